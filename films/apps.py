@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FilmsConfig(AppConfig):
+    name = "films"
+    verbose_name = "Films"

@@ -1,0 +1,250 @@
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from films.validators import validate_image_file
+
+
+def unique_slug(instance: models.Model, value: str, *, field: str = "slug", max_length: int = 80,
+                fallback: str = "item") -> str:
+    """Slugify `value`, adding -2, -3… until no other row of the model uses it."""
+    base = slugify(value)[:max_length].strip("-") or fallback
+    manager = type(instance)._default_manager
+    candidate, n = base, 1
+    while manager.filter(**{field: candidate}).exclude(pk=instance.pk).exists():
+        n += 1
+        suffix = f"-{n}"
+        candidate = f"{base[: max_length - len(suffix)]}{suffix}"
+    return candidate
+
+
+class Genre(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tmdb_id"], condition=Q(tmdb_id__isnull=False), name="genre_unique_tmdb_id"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, fallback="genre")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("films:genre", kwargs={"slug": self.slug})
+
+
+class Collection(models.Model):
+    """A franchise, e.g. "John Wick Collection"."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tmdb_id"], condition=Q(tmdb_id__isnull=False),
+                name="collection_unique_tmdb_id",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, max_length=200, fallback="collection")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{reverse('films:list')}?collection={self.slug}"
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    biography = models.TextField(blank=True, help_text="Plain text, as TMDB gives it.")
+    birth_date = models.DateField(null=True, blank=True)
+    death_date = models.DateField(null=True, blank=True)
+    place_of_birth = models.CharField(max_length=200, blank=True)
+    photo = models.ImageField(
+        upload_to="people/%Y/", blank=True, validators=[validate_image_file],
+        width_field="photo_width", height_field="photo_height",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
+    imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tmdb_id"], condition=Q(tmdb_id__isnull=False),
+                name="person_unique_tmdb_id",
+            ),
+            models.UniqueConstraint(
+                fields=["imdb_id"], condition=~Q(imdb_id=""), name="person_unique_imdb_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, max_length=200, fallback="person")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("films:person", kwargs={"slug": self.slug})
+
+
+class Film(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    original_title = models.CharField(max_length=300, blank=True)
+    release_date = models.DateField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, help_text="Taken from the release date."
+    )
+    runtime = models.PositiveSmallIntegerField(
+        "runtime (minutes)", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    tagline = models.CharField(max_length=300, blank=True)
+    synopsis = models.TextField(blank=True)
+    certification = models.CharField(max_length=20, blank=True, help_text="e.g. 15, R, PG-13.")
+    original_language = models.CharField(
+        max_length=12, blank=True, help_text="ISO 639-1 code, e.g. en."
+    )
+    poster = models.ImageField(
+        upload_to="posters/%Y/", blank=True, validators=[validate_image_file],
+        width_field="poster_width", height_field="poster_height",
+    )
+    poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    genres = models.ManyToManyField(Genre, blank=True, related_name="films")
+    collection = models.ForeignKey(
+        Collection, null=True, blank=True, on_delete=models.SET_NULL, related_name="films"
+    )
+    tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
+    imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-release_date", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tmdb_id"], condition=Q(tmdb_id__isnull=False), name="film_unique_tmdb_id"
+            ),
+            models.UniqueConstraint(
+                fields=["imdb_id"], condition=~Q(imdb_id=""), name="film_unique_imdb_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year"], name="film_year_idx"),
+            models.Index(fields=["-release_date", "title"], name="film_release_idx"),
+            models.Index(fields=["title"], name="film_title_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def save(self, *args, **kwargs):
+        self.year = self.release_date.year if self.release_date else None
+        if not self.slug:
+            base = self.title
+            if self.year and type(self).objects.filter(slug=slugify(self.title)).exclude(
+                pk=self.pk
+            ).exists():
+                base = f"{self.title} {self.year}"
+            self.slug = unique_slug(self, base, max_length=200, fallback="film")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "release_date" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "year"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("films:detail", kwargs={"slug": self.slug})
+
+
+class CastCredit(models.Model):
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="cast_credits")
+    # A person with credits cannot be deleted until their credits are removed: a credited
+    # person is part of a film that published reviews may show.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cast_credits")
+    character = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField("billing order", default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["film", "person", "character"], name="castcredit_unique_role"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["film", "order"], name="castcredit_billing_idx"),
+            models.Index(fields=["person", "film"], name="castcredit_person_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} as {self.character}" if self.character else str(self.person)
+
+
+class Department(models.TextChoices):
+    DIRECTING = "Directing"
+    WRITING = "Writing"
+    PRODUCTION = "Production"
+    CAMERA = "Camera"
+    EDITING = "Editing"
+    SOUND = "Sound"
+    ART = "Art"
+    COSTUME_MAKE_UP = "Costume & Make-Up"
+    VISUAL_EFFECTS = "Visual Effects"
+    CREW = "Crew"
+    LIGHTING = "Lighting"
+
+
+class CrewCredit(models.Model):
+    DIRECTOR_JOB = "Director"
+
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="crew_credits")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="crew_credits")
+    department = models.CharField(max_length=30, choices=Department)
+    job = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["department", "job", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["film", "person", "job"], name="crewcredit_unique_job"),
+            models.CheckConstraint(
+                condition=Q(department__in=Department.values), name="crewcredit_known_department"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["film", "department"], name="crewcredit_dept_idx"),
+            models.Index(fields=["person", "film"], name="crewcredit_person_idx"),
+            models.Index(fields=["job", "film"], name="crewcredit_job_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.job})"

@@ -1,0 +1,127 @@
+"""factory_boy factories for the whole suite."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
+from reviews.models import Review, Section
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class GenreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Genre
+        django_get_or_create = ("name",)
+
+    name = factory.Iterator(["Action", "Drama", "Thriller", "Comedy", "Crime", "Horror"])
+
+
+class CollectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Collection
+
+    name = factory.Sequence(lambda n: f"Saga {n} Collection")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Faker("name")
+    biography = factory.Faker("paragraph")
+
+
+class FilmFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Film
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Film Number {n}")
+    original_title = factory.LazyAttribute(lambda f: f.title)
+    release_date = factory.Sequence(lambda n: datetime.date(2000, 1, 1) + datetime.timedelta(n))
+    runtime = 110
+    synopsis = factory.Faker("paragraph")
+    original_language = "en"
+
+    @factory.post_generation
+    def genres(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.genres.set(extracted)
+
+
+class CastCreditFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CastCredit
+
+    film = factory.SubFactory(FilmFactory)
+    person = factory.SubFactory(PersonFactory)
+    character = factory.Faker("first_name")
+    order = factory.Sequence(lambda n: n)
+
+
+class CrewCreditFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CrewCredit
+
+    film = factory.SubFactory(FilmFactory)
+    person = factory.SubFactory(PersonFactory)
+    department = Department.DIRECTING
+    job = "Director"
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    film = factory.SubFactory(FilmFactory)
+    author = factory.SubFactory(StaffFactory)
+    headline = factory.Sequence(lambda n: f"A review worth reading, part {n}")
+    dek = "A dek that sums it up"
+    intro = "An *intro* paragraph.\n\nAnd a second one."
+    rating = 4
+    status = Review.Status.DRAFT
+
+    class Params:
+        published = factory.Trait(
+            status=Review.Status.PUBLISHED,
+            published_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1)),
+        )
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    review = factory.SubFactory(ReviewFactory)
+    heading = factory.Sequence(lambda n: f"Section heading {n}")
+    body = "A paragraph of **body** text."
+    position = factory.Sequence(lambda n: n)
