@@ -1,6 +1,8 @@
 from decimal import Decimal
 
+import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,7 +12,13 @@ from markdownx.models import MarkdownxField
 
 from films.models import Film, unique_slug
 from films.validators import validate_image_file
+from reviews import workflow
 from reviews.markdown import render
+
+
+class StaleEditError(ValidationError):
+    """Raised when a save is based on an older version of the review than the stored one."""
+
 
 RATING_CHOICES = [(Decimal(n) / 2, f"{n / 2:g}") for n in range(1, 11)]
 
@@ -23,6 +31,10 @@ class ReviewQuerySet(models.QuerySet):
             | Q(status=Review.Status.SCHEDULED, published_at__lte=timezone.now())
         )
 
+    def due(self):
+        """Scheduled reviews whose time has come (public already; stored status lags)."""
+        return self.filter(status=Review.Status.SCHEDULED, published_at__lte=timezone.now())
+
     def by_author(self, user):
         return self.filter(author=user)
 
@@ -30,6 +42,7 @@ class ReviewQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-id")
 
 
+@reversion.register(follow=["sections"])
 class Review(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -50,15 +63,24 @@ class Review(models.Model):
     )
     intro_html = models.TextField(blank=True, editable=False)
     rating = models.DecimalField(
-        max_digits=2, decimal_places=1, null=True, blank=True, choices=RATING_CHOICES,
+        max_digits=2,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        choices=RATING_CHOICES,
         help_text="Stars, 0.5 to 5 in half steps; leave empty for no rating.",
     )
     verdict = models.CharField(
-        "verdict / pull quote", max_length=300, blank=True,
+        "verdict / pull quote",
+        max_length=300,
+        blank=True,
     )
     hero_image = models.ImageField(
-        upload_to="heroes/%Y/", blank=True, validators=[validate_image_file],
-        width_field="hero_width", height_field="hero_height",
+        upload_to="heroes/%Y/",
+        blank=True,
+        validators=[validate_image_file],
+        width_field="hero_width",
+        height_field="hero_height",
     )
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -71,11 +93,28 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    share_key = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Part of preview share links; regenerating it revokes every earlier link.",
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_review", "Can publish, schedule, unpublish and archive reviews"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__in=[r for r, _ in RATING_CHOICES]),
@@ -100,12 +139,72 @@ class Review(models.Model):
             self.slug = unique_slug(self, self.headline, max_length=200, fallback="review")
         self.intro_html = render(self.intro)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "intro" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "intro_html"}
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "intro_html", "version"}
+        if self.pk and not kwargs.get("force_insert"):
+            self._claim_next_version()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("reviews:detail", kwargs={"slug": self.slug})
+
+    def _claim_next_version(self) -> None:
+        """Optimistic locking: a save based on an older version than the stored one is refused.
+
+        The conditional UPDATE is atomic, so of two concurrent saves of version N only one
+        wins; the other gets a StaleEditError naming who saved in between, and when.
+        """
+        expected = self.version
+        claimed = Review.objects.filter(pk=self.pk, version=expected).update(version=expected + 1)
+        if not claimed:
+            current = Review.objects.filter(pk=self.pk).select_related("last_edited_by").first()
+            if current is None:  # Deleted meanwhile: let the save recreate nothing silently.
+                raise StaleEditError(
+                    "This review was deleted while you were editing it.", code="stale"
+                )
+            raise StaleEditError(current.stale_message(), code="stale")
+        self.version = expected + 1
+
+    def stale_message(self) -> str:
+        who = self.last_edited_by
+        name = (who.get_full_name() or who.get_username()) if who else "someone else"
+        when = timezone.localtime(self.updated_at)
+        return (
+            f"{name} changed this review at {when:%H:%M on %d %B %Y} ({when.tzname()}) "
+            "while you were editing it. Your text is still in the form: copy what you need, "
+            "reload the page to see their version, and apply your changes again."
+        )
+
+    # The editorial workflow. Each call checks `by`'s permission (PermissionDenied) and the
+    # review's state (ValidationError), and writes the audit trail and a revision.
+
+    def submit(self, by):
+        return workflow.transition(self, "submit", by, to=self.Status.IN_REVIEW)
+
+    def request_changes(self, by, note: str):
+        if not (note or "").strip():
+            raise ValidationError(
+                "Say what needs changing: the note is required.", code="note_required"
+            )
+        return workflow.transition(
+            self, "request_changes", by, to=self.Status.DRAFT, note=note.strip()
+        )
+
+    def publish(self, by, at=None):
+        """Publish now, or schedule when `at` is in the future."""
+        if at is not None and timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        target = self.Status.SCHEDULED if at and at > timezone.now() else self.Status.PUBLISHED
+        return workflow.transition(self, "publish", by, to=target, at=at)
+
+    def unpublish(self, by):
+        return workflow.transition(self, "unpublish", by, to=self.Status.DRAFT, clear_date=True)
+
+    def archive(self, by):
+        return workflow.transition(self, "archive", by, to=self.Status.ARCHIVED)
+
+    def unarchive(self, by):
+        return workflow.transition(self, "unarchive", by, to=self.Status.DRAFT, clear_date=True)
 
     @property
     def is_public(self) -> bool:
@@ -118,11 +217,33 @@ class Review(models.Model):
         )
 
 
+class ReviewTransition(models.Model):
+    """The audit trail: who moved a review from which state to which, when, and why."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, choices=Review.Status)
+    to_status = models.CharField(max_length=20, choices=Review.Status)
+    note = models.TextField(blank=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+@reversion.register()
 class Section(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="sections")
     heading = models.CharField(max_length=200)
     anchor = models.SlugField(
-        max_length=100, blank=True,
+        max_length=100,
+        blank=True,
         help_text="The section's #anchor on the public page; made from the heading when empty.",
     )
     body = MarkdownxField(blank=True)
@@ -162,3 +283,68 @@ class Section(models.Model):
             n += 1
             candidate = f"{base}-{n}"
         return candidate
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def spam(self):
+        return self.filter(status=Comment.Status.SPAM)
+
+
+class Comment(models.Model):
+    """A reader's comment. Bodies are plain text and are never rendered as HTML."""
+
+    MAX_LENGTH = 5000
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=254)
+    body = models.TextField(max_length=MAX_LENGTH)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    is_staff_reply = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    spam_signals = models.JSONField(
+        default=list, blank=True, help_text="Why the spam defences held this comment."
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        permissions = [("moderate_comment", "Can approve, reject and mark comments as spam")]
+        indexes = [
+            models.Index(fields=["review", "status", "submitted_at"], name="comment_review_idx"),
+            models.Index(fields=["status", "-submitted_at"], name="comment_queue_idx"),
+            models.Index(fields=["submitted_at"], name="comment_submitted_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.review}"
+
+    def get_absolute_url(self):
+        return f"{self.review.get_absolute_url()}#comment-{self.pk}"

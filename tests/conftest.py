@@ -34,6 +34,7 @@ def seed_film_path() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    """Uploads in tests go to a throwaway folder."""
+def _test_settings(settings, tmp_path):
+    """Uploads go to a throwaway folder; passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -125,3 +125,35 @@ class SectionFactory(factory.django.DjangoModelFactory):
     heading = factory.Sequence(lambda n: f"Section heading {n}")
     body = "A paragraph of **body** text."
     position = factory.Sequence(lambda n: n)
+
+
+def user_in_group(group_name: str, **kwargs):
+    """A staff user in one of the editorial groups (Writers, Editors, Moderators)."""
+    from django.contrib.auth.models import Group
+
+    user = StaffFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group_name))
+    return type(user).objects.get(pk=user.pk)  # fresh object: no stale permission cache
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 60), mode: str = "RGB",
+                **save_options) -> bytes:
+    """A real image, made by Pillow in memory (e.g. `image_bytes("WEBP")`)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new(mode, size, "#b03060").save(buffer, format=fmt, **save_options)
+    return buffer.getvalue()
+
+
+def image_upload(name: str = "poster.png", fmt: str = "PNG", size: tuple[int, int] = (40, 60),
+                 content_type: str | None = None, **save_options):
+    """An uploaded image file for a form or the test client."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        name, image_bytes(fmt, size, **save_options),
+        content_type=content_type or f"image/{fmt.lower()}",
+    )

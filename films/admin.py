@@ -1,0 +1,216 @@
+"""The catalogue in the admin: films with their cast and crew, people, genres and collections."""
+
+from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.fields.files import ImageFieldFile
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html
+
+from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person
+
+SLUG_HELP = "Leave empty to make one from the name; it is the page's address."
+
+
+def count_of(model, fk: str):
+    """A correlated COUNT of `model` rows pointing at the outer row.
+
+    Subqueries rather than Count() over joins: counting two reverse relations through joins
+    multiplies the rows (cast by crew) before counting.
+    """
+    rows = (
+        model.objects.filter(**{fk: OuterRef("pk")})
+        .order_by()
+        .values(fk)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def image_tag(image: ImageFieldFile, width: int | None, height: int | None, *, box: int,
+              alt: str = ""):
+    """An <img> of an uploaded image scaled to fit a `box`-pixel square, or None."""
+    if not image:
+        return None
+    if width and height:
+        scale = min(box / width, box / height, 1)
+        width, height = max(round(width * scale), 1), max(round(height * scale), 1)
+        return format_html(
+            '<img src="{}" alt="{}" width="{}" height="{}" loading="lazy">',
+            image.url, alt, width, height,
+        )
+    return format_html('<img src="{}" alt="{}" width="{}" loading="lazy">', image.url, alt, box)
+
+
+class OptionalSlugMixin:
+    """Let an editor leave the slug empty: the model's save() makes a unique one."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "slug" and field is not None:
+            field.required = False
+            field.help_text = SLUG_HELP
+        return field
+
+
+@admin.register(Genre)
+class GenreAdmin(OptionalSlugMixin, admin.ModelAdmin):
+    list_display = ("name", "slug", "film_count", "tmdb_id")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(film_count=Count("films"))
+
+    @admin.display(description="films", ordering="film_count")
+    def film_count(self, genre):
+        return genre.film_count
+
+
+@admin.register(Collection)
+class CollectionAdmin(OptionalSlugMixin, admin.ModelAdmin):
+    list_display = ("name", "slug", "film_count", "tmdb_id")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(film_count=Count("films"))
+
+    @admin.display(description="films", ordering="film_count")
+    def film_count(self, collection):
+        return collection.film_count
+
+
+class CastCreditInline(admin.TabularInline):
+    model = CastCredit
+    fields = ("order", "person", "character")
+    autocomplete_fields = ("person",)
+    ordering = ("order", "id")
+    extra = 0
+    verbose_name = "cast credit"
+    verbose_name_plural = "cast, in billing order"
+
+
+class CrewCreditInline(admin.TabularInline):
+    model = CrewCredit
+    fields = ("department", "job", "person")
+    autocomplete_fields = ("person",)
+    ordering = ("department", "job", "id")
+    extra = 0
+    verbose_name = "crew credit"
+    verbose_name_plural = "crew, by department and job"
+
+
+@admin.register(Film)
+class FilmAdmin(OptionalSlugMixin, admin.ModelAdmin):
+    list_display = ("title", "year", "collection", "poster_thumbnail", "cast_count", "crew_count")
+    list_select_related = ("collection",)
+    list_filter = (
+        "year",
+        "genres",
+        ("collection", admin.RelatedOnlyFieldListFilter),
+        "original_language",
+    )
+    search_fields = ("title", "original_title", "=imdb_id", "tmdb_id__exact")
+    search_help_text = "Title, original title, IMDb id (tt…) or TMDB id."
+    autocomplete_fields = ("collection", "genres")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("year", "poster_preview", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "original_title", "tagline")}),
+        ("Release", {"fields": (
+            "release_date", "year", "runtime", "certification", "original_language",
+        )}),
+        ("Catalogue", {"fields": ("genres", "collection", "synopsis")}),
+        ("Poster", {"fields": ("poster", "poster_preview")}),
+        ("External ids", {"fields": ("tmdb_id", "imdb_id")}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    inlines = (CastCreditInline, CrewCreditInline)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            cast_count=count_of(CastCredit, "film"), crew_count=count_of(CrewCredit, "film"),
+        )
+
+    @admin.display(description="poster")
+    def poster_thumbnail(self, film):
+        return image_tag(film.poster, film.poster_width, film.poster_height, box=60)
+
+    @admin.display(description="current poster")
+    def poster_preview(self, film):
+        return image_tag(
+            film.poster, film.poster_width, film.poster_height, box=300,
+            alt=f"Poster of {film.title}",
+        ) or "No poster yet."
+
+    @admin.display(description="cast", ordering="cast_count")
+    def cast_count(self, film):
+        return film.cast_count
+
+    @admin.display(description="crew", ordering="crew_count")
+    def crew_count(self, film):
+        return film.crew_count
+
+
+class PersonCastCreditInline(admin.TabularInline):
+    model = CastCredit
+    fk_name = "person"
+    fields = ("film", "character", "order")
+    autocomplete_fields = ("film",)
+    ordering = ("-film__release_date", "film__title", "order")
+    extra = 0
+    verbose_name = "cast credit"
+    verbose_name_plural = "cast credits"
+
+
+class PersonCrewCreditInline(admin.TabularInline):
+    model = CrewCredit
+    fk_name = "person"
+    fields = ("film", "department", "job")
+    autocomplete_fields = ("film",)
+    ordering = ("-film__release_date", "film__title", "department", "job")
+    extra = 0
+    verbose_name = "crew credit"
+    verbose_name_plural = "crew credits"
+
+
+@admin.register(Person)
+class PersonAdmin(OptionalSlugMixin, admin.ModelAdmin):
+    list_display = ("name", "photo_thumbnail", "birth_date", "cast_count", "crew_count")
+    search_fields = ("name", "=imdb_id", "tmdb_id__exact")
+    search_help_text = "Name, IMDb id (nm…) or TMDB id."
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("photo_preview", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "birth_date", "death_date", "place_of_birth")}),
+        ("Biography", {"fields": ("biography",)}),
+        ("Photo", {"fields": ("photo", "photo_preview")}),
+        ("External ids", {"fields": ("tmdb_id", "imdb_id")}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    inlines = (PersonCastCreditInline, PersonCrewCreditInline)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            cast_count=count_of(CastCredit, "person"), crew_count=count_of(CrewCredit, "person"),
+        )
+
+    @admin.display(description="photo")
+    def photo_thumbnail(self, person):
+        return image_tag(person.photo, person.photo_width, person.photo_height, box=60)
+
+    @admin.display(description="current photo")
+    def photo_preview(self, person):
+        return image_tag(
+            person.photo, person.photo_width, person.photo_height, box=300,
+            alt=f"Photo of {person.name}",
+        ) or "No photo yet."
+
+    @admin.display(description="cast credits", ordering="cast_count")
+    def cast_count(self, person):
+        return person.cast_count
+
+    @admin.display(description="crew credits", ordering="crew_count")
+    def crew_count(self, person):
+        return person.crew_count

@@ -1,0 +1,220 @@
+"""Load the demo content shipped in reviews/demo/ so a fresh `make run` shows a living site.
+
+Films go through the TMDB importer and reviews through the plain-text importer, exactly as an
+editor's files would; the manifest then sets what the text format cannot carry (status,
+rating, verdict, featured, spoiler sections). Running it again changes nothing: films are
+matched on TMDB ids and left alone when unchanged, users and reviews that exist are skipped.
+"""
+
+import datetime
+import json
+import secrets
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import reversion
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from films.importers import TMDBImportError, import_tmdb_film, load_tmdb_file
+from films.models import Collection, Film, Genre, Person
+from reviews.importers import ReviewFormatError, import_review, parse_review, read_review_file
+from reviews.models import Review
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+SUPERUSER = "admin"
+PUBLISHED_ON_IMPORT = {Review.Status.PUBLISHED, Review.Status.SCHEDULED, Review.Status.ARCHIVED}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo films, people, reviews and staff accounts, and create a local superuser "
+        "'admin'. Development only (DEBUG on); running it again changes nothing."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo only runs with DEBUG on (DEBUG=1): it creates a superuser and staff "
+                "accounts with printed passwords, which have no place in a production database."
+            )
+        manifest = self.read_manifest()
+        with transaction.atomic():
+            admin_password = self.ensure_superuser()
+            new_users = self.ensure_users(manifest["users"])
+            films = self.import_films()
+            reviews = self.import_reviews(manifest["reviews"], films)
+        self.report(films, reviews, new_users, admin_password)
+
+    def read_manifest(self) -> dict:
+        path = DEMO_DIR / "manifest.json"
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        statuses = set(Review.Status.values)
+        for entry in manifest["reviews"]:
+            if entry["status"] not in statuses:
+                raise CommandError(
+                    f"{path}: {entry['file']}: unknown status {entry['status']!r} "
+                    f"(expected one of: {', '.join(sorted(statuses))})"
+                )
+        return manifest
+
+    # Accounts ----------------------------------------------------------------------------------
+
+    def ensure_superuser(self) -> str | None:
+        """Create the local superuser; return its new password, or None when it exists."""
+        User = get_user_model()
+        if User.objects.filter(**{User.USERNAME_FIELD: SUPERUSER}).exists():
+            return None
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(SUPERUSER, email="admin@localhost", password=password)
+        return password
+
+    def ensure_users(self, entries: list[dict]) -> dict[str, str]:
+        """Create the missing demo staff accounts; return {username: password} for new ones."""
+        User = get_user_model()
+        created = {}
+        for entry in entries:
+            username = entry["username"]
+            if User.objects.filter(**{User.USERNAME_FIELD: username}).exists():
+                continue
+            password = secrets.token_urlsafe(9)
+            user = User.objects.create_user(
+                username, email=entry.get("email", ""), password=password,
+                first_name=entry.get("first_name", ""), last_name=entry.get("last_name", ""),
+                is_staff=True,
+            )
+            # The groups come from a data migration; without them the account is plain staff.
+            group = Group.objects.filter(name=entry.get("group", "")).first()
+            if group is not None:
+                user.groups.add(group)
+            created[username] = password
+        return created
+
+    # Content -----------------------------------------------------------------------------------
+
+    def import_films(self) -> dict:
+        """Import every demo film; return {"films": {tmdb_id: Film}, "created": n, ...}."""
+        films, created, changed = {}, 0, 0
+        for path in sorted((DEMO_DIR / "films").glob("*.tmdb.json")):
+            try:
+                result = import_tmdb_film(load_tmdb_file(path))
+            except TMDBImportError as exc:
+                raise CommandError(f"{path.name}: {exc}") from exc
+            films[result.film.tmdb_id] = result.film
+            created += result.created
+            changed += result.changed and not result.created
+        return {"films": films, "created": created, "changed": changed}
+
+    def import_reviews(self, entries: list[dict], films: dict) -> dict:
+        User = get_user_model()
+        created, skipped = [], []
+        for entry in entries:
+            path = DEMO_DIR / "reviews" / entry["file"]
+            try:
+                parsed = parse_review(read_review_file(path))
+            except ReviewFormatError as exc:
+                raise CommandError(f"{path.name}: {exc}") from exc
+            # import_review refuses a taken slug; a demo review already there is left as the
+            # editors have it now.
+            slug = slugify(parsed.headline)[:200].strip("-")
+            if Review.objects.filter(slug=slug).exists():
+                skipped.append(slug)
+                continue
+            film = films["films"].get(entry["film"])
+            if film is None:
+                raise CommandError(
+                    f"manifest.json: {entry['file']}: no demo film has TMDB id {entry['film']}"
+                )
+            try:
+                author = User.objects.get(**{User.USERNAME_FIELD: entry["author"]})
+            except User.DoesNotExist:
+                raise CommandError(
+                    f"manifest.json: {entry['file']}: no user {entry['author']!r}"
+                ) from None
+            review = import_review(
+                parsed, film=film, author=author,
+                publish=entry["status"] in PUBLISHED_ON_IMPORT,
+            )
+            self.apply_manifest(review, entry)
+            created.append(review)
+        return {"created": created, "skipped": skipped}
+
+    def apply_manifest(self, review: Review, entry: dict) -> None:
+        """Set what the text format cannot say: the workflow state, rating, verdict, spoilers.
+
+        The demo places reviews straight into their states rather than walking them through
+        the workflow: no notification mail, no audit entries for transitions nobody made.
+        """
+        now = timezone.now()
+        status = Review.Status(entry["status"])
+        review.status = status
+        if status == Review.Status.SCHEDULED:
+            due = now + datetime.timedelta(days=entry.get("publish_in_days", 3))
+            review.published_at = due.replace(minute=0, second=0, microsecond=0)
+        elif status in (Review.Status.PUBLISHED, Review.Status.ARCHIVED):
+            review.published_at = min(review.published_at, now)
+        else:
+            review.published_at = None
+        rating = entry.get("rating")
+        review.rating = None if rating is None else Decimal(str(rating))
+        review.verdict = entry.get("verdict", "")
+        review.is_featured = entry.get("featured", False)
+
+        spoilers = set(entry.get("spoiler_sections", []))
+        sections = list(review.sections.filter(heading__in=spoilers))
+        missing = spoilers - {section.heading for section in sections}
+        if missing:
+            raise CommandError(
+                f"manifest.json: {entry['file']}: no section headed "
+                f"{', '.join(repr(h) for h in sorted(missing))}"
+            )
+        with reversion.create_revision():
+            reversion.set_user(review.author)
+            reversion.set_comment("Demo content: state, rating and verdict from the manifest.")
+            review.save()
+            for section in sections:
+                section.is_spoiler = True
+                section.save(update_fields=["is_spoiler"])
+
+    # Output ------------------------------------------------------------------------------------
+
+    def report(self, films: dict, reviews: dict, new_users: dict, admin_password: str | None):
+        out, style = self.stdout, self.style
+        out.write(
+            f"Films: {Film.objects.count()} ({films['created']} new, {films['changed']} updated"
+            f"); people: {Person.objects.count()}; genres: {Genre.objects.count()}; "
+            f"collections: {Collection.objects.count()}."
+        )
+        by_status = Counter(Review.objects.values_list("status", flat=True))
+        states = ", ".join(
+            f"{label.lower()} {by_status[value]}"
+            for value, label in Review.Status.choices if by_status[value]
+        )
+        out.write(
+            f"Reviews: {len(reviews['created'])} new, {len(reviews['skipped'])} already there; "
+            f"{sum(by_status.values())} in all ({states or 'none'})."
+        )
+        site = getattr(settings, "MARQUEE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+        admin_url = site + reverse("admin:index")
+        for username, password in new_users.items():
+            out.write(f"Demo staff account created: {username} / {password}")
+        if admin_password:
+            out.write(style.SUCCESS(
+                f"Superuser created: {SUPERUSER} / {admin_password}\n"
+                f"Sign in at {admin_url} (the password is shown only this once)."
+            ))
+        else:
+            out.write(
+                f"The superuser {SUPERUSER!r} already exists; sign in at {admin_url}. "
+                f"Forgot the password? Run: manage.py changepassword {SUPERUSER}"
+            )

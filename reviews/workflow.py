@@ -1,0 +1,197 @@
+"""The editorial workflow: who may move a review from which state to which.
+
+`Review.submit()`, `.publish()` and friends call `transition()`; the admin's buttons call those
+methods, so every route goes through the same permission and state checks, runs in one
+transaction, is written to the audit trail, and is saved as a revision.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import reversion
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from reviews.models import Review
+
+PUBLISH_PERMISSION = "reviews.publish_review"
+EDITORS_GROUP, WRITERS_GROUP, MODERATORS_GROUP = "Editors", "Writers", "Moderators"
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    editor_only: bool = True
+
+
+def _states(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+ACTIONS = {
+    "submit": Action("submit", "Submit for review", _states("draft"), editor_only=False),
+    "request_changes": Action("request_changes", "Request changes", _states("review")),
+    "publish": Action("publish", "Publish", _states("draft", "review", "scheduled")),
+    "unpublish": Action("unpublish", "Unpublish", _states("published", "scheduled")),
+    "archive": Action("archive", "Archive", _states("published")),
+    "unarchive": Action("unarchive", "Restore to draft", _states("archived")),
+}
+
+
+def effective_status(review: Review) -> str:
+    """The status the public sees: a scheduled review whose time has come is published."""
+    if (
+        review.status == "scheduled"
+        and review.published_at
+        and review.published_at <= timezone.now()
+    ):
+        return "published"
+    return review.status
+
+
+def may(user, action: str, review: Review) -> bool:
+    """True when `user` has the right to take `action` on `review` (ignoring its state)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.has_perm(PUBLISH_PERMISSION):
+        return True
+    if ACTIONS[action].editor_only:
+        return False
+    return review.author_id == user.pk and user.has_perm("reviews.change_review")
+
+
+def can(user, action: str, review: Review) -> bool:
+    """True when `user` may take `action` on `review` in its current state."""
+    return may(user, action, review) and effective_status(review) in ACTIONS[action].sources
+
+
+def available_actions(user, review: Review) -> list[Action]:
+    return [a for name, a in ACTIONS.items() if can(user, name, review)]
+
+
+def may_edit(user, review: Review) -> bool:
+    """Editors edit any review; writers only their own, and only while it is a draft."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.has_perm(PUBLISH_PERMISSION) and user.has_perm("reviews.change_review"):
+        return True
+    return (
+        user.has_perm("reviews.change_review")
+        and review.author_id == user.pk
+        and review.status == "draft"
+    )
+
+
+def transition(
+    review: Review,
+    action: str,
+    by,
+    *,
+    to: str,
+    note: str = "",
+    at: datetime.datetime | None = None,
+    clear_date: bool = False,
+) -> Review:
+    """Move `review` to state `to` on behalf of `by`, or raise PermissionDenied/ValidationError."""
+    from reviews.models import Review, ReviewTransition
+
+    spec = ACTIONS[action]
+    if not may(by, action, review):
+        raise PermissionDenied(f"{by} may not {spec.label.lower()} reviews.")
+    with transaction.atomic():
+        current = Review.objects.select_for_update().get(pk=review.pk)
+        source = effective_status(current)
+        if source not in spec.sources:
+            raise ValidationError(
+                "Cannot %(action)s: the review is %(source)s, and %(source)s → %(target)s "
+                "is not a transition the workflow allows.",
+                code="invalid_transition",
+                params={
+                    "action": spec.label.lower(),
+                    "source": Review.Status(source).label.lower(),
+                    "target": Review.Status(to).label.lower(),
+                },
+            )
+        current.status = to
+        if to in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
+            current.published_at = at or timezone.now()
+        elif clear_date:
+            current.published_at = None
+        current.last_edited_by = by
+        with reversion.create_revision():
+            reversion.set_user(by)
+            reversion.set_comment(
+                f"{spec.label}: {Review.Status(source).label} → {Review.Status(to).label}"
+            )
+            current.save()
+        ReviewTransition.objects.create(
+            review=current,
+            actor=by,
+            from_status=source,
+            to_status=to,
+            note=note,
+            scheduled_for=current.published_at if to == Review.Status.SCHEDULED else None,
+        )
+        transaction.on_commit(lambda: notify(current, action, by, note))
+    # Keep the caller's object in step with the database.
+    for field in ("status", "published_at", "last_edited_by_id", "version", "updated_at"):
+        setattr(review, field, getattr(current, field))
+    return review
+
+
+def notify(review: Review, action: str, by, note: str = "") -> None:
+    """Tell the people a transition concerns; called after the transaction commits."""
+    link = settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
+        "admin:reviews_review_change", args=[review.pk]
+    )
+    author = review.author
+    if action == "submit":
+        editors = (
+            get_user_model()
+            .objects.filter(groups__name=EDITORS_GROUP, is_active=True)
+            .exclude(email="")
+            .exclude(pk=by.pk)
+            .values_list("email", flat=True)
+            .distinct()
+        )
+        if editors:
+            send_mail(
+                f"Review submitted: {review.headline}",
+                f"{_name(by)} submitted “{review.headline}” for review.\n\n{link}\n",
+                None,
+                sorted(editors),
+            )
+    elif action == "request_changes" and author.email:
+        send_mail(
+            f"Changes requested: {review.headline}",
+            f"{_name(by)} asked for changes to “{review.headline}”:\n\n{note}\n\n{link}\n",
+            None,
+            [author.email],
+        )
+    elif action == "publish" and author.email and author.pk != by.pk:
+        when = timezone.localtime(review.published_at)
+        verb = "is scheduled for" if review.status == "scheduled" else "was published on"
+        send_mail(
+            f"Published: {review.headline}"
+            if review.status == "published"
+            else f"Scheduled: {review.headline}",
+            f"“{review.headline}” {verb} {when:%d %B %Y, %H:%M} ({when.tzname()}).\n\n"
+            f"{settings.MARQUEE_SITE_URL.rstrip('/')}{review.get_absolute_url()}\n",
+            None,
+            [author.email],
+        )
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()

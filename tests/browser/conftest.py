@@ -1,0 +1,92 @@
+"""Browser tests: headless Debian chromium driven by Playwright against pytest-django's live server.
+
+Playwright cannot download browsers here, so it drives the system chromium. Without it the tests
+skip, unless MARQUEE_BROWSER_REQUIRED=1 (CI), where a missing browser is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread, and Django refuses database access
+# from a thread with a running loop. The tests are synchronous code all the same, so this is
+# the standard workaround for driving a browser from Django tests.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+PHONE_MAX_WIDTH = 600
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = "chromium not installed (apt-get install chromium)"
+        if os.environ.get("MARQUEE_BROWSER_REQUIRED") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, browser):
+    """A fresh page at desktop (1280x900) and at phone (390x844) width: each test runs twice.
+
+    Reduced motion keeps scrolling instant, so assertions about scroll position are stable.
+    Console errors (a CSP violation, a missing file) are collected in `page.console_errors`.
+    """
+    context = browser.new_context(
+        **VIEWPORTS[request.param], reduced_motion="reduce", locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def viewport_name(page) -> str:
+    return "phone" if page.viewport_size["width"] <= PHONE_MAX_WIDTH else "desktop"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page PNG as tests/browser/screenshots/<name>-<desktop|phone>.png."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{viewport_name(page)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 when nothing sticks out)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )

@@ -1,0 +1,126 @@
+"""The Ballerina review and the front page in a real browser, at desktop and phone widths."""
+
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from reviews.models import Review
+from tests.browser.conftest import horizontal_overflow, screenshot, viewport_name
+from tests.factories import FilmFactory, GenreFactory, ReviewFactory, SectionFactory, StaffFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEK = "A Fierce, Graceful Revenge Tale Set in the Underworld"
+HEADINGS = {
+    "plot-a-dance-of-vengeance-and-betrayal": "Plot: A Dance of Vengeance and Betrayal",
+    "ana-de-armas-a-star-in-motion": "Ana de Armas: A Star in Motion",
+    "choreography-and-action-the-dance-of-death": "Choreography and Action: The Dance of Death",
+    "the-villains-deadly-dangerous-and-relentless":
+        "The Villains: Deadly, Dangerous, and Relentless",
+    "the-cinematic-style-a-beautiful-brutal-world":
+        "The Cinematic Style: A Beautiful, Brutal World",
+    "conclusion-a-beautifully-brutal-action-masterpiece":
+        "Conclusion: A Beautifully Brutal Action Masterpiece",
+}
+
+
+@pytest.fixture
+def ballerina(seed_film_path, seed_review_path) -> Review:
+    """The real seed: the Ballerina film and review, imported and published by the commands."""
+    call_command("import_film", str(seed_film_path), verbosity=0)
+    StaffFactory(username="critic", first_name="Mara", last_name="Lind")
+    call_command(
+        "import_review", str(seed_review_path), "--film", "ballerina", "--author", "critic",
+        "--publish", verbosity=0,
+    )
+    return Review.objects.get()
+
+
+def test_the_ballerina_review_page(page, live_server, ballerina):
+    page.goto(live_server.url + ballerina.get_absolute_url())
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("BALLERINA: A JOHN WICK Story")
+    expect(page.get_by_text(DEK)).to_be_visible()
+    toc = page.get_by_role("navigation", name="In this review")
+    expect(toc.get_by_role("link")).to_have_text(list(HEADINGS.values()))
+    for anchor, heading in HEADINGS.items():
+        expect(toc.get_by_role("link", name=heading)).to_have_attribute("href", f"#{anchor}")
+        expect(page.locator(f"h2#{anchor}")).to_have_text(heading)
+    film_box = page.get_by_role("region", name="Ballerina")
+    expect(film_box.get_by_role("link", name="Len Wiseman")).to_be_visible()
+    expect(film_box.get_by_role("link", name="Ana de Armas")).to_be_visible()
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "review")
+
+    page.emulate_media(color_scheme="dark")
+    screenshot(page, "review-dark")
+    page.emulate_media(color_scheme="light")
+
+    # The first Tab shows the skip link, which jumps past the header to the text.
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Skip to content")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_in_viewport()
+    skip_link.press("Enter")
+    expect(page).to_have_url(re.compile("#main$"))
+
+    anchor = "the-villains-deadly-dangerous-and-relentless"
+    heading = HEADINGS[anchor]
+    toc.get_by_role("link", name=heading).click()
+
+    expect(page).to_have_url(re.compile(f"#{anchor}$"))
+    target = page.locator(f"h2#{anchor}")
+    expect(target).to_be_in_viewport()
+    assert page.evaluate("document.querySelector(':target').id") == anchor
+    # The heading is at the top of the window, not merely somewhere on screen.
+    assert 0 <= target.bounding_box()["y"] < 100
+    assert page.console_errors == []
+
+
+def test_the_front_page(page, live_server, ballerina):
+    genre = GenreFactory(name="Drama")
+    for n, title in enumerate(["Arrival", "Heat", "Paddington 2", "Parasite", "Get Out"], 1):
+        film = FilmFactory(title=title, release_date=datetime.date(2010 + n, 1, 1), genres=[genre])
+        review = ReviewFactory(
+            film=film, published=True, headline=f"{title}: a review in {n} parts",
+            dek="A dek long enough to wrap onto a second line on a phone, as deks do.",
+            rating=[3, "3.5", 4, "4.5", 5][n - 1],
+            published_at=ballerina.published_at - datetime.timedelta(days=n),
+        )
+        SectionFactory(review=review)
+
+    page.goto(live_server.url + "/")
+
+    cards = page.get_by_role("article")
+    expect(cards).to_have_count(6)
+    expect(cards.first.get_by_role("heading")).to_have_text("BALLERINA: A JOHN WICK Story")
+    expect(cards.first).to_contain_text("26 January 2025 · Mara Lind")
+    expect(cards.nth(1)).to_contain_text("Rated 3 out of 5")
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "home")
+
+    cards.first.get_by_role("link").click()
+    expect(page).to_have_url(live_server.url + ballerina.get_absolute_url())
+    assert page.console_errors == []
+
+
+def test_the_catalogue_pages(page, live_server, ballerina):
+    """The film, a person, a genre and the film list lay out at both widths."""
+    film = ballerina.film
+    pages = {
+        "film": film.get_absolute_url(),
+        "person": film.cast_credits.get(order=0).person.get_absolute_url(),
+        "genre": film.genres.first().get_absolute_url(),
+        "films": "/films/",
+        "not-found": "/reviews/not-a-review/",
+    }
+    for name, path in pages.items():
+        response = page.goto(live_server.url + path)
+        assert response.status == (404 if name == "not-found" else 200), name
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert horizontal_overflow(page) == 0, f"{name} overflows at {viewport_name(page)} width"
+        screenshot(page, name)
+    assert page.console_errors == [] or all("404" in e for e in page.console_errors)

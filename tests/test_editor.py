@@ -1,0 +1,237 @@
+"""The Markdown editor's endpoints: staff only, POST only, and uploads re-encoded by Pillow."""
+
+import json
+import os
+import re
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image, PngImagePlugin
+
+from tests.factories import StaffFactory, UserFactory, image_bytes, image_upload
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = ["markdownx_markdownify", "markdownx_upload"]
+IMAGE_CODE = re.compile(r"^!\[\]\(/media/uploads/(?P<name>[0-9a-f]{32})\.(?P<ext>\w+)\)$")
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(StaffFactory())
+    return client
+
+
+def uploads_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / settings.MARKDOWNX_MEDIA_PATH
+
+
+def stored_files() -> list[Path]:
+    folder = uploads_dir()
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def upload(client, file):
+    return client.post(reverse("markdownx_upload"), {"image": file},
+                       headers={"x-requested-with": "XMLHttpRequest"})
+
+
+def stored_from(response) -> tuple[Path, str]:
+    """The stored file named by a successful upload's Markdown, and its extension."""
+    assert response.status_code == 200, response.content
+    match = IMAGE_CODE.match(response.json()["image_code"])
+    assert match, response.json()
+    path = uploads_dir() / f"{match['name']}.{match['ext']}"
+    assert path.exists()
+    return path, match["ext"]
+
+
+def noisy_image_bytes(fmt: str, size=(200, 200)) -> bytes:
+    """An image that compresses badly, so it is big enough to truncate meaningfully."""
+    buffer = BytesIO()
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+# Access ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_anonymous_users_are_refused_with_403_json(client, endpoint):
+    response = client.post(reverse(endpoint), {"content": "*hi*"})
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "Only signed-in staff may use the editor."}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_signed_in_readers_who_are_not_staff_are_refused(client, endpoint):
+    client.force_login(UserFactory())
+    response = client.post(reverse(endpoint), {"content": "*hi*", "image": image_upload()})
+    assert response.status_code == 403
+    assert stored_files() == []
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_deactivated_staff_are_refused(client, endpoint):
+    client.force_login(StaffFactory(is_active=False))
+    assert client.post(reverse(endpoint), {"content": "*hi*"}).status_code == 403
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_get_is_not_allowed(staff_client, endpoint):
+    response = staff_client.get(reverse(endpoint))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+
+
+def test_staff_get_the_rendered_preview(staff_client):
+    response = staff_client.post(reverse("markdownx_markdownify"), {"content": "# Plot\n\n*hi*"})
+    assert response.status_code == 200
+    assert response.content.decode() == "<h3>Plot</h3>\n<p><em>hi</em></p>"
+    assert "no-cache" in response["Cache-Control"]
+
+
+# Uploads accepted -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [("PNG", "png"), ("JPEG", "jpg"), ("WEBP", "webp")])
+def test_images_are_stored_re_encoded_under_a_random_name(staff_client, fmt, ext):
+    original = image_bytes(fmt, size=(64, 48))
+    # Bytes after the image's end (a polyglot's payload) must not reach the stored file.
+    payload = original + b"<script>alert(1)</script>"
+    response = upload(staff_client, SimpleUploadedFile(f"holiday.{ext}", payload,
+                                                        content_type=f"image/{fmt.lower()}"))
+    path, stored_ext = stored_from(response)
+    assert stored_ext == ext
+    assert "holiday" not in path.name
+    data = path.read_bytes()
+    assert b"<script>" not in data
+    with Image.open(path) as stored:
+        assert stored.format == fmt
+        assert stored.size == (64, 48)
+    assert stored_files() == [path]
+
+
+def test_the_extension_comes_from_the_content_not_the_name_or_declared_type(staff_client):
+    png = image_upload("photo.jpg", "PNG", content_type="image/jpeg")
+    path, ext = stored_from(upload(staff_client, png))
+    assert ext == "png"
+    with Image.open(path) as stored:
+        assert stored.format == "PNG"
+
+
+def test_two_uploads_of_one_file_get_different_names(staff_client):
+    first, _ = stored_from(upload(staff_client, image_upload("same.png")))
+    second, _ = stored_from(upload(staff_client, image_upload("same.png")))
+    assert first != second
+    assert len(stored_files()) == 2
+
+
+def test_metadata_is_stripped(staff_client):
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam Inc."  # Make
+    exif[0x0131] = "secret-software"  # Software
+    jpeg = image_bytes("JPEG", exif=exif.tobytes(), comment=b"shot at 51.5N 0.1W")
+    assert b"SpyCam" in jpeg and b"51.5N" in jpeg
+    path, _ = stored_from(upload(staff_client, SimpleUploadedFile("a.jpg", jpeg)))
+    data = path.read_bytes()
+    assert b"SpyCam" not in data and b"secret-software" not in data and b"51.5N" not in data
+    with Image.open(path) as stored:
+        assert not stored.getexif()
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Private Person")
+    png = image_bytes("PNG", pnginfo=info)
+    assert b"Private Person" in png
+    path, _ = stored_from(upload(staff_client, SimpleUploadedFile("b.png", png)))
+    assert b"Private Person" not in path.read_bytes()
+
+
+def test_transparency_survives_re_encoding(staff_client):
+    png = image_bytes("PNG", mode="RGBA")
+    path, _ = stored_from(upload(staff_client, SimpleUploadedFile("alpha.png", png)))
+    with Image.open(path) as stored:
+        assert stored.mode == "RGBA"
+
+
+# Uploads refused ------------------------------------------------------------------------------
+
+
+def assert_refused(response, status: int, words: str) -> None:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    body = json.loads(response.content)
+    assert list(body) == ["image"]
+    assert len(body["image"]) == 1
+    assert words in body["image"][0], body
+    assert stored_files() == []
+
+
+def test_gif_is_refused(staff_client):
+    gif = image_upload("cat.gif", "GIF")
+    assert_refused(upload(staff_client, gif), 400, "GIF images are not accepted")
+
+
+def test_gif_disguised_as_png_is_refused(staff_client):
+    gif = SimpleUploadedFile("cat.png", image_bytes("GIF"), content_type="image/png")
+    assert_refused(upload(staff_client, gif), 400, "GIF images are not accepted")
+
+
+def test_svg_is_refused(staff_client):
+    svg = SimpleUploadedFile(
+        "logo.svg",
+        b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+        b'<script>alert(2)</script></svg>',
+        content_type="image/svg+xml",
+    )
+    assert_refused(upload(staff_client, svg), 400, "SVG images are not accepted")
+
+
+def test_random_bytes_named_png_are_refused(staff_client):
+    fake = SimpleUploadedFile("x.png", os.urandom(4096), content_type="image/png")
+    assert_refused(upload(staff_client, fake), 400, "This file is not a JPEG, PNG or WebP image")
+
+
+def test_html_named_png_is_refused(staff_client):
+    fake = SimpleUploadedFile("x.png", b"<html><script>alert(1)</script></html>",
+                              content_type="image/png")
+    assert_refused(upload(staff_client, fake), 400, "not a JPEG, PNG or WebP image")
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_truncated_images_are_refused(staff_client, fmt):
+    whole = noisy_image_bytes(fmt)
+    cut = SimpleUploadedFile(f"cut.{fmt.lower()}", whole[: len(whole) * 2 // 3])
+    assert_refused(upload(staff_client, cut), 400, "damaged or incomplete")
+
+
+def test_too_large_a_file_is_refused_with_413(staff_client, settings):
+    settings.MARQUEE_MAX_IMAGE_BYTES = 2000
+    big = SimpleUploadedFile("big.png", noisy_image_bytes("PNG", size=(60, 60)))
+    assert big.size > 2000
+    assert_refused(upload(staff_client, big), 413, "images may be at most 2.0\xa0KB")
+
+
+def test_too_many_pixels_are_refused(staff_client, settings):
+    settings.MARQUEE_MAX_IMAGE_PIXELS = 100 * 100
+    wide = image_upload("wide.png", size=(200, 51))
+    assert_refused(upload(staff_client, wide), 400, "This image is 200 by 51 pixels")
+
+
+def test_a_post_without_a_file_is_refused(staff_client):
+    assert_refused(upload(staff_client, ""), 400, "No image was uploaded.")
+
+
+def test_a_cross_site_post_without_the_csrf_token_is_refused(settings):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(StaffFactory())
+    response = upload(client, image_upload())
+    assert response.status_code == 403
+    assert stored_files() == []

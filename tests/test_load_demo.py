@@ -1,0 +1,222 @@
+"""`manage.py load_demo`: the demo content a fresh `make run` shows."""
+
+import json
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from films.importers import load_tmdb_file
+from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
+from reviews.importers import parse_review, read_review_file
+from reviews.models import Review, Section
+
+pytestmark = pytest.mark.django_db
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "reviews" / "demo"
+MANIFEST = json.loads((DEMO_DIR / "manifest.json").read_text(encoding="utf-8"))
+REVIEW_FILES = sorted((DEMO_DIR / "reviews").glob("*.txt"))
+FILM_FILES = sorted((DEMO_DIR / "films").glob("*.tmdb.json"))
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def load_demo() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def demo_slug(entry: dict) -> str:
+    return Review.objects.get(headline=headline_of(entry["file"])).slug
+
+
+def headline_of(file: str) -> str:
+    return parse_review(read_review_file(DEMO_DIR / "reviews" / file)).headline
+
+
+def test_refuses_without_debug_and_writes_nothing(settings):
+    settings.DEBUG = False
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        load_demo()
+
+    assert row_counts() == before
+    assert not Film.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+def test_first_run_creates_films_with_cast_crew_genres_and_collections(debug):
+    load_demo()
+
+    assert Film.objects.count() == len(FILM_FILES) >= 14
+    for film in Film.objects.all():
+        assert film.cast_credits.count() >= 5, film
+        assert film.crew_credits.filter(department=Department.DIRECTING).exists(), film
+        assert film.genres.exists(), film
+    wick = Collection.objects.get(name="John Wick Collection")
+    assert set(wick.films.values_list("title", flat=True)) == {
+        "John Wick", "John Wick: Chapter 2", "John Wick: Chapter 3 - Parabellum",
+        "John Wick: Chapter 4", "Ballerina",
+    }
+    assert Genre.objects.filter(name="Science Fiction").exists()
+
+
+def test_a_person_is_one_row_across_films(debug):
+    load_demo()
+
+    keanu = Person.objects.get(name="Keanu Reeves")
+    assert keanu.cast_credits.count() == 5
+    stahelski = Person.objects.get(name="Chad Stahelski")
+    directed = CrewCredit.objects.filter(person=stahelski, job="Director")
+    assert directed.count() == 4
+    assert stahelski.crew_credits.filter(film__title="John Wick: Chapter 4").count() == 2
+    assert Person.objects.filter(name="Willem Dafoe").count() == 1
+    assert Person.objects.get(name="Willem Dafoe").cast_credits.count() == 2
+    names = Person.objects.values_list("name", flat=True)
+    assert len(names) == len(set(names))
+
+
+def test_first_run_creates_reviews_in_every_workflow_state(debug):
+    load_demo()
+
+    assert Review.objects.count() == len(MANIFEST["reviews"]) >= 6
+    now = timezone.now()
+    for entry in MANIFEST["reviews"]:
+        review = Review.objects.get(headline=headline_of(entry["file"]))
+        assert review.status == entry["status"]
+        assert review.film.tmdb_id == entry["film"]
+        assert review.author.username == entry["author"]
+        assert float(review.rating) == entry["rating"]
+        assert review.verdict == entry["verdict"]
+        assert review.is_featured is entry.get("featured", False)
+        assert review.sections.count() >= 3
+        spoilers = set(review.sections.filter(is_spoiler=True).values_list("heading", flat=True))
+        assert spoilers == set(entry.get("spoiler_sections", []))
+        if review.status == Review.Status.SCHEDULED:
+            assert review.published_at > now
+        elif review.status in (Review.Status.PUBLISHED, Review.Status.ARCHIVED):
+            assert review.published_at <= now
+        else:
+            assert review.published_at is None
+    statuses = set(Review.objects.values_list("status", flat=True))
+    assert statuses == {"published", "draft", "review", "scheduled", "archived"}
+    assert Review.objects.filter(is_featured=True).count() == 1
+
+
+def test_first_run_creates_the_superuser_and_prints_its_password(debug):
+    output = load_demo()
+
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    password = re.search(r"Superuser created: admin / (\S+)", output)[1]
+    assert admin.check_password(password)
+    assert "http://127.0.0.1:8000/admin/" in output
+    assert f"Films: {len(FILM_FILES)} ({len(FILM_FILES)} new" in output
+
+
+def test_demo_staff_are_named_in_their_groups_and_can_sign_in(debug, client):
+    output = load_demo()
+
+    for entry in MANIFEST["users"]:
+        user = get_user_model().objects.get(username=entry["username"])
+        assert user.is_staff and not user.is_superuser
+        assert user.get_full_name() == f"{entry['first_name']} {entry['last_name']}"
+        assert list(user.groups.values_list("name", flat=True)) == [entry["group"]]
+        password = re.search(rf"account created: {user.username} / (\S+)", output)[1]
+        assert client.login(username=user.username, password=password)
+    editor = get_user_model().objects.get(username="hmarsh")
+    assert editor.has_perm("reviews.publish_review")
+
+
+def test_second_run_changes_nothing(debug):
+    load_demo()
+    counts = row_counts()
+    stamps = {
+        model: dict(model.objects.values_list("pk", "updated_at"))
+        for model in (Film, Person, Review)
+    }
+    versions = dict(Review.objects.values_list("pk", "version"))
+
+    output = load_demo()
+
+    assert row_counts() == counts
+    for model, updated in stamps.items():
+        assert dict(model.objects.values_list("pk", "updated_at")) == updated, model
+    assert dict(Review.objects.values_list("pk", "version")) == versions
+    assert f"Films: {len(FILM_FILES)} (0 new, 0 updated)" in output
+    assert f"Reviews: 0 new, {len(MANIFEST['reviews'])} already there" in output
+    assert "already exists" in output
+    assert "manage.py changepassword admin" in output
+    assert "Superuser created" not in output
+
+
+def test_no_duplicate_credits_after_two_runs(debug):
+    load_demo()
+    load_demo()
+
+    assert Film.objects.values("tmdb_id").distinct().count() == Film.objects.count()
+    assert Person.objects.values("tmdb_id").distinct().count() == Person.objects.count()
+    assert CastCredit.objects.values("film", "person", "character").distinct().count() == (
+        CastCredit.objects.count()
+    )
+    assert Section.objects.values("review", "anchor").distinct().count() == Section.objects.count()
+
+
+def test_only_the_published_demo_reviews_are_public(debug):
+    load_demo()
+
+    published = {
+        headline_of(entry["file"]) for entry in MANIFEST["reviews"]
+        if entry["status"] == "published"
+    }
+    public = set(Review.objects.published().values_list("headline", flat=True))
+    assert public == published
+    assert len(public) < Review.objects.count()
+
+
+@pytest.mark.parametrize("path", REVIEW_FILES, ids=lambda p: p.name)
+def test_every_demo_review_parses_with_a_dek_intro_and_sections(path):
+    parsed = parse_review(read_review_file(path))
+
+    assert parsed.dek and parsed.intro
+    assert 3 <= len(parsed.sections) <= 6
+    assert all(section.body for section in parsed.sections)
+    words = len(path.read_text(encoding="utf-8").split())
+    assert 300 <= words <= 800
+
+
+def test_the_manifest_lists_every_review_file_and_demo_film():
+    assert sorted(entry["file"] for entry in MANIFEST["reviews"]) == [
+        path.name for path in REVIEW_FILES
+    ]
+    film_ids = {load_tmdb_file(path)["id"] for path in FILM_FILES}
+    assert {entry["film"] for entry in MANIFEST["reviews"]} <= film_ids
+    authors = {entry["username"] for entry in MANIFEST["users"]}
+    assert {entry["author"] for entry in MANIFEST["reviews"]} <= authors
+
+
+def test_demo_people_keep_one_id_and_crew_use_tmdb_departments():
+    ids: dict[int, str] = {}
+    for path in FILM_FILES:
+        credits = load_tmdb_file(path)["credits"]
+        assert 5 <= len(credits["cast"]) <= 8, path.name
+        for person in credits["cast"] + credits["crew"]:
+            assert ids.setdefault(person["id"], person["name"]) == person["name"], path.name
+        for person in credits["crew"]:
+            assert person["department"] in Department.values, path.name
+    names = list(ids.values())
+    assert len(names) == len(set(names))

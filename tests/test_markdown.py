@@ -1,0 +1,141 @@
+"""Markdown rendering: what readers get is sanitised, and the editor's preview is the same HTML.
+
+Each hostile input is checked where it ends up: a section's saved body_html, a review's saved
+intro_html, and the markdownx preview endpoint an editor's browser calls.
+"""
+
+import pytest
+from django.urls import reverse
+
+from reviews.markdown import render
+from tests.factories import ReviewFactory, SectionFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+# (Markdown an author might paste, strings that must not survive, text that must survive)
+HOSTILE = {
+    "script tag": ("<script>alert('owned')</script>Plain words", ["<script", "alert"],
+                   "Plain words"),
+    "style tag": ("<style>body { display: none }</style>Styled words", ["<style", "display"],
+                  "Styled words"),
+    "iframe": ('<iframe src="https://evil.example/"></iframe>Framed words', ["<iframe", "evil"],
+               "Framed words"),
+    "img onerror": ("<img src=x onerror=alert(1)>", ["onerror", "alert"], '<img src="x">'),
+    "onclick": ('<p onclick="steal()">Click me</p>', ["onclick", "steal"], "Click me"),
+    "svg onload": ('<svg onload="alert(1)"><circle r="1"/></svg>Shapes', ["onload", "<svg"],
+                   "Shapes"),
+    "html javascript link": ('<a href="javascript:alert(1)">raw link</a>', ["javascript", "href"],
+                             "raw link"),
+    "markdown javascript link": ("[md link](javascript:alert(1))", ["javascript", "href"],
+                                 "md link"),
+    "mixed case": ("[mixed](JaVaScRiPt:alert(1))", ["javascript", "href"], "mixed"),
+    "tab entity in html": ('<a href="jav&#x09;ascript:alert(1)">tab</a>', ["ascript", "href"],
+                           "tab"),
+    "tab entity in markdown": ("[tabbed](jav&#x09;ascript:alert(1))", ["ascript", "href"],
+                               "tabbed"),
+    "decimal entity": ('<a href="&#106;avascript:alert(1)">entity</a>', ["avascript", "href"],
+                       "entity"),
+    "colon entity": ('<a href="javascript&colon;alert(1)">colon</a>', ["javascript", "href"],
+                     "colon"),
+    "leading space": ("[spaced]( javascript:alert(1))", ["javascript", "href"], "spaced"),
+    "reference link": ("[ref link][evil]\n\n[evil]: javascript:alert(1)", ["javascript", "href"],
+                       "ref link"),
+    "data image": ("![pixel](data:image/svg+xml;base64,PHN2Zz4=)", ["data:", "src="],
+                   'alt="pixel"'),
+    "data link": ("[download](data:text/html,<script>alert(1)</script>)", ["data:", "<script"],
+                  "download"),
+    "vbscript link": ("[vb](vbscript:msgbox(1))", ["vbscript", "href"], "vb"),
+    "style attribute": ('<span style="position:fixed">Fixed</span>', ["style", "position"],
+                        "Fixed"),
+}
+
+
+@pytest.fixture
+def preview(client):
+    """POST to the markdownx preview as a signed-in editor; returns the HTML it answers."""
+    client.force_login(StaffFactory())
+
+    def _preview(text: str) -> str:
+        response = client.post(reverse("markdownx_markdownify"), {"content": text})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    return _preview
+
+
+def assert_clean(html: str, forbidden: list[str], kept: str) -> None:
+    for needle in forbidden:
+        assert needle.lower() not in html.lower(), f"{needle!r} survived in {html!r}"
+    assert kept in html
+
+
+@pytest.mark.parametrize(("text", "forbidden", "kept"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_saved_section_html_is_sanitised(text, forbidden, kept):
+    section = SectionFactory(body=text)
+    section.refresh_from_db()
+    assert_clean(section.body_html, forbidden, kept)
+
+
+@pytest.mark.parametrize(("text", "forbidden", "kept"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_saved_review_intro_is_sanitised(text, forbidden, kept):
+    review = ReviewFactory(intro=text)
+    review.refresh_from_db()
+    assert_clean(review.intro_html, forbidden, kept)
+
+
+@pytest.mark.parametrize(("text", "forbidden", "kept"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_editor_preview_is_sanitised_and_equals_the_saved_html(preview, text, forbidden, kept):
+    html = preview(text)
+    assert_clean(html, forbidden, kept)
+    assert html == SectionFactory(body=text).body_html
+
+
+def test_ordinary_markdown_survives_sanitising(preview):
+    text = (
+        "A *Wick* film with **style**.\n\n"
+        '[Read more](https://example.com/wick "Wick") or [ask](mailto:ed@example.com).\n\n'
+        "![Eve Macarro](/media/uploads/eve.png)\n\n"
+        "> A quote\n\n- one\n- two\n\n`code`"
+    )
+    section = SectionFactory(body=text)
+    html = section.body_html
+    assert "<em>Wick</em>" in html
+    assert "<strong>style</strong>" in html
+    assert (
+        '<a href="https://example.com/wick" title="Wick" rel="noopener noreferrer">Read more</a>'
+        in html
+    )
+    assert 'href="mailto:ed@example.com"' in html
+    assert '<img alt="Eve Macarro" src="/media/uploads/eve.png">' in html
+    assert "<blockquote>" in html and "<li>one</li>" in html and "<code>code</code>" in html
+    assert preview(text) == html
+
+
+def test_headings_are_shifted_below_the_pages_own_h1_and_h2(preview):
+    text = (
+        "# Plot\n\nWords.\n\n## The house\n\n### Detail\n\n#### Small\n\n##### Smaller\n\n"
+        "Setext one\n==========\n\nSetext two\n----------\n"
+    )
+    section = SectionFactory(body=text)
+    html = section.body_html
+    assert "<h1" not in html and "<h2" not in html
+    for tag, words in [("h3", "Plot"), ("h4", "The house"), ("h5", "Detail"), ("h6", "Small"),
+                       ("h6", "Smaller"), ("h3", "Setext one"), ("h4", "Setext two")]:
+        assert f"<{tag}>{words}</{tag}>" in html
+    assert "<p>Words.</p>" in html
+    assert preview(text) == html
+
+
+def test_intro_headings_are_shifted_too():
+    review = ReviewFactory(intro="# Verdict first\n\nThen the words.")
+    assert review.intro_html == "<h3>Verdict first</h3>\n<p>Then the words.</p>"
+
+
+def test_raw_html_headings_keep_their_text():
+    assert "Shouted" in render("<h1>Shouted</h1>")
+    assert "<h1" not in render("<h1>Shouted</h1>")
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_empty_text_renders_nothing(empty):
+    assert render(empty) == ""

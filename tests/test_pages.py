@@ -1,0 +1,498 @@
+"""The public pages, as a reader sees them: home, review, film, person, genre, errors."""
+
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.html import Element, parse_html
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from films.models import Department
+from reviews.models import Review
+from tests.factories import (
+    CastCreditFactory,
+    CollectionFactory,
+    CrewCreditFactory,
+    FilmFactory,
+    GenreFactory,
+    PersonFactory,
+    ReviewFactory,
+    SectionFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BALLERINA_HEADINGS = [
+    "Plot: A Dance of Vengeance and Betrayal",
+    "Ana de Armas: A Star in Motion",
+    "Choreography and Action: The Dance of Death",
+    "The Villains: Deadly, Dangerous, and Relentless",
+    "The Cinematic Style: A Beautiful, Brutal World",
+    "Conclusion: A Beautifully Brutal Action Masterpiece",
+]
+
+
+# A little reading kit: parse the page, find elements, read their text. ----------------------
+
+
+def page(response) -> Element:
+    assert response.status_code == 200, response.status_code
+    return parse_html(response.content.decode())
+
+
+def find_all(node, tag: str | None = None, *, cls: str | None = None, **attrs) -> list[Element]:
+    """Every element under `node` with this tag, class and attributes, in document order."""
+    found = []
+    for child in getattr(node, "children", []):
+        if not isinstance(child, Element):
+            continue
+        attributes = dict(child.attributes)
+        if (
+            (tag is None or child.name == tag)
+            and (cls is None or cls in (attributes.get("class") or "").split())
+            and all(attributes.get(name) == value for name, value in attrs.items())
+        ):
+            found.append(child)
+        found.extend(find_all(child, tag, cls=cls, **attrs))
+    return found
+
+
+def find(node, tag: str | None = None, **kwargs) -> Element:
+    found = find_all(node, tag, **kwargs)
+    assert found, f"no <{tag or '*'} {kwargs}> on the page"
+    return found[0]
+
+
+def text(node) -> str:
+    """The text a reader sees in `node`, whitespace collapsed."""
+    if isinstance(node, str):
+        return node
+    parts = [text(child) for child in node.children]
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+
+
+def attr(node: Element, name: str) -> str | None:
+    return dict(node.attributes).get(name)
+
+
+def links(node) -> list[tuple[str, str]]:
+    return [(text(a), attr(a, "href")) for a in find_all(node, "a")]
+
+
+def main_of(response) -> Element:
+    return find(page(response), "main")
+
+
+# Content helpers ----------------------------------------------------------------------------------
+
+def published(**kwargs) -> Review:
+    return ReviewFactory(published=True, **kwargs)
+
+
+@pytest.fixture
+def film():
+    """A film with everything a film box shows."""
+    film = FilmFactory(
+        title="Ballerina", release_date=datetime.date(2025, 6, 6), runtime=125,
+        certification="15", genres=[GenreFactory(name="Action"), GenreFactory(name="Thriller")],
+    )
+    CrewCreditFactory(film=film, person=PersonFactory(name="Len Wiseman"), job="Director")
+    CrewCreditFactory(
+        film=film, person=PersonFactory(name="Shay Hatten"), department=Department.WRITING,
+        job="Screenplay",
+    )
+    for order, (name, character) in enumerate([
+        ("Ana de Armas", "Eve Macarro"), ("Keanu Reeves", "John Wick"),
+        ("Ian McShane", "Winston"), ("Anjelica Huston", "The Director"),
+        ("Gabriel Byrne", "The Chancellor"), ("Lance Reddick", "Charon"),
+    ]):
+        CastCreditFactory(
+            film=film, person=PersonFactory(name=name), character=character, order=order
+        )
+    return film
+
+
+@pytest.fixture
+def review(film):
+    author = StaffFactory(username="critic", first_name="Mara", last_name="Lind")
+    review = published(
+        film=film, author=author, headline="A deadly dance", dek="Grace and vengeance",
+        rating="4.5", verdict="Brutal and beautiful.",
+        published_at=timezone.make_aware(datetime.datetime(2025, 1, 26, 9, 0)),
+    )
+    SectionFactory(review=review, heading="The plot", position=0)
+    SectionFactory(review=review, heading="The ending", position=1, is_spoiler=True,
+                   body="She *wins*.")
+    SectionFactory(review=review, heading="Conclusion", position=2)
+    return review
+
+
+# The front page -----------------------------------------------------------------------------------
+
+def test_every_page_has_the_site_frame(client):
+    response = client.get("/")
+    html = response.content.decode()
+    document = page(response)
+
+    assert html.startswith("<!doctype html>\n<html lang=\"en\">")
+    head = find(document, "head")
+    assert attr(find(head, "meta", name="viewport"), "content") == (
+        "width=device-width, initial-scale=1"
+    )
+    stylesheets = [attr(link, "href") for link in find_all(head, "link", rel="stylesheet")]
+    assert stylesheets == ["/static/css/site.css"]
+    assert attr(find(head, "link", rel="canonical"), "href") == "http://testserver/"
+    assert attr(find(head, "meta", property="og:site_name"), "content") == "Marquee"
+    # Everything is served by the site itself, and no script runs without a nonce (none does).
+    assert "<script" not in html
+    assert not re.search(r'src="(?:https?:)?//', html)
+    skip_link = find(document, "a", cls="skip-link")
+    assert attr(skip_link, "href") == "#main"
+    assert attr(find(document, "main"), "id") == "main"
+    header = find(document, "header", cls="site-header")
+    assert ("Marquee", "/") in links(header)
+    assert links(find(header, "nav")) == [("Reviews", "/"), ("Films", "/films/")]
+    assert find(document, "footer", cls="site-footer")
+
+
+def test_home_lists_published_reviews_newest_first(client):
+    now = timezone.now()
+    older = published(headline="Older review", published_at=now - datetime.timedelta(days=3))
+    newer = published(headline="Newer review", published_at=now - datetime.timedelta(hours=1))
+
+    main = main_of(client.get("/"))
+
+    headlines = [text(h) for h in find_all(main, cls="card__title")]
+    assert headlines == [newer.headline, older.headline]
+    assert ("Newer review", newer.get_absolute_url()) in links(main)
+
+
+def test_home_hides_what_is_not_public(client):
+    now = timezone.now()
+    published(headline="Out now")
+    published(
+        headline="Scheduled, and due", status=Review.Status.SCHEDULED,
+        published_at=now - datetime.timedelta(minutes=5),
+    )
+    ReviewFactory(headline="A draft")
+    ReviewFactory(headline="Being edited", status=Review.Status.IN_REVIEW)
+    ReviewFactory(
+        headline="Out next week", status=Review.Status.SCHEDULED,
+        published_at=now + datetime.timedelta(days=7),
+    )
+    ReviewFactory(
+        headline="Taken down", status=Review.Status.ARCHIVED,
+        published_at=now - datetime.timedelta(days=30),
+    )
+
+    main = main_of(client.get("/"))
+
+    assert sorted(text(h) for h in find_all(main, cls="card__title")) == [
+        "Out now", "Scheduled, and due",
+    ]
+
+
+def test_a_review_card_shows_film_rating_date_and_author(client, film):
+    author = StaffFactory(first_name="Mara", last_name="Lind")
+    published(
+        film=film, author=author, headline="A deadly dance", dek="Grace and vengeance",
+        rating="3.5", published_at=timezone.make_aware(datetime.datetime(2025, 1, 26, 9)),
+    )
+
+    card = find(main_of(client.get("/")), "article", cls="review-card")
+
+    assert "Ballerina (2025)" in text(find(card, cls="kicker"))
+    assert text(find(card, cls="card__dek")) == "Grace and vengeance"
+    assert "Rated 3.5 out of 5" in text(card)
+    assert attr(find(card, "time"), "datetime") == "2025-01-26T09:00:00+00:00"
+    assert "26 January 2025 · Mara Lind" in text(card)
+    # No poster: the typeset placeholder stands in, hidden from screen readers.
+    assert attr(find(card, cls="poster--placeholder"), "aria-hidden") == "true"
+
+
+def test_home_has_an_empty_state(client):
+    main = main_of(client.get("/"))
+
+    assert "No reviews yet" in text(main)
+    assert ("browse the films", reverse("films:list")) in links(main)
+
+
+def test_home_shows_twelve_reviews_a_page(client):
+    for _ in range(13):
+        published()
+
+    first, second = main_of(client.get("/")), main_of(client.get("/?page=2"))
+
+    assert len(find_all(first, cls="review-card")) == 12
+    assert len(find_all(second, cls="review-card")) == 1
+    assert "Page 1 of 2" in text(first)
+    assert ("Older →", "?page=2") in links(first)
+    assert ("← Newer", "?") in links(second)
+
+
+@pytest.mark.parametrize("page_number", ["abc", "99999", "0", "-1", "2"])
+def test_a_page_that_does_not_exist_is_not_found(client, page_number):
+    published()
+
+    assert client.get(f"/?page={page_number}").status_code == 404
+    assert client.get(f"/films/?page={page_number}").status_code == 404
+
+
+def test_home_query_count_does_not_grow_with_reviews(client, django_assert_max_num_queries):
+    for _ in range(12):
+        published()
+
+    with django_assert_max_num_queries(2):
+        client.get("/")
+
+
+# The review page ----------------------------------------------------------------------------------
+
+def test_the_review_page_shows_headline_dek_byline_date_and_rating(client, review):
+    main = main_of(client.get(review.get_absolute_url()))
+
+    assert [text(h) for h in find_all(main, "h1")] == ["A deadly dance"]
+    assert text(find(main, cls="review-header__dek")) == "Grace and vengeance"
+    assert text(find(main, cls="byline")) == "By Mara Lind"
+    time = find(find(main, cls="review-header"), "time")
+    assert (attr(time, "datetime"), text(time)) == ("2025-01-26T09:00:00+00:00", "26 January 2025")
+    assert "Rated 4.5 out of 5" in text(find(main, cls="scorecard"))
+    assert "Brutal and beautiful." in text(find(main, cls="scorecard__verdict"))
+    assert "min read" in text(find(main, cls="review-header__meta"))
+
+
+def test_the_byline_falls_back_to_the_username(client):
+    review = published(author=UserFactory(username="anon", first_name="", last_name=""))
+
+    main = main_of(client.get(review.get_absolute_url()))
+
+    assert text(find(main, cls="byline")) == "By anon"
+
+
+def test_the_film_box_links_to_the_film_its_director_and_top_cast(client, review, film):
+    box = find(main_of(client.get(review.get_absolute_url())), cls="film-box")
+
+    assert ("Ballerina", film.get_absolute_url()) in links(box)
+    facts = {text(find(div, "dt")): find(div, "dd") for div in find_all(find(box, "dl"), "div")}
+    assert text(facts["Year"]) == "2025"
+    assert text(facts["Runtime"]) == "2 h 5 min"
+    assert text(facts["Certificate"]) == "15"
+    director = film.crew_credits.get(job="Director").person
+    assert links(facts["Director"]) == [("Len Wiseman", director.get_absolute_url())]
+    top_cast = [credit.person for credit in film.cast_credits.order_by("order")[:5]]
+    assert links(facts["Starring"]) == [(p.name, p.get_absolute_url()) for p in top_cast]
+    assert [name for name, _ in links(facts["Genres"])] == ["Action", "Thriller"]
+
+
+def test_the_table_of_contents_links_to_every_section(client, review):
+    main = main_of(client.get(review.get_absolute_url()))
+
+    toc = links(find(main, "nav", cls="toc"))
+    headings = [(text(h), attr(h, "id")) for h in find_all(find(main, cls="prose"), "h2")]
+    assert [label for label, _ in toc] == ["The plot", "The ending", "Conclusion"]
+    assert toc == [(heading, f"#{anchor}") for heading, anchor in headings]
+    assert [anchor for _, anchor in headings] == ["the-plot", "the-ending", "conclusion"]
+
+
+def test_the_intro_and_sections_are_rendered_in_order(client, review):
+    response = client.get(review.get_absolute_url())
+    prose = find(main_of(response), cls="prose")
+
+    intro = find(prose, cls="review-intro")
+    assert [text(p) for p in find_all(intro, "p")] == ["An intro paragraph.", "And a second one."]
+    assert b"An <em>intro</em> paragraph." in response.content
+    sections = find_all(prose, "section", cls="review-section")
+    assert [text(find(s, "h2")) for s in sections] == ["The plot", "The ending", "Conclusion"]
+    assert b"A paragraph of <strong>body</strong> text." in response.content
+
+
+def test_a_spoiler_section_is_folded_away(client, review):
+    sections = find_all(main_of(client.get(review.get_absolute_url())), "section",
+                        cls="review-section")
+
+    spoiler = sections[1]
+    details = find(spoiler, "details")
+    assert text(find(details, "summary")) == "Spoiler"
+    assert "She wins ." in text(details)
+    assert not find_all(sections[0], "details")
+
+
+def test_the_review_page_has_canonical_and_open_graph_tags(client, review):
+    response = client.get(review.get_absolute_url() + "?utm_source=feed")
+    head = find(page(response), "head")
+
+    canonical = f"http://testserver{review.get_absolute_url()}"
+    assert attr(find(head, "link", rel="canonical"), "href") == canonical
+    assert attr(find(head, "meta", property="og:url"), "content") == canonical
+    assert attr(find(head, "meta", property="og:type"), "content") == "article"
+    assert attr(find(head, "meta", property="og:title"), "content") == "A deadly dance"
+    assert text(find(head, "title")).startswith("A deadly dance — ")
+
+
+@pytest.mark.parametrize("status, days_ahead", [
+    (Review.Status.DRAFT, None),
+    (Review.Status.IN_REVIEW, None),
+    (Review.Status.SCHEDULED, 3),
+    (Review.Status.ARCHIVED, -3),
+])
+def test_a_review_that_is_not_public_is_not_found(client, status, days_ahead):
+    when = timezone.now() + datetime.timedelta(days=days_ahead) if days_ahead else None
+    review = ReviewFactory(status=status, published_at=when)
+
+    response = client.get(review.get_absolute_url())
+
+    assert response.status_code == 404
+    assert review.headline.encode() not in response.content
+
+
+def test_a_scheduled_review_is_public_once_due(client):
+    review = ReviewFactory(
+        status=Review.Status.SCHEDULED, published_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+
+    assert client.get(review.get_absolute_url()).status_code == 200
+
+
+def test_the_review_page_runs_the_same_queries_however_long_the_review(client):
+    def review_with(sections: int, credits: int) -> Review:
+        film = FilmFactory(genres=[GenreFactory(name="Drama"), GenreFactory(name="Crime")])
+        for n in range(credits):
+            CastCreditFactory(film=film, order=n)
+            CrewCreditFactory(film=film, job="Director" if n < 2 else f"Job {n}")
+        review = published(film=film)
+        for n in range(sections):
+            SectionFactory(review=review, position=n, is_spoiler=n % 3 == 0)
+        return review
+
+    small, large = review_with(sections=2, credits=2), review_with(sections=12, credits=30)
+
+    def queries_for(review: Review) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(review.get_absolute_url())
+        assert response.status_code == 200
+        return len(queries)
+
+    assert queries_for(small) == queries_for(large) <= 6
+
+
+def test_the_imported_ballerina_review_page(client, seed_film_path, seed_review_path):
+    call_command("import_film", str(seed_film_path))
+    film_slug = "ballerina"
+    StaffFactory(username="editor", first_name="Ed", last_name="Itor")
+    call_command(
+        "import_review", str(seed_review_path), "--film", film_slug, "--author", "editor",
+        "--publish",
+    )
+    review = Review.objects.get()
+
+    response = client.get(review.get_absolute_url())
+    main = main_of(response)
+
+    assert text(find(main, "h1")) == "BALLERINA: A JOHN WICK Story"
+    assert text(find(main, cls="review-header__dek")) == (
+        "A Fierce, Graceful Revenge Tale Set in the Underworld"
+    )
+    assert text(find(find(main, cls="review-header"), "time")) == "26 January 2025"
+    toc = links(find(main, "nav", cls="toc"))
+    assert [label for label, _ in toc] == BALLERINA_HEADINGS
+    assert toc[0][1] == "#plot-a-dance-of-vengeance-and-betrayal"
+    section_ids = [attr(h, "id") for h in find_all(find(main, cls="prose"), "h2")]
+    assert [href for _, href in toc] == [f"#{anchor}" for anchor in section_ids]
+    box = find(main, cls="film-box")
+    assert "Len Wiseman" in [name for name, _ in links(box)]
+    assert "Ana de Armas" in [name for name, _ in links(box)]
+    assert b"<em>John Wick</em>" in response.content
+
+
+# Films, people, genres ----------------------------------------------------------------------------
+
+def test_the_film_page_shows_facts_cast_crew_and_reviews(client, film, review):
+    ReviewFactory(film=film, headline="An unfinished draft")
+    main = main_of(client.get(film.get_absolute_url()))
+
+    assert text(find(main, "h1")) == "Ballerina (2025)"
+    assert "2 h 5 min" in text(find(main, "dl"))
+    cast = [text(li) for li in find_all(find(main, cls="credit-list--cast"), "li")]
+    assert cast[:2] == ["Ana de Armas Eve Macarro", "Keanu Reeves John Wick"]
+    assert len(cast) == 6
+    departments = [text(h) for h in find_all(find(main, cls="crew"), "h3")]
+    assert departments == ["Directing", "Writing"]
+    assert "Shay Hatten Screenplay" in text(find(main, cls="crew"))
+    reviews = [text(h) for h in find_all(main, cls="card__title")]
+    assert reviews == ["A deadly dance"]
+
+
+def test_the_film_list_is_paginated_by_24_and_filters_by_collection(client):
+    saga = CollectionFactory(name="John Wick Collection")
+    for _ in range(23):
+        FilmFactory()
+    FilmFactory.create_batch(2, collection=saga)
+
+    first = main_of(client.get("/films/"))
+    second = main_of(client.get("/films/?page=2"))
+    saga_page = main_of(client.get(saga.get_absolute_url()))
+
+    assert len(find_all(first, cls="film-card")) == 24
+    assert len(find_all(second, cls="film-card")) == 1
+    assert text(find(saga_page, "h1")) == "John Wick Collection"
+    assert len(find_all(saga_page, cls="film-card")) == 2
+    assert client.get("/films/?collection=nope").status_code == 404
+
+
+def test_the_person_page_shows_biography_and_filmography_newest_first(client):
+    person = PersonFactory(name="Keanu Reeves", biography="An actor.\n\nAnd a director.")
+    old = FilmFactory(title="Speed", release_date=datetime.date(1994, 6, 10))
+    new = FilmFactory(title="John Wick", release_date=datetime.date(2014, 10, 24))
+    CastCreditFactory(person=person, film=old, character="Jack Traven")
+    CastCreditFactory(person=person, film=new, character="John Wick")
+    CrewCreditFactory(person=person, film=old, job="Stunts", department=Department.CREW)
+
+    main = main_of(client.get(person.get_absolute_url()))
+
+    assert text(find(main, "h1")) == "Keanu Reeves"
+    assert "An actor. And a director." in text(main)
+    acting, crew = find_all(main, "table", cls="filmography")
+    rows = [text(tr) for tr in find_all(find(acting, "tbody"), "tr")]
+    assert rows == ["2014 John Wick John Wick", "1994 Speed Jack Traven"]
+    assert ("Speed", old.get_absolute_url()) in links(crew)
+
+
+def test_the_genre_page_shows_its_films_and_published_reviews(client, film, review):
+    action = film.genres.get(name="Action")
+    other = FilmFactory(title="A Quiet Drama", genres=[GenreFactory(name="Drama")])
+    published(film=other, headline="Not an action review")
+    ReviewFactory(film=film, headline="An action draft")
+
+    main = main_of(client.get(action.get_absolute_url()))
+
+    assert text(find(main, "h1")) == "Action"
+    assert [text(h) for h in find_all(main, cls="card__title")] == [
+        "A deadly dance", "Ballerina",
+    ]
+
+
+# Errors -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/reviews/no-such-review/", "/no/such/page/"])
+def test_a_missing_page_is_friendly(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    main = find(parse_html(response.content.decode()), "main")
+    assert text(find(main, "h1")) == "This page is not showing"
+    assert ("Read the latest reviews", "/") in links(main)
+
+
+def test_the_server_error_page_needs_no_context_and_no_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        html = render_to_string("500.html")
+
+    assert "Something went wrong" in html
+    assert "/static/css/site.css" in html

@@ -1,0 +1,117 @@
+"""Revisions: every transition and edit can be listed, compared and restored."""
+
+import pytest
+import reversion
+from django.core.exceptions import PermissionDenied
+
+from reviews import revisions
+from reviews.models import Review
+from tests.factories import ReviewFactory, SectionFactory, SuperuserFactory, user_in_group
+
+pytestmark = pytest.mark.django_db
+
+
+def save_revision(review, user, comment="edit"):
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        review.save()
+        for section in review.sections.all():
+            section.save()
+
+
+@pytest.fixture
+def editor():
+    return user_in_group("Editors")
+
+
+@pytest.fixture
+def review_with_history(editor):
+    review = ReviewFactory(headline="First headline", intro="The cat sat on the mat.")
+    a = SectionFactory(review=review, heading="Alpha", body="One two three.", position=1)
+    b = SectionFactory(review=review, heading="Beta", body="Four five six.", position=2)
+    c = SectionFactory(review=review, heading="Gamma", body="Seven eight.", position=3)
+    SectionFactory(review=review, heading="Epsilon", body="Stays put.", position=4)
+    save_revision(review, editor, "first")
+    review.refresh_from_db()
+    review.headline = "Second headline"
+    review.intro = "The dog sat on the mat."
+    review.save()
+    b.body = "Four FIVE six."
+    b.save()
+    c.delete()
+    a.position = 5
+    a.save()
+    SectionFactory(review=review, heading="Delta", body="New words.", position=6)
+    save_revision(review, editor, "second")
+    return Review.objects.get(pk=review.pk)
+
+
+def test_versions_are_listed_newest_first_with_their_authors(review_with_history, editor):
+    versions = revisions.versions_for(review_with_history)
+    assert [v.revision.comment for v in versions] == ["second", "first"]
+    assert {v.revision.user for v in versions} == {editor}
+
+
+def test_compare_reports_each_kind_of_section_change_with_words_marked(review_with_history):
+    new, old = (revisions.snapshot(v) for v in revisions.versions_for(review_with_history))
+    result = revisions.compare(old, new)
+    fields = {f.name: f for f in result.fields}
+    assert set(fields) == {"headline", "intro"}
+    assert "<del>cat</del><ins>dog</ins>" in fields["intro"].diff
+    kinds = {s.heading: s.kind for s in result.sections}
+    assert kinds == {
+        "Beta": "changed",
+        "Epsilon": "unchanged",
+        "Alpha": "moved",
+        "Delta": "added",
+        "Gamma": "removed",
+    }
+    beta = next(s for s in result.sections if s.heading == "Beta")
+    assert "<del>five</del><ins>FIVE</ins>" in beta.body_diff
+
+
+def test_diffs_escape_markup():
+    html = revisions.word_diff("<b>old</b>", "<script>alert(1)</script>")
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_restore_brings_back_the_exact_text_and_sections_as_a_new_revision(
+    review_with_history, editor
+):
+    first = revisions.versions_for(review_with_history)[-1]
+    revisions.restore(review_with_history, first, by=editor)
+    review = Review.objects.get(pk=review_with_history.pk)
+    assert review.headline == "First headline"
+    assert review.intro == "The cat sat on the mat."
+    assert "cat" in review.intro_html
+    assert [(s.heading, s.body) for s in review.sections.all()] == [
+        ("Alpha", "One two three."),
+        ("Beta", "Four five six."),
+        ("Gamma", "Seven eight."),
+        ("Epsilon", "Stays put."),
+    ]
+    history = revisions.versions_for(review)
+    assert len(history) == 3, "the restore is a revision of its own; nothing is lost"
+    assert history[0].revision.comment.startswith("Restored the version of")
+    # The version that was replaced can itself be restored.
+    revisions.restore(review, history[1], by=editor)
+    review.refresh_from_db()
+    assert review.headline == "Second headline"
+    assert [s.heading for s in review.sections.all()] == ["Beta", "Epsilon", "Alpha", "Delta"]
+
+
+def test_restore_keeps_the_workflow_state(review_with_history, editor):
+    review_with_history.submit(by=SuperuserFactory())
+    first = revisions.versions_for(review_with_history)[-1]
+    revisions.restore(review_with_history, first, by=editor)
+    assert Review.objects.get(pk=review_with_history.pk).status == Review.Status.IN_REVIEW
+
+
+def test_only_editors_may_restore(review_with_history):
+    writer = user_in_group("Writers")
+    with pytest.raises(PermissionDenied):
+        revisions.restore(
+            review_with_history, revisions.versions_for(review_with_history)[-1], by=writer
+        )
