@@ -1,0 +1,98 @@
+"""In-process measurements: SQL queries and server time per page, uncached and cached.
+
+Run by bench/run.py in a child process whose environment names the database
+(DATABASE_URL) and turns DEBUG off; prints one JSON document on stdout.
+Server time is the time Django takes to answer a request through the test client (URL
+resolution, middleware, view, template), which excludes the network and the WSGI server.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from bench.pages import admin_pages, public_pages  # noqa: E402
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def timed(client: Client, url: str, runs: int, *, cached: bool) -> dict:
+    client.get(url)  # warm up code paths and connections
+    samples = []
+    for _ in range(runs):
+        if not cached:
+            cache.clear()
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return {
+        "runs": runs,
+        "p50": round(percentile(samples, 50), 2),
+        "p95": round(percentile(samples, 95), 2),
+        "p99": round(percentile(samples, 99), 2),
+        "mean": round(statistics.fmean(samples), 2),
+    }
+
+
+def queries(client: Client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--queries-only", action="store_true")
+    args = parser.parse_args()
+
+    setup_test_environment()  # lets the test client run with DEBUG off
+    anonymous = Client()
+    staff = Client()
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    staff.force_login(user)
+
+    results = {"vendor": connection.vendor, "pages": {}}
+    for label, url in public_pages().items():
+        entry = {"url": url, "queries": queries(anonymous, url)}
+        if not args.queries_only:
+            entry["uncached"] = timed(anonymous, url, args.runs, cached=False)
+            entry["cached"] = timed(anonymous, url, args.runs, cached=True)
+        results["pages"][label] = entry
+        reset_queries()
+    for label, url in admin_pages().items():
+        entry = {"url": url, "queries": queries(staff, url)}
+        if not args.queries_only:
+            entry["uncached"] = timed(staff, url, max(20, args.runs // 5), cached=False)
+        results["pages"][label] = entry
+    json.dump(results, sys.stdout, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Run every benchmark and write bench/RESULTS.md (see bench/README.md).
+
+    python bench/run.py [--scale 1] [--runs 200] [--skip-throughput] [--regenerate]
+
+Creates two PostgreSQL databases (a small one at scale 0.01 and the benchmark one at
+--scale), fills them with `manage.py generate_bench_data` unless already filled, measures
+queries and server time in-process, then throughput under wrk beside nginx. Raw output is kept
+in bench/results/; the summary table goes to bench/RESULTS.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+TARGETS = {"review": 15.0, "search (common word)": 100.0, "search (rare word)": 100.0}
+OTHER_PUBLIC_TARGET, ADMIN_TARGET, QUERY_BUDGET = 50.0, 300.0, 10
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def env_for(db: str, **extra: str) -> dict[str, str]:
+    env = os.environ.copy()
+    env.update(
+        DATABASE_URL=f"{PG}/{db}", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver", SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING", DB_CONN_MAX_AGE="60",
+    )
+    env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env
+
+
+def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                          text=True, capture_output=True)
+
+
+def prepare(db: str, scale: float, regenerate: bool) -> dict:
+    exists = subprocess.run(
+        ["psql", f"{PG}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{db}'"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", f'CREATE DATABASE "{db}"'], check=True)
+    env = env_for(db)
+    manage(env, "migrate", "--noinput", "-v0")
+    args = ["generate_bench_data", f"--scale={scale}", "--no-progress"]
+    try:
+        log(f"generating scale {scale:g} into {db} …")
+        started = datetime.datetime.now()
+        out = manage(env, *args, *(["--replace"] if regenerate else []))
+        log(out.stdout.strip() + f" ({(datetime.datetime.now() - started).seconds}s)")
+    except subprocess.CalledProcessError as error:
+        if "already here" not in error.stderr:
+            raise
+        log(f"{db} already holds benchmark data (pass --regenerate to make it anew)")
+    return env
+
+
+def measure(env: dict, *extra: str) -> dict:
+    out = subprocess.run([sys.executable, "bench/measure.py", *extra], cwd=ROOT, env=env,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput: dict | None):
+    lines = [
+        "# Marquee benchmark results", "",
+        f"Run {meta['date']} on {meta['machine']}, PostgreSQL, scale {meta['scale']:g} "
+        f"({meta['runs']} requests per page and mode).", "",
+        "Commands: `make bench` (= `python bench/run.py`); raw output in "
+        f"`bench/results/{meta['stamp']}.json`.", "",
+        "## Queries and server time", "",
+        "Server time is Django's own time per request in-process (no network, no WSGI server); "
+        "uncached = Marquee's cache cleared before every request.", "",
+        "| page | queries (small) | queries (scale) | p50 | p95 | p99 | p95 cached | target p95 "
+        "| |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, entry in large["pages"].items():
+        small_q = small["pages"].get(label, {}).get("queries", "—")
+        if label.startswith("review list p"):
+            small_q = next((e["queries"] for k, e in small["pages"].items()
+                            if k.startswith("review list p")), "—")
+        un = entry.get("uncached", {})
+        ca = cached["pages"].get(label, {}).get("cached", {})
+        admin = label.startswith("admin")
+        target = ADMIN_TARGET if admin else TARGETS.get(label, OTHER_PUBLIC_TARGET)
+        ok = un.get("p95", 1e9) < target and (
+            admin or (entry["queries"] <= QUERY_BUDGET and entry["queries"] == small_q))
+        lines.append(
+            f"| {label} | {small_q} | {entry['queries']} | {un.get('p50', '—')} | "
+            f"{un.get('p95', '—')} | {un.get('p99', '—')} | {ca.get('p95', '—')} | "
+            f"< {target:g} ms | {verdict(ok)} |"
+        )
+    if throughput:
+        static = throughput["static page (nginx)"]["requests_per_second"]
+        lines += ["", "## Throughput (wrk on loopback)", "",
+                  f"wrk, {os.environ.get('BENCH_WRK_CONNECTIONS', '16')} connections, "
+                  f"{os.environ.get('BENCH_WRK_SECONDS', '10')} s each; gunicorn as in "
+                  "`gunicorn.conf.py`, DEBUG off, Redis cache; nginx as in `deploy/nginx.conf`.",
+                  "", "| run | requests/s | errors | ratio to static |", "|---|---|---|---|"]
+        for label, entry in throughput.items():
+            lines.append(f"| {label} | {entry['requests_per_second']:.0f} | {entry['errors']} "
+                         f"| {entry['requests_per_second'] / static:.2f} |")
+        front = throughput["review via nginx front cache"]["requests_per_second"] / static
+        warm = throughput["review, Marquee cache warm"]["requests_per_second"]
+        cold = throughput["review, uncached"]["requests_per_second"]
+        lines += ["", f"- front cache ≥ 50% of static: {front:.0%} — {verdict(front >= 0.5)}",
+                  f"- Marquee cache warm ≥ 3× uncached: {warm / cold:.1f}× — "
+                  f"{verdict(warm / cold >= 3)}"]
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text().strip()]
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args()
+    now = datetime.datetime.now(datetime.UTC)
+    meta = {"date": f"{now:%Y-%m-%d %H:%M} UTC", "stamp": f"{now:%Y%m%d-%H%M}",
+            "scale": args.scale, "runs": args.runs,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                       f"Python {platform.python_version()}"}
+    small_env = prepare("marquee_bench_small", 0.01, args.regenerate)
+    large_env = prepare("marquee_bench", args.scale, args.regenerate)
+    log("counting queries on the small database …")
+    small = measure(small_env, "--queries-only")
+    log("measuring server time, uncached (local-memory cache) …")
+    large = measure(large_env, f"--runs={args.runs}")
+    log("measuring server time with the Redis cache …")
+    cached = measure(env_for("marquee_bench", REDIS_URL=REDIS), f"--runs={args.runs}")
+    throughput = None
+    if not args.skip_throughput:
+        review = large["pages"]["review"]["url"]
+        search = large["pages"].get("search (common word)", {}).get("url", "/search/?q=film")
+        log("throughput: gunicorn, nginx and wrk …")
+        out = subprocess.run([sys.executable, "bench/throughput.py", review, search], cwd=ROOT,
+                             env=env_for("marquee_bench", REDIS_URL=REDIS), check=True,
+                             capture_output=True, text=True).stdout
+        throughput = json.loads(out)
+    RESULTS.mkdir(exist_ok=True)
+    raw = {"meta": meta, "small": small, "large": large, "cached": cached,
+           "throughput": throughput}
+    (RESULTS / f"{meta['stamp']}.json").write_text(json.dumps(raw, indent=2))
+    write_report(meta, small, large, cached, throughput)
+    log("wrote bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()

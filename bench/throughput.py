@@ -1,0 +1,139 @@
+"""Throughput under wrk: Marquee (gunicorn) beside nginx serving a saved copy of the same page.
+
+Started by bench/run.py, which passes the environment (database, Redis, secret key). Starts
+gunicorn and an nginx with two servers — the front-cache recipe of deploy/nginx.conf, and a
+static server of the saved review page — then runs wrk against each in the same run, so every
+figure is a ratio to the static page measured minutes apart on the same machine.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_PORT, FRONT_PORT, STATIC_PORT = 8101, 8102, 8103
+WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
+WRK_CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "16"))
+
+NGINX_MAIN = """
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    sendfile on;
+    keepalive_timeout 65;
+    include {tmp}/marquee.conf;
+    server {{
+        listen {static_port};
+        root {tmp}/static-site;
+        location / {{ try_files $uri $uri/index.html =404; }}
+    }}
+}}
+"""
+
+# wrk script: every request gets a fresh query string, so no cache can answer it.
+BUST_LUA = """
+counter = 0
+request = function()
+    counter = counter + 1
+    local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
+    return wrk.format("GET", wrk.path .. sep .. "bust=" .. counter .. "-" .. math.random(1e9))
+end
+"""
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer within {timeout:.0f}s")
+
+
+def wrk(url: str, *, bust: bool = False, tmp: Path) -> dict:
+    command = ["wrk", "-t2", f"-c{WRK_CONNECTIONS}", f"-d{WRK_SECONDS}s", "--latency", url]
+    if bust:
+        script = tmp / "bust.lua"
+        script.write_text(BUST_LUA)
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors += int(non2xx.group(1)) if non2xx else 0
+    return {"url": url, "requests_per_second": rps, "errors": errors, "raw": output}
+
+
+def main() -> None:
+    review_path, search_path = sys.argv[1], sys.argv[2]
+    tmp = Path(tempfile.mkdtemp(prefix="marquee-bench-"))
+    os.chmod(tmp, 0o755)
+    env = os.environ.copy()
+    python = Path(sys.executable)
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
+                   env=env, check=True)
+    gunicorn = subprocess.Popen(
+        [python.parent / "gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{APP_PORT}", "--access-logfile", "-"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "w"),  # noqa: SIM115
+    )
+    nginx = None
+    try:
+        app = f"http://127.0.0.1:{APP_PORT}"
+        wait_for(app + review_path)
+        site = tmp / "static-site" / review_path.strip("/")
+        site.mkdir(parents=True)
+        with urllib.request.urlopen(app + review_path) as response:
+            (site / "index.html").write_bytes(response.read())
+        conf = (ROOT / "deploy" / "nginx.conf").read_text()
+        for marker, value in {
+            "@@LISTEN@@": f"127.0.0.1:{FRONT_PORT}", "@@UPSTREAM@@": f"127.0.0.1:{APP_PORT}",
+            "@@STATIC_ROOT@@": env.get("STATIC_ROOT", str(ROOT / "staticfiles")),
+            "@@MEDIA_ROOT@@": env.get("MEDIA_ROOT", str(ROOT / "media")),
+            "@@CACHE_DIR@@": str(tmp / "cache"),
+        }.items():
+            conf = conf.replace(marker, value)
+        (tmp / "marquee.conf").write_text(conf)
+        (tmp / "nginx.conf").write_text(NGINX_MAIN.format(tmp=tmp, static_port=STATIC_PORT))
+        (tmp / "cache").mkdir(mode=0o777)
+        os.chmod(tmp / "cache", 0o777)
+        nginx = subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf")])
+        static = f"http://127.0.0.1:{STATIC_PORT}{review_path}"
+        front = f"http://127.0.0.1:{FRONT_PORT}{review_path}"
+        wait_for(static)
+        wait_for(front)
+        results = {
+            "static page (nginx)": wrk(static, tmp=tmp),
+            "review via nginx front cache": wrk(front, tmp=tmp),
+            "review, Marquee cache warm": wrk(app + review_path, tmp=tmp),
+            "review, uncached": wrk(app + review_path, bust=True, tmp=tmp),
+            "search, uncached": wrk(app + search_path, bust=True, tmp=tmp),
+        }
+        json.dump(results, sys.stdout, indent=2)
+    finally:
+        if nginx is not None:
+            nginx.send_signal(signal.SIGQUIT)
+            nginx.wait(timeout=10)
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
