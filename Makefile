@@ -19,12 +19,14 @@ PYTHON ?= $(shell \
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint check-python migrate demo
+.PHONY: help install run serve test lint bench check-python migrate demo
 
 help:
 	@echo "make run    install, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
+	@echo "make serve  production-style: DEBUG off, collectstatic, gunicorn on http://$(HOST):$(PORT)/"
 	@echo "make test   install and run the whole test suite"
 	@echo "make lint   ruff"
+	@echo "make bench  benchmarks on PostgreSQL at scale 1 (bench/README.md) -> bench/RESULTS.md"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -49,9 +51,35 @@ demo: migrate
 run: demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The production stack on this machine: DEBUG off, hashed static files through WhiteNoise,
+# gunicorn with gunicorn.conf.py, JSON logs. Plain HTTP on loopback, so the HTTPS-only settings
+# (redirect, Secure cookies, HSTS) are off here and nowhere else. Any variable already set in the
+# environment wins; SECRET_KEY is a throwaway one unless given.
+SERVE_ENV = DEBUG=0 \
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
+	SESSION_COOKIE_SECURE="$${SESSION_COOKIE_SECURE:-0}" \
+	CSRF_COOKIE_SECURE="$${CSRF_COOKIE_SECURE:-0}" \
+	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}"
+
+serve: install
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" \
+	  $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
 lint: install
 	$(VENV)/bin/ruff check .
 
 test: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (bench/README.md): PostgreSQL and Redis on this machine, nginx and wrk from Debian.
+BENCH_ARGS ?=
+bench: install
+	@command -v nginx >/dev/null && command -v wrk >/dev/null || { \
+	  echo "Installing Debian's nginx and wrk for the throughput runs"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null; }
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -4,7 +4,9 @@ Development (`DEBUG=1`) runs on SQLite with a local-memory cache and media on di
 Production sets `SECRET_KEY`, `ALLOWED_HOSTS`, `DATABASE_URL` and friends; see README.md.
 """
 
+import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +57,9 @@ elif SECRET_KEY == _DEV_SECRET_KEY and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY is the development key; set a real one.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+# Origins allowed to POST from another origin (e.g. "https://marquee.example"); same-origin
+# requests need nothing here.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,23 +69,38 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # search fields; harmless on SQLite
+    "django.contrib.sitemaps",
     "markdownx",
     "reversion",
+    "axes",
     "films",
     "reviews",
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",
+    "config.middleware.ProxyClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+if not DEBUG:
+    # Static files from STATIC_ROOT (after `collectstatic`), right after SecurityMiddleware so
+    # they skip the rest; development serves them through runserver instead.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 
@@ -103,7 +123,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # Database: SQLite in the project folder unless DATABASE_URL says otherwise
-# (postgres://user:pass@host:5432/name is served by psycopg 3).
+# (postgres://user:pass@host:5432/name is served by psycopg 3). Connections persist for
+# DB_CONN_MAX_AGE seconds and are checked before reuse, so a restarted server costs one retry.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -121,7 +142,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# A read replica: reads go there, writes and transactions to the primary (config/routers.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
+        test_options={"MIRROR": "default"},
+    )
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# dumpdata/loaddata JSON that keeps timestamps to the microsecond (config/serializers.py).
+SERIALIZATION_MODULES = {"json": "config.serializers"}
+
+# django-axes first: it refuses a locked-out username + address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("AXES_COOLOFF_SECONDS", 3600))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Only staff sign in: their sessions end after SESSION_COOKIE_AGE seconds (8 hours).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -142,6 +190,25 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Uploads go through Django's storage API, so object storage is configuration, not code:
+# MEDIA_STORAGE_BACKEND names a storage class (e.g. django-storages' S3 backend, installed
+# separately) and MEDIA_STORAGE_OPTIONS its options as JSON. See README "Deploying".
+# Static files: hashed names and gzip copies served by WhiteNoise with far-future
+# Cache-Control, once `collectstatic` has run; development serves them from the app folders.
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}"),
+    },
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
 # Images (posters, photos, hero images): real images only, at most this many bytes.
 MARQUEE_MAX_IMAGE_BYTES = env_int("MARQUEE_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
 MARQUEE_MAX_IMAGE_PIXELS = env_int("MARQUEE_MAX_IMAGE_PIXELS", 40_000_000)
@@ -151,20 +218,55 @@ MARQUEE_SITE_NAME = os.environ.get("MARQUEE_SITE_NAME", "Marquee")
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "reviews.markdown.render"
 MARKDOWNX_MEDIA_PATH = "uploads/"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "marquee",
+# REDIS_URL (redis://host:6379/0) moves the cache, and with it sessions, to Redis. The backend
+# treats an unreachable Redis as a miss and logs a warning, so an outage only slows pages.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "marquee"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
     }
-}
+    # Sessions read from Redis, written through to the database: survives a Redis restart.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "marquee",
+        }
+    }
 
 LOGIN_URL = "admin:login"
 
+# Every log line carries the request id (also sent as X-Request-ID). LOG_FORMAT=json (the
+# production default) writes one JSON object per line for a log collector; plain is for people.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"axes.apps": {"level": "WARNING"}},  # its start-up banner on every command
 }
 
 # Mail (Django 6.1 configures mail through MAILERS). With EMAIL_HOST set, SMTP; otherwise the
@@ -206,6 +308,23 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# HTTPS. Production redirects to https and marks cookies Secure; behind a TLS-terminating proxy
+# set TRUST_PROXY to the number of proxies in front (1 for one nginx): Django then trusts their
+# X-Forwarded-Proto and takes the client address from X-Forwarded-For (config/middleware.py).
+TRUST_PROXY = env_int("TRUST_PROXY", 0)
+if TRUST_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# HSTS: a year by default in production, subdomains included. Preload is a separate, slow-to-undo
+# commitment (the browser lists), so it stays off unless SECURE_HSTS_PRELOAD=1; that is why the
+# deploy check's W021 ("preload not set") is silenced, and only while preload is off.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -227,3 +346,6 @@ MARQUEE_COMMENTS_DISALLOWED_WORDS = env_list(
 )
 MARQUEE_COMMENTS_DUPLICATE_WINDOW = env_int("MARQUEE_COMMENTS_DUPLICATE_WINDOW", 24 * 3600)
 MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN = env_bool("MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN", False)
+
+# Links found in readers' comments point at https:// (Django 7's default).
+URLIZE_ASSUME_HTTPS = True

@@ -1,11 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from config import views as config_views
+from films.cache import cache_public_page
 from reviews import editor
+from reviews.sitemaps import SITEMAPS
+from reviews.views.pages import robots_txt
 
 urlpatterns = [
+    path("healthz", config_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     # markdownx's endpoints, each behind a staff check (as shipped they answer anyone).
     path("markdownx/markdownify/", editor.markdownify, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.upload, name="markdownx_upload"),
@@ -16,4 +24,6 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += static(
+        settings.MEDIA_URL, view=config_views.serve_media, document_root=settings.MEDIA_ROOT
+    )

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from films.cache import invalidate_on
+from films.renditions import make_renditions
 from films.validators import validate_image_file
 
 
@@ -112,6 +114,7 @@ class Person(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name, max_length=200, fallback="person")
         super().save(*args, **kwargs)
+        make_renditions(self.photo)
 
     def get_absolute_url(self):
         return reverse("films:person", kwargs={"slug": self.slug})
@@ -181,6 +184,7 @@ class Film(models.Model):
         if update_fields is not None and "release_date" in update_fields:
             kwargs["update_fields"] = {*update_fields, "year"}
         super().save(*args, **kwargs)
+        make_renditions(self.poster)
 
     def get_absolute_url(self):
         return reverse("films:detail", kwargs={"slug": self.slug})
@@ -248,3 +252,7 @@ class CrewCredit(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.job})"
+
+
+# Cached public pages show all of these: any change retires them (films/cache.py).
+invalidate_on(Genre, Collection, Person, Film, CastCredit, CrewCredit)

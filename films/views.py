@@ -1,9 +1,13 @@
+import re
+
 from django.db.models import F, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
 
+SLUG = re.compile(r"[-\w]{1,200}")
 NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title", "id")
 
 
@@ -31,6 +35,13 @@ def published_reviews_of_genre(genre: Genre):
     )
 
 
+def valid_slug(value: str) -> str:
+    """`value` if it could be a slug; else Http404 (a NUL byte would upset PostgreSQL)."""
+    if not SLUG.fullmatch(value):
+        raise Http404("No such slug.")
+    return value
+
+
 def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
     """Group crew credits by department, in TMDB's order (Directing, Writing, Production…)."""
     groups = {department: [] for department in Department}
@@ -49,15 +60,22 @@ class FilmListView(ListView):
         films = Film.objects.order_by(F("release_date").desc(nulls_last=True), "title", "id")
         self.collection = self.genre = None
         if slug := self.request.GET.get("collection"):
-            self.collection = get_object_or_404(Collection, slug=slug)
+            self.collection = get_object_or_404(Collection, slug=valid_slug(slug))
             films = films.filter(collection=self.collection)
         if slug := self.request.GET.get("genre"):
-            self.genre = get_object_or_404(Genre, slug=slug)
+            self.genre = get_object_or_404(Genre, slug=valid_slug(slug))
             films = films.filter(genres=self.genre)
+        self.year = None
+        year = self.request.GET.get("year", "")
+        if year.isascii() and year.isdigit() and 1800 <= int(year) <= 2999:
+            self.year = int(year)
+            films = films.filter(year=self.year)
         return films
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(collection=self.collection, genre=self.genre, **kwargs)
+        return super().get_context_data(
+            collection=self.collection, genre=self.genre, year=self.year, **kwargs
+        )
 
 
 class FilmDetailView(DetailView):

@@ -1,15 +1,19 @@
+import html
 from decimal import Decimal
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
+from films.cache import invalidate_on, schedule_invalidation
 from films.models import Film, unique_slug
 from films.validators import validate_image_file
 from reviews import workflow
@@ -20,7 +24,10 @@ class StaleEditError(ValidationError):
     """Raised when a save is based on an older version of the review than the stored one."""
 
 
-RATING_CHOICES = [(Decimal(n) / 2, f"{n / 2:g}") for n in range(1, 11)]
+SEARCH_CONFIG = "english"
+# Values carry one decimal place, as the database returns them (4.0, not 4), so a stored
+# rating matches its choice in forms.
+RATING_CHOICES = [(Decimal(f"{n / 2:.1f}"), f"{n / 2:g}") for n in range(1, 11)]
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -107,6 +114,11 @@ class Review(models.Model):
         related_name="+",
         editable=False,
     )
+    # Search: the plain text of the intro and sections (for snippets and the SQLite fallback),
+    # and on PostgreSQL a weighted tsvector behind a GIN index (migration 0006). Both are
+    # rewritten by update_search_index() whenever the review or one of its sections is saved.
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -144,9 +156,40 @@ class Review(models.Model):
         if self.pk and not kwargs.get("force_insert"):
             self._claim_next_version()
         super().save(*args, **kwargs)
+        self.update_search_index()
 
     def get_absolute_url(self):
         return reverse("reviews:detail", kwargs={"slug": self.slug})
+
+    def update_search_index(self) -> None:
+        """Rewrite search_text and (on PostgreSQL) search_vector from the stored review.
+
+        Weights: headline and film titles A, dek and section headings B, intro and bodies C.
+        """
+        sections = list(Section.objects.filter(review_id=self.pk).values_list(
+            "heading", "body_html"))
+        film = Film.objects.filter(pk=self.film_id).values("title", "original_title").first()
+        film = film or {"title": "", "original_title": ""}
+
+        def plain(fragment):
+            return html.unescape(strip_tags(fragment or "")).strip()
+
+        text = "\n\n".join(
+            part for part in [plain(self.intro_html), *(plain(body) for _, body in sections)]
+            if part
+        )
+        fields = {"search_text": text}
+        if connections[router.db_for_write(Review)].vendor == "postgresql":
+            def weighted(value, weight):
+                return SearchVector(models.Value(value), weight=weight, config=SEARCH_CONFIG)
+
+            fields["search_vector"] = (
+                weighted(f"{self.headline} {film['title']} {film['original_title']}", "A")
+                + weighted(" ".join([self.dek, *(heading for heading, _ in sections)]), "B")
+                + weighted(text, "C")
+            )
+        Review.objects.filter(pk=self.pk).update(**fields)
+        self.search_text = text
 
     def _claim_next_version(self) -> None:
         """Optimistic locking: a save based on an older version than the stored one is refused.
@@ -270,6 +313,19 @@ class Section(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
+        if update_fields is None or {"heading", "body"} & set(update_fields):
+            self._update_review_search_index()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._update_review_search_index()
+        return result
+
+    def _update_review_search_index(self) -> None:
+        review = Review.objects.filter(pk=self.review_id).only(
+            "id", "film_id", "headline", "dek", "intro_html").first()
+        if review is not None:
+            review.update_search_index()
 
     def _free_anchor(self) -> str:
         base = slugify(self.heading)[:90].strip("-") or "section"
@@ -348,3 +404,20 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.review.get_absolute_url()}#comment-{self.pk}"
+
+
+# Cached public pages show all of these: any change retires them (films/cache.py).
+invalidate_on(Review, Section, Comment)
+
+
+def schedule_page_refresh(**kwargs) -> None:
+    """Cached pages must change when a scheduled review falls due, with no save at that moment."""
+    due = (
+        Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=timezone.now())
+        .order_by("published_at").values_list("published_at", flat=True)[:100]
+    )
+    schedule_invalidation([moment.timestamp() for moment in due])
+
+
+models.signals.post_save.connect(schedule_page_refresh, sender=Review,
+                                 dispatch_uid="marquee-schedule-page-refresh")

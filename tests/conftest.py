@@ -33,6 +33,31 @@ def seed_film_path() -> Path:
     return _shared_file("MARQUEE_SEED_FILM", review.parent / "ballerina-film.tmdb.json")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Give SQLite a file test database instead of a shared in-memory connection.
+
+    Browser tests' live server answers requests on several threads; an in-memory database is
+    one connection shared by all of them, and markdownx's simultaneous preview requests
+    collide on it.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Cached pages must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     """Uploads go to a throwaway folder; passwords hash fast."""

@@ -127,10 +127,40 @@ class SectionFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
+def _recreate_groups():
+    """Recreate the editorial groups as the data migrations do.
+
+    A transactional test's flush (live-server browser tests) removes their rows.
+    """
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    groups = importlib.import_module("reviews.migrations.0003_create_editorial_groups").GROUPS
+    grants = importlib.import_module("reviews.migrations.0006_grant_comment_permissions").GRANTS
+    for name, codes in groups.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for code in codes:
+            app_label, codename = code.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    for name, codenames in grants.items():
+        Group.objects.get(name=name).permissions.add(
+            *Permission.objects.filter(content_type__app_label="reviews", codename__in=codenames)
+        )
+
+
 def user_in_group(group_name: str, **kwargs):
     """A staff user in one of the editorial groups (Writers, Editors, Moderators)."""
     from django.contrib.auth.models import Group
 
+    if not Group.objects.filter(name=group_name).exists():
+        _recreate_groups()
     user = StaffFactory(**kwargs)
     user.groups.add(Group.objects.get(name=group_name))
     return type(user).objects.get(pk=user.pk)  # fresh object: no stale permission cache

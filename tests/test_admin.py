@@ -423,6 +423,7 @@ def test_reordering_sections_by_position(editor, ballerina):
     data = review_form(review.film, review.author, headline=review.headline,
                        slug=review.slug, status="published",
                        published_at_0="2025-06-10", published_at_1="09:00:00",
+                       base_version=str(review.version),
                        **management_form("sections", 2, initial=2))
     for i, (section, position) in enumerate([(plot, 5), (action, 1)]):
         data.update({
@@ -435,13 +436,12 @@ def test_reordering_sections_by_position(editor, ballerina):
     assert [s.heading for s in review.sections.all()] == ["Action", "Plot"]
 
 
-def test_a_published_review_without_a_date_is_a_form_error_not_a_crash(editor, ballerina):
+def test_the_status_cannot_be_set_through_the_form(editor, ballerina):
+    # Status changes only through the workflow's transitions (tests/test_workflow_admin.py).
     response = editor.post(admin_url(Review, "add"),
                            review_form(ballerina["film"], editor.user, status="published"))
-    assert response.status_code == 200
-    assert "A published or scheduled review needs a publication date and time." in (
-        response.content.decode())
-    assert not Review.objects.filter(headline="Ballerina, again").exists()
+    assert response.status_code == 302, form_errors(response)
+    assert Review.objects.get(headline="Ballerina, again").status == Review.Status.DRAFT
 
 
 # Protected deletes ----------------------------------------------------------------------------

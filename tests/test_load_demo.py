@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.utils import timezone
 
 from films.importers import load_tmdb_file
@@ -137,7 +138,8 @@ def test_demo_staff_are_named_in_their_groups_and_can_sign_in(debug, client):
         assert user.get_full_name() == f"{entry['first_name']} {entry['last_name']}"
         assert list(user.groups.values_list("name", flat=True)) == [entry["group"]]
         password = re.search(rf"account created: {user.username} / (\S+)", output)[1]
-        assert client.login(username=user.username, password=password)
+        # django-axes checks lockouts per address, so authenticate() needs a request.
+        assert client.login(request=HttpRequest(), username=user.username, password=password)
     editor = get_user_model().objects.get(username="hmarsh")
     assert editor.has_perm("reviews.publish_review")
 

@@ -1,9 +1,11 @@
 """The public pages, as a reader sees them: home, review, film, person, genre, errors."""
 
 import datetime
+import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.template.loader import render_to_string
@@ -28,6 +30,12 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Pages are cached across requests; each test starts with none."""
+    cache.clear()
 
 BALLERINA_HEADINGS = [
     "Plot: A Dance of Vengeance and Betrayal",
@@ -134,7 +142,12 @@ def review(film):
     return review
 
 
-# The front page -----------------------------------------------------------------------------------
+# The front page and the review list ---------------------------------------------------------------
+
+def review_titles(main) -> list[str]:
+    return [text(find(card, cls="card__title")) for card in find_all(main, "article",
+                                                                       cls="review-card")]
+
 
 def test_every_page_has_the_site_frame(client):
     response = client.get("/")
@@ -150,6 +163,8 @@ def test_every_page_has_the_site_frame(client):
     assert stylesheets == ["/static/css/site.css"]
     assert attr(find(head, "link", rel="canonical"), "href") == "http://testserver/"
     assert attr(find(head, "meta", property="og:site_name"), "content") == "Marquee"
+    assert attr(find(head, "meta", name="twitter:card"), "content") == "summary"
+    assert attr(find(head, "link", type="application/rss+xml"), "href") == "/feed/"
     # Everything is served by the site itself, and no script runs without a nonce (none does).
     assert "<script" not in html
     assert not re.search(r'src="(?:https?:)?//', html)
@@ -158,45 +173,69 @@ def test_every_page_has_the_site_frame(client):
     assert attr(find(document, "main"), "id") == "main"
     header = find(document, "header", cls="site-header")
     assert ("Marquee", "/") in links(header)
-    assert links(find(header, "nav")) == [("Reviews", "/"), ("Films", "/films/")]
+    assert links(find(header, "nav")) == [("Reviews", "/reviews/"), ("Films", "/films/")]
+    search = find(header, "form", role="search")
+    assert attr(search, "action") == "/search/"
     assert find(document, "footer", cls="site-footer")
 
 
-def test_home_lists_published_reviews_newest_first(client):
+def test_home_shows_the_featured_review_latest_reviews_and_recent_films(client):
     now = timezone.now()
     older = published(headline="Older review", published_at=now - datetime.timedelta(days=3))
+    featured = published(headline="The big one", is_featured=True,
+                         published_at=now - datetime.timedelta(days=10))
     newer = published(headline="Newer review", published_at=now - datetime.timedelta(hours=1))
+    ReviewFactory(headline="Featured draft", is_featured=True)
+    FilmFactory(title="Unreviewed new film", release_date=datetime.date(2026, 1, 1))
 
     main = main_of(client.get("/"))
 
-    headlines = [text(h) for h in find_all(main, cls="card__title")]
-    assert headlines == [newer.headline, older.headline]
+    featured_box = find(main, "section", cls="page-section--featured")
+    assert review_titles(featured_box) == [featured.headline]
+    assert review_titles(main) == [featured.headline, newer.headline, older.headline]
     assert ("Newer review", newer.get_absolute_url()) in links(main)
+    assert ("All reviews →", "/reviews/") in links(main)
+    films = find(main, "section", **{"aria-labelledby": "films-title"})
+    assert "Unreviewed new film" in text(films)
+    assert "Featured draft" not in text(main)
 
 
-def test_home_hides_what_is_not_public(client):
+def test_without_a_featured_review_the_newest_leads(client):
+    now = timezone.now()
+    published(headline="Older review", published_at=now - datetime.timedelta(days=3))
+    published(headline="Newer review", published_at=now - datetime.timedelta(hours=1))
+
+    main = main_of(client.get("/"))
+
+    assert review_titles(find(main, "section", cls="page-section--featured")) == ["Newer review"]
+
+
+def make_every_state():
     now = timezone.now()
     published(headline="Out now")
     published(
         headline="Scheduled, and due", status=Review.Status.SCHEDULED,
         published_at=now - datetime.timedelta(minutes=5),
     )
-    ReviewFactory(headline="A draft")
+    ReviewFactory(headline="A draft", is_featured=True)
     ReviewFactory(headline="Being edited", status=Review.Status.IN_REVIEW)
     ReviewFactory(
         headline="Out next week", status=Review.Status.SCHEDULED,
-        published_at=now + datetime.timedelta(days=7),
+        published_at=now + datetime.timedelta(days=7), is_featured=True,
     )
     ReviewFactory(
         headline="Taken down", status=Review.Status.ARCHIVED,
         published_at=now - datetime.timedelta(days=30),
     )
 
-    main = main_of(client.get("/"))
 
-    assert sorted(text(h) for h in find_all(main, cls="card__title")) == [
-        "Out now", "Scheduled, and due",
-    ]
+@pytest.mark.parametrize("url", ["/", "/reviews/"])
+def test_lists_hide_what_is_not_public(client, url):
+    make_every_state()
+
+    main = main_of(client.get(url))
+
+    assert sorted(review_titles(main)) == ["Out now", "Scheduled, and due"]
 
 
 def test_a_review_card_shows_film_rating_date_and_author(client, film):
@@ -206,7 +245,7 @@ def test_a_review_card_shows_film_rating_date_and_author(client, film):
         rating="3.5", published_at=timezone.make_aware(datetime.datetime(2025, 1, 26, 9)),
     )
 
-    card = find(main_of(client.get("/")), "article", cls="review-card")
+    card = find(main_of(client.get("/reviews/")), "article", cls="review-card")
 
     assert "Ballerina (2025)" in text(find(card, cls="kicker"))
     assert text(find(card, cls="card__dek")) == "Grace and vengeance"
@@ -217,40 +256,103 @@ def test_a_review_card_shows_film_rating_date_and_author(client, film):
     assert attr(find(card, cls="poster--placeholder"), "aria-hidden") == "true"
 
 
-def test_home_has_an_empty_state(client):
+def test_home_and_list_have_an_empty_state(client):
     main = main_of(client.get("/"))
-
     assert "No reviews yet" in text(main)
     assert ("browse the films", reverse("films:list")) in links(main)
+    assert "No reviews found" in text(main_of(client.get("/reviews/")))
 
 
-def test_home_shows_twelve_reviews_a_page(client):
-    for _ in range(13):
-        published()
+def test_the_review_list_shows_twelve_reviews_a_page_newest_first(client):
+    now = timezone.now()
+    reviews = [published(published_at=now - datetime.timedelta(days=n)) for n in range(13)]
 
-    first, second = main_of(client.get("/")), main_of(client.get("/?page=2"))
+    first, second = main_of(client.get("/reviews/")), main_of(client.get("/reviews/?page=2"))
 
-    assert len(find_all(first, cls="review-card")) == 12
-    assert len(find_all(second, cls="review-card")) == 1
+    assert review_titles(first) == [r.headline for r in reviews[:12]]
+    assert review_titles(second) == [reviews[12].headline]
     assert "Page 1 of 2" in text(first)
     assert ("Older →", "?page=2") in links(first)
     assert ("← Newer", "?") in links(second)
 
 
-@pytest.mark.parametrize("page_number", ["abc", "99999", "0", "-1", "2"])
+def test_the_review_list_filters_by_genre_year_rating_and_author(client):
+    action, drama = GenreFactory(name="Action"), GenreFactory(name="Drama")
+    mara = UserFactory(username="mara", first_name="Mara", last_name="Lind")
+    old_action = FilmFactory(release_date=datetime.date(1995, 5, 5), genres=[action])
+    new_drama = FilmFactory(release_date=datetime.date(2024, 5, 5), genres=[drama])
+    a = published(headline="Old action, 4 stars", film=old_action, rating="4.0", author=mara)
+    b = published(headline="New drama, 2.5 stars", film=new_drama, rating="2.5")
+    ReviewFactory(headline="Draft drama", film=new_drama, rating="5.0", author=mara)
+
+    def titles(query):
+        response = client.get(f"/reviews/?{query}")
+        return sorted(review_titles(main_of(response)))
+
+    assert titles("genre=action") == [a.headline]
+    assert titles("genre=drama") == [b.headline]
+    assert titles("year=2024") == [b.headline]
+    assert titles("rating=3") == [a.headline]
+    assert titles("rating=2.5") == sorted([a.headline, b.headline])
+    assert titles("author=mara") == [a.headline]
+    assert titles("genre=drama&author=mara") == []
+    # The filter form keeps the choice, and offers only what published reviews have.
+    form = find(main_of(client.get("/reviews/?genre=action")), "form", cls="filters")
+    assert attr(find(form, "option", value="action"), "selected") is None
+    assert "selected" in [name for name, _ in find(form, "option", value="action").attributes]
+    assert [attr(o, "value") for o in find_all(find(form, "select", name="year"), "option")] == [
+        "", "2024", "1995"]
+
+
+@pytest.mark.parametrize("query", [
+    "genre=no-such-genre", "genre=%00", "year=abc", "year=99999999999999999999", "rating=9",
+    "rating=abc", "rating=sNaN", "rating=NaN", "rating=Infinity", "author=nobody",
+    "author=%27%3B--", "genre=" + "x" * 3000, "year=-5",
+])
+def test_odd_filter_values_give_a_page(client, query):
+    published()
+    response = client.get(f"/reviews/?{query}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", [
+    "genre=%00", "collection=%00", "genre=no-such", "collection=x%20y", "year=%00", "year=abc",
+])
+def test_odd_film_filters_give_a_page_or_not_found(client, query):
+    FilmFactory()
+    assert client.get(f"/films/?{query}").status_code in (200, 404)
+
+
+@pytest.mark.parametrize("page_number", ["abc", "99999", "0", "-1", "2", "1.5", "%00"])
 def test_a_page_that_does_not_exist_is_not_found(client, page_number):
     published()
 
-    assert client.get(f"/?page={page_number}").status_code == 404
+    assert client.get(f"/reviews/?page={page_number}").status_code == 404
     assert client.get(f"/films/?page={page_number}").status_code == 404
 
 
-def test_home_query_count_does_not_grow_with_reviews(client, django_assert_max_num_queries):
-    for _ in range(12):
-        published()
+def test_home_ignores_a_page_parameter(client):
+    published(headline="Only one")
+    assert "Only one" in text(main_of(client.get("/?page=abc")))
 
-    with django_assert_max_num_queries(2):
-        client.get("/")
+
+@pytest.mark.parametrize("url", ["/", "/reviews/", "/reviews/?genre=action&rating=3"])
+def test_list_query_counts_do_not_grow_with_reviews(client, url):
+    action = GenreFactory(name="Action")
+
+    def count():
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    published(rating="4.0", film=FilmFactory(genres=[action]))
+    small = count()
+    for n in range(15):
+        published(rating="4.0", film=FilmFactory(genres=[action]), is_featured=n < 2,
+                  author=UserFactory())
+    assert count() == small
+    assert small <= 6
 
 
 # The review page ----------------------------------------------------------------------------------
@@ -379,7 +481,8 @@ def test_the_review_page_runs_the_same_queries_however_long_the_review(client):
         assert response.status_code == 200
         return len(queries)
 
-    assert queries_for(small) == queries_for(large) <= 6
+    # Review, sections, genres, top cast, directors, related reviews, approved comments.
+    assert queries_for(small) == queries_for(large) <= 7
 
 
 def test_the_imported_ballerina_review_page(client, seed_film_path, seed_review_path):
@@ -409,6 +512,143 @@ def test_the_imported_ballerina_review_page(client, seed_film_path, seed_review_
     assert "Len Wiseman" in [name for name, _ in links(box)]
     assert "Ana de Armas" in [name for name, _ in links(box)]
     assert b"<em>John Wick</em>" in response.content
+
+    data = json_ld(response)
+    assert data["@type"] == "Review"
+    assert data["itemReviewed"]["@type"] == "Movie"
+    assert data["itemReviewed"]["name"] == "Ballerina"
+    assert [d["name"] for d in data["itemReviewed"]["director"]] == ["Len Wiseman"]
+    assert data["itemReviewed"]["dateCreated"] == "2025-06-06"
+    assert data["itemReviewed"]["duration"] == "PT2H5M"
+    assert data["author"]["name"] == "Ed Itor"
+    assert data["datePublished"].startswith("2025-01-26")
+    assert data["publisher"]["name"] == "Marquee"
+    description = data["description"]
+    assert description == (
+        "Ballerina (2025) is a thrilling action-packed film that combines the elegance of ballet"
+        " with the brutal intensity of a revenge story."
+    )
+    assert description in text(find(main, cls="review-intro"))
+    head = find(page(response), "head")
+    assert attr(find(head, "meta", name="description"), "content") == description
+
+
+# JSON-LD, related reviews, tags -------------------------------------------------------------------
+
+def json_ld(response, index=0) -> dict:
+    blocks = re.findall(
+        r'<script type="application/ld\+json"[^>]*>(.*?)</script>', response.content.decode(),
+        re.S,
+    )
+    assert blocks, "no JSON-LD on the page"
+    return json.loads(blocks[index])
+
+
+def test_the_review_json_ld_describes_review_film_rating_author_and_publisher(
+    client, review, film
+):
+    data = json_ld(client.get(review.get_absolute_url()))
+
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "Review"
+    assert data["url"] == f"http://testserver{review.get_absolute_url()}"
+    movie = data["itemReviewed"]
+    assert movie["@type"] == "Movie"
+    assert movie["name"] == "Ballerina"
+    assert [p["name"] for p in movie["director"]] == ["Len Wiseman"]
+    assert movie["dateCreated"] == "2025-06-06"
+    assert movie["duration"] == "PT2H5M"
+    assert movie["genre"] == ["Action", "Thriller"]
+    assert data["reviewRating"] == {
+        "@type": "Rating", "ratingValue": 4.5, "bestRating": 5, "worstRating": 0.5,
+    }
+    assert data["author"] == {"@type": "Person", "name": "Mara Lind"}
+    assert data["datePublished"].startswith("2025-01-26T09:00:00")
+    assert data["publisher"]["@type"] == "Organization"
+    # The description is the review's own words (the intro), not the headline.
+    assert data["description"] == "An intro paragraph."
+
+
+def test_the_description_is_at_most_200_characters_of_the_intro_verbatim(client, film):
+    intro = ("Word " * 80).strip() + "."
+    review = published(film=film, intro=intro)
+    description = json_ld(client.get(review.get_absolute_url()))["description"]
+    assert 150 < len(description) <= 200
+    assert intro.startswith(description)
+
+
+def test_json_ld_stays_valid_with_quotes_and_script_tags_in_titles(client):
+    nasty = 'The "Quoted" </script><script>alert(1)</script> & <b>'
+    film = FilmFactory(title=nasty)
+    CrewCreditFactory(film=film, person=PersonFactory(name="Dir </script>"), job="Director")
+    review = published(film=film, headline=nasty, dek=nasty)
+
+    for url in (review.get_absolute_url(), film.get_absolute_url()):
+        response = client.get(url)
+        html = response.content.decode()
+        assert "<script>alert(1)" not in html
+        data = json_ld(response)
+        name = data["name"] if data["@type"] == "Movie" else data["itemReviewed"]["name"]
+        assert name == nasty
+
+
+def test_the_film_page_json_ld_is_a_movie(client, film):
+    data = json_ld(client.get(film.get_absolute_url()))
+
+    assert data["@type"] == "Movie"
+    assert [p["name"] for p in data["director"]] == ["Len Wiseman"]
+    assert [p["name"] for p in data["actor"]][:2] == ["Ana de Armas", "Keanu Reeves"]
+    assert data["duration"] == "PT2H5M"
+    assert data["genre"] == ["Action", "Thriller"]
+    assert data["dateCreated"] == "2025-06-06"
+
+
+def test_json_ld_image_is_the_poster(client, film):
+    from tests.factories import image_upload
+
+    film.poster = image_upload()
+    film.save()
+    data = json_ld(client.get(film.get_absolute_url()))
+    assert data["image"].startswith("http://testserver/media/posters/")
+    head = find(page(client.get(film.get_absolute_url())), "head")
+    assert attr(find(head, "meta", name="twitter:card"), "content") == "summary_large_image"
+
+
+def test_related_reviews_share_film_collection_genre_or_people_and_are_public(client, review, film):
+    saga = CollectionFactory(name="Wick Collection")
+    film.collection = saga
+    film.save()
+    same_film = published(film=film, headline="Same film, second opinion")
+    same_saga = published(film=FilmFactory(collection=saga), headline="Same saga")
+    same_genre = published(film=FilmFactory(genres=[GenreFactory(name="Thriller")]),
+                           headline="Same genre")
+    director = film.crew_credits.get(job="Director").person
+    same_director = FilmFactory(genres=[GenreFactory(name="Comedy")])
+    CrewCreditFactory(film=same_director, person=director, job="Director")
+    published(film=same_director, headline="Same director")
+    published(film=FilmFactory(genres=[GenreFactory(name="Horror")]), headline="Unrelated")
+    ReviewFactory(film=film, headline="Related draft")
+    ReviewFactory(film=film, headline="Related future", status=Review.Status.SCHEDULED,
+                  published_at=timezone.now() + datetime.timedelta(days=2))
+    ReviewFactory(film=film, headline="Related archive", status=Review.Status.ARCHIVED,
+                  published_at=timezone.now() - datetime.timedelta(days=2))
+
+    related = find(main_of(client.get(review.get_absolute_url())), "section", cls="related")
+    titles = review_titles(related)
+
+    assert titles[:2] == [same_film.headline, same_saga.headline]
+    assert len(titles) == 4
+    assert set(titles) <= {same_film.headline, same_saga.headline, same_genre.headline,
+                           "Same director"}
+    for hidden in ("Unrelated", "Related draft", "Related future", "Related archive",
+                   review.headline):
+        assert hidden not in titles
+
+
+def test_the_review_page_lists_its_genres_as_tags(client, review):
+    main = main_of(client.get(review.get_absolute_url()))
+    tags = find(main, cls="tags")
+    assert links(tags) == [("Action", "/genres/action/"), ("Thriller", "/genres/thriller/")]
 
 
 # Films, people, genres ----------------------------------------------------------------------------
@@ -496,3 +736,107 @@ def test_the_server_error_page_needs_no_context_and_no_database(django_assert_nu
 
     assert "Something went wrong" in html
     assert "/static/css/site.css" in html
+
+
+# Image renditions -----------------------------------------------------------------------------
+
+def test_a_poster_gets_webp_renditions_in_a_srcset(client, film, settings):
+    from PIL import Image
+
+    from tests.factories import image_upload
+
+    film.poster = image_upload(size=(500, 750))
+    film.save()
+
+    response = client.get(film.get_absolute_url())
+    hero = find(main_of(response), cls="film-hero__poster")
+    source = find(hero, "source", type="image/webp")
+    candidates = [part.strip().split() for part in attr(source, "srcset").split(",")]
+    assert [w for _, w in candidates] == ["160w", "320w", "480w"]
+    for url, width in candidates:
+        path = settings.MEDIA_ROOT / url.removeprefix(settings.MEDIA_URL)
+        with Image.open(path) as image:
+            assert image.format == "WEBP"
+            assert image.width == int(width[:-1])
+    img = find(hero, "img")
+    assert (attr(img, "width"), attr(img, "height")) == ("500", "750")
+    assert attr(img, "loading") is None  # the hero poster is above the fold
+    # Cards load lazily, with the same renditions.
+    card_img = find(main_of(client.get("/films/")), "img", cls="poster")
+    assert attr(card_img, "loading") == "lazy"
+
+
+def test_without_a_poster_a_placeholder_stands_in(client, film):
+    main = main_of(client.get(film.get_absolute_url()))
+    placeholder = find(main, cls="poster--placeholder")
+    assert attr(placeholder, "role") == "img"
+    assert attr(placeholder, "aria-label") == "No poster for Ballerina (2025)"
+
+
+# Nothing unpublished, anywhere -------------------------------------------------------------------
+
+def test_no_unpublished_review_leaks_onto_any_public_page(client, film, review):
+    now = timezone.now()
+    hidden = [
+        ReviewFactory(film=film, headline="Leak draft", dek="Leak dek one", is_featured=True),
+        ReviewFactory(film=film, headline="Leak in review", status=Review.Status.IN_REVIEW),
+        ReviewFactory(film=film, headline="Leak future", status=Review.Status.SCHEDULED,
+                      published_at=now + datetime.timedelta(days=3), is_featured=True),
+        ReviewFactory(film=film, headline="Leak archived", status=Review.Status.ARCHIVED,
+                      published_at=now - datetime.timedelta(days=3)),
+    ]
+    for leak in hidden:
+        SectionFactory(review=leak, heading="Leak section", body="leakword everywhere")
+    director = film.crew_credits.get(job="Director").person
+    urls = [
+        "/", "/reviews/", "/reviews/?genre=action", f"/reviews/?year={film.year}",
+        review.get_absolute_url(), film.get_absolute_url(), "/films/",
+        director.get_absolute_url(), "/genres/action/", "/search/?q=leak",
+        "/search/?q=leakword", "/search/?q=Ballerina", "/feed/", "/feed/atom/", "/sitemap.xml",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        for leak in hidden:
+            assert leak.headline not in body, (url, leak.headline)
+            assert leak.get_absolute_url() not in body, (url, leak.headline)
+        assert "Leak section" not in body, url
+    for leak in hidden:
+        assert client.get(leak.get_absolute_url()).status_code == 404
+
+
+# The demo content, page by page ----------------------------------------------------------------
+
+def test_every_demo_page_renders_with_its_content_and_valid_json_ld(client, settings):
+    from io import StringIO
+
+    from films.models import Film, Genre, Person
+
+    settings.DEBUG = True  # load_demo is a development command
+    call_command("load_demo", stdout=StringIO())
+    reviews = list(Review.objects.published().select_related("film"))
+    assert reviews
+
+    front = main_of(client.get("/"))
+    listing = main_of(client.get("/reviews/"))
+    assert len(find_all(listing, "article", cls="review-card")) == min(12, len(reviews))
+    assert review_titles(front)
+    for review in reviews:
+        response = client.get(review.get_absolute_url())
+        main = main_of(response)
+        assert text(find(main, "h1")) == review.headline
+        toc = [label for label, _ in links(find(main, "nav", cls="toc"))]
+        assert toc == list(review.sections.values_list("heading", flat=True))
+        data = json_ld(response)
+        assert data["itemReviewed"]["name"] == review.film.title
+        assert 0 < len(data["description"]) <= 200
+        film_response = client.get(review.film.get_absolute_url())
+        assert json_ld(film_response)["name"] == review.film.title
+        assert review.headline in film_response.content.decode()
+    for person in Person.objects.all()[:10]:
+        assert text(find(main_of(client.get(person.get_absolute_url())), "h1")) == person.name
+    for genre in Genre.objects.all():
+        assert genre.name in text(find(main_of(client.get(genre.get_absolute_url())), "h1"))
+    film_cards = find_all(main_of(client.get("/films/")), "article", cls="film-card")
+    assert len(film_cards) == min(24, Film.objects.count())

@@ -1,8 +1,15 @@
 """Template helpers for every public page (the films app is the base layer both apps share)."""
 
+import json
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
+
+from films.renditions import srcset
 
 register = template.Library()
 
@@ -73,3 +80,81 @@ def absolute_url(context, url: str) -> str:
     """Make a site-relative URL (a poster's, say) absolute, for Open Graph tags."""
     request = context.get("request")
     return request.build_absolute_uri(url) if request is not None and url else url
+
+
+# schema.org JSON-LD ------------------------------------------------------------------------------
+
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+ACTORS_LISTED = 10
+
+
+def json_ld_script(data: dict, nonce=None) -> str:
+    """A <script type="application/ld+json"> that stays valid JSON and never ends early.
+
+    `<`, `>` and `&` are written as \\u escapes (as django.utils.html.json_script does), so a
+    title containing "</script>" cannot close the element.
+    """
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
+        JSON_SCRIPT_ESCAPES
+    )
+    # The CSP does not govern data blocks, but every script carries the nonce all the same.
+    nonce_attr = format_html(' nonce="{}"', str(nonce)) if nonce is not None else ""
+    return format_html(
+        '<script type="application/ld+json"{}>{}</script>', nonce_attr, mark_safe(payload)  # noqa: S308
+    )
+
+
+def _absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if request is not None and url else url
+
+
+def movie_data(film, *, request=None, directors=(), cast=()) -> dict:
+    """schema.org Movie for `film`; directors and cast are credit lists the page already has."""
+    data = {
+        "@type": "Movie",
+        "name": film.title,
+        "url": _absolute(request, film.get_absolute_url()),
+    }
+    if film.original_title and film.original_title != film.title:
+        data["alternateName"] = film.original_title
+    if film.release_date:
+        data["dateCreated"] = film.release_date.isoformat()
+        data["datePublished"] = film.release_date.isoformat()
+    if film.poster:
+        data["image"] = _absolute(request, film.poster.url)
+    if directors:
+        data["director"] = [
+            {"@type": "Person", "name": c.person.name,
+             "url": _absolute(request, c.person.get_absolute_url())}
+            for c in directors
+        ]
+    if cast:
+        data["actor"] = [
+            {"@type": "Person", "name": c.person.name,
+             "url": _absolute(request, c.person.get_absolute_url())}
+            for c in list(cast)[:ACTORS_LISTED]
+        ]
+    if film.runtime:
+        data["duration"] = iso_duration(film.runtime)
+    genres = [genre.name for genre in film.genres.all()]
+    if genres:
+        data["genre"] = genres
+    if film.certification:
+        data["contentRating"] = film.certification
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def film_json_ld(context, film, directors=(), cast=()):
+    data = {"@context": "https://schema.org"} | movie_data(
+        film, request=context.get("request"), directors=directors, cast=cast
+    )
+    if film.synopsis:
+        data["description"] = film.synopsis
+    return json_ld_script(data, context.get("csp_nonce"))
+
+
+@register.filter
+def rendition_srcset(field, original_width=None) -> str:
+    """The WebP renditions of an image field as a `srcset` value ("" when there are none)."""
+    return srcset(field, original_width)

@@ -1,3 +1,6 @@
 """The reviews app's admin, one module per concern."""
 
-from reviews.admin import reviews  # noqa: F401  (registers ReviewAdmin)
+from reviews.admin import (
+    comments,  # noqa: F401  (registers CommentAdmin)
+    reviews,  # noqa: F401  (registers ReviewAdmin)
+)

@@ -1,10 +1,21 @@
-from django.db.models import Prefetch
-from django.views.generic import DetailView, ListView
+import re
+from decimal import Decimal
 
-from films.models import CastCredit, CrewCredit
-from reviews.models import Review
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, TemplateView
+
+from films.cache import cache_public_page
+from films.models import CastCredit, CrewCredit, Film, Genre
+from reviews import comments
+from reviews.models import RATING_CHOICES, Review
 
 TOP_BILLED = 5
+SLUG = re.compile(r"[-\w]{1,200}")
+RELATED_SHOWN = 4
 
 
 def public_reviews():
@@ -36,13 +47,137 @@ def with_review_page_data(reviews):
     )
 
 
-class HomeView(ListView):
+def related_reviews(review: Review, limit: int = RELATED_SHOWN) -> list[Review]:
+    """Published reviews sharing the film, its collection, a genre or a director/lead, in one query.
+
+    Uses the review page's prefetched genres and credits, so the only query is the one here.
+    Same film ranks first, then same collection, then the rest; newest first within each.
+    """
+    film = review.film
+    genre_ids = [genre.pk for genre in film.genres.all()]
+    people_ids = [c.person_id for c in getattr(film, "top_cast", [])]
+    people_ids += [c.person_id for c in getattr(film, "directors", [])]
+    # Three small subqueries rather than one three-way join, which multiplies rows.
+    match = (
+        Q(film_id=film.pk)
+        | Q(film_id__in=Film.genres.through.objects.filter(genre_id__in=genre_ids)
+            .values("film_id"))
+        | Q(film_id__in=CastCredit.objects.filter(person_id__in=people_ids, order__lt=TOP_BILLED)
+            .values("film_id"))
+        | Q(film_id__in=CrewCredit.objects.filter(
+            person_id__in=people_ids, job=CrewCredit.DIRECTOR_JOB).values("film_id"))
+    )
+    if film.collection_id:
+        match |= Q(film__collection_id=film.collection_id)
+    closeness = Case(
+        When(film_id=film.pk, then=Value(0)),
+        When(film__collection_id=film.collection_id or 0, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return list(
+        public_reviews()
+        .filter(match)
+        .exclude(pk=review.pk)
+        .annotate(closeness=closeness)
+        .order_by("closeness", "-published_at", "-id")[:limit]
+    )
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _rating_or_none(value):
+    """A rating the scale has ("3", "3.0", "4.5"), else None."""
+    try:
+        rating = Decimal(value)
+        return rating if rating in {choice for choice, _ in RATING_CHOICES} else None
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+
+
+class HomeView(TemplateView):
+    """The front page: the featured review(s), the latest reviews and recently released films."""
+
     template_name = "reviews/home.html"
+    featured_shown = 1
+    latest_shown = 9
+    films_shown = 8
+
+    def get_context_data(self, **kwargs):
+        featured = list(
+            public_reviews().filter(is_featured=True).newest_first()[: self.featured_shown]
+        )
+        latest = list(
+            public_reviews().exclude(pk__in=[r.pk for r in featured])
+            .newest_first()[: self.latest_shown]
+        )
+        if not featured and latest:
+            featured, latest = latest[:1], latest[1:]
+        films = Film.objects.order_by(F("release_date").desc(nulls_last=True), "title", "id")
+        return super().get_context_data(
+            featured=featured, reviews=latest, films=films[: self.films_shown], **kwargs
+        )
+
+
+class ReviewListView(ListView):
+    """All published reviews, newest first, filtered by genre, film year, rating and author.
+
+    A filter value that names nothing (an unknown genre, say) gives an empty list; a malformed
+    one (a year that is not a number) is ignored.
+    """
+
+    template_name = "reviews/review_list.html"
     context_object_name = "reviews"
     paginate_by = 12
 
     def get_queryset(self):
-        return public_reviews().newest_first()
+        params = self.request.GET
+        reviews = public_reviews().newest_first()
+        self.filters = {}
+        if genre := params.get("genre", "").strip():
+            self.filters["genre"] = genre
+            if SLUG.fullmatch(genre):
+                reviews = reviews.filter(film__genres__slug=genre)
+            else:
+                reviews = reviews.none()
+        if (year := _int_or_none(params.get("year"))) is not None and 1800 <= year <= 2999:
+            self.filters["year"] = year
+            reviews = reviews.filter(film__year=year)
+        if (rating := _rating_or_none(params.get("rating"))) is not None:
+            self.filters["rating"] = rating
+            reviews = reviews.filter(rating__gte=rating)
+        if author := params.get("author", "").strip():
+            self.filters["author"] = author
+            # Usernames never hold control characters (PostgreSQL refuses NUL in a query).
+            if author.isprintable() and len(author) <= 150:
+                reviews = reviews.filter(author__username=author)
+            else:
+                reviews = reviews.none()
+        return reviews
+
+    def get_context_data(self, **kwargs):
+        public = Review.objects.published()
+        authors = get_user_model().objects.filter(
+            pk__in=public.values("author_id")
+        ).order_by("first_name", "last_name", "username")
+        years = (
+            Film.objects.filter(pk__in=public.values("film_id"), year__isnull=False)
+            .order_by("-year").values_list("year", flat=True).distinct()
+        )
+        genres = Genre.objects.filter(films__reviews__in=public).distinct().order_by("name")
+        return super().get_context_data(
+            filters=self.filters,
+            filter_genres=genres,
+            filter_years=list(years),
+            filter_authors=authors,
+            filter_ratings=[value for value, _ in RATING_CHOICES if value == int(value)],
+            **kwargs,
+        )
 
 
 class ReviewDetailView(DetailView):
@@ -51,3 +186,52 @@ class ReviewDetailView(DetailView):
 
     def get_queryset(self):
         return with_review_page_data(public_reviews())
+
+    def get_context_data(self, **kwargs):
+        from reviews.views.comments import comment_context
+
+        context = super().get_context_data(**kwargs)
+        context["related_reviews"] = related_reviews(self.object)
+        context.update(comment_context(self.request, self.object, kwargs.get("comment_form")))
+        return context
+
+
+home = cache_public_page(HomeView.as_view())
+review_list = cache_public_page(ReviewListView.as_view())
+FORM_TOKEN = re.compile(r'(name="form_token" value=")([^"]*)(")')
+
+
+def _fresh_form_token(request, old: str) -> str:
+    """A cached page's comment-form token, re-signed now (it records when the form was shown)."""
+    try:
+        data = signing.loads(old, salt=comments.TIMESTAMP_SALT)
+        return comments.sign_form(Review(pk=data["r"]))
+    except (signing.BadSignature, TypeError, KeyError, ValueError):
+        return old
+
+
+review_detail = cache_public_page(
+    ReviewDetailView.as_view(), refreshers=[(FORM_TOKEN, _fresh_form_token)]
+)
+
+
+ROBOTS = """User-agent: *
+Allow: /
+Disallow: /admin/
+Disallow: /markdownx/
+Disallow: /preview/
+Disallow: /reviews/*/preview/
+Disallow: /reviews/*/comments/
+
+Sitemap: {sitemap}
+"""
+
+
+def robots_txt(request):
+    """Crawlers may read everything public; never the back office or preview links."""
+    response = HttpResponse(
+        ROBOTS.format(sitemap=request.build_absolute_uri(reverse("sitemap"))),
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -94,7 +94,7 @@ def test_the_front_page(page, live_server, ballerina):
 
     page.goto(live_server.url + "/")
 
-    cards = page.get_by_role("article")
+    cards = page.locator("article.review-card")
     expect(cards).to_have_count(6)
     expect(cards.first.get_by_role("heading")).to_have_text("BALLERINA: A JOHN WICK Story")
     expect(cards.first).to_contain_text("26 January 2025 · Mara Lind")

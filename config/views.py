@@ -1,0 +1,32 @@
+"""Project-level views: the health check and media served by Django in development."""
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.static import serve
+
+logger = logging.getLogger("marquee.availability")
+
+
+@never_cache
+def healthz(request):
+    """200 {"status": "ok"} when the database answers a query, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.error("Health check failed: database unavailable: %s", error)
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def serve_media(request, path, document_root=None):
+    """Serve an upload (DEBUG only) so a browser can never run it as a page or a script."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response

@@ -1,0 +1,48 @@
+"""RSS and Atom feeds of the newest published reviews."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+
+from reviews.models import Review
+
+ITEMS = 20
+
+
+class LatestReviewsFeed(Feed):
+    title = f"{settings.MARQUEE_SITE_NAME}: latest film reviews"
+    description = "New film reviews from Marquee."
+
+    def link(self):
+        return reverse("reviews:list")
+
+    def items(self):
+        return (
+            Review.objects.published().newest_first()
+            .select_related("film", "author").defer("search_vector", "search_text")[:ITEMS]
+        )
+
+    def item_title(self, review):
+        return f"{review.film.title}: {review.headline}"
+
+    def item_description(self, review):
+        return review.dek or strip_tags(review.intro_html)[:300]
+
+    def item_author_name(self, review):
+        return review.author.get_full_name() or review.author.get_username()
+
+    def item_pubdate(self, review):
+        return review.published_at
+
+    def item_updateddate(self, review):
+        return max(review.updated_at, review.published_at)
+
+    def item_categories(self, review):
+        return [review.film.title]
+
+
+class LatestReviewsAtomFeed(LatestReviewsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestReviewsFeed.description

@@ -1,0 +1,77 @@
+"""Public forms of the reviews app."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from reviews import comments
+from reviews.models import Comment, Review
+
+
+class CommentForm(forms.Form):
+    """A reader's comment. Logged-in users are not asked for a name or an email address.
+
+    Besides the fields a reader sees, the form carries a signed timestamp (`form_token`) and a
+    honeypot (`website`) that people never fill in. Their findings end up in `spam_signals`.
+    """
+
+    name = forms.CharField(label="Name", max_length=100)
+    email = forms.EmailField(
+        label="Email", max_length=254, help_text="Never shown; only moderators see it."
+    )
+    body = forms.CharField(
+        label="Comment",
+        max_length=Comment.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Plain text. Links are allowed; HTML is shown as typed.",
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput,
+                                min_value=1, max_value=2**63 - 1)
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    website = forms.CharField(label="Leave this field empty", required=False)
+
+    def __init__(self, *args, review: Review, user=None, replies_to: dict | None = None,
+                 **kwargs):
+        """`replies_to` maps ids to the approved comments one may reply to (no query)."""
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.review = review
+        self.user = user if user is not None and user.is_authenticated else None
+        self.replies_to = replies_to
+        self.spam_signals: list[str] = []
+        if self.user is not None:
+            del self.fields["name"]
+            del self.fields["email"]
+        else:
+            self.fields["name"].widget.attrs.update(autocomplete="name")
+            self.fields["email"].widget.attrs.update(autocomplete="email")
+        self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
+
+    def clean_form_token(self):
+        token = self.cleaned_data.get("form_token") or ""
+        self.spam_signals += comments.check_form_token(token, self.review)
+        return token
+
+    def clean_website(self):
+        value = self.cleaned_data.get("website")
+        if value:
+            self.spam_signals.append("honeypot")
+        return value
+
+    def clean_parent(self):
+        parent_id = self.cleaned_data.get("parent")
+        if parent_id is None:
+            return None
+        if self.replies_to is not None:
+            parent = self.replies_to.get(parent_id)
+        else:
+            parent = (
+                Comment.objects.approved()
+                .filter(review=self.review, pk=parent_id)
+                .select_related("parent")
+                .first()
+            )
+        if parent is None:
+            raise ValidationError(
+                "The comment you are replying to is not available.", code="parent"
+            )
+        return parent

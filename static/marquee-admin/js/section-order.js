@@ -1,0 +1,81 @@
+// "Move up" and "Move down" buttons on each section of a review. Moving a section moves it on
+// the page and renumbers every section's position field in page order, so saving the form
+// saves the new order. The position fields stay editable for keyboard-free bulk changes.
+"use strict";
+{
+    const groupSelector = ".sortable-sections";
+
+    function rows(group) {
+        return Array.from(group.querySelectorAll(".inline-related:not(.empty-form)"));
+    }
+
+    function renumber(group) {
+        rows(group).forEach((row, index) => {
+            const input = row.querySelector('input[name$="-position"]');
+            if (input) {
+                input.value = String(index + 1);
+            }
+        });
+    }
+
+    function addButtons(row) {
+        if (row.querySelector(".section-order")) {
+            return;
+        }
+        const heading = row.querySelector("h3");
+        if (!heading) {
+            return;
+        }
+        const box = document.createElement("span");
+        box.className = "section-order";
+        for (const [direction, label] of [["up", "Move up"], ["down", "Move down"]]) {
+            const button = document.createElement("button");
+            button.type = "button";
+            button.className = "button section-order__" + direction;
+            button.textContent = direction === "up" ? "↑" : "↓";
+            button.setAttribute("aria-label", label);
+            button.title = label;
+            box.appendChild(button);
+        }
+        heading.appendChild(box);
+    }
+
+    function move(row, direction) {
+        const group = row.closest(groupSelector);
+        const all = rows(group);
+        const index = all.indexOf(row);
+        const target = all[index + (direction === "up" ? -1 : 1)];
+        if (!target) {
+            return;
+        }
+        if (direction === "up") {
+            target.before(row);
+        } else {
+            target.after(row);
+        }
+        renumber(group);
+        row.querySelector(".section-order__" + direction).focus();
+    }
+
+    document.addEventListener("DOMContentLoaded", () => {
+        document.querySelectorAll(groupSelector).forEach((group) => {
+            rows(group).forEach(addButtons);
+            group.addEventListener("click", (event) => {
+                const button = event.target.closest(".section-order button");
+                if (!button) {
+                    return;
+                }
+                event.preventDefault();
+                const direction = button.classList.contains("section-order__up") ? "up" : "down";
+                move(button.closest(".inline-related"), direction);
+            });
+        });
+    });
+    document.addEventListener("formset:added", (event) => {
+        const group = event.target.closest(groupSelector);
+        if (group) {
+            addButtons(event.target);
+            renumber(group);
+        }
+    });
+}

@@ -1,0 +1,123 @@
+"""Every public page type in a real browser, at desktop and phone widths: it renders without
+horizontal scrolling or console errors, a screenshot is saved, and axe-core finds no serious or
+critical accessibility violations (in the light and the dark colour scheme)."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from films.models import Film, Genre, Person
+from reviews.models import Comment, Review
+from tests.browser.conftest import horizontal_overflow, screenshot
+from tests.factories import (
+    FilmFactory,
+    GenreFactory,
+    ReviewFactory,
+    SectionFactory,
+    StaffFactory,
+    image_upload,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def site(seed_film_path, seed_review_path):
+    """The Ballerina review as imported, plus a few more reviews (one with a poster)."""
+    cache.clear()
+    call_command("import_film", str(seed_film_path), verbosity=0)
+    StaffFactory(username="critic", first_name="Mara", last_name="Lind")
+    call_command(
+        "import_review", str(seed_review_path), "--film", "ballerina", "--author", "critic",
+        "--publish", verbosity=0,
+    )
+    ballerina = Review.objects.get()
+    Review.objects.filter(pk=ballerina.pk).update(rating="4.5", is_featured=True)
+    action = Genre.objects.get(slug="action")
+    now = timezone.now()
+    for n, title in enumerate(["Night Shift", "The Long Road", "Paper Moons"]):
+        film = FilmFactory(title=title, genres=[action, GenreFactory(name="Drama")],
+                           release_date=datetime.date(2020 + n, 3, 1))
+        if n == 0:
+            film.poster = image_upload(size=(500, 750))
+            film.save()
+        review = ReviewFactory(published=True, film=film, rating=str(3 + n * 0.5),
+                               headline=f"{title}: a review", dek="A sharp, short dek.",
+                               published_at=now - datetime.timedelta(days=n + 1))
+        SectionFactory(review=review, heading="The verdict", body="Worth seeing.")
+    Comment.objects.create(review=ballerina, name="Ada", email="ada@example.com",
+                           body="Loved the kitchen fight.", status=Comment.Status.APPROVED)
+    return ballerina
+
+
+def pages(review: Review) -> dict[str, str]:
+    return {
+        "home": "/",
+        "review-list": "/reviews/?genre=action",
+        "review-page": review.get_absolute_url(),
+        "film-list": "/films/",
+        "film": review.film.get_absolute_url(),
+        "person": Person.objects.get(name="Ana de Armas").get_absolute_url(),
+        "genre": "/genres/action/",
+        "search": "/search/?q=dance",
+        "not-found": "/no-such-page/",
+    }
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.parametrize("name", [
+    "home", "review-list", "review-page", "film-list", "film", "person", "genre", "search",
+    "not-found",
+])
+def test_every_page_type_is_accessible_at_every_width(page, live_server, site, name):
+    response = page.goto(live_server.url + pages(site)[name])
+    assert response.status == (404 if name == "not-found" else 200)
+    expect(page.get_by_role("main")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+
+    assert horizontal_overflow(page) == 0
+    screenshot(page, f"site-{name}")
+    assert axe_violations(page) == []
+
+    page.emulate_media(color_scheme="dark")
+    assert axe_violations(page) == []
+    if name in ("home", "review-page", "search"):
+        screenshot(page, f"site-{name}-dark")
+    page.emulate_media(color_scheme="light")
+    # The 404 page's own status is the one error a browser reports there.
+    expected = 1 if name == "not-found" else 0
+    assert len(page.console_errors) == expected, page.console_errors
+
+
+def test_the_review_list_filters_without_javascript(page, live_server, site):
+    page.goto(live_server.url + "/reviews/")
+    page.get_by_label("Genre").select_option("drama")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(f"{live_server.url}/reviews/?genre=drama&year=&rating=&author=")
+    expect(page.locator(".review-card")).to_have_count(3)
+
+
+def test_search_from_the_header(page, live_server, site):
+    page.goto(live_server.url + "/")
+    page.get_by_role("searchbox", name="Search reviews, films and people").fill("Wiseman")
+    page.get_by_role("searchbox", name="Search reviews, films and people").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Results for “Wiseman”")
+    expect(page.get_by_role("link", name="Len Wiseman")).to_be_visible()
+    assert Film.objects.filter(title="Ballerina").exists()

@@ -1,0 +1,232 @@
+"""Search: reviews, films and people; any query gives a page; nothing unpublished is found.
+
+Runs on SQLite (the icontains fallback) and on PostgreSQL (full-text search); the tests marked
+for PostgreSQL check what only it does: weights, ranking, stemming, the GIN index.
+"""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from reviews.models import Review
+from tests.factories import (
+    CastCreditFactory,
+    CrewCreditFactory,
+    FilmFactory,
+    PersonFactory,
+    ReviewFactory,
+    SectionFactory,
+)
+from tests.test_pages import find, find_all, links, main_of, text
+
+pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search needs PostgreSQL"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    cache.clear()
+
+
+def search(client, q: str):
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200, (q[:40], response.status_code)
+    return response
+
+
+def review_results(response) -> list[str]:
+    main = main_of(response)
+    return [text(h) for h in find_all(main, "h3", cls="search-result__title")]
+
+
+def section_results(response, section_id: str) -> list[str]:
+    main = main_of(response)
+    found = [s for s in find_all(main, "section") if dict(s.attributes).get("aria-labelledby")
+             == section_id]
+    return [name for name, _ in links(found[0])] if found else []
+
+
+def published(**kwargs) -> Review:
+    return ReviewFactory(published=True, **kwargs)
+
+
+def test_search_finds_reviews_by_headline_dek_intro_sections_and_film_title(client):
+    by_headline = published(headline="Marmalade diplomacy")
+    by_dek = published(dek="A heist of marmalade proportions")
+    by_intro = published(intro="Nobody expected the marmalade.")
+    by_section = published()
+    SectionFactory(review=by_section, heading="Jam", body="Thick-cut marmalade everywhere.")
+    by_film = published(film=FilmFactory(title="Marmalade Skies"))
+    published(headline="Nothing to see")
+
+    found = review_results(search(client, "marmalade"))
+
+    assert sorted(found) == sorted(r.headline for r in (
+        by_headline, by_dek, by_intro, by_section, by_film))
+
+
+def test_search_never_finds_what_is_not_public(client):
+    now = timezone.now()
+    published(headline="Public zebra")
+    ReviewFactory(headline="Draft zebra")
+    ReviewFactory(headline="In review zebra", status=Review.Status.IN_REVIEW)
+    ReviewFactory(headline="Future zebra", status=Review.Status.SCHEDULED,
+                  published_at=now + datetime.timedelta(days=1))
+    ReviewFactory(headline="Archived zebra", status=Review.Status.ARCHIVED,
+                  published_at=now - datetime.timedelta(days=1))
+
+    response = search(client, "zebra")
+
+    assert review_results(response) == ["Public zebra"]
+    html = response.content.decode()
+    for hidden in ("Draft zebra", "In review zebra", "Future zebra", "Archived zebra"):
+        assert hidden not in html
+
+
+def test_search_finds_films_by_title_original_title_and_people(client):
+    by_title = FilmFactory(title="Kestrel Rising")
+    by_original = FilmFactory(title="Hawk", original_title="Kestrel no Sora")
+    by_cast = FilmFactory(title="Other")
+    actor = PersonFactory(name="Ada Kestrel")
+    CastCreditFactory(film=by_cast, person=actor)
+    by_crew = FilmFactory(title="Another")
+    CrewCreditFactory(film=by_crew, person=PersonFactory(name="Bo Kestrel"), job="Director")
+    FilmFactory(title="Unrelated")
+
+    response = search(client, "kestrel")
+
+    assert sorted(section_results(response, "results-films")) == sorted(
+        f.title for f in (by_title, by_original, by_cast, by_crew))
+    assert sorted(section_results(response, "results-people")) == ["Ada Kestrel", "Bo Kestrel"]
+
+
+def test_search_snippets_mark_the_match_and_escape_the_text(client):
+    published(intro="The <b>bold</b> & the brave: a tale of courage and **pluck**.")
+
+    response = search(client, "courage")
+    snippet = find(main_of(response), "p", cls="search-result__snippet")
+
+    assert "<mark>courage</mark>" in response.content.decode()
+    assert "courage" in text(snippet)
+    assert "<b>bold</b>" not in response.content.decode()
+
+
+def test_an_empty_search_shows_the_form(client):
+    response = search(client, "")
+    main = main_of(response)
+    assert text(find(main, "h1")) == "Search Marquee"
+    assert find(main, "input", name="q")
+
+
+@pytest.mark.parametrize("q", [
+    "x" * 10_000,
+    '"unbalanced quote',
+    "'; DROP TABLE reviews_review; --",
+    "a & b | !c",
+    "foo:* & !bar",
+    "<script>alert(1)</script>",
+    "🎬💥 dance",
+    "\x00\x01 nul",
+    "%",
+    "_",
+    "   ",
+    "((((",
+    "-",
+    "or",
+    "the",
+    "\\",
+    "ü" * 300,
+])
+def test_any_query_gives_a_page(client, q):
+    published(headline="A dance of death", intro="Pirouettes and bullets.")
+
+    response = search(client, q)
+
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_a_long_query_is_capped(client):
+    response = search(client, "dance " * 2000)
+    assert "shortened to its first 200 characters" in text(main_of(response))
+
+
+def test_search_runs_a_fixed_number_of_queries(client):
+    def count(q):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            search(client, q)
+        return len(queries)
+
+    published(headline="Otter one")
+    small = count("otter")
+    for n in range(10):
+        film = FilmFactory(title=f"Otter film {n}")
+        CastCreditFactory(film=film, person=PersonFactory(name=f"Otter Person {n}"))
+        review = published(headline=f"Otter {n}", film=film)
+        SectionFactory(review=review, body="otter otter")
+    assert count("otter") == small <= 5
+
+
+def test_editing_a_section_updates_the_search_index(client):
+    review = published(headline="Plain headline")
+    section = SectionFactory(review=review, heading="Middle", body="Nothing special.")
+    assert review_results(search(client, "narwhal")) == []
+
+    section.body = "Suddenly, a narwhal."
+    section.save()
+    cache.clear()
+    assert review_results(search(client, "narwhal")) == ["Plain headline"]
+
+    section.delete()
+    cache.clear()
+    assert review_results(search(client, "narwhal")) == []
+
+
+@on_postgresql
+def test_postgres_ranks_headline_matches_above_body_matches(client):
+    body = published(headline="Something else", intro="A passing mention of lighthouses.")
+    headline = published(headline="Lighthouses at dusk", intro="Nothing more.",
+                         published_at=timezone.now() - datetime.timedelta(days=30))
+    dek = published(headline="Third", dek="Where lighthouses stand",
+                    published_at=timezone.now() - datetime.timedelta(days=10))
+
+    assert review_results(search(client, "lighthouse")) == [
+        headline.headline, dek.headline, body.headline]
+
+
+@on_postgresql
+def test_postgres_stems_and_highlights(client):
+    published(headline="Quiet", intro="She was dancing through the rain.")
+    response = search(client, "dances")
+    assert review_results(response) == ["Quiet"]
+    assert "<mark>dancing</mark>" in response.content.decode()
+
+
+@on_postgresql
+def test_postgres_has_a_gin_index_on_the_search_vector():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'reviews_review' "
+            "AND indexname = 'review_search_vector_gin'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "gin (search_vector)" in definition.lower()
+
+
+@on_postgresql
+def test_postgres_search_uses_the_index_for_the_match():
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM reviews_review "
+            "WHERE search_vector @@ websearch_to_tsquery('english', 'dance')"
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "review_search_vector_gin" in plan
