@@ -57,6 +57,7 @@ def prepare(db: str, scale: float, regenerate: bool) -> dict:
         subprocess.run(["psql", f"{PG}/postgres", "-qc", f'CREATE DATABASE "{db}"'], check=True)
     env = env_for(db)
     manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")  # DEBUG off serves hashed names
     args = ["generate_bench_data", f"--scale={scale}", "--no-progress"]
     try:
         log(f"generating scale {scale:g} into {db} …")
