@@ -250,14 +250,19 @@ class Review(models.Model):
         return workflow.transition(self, "unarchive", by, to=self.Status.DRAFT, clear_date=True)
 
     @property
-    def is_public(self) -> bool:
-        if self.status == self.Status.PUBLISHED:
-            return True
-        return (
+    def effective_status(self) -> str:
+        """The status the public sees: a scheduled review whose time has come is published."""
+        if (
             self.status == self.Status.SCHEDULED
             and self.published_at is not None
             and self.published_at <= timezone.now()
-        )
+        ):
+            return self.Status.PUBLISHED
+        return self.status
+
+    @property
+    def is_public(self) -> bool:
+        return self.effective_status == self.Status.PUBLISHED
 
 
 class ReviewTransition(models.Model):

@@ -49,17 +49,6 @@ ACTIONS = {
 }
 
 
-def effective_status(review: Review) -> str:
-    """The status the public sees: a scheduled review whose time has come is published."""
-    if (
-        review.status == "scheduled"
-        and review.published_at
-        and review.published_at <= timezone.now()
-    ):
-        return "published"
-    return review.status
-
-
 def may(user, action: str, review: Review) -> bool:
     """True when `user` has the right to take `action` on `review` (ignoring its state)."""
     if not (user and user.is_authenticated and user.is_active):
@@ -73,7 +62,7 @@ def may(user, action: str, review: Review) -> bool:
 
 def can(user, action: str, review: Review) -> bool:
     """True when `user` may take `action` on `review` in its current state."""
-    return may(user, action, review) and effective_status(review) in ACTIONS[action].sources
+    return may(user, action, review) and review.effective_status in ACTIONS[action].sources
 
 
 def available_actions(user, review: Review) -> list[Action]:
@@ -111,7 +100,7 @@ def transition(
         raise PermissionDenied(f"{by} may not {spec.label.lower()} reviews.")
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
-        source = effective_status(current)
+        source = current.effective_status
         if source not in spec.sources:
             raise ValidationError(
                 "Cannot %(action)s: the review is %(source)s, and %(source)s → %(target)s "

@@ -290,7 +290,7 @@ class ReviewAdmin(VersionAdmin):
                 may_share=is_editor(user),
                 share_url=self._url("share", obj.pk),
                 shared_path=request.session.get(f"review-share-{obj.pk}"),
-                effective_status=Review.Status(workflow.effective_status(obj)).label,
+                effective_status=Review.Status(obj.effective_status).label,
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
