@@ -149,10 +149,11 @@ def main() -> None:
     large_env = prepare("marquee_bench", args.scale, args.regenerate)
     log("counting queries on the small database …")
     small = measure(small_env, "--queries-only")
-    log("measuring server time, uncached (local-memory cache) …")
+    log("measuring server time, uncached and with the local-memory cache …")
     large = measure(large_env, f"--runs={args.runs}")
     log("measuring server time with the Redis cache …")
-    cached = measure(env_for("marquee_bench", REDIS_URL=REDIS), f"--runs={args.runs}")
+    cached = measure(env_for("marquee_bench", REDIS_URL=REDIS), f"--runs={args.runs}",
+                     "--cached-only")
     throughput = None
     if not args.skip_throughput:
         review = large["pages"]["review"]["url"]
