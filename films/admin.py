@@ -45,11 +45,13 @@ def image_tag(image: ImageFieldFile, width: int | None, height: int | None, *, b
 class OptionalSlugMixin:
     """Let an editor leave the slug empty: the model's save() makes a unique one."""
 
+    slug_help_text = SLUG_HELP
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "slug" and field is not None:
             field.required = False
-            field.help_text = SLUG_HELP
+            field.help_text = self.slug_help_text
         return field
 
 

@@ -23,6 +23,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from films.admin import OptionalSlugMixin
 from reviews import preview, revisions, workflow
 from reviews.models import Review, Section, StaleEditError
 
@@ -148,7 +149,9 @@ class PublishAtForm(forms.Form):
 
 
 @admin.register(Review)
-class ReviewAdmin(VersionAdmin):
+class ReviewAdmin(OptionalSlugMixin, VersionAdmin):
+    slug_help_text = "Leave empty to make one from the headline."
+
     form = ReviewAdminForm
     change_form_template = "admin/reviews/review/change_form.html"
     change_list_template = "admin/reviews/review/change_list.html"
@@ -232,13 +235,6 @@ class ReviewAdmin(VersionAdmin):
                 for name, opts in fieldsets
             ]
         return fieldsets
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "slug" and field is not None:
-            field.required = False  # Review.save() makes a unique one from the headline.
-            field.help_text = "Leave empty to make one from the headline."
-        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
