@@ -71,7 +71,9 @@ def public_pages(*, deep_page: int = 200) -> dict[str, str]:
         "search (common word)": _url("reviews:search", f"?q={common}"),
         "search (rare word)": _url("reviews:search", "?q=zyzzogeton"),
         "feed": _url("reviews:feed"),
-        "sitemap": _path("/sitemap.xml"),
+        "sitemap index": _path("/sitemap.xml"),
+        # The index's first section page: the sitemap as a crawler reads it, one page at a time.
+        "sitemap": _path("/sitemap-reviews.xml"),
     }
     return {label: url for label, url in pages.items() if url}
 

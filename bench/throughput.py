@@ -18,29 +18,22 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import nginx_recipe
+
+ROOT = nginx_recipe.ROOT
 APP_PORT, FRONT_PORT, STATIC_PORT = 8101, 8102, 8103
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 WRK_CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "16"))
 
-NGINX_MAIN = """
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    sendfile on;
-    keepalive_timeout 65;
-    include {tmp}/marquee.conf;
+# Beside the recipe: nginx serving the saved page as a static file, the yardstick.
+STATIC_SERVER = """
     server {{
-        listen {static_port};
-        root {tmp}/static-site;
+        listen 127.0.0.1:{port};
+        root {root};
         location / {{ try_files $uri $uri/index.html =404; }}
     }}
-}}
 """
 
 # wrk script: every request gets a fresh query string, so no cache can answer it.
@@ -93,7 +86,6 @@ def main() -> None:
          "--bind", f"127.0.0.1:{APP_PORT}", "--access-logfile", "-"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "w"),  # noqa: SIM115
     )
-    nginx = None
     try:
         app = f"http://127.0.0.1:{APP_PORT}"
         wait_for(app + review_path)
@@ -101,35 +93,26 @@ def main() -> None:
         site.mkdir(parents=True)
         with urllib.request.urlopen(app + review_path) as response:
             (site / "index.html").write_bytes(response.read())
-        conf = (ROOT / "deploy" / "nginx.conf").read_text()
-        for marker, value in {
-            "@@LISTEN@@": f"127.0.0.1:{FRONT_PORT}", "@@UPSTREAM@@": f"127.0.0.1:{APP_PORT}",
-            "@@STATIC_ROOT@@": env.get("STATIC_ROOT", str(ROOT / "staticfiles")),
-            "@@MEDIA_ROOT@@": env.get("MEDIA_ROOT", str(ROOT / "media")),
-            "@@CACHE_DIR@@": str(tmp / "cache"),
-        }.items():
-            conf = conf.replace(marker, value)
-        (tmp / "marquee.conf").write_text(conf)
-        (tmp / "nginx.conf").write_text(NGINX_MAIN.format(tmp=tmp, static_port=STATIC_PORT))
-        (tmp / "cache").mkdir(mode=0o777)
-        os.chmod(tmp / "cache", 0o777)
-        nginx = subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf")])
-        static = f"http://127.0.0.1:{STATIC_PORT}{review_path}"
-        front = f"http://127.0.0.1:{FRONT_PORT}{review_path}"
-        wait_for(static)
-        wait_for(front)
-        results = {
-            "static page (nginx)": wrk(static, tmp=tmp),
-            "review via nginx front cache": wrk(front, tmp=tmp),
-            "review, Marquee cache warm": wrk(app + review_path, tmp=tmp),
-            "review, uncached": wrk(app + review_path, bust=True, tmp=tmp),
-            "search, uncached": wrk(app + search_path, bust=True, tmp=tmp),
-        }
+        config = nginx_recipe.write_config(
+            tmp, listen=f"127.0.0.1:{FRONT_PORT}", upstream=f"127.0.0.1:{APP_PORT}",
+            static_root=env.get("STATIC_ROOT", str(ROOT / "staticfiles")),
+            media_root=env.get("MEDIA_ROOT", str(ROOT / "media")),
+            extra_servers=STATIC_SERVER.format(port=STATIC_PORT, root=tmp / "static-site"),
+        )
+        with nginx_recipe.running(config, port=FRONT_PORT):
+            static = f"http://127.0.0.1:{STATIC_PORT}{review_path}"
+            front = f"http://127.0.0.1:{FRONT_PORT}{review_path}"
+            wait_for(static)
+            wait_for(front)
+            results = {
+                "static page (nginx)": wrk(static, tmp=tmp),
+                "review via nginx front cache": wrk(front, tmp=tmp),
+                "review, Marquee cache warm": wrk(app + review_path, tmp=tmp),
+                "review, uncached": wrk(app + review_path, bust=True, tmp=tmp),
+                "search, uncached": wrk(app + search_path, bust=True, tmp=tmp),
+            }
         json.dump(results, sys.stdout, indent=2)
     finally:
-        if nginx is not None:
-            nginx.send_signal(signal.SIGQUIT)
-            nginx.wait(timeout=10)
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from config import views as config_views
@@ -13,7 +13,11 @@ urlpatterns = [
     path("healthz", config_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of paged sections (reviews/sitemaps.py); robots.txt points crawlers at the index.
+    path("sitemap.xml", cache_public_page(sitemap_views.index),
+         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
+    path("sitemap-<section>.xml", cache_public_page(sitemap_views.sitemap),
+         {"sitemaps": SITEMAPS}, name="sitemap_section"),
     # markdownx's endpoints, each behind a staff check (as shipped they answer anyone).
     path("markdownx/markdownify/", editor.markdownify, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.upload, name="markdownx_upload"),

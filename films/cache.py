@@ -5,31 +5,25 @@ bumps (see `bump_generation`, called from the apps' model signals), so one bump 
 cached page at once without listing them. Pages for signed-in users, or with messages waiting,
 are never stored and are marked private.
 
-Per-request values in a stored page (the CSRF token, the CSP nonce, and whatever else a view
-registers through `refreshers`) are swapped back in at serve time, so a cached page with a form
-still posts.
+A stored page is shared by every anonymous reader, and, through `Cache-Control: public`, by
+the front cache (deploy/nginx.conf) too, so it must not carry anything of one visit: a render
+that sets a cookie (a CSRF token, say) or uses the CSP nonce is served once, marked private,
+and never stored. The review page's comment form fetches its tokens separately for that reason.
 """
 
 import functools
 import hashlib
-import re
 import time
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 GENERATION_KEY = "marquee:page-generation"
 DUE_KEY = "marquee:page-due-times"
-CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]*)(")')
-NONCE_ATTR = re.compile(r'( nonce=")([^"]*)(")')
-
-Refresher = tuple[re.Pattern, Callable[[HttpRequest, str], str]]
 
 
 def timeout() -> int:
@@ -97,32 +91,14 @@ def bypasses_cache(request: HttpRequest) -> bool:
                 and session.get("_messages"))
 
 
-def _refresh_csrf(request, _old):
-    return get_token(request)
+def _is_personal(request: HttpRequest, response: HttpResponse) -> bool:
+    """Did rendering this response use something of this visit alone (a cookie, the nonce)?"""
+    return bool(response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                or getattr(request, "_csp_nonce", None))
 
 
-def _refresh_nonce(request, old):
-    nonce = getattr(request, "_csp_nonce", None)
-    return str(nonce) if nonce is not None else old
-
-
-def _personalise(request, content: str, refreshers: list[Refresher]) -> tuple[str, bool]:
-    changed = False
-    for pattern, refresh in refreshers:
-        def swap(match, refresh=refresh):
-            return match.group(1) + refresh(request, match.group(2)) + match.group(3)
-
-        content, n = pattern.subn(swap, content)
-        changed = changed or bool(n)
-    return content, changed
-
-
-def cache_public_page(view=None, *, refreshers: list[Refresher] | None = None):
+def cache_public_page(view):
     """Serve `view` from the page cache to anonymous readers; answer conditional GETs with 304."""
-    if view is None:
-        return functools.partial(cache_public_page, refreshers=refreshers)
-    all_refreshers = [(CSRF_INPUT, _refresh_csrf), (NONCE_ATTR, _refresh_nonce),
-                      *(refreshers or [])]
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -140,6 +116,10 @@ def cache_public_page(view=None, *, refreshers: list[Refresher] | None = None):
                 response = response.render()
             if response.status_code != 200 or response.streaming:
                 return response
+            if _is_personal(request, response):
+                response["Cache-Control"] = "private, no-cache"
+                patch_vary_headers(response, ["Cookie"])
+                return response
             content = response.content.decode(response.charset)
             entry = {
                 "content": content,
@@ -148,25 +128,17 @@ def cache_public_page(view=None, *, refreshers: list[Refresher] | None = None):
                 "last_modified": gen / 1000,
             }
             cache.set(key, entry, timeout())
-        content, personal = _personalise(request, entry["content"], all_refreshers)
-        etag = entry["etag"]
-        if personal:
-            # The page carries per-visit tokens that expire: revalidate copies hourly.
-            etag = f'{etag[:-1]}-{int(time.time() // 3600)}"'
-        response = HttpResponse(content, content_type=entry["content_type"])
-        response["ETag"] = etag
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        response["ETag"] = entry["etag"]
         response["Last-Modified"] = http_date(entry["last_modified"])
         conditional = get_conditional_response(
-            request, etag=etag, last_modified=int(entry["last_modified"]), response=response
+            request, etag=entry["etag"], last_modified=int(entry["last_modified"]),
+            response=response,
         )
         if conditional is not response:
-            conditional["ETag"] = etag
+            conditional["ETag"] = entry["etag"]
             response = conditional
-        if personal:
-            # A page with a form sets a CSRF cookie: no shared cache may keep it.
-            response["Cache-Control"] = "private, max-age=0, must-revalidate"
-        else:
-            response["Cache-Control"] = f"public, max-age={max_age()}"
+        response["Cache-Control"] = f"public, max-age={max_age()}"
         patch_vary_headers(response, ["Cookie"])
         return response
 

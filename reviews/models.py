@@ -139,6 +139,9 @@ class Review(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="review_status_pub_idx"),
+            # Newest public first, walked by "related reviews" until enough match.
+            models.Index(fields=["-published_at", "-id"], name="review_public_newest_idx",
+                         condition=Q(status__in=["published", "scheduled"])),
             models.Index(fields=["film", "status"], name="review_film_status_idx"),
             models.Index(fields=["author", "status"], name="review_author_status_idx"),
         ]

@@ -1,26 +1,51 @@
-"""sitemap.xml: published reviews, and the films, people and genres pages link to."""
+"""The sitemap: an index at /sitemap.xml, and one paged section per kind of public page.
+
+/sitemap.xml lists /sitemap-<section>.xml and its ?p=N pages (see config/urls.py), so no document
+goes near the protocol's 50,000-URL limit and none takes long to render. Every section page runs
+the same two queries (a count and one page of rows, ordered by primary key) whatever the size of
+the archive: `items()` loads only the fields `location()` and `lastmod()` read, and the index
+asks the database for each section's latest change instead of walking every row.
+"""
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.db.models.functions import Greatest
 
 from films.models import Film, Genre, Person
 from reviews.models import Review
 
 
-class ReviewSitemap(Sitemap):
+class PagedSitemap(Sitemap):
+    # A URL costs about 45 microseconds to render (two thirds in the template, most of the rest
+    # in reverse()), so a page of 500 renders cold in some 25 ms, safely inside the 50 ms p95 the
+    # benchmark allows a public page (1,000 sits right on it; 2,000 to 5,000 take 0.1-0.25 s).
+    # The benchmark archive (40,000 people, 10,000 films, 5,000 reviews) makes an index of about
+    # 110 pages, far below the protocol's 50,000. Primary-key order keeps pages stable as rows
+    # are added: new objects land on the last page instead of shifting every other page.
+    limit = 500
+
+
+class ReviewSitemap(PagedSitemap):
     changefreq = "weekly"
     priority = 0.8
 
     def items(self):
         return (
-            Review.objects.published().newest_first()
+            Review.objects.published().order_by("pk")
             .only("slug", "updated_at", "published_at")
         )
 
     def lastmod(self, review):
-        return review.updated_at
+        # A scheduled review goes public when it falls due, after its last save.
+        return max(review.updated_at, review.published_at)
+
+    def get_latest_lastmod(self):
+        return self.items().aggregate(
+            latest=Max(Greatest("updated_at", "published_at"))
+        )["latest"]
 
 
-class FilmSitemap(Sitemap):
+class FilmSitemap(PagedSitemap):
     changefreq = "monthly"
     priority = 0.6
 
@@ -30,8 +55,11 @@ class FilmSitemap(Sitemap):
     def lastmod(self, film):
         return film.updated_at
 
+    def get_latest_lastmod(self):
+        return Film.objects.aggregate(latest=Max("updated_at"))["latest"]
 
-class PersonSitemap(Sitemap):
+
+class PersonSitemap(PagedSitemap):
     changefreq = "monthly"
     priority = 0.4
 
@@ -41,8 +69,11 @@ class PersonSitemap(Sitemap):
     def lastmod(self, person):
         return person.updated_at
 
+    def get_latest_lastmod(self):
+        return Person.objects.aggregate(latest=Max("updated_at"))["latest"]
 
-class GenreSitemap(Sitemap):
+
+class GenreSitemap(PagedSitemap):
     changefreq = "weekly"
     priority = 0.5
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("reviews/", pages.review_list, name="list"),
     path("reviews/<slug:slug>/", pages.review_detail, name="detail"),
     path("reviews/<slug:slug>/comments/", comment_views.post_comment, name="comment"),
+    path("reviews/<slug:slug>/comments/tokens/", comment_views.comment_tokens,
+         name="comment_tokens"),
     path("reviews/<slug:slug>/preview/", preview_views.preview, name="preview"),
     path("preview/<str:token>/", preview_views.shared_preview, name="shared_preview"),
     path("search/", search_views.search_page, name="search"),

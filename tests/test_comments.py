@@ -132,17 +132,83 @@ def test_each_field_error_is_shown_and_the_typed_text_kept(client, review, field
     assert not Comment.objects.exists()
 
 
-def test_csrf_is_enforced(review):
+def tokens(client, review) -> dict:
+    response = client.get(reverse("reviews:comment_tokens", args=[review.slug]))
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_shared_review_page_carries_no_tokens_and_fetches_them(client, review):
+    html = page(client, review)
+    assert 'name="csrfmiddlewaretoken" value=""' in html
+    assert 'name="form_token" value=""' in html
+    assert reverse("reviews:comment_tokens", args=[review.slug]) in html
+    assert "js/comment-form" in html
+
+    response = client.get(reverse("reviews:comment_tokens", args=[review.slug]))
+    assert {"no-store", "private"} <= set(response["Cache-Control"].replace(",", " ").split())
+    assert "csrftoken" in response.cookies
+    assert set(response.json()) == {"csrfmiddlewaretoken", "form_token"}
+
+
+def test_tokens_are_only_given_for_open_public_reviews(client, review, settings):
+    draft = ReviewFactory(slug="a-draft")
+    assert client.get(reverse("reviews:comment_tokens", args=[draft.slug])).status_code == 404
+    settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS = 1
+    old = ReviewFactory(published=True, slug="old-one",
+                        published_at=timezone.now() - datetime.timedelta(days=30))
+    closed = client.get(reverse("reviews:comment_tokens", args=[old.slug]))
+    assert closed.status_code == 403
+    assert closed.json() == {"error": "Comments are closed."}
+
+
+def test_csrf_is_enforced_and_a_refused_comment_comes_back_to_confirm(review):
     client = Client(enforce_csrf_checks=True)
-    refused = post(client, review)
+    refused = post(client, review, body="Words I typed with care.")
+    assert refused.status_code == 403
+    assert not Comment.objects.exists()
+    html = refused.content.decode()
+    assert "has not been posted yet" in html
+    assert "Words I typed with care." in html  # nothing the reader typed is lost
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=10)):
+        accepted = post(client, review, body="Words I typed with care.",
+                        csrfmiddlewaretoken=csrf, form_token=token)
+    assert accepted.status_code == 302
+    assert Comment.objects.get().body == "Words I typed with care."
+
+
+def test_the_fetched_tokens_post_a_comment(review):
+    client = Client(enforce_csrf_checks=True)
+    fetched = tokens(client, review)
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=10)):
+        accepted = post(client, review, **fetched)
+    assert accepted.status_code == 302
+    assert Comment.objects.count() == 1
+
+
+def test_a_cross_site_post_saves_nothing(review):
+    client = Client(enforce_csrf_checks=True)
+    fetched = tokens(client, review)
+    refused = post(client, review, meta={"HTTP_ORIGIN": "https://evil.example"}, **fetched)
     assert refused.status_code == 403
     assert not Comment.objects.exists()
 
-    html = page(client, review)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    accepted = post(client, review, csrfmiddlewaretoken=csrf)
-    assert accepted.status_code == 302
-    assert Comment.objects.count() == 1
+
+def test_a_form_without_its_token_comes_back_to_confirm(client, review):
+    response = post(client, review, form_token="", body="Posted without JavaScript.")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "has not been posted yet" in html
+    assert "Posted without JavaScript." in html
+    assert not Comment.objects.exists()
+    fresh = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=10)):
+        assert post(client, review, form_token=fresh,
+                    body="Posted without JavaScript.").status_code == 302
+    assert Comment.objects.get().body == "Posted without JavaScript."
 
 
 def test_only_post_is_allowed(client, review):
@@ -181,11 +247,10 @@ def test_an_expired_form_is_refused_and_can_be_sent_again(client, review):
         assert post(client, review, form_token=fresh).status_code == 302
 
 
-@pytest.mark.parametrize("tamper", ["missing", "edited", "other review", "garbage"])
+@pytest.mark.parametrize("tamper", ["edited", "other review", "garbage"])
 def test_a_tampered_form_is_refused(client, review, tamper):
     good = token(review)
     bad = {
-        "missing": "",
         "edited": good[:-3] + ("aaa" if not good.endswith("aaa") else "bbb"),
         "other review": token(ReviewFactory(published=True)),
         "garbage": "<script>alert(1)</script>",

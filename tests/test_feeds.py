@@ -1,4 +1,4 @@
-"""RSS and Atom feeds, sitemap.xml and robots.txt: published reviews only."""
+"""RSS and Atom feeds, the sitemap index and its sections, robots.txt: published reviews only."""
 
 import datetime
 import xml.etree.ElementTree as ET
@@ -9,16 +9,41 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from films.models import Film, Genre, Person
 from reviews.models import Review
-from tests.factories import FilmFactory, GenreFactory, PersonFactory, ReviewFactory, UserFactory
+from reviews.sitemaps import PagedSitemap
+from tests.factories import (
+    FilmFactory,
+    GenreFactory,
+    PersonFactory,
+    ReviewFactory,
+    SuperuserFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+SECTIONS = ["reviews", "films", "people", "genres"]
+
+
+def count_queries(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
 
 
 def parse(response) -> ET.Element:
     return ET.fromstring(response.content)  # noqa: S314 (our own output)
+
+
+def locations(response) -> list[str]:
+    return [loc.text for loc in parse(response).iter(f"{SITEMAP}loc")]
+
+
+def absolute(objects) -> list[str]:
+    return [f"http://testserver{obj.get_absolute_url()}" for obj in objects]
 
 
 @pytest.fixture(autouse=True)
@@ -82,22 +107,88 @@ def test_feeds_are_advertised_on_every_page(client):
     assert 'type="application/atom+xml"' in html
 
 
-def test_the_sitemap_lists_public_reviews_films_people_and_genres(client, every_state):
+def test_sitemap_xml_is_an_index_of_the_sections(client, every_state):
     public, hidden = every_state
-    film = FilmFactory(title="Catalogue film", genres=[GenreFactory(name="Drama")])
-    person = PersonFactory(name="Some Body")
-
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    locations = [loc.text for loc in parse(response).iter(f"{SITEMAP}loc")]
+    assert response["Content-Type"].startswith("application/xml")
+    index = parse(response)
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    assert locations(response) == [f"http://testserver/sitemap-{name}.xml" for name in SECTIONS]
 
-    for review in public:
-        assert f"http://testserver{review.get_absolute_url()}" in locations
-    for review in hidden:
-        assert f"http://testserver{review.get_absolute_url()}" not in locations
-    assert f"http://testserver{film.get_absolute_url()}" in locations
-    assert f"http://testserver{person.get_absolute_url()}" in locations
-    assert "http://testserver/genres/drama/" in locations
+    # Each section's lastmod is its latest public change: the hidden reviews, saved after the
+    # public ones, do not count.
+    lastmods = {entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
+                for entry in index.iter(f"{SITEMAP}sitemap")}
+    reviews_lastmod = datetime.datetime.fromisoformat(
+        lastmods["http://testserver/sitemap-reviews.xml"])
+    assert reviews_lastmod == max(review.updated_at for review in public)
+    assert max(review.updated_at for review in hidden) > reviews_lastmod
+    assert lastmods["http://testserver/sitemap-genres.xml"] is None  # genres have no dates
+
+
+def test_a_scheduled_review_falling_due_moves_the_reviews_lastmod(client):
+    now = timezone.now()
+    older = ReviewFactory(published=True)
+    due = ReviewFactory(status=Review.Status.SCHEDULED,
+                        published_at=now + datetime.timedelta(hours=1))
+    # Both saved yesterday; the scheduled one went public a minute ago, with no save to mark it
+    # (update() leaves auto_now fields alone).
+    went_public = now - datetime.timedelta(minutes=1)
+    Review.objects.filter(pk__in=[older.pk, due.pk]).update(
+        updated_at=now - datetime.timedelta(days=1))
+    Review.objects.filter(pk=due.pk).update(published_at=went_public)
+
+    index = parse(client.get("/sitemap.xml"))
+    lastmod = index.find(f"{SITEMAP}sitemap").findtext(f"{SITEMAP}lastmod")
+    assert datetime.datetime.fromisoformat(lastmod) == went_public
+    entries = parse(client.get("/sitemap-reviews.xml")).iter(f"{SITEMAP}url")
+    dates = {entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
+             for entry in entries}
+    assert dates[absolute([due])[0]] == timezone.localdate(went_public).isoformat()
+
+
+def test_each_section_lists_exactly_its_public_objects(client, every_state):
+    public, hidden = every_state
+    FilmFactory(title="Catalogue film", genres=[GenreFactory(name="Drama")])
+    PersonFactory(name="Some Body")
+    expected = {
+        "reviews": absolute(sorted(public, key=lambda review: review.pk)),
+        "films": absolute(Film.objects.order_by("pk")),
+        "people": absolute(Person.objects.order_by("pk")),
+        "genres": absolute(Genre.objects.order_by("pk")),
+    }
+    assert "http://testserver/genres/drama/" in expected["genres"]
+    assert len(expected["films"]) == len(public) + len(hidden) + 1
+
+    for name in SECTIONS:
+        response = client.get(f"/sitemap-{name}.xml")
+        assert response.status_code == 200, name
+        assert parse(response).tag == f"{SITEMAP}urlset"
+        assert locations(response) == expected[name], name
+        body = response.content.decode()
+        for review in hidden:
+            assert review.get_absolute_url() not in body, (name, review.headline)
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_a_section_over_its_limit_is_paged(client, monkeypatch):
+    monkeypatch.setattr(PagedSitemap, "limit", 3)
+    reviews = [ReviewFactory(published=True) for _ in range(5)]
+    ReviewFactory(headline="A draft")
+
+    index = locations(client.get("/sitemap.xml"))
+    assert index[:2] == ["http://testserver/sitemap-reviews.xml",
+                         "http://testserver/sitemap-reviews.xml?p=2"]
+    assert "http://testserver/sitemap-reviews.xml?p=3" not in index
+
+    first = client.get("/sitemap-reviews.xml")
+    second = client.get("/sitemap-reviews.xml?p=2")
+    assert locations(first) == absolute(reviews[:3])
+    assert locations(second) == absolute(reviews[3:])
+    assert locations(client.get("/sitemap-reviews.xml?p=1")) == absolute(reviews[:3])
+    for past_the_end in ("?p=3", "?p=0", "?p=two"):
+        assert client.get(f"/sitemap-reviews.xml{past_the_end}").status_code == 404, past_the_end
 
 
 def test_robots_txt_allows_the_site_and_hides_admin_and_previews(client):
@@ -112,16 +203,48 @@ def test_robots_txt_allows_the_site_and_hides_admin_and_previews(client):
     assert "Sitemap: http://testserver/sitemap.xml" in body
 
 
-@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/sitemap.xml"])
-def test_feeds_and_sitemap_run_a_fixed_number_of_queries(client, url):
-    def count():
-        cache.clear()
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
-
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_feeds_run_a_fixed_number_of_queries(client, url):
     ReviewFactory(published=True)
-    small = count()
+    small = count_queries(client, url)
     for _ in range(8):
         ReviewFactory(published=True, author=UserFactory())
-    assert count() == small
+    assert count_queries(client, url) == small
+
+
+@pytest.mark.parametrize("url", ["/sitemap.xml", *(f"/sitemap-{name}.xml" for name in SECTIONS)])
+def test_the_sitemap_runs_a_fixed_number_of_queries(client, url):
+    def add(n):
+        for _ in range(n):
+            ReviewFactory(published=True, film=FilmFactory(genres=[GenreFactory()]))
+            PersonFactory()
+
+    add(3)
+    small = count_queries(client, url)
+    add(27)
+    assert count_queries(client, url) == small
+
+
+def test_the_sitemap_index_counts_rows_without_reading_them(client):
+    for _ in range(3):
+        ReviewFactory(published=True)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/sitemap.xml")
+    selects = [query["sql"].split(" FROM ")[0] for query in queries.captured_queries]
+    assert selects and all("COUNT(" in select or "MAX(" in select for select in selects), selects
+
+
+def test_sitemap_pages_are_cached_until_the_content_changes(client):
+    editor = SuperuserFactory()
+    ReviewFactory(published=True)
+    draft = ReviewFactory(headline="Fresh off the press")
+    urls = ["/sitemap.xml", "/sitemap-reviews.xml"]
+    for url in urls:
+        assert count_queries(client, url) > 0
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) == 0, url
+
+    draft.publish(by=editor)
+
+    assert draft.get_absolute_url() in client.get("/sitemap-reviews.xml").content.decode()

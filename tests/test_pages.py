@@ -481,8 +481,9 @@ def test_the_review_page_runs_the_same_queries_however_long_the_review(client):
         assert response.status_code == 200
         return len(queries)
 
-    # Review, sections, genres, top cast, directors, related reviews, approved comments.
-    assert queries_for(small) == queries_for(large) <= 7
+    # Review, sections, genres, top cast, directors, related reviews (close ones, then the
+    # newest of the same genres), approved comments.
+    assert queries_for(small) == queries_for(large) <= 8
 
 
 def test_the_imported_ballerina_review_page(client, seed_film_path, seed_review_path):
@@ -793,6 +794,7 @@ def test_no_unpublished_review_leaks_onto_any_public_page(client, film, review):
         review.get_absolute_url(), film.get_absolute_url(), "/films/",
         director.get_absolute_url(), "/genres/action/", "/search/?q=leak",
         "/search/?q=leakword", "/search/?q=Ballerina", "/feed/", "/feed/atom/", "/sitemap.xml",
+        "/sitemap-reviews.xml",
     ]
     for url in urls:
         response = client.get(url)

@@ -88,19 +88,19 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 ACTORS_LISTED = 10
 
 
-def json_ld_script(data: dict, nonce=None) -> str:
+def json_ld_script(data: dict) -> str:
     """A <script type="application/ld+json"> that stays valid JSON and never ends early.
 
     `<`, `>` and `&` are written as \\u escapes (as django.utils.html.json_script does), so a
-    title containing "</script>" cannot close the element.
+    title containing "</script>" cannot close the element. It carries no CSP nonce: browsers
+    never run a data block, so the policy does not govern it, and a nonce would tie the page to
+    one response (public pages are shared by caches).
     """
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
         JSON_SCRIPT_ESCAPES
     )
-    # The CSP does not govern data blocks, but every script carries the nonce all the same.
-    nonce_attr = format_html(' nonce="{}"', str(nonce)) if nonce is not None else ""
     return format_html(
-        '<script type="application/ld+json"{}>{}</script>', nonce_attr, mark_safe(payload)  # noqa: S308
+        '<script type="application/ld+json">{}</script>', mark_safe(payload)  # noqa: S308
     )
 
 
@@ -151,7 +151,7 @@ def film_json_ld(context, film, directors=(), cast=()):
     )
     if film.synopsis:
         data["description"] = film.synopsis
-    return json_ld_script(data, context.get("csp_nonce"))
+    return json_ld_script(data)
 
 
 @register.filter

@@ -105,4 +105,4 @@ def review_json_ld(context, review):
         }
     if review.dek:
         data["alternativeHeadline"] = review.dek
-    return json_ld_script(data, context.get("csp_nonce"))
+    return json_ld_script(data)

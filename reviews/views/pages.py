@@ -2,15 +2,13 @@ import re
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core import signing
-from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from films.cache import cache_public_page
 from films.models import CastCredit, CrewCredit, Film, Genre
-from reviews import comments
 from reviews.models import RATING_CHOICES, Review
 
 TOP_BILLED = 5
@@ -21,6 +19,16 @@ RELATED_SHOWN = 4
 def public_reviews():
     """Published reviews with what every listing shows (film, author) joined in."""
     return Review.objects.published().select_related("film", "author")
+
+
+# What a review card never shows; the search text alone is the whole review again.
+NOT_ON_CARDS = ("intro", "intro_html", "search_text", "search_vector", "share_key",
+                "film__synopsis")
+
+
+def listed_reviews():
+    """Published reviews as cards show them: film and author joined, long text left behind."""
+    return public_reviews().defer(*NOT_ON_CARDS)
 
 
 def with_review_page_data(reviews):
@@ -48,40 +56,48 @@ def with_review_page_data(reviews):
 
 
 def related_reviews(review: Review, limit: int = RELATED_SHOWN) -> list[Review]:
-    """Published reviews sharing the film, its collection, a genre or a director/lead, in one query.
+    """Published reviews close to this one, in two small queries whatever the archive's size.
 
-    Uses the review page's prefetched genres and credits, so the only query is the one here.
-    Same film ranks first, then same collection, then the rest; newest first within each.
+    Close: the same film, then its collection, then a film sharing a director or top-billed
+    actor (newest first within each). The rest is filled with the newest reviews of films
+    sharing a genre, found by walking the newest-first index until enough match, so a genre
+    with thousands of reviews costs no more than a rare one. Uses the review page's prefetched
+    genres and credits.
     """
     film = review.film
     genre_ids = [genre.pk for genre in film.genres.all()]
     people_ids = [c.person_id for c in getattr(film, "top_cast", [])]
     people_ids += [c.person_id for c in getattr(film, "directors", [])]
-    # Three small subqueries rather than one three-way join, which multiplies rows.
-    match = (
-        Q(film_id=film.pk)
-        | Q(film_id__in=Film.genres.through.objects.filter(genre_id__in=genre_ids)
-            .values("film_id"))
-        | Q(film_id__in=CastCredit.objects.filter(person_id__in=people_ids, order__lt=TOP_BILLED)
-            .values("film_id"))
-        | Q(film_id__in=CrewCredit.objects.filter(
-            person_id__in=people_ids, job=CrewCredit.DIRECTOR_JOB).values("film_id"))
+    # One IN over a small union (not ORs), so the database starts from these few films.
+    close_films = Film.objects.filter(
+        Q(pk=film.pk) | Q(collection_id=film.collection_id) if film.collection_id else Q(pk=film.pk)
+    ).values("pk").union(
+        CastCredit.objects.filter(person_id__in=people_ids, order__lt=TOP_BILLED).values("film_id"),
+        CrewCredit.objects.filter(person_id__in=people_ids, job=CrewCredit.DIRECTOR_JOB)
+        .values("film_id"),
     )
-    if film.collection_id:
-        match |= Q(film__collection_id=film.collection_id)
     closeness = Case(
         When(film_id=film.pk, then=Value(0)),
         When(film__collection_id=film.collection_id or 0, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
-    return list(
-        public_reviews()
-        .filter(match)
+    close = list(
+        listed_reviews()
+        .filter(film_id__in=close_films)
         .exclude(pk=review.pk)
         .annotate(closeness=closeness)
         .order_by("closeness", "-published_at", "-id")[:limit]
     )
+    same_genre = Film.genres.through.objects.filter(film_id=OuterRef("film_id"),
+                                                    genre_id__in=genre_ids)
+    shown = {review.pk, *(r.pk for r in close)}
+    more = (
+        listed_reviews()
+        .filter(Exists(same_genre))
+        .order_by("-published_at", "-id")[: limit + len(shown)]
+    )
+    return (close + [r for r in more if r.pk not in shown])[:limit]
 
 
 def _int_or_none(value):
@@ -110,10 +126,10 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         featured = list(
-            public_reviews().filter(is_featured=True).newest_first()[: self.featured_shown]
+            listed_reviews().filter(is_featured=True).newest_first()[: self.featured_shown]
         )
         latest = list(
-            public_reviews().exclude(pk__in=[r.pk for r in featured])
+            listed_reviews().exclude(pk__in=[r.pk for r in featured])
             .newest_first()[: self.latest_shown]
         )
         if not featured and latest:
@@ -137,7 +153,7 @@ class ReviewListView(ListView):
 
     def get_queryset(self):
         params = self.request.GET
-        reviews = public_reviews().newest_first()
+        reviews = listed_reviews().newest_first()
         self.filters = {}
         if genre := params.get("genre", "").strip():
             self.filters["genre"] = genre
@@ -192,27 +208,14 @@ class ReviewDetailView(DetailView):
 
         context = super().get_context_data(**kwargs)
         context["related_reviews"] = related_reviews(self.object)
-        context.update(comment_context(self.request, self.object, kwargs.get("comment_form")))
+        context.update(comment_context(self.request, self.object, kwargs.get("comment_form"),
+                                       confirm=kwargs.get("comment_confirm", False)))
         return context
 
 
 home = cache_public_page(HomeView.as_view())
 review_list = cache_public_page(ReviewListView.as_view())
-FORM_TOKEN = re.compile(r'(name="form_token" value=")([^"]*)(")')
-
-
-def _fresh_form_token(request, old: str) -> str:
-    """A cached page's comment-form token, re-signed now (it records when the form was shown)."""
-    try:
-        data = signing.loads(old, salt=comments.TIMESTAMP_SALT)
-        return comments.sign_form(Review(pk=data["r"]))
-    except (signing.BadSignature, TypeError, KeyError, ValueError):
-        return old
-
-
-review_detail = cache_public_page(
-    ReviewDetailView.as_view(), refreshers=[(FORM_TOKEN, _fresh_form_token)]
-)
+review_detail = cache_public_page(ReviewDetailView.as_view())
 
 
 ROBOTS = """User-agent: *

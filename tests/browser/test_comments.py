@@ -149,3 +149,27 @@ def test_errors_keep_the_typed_text(page, live_server, review):
     )
     assert Comment.objects.count() == 1
     screenshot(page, "comments-4-error")
+
+
+def test_without_javascript_a_comment_is_confirmed_once_and_nothing_is_lost(browser, live_server,
+                                                                          review):
+    """The shared page's form has no tokens; without the script the reader confirms once."""
+    context = browser.new_context(**VIEWPORTS["phone"], java_script_enabled=False,
+                                  reduced_motion="reduce", locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + review.get_absolute_url())
+        post_comment(page, "Noscript Reader", "Read it in a text browser.")
+        expect(page.get_by_role("alert")).to_contain_text("has not been posted yet")
+        form = page.locator("#comment-form")
+        expect(form.get_by_label("Comment")).to_have_value("Read it in a text browser.")
+        expect(form.get_by_label("Name")).to_have_value("Noscript Reader")
+        assert not Comment.objects.exists()
+        screenshot(page, "comments-5-confirm")
+
+        form.get_by_role("button", name="Post comment").click()
+        expect(page.get_by_role("status")).to_contain_text("awaiting moderation")
+        assert Comment.objects.get().body == "Read it in a text browser."
+    finally:
+        context.close()
