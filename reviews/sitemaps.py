@@ -16,13 +16,14 @@ from reviews.models import Review
 
 
 class PagedSitemap(Sitemap):
-    # A URL costs about 45 microseconds to render (two thirds in the template, most of the rest
-    # in reverse()), so a page of 500 renders cold in some 25 ms, safely inside the 50 ms p95 the
-    # benchmark allows a public page (1,000 sits right on it; 2,000 to 5,000 take 0.1-0.25 s).
-    # The benchmark archive (40,000 people, 10,000 films, 5,000 reviews) makes an index of about
-    # 110 pages, far below the protocol's 50,000. Primary-key order keeps pages stable as rows
-    # are added: new objects land on the last page instead of shifting every other page.
-    limit = 500
+    # A URL costs some 60 microseconds to render cold (the template, reverse(), the model
+    # instance), so a page of 250 takes about 15 ms, leaving room under the 50 ms p95 the
+    # benchmark allows a public page for the garbage collector's pauses: at 500 the p50 was
+    # 33 ms and the p95 84 ms at scale 1 (bench/RESULTS.md). The benchmark archive (40,000
+    # people, 10,000 films, 5,000 reviews) makes an index of about 220 pages, far below the
+    # protocol's 50,000. Primary-key order keeps pages stable as rows are added: new objects
+    # land on the last page instead of shifting every other page.
+    limit = 250
 
 
 class ReviewSitemap(PagedSitemap):
