@@ -16,12 +16,6 @@ from reviews.comments import render_body
 register = template.Library()
 
 
-@register.filter(is_safe=True)
-def comment_html(text) -> str:
-    """A comment's plain-text body as safe HTML: escaped, line breaks kept, URLs linked."""
-    return render_body(str(text))
-
-
 def _comment(comment, *, can_reply: bool, max_depth: int) -> SafeString:
     pk = comment.pk
     submitted = template_localtime(comment.submitted_at)  # as {{ value|date }} would show it

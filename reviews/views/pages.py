@@ -21,13 +21,10 @@ def public_reviews():
     return Review.objects.published().select_related("film", "author")
 
 
-# What a review card never shows; the search text alone is the whole review again.
-NOT_ON_CARDS = ("intro", "intro_html", "search_text", "search_vector", "share_key",
-                "film__synopsis")
-
-
-# What the review page itself never shows (the search text is the whole review again).
+# What the review page itself never shows (the search text is the whole review again), and
+# what a review card leaves out besides.
 NOT_ON_THE_PAGE = ("search_text", "search_vector")
+NOT_ON_CARDS = (*NOT_ON_THE_PAGE, "intro", "intro_html", "share_key", "film__synopsis")
 
 
 def listed_reviews():
