@@ -30,8 +30,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import urlize
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from films.cache import bump_generation
@@ -340,11 +338,3 @@ def build_tree(comments) -> list[Comment]:
 
 def shown_count(roots) -> int:
     return sum(1 + shown_count(node.children) for node in roots)
-
-
-def render_body(text: str) -> SafeString:
-    """Plain text → HTML: everything escaped, line breaks kept, URLs linked (nofollow ugc)."""
-    linked = urlize(text, nofollow=True, autoescape=True)
-    linked = linked.replace('rel="nofollow"', 'rel="nofollow ugc noopener"')
-    html = linked.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
-    return mark_safe(html)  # noqa: S308 (urlize escaped every character that is not a link)

@@ -1,4 +1,5 @@
 """The one Markdown renderer: saved HTML and markdownx's live preview both come from here.
+Readers' comments are plain text, never Markdown: `render_plain` turns them into HTML.
 
 Markdown is converted with Python-Markdown, then sanitised by nh3 (ammonia) against an
 allow-list, so no script, event handler, style or `javascript:` URL survives.
@@ -11,6 +12,7 @@ import xml.etree.ElementTree as etree
 
 import markdown as md
 import nh3
+from django.utils.html import urlize
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -71,3 +73,10 @@ def render(text: str | None) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+
+
+def render_plain(text: str) -> str:
+    """Plain text → HTML: everything escaped, line breaks kept, URLs linked (nofollow ugc)."""
+    linked = urlize(text, nofollow=True, autoescape=True)
+    linked = linked.replace('rel="nofollow"', 'rel="nofollow ugc noopener"')
+    return linked.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")

@@ -17,7 +17,7 @@ from films.cache import invalidate_on, schedule_invalidation
 from films.models import Film, unique_slug
 from films.validators import validate_image_file
 from reviews import workflow
-from reviews.markdown import render
+from reviews.markdown import render, render_plain
 
 
 class StaleEditError(ValidationError):
@@ -361,7 +361,8 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
-    """A reader's comment. Bodies are plain text and are never rendered as HTML."""
+    """A reader's comment. The body is plain text, never Markdown: `body_html` is that text
+    escaped, with line breaks and links, made when the comment is saved."""
 
     MAX_LENGTH = 5000
 
@@ -378,6 +379,9 @@ class Comment(models.Model):
     name = models.CharField(max_length=100)
     email = models.EmailField(max_length=254)
     body = models.TextField(max_length=MAX_LENGTH)
+    body_html = models.TextField(
+        editable=False, blank=True, help_text="The body as shown: escaped, links made (saved)."
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="comments",
@@ -409,6 +413,13 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.name} on {self.review}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_plain(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.review.get_absolute_url()}#comment-{self.pk}"

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from films.cache import generation
 from reviews import moderation
-from reviews.comments import render_body, sign_form
+from reviews.comments import sign_form
+from reviews.markdown import render_plain
 from reviews.models import Comment
 from tests.factories import ReviewFactory, UserFactory, user_in_group
 
@@ -514,17 +515,37 @@ def test_bodies_are_escaped_with_line_breaks_kept_and_links_marked(client, revie
     assert "&lt;b&gt;Bold&lt;/b&gt; name" in html
 
 
-def test_render_body():
-    assert render_body("a\r\nb\rc\nd") == "a<br>b<br>c<br>d"
-    assert render_body('<a href="javascript:alert(1)">x</a>') == (
+def test_an_edited_body_is_shown_as_edited(client, review):
+    comment = Comment.objects.create(review=review, name="Ada", email="a@example.com",
+                                     status="approved", body="Teh best <film>")
+    comment.body = "The best <film>, see www.example.com"
+    comment.save(update_fields=["body"])
+    html = page(client, review)
+    assert "Teh best" not in html
+    assert ("The best &lt;film&gt;, see <a href=\"https://www.example.com\" "
+            'rel="nofollow ugc noopener">www.example.com</a>') in html
+
+
+def test_the_comment_date_reads_as_the_site_writes_dates(client, review, settings):
+    settings.TIME_ZONE = "Europe/London"
+    when = datetime.datetime(2026, 7, 4, 8, 5, tzinfo=datetime.UTC)  # 09:05 in London
+    Comment.objects.create(review=review, name="Ada", email="a@example.com",
+                           status="approved", body="Hi", submitted_at=when)
+    html = page(client, review)
+    assert '<time datetime="2026-07-04T09:05:00+01:00">4 July 2026, 09:05</time>' in html
+
+
+def test_render_plain():
+    assert render_plain("a\r\nb\rc\nd") == "a<br>b<br>c<br>d"
+    assert render_plain('<a href="javascript:alert(1)">x</a>') == (
         "&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;"
     )
-    assert render_body("go to www.example.com now") == (
+    assert render_plain("go to www.example.com now") == (
         'go to <a href="https://www.example.com" rel="nofollow ugc noopener">'
         "www.example.com</a> now"
     )
-    assert render_body('rel="nofollow"') == "rel=&quot;nofollow&quot;"
-    assert "javascript:" not in render_body("javascript:alert(1)").replace(
+    assert render_plain('rel="nofollow"') == "rel=&quot;nofollow&quot;"
+    assert "javascript:" not in render_plain("javascript:alert(1)").replace(
         "javascript:alert(1)", "")
 
 
@@ -532,8 +553,8 @@ TAG = re.compile(r'<a href="[^"<>]*" rel="nofollow ugc noopener">|</a>|<br>')
 
 
 @given(st.text(max_size=300))
-def test_render_body_never_emits_markup_of_its_own(text):
-    html = TAG.sub("", render_body(text))
+def test_render_plain_never_emits_markup_of_its_own(text):
+    html = TAG.sub("", render_plain(text))
     assert "<" not in html and ">" not in html
 
 

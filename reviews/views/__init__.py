@@ -1,5 +1,5 @@
 """Public views of the reviews app, one module per concern."""
 
-from reviews.views.pages import HomeView, ReviewDetailView, public_reviews, with_review_page_data
+from reviews.views.pages import HomeView, ReviewDetailView, public_reviews, review_for_page
 
-__all__ = ["HomeView", "ReviewDetailView", "public_reviews", "with_review_page_data"]
+__all__ = ["HomeView", "ReviewDetailView", "public_reviews", "review_for_page"]

@@ -32,7 +32,8 @@ def approved_comments(review: Review) -> list[Comment]:
     return list(
         Comment.objects.approved()
         .filter(review=review)
-        .only("id", "review_id", "parent_id", "name", "body", "is_staff_reply", "submitted_at")
+        .only("id", "review_id", "parent_id", "name", "body_html", "is_staff_reply",
+              "submitted_at")
         .order_by("submitted_at", "id")
     )
 
@@ -133,9 +134,9 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             response["Retry-After"] = str(limited.retry_after)
             return response
 
-    from reviews.views.pages import public_reviews, with_review_page_data
+    from reviews.views.pages import public_reviews, review_for_page
 
-    review = get_object_or_404(with_review_page_data(public_reviews()), slug=slug)
+    review = review_for_page(public_reviews(), slug=slug)
     if not comments.comments_open(review):
         return _review_page(request, review, None, status=403)
 

@@ -3,13 +3,13 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from reviews import workflow
 from reviews.models import Review
 from reviews.preview import InvalidShareLink, review_for_token
-from reviews.views.pages import with_review_page_data
+from reviews.views.pages import review_for_page
 
 TEMPLATE = "reviews/review_detail.html"
 
@@ -31,8 +31,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 @never_cache
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
     """Show any review, in any state, as the public will see it, with a preview banner."""
-    review = get_object_or_404(with_review_page_data(Review.objects.select_related("author")),
-                               slug=slug)
+    review = review_for_page(Review.objects.select_related("author"), slug=slug)
     if not may_preview(request.user, review):
         raise PermissionDenied("You may preview only your own reviews.")
     return _private(render(request, TEMPLATE, {
@@ -51,7 +50,7 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
         return _private(render(request, "reviews/preview_invalid.html", {
             "reason": reason, "preview": True,
         }, status=status))
-    review = with_review_page_data(Review.objects.select_related("author")).get(pk=found.pk)
+    review = review_for_page(Review.objects.select_related("author"), pk=found.pk)
     return _private(render(request, TEMPLATE, {
         "review": review, "object": review, "preview": True,
     }))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
-from reviews.markdown import render
+from reviews.markdown import render, render_plain
 from reviews.models import Comment, Review, Section
 
 PREFIX = "bench-"
@@ -422,12 +422,14 @@ class Command(BaseCommand):
         def comments():
             for n in range(counts["comments"]):
                 name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+                body = (f"I thought the {rng.choice(WORDS)} scenes were "
+                        f"{rng.choice(['superb', 'too long', 'moving', 'uneven'])}.")
                 yield Comment(
                     review_id=rng.choice(public or [pk for pk, _t, _s in review_rows]),
                     name=name,
                     email=f"reader{n}@example.com",
-                    body=f"I thought the {rng.choice(WORDS)} scenes were "
-                    f"{rng.choice(['superb', 'too long', 'moving', 'uneven'])}.",
+                    body=body,
+                    body_html=render_plain(body),  # bulk_create skips Comment.save()
                     status=rng.choice(comment_statuses),
                     submitted_at=now - datetime.timedelta(minutes=rng.randrange(1, 525_600)),
                     ip_address=f"10.{rng.randrange(256)}.{rng.randrange(256)}."
