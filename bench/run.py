@@ -16,6 +16,7 @@ import platform
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,20 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 TARGETS = {"review": 15.0, "search (common word)": 100.0, "search (rare word)": 100.0}
 OTHER_PUBLIC_TARGET, ADMIN_TARGET, QUERY_BUDGET = 50.0, 300.0, 10
+
+
+def calibrate() -> float:
+    """Milliseconds this machine takes for a fixed piece of pure Python (best of five).
+
+    Cloud machines of the same size differ by half again in speed; the figure lets two runs'
+    tables be compared.
+    """
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(len(str(i)) for i in range(1_000_000))
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
 
 
 def log(message: str) -> None:
@@ -85,7 +100,9 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
     lines = [
         "# Marquee benchmark results", "",
         f"Run {meta['date']} on {meta['machine']}, PostgreSQL, scale {meta['scale']:g} "
-        f"({meta['runs']} requests per page and mode).", "",
+        f"({meta['runs']} requests per page and mode)."
+        + (f" CPU calibration (`bench/run.py: calibrate`, lower is faster): "
+           f"{meta['calibration_ms']} ms." if "calibration_ms" in meta else ""), "",
         "Commands: `make bench` (= `python bench/run.py`); raw output in "
         f"`bench/results/{meta['stamp']}.json`.", "",
         "## Queries and server time", "",
@@ -139,12 +156,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--report-only", metavar="RAW_JSON",
+                        help="Rewrite bench/RESULTS.md from a kept raw file and bench/NOTES.md.")
     args = parser.parse_args()
+    if args.report_only:
+        raw = json.loads(Path(args.report_only).read_text())
+        write_report(raw["meta"], raw["small"], raw["large"], raw["cached"], raw["throughput"])
+        log("wrote bench/RESULTS.md")
+        return
     now = datetime.datetime.now(datetime.UTC)
     meta = {"date": f"{now:%Y-%m-%d %H:%M} UTC", "stamp": f"{now:%Y%m%d-%H%M}",
             "scale": args.scale, "runs": args.runs,
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                       f"Python {platform.python_version()}"}
+                       f"Python {platform.python_version()}",
+            "calibration_ms": calibrate()}
     small_env = prepare("marquee_bench_small", 0.01, args.regenerate)
     large_env = prepare("marquee_bench", args.scale, args.regenerate)
     log("counting queries on the small database …")
