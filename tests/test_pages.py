@@ -393,6 +393,24 @@ def test_the_film_box_links_to_the_film_its_director_and_top_cast(client, review
     assert [name for name, _ in links(facts["Genres"])] == ["Action", "Thriller"]
 
 
+def test_the_film_box_bills_the_cast_by_order_and_leaves_out_what_a_film_lacks(client):
+    bare = published(film=FilmFactory(title="Bare", runtime=None, certification=""))
+    box = find(main_of(client.get(bare.get_absolute_url())), cls="film-box")
+    labels = [text(find(div, "dt")) for div in find_all(find(box, "dl"), "div")]
+    assert not {"Director", "Directors", "Starring", "Genre", "Genres"} & set(labels)
+
+    film = FilmFactory(title="Billed")
+    for order in (6, 2, 0, 5, 1, 4, 3):  # created out of billing order
+        CastCreditFactory(film=film, person=PersonFactory(name=f"Actor {order}"), order=order)
+    for name in ("Second Director", "First Director"):
+        CrewCreditFactory(film=film, person=PersonFactory(name=name), job="Director")
+    review = published(film=film)
+    box = find(main_of(client.get(review.get_absolute_url())), cls="film-box")
+    facts = {text(find(div, "dt")): find(div, "dd") for div in find_all(find(box, "dl"), "div")}
+    assert [name for name, _ in links(facts["Starring"])] == [f"Actor {n}" for n in range(5)]
+    assert [name for name, _ in links(facts["Directors"])] == ["Second Director", "First Director"]
+
+
 def test_the_table_of_contents_links_to_every_section(client, review):
     main = main_of(client.get(review.get_absolute_url()))
 
