@@ -1,11 +1,12 @@
 """The one Markdown renderer: saved HTML and markdownx's live preview both come from here.
-Readers' comments are plain text, never Markdown: `render_plain` turns them into HTML.
 
 Markdown is converted with Python-Markdown, then sanitised by nh3 (ammonia) against an
 allow-list, so no script, event handler, style or `javascript:` URL survives.
 
 Headings are shifted two levels down (`#` → h3, `##` → h4, …, capped at h6): a review page
 owns h1 (the headline) and h2 (the section headings), so the text's own headings nest below.
+
+Readers' comments are plain text, never Markdown: `render_plain` escapes them and links URLs.
 """
 
 import xml.etree.ElementTree as etree

@@ -40,6 +40,14 @@ def listed_reviews():
     return public_reviews().only(*ON_CARDS)
 
 
+def _tables(db: str) -> dict[str, str]:
+    """The quoted table names the hand-written statements below name in braces."""
+    quote = connections[db].ops.quote_name
+    models = {"review": Review, "film": Film, "genre": Genre, "person": Person,
+              "cast": CastCredit, "crew": CrewCredit, "film_genres": Film.genres.through}
+    return {name: quote(model._meta.db_table) for name, model in models.items()}
+
+
 # The film box: the film's genres, its top-billed cast and its directors, in one statement.
 FILM_BOX_SQL = """
 SELECT 0, ROW_NUMBER() OVER (ORDER BY g.name, g.id), g.id, g.name, g.slug, 0
@@ -72,12 +80,7 @@ def review_for_page(reviews, **lookup) -> Review:
         **lookup,
     )
     film, db = review.film, review._state.db  # the database the review came from (a replica?)
-    quote = connections[db].ops.quote_name
-    sql = FILM_BOX_SQL.format(
-        genre=quote(Genre._meta.db_table), film_genres=quote(Film.genres.through._meta.db_table),
-        cast=quote(CastCredit._meta.db_table), crew=quote(CrewCredit._meta.db_table),
-        person=quote(Person._meta.db_table),
-    )
+    sql = FILM_BOX_SQL.format(**_tables(db))
     with connections[db].cursor() as cursor:
         cursor.execute(sql, [film.pk, film.pk, TOP_BILLED, film.pk, CrewCredit.DIRECTOR_JOB])
         rows = sorted(cursor.fetchall(), key=lambda row: (row[0], row[1]))
@@ -142,6 +145,8 @@ SELECT * FROM (
   ORDER BY published_at DESC, id DESC LIMIT %s
 ) part1
 """
+# ReviewQuerySet.published() in SQL: keep the two alike. It only picks candidates; the cards are
+# then loaded through published() again, so a drift could shorten the list, never leak a review.
 PUBLIC_SQL = "(r.status = %s OR (r.status = %s AND r.published_at <= %s))"
 
 
@@ -151,11 +156,8 @@ def _related_ids(review: Review, limit: int) -> list[int]:
     people += [c.person_id for c in getattr(film, "directors", [])]
     genres = [genre.pk for genre in film.genres.all()]
     db = router.db_for_read(Review)
-    quote = connections[db].ops.quote_name
     sql = RELATED_SQL.format(
-        review=quote(Review._meta.db_table), film=quote(Film._meta.db_table),
-        cast=quote(CastCredit._meta.db_table), crew=quote(CrewCredit._meta.db_table),
-        film_genres=quote(Film.genres.through._meta.db_table), public=PUBLIC_SQL,
+        **_tables(db), public=PUBLIC_SQL,
         # Placeholders only; IN (NULL) matches nothing.
         people=", ".join(["%s"] * len(people)) or "NULL",
         genres=", ".join(["%s"] * len(genres)) or "NULL",
