@@ -152,6 +152,17 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
 DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 
+# PostgreSQL plans a statement anew each time it is sent; on the review page planning took
+# longer than running. psycopg prepares a statement once it has been sent DB_PREPARE_THRESHOLD
+# times on a connection, and PostgreSQL may then reuse its plan. 0 turns this off (behind a
+# pooler that cannot keep prepared statements: PgBouncer before 1.21 in transaction mode).
+PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql" and PREPARE_THRESHOLD > 0:
+        database.setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=PREPARE_THRESHOLD
+        )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # dumpdata/loaddata JSON that keeps timestamps to the microsecond (config/serializers.py).

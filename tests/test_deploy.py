@@ -40,6 +40,7 @@ SETTINGS_VARIABLES = {
     "STATIC_ROOT",
     "LOG_FORMAT",
     "DB_CONN_MAX_AGE",
+    "DB_PREPARE_THRESHOLD",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' live server; refused in deployment
 }

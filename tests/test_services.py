@@ -304,3 +304,23 @@ def test_without_a_replica_the_router_steps_aside():
     assert router.db_for_write(Film) == "default"
     assert router.allow_migrate("default", "films") is True
     assert router.allow_migrate("replica", "films") is False
+
+
+# --- prepared statements on PostgreSQL --------------------------------------------------------
+
+
+@pytest.mark.skipif(connections["default"].vendor != "postgresql",
+                    reason="prepared statements are a PostgreSQL connection setting")
+@pytest.mark.django_db
+def test_a_statement_sent_often_is_prepared_and_answers_the_same(settings):
+    """The review page's statements run again and again: PostgreSQL keeps their plans."""
+    film = Film.objects.create(title="Ballerina", slug="ballerina")
+    connection = connections["default"]
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold == settings.PREPARE_THRESHOLD > 0
+    titles = [Film.objects.get(pk=film.pk).title for _ in range(settings.PREPARE_THRESHOLD + 1)]
+    assert set(titles) == {"Ballerina"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "films_film"' in statement and "$1" in statement for statement in prepared)
