@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Reviews"
+
+    def ready(self):
+        from reviews import rendering
+
+        rendering.connect()

@@ -1,4 +1,5 @@
 import html
+import uuid
 from decimal import Decimal
 
 import reversion
@@ -119,6 +120,10 @@ class Review(models.Model):
     # rewritten by update_search_index() whenever the review or one of its sections is saved.
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Changed (reviews/rendering.py: retire) whenever anything the stored page shows changes:
+    # the stored copy (ReviewRendering) is good only while its token is this one. Left out of
+    # dumps and revisions, so a loaded or reverted review gets a fresh one.
+    render_token = models.UUIDField(default=uuid.uuid4, editable=False, serialize=False)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -347,6 +352,28 @@ class Section(models.Model):
             n += 1
             candidate = f"{base}-{n}"
         return candidate
+
+
+class ReviewRendering(models.Model):
+    """The review page's article, description and JSON-LD as last rendered.
+
+    Made on the first public view after a change and kept until the review's `render_token`
+    or the rendering code changes (reviews/rendering.py). Never shown for a review that is
+    not public: the public page finds reviews through `published()` first.
+    """
+
+    review = models.OneToOneField(
+        Review, on_delete=models.CASCADE, primary_key=True, related_name="rendering"
+    )
+    token = models.UUIDField(help_text="The review's render_token when this was made.")
+    key = models.CharField(max_length=64, help_text="The templates, code and settings used.")
+    article = models.TextField()
+    description = models.TextField(blank=True)
+    json_ld = models.TextField(blank=True)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Stored page of {self.review_id}"
 
 
 class CommentQuerySet(models.QuerySet):

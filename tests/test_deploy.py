@@ -54,6 +54,7 @@ DUMP_ARGS = [
     "--exclude=sessions",
     "--exclude=axes",
     "--exclude=admin.logentry",
+    "--exclude=reviews.reviewrendering",
 ]
 
 

@@ -18,15 +18,20 @@ pytestmark = pytest.mark.django_db
 PUBLIC_BUDGET = 10
 
 
-def count_queries(client, url: str) -> int:
-    cache.clear()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
+def count_queries(client, url: str) -> tuple[int, int]:
+    """Queries of a first view and of the next (the review page stores its article on the
+    first view after a change, reviews/rendering.py), Marquee's page cache empty each time."""
+    counts = []
+    for _ in range(2):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts.append(len(queries))
+    return tuple(counts)
 
 
-def measure(client, admin_client) -> dict[str, int]:
+def measure(client, admin_client) -> dict[str, tuple[int, int]]:
     # Page labels name the deep list page by number, which differs between sizes.
     public = {label.split(" p")[0]: url for label, url in public_pages(deep_page=2).items()}
     counts = {label: count_queries(client, url) for label, url in public.items()}
@@ -44,5 +49,5 @@ def test_query_counts_do_not_grow_with_the_archive(client):
     large = measure(client, admin_client)
     assert large == small
     over = {page: n for page, n in small.items()
-            if not page.startswith("admin") and n > PUBLIC_BUDGET}
+            if not page.startswith("admin") and max(n) > PUBLIC_BUDGET}
     assert not over, f"public pages over {PUBLIC_BUDGET} queries: {over}"

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from films.cache import cache_public_page
 from films.models import CastCredit, CrewCredit, Film, Genre, Person
+from reviews import rendering
 from reviews.models import RATING_CHOICES, Review
 
 TOP_BILLED = 5
@@ -32,6 +33,15 @@ ON_CARDS = (
     "headline", "dek", "slug", "rating", "published_at", "is_featured",
     "film__title", "film__slug", "film__year", "film__poster", "film__poster_width",
     "film__poster_height", "author__username", "author__first_name", "author__last_name",
+)
+
+
+# What the review page needs of the review beside its stored parts (reviews/rendering.py).
+ON_THE_STORED_PAGE = (
+    "headline", "slug", "status", "published_at", "comments_enabled", "render_token",
+    "film__title", "film__slug", "film__year", "film__poster", "film__poster_width",
+    "film__poster_height", "film__collection_id", "rendering__token", "rendering__key",
+    "rendering__article", "rendering__description", "rendering__json_ld",
 )
 
 
@@ -106,8 +116,7 @@ def related_reviews(review: Review, limit: int = RELATED_SHOWN) -> list[Review]:
     Close: the same film, then its collection, then a film sharing a director or top-billed
     actor (newest first within each). The rest is filled with the newest reviews of films
     sharing a genre, found by walking the newest-first index until enough match, so a genre
-    with thousands of reviews costs no more than a rare one. Uses the review page's prefetched
-    genres and credits.
+    with thousands of reviews costs no more than a rare one.
 
     The ids come from one hand-written statement (`_related_ids`): built through the ORM, the
     `UNION`, `CASE` and `EXISTS` took ~4 ms a page to compile against 0.3 ms to run. The cards
@@ -118,57 +127,78 @@ def related_reviews(review: Review, limit: int = RELATED_SHOWN) -> list[Review]:
     return [cards[pk] for pk in ids if pk in cards]
 
 
-# Close matches (same film, then collection, then shared people), then the newest reviews of
-# films sharing a genre: the latter walk review_public_newest_idx and stop at the LIMIT.
+# Close matches (same film, then collection, then shared people: the film's top-billed cast and
+# directors), then the newest reviews of films sharing a genre: the latter walk
+# review_public_newest_idx and stop at the LIMIT. Its shape never changes, so PostgreSQL can
+# keep its plan (DB_PREPARE_THRESHOLD in config/settings.py).
 RELATED_SQL = """
 SELECT * FROM (
   SELECT id, 0 AS part, ROW_NUMBER() OVER (ORDER BY closeness, published_at DESC, id DESC) AS n
   FROM (
     SELECT r.id, r.published_at,
-           CASE WHEN r.film_id = %s THEN 0 WHEN f.collection_id = %s THEN 1 ELSE 2 END AS closeness
+           CASE WHEN r.film_id = %(film)s THEN 0 {same_collection} ELSE 2 END AS closeness
     FROM {review} r JOIN {film} f ON f.id = r.film_id
-    WHERE {public} AND r.id <> %s AND r.film_id IN (
-      SELECT id FROM {film} WHERE id = %s OR collection_id = %s
-      UNION SELECT film_id FROM {cast} WHERE "order" < %s AND person_id IN ({people})
-      UNION SELECT film_id FROM {crew} WHERE job = %s AND person_id IN ({people})
+    WHERE {public} AND r.id <> %(review)s AND r.film_id IN (
+      SELECT id FROM {film} WHERE id = %(film)s {or_in_collection}
+      UNION SELECT film_id FROM {cast} WHERE "order" < {top} AND person_id IN (
+        SELECT person_id FROM (
+          SELECT person_id FROM {cast} WHERE film_id = %(film)s ORDER BY "order", id
+          LIMIT {top}
+        ) top_cast
+        UNION SELECT person_id FROM {crew} WHERE film_id = %(film)s AND job = %(director)s
+      )
+      UNION SELECT film_id FROM {crew} WHERE job = %(director)s AND person_id IN (
+        SELECT person_id FROM (
+          SELECT person_id FROM {cast} WHERE film_id = %(film)s ORDER BY "order", id
+          LIMIT {top}
+        ) top_cast
+        UNION SELECT person_id FROM {crew} WHERE film_id = %(film)s AND job = %(director)s
+      )
     )
   ) close_matches
-  ORDER BY n LIMIT %s
+  ORDER BY n LIMIT {limit}
 ) part0
 UNION ALL
 SELECT * FROM (
   SELECT id, 1 AS part, ROW_NUMBER() OVER (ORDER BY published_at DESC, id DESC) AS n
   FROM {review} r
   WHERE {public} AND EXISTS (
-    SELECT 1 FROM {film_genres} g WHERE g.film_id = r.film_id AND g.genre_id IN ({genres})
+    SELECT 1 FROM {film_genres} g WHERE g.film_id = r.film_id AND g.genre_id IN (
+      SELECT genre_id FROM {film_genres} WHERE film_id = %(film)s
+    )
   )
-  ORDER BY published_at DESC, id DESC LIMIT %s
+  ORDER BY published_at DESC, id DESC LIMIT {enough}
 ) part1
 """
 # ReviewQuerySet.published() in SQL: keep the two alike. It only picks candidates; the cards are
 # then loaded through published() again, so a drift could shorten the list, never leak a review.
-PUBLIC_SQL = "(r.status = %s OR (r.status = %s AND r.published_at <= %s))"
+# The statuses are written in (code constants, not input) so that a kept plan can still use the
+# partial index review_public_newest_idx.
+PUBLIC_SQL = (
+    f"(r.status = '{Review.Status.PUBLISHED.value}' OR "
+    f"(r.status = '{Review.Status.SCHEDULED.value}' AND r.published_at <= %(now)s))"
+)
 
 
 def _related_ids(review: Review, limit: int) -> list[int]:
     film = review.film
-    people = [c.person_id for c in getattr(film, "top_cast", [])]
-    people += [c.person_id for c in getattr(film, "directors", [])]
-    genres = [genre.pk for genre in film.genres.all()]
     db = router.db_for_read(Review)
+    # The numbers are written in, and a film in no collection gets a statement without one: a
+    # kept plan is costed without knowing the values, and if it looks dearer than planning
+    # afresh (LIMIT $n is costed as a tenth of the table), PostgreSQL plans on every view.
+    in_collection = film.collection_id is not None
     sql = RELATED_SQL.format(
-        **_tables(db), public=PUBLIC_SQL,
-        # Placeholders only; IN (NULL) matches nothing.
-        people=", ".join(["%s"] * len(people)) or "NULL",
-        genres=", ".join(["%s"] * len(genres)) or "NULL",
+        **_tables(db), public=PUBLIC_SQL, top=int(TOP_BILLED), limit=int(limit),
+        enough=2 * int(limit) + 1,  # enough to skip this review and the close ones
+        same_collection="WHEN f.collection_id = %(collection)s THEN 1" if in_collection else "",
+        or_in_collection="OR collection_id = %(collection)s" if in_collection else "",
     )
-    public = [Review.Status.PUBLISHED, Review.Status.SCHEDULED, timezone.now()]
-    collection = film.collection_id or 0
-    params = [
-        film.pk, collection, *public, review.pk, film.pk, collection,
-        TOP_BILLED, *people, CrewCredit.DIRECTOR_JOB, *people, limit,
-        *public, *genres, 2 * limit + 1,  # enough to skip this review and the close ones
-    ]
+    params = {
+        "film": film.pk, "review": review.pk, "director": CrewCredit.DIRECTOR_JOB,
+        "now": timezone.now(),
+    }
+    if in_collection:
+        params["collection"] = film.collection_id
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
         rows = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
@@ -290,16 +320,37 @@ class ReviewListView(ListView):
 
 
 class ReviewDetailView(DetailView):
+    """The review page. The article comes stored (reviews/rendering.py) when it is current.
+
+    Then the page is four queries: the review with its film and stored parts, the related
+    reviews' ids and cards, and the comments. Otherwise the review is loaded again with
+    everything its article shows (`review_for_page`), rendered, and the parts stored.
+    """
+
     template_name = "reviews/review_detail.html"
     context_object_name = "review"
 
     def get_object(self, queryset=None):
-        return review_for_page(public_reviews(), slug=self.kwargs["slug"])
+        review = get_object_or_404(
+            Review.objects.published().select_related("film", "rendering")
+            .only(*ON_THE_STORED_PAGE),
+            slug=self.kwargs["slug"],
+        )
+        if (kept := rendering.stored(review)) is not None:
+            review.page_parts = {"article": kept.article, "description": kept.description,
+                                 "json_ld": kept.json_ld}
+            return review
+        review = review_for_page(public_reviews(), pk=review.pk)
+        review.page_parts = rendering.render_parts(review)
+        rendering.store(review, review.page_parts)
+        return review
 
     def get_context_data(self, **kwargs):
         from reviews.views.comments import comment_context
 
         context = super().get_context_data(**kwargs)
+        parts = getattr(self.object, "page_parts", None) or rendering.render_parts(self.object)
+        context.update(rendering.page_parts(parts, self.request))
         context["related_reviews"] = related_reviews(self.object)
         context.update(comment_context(self.request, self.object, kwargs.get("comment_form"),
                                        confirm=kwargs.get("comment_confirm", False)))

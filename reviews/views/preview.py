@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from reviews import workflow
+from reviews import rendering, workflow
 from reviews.models import Review
 from reviews.preview import InvalidShareLink, review_for_token
 from reviews.views.pages import review_for_page
@@ -36,6 +36,7 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("You may preview only your own reviews.")
     return _private(render(request, TEMPLATE, {
         "review": review, "object": review, "preview": True, "preview_by_staff": True,
+        **rendering.page_parts(rendering.render_parts(review), request),
     }))
 
 
@@ -53,4 +54,5 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     review = review_for_page(Review.objects.select_related("author"), pk=found.pk)
     return _private(render(request, TEMPLATE, {
         "review": review, "object": review, "preview": True,
+        **rendering.page_parts(rendering.render_parts(review), request),
     }))
