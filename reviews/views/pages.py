@@ -54,7 +54,8 @@ def _tables(db: str) -> dict[str, str]:
     """The quoted table names the hand-written statements below name in braces."""
     quote = connections[db].ops.quote_name
     models = {"review": Review, "film": Film, "genre": Genre, "person": Person,
-              "cast": CastCredit, "crew": CrewCredit, "film_genres": Film.genres.through}
+              "cast": CastCredit, "crew": CrewCredit, "film_genres": Film.genres.through,
+              "user": get_user_model()}
     return {name: quote(model._meta.db_table) for name, model in models.items()}
 
 
@@ -111,20 +112,75 @@ def review_for_page(reviews, **lookup) -> Review:
 
 
 def related_reviews(review: Review, limit: int = RELATED_SHOWN) -> list[Review]:
-    """Published reviews close to this one, in two small queries whatever the archive's size.
+    """Published reviews close to this one, as cards, in one query whatever the archive's size.
 
     Close: the same film, then its collection, then a film sharing a director or top-billed
     actor (newest first within each). The rest is filled with the newest reviews of films
     sharing a genre, found by walking the newest-first index until enough match, so a genre
     with thousands of reviews costs no more than a rare one.
 
-    The ids come from one hand-written statement (`_related_ids`): built through the ORM, the
-    `UNION`, `CASE` and `EXISTS` took ~4 ms a page to compile against 0.3 ms to run. The cards
-    are then loaded like every other listing's.
+    One hand-written statement (`RELATED_SQL` inside `RELATED_CARDS_SQL`) finds them and loads
+    what a card shows (`ON_CARDS`). Built through the ORM, the `UNION`, `CASE` and `EXISTS`
+    took ~4 ms a page to compile against 0.3 ms to run, and the cards were a second query.
     """
-    ids = _related_ids(review, limit)
-    cards = listed_reviews().in_bulk(ids)
-    return [cards[pk] for pk in ids if pk in cards]
+    film = review.film
+    db = router.db_for_read(Review)
+    # The numbers are written in, and a film in no collection gets a statement without one: a
+    # kept plan is costed without knowing the values, and if it looks dearer than planning
+    # afresh (LIMIT $n is costed as a tenth of the table), PostgreSQL plans on every view.
+    in_collection = film.collection_id is not None
+    tables = _tables(db)
+    related = RELATED_SQL.format(
+        **tables, public=PUBLIC_SQL, top=int(TOP_BILLED), limit=int(limit),
+        enough=2 * int(limit) + 1,  # enough to skip this review and the close ones
+        same_collection="WHEN f.collection_id = %(collection)s THEN 1" if in_collection else "",
+        or_in_collection="OR collection_id = %(collection)s" if in_collection else "",
+    )
+    sql = RELATED_CARDS_SQL.format(related=related, **tables)
+    params = {
+        "film": film.pk, "review": review.pk, "director": CrewCredit.DIRECTOR_JOB,
+        "now": timezone.now(),
+    }
+    if in_collection:
+        params["collection"] = film.collection_id
+    cards, seen = [], {review.pk}
+    for card in Review.objects.using(db).raw(sql, params):
+        # A close match may come again among the same-genre ones. is_public restates the
+        # statement's own test: a card that is not public is never shown, whatever the SQL.
+        if card.pk in seen or not card.is_public:
+            continue
+        seen.add(card.pk)
+        card.film = Film.from_db(db, ["id", *FILM_ON_CARDS], [
+            card.film_id, *(getattr(card, f"film_{name}") for name in FILM_ON_CARDS)])
+        card.author = get_user_model().from_db(db, ["id", *AUTHOR_ON_CARDS], [
+            card.author_id, *(getattr(card, f"author_{name}") for name in AUTHOR_ON_CARDS)])
+        cards.append(card)
+        if len(cards) == limit:
+            break
+    return cards
+
+
+# The cards of RELATED_SQL's reviews, in its order: the columns of ON_CARDS, those of the film
+# and author named film_<field> and author_<field> (Review.objects.raw() reads the review's).
+FILM_ON_CARDS = [name.removeprefix("film__") for name in ON_CARDS if name.startswith("film__")]
+AUTHOR_ON_CARDS = [name.removeprefix("author__") for name in ON_CARDS
+                   if name.startswith("author__")]
+RELATED_CARDS_SQL = """
+SELECT {review_columns}, {film_columns}, {author_columns}
+FROM ({{related}}) related
+JOIN {{review}} r ON r.id = related.id
+JOIN {{film}} f ON f.id = r.film_id
+JOIN {{user}} u ON u.id = r.author_id
+ORDER BY related.part, related.n
+""".format(
+    review_columns=", ".join(
+        f'r."{Review._meta.get_field(name).column}"'
+        for name in ["id", "status", "film", "author", *(n for n in ON_CARDS if "__" not in n)]),
+    film_columns=", ".join(f'f."{Film._meta.get_field(name).column}" AS film_{name}'
+                           for name in FILM_ON_CARDS),
+    author_columns=", ".join(f'u."{get_user_model()._meta.get_field(name).column}" AS author_{name}'
+                             for name in AUTHOR_ON_CARDS),
+)
 
 
 # Close matches (same film, then collection, then shared people: the film's top-billed cast and
@@ -170,40 +226,14 @@ SELECT * FROM (
   ORDER BY published_at DESC, id DESC LIMIT {enough}
 ) part1
 """
-# ReviewQuerySet.published() in SQL: keep the two alike. It only picks candidates; the cards are
-# then loaded through published() again, so a drift could shorten the list, never leak a review.
-# The statuses are written in (code constants, not input) so that a kept plan can still use the
-# partial index review_public_newest_idx.
+# ReviewQuerySet.published() in SQL: keep the two alike. related_reviews() checks each card's
+# is_public as well, so a drift could shorten the list, never leak a review. The statuses are
+# written in (code constants, not input) so that a kept plan can still use the partial index
+# review_public_newest_idx.
 PUBLIC_SQL = (
     f"(r.status = '{Review.Status.PUBLISHED.value}' OR "
     f"(r.status = '{Review.Status.SCHEDULED.value}' AND r.published_at <= %(now)s))"
 )
-
-
-def _related_ids(review: Review, limit: int) -> list[int]:
-    film = review.film
-    db = router.db_for_read(Review)
-    # The numbers are written in, and a film in no collection gets a statement without one: a
-    # kept plan is costed without knowing the values, and if it looks dearer than planning
-    # afresh (LIMIT $n is costed as a tenth of the table), PostgreSQL plans on every view.
-    in_collection = film.collection_id is not None
-    sql = RELATED_SQL.format(
-        **_tables(db), public=PUBLIC_SQL, top=int(TOP_BILLED), limit=int(limit),
-        enough=2 * int(limit) + 1,  # enough to skip this review and the close ones
-        same_collection="WHEN f.collection_id = %(collection)s THEN 1" if in_collection else "",
-        or_in_collection="OR collection_id = %(collection)s" if in_collection else "",
-    )
-    params = {
-        "film": film.pk, "review": review.pk, "director": CrewCredit.DIRECTOR_JOB,
-        "now": timezone.now(),
-    }
-    if in_collection:
-        params["collection"] = film.collection_id
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
-    ids = list(dict.fromkeys(pk for pk, _, _ in rows if pk != review.pk))
-    return ids[:limit]
 
 
 def _int_or_none(value):
