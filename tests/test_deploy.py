@@ -244,6 +244,19 @@ def served(tmp_path):
         log.close()
 
 
+def test_the_wsgi_entry_point_freezes_what_loading_made_out_of_the_collectors_way():
+    script = ("import gc; import config.wsgi; "
+              "print(gc.get_freeze_count(), callable(config.wsgi.application))")
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, env=production_env(),
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, callable_app = result.stdout.split()
+    assert int(frozen) > 10_000  # Django, the apps and their models
+    assert callable_app == "True"
+
+
 def test_gunicorn_serves_pages_and_hashed_static_files(served):
     base, _, server_log = served
     status, headers, body = fetch(base + "/")
