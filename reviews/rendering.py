@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE = "reviews/includes/review_article.html"
 # Everything the stored parts are made with, for render_key().
-TEMPLATES = (TEMPLATE, "includes/poster.html", "includes/rating.html")
+TEMPLATES = (TEMPLATE,)
 MODULES = (review_tags, marquee, renditions)
 ORIGIN = "https://origin.marquee.invalid"  # .invalid never resolves (RFC 2606)
 DESCRIPTION_CHARS = 200

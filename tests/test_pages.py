@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test.html import Element, parse_html
 from django.test.utils import CaptureQueriesContext
@@ -623,6 +624,22 @@ def test_json_ld_stays_valid_with_quotes_and_script_tags_in_titles(client):
         assert name == nasty
 
 
+def test_cards_and_posters_escape_what_editors_typed(client):
+    nasty = 'The "Quoted" </script><script>alert(1)</script> & <b>'
+    film = FilmFactory(title=nasty, release_date=datetime.date(2025, 6, 6))
+    published(film=film, headline=nasty, dek=nasty,
+              author=UserFactory(first_name="<i>Pat</i>", last_name="&"))
+    published(film=film, headline="Second opinion")  # shows the first as a related card
+
+    for url in ("/", reverse("reviews:list"), reverse("films:list"),
+                film.get_absolute_url(), "/reviews/second-opinion/"):
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)" not in html and "<b>" not in html and "<i>Pat" not in html, url
+        assert "The &quot;Quoted&quot; &lt;/script&gt;" in html, url
+    card = find(main_of(client.get("/reviews/second-opinion/")), "section", cls="related")
+    assert nasty in text(card) and "<i>Pat</i> &" in text(card)
+
+
 def test_the_film_page_json_ld_is_a_movie(client, film):
     data = json_ld(client.get(film.get_absolute_url()))
 
@@ -686,7 +703,8 @@ def test_related_review_cards_are_the_cards_every_listing_shows(client, review, 
     assert card.pk == other.pk and card.film.pk == film.pk and card.author.pk == other.author.pk
 
     def html(of: Review) -> str:
-        return render_to_string("includes/review_card.html", {"review": of, "heading": "h3"})
+        return Template('{% load review_tags %}{% review_card review heading="h3" %}').render(
+            Context({"review": of}))
 
     assert html(card) == html(listed_reviews().get(pk=other.pk))
     assert "Roger Ebert" in html(card) and "Rated 3.5 out of 5" in html(card)

@@ -5,8 +5,8 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
 
 from films.renditions import srcset
@@ -67,6 +67,42 @@ def language_name(code: str) -> str:
         return get_language_info(code)["name"]
     except KeyError:
         return code
+
+
+DEFAULT_POSTER_SIZES = "(max-width: 37.5rem) 45vw, 15rem"  # a grid card's width
+
+
+@register.simple_tag
+def poster(film, *, decorative: bool = False, css_class: str = "", sizes: str = "",
+           eager: bool = False) -> SafeString:
+    """A film's poster (WebP renditions first), or a typeset placeholder when it has none.
+
+    `decorative` where the film's title is written next to it (cards); `css_class` adds classes
+    ("poster--large"); `sizes` is the renditions' `sizes`; `eager` for the one poster above the
+    fold (no lazy loading). Written here rather than in an included template: a grid shows a
+    dozen, and an include cost several times the HTML it made.
+    """
+    classes = escape(css_class)
+    if not film.poster:
+        label = (' aria-hidden="true"' if decorative
+                 else f' role="img" aria-label="No poster for {escape(film)}"')
+        year = f'\n  <span class="poster__year">{film.year}</span>' if film.year else ""
+        return mark_safe(  # noqa: S308 (every value escaped above or a number)
+            f'<div class="poster poster--placeholder poster--tone-{placeholder_tone(film)} '
+            f'{classes}"{label}>\n  <span class="poster__title">{escape(film.title)}</span>'
+            f"{year}\n</div>\n"
+        )
+    renditions = srcset(film.poster, film.poster_width)
+    source = (f'<source type="image/webp" srcset="{escape(renditions)}" '
+              f'sizes="{escape(sizes or DEFAULT_POSTER_SIZES)}">' if renditions else "")
+    size = (f' width="{film.poster_width}" height="{film.poster_height}"'
+            if film.poster_width else "")
+    alt = "" if decorative else f"Poster of {escape(film)}"
+    lazy = "" if eager else ' loading="lazy"'
+    return mark_safe(  # noqa: S308 (every value escaped above or a number)
+        f'<picture class="poster-picture">{source}<img class="poster {classes}" '
+        f'src="{escape(film.poster.url)}"{size} alt="{alt}"{lazy} decoding="async"></picture>\n'
+    )
 
 
 @register.filter

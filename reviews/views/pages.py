@@ -27,8 +27,8 @@ def public_reviews():
 
 # What the review page itself never shows (the search text is the whole review again).
 NOT_ON_THE_PAGE = ("search_text", "search_vector")
-# What a review card (templates/includes/review_card.html) shows, and nothing else: a listing
-# of twelve reviews no longer loads twelve films' and authors' every column.
+# What a review card (review_card in reviews/templatetags/review_tags.py) shows, and nothing
+# else: a listing of twelve reviews no longer loads twelve films' and authors' every column.
 ON_CARDS = (
     "headline", "dek", "slug", "rating", "published_at", "is_featured",
     "film__title", "film__slug", "film__year", "film__poster", "film__poster_width",
