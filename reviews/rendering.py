@@ -16,6 +16,8 @@ A stored copy is used only while
 - its `key` is `render_key()`: a digest of the templates and code that make the article and
   of the settings they read, so a deploy that changes any of them re-renders every page.
 
+The review page's own statement (PAGE_SQL in reviews/views/pages.py) checks both as it reads.
+
 Absolute URLs (in the JSON-LD) are stored against `ORIGIN` and swapped for the reader's own
 scheme and host when served. Previews render afresh and store nothing.
 """
@@ -151,17 +153,6 @@ def render_key() -> str:
     used = "|".join([_code_digest, settings.MEDIA_URL, settings.TIME_ZONE,
                      settings.LANGUAGE_CODE, settings.MARQUEE_SITE_NAME])
     return hashlib.sha256(used.encode()).hexdigest()
-
-
-def stored(review: Review) -> ReviewRendering | None:
-    """The review's stored parts if they are current (`rendering` loaded with the review)."""
-    try:
-        rendering = review.rendering
-    except ReviewRendering.DoesNotExist:
-        return None
-    if rendering.token != review.render_token or rendering.key != render_key():
-        return None
-    return rendering
 
 
 def store(review: Review, parts: dict[str, str]) -> None:

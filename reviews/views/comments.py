@@ -27,15 +27,29 @@ CONFIRM = ("Your comment has not been posted yet. Please check it and press "
 CONFIRMED_FIELDS = ("name", "email", "body", "parent")
 
 
+def _quoted(name: str) -> str:
+    return f'"{Comment._meta.get_field(name).column}"'
+
+
+# Every approved comment of a review, oldest first, with what the thread shows of each: never
+# the email address, IP address or browser.
+APPROVED_SQL = (  # noqa: S608 (names from the model's _meta; values are parameters)
+    "SELECT {columns} FROM \"{table}\" WHERE {review} = %s AND {status} = %s ORDER BY {order}"
+).format(
+    columns=", ".join(_quoted(name) for name in (
+        "id", "review", "parent", "name", "body_html", "is_staff_reply", "submitted_at")),
+    table=Comment._meta.db_table, review=_quoted("review"), status=_quoted("status"),
+    order=f"{_quoted('submitted_at')}, {_quoted('id')}",
+)
+
+
 def approved_comments(review: Review) -> list[Comment]:
-    """Every approved comment of `review`, oldest first, in one query (no private fields)."""
-    return list(
-        Comment.objects.approved()
-        .filter(review=review)
-        .only("id", "review_id", "parent_id", "name", "body_html", "is_staff_reply",
-              "submitted_at")
-        .order_by("submitted_at", "id")
-    )
+    """Every approved comment of `review`, oldest first, in one query (`APPROVED_SQL`).
+
+    Written out rather than built through the ORM on every view of the review page, where
+    building the query took as long as running it.
+    """
+    return list(Comment.objects.raw(APPROVED_SQL, [review.pk, Comment.Status.APPROVED.value]))
 
 
 def comment_context(request: HttpRequest, review: Review, form: CommentForm | None = None,
