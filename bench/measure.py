@@ -2,11 +2,13 @@
 
 Run by bench/run.py in a child process whose environment names the database
 (DATABASE_URL) and turns DEBUG off; prints one JSON document on stdout.
-Server time is the time Django takes to answer a request through the test client (URL
-resolution, middleware, view, template), which excludes the network and the WSGI server.
+Server time is the time Django takes to answer a request: `config.wsgi.application` called
+as gunicorn calls it (URL resolution, middleware, view, template, reading the body), which
+excludes the network and the WSGI server. Queries are counted through Django's test client.
 """
 
 import argparse
+import io
 import json
 import os
 import statistics
@@ -18,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # Django loaded as gunicorn loads it (config/wsgi.py: settings, apps, the GC freeze).
-import config.wsgi  # noqa: F401
+from config.wsgi import application
 
 # isort: split
 
@@ -26,7 +28,11 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, reset_queries
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.test.utils import (
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
 
 from bench.pages import admin_pages, public_pages
 from reviews.models import ReviewRendering
@@ -39,17 +45,38 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def timed(client: Client, url: str, runs: int, *, cached: bool) -> dict:
-    client.get(url)  # warm up code paths and connections
+def wsgi_get(url: str, cookie: str = "") -> int:
+    """GET `url` from the WSGI application as gunicorn would ask for it; the status code."""
+    path, _, query = url.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1:8000", "REMOTE_ADDR": "127.0.0.1", "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+    }
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    status = []
+    body = application(environ, lambda line, headers, exc_info=None: status.append(line))
+    try:
+        b"".join(body)
+    finally:
+        body.close()  # request_finished, as gunicorn does after sending
+    return int(status[0].split()[0])
+
+
+def timed(url: str, runs: int, *, cached: bool, cookie: str = "") -> dict:
+    wsgi_get(url, cookie)  # warm up code paths and connections
     samples = []
     for _ in range(runs):
         if not cached:
             cache.clear()
         start = time.perf_counter()
-        response = client.get(url)
+        status = wsgi_get(url, cookie)
         samples.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
+        if status != 200:
+            raise SystemExit(f"{url} answered {status}")
     return {
         "runs": runs,
         "p50": round(percentile(samples, 50), 2),
@@ -89,28 +116,31 @@ def main() -> None:
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
     staff.force_login(user)
+    staff_cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in staff.cookies.items())
     # No stored review pages, so the first view of the review page is one after a change.
     ReviewRendering.objects.all().delete()
 
     results = {"vendor": connection.vendor, "pages": {}}
-    for label, url in public_pages().items():
-        entry = {"url": url}
-        entry["queries"], entry["queries_first_view"] = queries(anonymous, url)
-        if not (args.queries_only or args.cached_only):
-            entry["uncached"] = timed(anonymous, url, args.runs, cached=False)
-        if not args.queries_only:
-            entry["cached"] = timed(anonymous, url, args.runs, cached=True)
-        results["pages"][label] = entry
+    public, admin = public_pages(), admin_pages()
+    for label, url in [*public.items(), *admin.items()]:
+        entry = results["pages"][label] = {"url": url}
+        client = staff if label in admin else anonymous
+        entry["queries"], entry["queries_first_view"] = queries(client, url)
         reset_queries()
-    if args.cached_only:
+    if args.queries_only:
         json.dump(results, sys.stdout, indent=2)
         return
-    for label, url in admin_pages().items():
-        entry = {"url": url}
-        entry["queries"], entry["queries_first_view"] = queries(staff, url)
-        if not args.queries_only:
-            entry["uncached"] = timed(staff, url, max(20, args.runs // 5), cached=False)
-        results["pages"][label] = entry
+
+    teardown_test_environment()  # time the templates as they run in production
+    for label, url in public.items():
+        entry = results["pages"][label]
+        if not args.cached_only:
+            entry["uncached"] = timed(url, args.runs, cached=False)
+        entry["cached"] = timed(url, args.runs, cached=True)
+    if not args.cached_only:
+        for label, url in admin.items():
+            results["pages"][label]["uncached"] = timed(
+                url, max(20, args.runs // 5), cached=False, cookie=staff_cookie)
     json.dump(results, sys.stdout, indent=2)
 
 

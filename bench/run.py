@@ -106,8 +106,9 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
         "Commands: `make bench` (= `python bench/run.py`); raw output in "
         f"`bench/results/{meta['stamp']}.json`.", "",
         "## Queries and server time", "",
-        "Server time is Django's own time per request in-process (no network, no WSGI server); "
-        "uncached = Marquee's cache cleared before every request.", "",
+        "Server time is Django's own time per request in-process: the WSGI application called as "
+        "gunicorn calls it (no network, no WSGI server); uncached = Marquee's cache cleared "
+        "before every request.", "",
         "| page | queries (small) | queries (scale) | p50 | p95 | p99 | p95 cached | target p95 "
         "| |",
         "|---|---|---|---|---|---|---|---|---|",
