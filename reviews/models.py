@@ -158,9 +158,12 @@ class Review(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.headline, max_length=200, fallback="review")
         self.intro_html = render(self.intro)
+        # A new token in the same write: an instance loaded earlier must not write back a token
+        # whose stored page (reviews/rendering.py) still matches it.
+        self.render_token = uuid.uuid4()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "intro_html", "version"}
+            kwargs["update_fields"] = {*update_fields, "intro_html", "version", "render_token"}
         if self.pk and not kwargs.get("force_insert"):
             self._claim_next_version()
         super().save(*args, **kwargs)

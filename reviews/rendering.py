@@ -24,33 +24,38 @@ scheme and host when served. Previews render afresh and store nothing.
 
 import hashlib
 import html
+import importlib
 import logging
 import re
 import uuid
 from pathlib import Path
 from urllib.parse import urljoin
 
+import django
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db import DatabaseError, router, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.template.loader import get_template, render_to_string
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from films import renditions
+from films.cache import bump_generation
 from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person
-from films.templatetags import marquee
 from films.templatetags.marquee import json_ld_script, movie_data
 from reviews.models import Review, ReviewRendering, Section
-from reviews.templatetags import review_tags
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "reviews/includes/review_article.html"
-# Everything the stored parts are made with, for render_key().
+# Everything the stored parts are made with, for render_key(): the template, the code that
+# fills it (tags, this module, the models' links and names, the URLs) and, below, the settings
+# and Django version. Raise RENDER_VERSION for a change none of them shows.
 TEMPLATES = (TEMPLATE,)
-MODULES = (review_tags, marquee, renditions)
+MODULES = ("reviews.rendering", "reviews.templatetags.review_tags", "films.templatetags.marquee",
+           "films.renditions", "films.models", "reviews.models", "config.urls", "films.urls",
+           "reviews.urls")
+RENDER_VERSION = 1
 ORIGIN = "https://origin.marquee.invalid"  # .invalid never resolves (RFC 2606)
 DESCRIPTION_CHARS = 200
 
@@ -147,11 +152,13 @@ def render_key() -> str:
         digest = hashlib.sha256()
         for name in TEMPLATES:
             digest.update(get_template(name).template.source.encode())
-        for module in MODULES:
-            digest.update(Path(module.__file__).read_bytes())
+        for name in MODULES:
+            digest.update(Path(importlib.import_module(name).__file__).read_bytes())
         _code_digest = digest.hexdigest()
-    used = "|".join([_code_digest, settings.MEDIA_URL, settings.TIME_ZONE,
-                     settings.LANGUAGE_CODE, settings.MARQUEE_SITE_NAME])
+    used = "|".join(map(str, [
+        _code_digest, RENDER_VERSION, django.VERSION, settings.MEDIA_URL, settings.STORAGES,
+        settings.TIME_ZONE, settings.LANGUAGE_CODE, settings.MARQUEE_SITE_NAME,
+    ]))
     return hashlib.sha256(used.encode()).hexdigest()
 
 
@@ -164,7 +171,7 @@ def store(review: Review, parts: dict[str, str]) -> None:
                                 **parts)
     fields = ["token", "key", "article", "description", "json_ld", "rendered_at"]
     try:
-        with transaction.atomic(using="default"):
+        with transaction.atomic(using=router.db_for_write(ReviewRendering)):
             ReviewRendering.objects.bulk_create(
                 [rendering], update_conflicts=True, unique_fields=["review"],
                 update_fields=fields,
@@ -188,24 +195,58 @@ def page_parts(parts: dict[str, str], request) -> dict[str, SafeString]:
 
 
 def retire(reviews) -> None:
-    """Give these reviews a new render_token: their stored pages are made again when next seen."""
-    reviews.update(render_token=uuid.uuid4())
+    """Give these reviews a new render_token: their stored pages are made again when next seen.
+
+    Then retire Marquee's cached pages too, now and once the transaction commits: the page
+    cache's own receivers (films/cache.py) may have run before this one, and a reader in
+    between could have cached a page made from the stored copy just retired.
+
+    Writes that send no signals retire nothing: QuerySet.update() and bulk_create() /
+    bulk_update() of what the article shows, or rows written to Film.genres.through directly.
+    Code doing those must call retire() itself (films/importers.py saves the film afterwards,
+    which does).
+    """
+    if reviews.update(render_token=uuid.uuid4()):
+        bump_generation()
+        transaction.on_commit(bump_generation, using=reviews.db)
 
 
-def _review_saved(sender, instance, **kwargs):
-    retire(Review.objects.filter(pk=instance.pk))
+def _review_saved(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata, a reversion revert: Review.save() did not run
+        retire(Review.objects.filter(pk=instance.pk))
+    else:  # Review.save() gave it a new token in the same write
+        transaction.on_commit(bump_generation)
 
 
 def _section_changed(sender, instance, **kwargs):
     retire(Review.objects.filter(pk=instance.review_id))
 
 
-def _film_changed(sender, instance, **kwargs):
-    retire(Review.objects.filter(film_id=instance.pk))
-
-
 def _credit_changed(sender, instance, **kwargs):
     retire(Review.objects.filter(film_id=instance.film_id))
+
+
+def _moving(parent: str):
+    """A pre_save receiver retiring the reviews of the row's former parent, if it moves."""
+
+    def receiver(sender, instance, raw=False, **kwargs):
+        if instance.pk is None or raw:
+            return
+        former = sender.objects.filter(pk=instance.pk).values(parent)
+        if parent == "review_id":
+            retire(Review.objects.filter(pk__in=former).exclude(pk=instance.review_id))
+        else:
+            retire(Review.objects.filter(film_id__in=former).exclude(film_id=instance.film_id))
+
+    receiver.__name__ = f"_moving_{parent}"
+    return receiver
+
+
+_section_moving, _credit_moving = _moving("review_id"), _moving("film_id")
+
+
+def _film_changed(sender, instance, **kwargs):
+    retire(Review.objects.filter(film_id=instance.pk))
 
 
 def _film_genres_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -244,11 +285,14 @@ def connect() -> None:
     """Retire stored pages whenever what they show changes. Called from ReviewsConfig.ready."""
     receivers = [
         (post_save, Review, _review_saved),
+        (pre_save, Section, _section_moving),
         (post_save, Section, _section_changed),
         (post_delete, Section, _section_changed),
         (post_save, Film, _film_changed),
+        (pre_save, CastCredit, _credit_moving),
         (post_save, CastCredit, _credit_changed),
         (post_delete, CastCredit, _credit_changed),
+        (pre_save, CrewCredit, _credit_moving),
         (post_save, CrewCredit, _credit_changed),
         (post_delete, CrewCredit, _credit_changed),
         (m2m_changed, Film.genres.through, _film_genres_changed),

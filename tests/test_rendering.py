@@ -239,3 +239,46 @@ def test_a_stored_article_never_shows_once_the_review_is_not_public(client, revi
     review.publish(by=editor, at=timezone.now() + timezone.timedelta(days=2))
     cache.clear()
     assert client.get(review.get_absolute_url()).status_code == 404
+
+
+def test_moving_a_section_or_credit_retires_the_page_it_left(client, review):
+    other = ReviewFactory(published=True, headline="Another review")
+    read(client, review)
+    section = review.sections.get()
+    section.review = other
+    section.save()
+    assert "Graceful and brutal." not in read(client, review)
+    assert "Graceful and brutal." in read(client, other)
+
+    credit = CastCredit.objects.get(film=review.film)
+    credit.film = other.film
+    credit.save()
+    assert "Ana de Armas" not in read(client, review)
+
+
+def test_a_reader_between_the_page_cache_and_the_stored_page_caches_nothing_stale(
+    client, review, monkeypatch
+):
+    """Marquee's page cache hears of a change before the stored page does: a reader who
+    comes in between must not leave a stale page in the cache."""
+    from films import cache as page_cache
+
+    read(client, review)  # stores the article
+    cache.clear()
+    real_set, seen = page_cache.cache.set, []
+
+    def set_then_read(key, *args, **kwargs):
+        result = real_set(key, *args, **kwargs)
+        if key == page_cache.GENERATION_KEY and not seen:
+            seen.append(client.get(review.get_absolute_url()).content.decode())
+        return result
+
+    monkeypatch.setattr(page_cache.cache, "set", set_then_read)
+    section = review.sections.get()
+    section.body = "Brand new text."
+    section.save()
+    monkeypatch.undo()
+
+    assert seen  # the reader came in between
+    page = client.get(review.get_absolute_url()).content.decode()  # the page cache is warm
+    assert "Brand new text." in page
