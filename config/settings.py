@@ -155,7 +155,9 @@ DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 # PostgreSQL plans a statement anew each time it is sent; on the review page planning took
 # longer than running. psycopg prepares a statement once it has been sent DB_PREPARE_THRESHOLD
 # times on a connection, and PostgreSQL may then reuse its plan. 0 turns this off (behind a
-# pooler that cannot keep prepared statements: PgBouncer before 1.21 in transaction mode).
+# pooler that cannot keep prepared statements: PgBouncer in transaction mode before 1.21 or
+# without max_prepared_statements). After a migration that changes a column's type, reload
+# the app servers: a kept statement whose result type changed fails until then (README).
 PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
 for database in DATABASES.values():
     if database["ENGINE"] == "django.db.backends.postgresql" and PREPARE_THRESHOLD > 0:
