@@ -51,6 +51,26 @@ def listed_reviews():
     return public_reviews().only(*ON_CARDS)
 
 
+def _columns(model, names, alias: str, prefix: str = "") -> str:
+    """`model`'s fields `names` as quoted columns of `alias`, for a SELECT read by raw().
+
+    With a `prefix` each is named `<prefix><name>`: a joined model's, rebuilt by `_joined`.
+    """
+    def column(name: str) -> str:
+        quoted = f'{alias}."{model._meta.get_field(name).column}"'
+        return f"{quoted} AS {prefix}{name}" if prefix else quoted
+
+    return ", ".join(column(name) for name in names)
+
+
+def _joined(row, model, names, prefix: str, pk):
+    """The `model` instance whose fields `names` a raw() row carries as `<prefix><name>`."""
+    return model.from_db(
+        row._state.db, ["id", *(model._meta.get_field(name).attname for name in names)],
+        [pk, *(getattr(row, f"{prefix}{name}") for name in names)],
+    )
+
+
 def _tables(db: str) -> dict[str, str]:
     """The quoted table names the hand-written statements below name in braces."""
     quote = connections[db].ops.quote_name
@@ -151,10 +171,8 @@ def related_reviews(review: Review, limit: int = RELATED_SHOWN) -> list[Review]:
         if card.pk in seen or not card.is_public:
             continue
         seen.add(card.pk)
-        card.film = Film.from_db(db, ["id", *FILM_ON_CARDS], [
-            card.film_id, *(getattr(card, f"film_{name}") for name in FILM_ON_CARDS)])
-        card.author = get_user_model().from_db(db, ["id", *AUTHOR_ON_CARDS], [
-            card.author_id, *(getattr(card, f"author_{name}") for name in AUTHOR_ON_CARDS)])
+        card.film = _joined(card, Film, FILM_ON_CARDS, "film_", card.film_id)
+        card.author = _joined(card, get_user_model(), AUTHOR_ON_CARDS, "author_", card.author_id)
         cards.append(card)
         if len(cards) == limit:
             break
@@ -174,13 +192,10 @@ JOIN {{film}} f ON f.id = r.film_id
 JOIN {{user}} u ON u.id = r.author_id
 ORDER BY related.part, related.n
 """.format(
-    review_columns=", ".join(
-        f'r."{Review._meta.get_field(name).column}"'
-        for name in ["id", "status", "film", "author", *(n for n in ON_CARDS if "__" not in n)]),
-    film_columns=", ".join(f'f."{Film._meta.get_field(name).column}" AS film_{name}'
-                           for name in FILM_ON_CARDS),
-    author_columns=", ".join(f'u."{get_user_model()._meta.get_field(name).column}" AS author_{name}'
-                             for name in AUTHOR_ON_CARDS),
+    review_columns=_columns(
+        Review, ["id", "status", "film", "author", *(n for n in ON_CARDS if "__" not in n)], "r"),
+    film_columns=_columns(Film, FILM_ON_CARDS, "f", "film_"),
+    author_columns=_columns(get_user_model(), AUTHOR_ON_CARDS, "u", "author_"),
 )
 
 
@@ -361,11 +376,9 @@ LEFT JOIN {{rendering}} rr
   ON rr.review_id = r.id AND rr.token = r.render_token AND rr."key" = %(key)s
 WHERE r.slug = %(slug)s AND {{public}}
 """.format(
-    review_columns=", ".join(f'r."{Review._meta.get_field(name).column}"'
-                             for name in PAGE_REVIEW_FIELDS),
-    film_columns=", ".join(f'f."{Film._meta.get_field(name).column}" AS film_{name}'
-                           for name in PAGE_FILM_FIELDS),
-    part_columns=", ".join(f'rr."{name}" AS part_{name}' for name in PAGE_PARTS),
+    review_columns=_columns(Review, PAGE_REVIEW_FIELDS, "r"),
+    film_columns=_columns(Film, PAGE_FILM_FIELDS, "f", "film_"),
+    part_columns=_columns(ReviewRendering, PAGE_PARTS, "rr", "part_"),
 )
 
 
@@ -383,10 +396,7 @@ def page_review(slug: str) -> Review:
     if not found or not found[0].is_public:  # is_public restates PUBLIC_SQL, to be sure
         raise Http404("No review here.")
     review = found[0]
-    review.film = Film.from_db(db, ["id", *(Film._meta.get_field(n).attname
-                                            for n in PAGE_FILM_FIELDS)],
-                               [review.film_id, *(getattr(review, f"film_{n}")
-                                                  for n in PAGE_FILM_FIELDS)])
+    review.film = _joined(review, Film, PAGE_FILM_FIELDS, "film_", review.film_id)
     parts = {name: getattr(review, f"part_{name}") for name in PAGE_PARTS}
     review.page_parts = parts if parts["article"] is not None else None
     return review
