@@ -19,12 +19,13 @@ PYTHON ?= $(shell \
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test lint bench check-python migrate demo
+.PHONY: help install run serve test test-fast lint bench check-python migrate demo
 
 help:
 	@echo "make run    install, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
 	@echo "make serve  production-style: DEBUG off, collectstatic, gunicorn on http://$(HOST):$(PORT)/"
 	@echo "make test   install and run the whole test suite"
+	@echo "make test-fast  the suite without browser, server and large-data tests, on every core"
 	@echo "make lint   ruff"
 	@echo "make bench  benchmarks on PostgreSQL at scale 1 (bench/README.md) -> bench/RESULTS.md"
 
@@ -75,6 +76,11 @@ lint: install
 test: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The inner loop: tests marked `slow` (browsers, nginx/Varnish, gunicorn and other subprocesses,
+# large data sets) are left out, and the rest runs on every core (pytest-xdist).
+test-fast: install
+	$(PY) -m pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
 # Benchmarks (bench/README.md): PostgreSQL and Redis on this machine, nginx and wrk from Debian.
 BENCH_ARGS ?=

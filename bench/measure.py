@@ -8,6 +8,7 @@ excludes the network and the WSGI server. Queries are counted through Django's t
 """
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -19,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-# Django loaded as gunicorn loads it (config/wsgi.py: settings, apps, the GC freeze).
+# Django loaded as gunicorn loads it: config/wsgi.py, then the GC freeze that gunicorn.conf.py's
+# post_worker_init does in each worker.
 from config.wsgi import application
 
 # isort: split
@@ -36,6 +38,8 @@ from django.test.utils import (
 
 from bench.pages import admin_pages, public_pages
 from reviews.models import ReviewRendering
+
+gc.freeze()
 
 
 def percentile(samples: list[float], p: float) -> float:

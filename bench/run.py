@@ -3,7 +3,7 @@
     python bench/run.py [--scale 1] [--runs 200] [--skip-throughput] [--regenerate]
 
 Creates two PostgreSQL databases (a small one at scale 0.01 and the benchmark one at
---scale), fills them with `manage.py generate_bench_data` unless already filled, measures
+--scale), fills them with `python -m bench.data` unless already filled, measures
 queries and server time in-process, then throughput under wrk beside nginx. Raw output is kept
 in bench/results/; the summary table goes to bench/RESULTS.md.
 """
@@ -73,11 +73,13 @@ def prepare(db: str, scale: float, regenerate: bool) -> dict:
     env = env_for(db)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")  # DEBUG off serves hashed names
-    args = ["generate_bench_data", f"--scale={scale}", "--no-progress"]
+    args = [f"--scale={scale}", "--no-progress"]
     try:
         log(f"generating scale {scale:g} into {db} …")
         started = datetime.datetime.now()
-        out = manage(env, *args, *(["--replace"] if regenerate else []))
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.data", *args, *(["--replace"] if regenerate else [])],
+            cwd=ROOT, env=env, check=True, text=True, capture_output=True)
         log(out.stdout.strip() + f" ({(datetime.datetime.now() - started).seconds}s)")
     except subprocess.CalledProcessError as error:
         if "already here" not in error.stderr:

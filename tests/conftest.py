@@ -20,6 +20,13 @@ def _shared_file(env_name: str, default: Path) -> Path:
     return path
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests are slow tests: `make test-fast` (-m "not slow") leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def seed_review_path() -> Path:
     """The Ballerina review text; fails in CI when missing, skips elsewhere."""

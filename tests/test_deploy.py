@@ -18,6 +18,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+# Each test starts manage.py or gunicorn in a subprocess.
+pytestmark = pytest.mark.slow
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 # Variables the production settings read; a subprocess starts with none of them but PATH & co.
@@ -244,8 +247,10 @@ def served(tmp_path):
         log.close()
 
 
-def test_the_wsgi_entry_point_freezes_what_loading_made_out_of_the_collectors_way():
-    script = ("import gc; import config.wsgi; "
+def test_each_gunicorn_worker_freezes_what_loading_made_out_of_the_collectors_way():
+    # gunicorn calls the config file's post_worker_init once the worker has loaded the app.
+    script = ("import gc, runpy; import config.wsgi; "
+              "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None); "
               "print(gc.get_freeze_count(), callable(config.wsgi.application))")
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", script], cwd=PROJECT_DIR, env=production_env(),

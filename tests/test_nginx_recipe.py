@@ -30,6 +30,7 @@ from bench import nginx_recipe
 from tests.factories import ReviewFactory, SectionFactory, SuperuserFactory, image_bytes
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("tests.test_nginx_recipe"),
 ]

@@ -7,14 +7,14 @@ pages stay within ten queries. `make bench` runs the same measurement at scale 1
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench.data import generate
 from bench.pages import admin_pages, public_pages
 from tests.factories import SuperuserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 PUBLIC_BUDGET = 10
 
 
@@ -42,10 +42,9 @@ def measure(client, admin_client) -> dict[str, tuple[int, int]]:
 def test_query_counts_do_not_grow_with_the_archive(client):
     admin_client = type(client)()
     admin_client.force_login(SuperuserFactory())
-    call_command("generate_bench_data", scale=0.001, no_progress=True, verbosity=0)
+    generate(scale=0.001, no_progress=True, verbosity=0)
     small = measure(client, admin_client)
-    call_command("generate_bench_data", scale=0.005, replace=True, no_progress=True,
-                 verbosity=0)
+    generate(scale=0.005, replace=True, no_progress=True, verbosity=0)
     large = measure(client, admin_client)
     assert large == small
     over = {page: n for page, n in small.items()

@@ -1,4 +1,4 @@
-"""Generate a newsroom-sized archive for benchmarks.
+"""Generate a newsroom-sized archive for benchmarks: `python -m bench.data --scale 1`.
 
 Scale 1 is about 10,000 films, 40,000 people, 300,000 credits, 5,000 reviews of six sections
 and 100,000 comments in every status; `--scale 10` is ten times that, `--scale 0.01` a quick
@@ -8,6 +8,7 @@ distinct text, and the same `--seed` always produces the same data.
 
 import datetime
 import random
+import sys
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -15,7 +16,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
-from tqdm import tqdm
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
 from reviews.markdown import render, render_plain
@@ -172,7 +172,7 @@ class Command(BaseCommand):
     def handle(self, *args, scale, seed, batch_size, replace, no_progress, **options):
         if scale <= 0:
             raise CommandError("--scale must be positive (e.g. 0.01, 1, 10).")
-        self.rng = random.Random(seed)  # noqa: S311 — reproducible data, not secrets
+        self.rng = random.Random(seed)
         self.batch_size = batch_size
         self.quiet = no_progress or options["verbosity"] == 0
         counts = {
@@ -200,13 +200,15 @@ class Command(BaseCommand):
     # -- helpers ------------------------------------------------------------------------------
 
     def progress(self, iterable, total, desc):
+        from tqdm import tqdm  # the bench extra; tests pass no_progress and never need it
+
         return tqdm(
             iterable,
             total=total,
             desc=desc,
             unit="row",
             disable=self.quiet,
-            file=self.stderr._out,
+            file=sys.stderr,
             mininterval=0.5,
         )
 
@@ -444,3 +446,20 @@ class Command(BaseCommand):
             refresh()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh planner statistics for the benchmarks
+
+
+def generate(**options) -> None:
+    """Run the generator from Python (tests): `generate(scale=0.01, no_progress=True)`."""
+    from django.core.management import call_command
+
+    call_command(Command(), **options)
+
+
+if __name__ == "__main__":
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    Command().run_from_argv(["manage.py", "bench.data", *sys.argv[1:]])
