@@ -18,8 +18,12 @@ PYTHON ?= $(shell \
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Development settings for every command run on the local database: links in mail and the
+# sign-in URL that `make run` prints follow HOST and PORT.
+DEV_ENV = DEBUG=1 MARQUEE_SITE_URL="$${MARQUEE_SITE_URL:-http://$(HOST):$(PORT)}"
 
-.PHONY: help install run serve test test-fast lint bench check-python migrate demo
+.PHONY: help install run serve test test-fast lint bench check-python migrate demo \
+	import-film import-review manage
 
 help:
 	@echo "make run    install, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
@@ -27,6 +31,9 @@ help:
 	@echo "make test   install and run the whole test suite"
 	@echo "make test-fast  the suite without browser, server and large-data tests, on every core"
 	@echo "make lint   ruff"
+	@echo "make import-film FILE=x.json      import a film from TMDB's JSON (ARGS=... for more)"
+	@echo "make import-review FILE=x.txt     import a review (ARGS='--film slug --author name --publish')"
+	@echo "make manage CMD='changepassword admin'  any manage.py command on the development settings"
 	@echo "make bench  benchmarks on PostgreSQL at scale 1 (bench/README.md) -> bench/RESULTS.md"
 
 check-python:
@@ -44,13 +51,25 @@ $(STAMP): pyproject.toml | check-python
 install: $(STAMP)
 
 migrate: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
 demo: migrate
-	DEBUG=1 $(PY) manage.py load_demo
+	$(DEV_ENV) $(PY) manage.py load_demo
 
 run: demo
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+import-film: migrate
+	@test -n "$(FILE)" || { echo "usage: make import-film FILE=path/to/film.tmdb.json" >&2; exit 2; }
+	$(DEV_ENV) $(PY) manage.py import_film "$(FILE)" $(ARGS)
+
+import-review: migrate
+	@test -n "$(FILE)" || { echo "usage: make import-review FILE=path/to/review.txt ARGS='--publish'" >&2; exit 2; }
+	$(DEV_ENV) $(PY) manage.py import_review "$(FILE)" $(ARGS)
+
+manage: install
+	@test -n "$(CMD)" || { echo "usage: make manage CMD='changepassword admin'" >&2; exit 2; }
+	$(DEV_ENV) $(PY) manage.py $(CMD)
 
 # The production stack on this machine: DEBUG off, hashed static files through WhiteNoise,
 # gunicorn with gunicorn.conf.py, JSON logs. Plain HTTP on loopback, so the HTTPS-only settings

@@ -16,11 +16,20 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def env_str(name: str, default: str = "") -> str:
+    """The variable's value, stripped; `default` when unset or blank.
+
+    Every setting is read through one of these helpers, so a bad value stops the start with a
+    message that names the variable.
+    """
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    value = env_str(name).lower()
+    if not value:
         return default
-    value = value.strip().lower()
     if value in {"1", "true", "yes", "on"}:
         return True
     if value in {"0", "false", "no", "off"}:
@@ -29,11 +38,11 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
+    value = env_str(name)
     if not value:
         return default
     try:
@@ -42,10 +51,30 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = env_str(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+
+
+def env_json(name: str, default):
+    value = env_str(name)
+    if not value:
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {error}") from None
+
+
 DEBUG = env_bool("DEBUG", False)
 
 _DEV_SECRET_KEY = "django-insecure-marquee-development-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -74,6 +103,7 @@ INSTALLED_APPS = [
     "markdownx",
     "reversion",
     "axes",
+    "config.apps.SiteConfig",
     "films",
     "reviews",
 ]
@@ -192,16 +222,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 
-MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
 # Uploads go through Django's storage API, so object storage is configuration, not code:
 # MEDIA_STORAGE_BACKEND names a storage class (e.g. django-storages' S3 backend, installed
@@ -210,10 +240,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Cache-Control, once `collectstatic` has run; development serves them from the app folders.
 STORAGES = {
     "default": {
-        "BACKEND": os.environ.get(
+        "BACKEND": env_str(
             "MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
         ),
-        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}"),
+        "OPTIONS": env_json("MEDIA_STORAGE_OPTIONS", {}),
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -225,7 +255,7 @@ STORAGES = {
 # Images (posters, photos, hero images): real images only, at most this many bytes.
 MARQUEE_MAX_IMAGE_BYTES = env_int("MARQUEE_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
 MARQUEE_MAX_IMAGE_PIXELS = env_int("MARQUEE_MAX_IMAGE_PIXELS", 40_000_000)
-MARQUEE_SITE_NAME = os.environ.get("MARQUEE_SITE_NAME", "Marquee")
+MARQUEE_SITE_NAME = env_str("MARQUEE_SITE_NAME", "Marquee")
 
 # markdownx: the live preview uses the project's sanitising renderer.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "reviews.markdown.render"
@@ -260,7 +290,7 @@ LOGIN_URL = "admin:login"
 
 # Every log line carries the request id (also sent as X-Request-ID). LOG_FORMAT=json (the
 # production default) writes one JSON object per line for a log collector; plain is for people.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "plain"}:
     raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or plain.")
 LOGGING = {
@@ -278,23 +308,24 @@ LOGGING = {
             "formatter": LOG_FORMAT,
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes.apps": {"level": "WARNING"}},  # its start-up banner on every command
 }
 
 # Mail (Django 6.1 configures mail through MAILERS). With EMAIL_HOST set, SMTP; otherwise the
 # console in development. Production without EMAIL_HOST is refused by `check --deploy`.
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Marquee <marquee@localhost>")
-SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-if os.environ.get("EMAIL_HOST"):
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Marquee <marquee@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+email_host = env_str("EMAIL_HOST")  # lower case: Django 6.1 refuses EMAIL_HOST beside MAILERS
+if email_host:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
+                "host": email_host,
                 "port": env_int("EMAIL_PORT", 587),
-                "username": os.environ.get("EMAIL_HOST_USER", ""),
-                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("EMAIL_USE_TLS", True),
                 "timeout": env_int("EMAIL_TIMEOUT", 10),
             },
@@ -305,7 +336,9 @@ else:
 
 # Share links to previews of unpublished reviews expire after this many days.
 MARQUEE_PREVIEW_LINK_DAYS = env_int("MARQUEE_PREVIEW_LINK_DAYS", 7)
-MARQUEE_SITE_URL = os.environ.get("MARQUEE_SITE_URL", "http://127.0.0.1:8000")
+# The site's public address, for links in mail and feeds. Required in production (the deploy
+# check says so); development defaults to where `make run` serves (it passes HOST and PORT).
+MARQUEE_SITE_URL = env_str("MARQUEE_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Security headers. The CSP applies in development too, so a page that breaks it shows up early.
 # Scripts run only from our own origin or with the request's nonce; no inline scripts otherwise.

@@ -33,6 +33,7 @@ SETTINGS_VARIABLES = {
     "DATABASE_REPLICA_URL",
     "REDIS_URL",
     "EMAIL_HOST",
+    "MARQUEE_SITE_URL",
     "TRUST_PROXY",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
@@ -75,6 +76,7 @@ def production_env(**overrides: str) -> dict[str, str]:
             or "postgres://postgres@127.0.0.1:5432/marquee",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
             "EMAIL_HOST": "smtp.example.com",
+            "MARQUEE_SITE_URL": "https://marquee.example",
         }
     )
     env.update(overrides)
@@ -108,6 +110,27 @@ def test_the_deploy_check_refuses_production_without_a_mail_server():
     )
     assert result.returncode != 0
     assert "mail.E001" in result.stderr
+
+
+@pytest.mark.parametrize(("site_url", "error"), [
+    (None, "marquee.E001"),
+    ("marquee.example", "marquee.E002"),
+    ("ftp://x.example", "marquee.E002"),
+])
+def test_the_deploy_check_refuses_production_without_the_sites_address(site_url, error):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env=production_env(MARQUEE_SITE_URL=site_url),
+    )
+    assert result.returncode != 0
+    assert error in result.stderr
+    assert "MARQUEE_SITE_URL" in result.stderr
+
+
+def test_a_bad_setting_names_its_variable():
+    result = manage("check", env=production_env(REDIS_TIMEOUT=None, MEDIA_STORAGE_OPTIONS="{oops"))
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE_OPTIONS is not valid JSON" in result.stderr
 
 
 def test_the_deploy_check_fails_on_any_warning():

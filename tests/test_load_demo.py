@@ -137,7 +137,9 @@ def test_demo_staff_are_named_in_their_groups_and_can_sign_in(debug, client):
         assert user.is_staff and not user.is_superuser
         assert user.get_full_name() == f"{entry['first_name']} {entry['last_name']}"
         assert list(user.groups.values_list("name", flat=True)) == [entry["group"]]
-        password = re.search(rf"account created: {user.username} / (\S+)", output)[1]
+        created = rf"account created: {user.username} / (\S+) \((.+?)\)"
+        password, role = re.search(created, output).groups()
+        assert role == user.groups.get().name
         # django-axes checks lockouts per address, so authenticate() needs a request.
         assert client.login(request=HttpRequest(), username=user.username, password=password)
     editor = get_user_model().objects.get(username="hmarsh")
@@ -162,7 +164,7 @@ def test_second_run_changes_nothing(debug):
     assert f"Films: {len(FILM_FILES)} (0 new, 0 updated)" in output
     assert f"Reviews: 0 new, {len(MANIFEST['reviews'])} already there" in output
     assert "already exists" in output
-    assert "manage.py changepassword admin" in output
+    assert "make manage CMD='changepassword admin'" in output
     assert "Superuser created" not in output
 
 

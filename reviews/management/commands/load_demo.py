@@ -79,8 +79,8 @@ class Command(BaseCommand):
         User.objects.create_superuser(SUPERUSER, email="admin@localhost", password=password)
         return password
 
-    def ensure_users(self, entries: list[dict]) -> dict[str, str]:
-        """Create the missing demo staff accounts; return {username: password} for new ones."""
+    def ensure_users(self, entries: list[dict]) -> dict[str, tuple[str, str]]:
+        """Create the missing demo staff accounts; return {username: (password, role)}."""
         User = get_user_model()
         created = {}
         for entry in entries:
@@ -97,7 +97,7 @@ class Command(BaseCommand):
             group = Group.objects.filter(name=entry.get("group", "")).first()
             if group is not None:
                 user.groups.add(group)
-            created[username] = password
+            created[username] = (password, group.name if group else "staff, no group")
         return created
 
     # Content -----------------------------------------------------------------------------------
@@ -204,17 +204,16 @@ class Command(BaseCommand):
             f"Reviews: {len(reviews['created'])} new, {len(reviews['skipped'])} already there; "
             f"{sum(by_status.values())} in all ({states or 'none'})."
         )
-        site = getattr(settings, "MARQUEE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-        admin_url = site + reverse("admin:index")
-        for username, password in new_users.items():
-            out.write(f"Demo staff account created: {username} / {password}")
+        admin_url = settings.MARQUEE_SITE_URL.rstrip("/") + reverse("admin:index")
+        for username, (password, role) in new_users.items():
+            out.write(f"Demo staff account created: {username} / {password} ({role})")
         if admin_password:
             out.write(style.SUCCESS(
-                f"Superuser created: {SUPERUSER} / {admin_password}\n"
+                f"Superuser created: {SUPERUSER} / {admin_password} (may do everything)\n"
                 f"Sign in at {admin_url} (the password is shown only this once)."
             ))
         else:
             out.write(
                 f"The superuser {SUPERUSER!r} already exists; sign in at {admin_url}. "
-                f"Forgot the password? Run: manage.py changepassword {SUPERUSER}"
+                f"Forgot the password? Run: make manage CMD='changepassword {SUPERUSER}'"
             )
