@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
@@ -9,8 +10,21 @@ from reviews import editor
 from reviews.sitemaps import SITEMAPS
 from reviews.views.pages import robots_txt
 
+# The admin's templates for the password-reset pages, headed like the rest of the back office.
+BRANDED = {"extra_context": {"site_header": admin.site.site_header,
+                             "site_title": admin.site.site_title}}
+
 urlpatterns = [
     path("healthz", config_views.healthz, name="healthz"),
+    # Password reset for staff, on the admin's own templates (the sign-in page links to it).
+    path("admin/password_reset/", auth_views.PasswordResetView.as_view(**BRANDED),
+         name="admin_password_reset"),
+    path("admin/password_reset/done/", auth_views.PasswordResetDoneView.as_view(**BRANDED),
+         name="password_reset_done"),
+    path("admin/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(**BRANDED),
+         name="password_reset_confirm"),
+    path("admin/reset/done/", auth_views.PasswordResetCompleteView.as_view(**BRANDED),
+         name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
     # An index of paged sections (reviews/sitemaps.py); robots.txt points crawlers at the index.

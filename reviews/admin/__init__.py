@@ -3,4 +3,5 @@
 from reviews.admin import (
     comments,  # noqa: F401  (registers CommentAdmin)
     reviews,  # noqa: F401  (registers ReviewAdmin)
+    users,  # noqa: F401  (registers StaffUserAdmin)
 )
