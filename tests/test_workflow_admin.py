@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import Comment, Review
+from reviews.models import Review
 from tests.factories import (
     ReviewFactory,
     SectionFactory,
@@ -423,35 +423,6 @@ def test_queues(as_role, people):
     html = client.get(url("changelist")).content.decode()
     for label in ("My drafts", "Awaiting review", "Scheduled"):
         assert label in html
-
-
-def test_index_counts(as_role, people):
-    make_review(people["author"], S.IN_REVIEW)
-    make_review(people["author"], S.IN_REVIEW)
-    make_review(people["author"], S.SCHEDULED)
-    make_review(people["author"], S.DRAFT)
-    review = make_review(people["author"], S.PUBLISHED)
-    for _ in range(3):
-        Comment.objects.create(review=review, name="R", email="r@example.com", body="Hi")
-    Comment.objects.create(review=review, name="R", email="r@example.com", body="Ok",
-                           status=Comment.Status.APPROVED)
-
-    def newsroom(role):
-        html = as_role(role).get(reverse("admin:index")).content.decode()
-        if 'id="newsroom"' not in html:
-            return ""
-        start = html.index('id="newsroom"')
-        box = html[start:html.index("</ul>", start)]
-        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", box))
-
-    editor = newsroom("editor")
-    assert "2 awaiting review" in editor
-    assert "1 scheduled" in editor
-    assert "3 pending comments" in editor
-    moderator = newsroom("moderator")
-    assert "3 pending comments" in moderator and "awaiting review" not in moderator
-    writer = newsroom("author")
-    assert "1 my drafts" in writer and "pending comments" not in writer
 
 
 # No lost edits ------------------------------------------------------------------------------

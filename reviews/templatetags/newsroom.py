@@ -1,55 +1,98 @@
-"""The admin index's newsroom counts: what is waiting for whom."""
+"""The admin index's newsroom: what waits for whom, each item linked to where it is handled."""
+
+import datetime
+from dataclasses import dataclass, field
 
 from django import template
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews import workflow
-from reviews.models import Comment, Review
+from reviews.models import Comment, Review, ReviewTransition
 
 register = template.Library()
 
+SHOWN = 5  # items listed per box; the count and the link cover the rest
+
+
+@dataclass
+class Box:
+    key: str
+    title: str
+    count: int
+    url: str
+    items: list = field(default_factory=list)
+    empty: str = "Nothing here."
+
+
+def _with_last_move(reviews):
+    """Annotate each review with its latest audit-trail entry: when, from and to, and the note."""
+    latest = ReviewTransition.objects.filter(review=OuterRef("pk")).order_by("-created_at", "-id")
+    return reviews.annotate(
+        moved_at=Subquery(latest.values("created_at")[:1]),
+        moved_from=Subquery(latest.values("from_status")[:1]),
+        moved_note=Subquery(latest.values("note")[:1]),
+    )
+
+
+def _box(key, title, reviews, url, order, empty) -> Box:
+    reviews = _with_last_move(reviews.select_related("author", "film"))
+    items = list(reviews.order_by(*order)[:SHOWN])
+    return Box(key, title, reviews.count(), url, items, empty)
+
+
+def _changes_requested(reviews):
+    """Drafts whose last move was an editor sending them back from review."""
+    return _with_last_move(reviews.filter(status=Review.Status.DRAFT)).filter(
+        moved_from=Review.Status.IN_REVIEW)
+
 
 @register.simple_tag(takes_context=True)
-def newsroom_counts(context) -> list[dict]:
-    """Counts with links, each only for staff who may open the list behind it."""
+def newsroom(context) -> list[Box]:
+    """The boxes this user may act on, in the order they are usually handled."""
     user = context["request"].user
-    reviews_url = reverse("admin:reviews_review_changelist")
-    counts = []
-    if user.has_perm(workflow.PUBLISH_PERMISSION):
-        counts.append({
-            "label": "Awaiting review",
-            "count": Review.objects.filter(status=Review.Status.IN_REVIEW).count(),
-            "url": f"{reviews_url}?queue=review",
-        })
-        counts.append({
-            "label": "Scheduled",
-            "count": Review.objects.filter(
-                status=Review.Status.SCHEDULED, published_at__gt=timezone.now()
-            ).count(),
-            "url": f"{reviews_url}?queue=scheduled",
-        })
-    elif user.has_perm("reviews.change_review"):
-        counts.append({
-            "label": "My drafts",
-            "count": Review.objects.by_author(user).filter(status=Review.Status.DRAFT).count(),
-            "url": f"{reviews_url}?queue=mine",
-        })
+    now = timezone.now()
+    changelist = reverse("admin:reviews_review_changelist")
+    boxes = []
+    is_editor = user.has_perm(workflow.PUBLISH_PERMISSION)
+    writes = user.has_perm("reviews.change_review")
+    if is_editor:
+        boxes.append(_box(
+            "awaiting", "Awaiting your review",
+            Review.objects.filter(status=Review.Status.IN_REVIEW),
+            f"{changelist}?queue=review", ["moved_at"], "No review is waiting for an editor."))
+        boxes.append(_box(
+            "scheduled", "Scheduled this week",
+            Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=now,
+                                  published_at__lte=now + datetime.timedelta(days=7)),
+            f"{changelist}?queue=scheduled", ["published_at"], "Nothing goes live this week."))
+    if writes:
+        mine = Review.objects.by_author(user)
+        boxes.append(_box(
+            "changes", "Changes requested of you", _changes_requested(mine),
+            f"{changelist}?queue=mine", ["-moved_at"], "No editor has sent anything back."))
+        boxes.append(_box(
+            "drafts", "Your drafts", mine.filter(status=Review.Status.DRAFT),
+            f"{changelist}?queue=mine", ["-updated_at"], "No drafts."))
+        if not is_editor:
+            boxes.append(_box(
+                "submitted", "Your reviews awaiting an editor",
+                mine.filter(status=Review.Status.IN_REVIEW),
+                f"{changelist}?queue=mine", ["moved_at"], "Nothing of yours is in review."))
+    if is_editor or writes:
+        recent = Review.objects.published().filter(
+            published_at__gte=now - datetime.timedelta(days=7))
+        if not is_editor:
+            recent = recent.by_author(user)
+        boxes.append(_box(
+            "published", "Published in the last 7 days", recent,
+            f"{changelist}?status__exact=published", ["-published_at"],
+            "Nothing published this week."))
     if user.has_perm("reviews.moderate_comment"):
-        counts.append({
-            "label": "Pending comments",
-            "count": Comment.objects.pending().count(),
-            "url": reverse("admin:reviews_comment_changelist") + "?status__exact=pending"
-            if _has_url("admin:reviews_comment_changelist") else "",
-        })
-    return counts
-
-
-def _has_url(name: str) -> bool:
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
+        pending = Comment.objects.pending().select_related("review")
+        boxes.append(Box(
+            "comments", "Comments awaiting moderation", pending.count(),
+            reverse("admin:reviews_comment_changelist") + "?status__exact=pending",
+            list(pending.order_by("submitted_at")[:SHOWN]), "No comment is waiting."))
+    return boxes

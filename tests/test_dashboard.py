@@ -1,0 +1,118 @@
+"""The admin's home page: what waits for whom, with ages, each item linked."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import Comment, Review
+from tests.factories import ReviewFactory, SectionFactory, user_in_group
+
+pytestmark = pytest.mark.django_db
+
+S = Review.Status
+
+
+@pytest.fixture
+def people():
+    return {
+        "writer": user_in_group("Writers", username="wanda", first_name="Wanda",
+                                last_name="Writer"),
+        "other": user_in_group("Writers", username="walt", first_name="Walt",
+                               last_name="Other"),
+        "editor": user_in_group("Editors", username="edie", first_name="Edie",
+                                last_name="Editor"),
+        "moderator": user_in_group("Moderators", username="mo"),
+    }
+
+
+def draft(author, headline):
+    review = ReviewFactory(author=author, headline=headline, status=S.DRAFT, published_at=None)
+    SectionFactory(review=review, heading="Plot", body="The plot thickens.")
+    return review
+
+
+def boxes(client, user) -> dict[str, str]:
+    """Each newsroom box's text, by its title, as a reader of the page sees it."""
+    client.force_login(user)
+    html = client.get(reverse("admin:index")).content.decode()
+    found = {}
+    for match in re.finditer(r'<section class="module newsroom__box".*?</section>', html, re.S):
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match[0])).strip()
+        title = re.search(r'<h2 id="[^"]+"><a href="[^"]+">([^<]+) <span', match[0])[1]
+        found[title] = text
+    return found
+
+
+def test_each_role_sees_what_waits_for_them(client, people):
+    writer, editor = people["writer"], people["editor"]
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(days=3)):
+        waiting = draft(writer, "Heat, thirty years on")
+        waiting.submit(by=writer)
+    sent_back = draft(writer, "Arrival, reconsidered")
+    sent_back.submit(by=writer)
+    sent_back.refresh_from_db()
+    sent_back.request_changes(by=editor, note="The ending section gives away the twist.")
+    draft(writer, "Paddington 2 notes")
+    draft(people["other"], "Someone else's draft")
+    soon = draft(writer, "Get Out at ten")
+    soon.publish(by=editor, at=now + datetime.timedelta(days=2))
+    later = draft(writer, "Next month's piece")
+    later.publish(by=editor, at=now + datetime.timedelta(days=20))
+    live = draft(writer, "Parasite, live")
+    live.publish(by=editor)
+    for n in range(2):
+        Comment.objects.create(review=live, name=f"Reader {n}", email="r@example.com",
+                               body="Pending thoughts")
+    Comment.objects.create(review=live, name="Shown", email="s@example.com", body="Ok",
+                           status=Comment.Status.APPROVED)
+
+    seen = boxes(client, editor)
+    assert list(seen) == ["Awaiting your review", "Scheduled this week",
+                          "Changes requested of you", "Your drafts",
+                          "Published in the last 7 days", "Comments awaiting moderation"]
+    assert "Heat, thirty years on" in seen["Awaiting your review"]
+    assert "Wanda Writer · submitted 3 days ago" in seen["Awaiting your review"]
+    assert "Get Out at ten" in seen["Scheduled this week"]
+    assert "Next month" not in seen["Scheduled this week"]
+    assert "Parasite, live" in seen["Published in the last 7 days"]
+    assert "Comments awaiting moderation 2" in seen["Comments awaiting moderation"]
+
+    mine = boxes(client, writer)
+    assert "Awaiting your review" not in mine
+    assert "Arrival, reconsidered" in mine["Changes requested of you"]
+    assert "The ending section gives away the twist." in mine["Changes requested of you"]
+    assert "Paddington 2 notes" in mine["Your drafts"]
+    assert "Someone else" not in mine["Your drafts"]
+    assert "Heat, thirty years on" in mine["Your reviews awaiting an editor"]
+    assert "Comments awaiting moderation" not in mine
+
+    moderator = boxes(client, people["moderator"])
+    assert list(moderator) == ["Comments awaiting moderation"]
+    assert "Reader 0 on “Parasite, live”" in moderator["Comments awaiting moderation"]
+
+
+def test_each_item_links_to_where_it_is_handled(client, people):
+    review = draft(people["writer"], "Heat, thirty years on")
+    review.submit(by=people["writer"])
+    client.force_login(people["editor"])
+    html = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("admin:reviews_review_change", args=[review.pk])}"' in html
+    queue = reverse("admin:reviews_review_changelist") + "?queue=review"
+    assert f'href="{queue}"' in html
+    assert client.get(queue).status_code == 200
+
+
+def test_a_long_queue_lists_the_oldest_five_and_links_to_all(client, people):
+    for n in range(7):
+        with time_machine.travel(timezone.now() - datetime.timedelta(days=10 - n)):
+            review = draft(people["writer"], f"Piece {n}")
+            review.submit(by=people["writer"])
+    seen = boxes(client, people["editor"])["Awaiting your review"]
+    assert "Awaiting your review 7" in seen
+    assert [f"Piece {n}" in seen for n in range(7)] == [True] * 5 + [False] * 2
+    assert "All 7" in seen
