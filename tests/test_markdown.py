@@ -4,6 +4,8 @@ Each hostile input is checked where it ends up: a section's saved body_html, a r
 intro_html, and the markdownx preview endpoint an editor's browser calls.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -139,3 +141,52 @@ def test_raw_html_headings_keep_their_text():
 @pytest.mark.parametrize("empty", [None, ""])
 def test_empty_text_renders_nothing(empty):
     assert render(empty) == ""
+
+
+# Footnotes --------------------------------------------------------------------------------
+
+FOOTNOTED = "Wick's grief[^1] drives it, as does Eve's[^eve].\n\n[^1]: See the first film.\n" \
+    "[^eve]: Ana de Armas, in the title role."
+
+
+def anchors(html: str) -> tuple[set[str], set[str]]:
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    return ids, targets
+
+
+def test_footnotes_link_to_their_notes_and_back():
+    html = render(FOOTNOTED)
+    ids, targets = anchors(html)
+    assert len(targets) == 4  # two references and two back links
+    assert targets <= ids  # every link lands somewhere
+    assert '<div class="footnote">' in html
+    assert "See the first film." in html and "Ana de Armas" in html
+
+
+def test_two_sections_footnotes_never_share_an_id():
+    review = ReviewFactory(intro=FOOTNOTED)
+    first = SectionFactory(review=review, heading="One", body="Plot[^1]\n\n[^1]: A plot note.")
+    second = SectionFactory(review=review, heading="Two", body="Cast[^1]\n\n[^1]: A cast note.")
+    page_ids = [anchors(html)[0] for html in (review.intro_html, first.body_html,
+                                               second.body_html)]
+    assert not (page_ids[0] & page_ids[1]) and not (page_ids[1] & page_ids[2])
+
+
+@pytest.mark.parametrize("raw", [
+    '<p id="csrfmiddlewaretoken">clobber</p>',
+    '<img id="__proto__" src="x.png">',
+    '<span class="footnote" id="fn:1">spoof</span>',
+    '<div class="admin-only" onclick="x()">d</div>',
+])
+def test_the_sanitiser_keeps_only_footnote_ids_and_classes(raw):
+    html = render(raw)
+    assert "csrfmiddlewaretoken" not in html and "__proto__" not in html
+    assert 'id="fn:1"' not in html and "admin-only" not in html and "onclick" not in html
+
+
+def test_the_preview_shows_working_footnotes_too(preview):
+    html = preview(FOOTNOTED)
+    assert html == render(FOOTNOTED)
+    ids, targets = anchors(html)
+    assert targets and targets <= ids
