@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "markdownx",
     "reversion",
     "axes",
+    "django_tasks_db",
+    "tasks",
     "config.apps.SiteConfig",
     "films",
     "reviews",
@@ -333,6 +335,29 @@ if email_host:
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# Background tasks (Django's Tasks framework; README "Background tasks"). Production stores them
+# in the site's own database (django-tasks-db) for `manage.py run_worker` to run; development
+# and tests run each task at once, in the process that enqueued it, so nothing else is needed.
+# TASKS_BACKEND: "database", "immediate", or a backend's dotted path with TASKS_OPTIONS (JSON).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }.get(TASKS_BACKEND, TASKS_BACKEND),
+        "QUEUES": ["default", "mail", "images"],
+        "OPTIONS": env_json("TASKS_OPTIONS", {}),
+    }
+}
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5)  # then the task fails, shown in the admin
+TASKS_RETRY_DELAY = env_int("TASKS_RETRY_DELAY", 30)  # seconds before the 2nd attempt, doubling
+TASKS_RETRY_MAX_DELAY = env_int("TASKS_RETRY_MAX_DELAY", 3600)
+# /healthz/tasks answers 503 when no worker has looked for work for this many seconds.
+TASKS_WORKER_STALE_AFTER = env_int("TASKS_WORKER_STALE_AFTER", 120)
+# Finished tasks (and the record of sent mail) are deleted by the worker after this many days.
+TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 14)
 
 # Share links to previews of unpublished reviews expire after this many days.
 MARQUEE_PREVIEW_LINK_DAYS = env_int("MARQUEE_PREVIEW_LINK_DAYS", 7)

@@ -25,7 +25,6 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -34,6 +33,7 @@ from django.utils.text import Truncator
 
 from films.cache import bump_generation
 from reviews.models import Comment, Review
+from reviews.tasks import mail_on_commit
 
 TIMESTAMP_SALT = "reviews.comments.form-timestamp"
 MODERATE_PERMISSION = "reviews.moderate_comment"
@@ -257,7 +257,7 @@ def create_comment(
             moderated_at=now if staff else None,
         )
         if status == Comment.Status.PENDING:
-            transaction.on_commit(lambda: notify_moderators(comment))
+            notify_moderators(comment)
         elif status == Comment.Status.APPROVED:
             public_pages_changed()
     return comment
@@ -290,7 +290,7 @@ def moderators():
 
 
 def notify_moderators(comment: Comment) -> None:
-    """Email moderators about a new pending comment; called after the transaction commits."""
+    """Email moderators about a new pending comment (sent by the worker once it commits)."""
     recipients = sorted({user.email for user in moderators()})
     if not recipients:
         return
@@ -298,11 +298,10 @@ def notify_moderators(comment: Comment) -> None:
     queue = base + reverse("admin:reviews_comment_changelist")
     change = base + reverse("admin:reviews_comment_change", args=[comment.pk])
     excerpt = Truncator(comment.body).chars(500)
-    send_mail(
+    mail_on_commit(
         f"New comment to moderate on “{comment.review.headline}”",
         f"{comment.name} <{comment.email}> commented on “{comment.review.headline}”:\n\n"
         f"{excerpt}\n\nModerate it: {change}\nThe queue: {queue}\n",
-        None,
         recipients,
     )
 

@@ -15,10 +15,11 @@ import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from reviews.tasks import mail_on_commit
 
 if TYPE_CHECKING:
     from reviews.models import Review
@@ -132,7 +133,7 @@ def transition(
             note=note,
             scheduled_for=current.published_at if to == Review.Status.SCHEDULED else None,
         )
-        transaction.on_commit(lambda: notify(current, action, by, note))
+        notify(current, action, by, note)
     # Keep the caller's object in step with the database.
     for field in ("status", "published_at", "last_edited_by_id", "version", "updated_at"):
         setattr(review, field, getattr(current, field))
@@ -140,7 +141,7 @@ def transition(
 
 
 def notify(review: Review, action: str, by, note: str = "") -> None:
-    """Tell the people a transition concerns; called after the transaction commits."""
+    """Tell the people a transition concerns (mail, sent by the worker once it commits)."""
     link = settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
         "admin:reviews_review_change", args=[review.pk]
     )
@@ -155,29 +156,26 @@ def notify(review: Review, action: str, by, note: str = "") -> None:
             .distinct()
         )
         if editors:
-            send_mail(
+            mail_on_commit(
                 f"Review submitted: {review.headline}",
                 f"{_name(by)} submitted “{review.headline}” for review.\n\n{link}\n",
-                None,
-                sorted(editors),
+                editors,
             )
     elif action == "request_changes" and author.email:
-        send_mail(
+        mail_on_commit(
             f"Changes requested: {review.headline}",
             f"{_name(by)} asked for changes to “{review.headline}”:\n\n{note}\n\n{link}\n",
-            None,
             [author.email],
         )
     elif action == "publish" and author.email and author.pk != by.pk:
         when = timezone.localtime(review.published_at)
         verb = "is scheduled for" if review.status == "scheduled" else "was published on"
-        send_mail(
+        mail_on_commit(
             f"Published: {review.headline}"
             if review.status == "published"
             else f"Scheduled: {review.headline}",
             f"“{review.headline}” {verb} {when:%d %B %Y, %H:%M} ({when.tzname()}).\n\n"
             f"{settings.MARQUEE_SITE_URL.rstrip('/')}{review.get_absolute_url()}\n",
-            None,
             [author.email],
         )
 
