@@ -39,6 +39,8 @@ class SMTPServer:
     def close(self):
         self.closed = True
         self.answering.set()
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
         self.listener.close()
 
     def wait_for(self, count: int, timeout: float = 30) -> list:
