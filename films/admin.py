@@ -1,12 +1,14 @@
 """The catalogue in the admin: films with their cast and crew, people, genres and collections."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.fields.files import ImageFieldFile
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 
 from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person
+from films.validators import validate_image_file
 
 SLUG_HELP = "Leave empty to make one from the name; it is the page's address."
 
@@ -40,6 +42,21 @@ def image_tag(image: ImageFieldFile, width: int | None, height: int | None, *, b
             image.url, alt, width, height,
         )
     return format_html('<img src="{}" alt="{}" width="{}" loading="lazy">', image.url, alt, box)
+
+
+class CheckedImageMixin:
+    """Check an uploaded image on the form field, before it reaches the object.
+
+    A refused upload then never replaces the object's image in the re-shown form: its preview
+    and "Currently:" link keep showing the stored image (or "No poster yet"), not a file that
+    was never saved.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.ImageField) and field is not None:
+            field.validators.append(validate_image_file)
+        return field
 
 
 class OptionalSlugMixin:
@@ -104,7 +121,7 @@ class CrewCreditInline(admin.TabularInline):
 
 
 @admin.register(Film)
-class FilmAdmin(OptionalSlugMixin, admin.ModelAdmin):
+class FilmAdmin(CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin):
     list_display = ("title", "year", "collection", "poster_thumbnail", "cast_count", "crew_count")
     list_select_related = ("collection",)
     list_filter = (
@@ -178,7 +195,7 @@ class PersonCrewCreditInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(OptionalSlugMixin, admin.ModelAdmin):
+class PersonAdmin(CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin):
     list_display = ("name", "photo_thumbnail", "birth_date", "cast_count", "crew_count")
     search_fields = ("name", "=imdb_id", "tmdb_id__exact")
     search_help_text = "Name, IMDb id (nm…) or TMDB id."

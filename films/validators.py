@@ -1,15 +1,35 @@
-"""Image validation shared by every image field: real images only, within a size cap."""
+"""Image validation shared by every image field: real images only, within a size cap.
+
+`validate_image_file` runs twice on an admin save: on the form field (so a refused upload is
+never assigned to the object, which keeps its stored image) and on the model field (for any
+other caller of `full_clean()`). Both times it checks only a file being uploaded: a stored file
+was checked when it arrived, and re-reading it on every save would fail (the model's
+dimension fields close it after reading) and would lock an object out of saving if the limits
+were lowered later.
+"""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
+def is_new_upload(file) -> bool:
+    """True for a file on its way in, False for one already in storage.
+
+    An upload arrives open (an UploadedFile, or a FieldFile wrapping one); a stored file is a
+    FieldFile that is closed, whether never opened or opened and closed to read its size.
+    """
+    return not (isinstance(file, FieldFile) and file.closed)
+
+
 def validate_image_file(file) -> None:
-    """Refuse files that are too large, not images, or images Pillow cannot fully decode."""
+    """Refuse uploads that are too large, not images, or images Pillow cannot fully decode."""
+    if not file or not is_new_upload(file):
+        return
     limit = settings.MARQUEE_MAX_IMAGE_BYTES
     if file.size is not None and file.size > limit:
         raise ValidationError(
@@ -17,7 +37,7 @@ def validate_image_file(file) -> None:
             code="image_too_large",
             params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
         )
-    position = file.tell() if hasattr(file, "tell") else None
+    position = file.tell()
     try:
         file.seek(0)
         with Image.open(file) as image:
@@ -29,17 +49,20 @@ def validate_image_file(file) -> None:
                     code="image_too_many_pixels",
                     params={"w": width, "h": height, "limit": settings.MARQUEE_MAX_IMAGE_PIXELS},
                 )
-            image.verify()
+            # Decode every pixel: verify() only checks the header and chunk checksums, so a
+            # truncated JPEG passes it and fails later, on every page that shows it.
+            image.load()
     except ValidationError:
         raise
     except Exception:
+        # Pillow signals a truncated or corrupt file with OSError, SyntaxError, ValueError,
+        # struct.error and more; for untrusted input all of them mean "unreadable".
         raise ValidationError(
-            "This file is not an image Marquee can read (JPEG, PNG, WebP or GIF).",
+            "This file is not a complete image Marquee can read (JPEG, PNG, WebP or GIF).",
             code="invalid_image",
         ) from None
     finally:
-        if position is not None:
-            file.seek(position)
+        file.seek(position)
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError(
             "%(format)s images are not accepted; use JPEG, PNG, WebP or GIF.",

@@ -1,7 +1,8 @@
-"""The Markdown editor's endpoints (django-markdownx's live preview and image upload), staff only.
+"""The Markdown editor's endpoints (django-markdownx's live preview and image upload), writers only.
 
 markdownx's own views answer anyone and store uploads as sent (trusting the client's content
-type and file name, accepting SVG). These replace them: only active staff, POST only, the
+type and file name, accepting SVG). These replace them: only people who may write reviews
+(not moderators), POST only, the
 preview comes from the renderer that produces the saved HTML, and an upload is decoded and
 re-encoded by Pillow before anything is stored.
 
@@ -24,24 +25,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from reviews import permissions
 from reviews.markdown import render
 
 
-def staff_only(view):
-    """Answer 403 (JSON) unless the user is signed in, active and staff."""
+def writers_only(view):
+    """Answer 403 (JSON) unless the user may write reviews (permissions.may_write)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        user = request.user
-        if not (user.is_authenticated and user.is_active and user.is_staff):
-            return JsonResponse({"error": "Only signed-in staff may use the editor."}, status=403)
+        if not permissions.may_write(request.user):
+            message = "Only writers and editors may use the editor."
+            return JsonResponse({"error": message, "image": [message]}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
 @never_cache
-@staff_only
+@writers_only
 @require_POST
 def markdownify(request: HttpRequest) -> HttpResponse:
     """Render the editor's text exactly as it will be saved (sanitised HTML)."""
@@ -147,7 +149,7 @@ def _rejected(message: str, status: int = 400) -> JsonResponse:
 
 
 @never_cache
-@staff_only
+@writers_only
 @require_POST
 def upload(request: HttpRequest) -> JsonResponse:
     """Store a dropped or pasted image and answer the Markdown that shows it."""

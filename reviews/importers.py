@@ -200,7 +200,8 @@ def import_review(
     """Write a parsed review and its sections in one transaction.
 
     With `publish`, the review goes public at the file's date (00:00 in the site's time zone),
-    or is scheduled for it when that date is still to come; otherwise it is a draft. A review
+    or is scheduled for it when that date is still to come; otherwise it is a draft that keeps
+    the date as its intended publication date (used when an editor publishes it). A review
     whose slug is taken is refused rather than imported under "-2", which would silently
     duplicate a review imported before.
     """
@@ -215,7 +216,7 @@ def import_review(
 
     review = Review(
         film=film, author=author, slug=slug, headline=parsed.headline, dek=parsed.dek,
-        intro=parsed.intro,
+        intro=parsed.intro, intended_date=parsed.date,
     )
     if publish:
         review.published_at = datetime.datetime.combine(

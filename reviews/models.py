@@ -1,3 +1,4 @@
+import datetime
 import html
 import uuid
 from decimal import Decimal
@@ -17,6 +18,7 @@ from markdownx.models import MarkdownxField
 from films.cache import invalidate_on, schedule_invalidation
 from films.models import Film, unique_slug
 from films.validators import validate_image_file
+from reviews import pending as pending_versions
 from reviews import workflow
 from reviews.markdown import render, render_plain
 
@@ -31,13 +33,33 @@ SEARCH_CONFIG = "english"
 RATING_CHOICES = [(Decimal(f"{n / 2:.1f}"), f"{n / 2:g}") for n in range(1, 11)]
 
 
+def public_condition() -> Q:
+    """The one rule for what the public sees: published, or scheduled and due.
+
+    `published()`, the effective status the admin shows and filters on, and
+    `Review.effective_status` all follow it.
+    """
+    return Q(status=Review.Status.PUBLISHED) | Q(
+        status=Review.Status.SCHEDULED, published_at__lte=timezone.now()
+    )
+
+
 class ReviewQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, or scheduled and due."""
-        return self.filter(
-            Q(status=Review.Status.PUBLISHED)
-            | Q(status=Review.Status.SCHEDULED, published_at__lte=timezone.now())
-        )
+        return self.filter(public_condition())
+
+    def with_effective_status(self):
+        """Annotate `effective`: the status readers see (a due scheduled review is published)."""
+        return self.annotate(effective=models.Case(
+            models.When(public_condition(), then=models.Value(Review.Status.PUBLISHED.value)),
+            default=models.F("status"),
+            output_field=models.CharField(),
+        ))
+
+    def with_effective_status_of(self, status: str):
+        """Reviews whose effective status is `status`."""
+        return self.with_effective_status().filter(effective=status)
 
     def due(self):
         """Scheduled reviews whose time has come (public already; stored status lags)."""
@@ -94,6 +116,11 @@ class Review(models.Model):
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
+    intended_date = models.DateField(
+        "intended publication date", null=True, blank=True,
+        help_text="The date this review is meant to carry (an imported file's date). "
+                  "Publish now uses it as the publication date when it is not in the future.",
+    )
     is_featured = models.BooleanField(
         default=False, help_text="Shown in the front page's featured slot."
     )
@@ -107,6 +134,7 @@ class Review(models.Model):
         editable=False,
         help_text="Part of preview share links; regenerating it revokes every earlier link.",
     )
+    share_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -222,7 +250,9 @@ class Review(models.Model):
     def stale_message(self) -> str:
         who = self.last_edited_by
         name = (who.get_full_name() or who.get_username()) if who else "someone else"
-        when = timezone.localtime(self.updated_at)
+        pending = self.pending  # a save to a live review moves only its pending version
+        latest = max(self.updated_at, pending.updated_at) if pending else self.updated_at
+        when = timezone.localtime(latest)
         return (
             f"{name} changed this review at {when:%H:%M on %d %B %Y} ({when.tzname()}) "
             "while you were editing it. Your text is still in the form: copy what you need, "
@@ -245,9 +275,18 @@ class Review(models.Model):
         )
 
     def publish(self, by, at=None):
-        """Publish now, or schedule when `at` is in the future."""
+        """Publish now, or schedule when `at` is in the future.
+
+        Without `at`, a review with an intended publication date in the past is published
+        with that date (00:00 in the site's time zone), as `import_review --publish` does.
+        """
         if at is not None and timezone.is_naive(at):
             at = timezone.make_aware(at)
+        if at is None and self.intended_date is not None:
+            intended = datetime.datetime.combine(
+                self.intended_date, datetime.time.min, tzinfo=timezone.get_default_timezone())
+            if intended <= timezone.now():
+                at = intended
         target = self.Status.SCHEDULED if at and at > timezone.now() else self.Status.PUBLISHED
         return workflow.transition(self, "publish", by, to=target, at=at)
 
@@ -262,7 +301,11 @@ class Review(models.Model):
 
     @property
     def effective_status(self) -> str:
-        """The status the public sees: a scheduled review whose time has come is published."""
+        """The status the public sees: a scheduled review whose time has come is published.
+
+        The same rule as public_condition(), for one review in memory (as `clean()` mirrors a
+        constraint); tests/test_effective_status.py holds the two to the same answers.
+        """
         if (
             self.status == self.Status.SCHEDULED
             and self.published_at is not None
@@ -274,6 +317,30 @@ class Review(models.Model):
     @property
     def is_public(self) -> bool:
         return self.effective_status == self.Status.PUBLISHED
+
+    # Pending versions of a live review (reviews/pending.py): edits saved to a public review
+    # wait there, and readers keep the live version until an editor publishes them.
+
+    @property
+    def pending(self):
+        """The pending version (a PendingChange), or None."""
+        try:
+            return self.pending_change
+        except models.ObjectDoesNotExist:
+            return None
+
+    def publish_changes(self, by):
+        return pending_versions.publish_changes(self, by)
+
+    def discard_changes(self, by):
+        return pending_versions.discard_changes(self, by)
+
+    def submit_changes(self, by):
+        return pending_versions.submit_changes(self, by)
+
+    def withdraw(self, by):
+        """The writer takes a submitted review back to draft."""
+        return workflow.transition(self, "withdraw", by, to=self.Status.DRAFT)
 
 
 class ReviewTransition(models.Model):
@@ -470,3 +537,7 @@ def schedule_page_refresh(**kwargs) -> None:
 
 models.signals.post_save.connect(schedule_page_refresh, sender=Review,
                                  dispatch_uid="marquee-schedule-page-refresh")
+
+
+# Defined in their own module, registered with the app here.
+from reviews.pending import Autosave, PendingChange  # noqa: E402, F401

@@ -7,11 +7,15 @@ every link made before.
 
 import datetime
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
+
+from reviews import permissions
 
 SALT = "marquee.reviews.preview"
 
@@ -20,17 +24,58 @@ class InvalidShareLink(Exception):
     """The link is tampered with, expired or revoked; the message says which."""
 
 
-def create_share_link(review, by, *, regenerate: bool = False) -> str:
-    """Return the path of a share link for `review`; regenerating revokes older links."""
-    if not (by.is_active and by.has_perm("reviews.publish_review")):
-        raise PermissionDenied("Only editors may create share links.")
-    if regenerate or not review.share_key:
-        review.share_key = secrets.token_urlsafe(16)[:22]
-        type(review).objects.filter(pk=review.pk).update(share_key=review.share_key)
-    token = signing.TimestampSigner(salt=SALT).sign_object(
+@dataclass(frozen=True)
+class ShareLink:
+    path: str
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+
+
+class _SignerAt(signing.TimestampSigner):
+    """A TimestampSigner that stamps a given moment, so the same key gives the same link."""
+
+    def __init__(self, at: datetime.datetime, **kwargs):
+        super().__init__(**kwargs)
+        self.at = at
+
+    def timestamp(self):
+        return signing.b62_encode(int(self.at.timestamp()))
+
+
+def preview_path(review) -> str:
+    return reverse("reviews:preview", kwargs={"slug": review.slug})
+
+
+def current_share_link(review) -> ShareLink | None:
+    """The share link made last for `review`, while it is valid; None otherwise."""
+    if not review.share_key or review.share_created_at is None:
+        return None
+    expires = review.share_created_at + datetime.timedelta(
+        days=settings.MARQUEE_PREVIEW_LINK_DAYS)
+    if expires <= timezone.now():
+        return None
+    token = _SignerAt(review.share_created_at, salt=SALT).sign_object(
         {"r": review.pk, "k": review.share_key}, compress=True
     )
-    return reverse("reviews:shared_preview", kwargs={"token": token})
+    return ShareLink(reverse("reviews:shared_preview", kwargs={"token": token}),
+                     review.share_created_at, expires)
+
+
+def create_share_link(review, by, *, regenerate: bool = False) -> ShareLink:
+    """Mint a share link for `review` (revoking every earlier one); editors only.
+
+    Without `regenerate`, a link still valid is returned as it is.
+    """
+    if not permissions.may_share(by):
+        raise PermissionDenied("Only editors may create share links.")
+    current = current_share_link(review)
+    if current is not None and not regenerate:
+        return current
+    review.share_key = secrets.token_urlsafe(16)[:22]
+    review.share_created_at = timezone.now().replace(microsecond=0)
+    type(review).objects.filter(pk=review.pk).update(
+        share_key=review.share_key, share_created_at=review.share_created_at)
+    return current_share_link(review)
 
 
 def review_for_token(token: str):

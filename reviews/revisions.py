@@ -7,18 +7,19 @@ as a new revision, so nothing is ever lost.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from dataclasses import dataclass, field
 
 import reversion
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
-from reviews import workflow
+from reviews import permissions
 
 # The fields a revision restores. Workflow state (status, dates) is not content: restoring an
 # old text does not unpublish a review.
@@ -38,9 +39,15 @@ class SectionSnapshot:
 
 @dataclass
 class Snapshot:
-    version: Version
+    version: Version | None  # None for a pending version
     fields: dict
     sections: list[SectionSnapshot] = field(default_factory=list)
+    when: datetime.datetime | None = None
+    user: object = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.version is None
 
 
 def versions_for(review) -> list[Version]:
@@ -58,7 +65,25 @@ def snapshot(version: Version) -> Snapshot:
     sections.sort(key=lambda s: (s.position, s.pk))
     data = version.field_dict
     fields = {name: data.get(name if name != "film" else "film_id") for name in CONTENT_FIELDS}
-    return Snapshot(version=version, fields=fields, sections=sections)
+    return Snapshot(version=version, fields=fields, sections=sections,
+                    when=version.revision.date_created, user=version.revision.user)
+
+
+def pending_snapshot(pending) -> Snapshot:
+    """A live review's pending version, in the same shape as a stored one."""
+    from reviews.models import Review
+
+    fields = {}
+    for name in CONTENT_FIELDS:
+        model_field = Review._meta.get_field(name)
+        fields[name] = model_field.to_python(pending.fields.get(name))
+    sections = [
+        SectionSnapshot(pk=data.get("id") or -index, **{f: data.get(f) for f in SECTION_FIELDS})
+        for index, data in enumerate(pending.sections, start=1)
+    ]
+    sections.sort(key=lambda s: (s.position or 0, s.pk))
+    return Snapshot(version=None, fields=fields, sections=sections, when=pending.updated_at,
+                    user=pending.updated_by)
 
 
 @dataclass
@@ -179,17 +204,41 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def restore(review, version: Version, by):
-    """Bring back the content of `version` as a new revision; only editors may."""
+def restore(review, version: Version, by) -> bool:
+    """Bring back the content of `version`; only editors may.
+
+    A live review gets it as its pending version (readers keep the live one until the changes
+    are published) and True is returned; any other review gets it as a new revision.
+    A version whose film has since been deleted is refused with a ValidationError.
+    """
+    from films.models import Film
+    from reviews import pending as pending_versions
     from reviews.models import Review, Section
 
-    if not (
-        by.is_active
-        and by.has_perm(workflow.PUBLISH_PERMISSION)
-        and by.has_perm("reviews.change_review")
-    ):
+    if not permissions.may_restore(by):
         raise PermissionDenied("Only editors may restore revisions.")
     old = snapshot(version)
+    when = version.revision.date_created
+    if not Film.objects.filter(pk=old.fields["film"]).exists():
+        raise ValidationError(
+            "This version reviews a film that has since been deleted, so it cannot be "
+            "restored as it is. Open the review, pick a film, and copy the text you need "
+            "from this version.", code="film_deleted",
+        )
+    current = Review.objects.get(pk=review.pk)
+    if current.is_public:
+        base = current.pending
+        if base is not None:
+            base.apply_fields(current)
+        for name in CONTENT_FIELDS:
+            setattr(current, "film_id" if name == "film" else name, old.fields[name])
+        sections = [
+            Section(pk=snap.pk, review=current, **{n: getattr(snap, n) for n in SECTION_FIELDS})
+            for snap in old.sections
+        ]
+        pending_versions.save_pending(current, sections, by, current.version)
+        review.refresh_from_db()
+        return True
     with transaction.atomic(), reversion.create_revision():
         current = Review.objects.select_for_update().get(pk=review.pk)
         for name in CONTENT_FIELDS:
@@ -202,8 +251,8 @@ def restore(review, version: Version, by):
             Section(
                 pk=snap.pk, review=current, **{name: getattr(snap, name) for name in SECTION_FIELDS}
             ).save()
-        when = version.revision.date_created
+        pending_versions.PendingChange.objects.filter(review=current).delete()
         reversion.set_user(by)
         reversion.set_comment(f"Restored the version of {when:%d %B %Y, %H:%M}.")
     review.refresh_from_db()
-    return review
+    return False

@@ -24,7 +24,9 @@ from reviews.tasks import mail_on_commit
 if TYPE_CHECKING:
     from reviews.models import Review
 
-PUBLISH_PERMISSION = "reviews.publish_review"
+from reviews import permissions
+
+PUBLISH_PERMISSION = permissions.PUBLISH_PERMISSION
 EDITORS_GROUP, WRITERS_GROUP, MODERATORS_GROUP = "Editors", "Writers", "Moderators"
 
 
@@ -42,6 +44,7 @@ def _states(*names: str) -> frozenset[str]:
 
 ACTIONS = {
     "submit": Action("submit", "Submit for review", _states("draft"), editor_only=False),
+    "withdraw": Action("withdraw", "Withdraw from review", _states("review"), editor_only=False),
     "request_changes": Action("request_changes", "Request changes", _states("review")),
     "publish": Action("publish", "Publish", _states("draft", "review", "scheduled")),
     "unpublish": Action("unpublish", "Unpublish", _states("published", "scheduled")),
@@ -52,35 +55,18 @@ ACTIONS = {
 
 def may(user, action: str, review: Review) -> bool:
     """True when `user` has the right to take `action` on `review` (ignoring its state)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.has_perm(PUBLISH_PERMISSION):
-        return True
-    if ACTIONS[action].editor_only:
-        return False
-    return review.author_id == user.pk and user.has_perm("reviews.change_review")
+    return permissions.may_take(user, ACTIONS[action], review)
 
 
 def can(user, action: str, review: Review) -> bool:
     """True when `user` may take `action` on `review` in its current state."""
+    if action == "withdraw" and permissions.is_editor(user) and review.author_id != user.pk:
+        return False  # editors send a submission back with "Request changes", and a note
     return may(user, action, review) and review.effective_status in ACTIONS[action].sources
 
 
 def available_actions(user, review: Review) -> list[Action]:
     return [a for name, a in ACTIONS.items() if can(user, name, review)]
-
-
-def may_edit(user, review: Review) -> bool:
-    """Editors edit any review; writers only their own, and only while it is a draft."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.has_perm(PUBLISH_PERMISSION) and user.has_perm("reviews.change_review"):
-        return True
-    return (
-        user.has_perm("reviews.change_review")
-        and review.author_id == user.pk
-        and review.status == "draft"
-    )
 
 
 def transition(

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, PngImagePlugin
 
-from tests.factories import StaffFactory, UserFactory, image_bytes, image_upload
+from tests.factories import StaffFactory, UserFactory, image_bytes, image_upload, user_in_group
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ IMAGE_CODE = re.compile(r"^!\[\]\(/media/uploads/(?P<name>[0-9a-f]{32})\.(?P<ext
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(StaffFactory())
+    client.force_login(user_in_group("Writers"))
     return client
 
 
@@ -65,7 +65,19 @@ def test_anonymous_users_are_refused_with_403_json(client, endpoint):
     response = client.post(reverse(endpoint), {"content": "*hi*"})
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"error": "Only signed-in staff may use the editor."}
+    assert response.json()["error"] == "Only writers and editors may use the editor."
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize(("group", "status"), [
+    ("Moderators", 403), ("Writers", 200), ("Editors", 200), (None, 403),
+])
+def test_only_people_who_write_reviews_may_use_the_editor(client, endpoint, group, status):
+    """Moderators and staff without a writing role get 403; writers and editors may."""
+    client.force_login(user_in_group(group) if group else StaffFactory())
+    response = client.post(reverse(endpoint), {"content": "*hi*", "image": image_upload()})
+    assert response.status_code == status
+    assert len(stored_files()) == (1 if status == 200 and endpoint == "markdownx_upload" else 0)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

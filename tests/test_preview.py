@@ -118,7 +118,7 @@ def test_the_admin_change_page_links_to_the_preview(client, editor, draft):
 
 
 def test_a_share_link_shows_the_review_read_only_to_anyone(client, editor, draft):
-    path = create_share_link(draft, editor)
+    path = create_share_link(draft, editor).path
     response = client.get(path)
     assert response.status_code == 200
     html = response.content.decode()
@@ -130,7 +130,7 @@ def test_a_share_link_shows_the_review_read_only_to_anyone(client, editor, draft
 def test_a_share_link_expires(client, editor, draft, settings):
     settings.MARQUEE_PREVIEW_LINK_DAYS = 7
     with time_machine.travel(datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC), tick=False):
-        path = create_share_link(draft, editor)
+        path = create_share_link(draft, editor).path
     with time_machine.travel(datetime.datetime(2026, 3, 8, 11, tzinfo=datetime.UTC), tick=False):
         assert client.get(path).status_code == 200
     with time_machine.travel(datetime.datetime(2026, 3, 8, 13, tzinfo=datetime.UTC), tick=False):
@@ -142,7 +142,7 @@ def test_a_share_link_expires(client, editor, draft, settings):
 
 
 def test_a_tampered_link_is_not_found(client, editor, draft):
-    path = create_share_link(draft, editor)
+    path = create_share_link(draft, editor).path
     token = path.rstrip("/").rsplit("/", 1)[1]
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
     for bad in (tampered, "nonsense", "a:b:c"):
@@ -153,8 +153,8 @@ def test_a_tampered_link_is_not_found(client, editor, draft):
 
 
 def test_regenerating_revokes_earlier_links(client, editor, draft):
-    old = create_share_link(draft, editor)
-    new = create_share_link(draft, editor, regenerate=True)
+    old = create_share_link(draft, editor).path
+    new = create_share_link(draft, editor, regenerate=True).path
     response = client.get(old)
     assert response.status_code == 410
     assert "has been revoked" in response.content.decode()

@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import workflow
+from reviews import permissions
 from reviews.models import Comment, Review, ReviewTransition
 
 register = template.Library()
@@ -55,8 +55,8 @@ def newsroom(context) -> list[Box]:
     now = timezone.now()
     changelist = reverse("admin:reviews_review_changelist")
     boxes = []
-    is_editor = user.has_perm(workflow.PUBLISH_PERMISSION)
-    writes = user.has_perm("reviews.change_review")
+    is_editor = permissions.is_editor(user)
+    writes = permissions.may_write(user)
     if is_editor:
         boxes.append(_box(
             "awaiting", "Awaiting your review",
@@ -67,6 +67,11 @@ def newsroom(context) -> list[Box]:
             Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=now,
                                   published_at__lte=now + datetime.timedelta(days=7)),
             f"{changelist}?queue=scheduled", ["published_at"], "Nothing goes live this week."))
+        boxes.append(_box(
+            "pending", "Changes to live reviews",
+            Review.objects.filter(pending_change__isnull=False),
+            f"{changelist}?queue=changes", ["pending_change__updated_at"],
+            "No live review has changes waiting."))
     if writes:
         mine = Review.objects.by_author(user)
         boxes.append(_box(
@@ -87,9 +92,9 @@ def newsroom(context) -> list[Box]:
             recent = recent.by_author(user)
         boxes.append(_box(
             "published", "Published in the last 7 days", recent,
-            f"{changelist}?status__exact=published", ["-published_at"],
+            f"{changelist}?status=published", ["-published_at"],
             "Nothing published this week."))
-    if user.has_perm("reviews.moderate_comment"):
+    if permissions.may_moderate(user):
         pending = Comment.objects.pending().select_related("review")
         boxes.append(Box(
             "comments", "Comments awaiting moderation", pending.count(),

@@ -2,23 +2,19 @@
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from reviews import rendering, workflow
+from reviews import permissions, rendering
 from reviews.models import Review
+from reviews.pending import PendingChange
+from reviews.pending import apply as apply_pending
 from reviews.preview import InvalidShareLink, review_for_token
 from reviews.views.pages import review_for_page
 
 TEMPLATE = "reviews/review_detail.html"
-
-
-def may_preview(user, review: Review) -> bool:
-    """Editors preview any review; writers their own."""
-    if user.has_perm(workflow.PUBLISH_PERMISSION):
-        return True
-    return review.author_id == user.pk and user.has_perm("reviews.view_review")
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -31,12 +27,22 @@ def _private(response: HttpResponse) -> HttpResponse:
 @never_cache
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
     """Show any review, in any state, as the public will see it, with a preview banner."""
-    review = review_for_page(Review.objects.select_related("author"), slug=slug)
-    if not may_preview(request.user, review):
+    found = get_object_or_404(Review.objects.only("pk", "author_id"), slug=slug)
+    if not permissions.may_preview(request.user, found):
         raise PermissionDenied("You may preview only your own reviews.")
+    with transaction.atomic():
+        pending = PendingChange.objects.filter(review_id=found.pk).first()
+        if pending is not None:
+            # Show the pending version exactly as publishing it would make the page: write it
+            # in this transaction, render, and roll back, so no reader ever sees it.
+            live = Review.objects.get(pk=found.pk)
+            apply_pending(live, pending, request.user)
+        review = review_for_page(Review.objects.select_related("author"), pk=found.pk)
+        parts = rendering.page_parts(rendering.render_parts(review), request)
+        transaction.set_rollback(True)
     return _private(render(request, TEMPLATE, {
         "review": review, "object": review, "preview": True, "preview_by_staff": True,
-        **rendering.page_parts(rendering.render_parts(review), request),
+        "preview_pending": pending is not None, **parts,
     }))
 
 

@@ -1,0 +1,182 @@
+"""The review change form's parts: the form with its edit lock, the sections, the list filters."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+
+from reviews import permissions
+from reviews.models import Review, Section
+
+# MarkdownxField's form field brings a plain MarkdownxWidget; the admin variant adds the CSS
+# that lays the editor and its live preview out in the admin's theme.
+MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+
+class SectionFormSet(BaseInlineFormSet):
+    """The review's sections, or the sections of its pending version when it has one.
+
+    The admin's `get_object()` gives a live review with a pending version its pending
+    sections (`pending_sections`, unsaved Section objects); those with an id are edited here
+    in place of the stored rows, the new ones come as extra forms (see ReviewAdmin).
+    """
+
+    def get_queryset(self):
+        pending = getattr(self.instance, "pending_sections", None)
+        if pending is None:
+            return super().get_queryset()
+        return [section for section in pending if section.pk]
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    formset = SectionFormSet
+    fields = (("heading", "position"), ("anchor", "is_spoiler"), "body")
+    ordering = ("position", "id")
+    formfield_overrides = MARKDOWN_EDITOR
+    extra = 0
+    classes = ("sortable-sections",)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is None:
+            return 1
+        return len(new_pending_sections(obj)) if request.method == "GET" else 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "anchor":
+            # An empty anchor is made from the heading on save. As None rather than "", two
+            # new sections left empty are not taken for duplicates by the formset's
+            # (review, anchor) uniqueness check.
+            field.empty_value = None
+        return field
+
+    # A writer's sections follow the review: editable while the review is.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not permissions.may_edit(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and not permissions.may_edit(request.user, obj):
+            return False
+        return super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not permissions.may_edit(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+def new_pending_sections(review) -> list:
+    return [s for s in getattr(review, "pending_sections", None) or [] if not s.pk]
+
+
+def posted_sections(formsets) -> list[Section]:
+    """The sections a valid section formset describes, in memory: deleted ones left out."""
+    sections = []
+    for formset in formsets:
+        if formset.model is not Section:
+            continue
+        for form in formset.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            if form.instance.pk is None and not form.has_changed():
+                continue  # an extra form left empty
+            section = form.instance
+            for name in ("heading", "anchor", "body", "position", "is_spoiler"):
+                setattr(section, name, data.get(name))
+            sections.append(section)
+    return sections
+
+
+class ReviewAdminForm(forms.ModelForm):
+    # The version the form was loaded at. A save based on an older one is refused (see clean()).
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = Review
+        fields = (
+            "film", "headline", "dek", "slug", "author", "intro", "verdict", "rating",
+            "hero_image", "intended_date", "is_featured", "comments_enabled",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "base_version" in self.fields:
+            self.fields["base_version"].required = True
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        posted = cleaned.get("base_version")
+        if self.instance.pk and posted is not None:
+            stored = (
+                Review.objects.filter(pk=self.instance.pk).select_related("last_edited_by").first()
+            )
+            if stored is not None and stored.version != posted:
+                raise ValidationError(stored.stale_message(), code="stale")
+        return cleaned
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The ready-made views of the newsroom: my drafts, awaiting review, scheduled, changes."""
+
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", "My drafts"),
+            ("review", "Awaiting review"),
+            ("scheduled", "Scheduled"),
+            ("changes", "Pending changes"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "mine":
+                return queryset.by_author(request.user).filter(status=Review.Status.DRAFT)
+            case "review":
+                return queryset.filter(status=Review.Status.IN_REVIEW)
+            case "scheduled":
+                # Effective status: a scheduled review whose time has come is published.
+                return queryset.with_effective_status_of(Review.Status.SCHEDULED)
+            case "changes":
+                return queryset.filter(pending_change__isnull=False)
+        return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status as readers see it (the list column's), not the stored field."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return list(Review.Status.choices)
+
+    def queryset(self, request, queryset):
+        if self.value() in Review.Status.values:
+            return queryset.with_effective_status_of(self.value())
+        return queryset
+
+
+class PublishAtForm(forms.Form):
+    at = forms.DateTimeField(
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        error_messages={"required": "Pick a date and time to schedule the review for.",
+                        "invalid": "Enter the date and time as shown, e.g. 2026-12-01 09:00."},
+    )
+
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        if at <= timezone.now():
+            raise ValidationError(
+                "Pick a time in the future to schedule the review; use Publish to publish now."
+            )
+        return at

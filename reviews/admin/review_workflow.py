@@ -1,0 +1,276 @@
+"""The workflow box of a review's change page: steps, pending versions, share links, autosave.
+
+Every step calls a model method (`review.publish(by=…)`, `review.publish_changes(by=…)`), which
+checks the user's right (reviews/permissions.py) and the review's state. A step pressed in the
+change form saves what was typed first, through the form's own validation and edit lock
+(ReviewAdmin.changeform_view), and is taken only when that save succeeded.
+"""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+
+from reviews import permissions, preview, workflow
+from reviews.admin.review_forms import PublishAtForm
+from reviews.admin.review_history import site_time_zone
+from reviews.models import Review
+from reviews.pending import Autosave
+
+__all__ = ["WorkflowViews", "site_time_zone"]
+
+# Steps on a live review's pending version: (label, model method).
+PENDING_STEPS = {
+    "publish_changes": "Publish changes",
+    "discard_changes": "Discard changes",
+    "submit_changes": "Submit changes for review",
+}
+AUTOSAVE_LIMIT = 2_000_000  # characters of posted JSON
+
+
+def step_label(action: str) -> str:
+    if action in PENDING_STEPS:
+        return PENDING_STEPS[action]
+    return workflow.ACTIONS[action].label
+
+
+class WorkflowViews:
+    """Mixed into ReviewAdmin: the transition, share and autosave views, and the bulk actions."""
+
+    def get_urls(self):
+        opts = self.model._meta
+        info = f"{opts.app_label}_{opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/transition/<str:action>/", view(self.transition_view),
+                 name=f"{info}_transition"),
+            path("<path:object_id>/share/", view(self.share_view), name=f"{info}_share"),
+            path("<path:object_id>/autosave/", view(self.autosave_view),
+                 name=f"{info}_autosave"),
+            *super().get_urls(),
+        ]
+
+    # What the box offers ----------------------------------------------------------------------
+
+    def steps_for(self, user, review) -> list[dict]:
+        """The steps open to `user` on `review` now, each with where its button posts."""
+        steps = [{"name": a.name, "label": a.label}
+                 for a in workflow.available_actions(user, review)]
+        pending = review.pending
+        if review.is_public:
+            if permissions.may_publish_changes(user, review):
+                steps.insert(0, {"name": "publish_changes", "label": "Publish changes"})
+                if pending is not None:
+                    steps.insert(1, {"name": "discard_changes", "label": "Discard changes"})
+            elif permissions.may_submit_changes(user, review) and not (
+                pending and pending.submitted_at
+            ):
+                steps.insert(0, {"name": "submit_changes", "label": "Submit changes for review"})
+        for step in steps:
+            step["url"] = self._url("transition", review.pk, step["name"])
+        return steps
+
+    def workflow_context(self, request, review) -> dict:
+        user = request.user
+        may_edit = permissions.may_edit(user, review)
+        autosave = (Autosave.objects.filter(user=user, review=review).first()
+                    if may_edit else None)
+        requested = None
+        if review.status == Review.Status.DRAFT:
+            latest = review.transitions.select_related("actor").first()
+            if latest is not None and latest.to_status == Review.Status.DRAFT and latest.note \
+                    and latest.from_status == Review.Status.IN_REVIEW:
+                requested = latest
+        share = preview.current_share_link(review) if permissions.may_share(user) else None
+        return {
+            "workflow_actions": self.steps_for(user, review),
+            "form_saves_steps": may_edit,
+            "transitions": review.transitions.select_related("actor"),
+            "time_zone": site_time_zone(),
+            "now_local": timezone.localtime(),
+            "preview_url": preview.preview_path(review),
+            "may_share": permissions.may_share(user),
+            "share_url": self._url("share", review.pk),
+            "share": share,
+            "share_days": settings.MARQUEE_PREVIEW_LINK_DAYS,
+            "effective_status": Review.Status(review.effective_status).label,
+            "pending": review.pending,
+            "changes_requested": requested,
+            "autosave": autosave,
+            "autosave_url": self._url("autosave", review.pk) if may_edit else "",
+            "autosave_data": json.dumps(autosave.data) if autosave else "",
+        }
+
+    # Taking a step ----------------------------------------------------------------------------
+
+    def transition_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("change", object_id))
+        return self.take_step(request, object_id, action)
+
+    def take_step(self, request, object_id, action):
+        # "schedule" is Publish with a time; a transition URL's publish with `at` is the same.
+        schedule = action == "schedule" or (
+            action == "publish" and request.POST.get("at") and not request.POST.get("_workflow"))
+        action = "publish" if action == "schedule" else action
+        if action not in workflow.ACTIONS and action not in PENDING_STEPS:
+            raise Http404("No such workflow step.")
+        review = self._get_visible(request, object_id)
+        label = step_label(action)
+        try:
+            if action == "request_changes":
+                review.request_changes(by=request.user, note=request.POST.get("note", ""))
+            elif schedule:
+                form = PublishAtForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors["at"])
+                review.publish(by=request.user, at=form.cleaned_data["at"])
+            else:
+                getattr(review, action)(by=request.user)
+        except PermissionDenied as error:
+            messages.error(request, str(error) or f"You may not {label.lower()} this review.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            Autosave.objects.filter(user=request.user, review=review).delete()
+            messages.success(request, self._done_message(review, action))
+        if self.has_view_or_change_permission(request, review):
+            return HttpResponseRedirect(self._url("change", review.pk))
+        return HttpResponseRedirect(self._url("changelist"))
+
+    def _done_message(self, review, action) -> str:
+        if action in PENDING_STEPS:
+            return {
+                "publish_changes": f"Published the changes: readers now see the new “{review}”.",
+                "discard_changes": f"Discarded the pending changes to “{review}”; the live "
+                                   "version is unchanged.",
+                "submit_changes": f"Submitted your changes to “{review}”: an editor will "
+                                  "publish them.",
+            }[action]
+        status = review.get_status_display().lower()
+        if review.status == Review.Status.SCHEDULED:
+            when = timezone.localtime(review.published_at)
+            return (f"“{review}” is scheduled for {when:%d %B %Y, %H:%M} "
+                    f"({site_time_zone()}).")
+        return f"{workflow.ACTIONS[action].label}: “{review}” is now {status}."
+
+    # Bulk actions: confirmed first, then the same model methods, one review at a time ---------
+
+    def _bulk(self, request, queryset, action, verb):
+        reviews = list(queryset.select_related("film"))
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"{verb} {len(reviews)} review(s)?",
+                "subtitle": None,
+                "opts": self.model._meta,
+                "reviews": reviews,
+                "verb": verb,
+                "action": request.POST.get("action"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "now": timezone.now(),
+                "time_zone": site_time_zone(),
+            }
+            request.current_app = self.admin_site.name
+            return TemplateResponse(
+                request, "admin/reviews/review/bulk_confirmation.html", context)
+        done, refused = [], []
+        for review in reviews:
+            if action == "publish" and review.effective_status == Review.Status.SCHEDULED:
+                when = timezone.localtime(review.published_at)
+                refused.append(
+                    f"“{review}” is scheduled for {when:%d %B %Y, %H:%M} ({site_time_zone()}); "
+                    "it was left on its schedule. Open it to publish it now.")
+                continue
+            try:
+                getattr(review, action)(by=request.user)
+            except (PermissionDenied, ValidationError) as error:
+                text = " ".join(getattr(error, "messages", [str(error)]))
+                refused.append(f"“{review}”: {text}")
+            else:
+                done.append(review)
+        if done:
+            messages.success(
+                request, f"{workflow.ACTIONS[action].label}: {len(done)} review(s)."
+            )
+        for text in refused:
+            messages.error(request, text)
+        return None
+
+    def publish_selected(self, request, queryset):
+        return self._bulk(request, queryset, "publish", "Publish")
+
+    publish_selected.short_description = "Publish the selected reviews now"
+    publish_selected.allowed_permissions = ("publish",)
+
+    def archive_selected(self, request, queryset):
+        return self._bulk(request, queryset, "archive", "Archive")
+
+    archive_selected.short_description = "Archive the selected reviews"
+    archive_selected.allowed_permissions = ("publish",)
+
+    def has_publish_permission(self, request):
+        return permissions.is_editor(request.user)
+
+    # Share links ------------------------------------------------------------------------------
+
+    def share_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("change", object_id))
+        review = self._get_visible(request, object_id)
+        try:
+            link = preview.create_share_link(
+                review, request.user, regenerate=bool(request.POST.get("regenerate"))
+            )
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        else:
+            days = settings.MARQUEE_PREVIEW_LINK_DAYS
+            messages.success(request, format_html(
+                "New share link (valid for {} days): <a href=\"{}\">{}</a>. "
+                "Every earlier link is revoked.",
+                days, link.path, request.build_absolute_uri(link.path),
+            ))
+        return HttpResponseRedirect(self._url("change", review.pk))
+
+    # Autosave ---------------------------------------------------------------------------------
+
+    def autosave_view(self, request, object_id):
+        """Keep (POST JSON {data, base_version}) or drop (POST discard=1) the user's draft."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST only."}, status=405)
+        try:
+            review = self._get_visible(request, object_id)
+        except (PermissionDenied, Http404):
+            return JsonResponse({"error": "You may not edit this review."}, status=403)
+        if not permissions.may_edit(request.user, review):
+            return JsonResponse({"error": "You may not edit this review."}, status=403)
+        if request.POST.get("discard"):
+            Autosave.objects.filter(user=request.user, review=review).delete()
+            return JsonResponse({"discarded": True})
+        if len(request.body) > AUTOSAVE_LIMIT:
+            return JsonResponse({"error": "Too much to autosave; save the form."}, status=413)
+        try:
+            payload = json.loads(request.body)
+            data = payload["data"]
+            base_version = int(payload["base_version"])
+            if not isinstance(data, dict) or not all(
+                isinstance(k, str) and isinstance(v, str | list) for k, v in data.items()
+            ):
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            return JsonResponse({"error": "Not an autosave."}, status=400)
+        saved, _ = Autosave.objects.update_or_create(
+            user=request.user, review=review,
+            defaults={"data": data, "base_version": base_version, "saved_at": timezone.now()},
+        )
+        when = timezone.localtime(saved.saved_at)
+        return JsonResponse({"saved_at": saved.saved_at.isoformat(),
+                             "label": f"Draft kept at {when:%H:%M:%S}"})

@@ -1,0 +1,241 @@
+"""Pending versions of live reviews, and autosaved drafts of open forms.
+
+A published review keeps its live version in its own rows (Review and Section) while an edit
+waits beside it as a `PendingChange`: a snapshot of the form's fields and sections. Readers,
+lists, feeds, search, JSON-LD and every cache read the rows, so they keep showing the live
+version until an editor publishes the changes (`publish_changes()`), which applies the
+snapshot through `Review.save()` as a new revision and an audit-trail entry, or discards them.
+
+`Autosave` is one rolling copy per user and review of a change form's unsaved content: not a
+revision, never read by a public page, offered back when the form is reopened.
+"""
+
+from __future__ import annotations
+
+import reversion
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews import permissions
+
+# What a pending version holds: the change form's fields, and each section's.
+REVIEW_FIELDS = (
+    "film", "headline", "dek", "slug", "author", "intro", "verdict", "rating", "hero_image",
+    "intended_date", "is_featured", "comments_enabled",
+)
+SECTION_FIELDS = ("heading", "anchor", "body", "position", "is_spoiler")
+
+
+class PendingChange(models.Model):
+    """The next version of a live review, waiting for an editor to publish or discard it."""
+
+    review = models.OneToOneField(
+        "reviews.Review", on_delete=models.CASCADE, related_name="pending_change"
+    )
+    fields = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    sections = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "pending version"
+
+    def __str__(self):
+        return f"Pending changes to {self.review_id}"
+
+    def apply_fields(self, review) -> None:
+        """Set the pending field values on `review` in memory."""
+        from reviews.models import Review
+
+        for name, raw in self.fields.items():
+            field = Review._meta.get_field(name)
+            setattr(review, field.attname, field.to_python(raw))
+
+    def section_objects(self, review) -> list:
+        """The pending sections as unsaved Section objects (existing ones keep their ids)."""
+        from reviews.models import Section
+
+        # A section deleted from the live version since (or restored from an old version)
+        # comes back as a new one.
+        stored = set(Section.objects.filter(review_id=review.pk).values_list("pk", flat=True))
+        return [
+            Section(pk=data.get("id") if data.get("id") in stored else None, review=review,
+                    **{name: data.get(name) for name in SECTION_FIELDS})
+            for data in sorted(self.sections, key=lambda s: (s.get("position") or 0))
+        ]
+
+
+def field_values(review) -> dict:
+    """The pending-version fields of `review` (in memory), as JSON-ready values."""
+    values = {}
+    for name in REVIEW_FIELDS:
+        value = review._meta.get_field(name).value_from_object(review)
+        values[name] = value.name if isinstance(value, FieldFile) else value
+    return values
+
+
+def section_values(section) -> dict:
+    return {"id": section.pk, **{name: getattr(section, name) for name in SECTION_FIELDS}}
+
+
+def save_pending(review, sections: list, by, base_version: int) -> PendingChange:
+    """Keep `review`'s edited fields and `sections` as its pending version.
+
+    The review's rows are left alone, so nothing public changes; only its `version` moves on,
+    so a stale form (the same edit lock as a direct save) is refused with StaleEditError.
+    """
+    from reviews.models import Review, StaleEditError
+
+    if not permissions.may_edit(by, review):
+        raise PermissionDenied("You may not change this review.")
+    with transaction.atomic():
+        claimed = Review.objects.filter(pk=review.pk, version=base_version).update(
+            version=base_version + 1, last_edited_by=by,
+        )
+        if not claimed:
+            current = Review.objects.select_related("last_edited_by").get(pk=review.pk)
+            raise StaleEditError(current.stale_message(), code="stale")
+        review.version = base_version + 1
+        pending, _ = PendingChange.objects.get_or_create(
+            review_id=review.pk, defaults={"created_by": by},
+        )
+        pending.fields = field_values(review)
+        pending.sections = [section_values(s) for s in sections]
+        pending.updated_by, pending.updated_at = by, timezone.now()
+        pending.save()
+    return pending
+
+
+def apply(review, pending: PendingChange, by) -> None:
+    """Write `pending` into the review's rows (inside the caller's transaction)."""
+    from reviews.models import Section
+
+    pending.apply_fields(review)
+    review.last_edited_by = by
+    review.save()
+    keep = [data["id"] for data in pending.sections if data.get("id")]
+    review.sections.exclude(pk__in=keep).delete()
+    existing = {section.pk: section for section in review.sections.all()}
+    for data in sorted(pending.sections, key=lambda s: (s.get("position") or 0)):
+        section = existing.get(data.get("id")) or Section(review=review)
+        for name in SECTION_FIELDS:
+            setattr(section, name, data.get(name))
+        section.save()
+
+
+def publish_changes(review, by):
+    """Make the pending version live: a new revision, and a line in the audit trail."""
+    from reviews.models import Review, ReviewTransition
+
+    if not permissions.may_publish_changes(by, review):
+        raise PermissionDenied("Only editors may publish changes to a live review.")
+    with transaction.atomic():
+        current = Review.objects.select_for_update().get(pk=review.pk)
+        pending = PendingChange.objects.filter(review=current).first()
+        if pending is None:
+            raise ValidationError("This review has no pending changes to publish.",
+                                  code="no_pending")
+        with reversion.create_revision():
+            apply(current, pending, by)
+            reversion.set_user(by)
+            reversion.set_comment("Published the pending changes.")
+        ReviewTransition.objects.create(
+            review=current, actor=by, from_status=current.status, to_status=current.status,
+            note="Published the pending changes.",
+        )
+        pending.delete()
+    review.refresh_from_db()
+    return review
+
+
+def discard_changes(review, by):
+    """Throw the pending version away; the live version stays as it is."""
+    from reviews.models import ReviewTransition
+
+    if not permissions.may_publish_changes(by, review):
+        raise PermissionDenied("Only editors may discard changes to a live review.")
+    with transaction.atomic():
+        deleted, _ = PendingChange.objects.filter(review_id=review.pk).delete()
+        if not deleted:
+            raise ValidationError("This review has no pending changes to discard.",
+                                  code="no_pending")
+        ReviewTransition.objects.create(
+            review_id=review.pk, actor=by, from_status=review.status, to_status=review.status,
+            note="Discarded the pending changes.",
+        )
+    return review
+
+
+def submit_changes(review, by):
+    """A writer asks the editors to publish the pending version of their live review."""
+    from reviews.models import ReviewTransition
+
+    if not permissions.may_submit_changes(by, review):
+        raise PermissionDenied("Only the review's author may submit its changes.")
+    with transaction.atomic():
+        pending = PendingChange.objects.select_for_update().filter(review_id=review.pk).first()
+        if pending is None:
+            raise ValidationError("Save your changes before submitting them.", code="no_pending")
+        if pending.submitted_at:
+            raise ValidationError("These changes are already waiting for an editor.",
+                                  code="already_submitted")
+        pending.submitted_at, pending.submitted_by = timezone.now(), by
+        pending.save(update_fields=["submitted_at", "submitted_by"])
+        ReviewTransition.objects.create(
+            review_id=review.pk, actor=by, from_status=review.status, to_status=review.status,
+            note="Submitted changes for review.",
+        )
+        transaction.on_commit(lambda: notify_changes_submitted(review, by))
+    return review
+
+
+def notify_changes_submitted(review, by) -> None:
+    """Mail the editors that a writer's changes to a live review wait for them."""
+    from reviews.workflow import EDITORS_GROUP
+
+    editors = sorted(
+        get_user_model().objects.filter(groups__name=EDITORS_GROUP, is_active=True)
+        .exclude(email="").exclude(pk=by.pk).values_list("email", flat=True).distinct()
+    )
+    if not editors:
+        return
+    link = settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
+        "admin:reviews_review_change", args=[review.pk])
+    name = by.get_full_name() or by.get_username()
+    send_mail(f"Changes submitted: {review.headline}",
+              f"{name} submitted changes to the live review “{review.headline}”.\n\n{link}\n",
+              None, editors)
+
+
+class Autosave(models.Model):
+    """The unsaved content of one user's open change form of one review (never public)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE,
+                               related_name="autosaves")
+    data = models.JSONField(default=dict, help_text="The form's fields, by input name.")
+    base_version = models.PositiveIntegerField(help_text="The review's version the form had.")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "review"], name="autosave_one_per_user"),
+        ]
+
+    def __str__(self):
+        return f"Autosave of {self.review_id} by {self.user_id}"

@@ -1,0 +1,131 @@
+"""Who may do what with reviews: every "may this user …" question is answered here.
+
+The admin, the workflow's model methods, the editor endpoints, previews, share links,
+revisions, pending versions, autosave and the newsroom counts all ask these functions, so one
+rule never has two answers. Each takes the user first and never raises; callers turn a False
+into a PermissionDenied (or a 403 page) with their own message.
+
+Roles, as the data migrations grant them (DESIGN.md):
+
+- Editors (`reviews.publish_review`): every step on every review.
+- Writers (`reviews.change_review` without publish): their own reviews while draft, and a
+  pending version of their own published review; submit, withdraw, delete their own drafts.
+- Moderators (`reviews.moderate_comment`): comments only.
+"""
+
+from __future__ import annotations
+
+PUBLISH_PERMISSION = "reviews.publish_review"
+CHANGE_PERMISSION = "reviews.change_review"
+ADD_PERMISSION = "reviews.add_review"
+VIEW_PERMISSION = "reviews.view_review"
+MODERATE_PERMISSION = "reviews.moderate_comment"
+
+DRAFT, IN_REVIEW, SCHEDULED, PUBLISHED = "draft", "review", "scheduled", "published"
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_editor(user) -> bool:
+    """Editors take every workflow step on every review."""
+    return _active(user) and user.has_perm(PUBLISH_PERMISSION)
+
+
+def may_write(user) -> bool:
+    """The right to write reviews at all: the editor's preview and upload endpoints need it."""
+    return _active(user) and user.is_staff and (
+        user.has_perm(ADD_PERMISSION) or user.has_perm(CHANGE_PERMISSION)
+    )
+
+
+def may_moderate(user) -> bool:
+    return _active(user) and user.has_perm(MODERATE_PERMISSION)
+
+
+def _is_author(user, review) -> bool:
+    return review.author_id is not None and review.author_id == user.pk
+
+
+def may_see(user, review) -> bool:
+    """See a review in the admin (its page, history, preview): editors all, writers their own."""
+    if not _active(user):
+        return False
+    if is_editor(user):
+        return True
+    return _is_author(user, review) and (
+        user.has_perm(VIEW_PERMISSION) or user.has_perm(CHANGE_PERMISSION)
+    )
+
+
+def may_edit(user, review) -> bool:
+    """Change the review's text.
+
+    Editors edit any review. Writers edit their own while it is a draft, and their own live
+    review (the edit waits as a pending version until an editor publishes it), but not while
+    those pending changes are submitted for review.
+    """
+    if not _active(user) or not user.has_perm(CHANGE_PERMISSION):
+        return False
+    if is_editor(user):
+        return True
+    if not _is_author(user, review):
+        return False
+    if review.status == DRAFT:
+        return True
+    if review.is_public:
+        pending = review.pending
+        return pending is None or not pending.submitted_at
+    return False
+
+
+def may_delete(user, review) -> bool:
+    """Editors delete any review they may delete; writers their own drafts."""
+    if not _active(user):
+        return False
+    if is_editor(user):
+        return user.has_perm("reviews.delete_review")
+    return (_is_author(user, review) and review.status == DRAFT
+            and user.has_perm(CHANGE_PERMISSION))
+
+
+def may_take(user, action, review) -> bool:
+    """The right to take a workflow `action` (a workflow.Action) on `review`, state aside."""
+    if not _active(user):
+        return False
+    if is_editor(user):
+        return True
+    if action.editor_only:
+        return False
+    return _is_author(user, review) and user.has_perm(CHANGE_PERMISSION)
+
+
+def may_preview(user, review) -> bool:
+    """Preview any state on the public template: editors any review, writers their own."""
+    return may_see(user, review)
+
+
+def may_share(user) -> bool:
+    """Make, show and regenerate share links for readers without an account."""
+    return is_editor(user)
+
+
+def may_restore(user) -> bool:
+    """Restore an old version of a review."""
+    return is_editor(user) and user.has_perm(CHANGE_PERMISSION)
+
+
+def may_feature(user) -> bool:
+    """Put a review in the front page's featured slot."""
+    return is_editor(user)
+
+
+def may_publish_changes(user, review) -> bool:
+    """Publish or discard a live review's pending version."""
+    return is_editor(user) and user.has_perm(CHANGE_PERMISSION)
+
+
+def may_submit_changes(user, review) -> bool:
+    """Ask the editors to publish the pending version of one's own live review."""
+    return _active(user) and _is_author(user, review) and user.has_perm(CHANGE_PERMISSION)
