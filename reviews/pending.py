@@ -69,14 +69,17 @@ class PendingChange(models.Model):
         """The pending sections as unsaved Section objects (existing ones keep their ids)."""
         from reviews.models import Section
 
-        # A section deleted from the live version since (or restored from an old version)
-        # comes back as a new one.
-        stored = set(Section.objects.filter(review_id=review.pk).values_list("pk", flat=True))
-        return [
-            Section(pk=data.get("id") if data.get("id") in stored else None, review=review,
-                    **{name: data.get(name) for name in SECTION_FIELDS})
-            for data in sorted(self.sections, key=lambda s: (s.get("position") or 0))
-        ]
+        # Existing sections are the stored rows with the pending values set (so their forms
+        # treat them as the rows they are); one deleted from the live version since, or
+        # restored from an old version, comes back as a new section.
+        stored = {section.pk: section for section in Section.objects.filter(review_id=review.pk)}
+        sections = []
+        for data in sorted(self.sections, key=lambda s: (s.get("position") or 0)):
+            section = stored.get(data.get("id")) or Section(review=review)
+            for name in SECTION_FIELDS:
+                setattr(section, name, data.get(name))
+            sections.append(section)
+        return sections
 
 
 def field_values(review) -> dict:

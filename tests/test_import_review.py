@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from reversion.models import Version
 
 from reviews.importers import ReviewFormatError, parse_review, read_review_file
@@ -75,6 +76,23 @@ def test_the_ballerina_review_is_imported_as_a_draft(seed_review_path, ballerina
     assert review.slug == "ballerina-a-john-wick-story"
     assert (review.film, review.author) == (ballerina, admin)
     assert (review.status, review.published_at) == (Review.Status.DRAFT, None)
+    assert review.intended_date == datetime.date(2025, 1, 26)
+
+
+def test_a_draft_import_keeps_the_files_date_for_its_publication(seed_review_path, ballerina,
+                                                                 admin, client, settings):
+    """Without --publish the file's date is the intended date: shown in the admin, and used
+    when an editor publishes the draft."""
+    settings.TIME_ZONE = "Europe/Paris"
+    import_review(seed_review_path, "--film", ballerina.slug)
+    review = Review.objects.get()
+    client.force_login(admin)
+    html = client.get(reverse("admin:reviews_review_change", args=[review.pk])).content.decode()
+    assert "intended for 26 Jan 2025" in html
+    assert re.search(r'name="intended_date" value="(26/01/2025|2025-01-26)"', html)
+    review.publish(by=admin)
+    assert review.published_at == datetime.datetime(2025, 1, 26, tzinfo=ZoneInfo("Europe/Paris"))
+    assert review in Review.objects.published()
 
 
 def test_the_ballerina_intro_is_two_markdown_paragraphs(seed_review_path, ballerina, admin):

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.markdown import render
-from tests.factories import ReviewFactory, SectionFactory, StaffFactory
+from tests.factories import ReviewFactory, SectionFactory, user_in_group
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ HOSTILE = {
 @pytest.fixture
 def preview(client):
     """POST to the markdownx preview as a signed-in editor; returns the HTML it answers."""
-    client.force_login(StaffFactory())
+    client.force_login(user_in_group("Writers"))
 
     def _preview(text: str) -> str:
         response = client.post(reverse("markdownx_markdownify"), {"content": text})

@@ -17,7 +17,12 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from reversion.admin import VersionAdmin
 
-from films.admin import CheckedImageMixin, OptionalSlugMixin, image_tag
+from films.admin import (
+    CheckedImageMixin,
+    ForbiddenAsAdminPage,
+    OptionalSlugMixin,
+    image_tag,
+)
 from reviews import pending as pending_versions
 from reviews import permissions
 from reviews.admin.review_forms import (
@@ -35,8 +40,8 @@ from reviews.models import Review, StaleEditError
 
 
 @admin.register(Review)
-class ReviewAdmin(WorkflowViews, RevisionViews, CheckedImageMixin, OptionalSlugMixin,
-                  VersionAdmin):
+class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedImageMixin,
+                  OptionalSlugMixin, VersionAdmin):
     slug_help_text = "Leave empty to make one from the headline."
 
     form = ReviewAdminForm

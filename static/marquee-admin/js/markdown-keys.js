@@ -22,6 +22,6 @@
         help.id = "markdown-keys-help";
         help.className = "visually-hidden";
         help.textContent = "Markdown. Tab moves to the next field; Ctrl+] and Ctrl+[ indent.";
-        document.body.appendChild(help);
+        (document.querySelector("main") || document.body).appendChild(help);
     });
 }

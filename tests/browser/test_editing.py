@@ -1,0 +1,230 @@
+"""The daily editing loop in a real browser, at desktop and phone widths (issue 13).
+
+Second saves with an image, autosave and restore after closing the tab, a workflow step with
+unsaved typing, a live review's pending version, the keyboard in Markdown fields (with an
+axe-core check), and an image the editor's upload endpoint refuses.
+"""
+
+import datetime
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from films.models import Film
+from reviews.models import Review
+from tests.browser.conftest import screenshot
+from tests.factories import (
+    FilmFactory,
+    ReviewFactory,
+    SectionFactory,
+    image_bytes,
+    user_in_group,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+
+
+def sign_in(page, live_server, username):
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.failed_responses = failed
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#site-name")).to_be_visible()
+
+
+def change_page(live_server, obj) -> str:
+    opts = obj._meta
+    return f"{live_server.url}/admin/{opts.app_label}/{opts.model_name}/{obj.pk}/change/"
+
+
+def draft_of(author, **kwargs):
+    review = ReviewFactory(author=author, headline="A draft to work on", **kwargs)
+    SectionFactory(review=review, heading="Plot", body="The plot thickens.", position=1)
+    return review
+
+
+def no_errors(page, allowed=()):
+    """No script errors; no failed request but the favicon (the admin has none) and `allowed`."""
+    assert [e for e in page.console_errors if "Failed to load resource" not in e] == []
+    assert [r for r in page.failed_responses if not r.startswith(allowed)] == []
+
+
+def test_upload_a_poster_save_edit_save_again(page, live_server, tmp_path):
+    user_in_group("Editors", username="edie")
+    film = FilmFactory(title="Ballerina")
+    poster = tmp_path / "ballerina.png"
+    poster.write_bytes(image_bytes("PNG", size=(200, 300)))
+    sign_in(page, live_server, "edie")
+    page.goto(change_page(live_server, film))
+    expect(page.get_by_text("No poster yet.")).to_be_visible()
+    page.locator("#id_poster").set_input_files(str(poster))
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.get_by_alt_text("Poster of Ballerina")).to_be_visible()
+    page.get_by_label("Tagline").fill("Revenge, en pointe.")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.get_by_role("button", name="Save and continue editing").click()  # unchanged, again
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    film = Film.objects.get(pk=film.pk)
+    assert film.tagline == "Revenge, en pointe." and film.poster.name.startswith("posters/")
+    # A truncated JPEG is refused and the stored poster stays.
+    broken = tmp_path / "broken.jpg"
+    whole = image_bytes("JPEG", size=(300, 300), quality=95)
+    broken.write_bytes(whole[: len(whole) // 2])
+    page.locator("#id_poster").set_input_files(str(broken))
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".errorlist")).to_contain_text(re.compile("complete image|corrupted"))
+    expect(page.get_by_alt_text("Poster of Ballerina")).to_be_visible()
+    screenshot(page, "editing-1-poster-saved-twice")
+    assert Film.objects.get(pk=film.pk).poster.name == film.poster.name
+    no_errors(page)
+
+
+def test_type_close_the_tab_reopen_and_restore(page, browser, live_server):
+    writer = user_in_group("Writers", username="wanda")
+    review = draft_of(writer)
+    sign_in(page, live_server, "wanda")
+    page.goto(change_page(live_server, review))
+    page.get_by_label("Headline").fill("A headline typed before the crash")
+    page.locator("#id_sections-0-body").fill("Words that must survive.")
+    expect(page.locator("#autosave-status")).to_contain_text("Draft kept", timeout=10_000)
+    context = page.context
+    page.close(run_before_unload=False)  # the tab goes, nothing saved
+
+    again = context.new_page()
+    again.goto(change_page(live_server, review))
+    offer = again.locator("#autosave-offer")
+    expect(offer).to_contain_text("You have unsaved changes from")
+    expect(again.get_by_label("Headline")).to_have_value("A draft to work on")
+    screenshot(again, "editing-2-autosave-offered")
+    offer.get_by_role("button", name="Restore").click()
+    expect(again.get_by_label("Headline")).to_have_value("A headline typed before the crash")
+    expect(again.locator("#id_sections-0-body")).to_have_value("Words that must survive.")
+    again.get_by_role("button", name="Save and continue editing").click()
+    expect(again.locator(".messagelist")).to_contain_text("was changed successfully")
+    review.refresh_from_db()
+    assert review.headline == "A headline typed before the crash"
+    assert review.sections.get().body == "Words that must survive."
+    assert not review.autosaves.exists()
+    assert review not in Review.objects.published()
+    screenshot(again, "editing-3-autosave-restored")
+
+
+def test_type_then_press_submit_for_review(page, live_server):
+    writer = user_in_group("Writers", username="wanda")
+    review = draft_of(writer)
+    sign_in(page, live_server, "wanda")
+    page.goto(change_page(live_server, review))
+    page.locator("#id_intro").fill("An intro typed and never saved by hand.")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".messagelist")).to_contain_text("is now in review")
+    review.refresh_from_db()
+    assert review.status == Review.Status.IN_REVIEW
+    assert review.intro == "An intro typed and never saved by hand."
+    screenshot(page, "editing-4-submitted-with-typing")
+    no_errors(page)
+
+
+def test_edit_a_live_review_readers_see_it_only_once_published(page, browser, live_server):
+    user_in_group("Editors", username="edie")
+    author = user_in_group("Writers", username="wanda")
+    review = draft_of(author, status=Review.Status.PUBLISHED,
+                      published_at=timezone.now() - datetime.timedelta(days=1))
+    Review.objects.filter(pk=review.pk).update(headline="The live headline")
+    reader = browser.new_context().new_page()
+    public = live_server.url + review.get_absolute_url()
+
+    sign_in(page, live_server, "edie")
+    page.goto(change_page(live_server, review))
+    page.get_by_label("Headline").fill("The improved headline")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("pending version")
+    expect(page.locator(".workflow-panel")).to_contain_text("Pending changes")
+    expect(page.get_by_label("Headline")).to_have_value("The improved headline")
+    screenshot(page, "editing-5-pending-version")
+    reader.goto(public)
+    expect(reader.get_by_role("heading", level=1)).to_have_text("The live headline")
+
+    with page.expect_popup() as popup:
+        page.locator(".workflow-panel").get_by_role("link", name="Preview the changes").click()
+    expect(popup.value.get_by_role("heading", level=1)).to_have_text("The improved headline")
+    expect(popup.value.get_by_text("pending changes, not yet live")).to_be_visible()
+    popup.value.close()
+    reader.reload()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("The live headline")
+
+    page.get_by_role("button", name="Publish changes").click()
+    expect(page.locator(".messagelist")).to_contain_text("Published the changes")
+    reader.reload()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("The improved headline")
+    screenshot(reader, "editing-6-public-after-publish-changes")
+    reader.context.close()
+    no_errors(page)
+
+
+def test_tab_moves_through_the_review_form_and_axe_finds_nothing_serious(page, live_server):
+    writer = user_in_group("Writers", username="wanda")
+    review = draft_of(writer)
+    sign_in(page, live_server, "wanda")
+    page.goto(change_page(live_server, review))
+    intro = page.locator("#id_intro")
+    intro.focus()
+    page.keyboard.press("Tab")
+    expect(intro).not_to_be_focused()
+    assert page.evaluate("document.activeElement.id") != "id_intro"
+    page.keyboard.press("Shift+Tab")
+    expect(intro).to_be_focused()
+    assert "\t" not in intro.input_value()
+    body = page.locator("#id_sections-0-body")
+    body.focus()
+    page.keyboard.press("Tab")
+    expect(body).not_to_be_focused()
+    # Indenting stays available with Ctrl+].
+    body.focus()
+    page.keyboard.press("Control+]")
+    assert body.input_value() != "The plot thickens."
+    # Every field is reachable from the first by Tab alone.
+    page.get_by_label("Headline").focus()
+    seen = set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        seen.add(page.evaluate("document.activeElement.id"))
+    assert {"id_dek", "id_intro", "id_sections-0-heading", "id_sections-0-body"} <= seen
+    screenshot(page, "editing-7-keyboard")
+
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
+
+
+def test_a_refused_upload_is_explained_beside_the_editor(page, live_server):
+    writer = user_in_group("Writers", username="wanda")
+    review = draft_of(writer)
+    sign_in(page, live_server, "wanda")
+    page.goto(change_page(live_server, review))
+    editor = page.locator("#id_sections-0-body")
+    before = editor.input_value()
+    editor.evaluate("""(element) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(["<svg xmlns='http://www.w3.org/2000/svg'></svg>"],
+                                    "logo.png", {type: "image/png"}));
+        element.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true,
+                                                     cancelable: true}));
+    }""")
+    message = page.locator(".markdownx-upload-error")
+    expect(message).to_be_visible()
+    expect(message).to_contain_text(re.compile("SVG images are not accepted"))
+    assert editor.input_value() == before  # nothing typed into the text
+    assert "Invalid response" not in editor.input_value()
+    screenshot(page, "editing-8-refused-upload")

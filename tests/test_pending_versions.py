@@ -1,0 +1,181 @@
+"""Pending versions of live reviews, effective status, restores and autosave (issue 13)."""
+
+import datetime
+import json
+
+import pytest
+import reversion
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import Review
+from tests import test_workflow_admin
+from tests.factories import FilmFactory
+from tests.test_workflow_admin import S, errors, form_data, make_review, url
+
+pytestmark = pytest.mark.django_db
+
+# The newsroom's people and a client signed in as each role, as test_workflow_admin has them.
+people = test_workflow_admin.people
+as_role = test_workflow_admin.as_role
+
+
+def post_change(client, review, **changes):
+    page = client.get(url("change", review.pk))
+    return client.post(url("change", review.pk), {**form_data(page), **changes})
+
+
+def test_a_live_review_keeps_its_live_version_until_an_editor_publishes(as_role, people):
+    review = make_review(people["author"], S.PUBLISHED, headline="Live headline")
+    public = reverse("reviews:detail", kwargs={"slug": review.slug})
+    writer = as_role("author")
+    response = post_change(writer, review, headline="Pending headline",
+                           **{"sections-0-body": "A rewritten plot."})
+    assert response.status_code == 302, errors(response)
+    assert "Live headline" in as_role("anonymous").get(public).content.decode()
+    assert "Pending headline" not in as_role("anonymous").get(public).content.decode()
+
+    # The writer submits the changes; the editor previews them and publishes them.
+    writer = as_role("author")
+    response = writer.post(url("change", review.pk), {
+        **form_data(writer.get(url("change", review.pk))), "_workflow": "submit_changes"})
+    assert response.status_code == 302, errors(response)
+    review.refresh_from_db()
+    assert review.pending.submitted_at is not None
+    editor = as_role("editor")
+    preview = editor.get(reverse("reviews:preview", kwargs={"slug": review.slug}))
+    assert "Pending headline" in preview.content.decode()
+    assert "pending changes, not yet live" in preview.content.decode()
+    assert "Live headline" in as_role("anonymous").get(public).content.decode()
+    Review.objects.get(pk=review.pk)  # the preview rolled its writes back
+    assert Review.objects.get(pk=review.pk).headline == "Live headline"
+
+    editor = as_role("editor")
+    editor.post(reverse("admin:reviews_review_transition", args=[review.pk, "publish_changes"]))
+    review.refresh_from_db()
+    assert review.headline == "Pending headline" and review.pending is None
+    assert "A rewritten plot." in as_role("anonymous").get(public).content.decode()
+    assert review.transitions.first().note == "Published the pending changes."
+
+
+def test_discarding_keeps_the_live_version(as_role, people):
+    review = make_review(people["author"], S.PUBLISHED, headline="Live headline")
+    assert post_change(as_role("editor"), review, headline="Draft idea").status_code == 302
+    as_role("editor").post(
+        reverse("admin:reviews_review_transition", args=[review.pk, "discard_changes"]))
+    review.refresh_from_db()
+    assert review.pending is None and review.headline == "Live headline"
+
+
+def test_a_workflow_button_saves_what_was_typed_first(as_role, people):
+    review = make_review(people["author"], S.DRAFT, headline="Old")
+    client = as_role("author")
+    response = post_change(client, review, headline="Typed, then submitted", _workflow="submit")
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert (review.headline, review.status) == ("Typed, then submitted", S.IN_REVIEW)
+
+
+def test_a_workflow_button_with_an_invalid_form_takes_no_step(as_role, people):
+    review = make_review(people["author"], S.DRAFT, headline="Old")
+    response = post_change(as_role("author"), review, headline="", _workflow="submit")
+    assert response.status_code == 200 and errors(response)
+    review.refresh_from_db()
+    assert (review.headline, review.status) == ("Old", S.DRAFT)
+
+
+def test_effective_status_is_one_rule_everywhere(as_role, people):
+    due = make_review(people["author"], S.SCHEDULED, headline="Due now")
+    Review.objects.filter(pk=due.pk).update(published_at=timezone.now() - datetime.timedelta(1))
+    later = make_review(people["author"], S.SCHEDULED, headline="Still to come")
+    client = as_role("editor")
+    scheduled = client.get(url("changelist") + "?queue=scheduled").content.decode()
+    assert "Still to come" in scheduled and "Due now" not in scheduled
+    published = client.get(url("changelist") + "?status=published").content.decode()
+    assert "Due now" in published and "Still to come" not in published
+    assert set(Review.objects.published()) == {due}
+    assert [r.effective for r in Review.objects.with_effective_status().filter(pk=due.pk)] == [
+        "published"]
+    assert Review.objects.get(pk=due.pk).effective_status == "published"
+    assert Review.objects.get(pk=later.pk).effective_status == "scheduled"
+
+
+def test_bulk_publish_asks_first_and_leaves_a_schedule_alone(as_role, people):
+    later = make_review(people["author"], S.SCHEDULED, headline="Scheduled one")
+    ready = make_review(people["author"], S.IN_REVIEW, headline="Ready one")
+    client = as_role("editor")
+    ask = client.post(url("changelist"), {"action": "publish_selected",
+                                          "_selected_action": [later.pk, ready.pk]})
+    assert ask.status_code == 200 and "stays on its schedule" in ask.content.decode()
+    assert Review.objects.get(pk=ready.pk).status == S.IN_REVIEW
+    client.post(url("changelist"), {"action": "publish_selected", "post": "yes",
+                                    "_selected_action": [later.pk, ready.pk]})
+    assert Review.objects.get(pk=later.pk).status == S.SCHEDULED
+    assert Review.objects.get(pk=ready.pk).status == S.PUBLISHED
+
+
+def test_restoring_a_version_whose_film_was_deleted_says_so(as_role, people):
+    review = make_review(people["author"], S.DRAFT)
+    old_film = review.film
+    with reversion.create_revision():
+        review.save()
+    review.film = FilmFactory()
+    review.save()
+    old_film.delete()
+    from reversion.models import Version
+    version = Version.objects.get_for_object(review).last()
+    response = as_role("editor").post(url("restore", review.pk, version.pk), follow=True)
+    assert response.status_code == 200
+    assert any("since been deleted" in str(m) for m in response.context["messages"])
+
+
+def test_autosave_keeps_one_rolling_draft_and_offers_it_back(as_role, people):
+    review = make_review(people["author"], S.DRAFT)
+    client = as_role("author")
+    endpoint = url("autosave", review.pk)
+    for text in ("first", "second"):
+        response = client.post(endpoint, json.dumps({"data": {"headline": text},
+                                                     "base_version": review.version}),
+                               content_type="application/json")
+        assert response.status_code == 200
+    assert review.autosaves.get().data == {"headline": "second"}
+    html = client.get(url("change", review.pk)).content.decode()
+    assert "You have unsaved changes from" in html and '"second"' in html
+    assert as_role("other writer").post(endpoint, "{}", content_type="application/json"
+                                        ).status_code == 403
+    public = as_role("anonymous").get(review.get_absolute_url())
+    assert public.status_code == 404  # a draft, autosaved or not, is never public
+    as_role("author").post(endpoint, {"discard": "1"})
+    assert not review.autosaves.exists()
+
+
+def test_a_writer_may_withdraw_and_delete_their_own_draft(as_role, people):
+    review = make_review(people["author"], S.IN_REVIEW)
+    client = as_role("author")
+    client.post(reverse("admin:reviews_review_transition", args=[review.pk, "withdraw"]))
+    review.refresh_from_db()
+    assert review.status == S.DRAFT
+    assert client.post(url("delete", review.pk), {"post": "yes"}).status_code == 302
+    assert not Review.objects.filter(pk=review.pk).exists()
+    theirs = make_review(people["other writer"], S.DRAFT)
+    assert as_role("author").post(url("delete", theirs.pk), {"post": "yes"}).status_code in (
+        302, 403)
+    assert Review.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_writer_sees_the_changes_requested_at_the_top(as_role, people):
+    review = make_review(people["author"], S.IN_REVIEW)
+    review.request_changes(by=people["editor"], note="Name the choreographer.")
+    html = as_role("author").get(url("change", review.pk)).content.decode()
+    assert "Changes requested" in html and "Name the choreographer." in html
+
+
+def test_a_403_in_the_admin_is_an_admin_page_with_a_way_back(as_role, people):
+    review = make_review(people["author"], S.DRAFT)
+    client = as_role("moderator")
+    response = client.get(url("change", review.pk), headers={"referer": "http://testserver/admin/"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'id="site-name"' in html  # the admin's header
+    assert "Admin home" in html and "Back to the previous page" in html
+    assert "You may not do this" in html
