@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from films.cache import bump_generation
+from reviews import permissions
 from reviews.models import Comment, Review
 from reviews.tasks import mail_on_commit
 
@@ -78,8 +79,8 @@ def ensure_open(review: Review) -> None:
 
 
 def may_moderate(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active
-                and user.has_perm(MODERATE_PERMISSION))
+    """Decided with every other "may this user…" question, in reviews/permissions.py."""
+    return permissions.may_moderate(user)
 
 
 # The signed form timestamp.

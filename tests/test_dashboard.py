@@ -73,7 +73,7 @@ def test_each_role_sees_what_waits_for_them(client, people):
 
     seen = boxes(client, editor)
     assert list(seen) == ["Awaiting your review", "Scheduled this week",
-                          "Changes requested of you", "Your drafts",
+                          "Changes to live reviews", "Changes requested of you", "Your drafts",
                           "Published in the last 7 days", "Comments awaiting moderation"]
     assert "Heat, thirty years on" in seen["Awaiting your review"]
     assert "Wanda Writer · submitted 3 days ago" in seen["Awaiting your review"]

@@ -201,7 +201,11 @@ def test_bulk_actions_go_through_moderation(client, review, moderator):
     assert Comment.objects.get(pk=comments[2].pk).status == Comment.Status.SPAM
     client.post(everything, {"action": "reject_selected", "_selected_action": [comments[0].pk]})
     assert Comment.objects.get(pk=comments[0].pk).status == Comment.Status.REJECTED
-    client.post(everything, {"action": "delete_selected_comments",
+    ask = client.post(everything, {"action": "delete_selected_comments",
+                                   "_selected_action": [comments[1].pk]})
+    assert ask.status_code == 200 and "cannot be undone" in ask.content.decode()
+    assert Comment.objects.filter(pk=comments[1].pk).exists()  # asked, nothing deleted yet
+    client.post(everything, {"action": "delete_selected_comments", "post": "yes",
                              "_selected_action": [comments[1].pk]})
     assert not Comment.objects.filter(pk=comments[1].pk).exists()
     assert Comment.objects.count() == 2
@@ -252,6 +256,11 @@ def test_the_change_page_is_read_only_with_decision_buttons(client, review, mode
     assert 'name="body"' not in html  # nobody edits a reader's words
     for decision in ["approve", "reject", "spam", "delete"]:
         assert reverse("admin:reviews_comment_moderate", args=[comment.pk, decision]) in html
+
+    delete = reverse("admin:reviews_comment_moderate", args=[comment.pk, "delete"])
+    ask = client.post(delete)
+    assert ask.status_code == 200 and "cannot be undone" in ask.content.decode()
+    assert Comment.objects.filter(pk=comment.pk).exists()  # only asked
 
     url = reverse("admin:reviews_comment_moderate", args=[comment.pk, "approve"])
     assert client.get(url).status_code == 302  # GET changes nothing

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 import reversion
@@ -179,3 +180,46 @@ def test_a_403_in_the_admin_is_an_admin_page_with_a_way_back(as_role, people):
     assert 'id="site-name"' in html  # the admin's header
     assert "Admin home" in html and "Back to the previous page" in html
     assert "You may not do this" in html
+
+
+def test_history_compare_and_restore_cover_the_pending_version(as_role, people):
+    from reversion.models import Version
+
+    review = make_review(people["author"], S.DRAFT, headline="First words")
+    with reversion.create_revision():
+        review.save()
+    review.publish(by=people["editor"])
+    editor = as_role("editor")
+    assert post_change(editor, review, headline="Second thoughts").status_code == 302
+    history = editor.get(url("history", review.pk)).content.decode()
+    assert "pending, not live" in history
+    newest = Version.objects.get_for_object(review).first()
+    compare = editor.get(url("compare", review.pk) + f"?old={newest.pk}&new=pending")
+    assert compare.status_code == 200
+    assert "<ins>Second</ins>" in compare.content.decode() or "<ins>Second thoughts</ins>" in (
+        compare.content.decode())
+    assert editor.get(url("pending", review.pk)).status_code == 200
+
+    # Restoring an old version of a live review makes it the pending version.
+    oldest = Version.objects.get_for_object(review).last()
+    editor.post(url("restore", review.pk, oldest.pk))
+    review.refresh_from_db()
+    assert review.headline == "First words"  # live, as it was
+    assert review.pending.fields["headline"] == "First words"
+
+
+def test_show_share_link_shows_the_current_link_and_only_regenerate_mints(as_role, people):
+    review = make_review(people["author"], S.DRAFT)
+    editor = as_role("editor")
+    share = reverse("admin:reviews_review_share", args=[review.pk])
+    editor.post(share)
+    page = editor.get(url("change", review.pk)).content.decode()
+    link = re.search(r'id="share-url" value="([^"]+)"', page).group(1)
+    assert "valid until" in page and "Copy link" in page
+    editor.post(share)  # "Create" again while one is valid: the same link
+    again = editor.get(url("change", review.pk)).content.decode()
+    assert re.search(r'id="share-url" value="([^"]+)"', again).group(1) == link
+    editor.post(share, {"regenerate": "1"})
+    regenerated = editor.get(url("change", review.pk)).content.decode()
+    assert re.search(r'id="share-url" value="([^"]+)"', regenerated).group(1) != link
+    assert as_role("anonymous").get(link.split("testserver", 1)[1]).status_code == 410

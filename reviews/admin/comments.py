@@ -7,6 +7,7 @@ page is read-only (a reader's words are not edited); it carries the decision but
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -225,7 +226,24 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Delete the selected comments", permissions=["moderate"])
     def delete_selected_comments(self, request, queryset):
+        if request.POST.get("post") != "yes":  # deleting cannot be undone: ask first
+            return self._confirm_delete(request, list(queryset.select_related("review")),
+                                        bulk=True)
         self._decide(request, queryset, "delete")
+        return None
+
+    def _confirm_delete(self, request, comments, *, bulk: bool):
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/reviews/comment/delete_confirm.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Delete {len(comments)} comment{'s' if len(comments) != 1 else ''}?",
+            "subtitle": None,
+            "comments": comments,
+            "bulk": bulk,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "back": self._url("changelist") if bulk else self._url("change", comments[0].pk),
+        })
 
     # One comment at a time: decision buttons and a reply form on the change page.
 
@@ -258,6 +276,8 @@ class CommentAdmin(admin.ModelAdmin):
         comment = self._get(request, object_id)
         if request.method != "POST":
             return HttpResponseRedirect(self._url("change", comment.pk))
+        if decision == "delete" and request.POST.get("post") != "yes":
+            return self._confirm_delete(request, [comment], bulk=False)
         function, done = DECISIONS[decision]
         function(comment, by=request.user)
         messages.success(request, f"{done}: the comment by {comment.name} on “{comment.review}”.")

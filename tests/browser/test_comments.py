@@ -54,7 +54,7 @@ def moderator_page(browser, live_server):
     page.get_by_label("Username").fill("mo")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Newsroom", level=1)).to_be_visible()
     yield page
     context.close()
 

@@ -126,6 +126,18 @@ def test_type_then_press_submit_for_review(page, live_server):
     sign_in(page, live_server, "wanda")
     page.goto(change_page(live_server, review))
     page.locator("#id_intro").fill("An intro typed and never saved by hand.")
+    # Leaving with unsaved changes asks first; staying keeps the text.
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.locator(".object-tools").get_by_role("link", name="History").click()
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    expect(page.locator("#id_intro")).to_have_value("An intro typed and never saved by hand.")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".messagelist")).to_contain_text("is now in review")
     review.refresh_from_db()

@@ -59,7 +59,7 @@ def newsroom(browser, live_server):
             page.get_by_label("Username").fill(username)
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
-            expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+            expect(page.get_by_role("heading", name="Newsroom", level=1)).to_be_visible()
         return page
 
     yield window
@@ -74,7 +74,7 @@ def test_write_submit_send_back_resubmit_publish_read(newsroom, live_server, edi
 
     # The writer writes a review with two sections and watches the live preview.
     writer = newsroom("wanda")
-    expect(writer.locator("#newsroom")).to_contain_text("my drafts")
+    expect(writer.locator("#newsroom-drafts")).to_contain_text("Your drafts")
     writer.goto(live_server.url + "/admin/reviews/review/add/")
     writer.locator("#id_film").locator("xpath=..").locator(".select2-selection").click()
     writer.locator(".select2-search__field").fill("Ball")
@@ -106,8 +106,9 @@ def test_write_submit_send_back_resubmit_publish_read(newsroom, live_server, edi
 
     # The editor sends it back with a note.
     editor = newsroom("edie")
-    expect(editor.locator("#newsroom")).to_contain_text("1 awaiting review")
-    editor.locator("#newsroom").get_by_role("link", name=re.compile("awaiting review")).click()
+    expect(editor.locator("#newsroom-awaiting .newsroom__count")).to_have_text("1")
+    editor.locator("#newsroom-awaiting").get_by_role("link", name=re.compile("Awaiting your review")
+                                                   ).click()
     editor.get_by_role("link", name="Ballerina pirouettes with a pistol").click()
     expect(editor.locator(".workflow-panel")).to_contain_text("In review")
     editor.get_by_text("Request changes…").click()
