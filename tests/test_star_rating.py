@@ -4,9 +4,12 @@ import re
 
 import pytest
 from django import forms
+from django.urls import reverse
 
 from reviews.models import RATING_CHOICES
 from reviews.widgets import StarRatingWidget, spoken, stars
+from tests.factories import ReviewFactory, SectionFactory, user_in_group
+from tests.test_workflow_admin import errors, form_data
 
 
 class RatingForm(forms.Form):
@@ -38,3 +41,24 @@ def test_a_posted_choice_is_the_rating():
     form = RatingForm({"rating": "3.5"})
     assert form.is_valid()
     assert str(form.cleaned_data["rating"]) == "3.5"
+
+
+@pytest.mark.django_db
+def test_the_review_form_rates_with_stars_and_keeps_the_rating_on_a_second_save(client):
+    editor = user_in_group("Editors")
+    review = ReviewFactory(author=editor, rating="4.0", status="draft", published_at=None)
+    SectionFactory(review=review)
+    client.force_login(editor)
+    url = reverse("admin:reviews_review_change", args=[review.pk])
+
+    page = client.get(url)
+    html = page.content.decode()
+    assert 'class="star-rating"' in html and "star-rating.css" in html
+    assert re.search(r'value="4.0"[^>]*checked', html)
+
+    for posted in ("4.0", "3.5", ""):  # unchanged, a half step, no rating
+        page = client.get(url)
+        response = client.post(url, {**form_data(page), "rating": posted})
+        assert response.status_code == 302, errors(response)
+        review.refresh_from_db()
+        assert (str(review.rating) if review.rating is not None else "") == posted

@@ -10,6 +10,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from reviews import permissions
 from reviews.models import Review, Section
+from reviews.widgets import StarRatingWidget
 
 # MarkdownxField's form field brings a plain MarkdownxWidget; the admin variant adds the CSS
 # that lays the editor and its live preview out in the admin's theme.
@@ -104,6 +105,7 @@ class ReviewAdminForm(forms.ModelForm):
             "film", "headline", "dek", "slug", "author", "intro", "verdict", "rating",
             "hero_image", "intended_date", "is_featured", "comments_enabled",
         )
+        widgets = {"rating": StarRatingWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
