@@ -1,4 +1,8 @@
-"""In-process measurements: SQL queries and server time per page, uncached and cached.
+"""In-process measurements: SQL queries and server time per page in three cache states.
+
+- cold: every cache empty (the first view after a change or a deploy);
+- fragments warm: the page cache's copy dropped, cached fragments (the review's article) kept;
+- cached: the page cache warm.
 
 Run by bench/run.py in a child process whose environment names the database
 (DATABASE_URL) and turns DEBUG off; prints one JSON document on stdout.
@@ -29,7 +33,7 @@ from config.wsgi import application
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, reset_queries
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import (
     CaptureQueriesContext,
     setup_test_environment,
@@ -37,7 +41,7 @@ from django.test.utils import (
 )
 
 from bench.pages import admin_pages, public_pages
-from reviews.models import ReviewRendering
+from pagecache.pages import page_key
 
 gc.freeze()
 
@@ -70,12 +74,19 @@ def wsgi_get(url: str, cookie: str = "") -> int:
     return int(status[0].split()[0])
 
 
-def timed(url: str, runs: int, *, cached: bool, cookie: str = "") -> dict:
+def drop_page(url: str) -> None:
+    """Drop the page cache's copy of `url` (as wsgi_get asks for it), keeping fragments."""
+    cache.delete(page_key(RequestFactory().get(url, HTTP_HOST="127.0.0.1:8000")))
+
+
+def timed(url: str, runs: int, *, state: str, cookie: str = "") -> dict:
     wsgi_get(url, cookie)  # warm up code paths and connections
     samples = []
     for _ in range(runs):
-        if not cached:
+        if state == "cold":
             cache.clear()
+        elif state == "fragments":
+            drop_page(url)
         start = time.perf_counter()
         status = wsgi_get(url, cookie)
         samples.append((time.perf_counter() - start) * 1000)
@@ -91,14 +102,14 @@ def timed(url: str, runs: int, *, cached: bool, cookie: str = "") -> dict:
 
 
 def queries(client: Client, url: str) -> tuple[int, int]:
-    """Queries of the next view and of a first view, Marquee's page cache empty each time.
+    """Queries of a view with fragments warm and of a cold one, the page cache empty.
 
-    They differ on the review page alone: the first view after a change to a review renders
-    its article and stores it (reviews/rendering.py); every view after reads it back.
+    They differ on the review page alone: a cold view renders its article and caches it.
     """
     counts = []
+    cache.clear()
     for _ in range(2):
-        cache.clear()
+        drop_page(url)
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         counts.append(len(captured))
@@ -121,9 +132,6 @@ def main() -> None:
     )
     staff.force_login(user)
     staff_cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in staff.cookies.items())
-    # No stored review pages, so the first view of the review page is one after a change.
-    ReviewRendering.objects.all().delete()
-
     results = {"vendor": connection.vendor, "pages": {}}
     public, admin = public_pages(), admin_pages()
     for label, url in [*public.items(), *admin.items()]:
@@ -139,12 +147,13 @@ def main() -> None:
     for label, url in public.items():
         entry = results["pages"][label]
         if not args.cached_only:
-            entry["uncached"] = timed(url, args.runs, cached=False)
-        entry["cached"] = timed(url, args.runs, cached=True)
+            entry["uncached"] = timed(url, args.runs, state="cold")
+            entry["fragments_warm"] = timed(url, args.runs, state="fragments")
+        entry["cached"] = timed(url, args.runs, state="cached")
     if not args.cached_only:
         for label, url in admin.items():
             results["pages"][label]["uncached"] = timed(
-                url, max(20, args.runs // 5), cached=False, cookie=staff_cookie)
+                url, max(20, args.runs // 5), state="cold", cookie=staff_cookie)
     json.dump(results, sys.stdout, indent=2)
 
 

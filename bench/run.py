@@ -140,9 +140,9 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
         if entry.get("queries_first_view", entry["queries"]) != entry["queries"]
     ]
     if first_views:
-        lines += ["", "Queries are counted on a view after the first. A first view differs only "
-                  "where it stores something for the next (the review page's article, "
-                  "`reviews/rendering.py`): " + "; ".join(first_views) + "."]
+        lines += ["", "Queries are counted with cached fragments warm. A cold view differs only "
+                  "where it caches a fragment for the next (the review page's article, "
+                  "`reviews/views/review_page.py`): " + "; ".join(first_views) + "."]
     if throughput:
         static = throughput["static page (nginx)"]["requests_per_second"]
         lines += ["", "## Throughput (wrk on loopback)", "",

@@ -4,6 +4,7 @@ Development (`DEBUG=1`) runs on SQLite with a local-memory cache and media on di
 Production sets `SECRET_KEY`, `ALLOWED_HOSTS`, `DATABASE_URL` and friends; see README.md.
 """
 
+import hashlib
 import json
 import os
 from datetime import timedelta
@@ -106,6 +107,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "tasks",
     "config.apps.SiteConfig",
+    "pagecache",
     "films",
     "reviews",
 ]
@@ -287,6 +289,41 @@ else:
             "LOCATION": "marquee",
         }
     }
+
+
+
+def source_digest() -> str:
+    """A digest of Marquee's code, templates and static files (what a deploy changes)."""
+    digest = hashlib.sha256()
+    for folder in sorted(BASE_DIR.iterdir()):
+        if folder.name in {"tests", "bench"} or not (
+            (folder / "__init__.py").exists() or folder.name in {"templates", "static"}
+        ):
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix not in {".pyc"}:
+                digest.update(str(path.relative_to(BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# The page cache (pagecache/): whole anonymous pages, kept MARQUEE_PAGE_CACHE_SECONDS and
+# retired by tag when what they show changes; browsers may reuse a page MARQUEE_PAGE_MAX_AGE
+# seconds, a front cache MARQUEE_FRONT_CACHE_SECONDS (long only when it is purged by tag:
+# MARQUEE_PURGE). MARQUEE_RELEASE names the code's version in cache keys, so a deploy never
+# serves HTML made by the code before it (a digest of the source unless set).
+MARQUEE_RELEASE = env_str("MARQUEE_RELEASE") or source_digest()
+MARQUEE_PAGE_CACHE_SECONDS = env_int("MARQUEE_PAGE_CACHE_SECONDS", 600)
+MARQUEE_ARTICLE_CACHE_SECONDS = env_int("MARQUEE_ARTICLE_CACHE_SECONDS", 24 * 3600)
+MARQUEE_PAGE_MAX_AGE = env_int("MARQUEE_PAGE_MAX_AGE", 60)
+# Front-cache purges by tag: {"BACKEND": "pagecache.purge.VarnishPurger", "URL": "http://…"} or
+# {"BACKEND": "pagecache.purge.HTTPPurger", "URL": …, "HEADERS": {…}, "FIELD": "tags"} (JSON).
+MARQUEE_PURGE = env_json("MARQUEE_PURGE", None)
+MARQUEE_FRONT_CACHE_SECONDS = env_int(
+    "MARQUEE_FRONT_CACHE_SECONDS", 24 * 3600 if MARQUEE_PURGE else MARQUEE_PAGE_MAX_AGE)
+# How often (seconds) each process asks the database whether a retirement is waiting to reach
+# the cache (a Redis fault); until it is written no cached page is served.
+MARQUEE_PAGE_CACHE_RECHECK = env_float("MARQUEE_PAGE_CACHE_RECHECK", 1.0)
 
 LOGIN_URL = "admin:login"
 

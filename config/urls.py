@@ -5,7 +5,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from config import views as config_views
-from films.cache import cache_public_page
+from pagecache.pages import cache_page, cached
 from reviews import editor
 from reviews.sitemaps import SITEMAPS
 from reviews.views.pages import robots_txt
@@ -13,6 +13,23 @@ from reviews.views.pages import robots_txt
 # The admin's templates for the password-reset pages, headed like the rest of the back office.
 BRANDED = {"extra_context": {"site_header": admin.site.site_header,
                              "site_title": admin.site.site_title}}
+
+# The page cache (pagecache/pages.py) serves these pages to anonymous readers, each with the
+# query parameters it reads: any other parameter is dropped and makes no new cache entry.
+FILM_PAGES = {
+    "list": ("collection", "genre", "year", "page"),
+    "detail": (),
+    "person": (),
+    "genre": (),
+}
+REVIEW_PAGES = {
+    "home": (),
+    "list": ("genre", "year", "rating", "author", "page"),
+    "detail": ("reply_to",),
+    "search": ("q",),
+    "feed": (),
+    "atom_feed": (),
+}
 
 urlpatterns = [
     path("healthz", config_views.healthz, name="healthz"),
@@ -28,15 +45,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
     # An index of paged sections (reviews/sitemaps.py); robots.txt points crawlers at the index.
-    path("sitemap.xml", cache_public_page(sitemap_views.index),
+    path("sitemap.xml", cache_page(sitemap_views.index, shows=("sitemap",)),
          {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
-    path("sitemap-<section>.xml", cache_public_page(sitemap_views.sitemap),
+    path("sitemap-<section>.xml", cache_page(sitemap_views.sitemap, ("p",), ("sitemap",)),
          {"sitemaps": SITEMAPS}, name="sitemap_section"),
     # markdownx's endpoints, each behind a staff check (as shipped they answer anyone).
     path("markdownx/markdownify/", editor.markdownify, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.upload, name="markdownx_upload"),
-    path("", include("films.urls")),
-    path("", include("reviews.urls")),
+    path("", include(cached("films.urls", FILM_PAGES))),
+    path("", include(cached("reviews.urls", REVIEW_PAGES))),
 ]
 
 if settings.DEBUG:

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class FilmsConfig(AppConfig):
     name = "films"
     verbose_name = "Films"
+
+    def ready(self):
+        from films import receivers
+
+        receivers.connect()

@@ -4,7 +4,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from films.cache import invalidate_on
 from films.renditions import make_renditions
 from films.validators import validate_image_file
 
@@ -252,7 +251,3 @@ class CrewCredit(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.job})"
-
-
-# Cached public pages show all of these: any change retires them (films/cache.py).
-invalidate_on(Genre, Collection, Person, Film, CastCredit, CrewCredit)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
+from pagecache import tags
 
 SLUG = re.compile(r"[-\w]{1,200}")
 NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title", "id")
@@ -73,6 +74,8 @@ class FilmListView(ListView):
         return films
 
     def get_context_data(self, **kwargs):
+        tags.shows(self.request, "films-list", *(
+            f"{obj._meta.model_name}:{obj.pk}" for obj in (self.collection, self.genre) if obj))
         return super().get_context_data(
             collection=self.collection, genre=self.genre, year=self.year, **kwargs
         )
@@ -97,6 +100,7 @@ class FilmDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         film = self.object
+        tags.shows(self.request, f"film:{film.pk}")
         crew = list(film.crew_credits.all())
         return super().get_context_data(
             cast=film.cast_credits.all(),
@@ -123,6 +127,13 @@ class PersonDetailView(DetailView):
             ),
         )
 
+    def get_context_data(self, **kwargs):
+        person = self.object
+        credits = [*person.cast_credits.all(), *person.crew_credits.all()]
+        tags.shows(self.request, f"person:{person.pk}",
+                   *(f"film:{credit.film_id}" for credit in credits))
+        return super().get_context_data(**kwargs)
+
 
 class GenreDetailView(DetailView):
     model = Genre
@@ -132,6 +143,7 @@ class GenreDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         genre = self.object
+        tags.shows(self.request, f"genre:{genre.pk}", "reviews-list")
         films = genre.films.order_by(F("release_date").desc(nulls_last=True), "title", "id")
         reviews = published_reviews_of_genre(genre)
         return super().get_context_data(

@@ -6,6 +6,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews"
 
     def ready(self):
-        from reviews import rendering
+        from reviews import receivers
 
-        rendering.connect()
+        receivers.connect()

@@ -31,7 +31,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from films.cache import bump_generation
 from reviews import permissions
 from reviews.models import Comment, Review
 from reviews.tasks import mail_on_commit
@@ -116,11 +115,6 @@ def check_form_token(token: str, review: Review) -> list[str]:
     if elapsed < settings.MARQUEE_COMMENTS_MIN_SECONDS:
         return ["too_fast"]
     return []
-
-
-def public_pages_changed() -> None:
-    """Retire cached public pages once the transaction commits (approved comments show)."""
-    transaction.on_commit(bump_generation)
 
 
 # Rate limit.
@@ -259,8 +253,6 @@ def create_comment(
         )
         if status == Comment.Status.PENDING:
             notify_moderators(comment)
-        elif status == Comment.Status.APPROVED:
-            public_pages_changed()
     return comment
 
 

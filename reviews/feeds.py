@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 
+from pagecache import tags
 from reviews.models import Review
 
 ITEMS = 20
@@ -18,11 +19,19 @@ class LatestReviewsFeed(Feed):
     def link(self):
         return reverse("reviews:list")
 
-    def items(self):
-        return (
+    def get_object(self, request, *args, **kwargs):
+        return request
+
+    def items(self, request):
+        reviews = list(
             Review.objects.published().newest_first()
             .select_related("film", "author").defer("search_vector", "search_text")[:ITEMS]
         )
+        for review in reviews:
+            tags.shows(request, f"review:{review.pk}", f"film:{review.film_id}",
+                       f"user:{review.author_id}")
+        tags.shows(request, "feed")
+        return reviews
 
     def item_title(self, review):
         return f"{review.film.title}: {review.headline}"

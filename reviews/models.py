@@ -8,15 +8,14 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
-from films.cache import invalidate_on, schedule_invalidation
-from films.models import Film, unique_slug
+from films.models import CastCredit, CrewCredit, Film, unique_slug
 from films.validators import validate_image_file
 from reviews import pending as pending_versions
 from reviews import workflow
@@ -70,6 +69,69 @@ class ReviewQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-published_at", "-id")
+
+    def cards(self):
+        """As review cards show them (review_card): film and author joined, nothing else."""
+        return self.select_related("film", "author").only(*CARD_FIELDS)
+
+    def for_page(self):
+        """With what the review page shows around its article: film, collection, author."""
+        return self.select_related("film__collection", "author").defer(*NOT_ON_THE_PAGE)
+
+    def related_to(self, review, limit: int = 4):
+        """Public reviews close to `review`, closest first, then newest first; one query.
+
+        Close: the same film, then the same collection, then a film sharing a director or a
+        top-billed actor; then any film sharing a genre.
+        """
+        film = review.film
+        people = Q(person_id__in=CrewCredit.objects.filter(
+            film_id=film.pk, job=CrewCredit.DIRECTOR_JOB).values("person_id")) | Q(
+            person_id__in=CastCredit.objects.filter(film_id=film.pk)
+            .order_by("order", "id").values("person_id")[:TOP_BILLED])
+        shares_people = Q(film_id__in=CastCredit.objects.filter(
+            people, order__lt=TOP_BILLED).values("film_id")) | Q(
+            film_id__in=CrewCredit.objects.filter(
+                people, job=CrewCredit.DIRECTOR_JOB).values("film_id"))
+        film_genres = Film.genres.through.objects
+        shares_genre = Exists(film_genres.filter(
+            film_id=OuterRef("film_id"),
+            genre_id__in=film_genres.filter(film_id=film.pk).values("genre_id")))
+        same_collection = (Q(film__collection_id=film.collection_id)
+                           if film.collection_id is not None else Q(pk__in=[]))
+        closeness = Case(
+            When(film_id=film.pk, then=Value(0)), When(same_collection, then=Value(1)),
+            When(shares_people, then=Value(2)), default=Value(3))
+        return (
+            self.published().exclude(pk=review.pk)
+            .filter(Q(film_id=film.pk) | same_collection | shares_people | shares_genre)
+            .alias(closeness=closeness).order_by("closeness", "-published_at", "-id")[:limit]
+        )
+
+
+TOP_BILLED = 5
+# What the review page never shows (the search text is the whole review again).
+NOT_ON_THE_PAGE = ("search_text", "search_vector")
+# What a review card (reviews/templatetags/review_tags.py: review_card) shows, and no more.
+CARD_FIELDS = (
+    "headline", "dek", "slug", "rating", "published_at", "status", "is_featured",
+    "film__title", "film__slug", "film__year", "film__poster", "film__poster_width",
+    "film__poster_height", "author__username", "author__first_name", "author__last_name",
+)
+
+
+def article_prefetches() -> list:
+    """What the article shows beyond the review row: sections, genres, top cast, directors."""
+    return [
+        "sections",
+        "film__genres",
+        Prefetch("film__cast_credits", to_attr="top_cast", queryset=CastCredit.objects
+                 .select_related("person").only("film", "person__name", "person__slug")
+                 .order_by("order", "id")[:TOP_BILLED]),
+        Prefetch("film__crew_credits", to_attr="directors", queryset=CrewCredit.objects
+                 .filter(job=CrewCredit.DIRECTOR_JOB).select_related("person")
+                 .only("film", "person__name", "person__slug").order_by("id")),
+    ]
 
 
 @reversion.register(follow=["sections"])
@@ -148,9 +210,9 @@ class Review(models.Model):
     # rewritten by update_search_index() whenever the review or one of its sections is saved.
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
-    # Changed (reviews/rendering.py: retire) whenever anything the stored page shows changes:
-    # the stored copy (ReviewRendering) is good only while its token is this one. Left out of
-    # dumps and revisions, so a loaded or reverted review gets a fresh one.
+    # New on every save: part of the key of the review's cached article
+    # (reviews/views/review_page.py), so a save always shows, whatever the cache's state. Left
+    # out of dumps and revisions, so a loaded or reverted review gets a fresh one.
     render_token = models.UUIDField(default=uuid.uuid4, editable=False, serialize=False)
 
     objects = ReviewQuerySet.as_manager()
@@ -187,7 +249,7 @@ class Review(models.Model):
             self.slug = unique_slug(self, self.headline, max_length=200, fallback="review")
         self.intro_html = render(self.intro)
         # A new token in the same write: an instance loaded earlier must not write back a token
-        # whose stored page (reviews/rendering.py) still matches it.
+        # whose cached article still matches it.
         self.render_token = uuid.uuid4()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
@@ -424,28 +486,6 @@ class Section(models.Model):
         return candidate
 
 
-class ReviewRendering(models.Model):
-    """The review page's article, description and JSON-LD as last rendered.
-
-    Made on the first public view after a change and kept until the review's `render_token`
-    or the rendering code changes (reviews/rendering.py). Never shown for a review that is
-    not public: the public page finds reviews through `published()` first.
-    """
-
-    review = models.OneToOneField(
-        Review, on_delete=models.CASCADE, primary_key=True, related_name="rendering"
-    )
-    token = models.UUIDField(help_text="The review's render_token when this was made.")
-    key = models.CharField(max_length=64, help_text="The templates, code and settings used.")
-    article = models.TextField()
-    description = models.TextField(blank=True)
-    json_ld = models.TextField(blank=True)
-    rendered_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self):
-        return f"Stored page of {self.review_id}"
-
-
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
@@ -520,23 +560,6 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.review.get_absolute_url()}#comment-{self.pk}"
-
-
-# Cached public pages show all of these: any change retires them (films/cache.py).
-invalidate_on(Review, Section, Comment)
-
-
-def schedule_page_refresh(**kwargs) -> None:
-    """Cached pages must change when a scheduled review falls due, with no save at that moment."""
-    due = (
-        Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=timezone.now())
-        .order_by("published_at").values_list("published_at", flat=True)[:100]
-    )
-    schedule_invalidation([moment.timestamp() for moment in due])
-
-
-models.signals.post_save.connect(schedule_page_refresh, sender=Review,
-                                 dispatch_uid="marquee-schedule-page-refresh")
 
 
 # Defined in their own module, registered with the app here.

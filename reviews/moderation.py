@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from reviews.comments import MAX_DEPTH, MODERATE_PERMISSION, may_moderate, public_pages_changed
+from reviews.comments import MAX_DEPTH, MODERATE_PERMISSION, may_moderate
 from reviews.models import Comment
+from reviews.receivers import comments_changing
 
 Comments = Comment | Iterable[Comment] | QuerySet
 
@@ -37,8 +38,8 @@ def _set_status(comments: Comments, status: str, by) -> int:
     check_permission(by)
     now = timezone.now()
     with transaction.atomic():
+        comments_changing(_queryset(comments), status)  # bulk updates send no signals
         count = _queryset(comments).update(status=status, moderated_by=by, moderated_at=now)
-        public_pages_changed()  # bulk updates send no signals: say so here
     if isinstance(comments, Comment):  # keep the caller's object in step
         comments.status, comments.moderated_by, comments.moderated_at = status, by, now
     return count
@@ -63,8 +64,8 @@ def delete(comments: Comments, by) -> int:
     """Delete the comments (and their replies). Returns how many comments were deleted."""
     check_permission(by)
     with transaction.atomic():
+        comments_changing(_queryset(comments))
         _deleted, per_model = _queryset(comments).delete()
-        public_pages_changed()
     return per_model.get(Comment._meta.label, 0)
 
 
@@ -100,7 +101,6 @@ def reply(parent: Comment, by, body: str) -> Comment:
     with transaction.atomic():
         if parent.status == Comment.Status.PENDING:
             approve(parent, by)
-        public_pages_changed()
         return Comment.objects.create(
             review_id=parent.review_id,
             parent=attach_to,

@@ -70,3 +70,20 @@ def _test_settings(settings, tmp_path):
     """Uploads go to a throwaway folder; passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs what waits for the transaction to commit (cache retirements,
+    mail) at the end of the block.
+
+    The test's own transaction never commits: what its setup retired is forgotten first, as a
+    rolled-back transaction's retirements would be.
+    """
+    from pagecache import tags
+
+    def block():
+        tags._batches.tags = None
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return block

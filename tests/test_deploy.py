@@ -58,7 +58,7 @@ DUMP_ARGS = [
     "--exclude=sessions",
     "--exclude=axes",
     "--exclude=admin.logentry",
-    "--exclude=reviews.reviewrendering",
+    "--exclude=pagecache",
 ]
 
 

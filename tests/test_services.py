@@ -16,6 +16,7 @@ from django.db import connections
 from django.test import override_settings
 from django.urls import reverse
 
+import config.cache
 from config.cache import ResilientRedisCache
 from config.logs import JsonFormatter, RequestIdFilter
 from films.models import Film
@@ -182,7 +183,7 @@ def test_sessions_live_in_redis_with_the_database_behind_them(real_redis, client
 
 
 def test_an_unreachable_redis_reads_as_misses_and_drops_writes(caplog, monkeypatch):
-    monkeypatch.setattr(ResilientRedisCache, "_last_warning", 0.0)
+    monkeypatch.setattr(config.cache, "_last_warning", [0.0])
     with override_settings(CACHES=redis_cache_settings(CLOSED_PORT_REDIS)):
         cache = caches["default"]
         assert cache.get("anything") is None

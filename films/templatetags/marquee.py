@@ -5,11 +5,12 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
 
 from films.renditions import srcset
+from pagecache import tags
 
 register = template.Library()
 
@@ -70,6 +71,7 @@ def language_name(code: str) -> str:
 
 
 DEFAULT_POSTER_SIZES = "(max-width: 37.5rem) 45vw, 15rem"  # a grid card's width
+HIDDEN, LAZY = mark_safe(' aria-hidden="true"'), mark_safe(' loading="lazy"')  # fixed markup
 
 
 @register.simple_tag
@@ -82,27 +84,36 @@ def poster(film, *, decorative: bool = False, css_class: str = "", sizes: str = 
     fold (no lazy loading). Written here rather than in an included template: a grid shows a
     dozen, and an include cost several times the HTML it made.
     """
-    classes = escape(css_class)
     if not film.poster:
-        label = (' aria-hidden="true"' if decorative
-                 else f' role="img" aria-label="No poster for {escape(film)}"')
-        year = f'\n  <span class="poster__year">{film.year}</span>' if film.year else ""
-        return mark_safe(  # noqa: S308 (every value escaped above or a number)
-            f'<div class="poster poster--placeholder poster--tone-{placeholder_tone(film)} '
-            f'{classes}"{label}>\n  <span class="poster__title">{escape(film.title)}</span>'
-            f"{year}\n</div>\n"
+        return format_html(
+            '<div class="poster poster--placeholder poster--tone-{} {}"{}>\n'
+            '  <span class="poster__title">{}</span>{}\n</div>\n',
+            placeholder_tone(film), css_class,
+            HIDDEN if decorative
+            else format_html(' role="img" aria-label="No poster for {}"', film),
+            film.title,
+            format_html('\n  <span class="poster__year">{}</span>', film.year) if film.year else "",
         )
     renditions = srcset(film.poster, film.poster_width)
-    source = (f'<source type="image/webp" srcset="{escape(renditions)}" '
-              f'sizes="{escape(sizes or DEFAULT_POSTER_SIZES)}">' if renditions else "")
-    size = (f' width="{film.poster_width}" height="{film.poster_height}"'
-            if film.poster_width else "")
-    alt = "" if decorative else f"Poster of {escape(film)}"
-    lazy = "" if eager else ' loading="lazy"'
-    return mark_safe(  # noqa: S308 (every value escaped above or a number)
-        f'<picture class="poster-picture">{source}<img class="poster {classes}" '
-        f'src="{escape(film.poster.url)}"{size} alt="{alt}"{lazy} decoding="async"></picture>\n'
+    return format_html(
+        '<picture class="poster-picture">{}<img class="poster {}" src="{}"{} alt="{}"{}'
+        ' decoding="async"></picture>\n',
+        format_html('<source type="image/webp" srcset="{}" sizes="{}">', renditions,
+                    sizes or DEFAULT_POSTER_SIZES) if renditions else "",
+        css_class, film.poster.url,
+        format_html(' width="{}" height="{}"', film.poster_width, film.poster_height)
+        if film.poster_width else "",
+        "" if decorative else f"Poster of {film}",
+        "" if eager else LAZY,
     )
+
+
+@register.simple_tag(takes_context=True)
+def shows(context, obj) -> str:
+    """`{% shows film %}`: this page shows `obj` (a tag for the page cache, pagecache.tags)."""
+    if (request := context.get("request")) is not None:
+        tags.shows(request, f"{obj._meta.model_name}:{obj.pk}")
+    return ""
 
 
 @register.filter

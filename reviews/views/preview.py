@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from reviews import permissions, rendering
+from reviews import permissions
 from reviews.models import Review
 from reviews.pending import PendingChange
 from reviews.pending import apply as apply_pending
 from reviews.preview import InvalidShareLink, review_for_token
-from reviews.views.pages import review_for_page
+from reviews.views.review_page import render_article
 
 TEMPLATE = "reviews/review_detail.html"
 
@@ -37,8 +37,8 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
             # in this transaction, render, and roll back, so no reader ever sees it.
             live = Review.objects.get(pk=found.pk)
             apply_pending(live, pending, request.user)
-        review = review_for_page(Review.objects.select_related("author"), pk=found.pk)
-        parts = rendering.page_parts(rendering.render_parts(review), request)
+        review = get_object_or_404(Review.objects.for_page(), pk=found.pk)
+        parts = render_article(review, request)
         transaction.set_rollback(True)
     return _private(render(request, TEMPLATE, {
         "review": review, "object": review, "preview": True, "preview_by_staff": True,
@@ -57,8 +57,8 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
         return _private(render(request, "reviews/preview_invalid.html", {
             "reason": reason, "preview": True,
         }, status=status))
-    review = review_for_page(Review.objects.select_related("author"), pk=found.pk)
+    review = get_object_or_404(Review.objects.for_page(), pk=found.pk)
     return _private(render(request, TEMPLATE, {
         "review": review, "object": review, "preview": True,
-        **rendering.page_parts(rendering.render_parts(review), request),
+        **render_article(review, request),
     }))

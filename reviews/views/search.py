@@ -14,10 +14,9 @@ from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from films.cache import cache_public_page
 from films.models import CastCredit, CrewCredit, Film, Person
+from pagecache import tags
 from reviews.models import SEARCH_CONFIG, Review
-from reviews.views.pages import public_reviews
 
 MAX_QUERY_LENGTH = 200
 REVIEWS_SHOWN = 20
@@ -61,7 +60,7 @@ def _on_postgresql() -> bool:
 
 
 def search_reviews(query: str) -> list[Review]:
-    reviews = public_reviews()
+    reviews = Review.objects.published().select_related("film", "author")
     if _on_postgresql():
         tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         found = list(
@@ -123,6 +122,7 @@ def search_people(query: str) -> list[Person]:
 
 def search(request):
     """Any query string gives a page: it is cleaned and capped, never parsed as syntax."""
+    tags.shows(request, "search")
     raw = request.GET.get("q", "")
     query = clean_query(raw)
     context = {"query": query, "truncated": len(" ".join(raw.split())) > MAX_QUERY_LENGTH}
@@ -134,5 +134,3 @@ def search(request):
         }
     return render(request, "reviews/search.html", context)
 
-
-search_page = cache_public_page(search)

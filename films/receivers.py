@@ -1,0 +1,67 @@
+"""What a change to the catalogue retires in the caches (pagecache.tags); connected in
+FilmsConfig.ready.
+
+`film:<id>` stands for everything shown about a film, its people, genres and collection
+included, so renaming a person retires the films they are credited on: every page showing the
+film (its page, review pages' film boxes, cards) goes, and nothing else.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person
+from pagecache.tags import retire
+
+LISTS = ("films-list", "sitemap", "search")
+
+
+def _films(film_ids) -> list[str]:
+    return [f"film:{pk}" for pk in set(film_ids)]
+
+
+def film_changed(sender, instance, **kwargs):
+    retire(f"film:{instance.pk}", *LISTS)
+
+
+def person_changed(sender, instance, **kwargs):
+    films = [*CastCredit.objects.filter(person=instance).values_list("film_id", flat=True),
+             *CrewCredit.objects.filter(person=instance).values_list("film_id", flat=True)]
+    retire(f"person:{instance.pk}", *_films(films), "sitemap", "search")
+
+
+def credit_changed(sender, instance, **kwargs):
+    retire(f"film:{instance.film_id}", f"person:{instance.person_id}")
+
+
+def genre_changed(sender, instance, **kwargs):
+    # pre_delete, not post_delete: deleting a genre unlinks its films without a signal.
+    films = instance.films.values_list("pk", flat=True) if instance.pk else []
+    retire(f"genre:{instance.pk}", "genres", *_films(films), "sitemap")
+
+
+def collection_changed(sender, instance, **kwargs):
+    films = instance.films.values_list("pk", flat=True) if instance.pk else []
+    retire(f"collection:{instance.pk}", *_films(films))
+
+
+def film_genres_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if reverse:  # genre.films changed
+        films = pk_set if action != "pre_clear" else instance.films.values_list("pk", flat=True)
+        retire(f"genre:{instance.pk}", *_films(films))
+    else:  # film.genres changed
+        genres = pk_set if action != "pre_clear" else instance.genres.values_list("pk", flat=True)
+        retire(f"film:{instance.pk}", *(f"genre:{pk}" for pk in genres))
+
+
+def connect() -> None:
+    for signal, sender, receiver in [
+        (post_save, Film, film_changed), (post_delete, Film, film_changed),
+        (post_save, Person, person_changed), (pre_delete, Person, person_changed),
+        (post_save, CastCredit, credit_changed), (post_delete, CastCredit, credit_changed),
+        (post_save, CrewCredit, credit_changed), (post_delete, CrewCredit, credit_changed),
+        (post_save, Genre, genre_changed), (pre_delete, Genre, genre_changed),
+        (post_save, Collection, collection_changed), (pre_delete, Collection, collection_changed),
+        (m2m_changed, Film.genres.through, film_genres_changed),
+    ]:
+        signal.connect(receiver, sender=sender, dispatch_uid=f"pagecache-{receiver.__name__}")

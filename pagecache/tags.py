@@ -1,0 +1,160 @@
+"""Cache tags: pages name what they show, and a change retires every page that shows it.
+
+A page (or a fragment of one) names what it shows as tags: `review:12`, `film:5`, `person:44`,
+`genre:3`, `home`, `reviews-list`, `feed`, `sitemap`… Each tag has a version in the cache: the
+time it was last retired. A cached copy is good while each of its tags was last retired before
+the copy *began* to be made, so one write retires every page showing a thing without knowing
+their keys, and a page made from data read before a change is never kept past it.
+
+Retirements are written once per transaction, after it commits (`retire`), and go to the front
+cache too (pagecache.purge). When the cache cannot take them (Redis stopped, hung, full), they are
+kept in the database (`PendingRetirement`) and every process stops serving cached copies until
+they are written (`trusted`): a cache fault costs speed, never correctness.
+
+A scheduled review goes public with no save: `schedule()` records the next such moment, and
+copies made before it stop being good when it comes.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+
+logger = logging.getLogger("marquee.cache")
+
+NEXT_DUE_KEY = "tags:due"
+_batches = threading.local()
+_trust = {"checked": time.monotonic(), "pending": False}
+
+
+def tag_key(tag: str) -> str:
+    return f"tag:{tag}"
+
+
+def shows(request, *tags: str) -> None:
+    """Name what this response shows (the page cache and the front cache read them)."""
+    if not hasattr(request, "cache_tags"):
+        request.cache_tags = set()
+    request.cache_tags.update(tags)
+
+
+def retire(*tags: str, using: str | None = None) -> None:
+    """Retire every cached page and fragment showing `tags`, once the transaction commits.
+
+    Tags retired during one transaction are written together, in one cache write.
+    """
+    batch = getattr(_batches, "tags", None)
+    if batch is None:
+        batch = _batches.tags = set()
+    batch.update(tags)
+    # The first callback to run takes the whole batch; the others find it empty. (Tags of a
+    # transaction that rolled back go with the next one: retiring too much is safe.)
+    transaction.on_commit(_flush, using=using)
+
+
+def _flush() -> None:
+    tags = getattr(_batches, "tags", None) or set()
+    _batches.tags = None
+    if tags:
+        write(tags)
+
+
+def write(tags: Iterable[str], at: float | None = None) -> bool:
+    """Set the tags' versions to now (or `at`); keep them in the database if the cache fails.
+
+    Also asks the front cache to purge them. True when the page cache took them.
+    """
+    from pagecache import purge
+
+    tags = sorted(set(tags))
+    if not tags:
+        return True
+    now = time.time() if at is None else at
+    failed = cache.set_many({tag_key(tag): now for tag in tags}, timeout=None)
+    purge.purge(tags)
+    if not failed:
+        return True
+    logger.warning("Could not retire %s in the cache; kept in the database", " ".join(tags))
+    _trust["pending"] = True
+    from pagecache.models import PendingRetirement
+
+    try:
+        PendingRetirement.objects.create(tags=" ".join(tags))
+    except DatabaseError:
+        logger.exception("Could not keep the retirement of %s either", " ".join(tags))
+    return False
+
+
+def trusted() -> bool:
+    """May cached copies be served? Not while a retirement waits to reach the cache.
+
+    The database is asked at most every MARQUEE_PAGE_CACHE_RECHECK seconds per process; the
+    waiting retirements are written as soon as the cache takes them.
+    """
+    now = time.monotonic()
+    if now - _trust["checked"] < settings.MARQUEE_PAGE_CACHE_RECHECK:
+        return not _trust["pending"]
+    _trust["checked"] = now
+    from pagecache.models import PendingRetirement
+
+    try:
+        pending = list(PendingRetirement.objects.all()[:100])
+        for row in pending:
+            retired_at = row.created_at.timestamp()
+            if cache.set_many({tag_key(t): max(retired_at, time.time()) for t in row.tags.split()},
+                              timeout=None):
+                _trust["pending"] = True
+                return False
+            PendingRetirement.objects.filter(pk=row.pk).delete()
+        _trust["pending"] = len(pending) == 100
+    except DatabaseError:
+        _trust["pending"] = True
+    return not _trust["pending"]
+
+
+def versions(tags: Iterable[str], missing_at: float | None = None) -> dict[str, float]:
+    """The tags' versions (and "due": the last scheduled moment past, if any).
+
+    A tag the cache does not hold (never retired, or evicted) is given `missing_at`, now
+    unless given; copies kept with another version are then no longer good.
+    """
+    keys = {tag_key(tag): tag for tag in tags}
+    found = cache.get_many([*keys, NEXT_DUE_KEY])
+    now = time.time()
+    start = now if missing_at is None else missing_at
+    result = {}
+    for key, tag in keys.items():
+        if key not in found and not cache.add(key, start, timeout=None):
+            found[key] = cache.get(key, now)  # retired meanwhile, or no cache
+        result[tag] = found.get(key, start)
+    past = [moment for moment in found.get(NEXT_DUE_KEY) or () if moment <= now]
+    if past:
+        result["due"] = max(past)
+    return result
+
+
+def snapshot(tags: Iterable[str], began: float) -> dict[str, float] | None:
+    """The versions to keep with a copy begun at `began`; None if one of its tags was retired
+    since (the copy may show data from before the change: keep nothing)."""
+    found = versions(tags, missing_at=0.0)
+    return found if all(version < began for version in found.values()) else None
+
+
+def good(kept: dict[str, float]) -> bool:
+    """Are the versions kept with a copy still the tags' versions (nothing retired since)?"""
+    return versions(tag for tag in kept if tag != "due") == kept
+
+
+def schedule(moments: Iterable[float]) -> None:
+    """At each of these moments (epoch seconds), copies made before it stop being good."""
+    cache.set(NEXT_DUE_KEY, sorted(m for m in moments if m > time.time())[:100], timeout=None)
+
+
+def next_due() -> float | None:
+    """The next scheduled moment, if any (for how long the front cache may keep a page)."""
+    upcoming = [m for m in cache.get(NEXT_DUE_KEY) or () if m > time.time()]
+    return min(upcoming) if upcoming else None

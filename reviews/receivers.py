@@ -1,0 +1,82 @@
+"""What a change in the reviews app retires in the caches (pagecache.tags); connected in
+ReviewsConfig.ready.
+
+A review's own tag (`review:<id>`) is on its page and on every card of it; a change to whether it
+is public also retires the lists (home, reviews, feeds, sitemap, search) and its film's page.
+Comments retire only their review's thread (`comments:<id>`), and only when a shown comment
+changes: pending, rejected and spam comments cost the cache nothing.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
+
+from pagecache import tags
+from reviews.models import Comment, Review, Section
+
+LISTS = ("home", "reviews-list", "feed", "sitemap", "search")
+NAME_FIELDS = {"username", "first_name", "last_name"}
+
+
+def review_saving(sender, instance, raw=False, **kwargs):
+    instance.was_public = bool(
+        instance.pk and Review.objects.published().filter(pk=instance.pk).exists())
+
+
+def review_changed(sender, instance, raw=False, **kwargs):
+    changed = [f"review:{instance.pk}"]
+    if raw or instance.is_public or getattr(instance, "was_public", True):
+        changed += [f"film:{instance.film_id}", *LISTS]
+    tags.retire(*changed)
+    transaction.on_commit(schedule_due)
+
+
+def schedule_due() -> None:
+    """Record when scheduled reviews go public: cached pages made before then stop being good."""
+    due = (Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=timezone.now())
+           .order_by("published_at").values_list("published_at", flat=True)[:100])
+    tags.schedule(moment.timestamp() for moment in due)
+
+
+def section_changed(sender, instance, **kwargs):
+    tags.retire(f"review:{instance.review_id}", "search")
+
+
+def comment_saving(sender, instance, raw=False, **kwargs):
+    instance.was_shown = bool(instance.pk and Comment.objects.approved().filter(
+        pk=instance.pk).exists())
+
+
+def comment_changed(sender, instance, **kwargs):
+    if instance.status == Comment.Status.APPROVED or getattr(instance, "was_shown", False):
+        tags.retire(f"comments:{instance.review_id}")
+
+
+def comments_changing(comments, status: str | None = None) -> None:
+    """Before a bulk update of `comments` to `status` (None: a delete), which sends no signals,
+    retire the threads where a shown comment appears or goes."""
+    if status == Comment.Status.APPROVED:
+        changing = comments.exclude(status=Comment.Status.APPROVED)
+    else:
+        changing = comments.filter(status=Comment.Status.APPROVED)
+    reviews = set(changing.values_list("review_id", flat=True))
+    if reviews:
+        tags.retire(*(f"comments:{pk}" for pk in reviews))
+
+
+def user_saved(sender, instance, update_fields=None, **kwargs):
+    if update_fields is None or NAME_FIELDS & set(update_fields):  # not on every sign-in
+        tags.retire(f"user:{instance.pk}")
+
+
+def connect() -> None:
+    for signal, sender, receiver in [
+        (pre_save, Review, review_saving), (post_save, Review, review_changed),
+        (post_delete, Review, review_changed),
+        (post_save, Section, section_changed), (post_delete, Section, section_changed),
+        (pre_save, Comment, comment_saving), (post_save, Comment, comment_changed),
+        (post_delete, Comment, comment_changed),
+        (post_save, get_user_model(), user_saved),
+    ]:
+        signal.connect(receiver, sender=sender, dispatch_uid=f"pagecache-{receiver.__name__}")

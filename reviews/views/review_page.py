@@ -1,0 +1,161 @@
+"""The review page: one function (`review_page`) assembles it for the GET view, the comment
+POST's answers and previews.
+
+The article (header, film box, contents, scorecard, sections, footer), the page's description
+and its JSON-LD are the costly part: several queries and most of the rendering. They are cached
+as fragments (`article`), keyed by the review's `render_token` (new on every save), the release
+and the host, and good while the review, its film and its author have not been retired since
+(pagecache.tags). Everything else on the page (related reviews, comments) is read on each view.
+"""
+
+import html
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+
+from films.templatetags.marquee import json_ld_script, movie_data
+from films.views import valid_slug
+from pagecache import tags
+from reviews import comments
+from reviews.forms import CommentForm
+from reviews.models import Review, article_prefetches
+
+TEMPLATE = "reviews/review_detail.html"
+ARTICLE = "reviews/includes/review_article.html"
+DESCRIPTION_CHARS = 200
+RELATED_SHOWN = 4
+CONFIRM = ("Your comment has not been posted yet. Please check it and press "
+           "“Post comment” to send it.")
+# What the thread shows of a comment: never the email address, IP address or browser.
+THREAD_FIELDS = ("review", "parent", "name", "body_html", "is_staff_reply", "submitted_at")
+
+
+def description(review: Review) -> str:
+    """At most 200 characters of the review's own text, cut at a sentence or word boundary.
+
+    Taken verbatim from the intro's first paragraph (the first section's when there is no
+    intro), never the headline.
+    """
+    html_text = review.intro_html or next(
+        (section.body_html for section in review.sections.all() if section.body_html), "")
+    paragraphs = [" ".join(html.unescape(strip_tags(p)).split())
+                  for p in re.split(r"</p>", html_text) if strip_tags(p).strip()]
+    text = paragraphs[0] if paragraphs else ""
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    cut = text[:DESCRIPTION_CHARS]
+    sentence_end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    if sentence_end >= DESCRIPTION_CHARS // 2:
+        return cut[: sentence_end + 1]
+    return cut.rsplit(" ", 1)[0].rstrip(",;:—-– ")
+
+
+def json_ld(review: Review, request: HttpRequest) -> str:
+    """schema.org Review of the film (a Movie): a <script> for the review page's head."""
+    film, author = review.film, review.author
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Review",
+        "name": review.headline,
+        "headline": review.headline,
+        "url": request.build_absolute_uri(review.get_absolute_url()),
+        "itemReviewed": movie_data(film, request=request, directors=film.directors,
+                                   cast=film.top_cast),
+        "author": {"@type": "Person", "name": author.get_full_name() or author.get_username()},
+        "datePublished": review.published_at,
+        "dateModified": review.updated_at,
+        "publisher": {"@type": "Organization", "name": settings.MARQUEE_SITE_NAME,
+                      "url": request.build_absolute_uri("/")},
+        "description": description(review),
+        "inLanguage": "en",
+    }
+    if review.rating is not None:
+        data["reviewRating"] = {"@type": "Rating", "ratingValue": float(review.rating),
+                                "bestRating": 5, "worstRating": 0.5}
+    if review.dek:
+        data["alternativeHeadline"] = review.dek
+    return json_ld_script(data)
+
+
+def render_article(review: Review, request: HttpRequest) -> dict[str, str]:
+    """The article, description and JSON-LD of `review`, loading what they show."""
+    prefetch_related_objects([review], *article_prefetches())
+    return {
+        "page_article": render_to_string(ARTICLE, {"review": review}),
+        "page_description": description(review),
+        "page_json_ld": json_ld(review, request),
+    }
+
+
+def article(review: Review, request: HttpRequest) -> dict[str, str]:
+    """`render_article`, from the fragment cache while it is good."""
+    key = (f"article:{settings.MARQUEE_RELEASE}:{review.pk}:{review.render_token}:"
+           f"{request.scheme}://{request.get_host()}")
+    shown = (f"review:{review.pk}", f"film:{review.film_id}", f"user:{review.author_id}")
+    parts = cache.get(key) if tags.trusted() else None
+    if parts is not None and tags.good(parts["versions"]):
+        return parts
+    began = time.time()
+    parts = render_article(review, request)
+    if (versions := tags.snapshot(shown, began)) is not None:
+        cache.set(key, {**parts, "versions": versions}, settings.MARQUEE_ARTICLE_CACHE_SECONDS)
+    return parts
+
+
+def comment_context(request: HttpRequest, review: Review, form: CommentForm | None = None,
+                    *, confirm: bool = False) -> dict:
+    """What templates/reviews/includes/comments.html needs, in one query.
+
+    The tokens are written into the form only where the page is this reader's alone (signed in,
+    or the answer to their POST); the shared copy gets them from `comment_tokens`.
+    """
+    flat = list(review.comments.approved().only(*THREAD_FIELDS))
+    roots = comments.build_tree(flat)
+    replies_to = {c.pk: c for c in flat if c.depth is not None and c.depth < comments.MAX_DEPTH}
+    is_open = comments.comments_open(review)
+    if form is None and is_open:
+        reply_id = request.GET.get("reply_to", "")
+        initial = {"parent": int(reply_id)} if reply_id.isdigit() and int(reply_id) in replies_to \
+            else {}
+        form = CommentForm(review=review, user=request.user, replies_to=replies_to,
+                           initial=initial)
+    inline = request.method == "POST" or request.user.is_authenticated
+    parent_id = str(form["parent"].value() or "") if form is not None else ""
+    return {
+        "comments": roots,
+        "comment_count": comments.shown_count(roots),
+        "comments_open": is_open,
+        "comments_close_at": comments.closes_at(review),
+        "comment_form": form,
+        "comment_tokens_inline": inline,
+        "comment_token": comments.sign_form(review) if is_open and inline else "",
+        "comment_confirm": CONFIRM if confirm else "",
+        "comment_reply_to": replies_to.get(int(parent_id)) if parent_id.isdigit() else None,
+        "comment_max_depth": comments.MAX_DEPTH,
+    }
+
+
+def review_page(request: HttpRequest, review: Review, *, form: CommentForm | None = None,
+                confirm: bool = False, status: int = 200) -> HttpResponse:
+    """The public review page for `review` (loaded with `Review.objects.for_page()`)."""
+    related = list(Review.objects.cards().related_to(review, RELATED_SHOWN))
+    tags.shows(request, f"review:{review.pk}", f"comments:{review.pk}",
+               f"film:{review.film_id}", f"user:{review.author_id}")
+    return render(request, TEMPLATE, {
+        "review": review,
+        **article(review, request),
+        "related_reviews": related,
+        **comment_context(request, review, form, confirm=confirm),
+    }, status=status)
+
+
+def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_object_or_404(Review.objects.published().for_page(), slug=valid_slug(slug))
+    return review_page(request, review)
