@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -52,7 +53,7 @@ def varnish(live_server, settings, tmp_path):
         pytest.skip("varnishd is not installed")
     host, port = live_server.thread.host, live_server.thread.port
     vcl = tmp_path / "marquee.vcl"
-    vcl.write_text(open(VCL).read().replace("@@BACKEND_HOST@@", host)
+    vcl.write_text(Path(VCL).read_text().replace("@@BACKEND_HOST@@", host)
                    .replace("@@BACKEND_PORT@@", str(port)))
     listen = free_port()
     process = subprocess.Popen(  # noqa: S603
