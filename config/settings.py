@@ -319,8 +319,8 @@ MARQUEE_PAGE_MAX_AGE = env_int("MARQUEE_PAGE_MAX_AGE", 60)
 # Front-cache purges by tag: {"BACKEND": "pagecache.purge.VarnishPurger", "URL": "http://…"} or
 # {"BACKEND": "pagecache.purge.HTTPPurger", "URL": …, "HEADERS": {…}, "FIELD": "tags"} (JSON).
 MARQUEE_PURGE = env_json("MARQUEE_PURGE", None)
-MARQUEE_FRONT_CACHE_SECONDS = env_int(
-    "MARQUEE_FRONT_CACHE_SECONDS", 24 * 3600 if MARQUEE_PURGE else MARQUEE_PAGE_MAX_AGE)
+MARQUEE_FRONT_CACHE_SECONDS = env_int(  # 0: as long as browsers
+    "MARQUEE_FRONT_CACHE_SECONDS", 24 * 3600 if MARQUEE_PURGE else 0)
 # How often (seconds) each process asks the database whether a retirement is waiting to reach
 # the cache (a Redis fault); until it is written no cached page is served.
 MARQUEE_PAGE_CACHE_RECHECK = env_float("MARQUEE_PAGE_CACHE_RECHECK", 1.0)

@@ -92,10 +92,12 @@ def _served(entry: dict, request: HttpRequest) -> HttpResponse:
     if conditional is not response:
         conditional["ETag"] = etag
         response = conditional
-    front = settings.MARQUEE_FRONT_CACHE_SECONDS
+    browsers = settings.MARQUEE_PAGE_MAX_AGE
+    front = settings.MARQUEE_FRONT_CACHE_SECONDS or browsers
     if (due := tags.next_due()) is not None:  # a scheduled review goes public then
         front = max(0, min(front, int(due - time.time())))
-    response["Cache-Control"] = f"public, max-age={settings.MARQUEE_PAGE_MAX_AGE}, s-maxage={front}"
+    response["Cache-Control"] = f"public, max-age={min(browsers, front)}" + (
+        f", s-maxage={front}" if front != browsers else "")
     response["Surrogate-Key"] = response["xkey"] = " ".join(entry["tags"])
     patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
     return response

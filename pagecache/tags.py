@@ -24,6 +24,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
+from pagecache import purge
+from pagecache.models import PendingRetirement
+
 logger = logging.getLogger("marquee.cache")
 
 NEXT_DUE_KEY = "tags:due"
@@ -68,8 +71,6 @@ def write(tags: Iterable[str], at: float | None = None) -> bool:
 
     Also asks the front cache to purge them. True when the page cache took them.
     """
-    from pagecache import purge
-
     tags = sorted(set(tags))
     if not tags:
         return True
@@ -80,8 +81,6 @@ def write(tags: Iterable[str], at: float | None = None) -> bool:
         return True
     logger.warning("Could not retire %s in the cache; kept in the database", " ".join(tags))
     _trust["pending"] = True
-    from pagecache.models import PendingRetirement
-
     try:
         PendingRetirement.objects.create(tags=" ".join(tags))
     except DatabaseError:
@@ -99,8 +98,6 @@ def trusted() -> bool:
     if now - _trust["checked"] < settings.MARQUEE_PAGE_CACHE_RECHECK:
         return not _trust["pending"]
     _trust["checked"] = now
-    from pagecache.models import PendingRetirement
-
     try:
         pending = list(PendingRetirement.objects.all()[:100])
         for row in pending:
@@ -116,14 +113,15 @@ def trusted() -> bool:
     return not _trust["pending"]
 
 
-def versions(tags: Iterable[str], missing_at: float | None = None) -> dict[str, float]:
-    """The tags' versions (and "due": the last scheduled moment past, if any).
+def versions(tags: Iterable[str], missing_at: float | None = None,
+             scheduled: bool = True) -> dict[str, float]:
+    """The tags' versions, and with `scheduled` "due": the last scheduled moment past.
 
     A tag the cache does not hold (never retired, or evicted) is given `missing_at`, now
     unless given; copies kept with another version are then no longer good.
     """
     keys = {tag_key(tag): tag for tag in tags}
-    found = cache.get_many([*keys, NEXT_DUE_KEY])
+    found = cache.get_many([*keys, NEXT_DUE_KEY] if scheduled else list(keys))
     now = time.time()
     start = now if missing_at is None else missing_at
     result = {}
@@ -137,21 +135,31 @@ def versions(tags: Iterable[str], missing_at: float | None = None) -> dict[str, 
     return result
 
 
-def snapshot(tags: Iterable[str], began: float) -> dict[str, float] | None:
+def snapshot(tags: Iterable[str], began: float, scheduled: bool = True) -> dict | None:
     """The versions to keep with a copy begun at `began`; None if one of its tags was retired
-    since (the copy may show data from before the change: keep nothing)."""
-    found = versions(tags, missing_at=0.0)
-    return found if all(version < began for version in found.values()) else None
+    since (the copy may show data from before the change: keep nothing). `scheduled`: the copy
+    shows lists a scheduled review joins when it falls due."""
+    found = versions(tags, missing_at=0.0, scheduled=scheduled)
+    if not all(version < began for version in found.values()):
+        return None
+    return {"versions": found, "scheduled": scheduled}
 
 
-def good(kept: dict[str, float]) -> bool:
+def good(kept: dict) -> bool:
     """Are the versions kept with a copy still the tags' versions (nothing retired since)?"""
-    return versions(tag for tag in kept if tag != "due") == kept
+    shown = (tag for tag in kept["versions"] if tag != "due")
+    return versions(shown, scheduled=kept["scheduled"]) == kept["versions"]
 
 
 def schedule(moments: Iterable[float]) -> None:
-    """At each of these moments (epoch seconds), copies made before it stop being good."""
-    cache.set(NEXT_DUE_KEY, sorted(m for m in moments if m > time.time())[:100], timeout=None)
+    """At each of these moments (epoch seconds), copies made before it stop being good.
+
+    The last moment already past is kept: copies made since it stay good.
+    """
+    now = time.time()
+    past = [moment for moment in cache.get(NEXT_DUE_KEY) or () if moment <= now]
+    upcoming = sorted(moment for moment in moments if moment > now)[:100]
+    cache.set(NEXT_DUE_KEY, ([max(past)] if past else []) + upcoming, timeout=None)
 
 
 def next_due() -> float | None:

@@ -1,5 +1,6 @@
 """Deployment: the production settings, the served stack, and backup/restore of the content."""
 
+import gzip
 import json
 import os
 import re
@@ -214,10 +215,14 @@ def free_port() -> int:
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    """GET as a browser would (accepting gzip); the body comes back unzipped."""
     request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status, dict(response.headers), response.read()
+            body = response.read()
+            if response.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            return response.status, dict(response.headers), body
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
 

@@ -21,7 +21,6 @@ from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
 from films.templatetags.marquee import json_ld_script, movie_data
-from films.views import valid_slug
 from pagecache import tags
 from reviews import comments
 from reviews.forms import CommentForm
@@ -104,8 +103,8 @@ def article(review: Review, request: HttpRequest) -> dict[str, str]:
         return parts
     began = time.time()
     parts = render_article(review, request)
-    if (versions := tags.snapshot(shown, began)) is not None:
-        cache.set(key, {**parts, "versions": versions}, settings.MARQUEE_ARTICLE_CACHE_SECONDS)
+    if (kept := tags.snapshot(shown, began, scheduled=False)) is not None:
+        cache.set(key, {**parts, "versions": kept}, settings.MARQUEE_ARTICLE_CACHE_SECONDS)
     return parts
 
 
@@ -157,5 +156,5 @@ def review_page(request: HttpRequest, review: Review, *, form: CommentForm | Non
 
 
 def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    review = get_object_or_404(Review.objects.published().for_page(), slug=valid_slug(slug))
+    review = get_object_or_404(Review.objects.published().for_page(), slug=slug)
     return review_page(request, review)
