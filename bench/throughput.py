@@ -1,9 +1,11 @@
 """Throughput under wrk: Marquee (gunicorn) beside nginx serving a saved copy of the same page.
 
 Started by bench/run.py, which passes the environment (database, Redis, secret key). Starts
-gunicorn and an nginx with two servers — the front-cache recipe of deploy/nginx.conf, and a
-static server of the saved review page — then runs wrk against each in the same run, so every
-figure is a ratio to the static page measured minutes apart on the same machine.
+gunicorn twice (as configured, and with every cache timeout 0: nothing kept, each request
+cold), Varnish with deploy/varnish.vcl, and an nginx with two servers — the front-cache recipe
+of deploy/nginx.conf, and a static server of the saved review page — then runs wrk against each
+in the same run, so every figure is a ratio to the static page measured minutes apart on the
+same machine.
 """
 
 import json
@@ -23,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import nginx_recipe
 
 ROOT = nginx_recipe.ROOT
-APP_PORT, FRONT_PORT, STATIC_PORT = 8101, 8102, 8103
+APP_PORT, FRONT_PORT, STATIC_PORT, COLD_PORT, VARNISH_PORT = 8101, 8102, 8103, 8104, 8105
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 WRK_CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "16"))
 
@@ -36,15 +38,27 @@ STATIC_SERVER = """
     }}
 """
 
-# wrk script: every request gets a fresh query string, so no cache can answer it.
-BUST_LUA = """
-counter = 0
-request = function()
-    counter = counter + 1
-    local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
-    return wrk.format("GET", wrk.path .. sep .. "bust=" .. counter .. "-" .. math.random(1e9))
-end
-"""
+
+
+def gunicorn(python: Path, port: int, env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [python.parent / "gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
+    )
+
+
+def varnish(tmp: Path) -> subprocess.Popen:
+    """varnishd with deploy/varnish.vcl in front of the app (the tag-purging front cache)."""
+    vcl = tmp / "marquee.vcl"
+    vcl.write_text((ROOT / "deploy" / "varnish.vcl").read_text()
+                   .replace("@@BACKEND_HOST@@", "127.0.0.1")
+                   .replace("@@BACKEND_PORT@@", str(APP_PORT)))
+    return subprocess.Popen(
+        [shutil.which("varnishd") or "/usr/sbin/varnishd", "-F", "-j", "none",
+         "-n", str(tmp / "varnish"), "-a", f"127.0.0.1:{VARNISH_PORT}", "-f", str(vcl),
+         "-s", "malloc,64m", "-T", "none"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wait_for(url: str, timeout: float = 30) -> None:
@@ -59,12 +73,8 @@ def wait_for(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"{url} did not answer within {timeout:.0f}s")
 
 
-def wrk(url: str, *, bust: bool = False, tmp: Path) -> dict:
+def wrk(url: str, *, tmp: Path) -> dict:
     command = ["wrk", "-t2", f"-c{WRK_CONNECTIONS}", f"-d{WRK_SECONDS}s", "--latency", url]
-    if bust:
-        script = tmp / "bust.lua"
-        script.write_text(BUST_LUA)
-        command[1:1] = ["-s", str(script)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
@@ -81,11 +91,11 @@ def main() -> None:
     python = Path(sys.executable)
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
                    env=env, check=True)
-    gunicorn = subprocess.Popen(
-        [python.parent / "gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{APP_PORT}", "--access-logfile", "-"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "w"),  # noqa: SIM115
-    )
+    servers = [gunicorn(python, APP_PORT, env, tmp / "gunicorn.log"),
+               gunicorn(python, COLD_PORT, {**env, "MARQUEE_PAGE_CACHE_SECONDS": "0",
+                                            "MARQUEE_ARTICLE_CACHE_SECONDS": "0"},
+                        tmp / "gunicorn-cold.log"),
+               varnish(tmp)]
     try:
         app = f"http://127.0.0.1:{APP_PORT}"
         wait_for(app + review_path)
@@ -104,17 +114,23 @@ def main() -> None:
             front = f"http://127.0.0.1:{FRONT_PORT}{review_path}"
             wait_for(static)
             wait_for(front)
+            cold = f"http://127.0.0.1:{COLD_PORT}"
+            through_varnish = f"http://127.0.0.1:{VARNISH_PORT}{review_path}"
+            wait_for(cold + review_path)
+            wait_for(through_varnish)
             results = {
                 "static page (nginx)": wrk(static, tmp=tmp),
+                "review via Varnish (deploy/varnish.vcl)": wrk(through_varnish, tmp=tmp),
                 "review via nginx front cache": wrk(front, tmp=tmp),
                 "review, Marquee cache warm": wrk(app + review_path, tmp=tmp),
-                "review, uncached": wrk(app + review_path, bust=True, tmp=tmp),
-                "search, uncached": wrk(app + search_path, bust=True, tmp=tmp),
+                "review, uncached": wrk(cold + review_path, tmp=tmp),
+                "search, uncached": wrk(cold + search_path, tmp=tmp),
             }
         json.dump(results, sys.stdout, indent=2)
     finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

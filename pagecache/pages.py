@@ -4,8 +4,9 @@ Applied in one place, config/urls.py (`cached`), naming for each public page the
 parameters it reads: any other parameter is dropped before the view sees the request, so
 `?utm_source=…` or `?x=<random>` serve the same copy and never make a new one. A kept response
 keeps its headers (the sitemap's `X-Robots-Tag`, say), never cookies; it is served with an
-ETag, a Last-Modified (when the copy was made), 304s for conditional GETs, and its tags in
-`Surrogate-Key` and `xkey` for the front cache (deploy/varnish.vcl).
+ETag, a Last-Modified (when the copy was made), 304s for conditional GETs, its tags in
+`Surrogate-Key` and `xkey` for the front cache (deploy/varnish.vcl), and `X-Page-Cache: hit` or
+`miss`.
 
 A render that used something of one visit (a cookie, a CSRF token, the CSP nonce) is served
 once, marked private, and never kept. Signed-in users and readers with messages waiting always
@@ -121,6 +122,7 @@ def cache_page(view, query: tuple[str, ...] = (), shows: tuple[str, ...] = ()):
         entry = cache.get(key) if tags.trusted() else None
         if entry is not None and not tags.good(entry["versions"]):
             entry = None
+        hit = entry is not None
         if entry is None:
             began = time.time()
             response = view(request, *args, **kwargs)
@@ -146,7 +148,9 @@ def cache_page(view, query: tuple[str, ...] = (), shows: tuple[str, ...] = ()):
             entry["versions"] = tags.snapshot(entry["tags"], began)
             if entry["versions"] is not None:
                 cache.set(key, entry, settings.MARQUEE_PAGE_CACHE_SECONDS)
-        return _served(entry, request)
+        response = _served(entry, request)
+        response["X-Page-Cache"] = "hit" if hit else "miss"
+        return response
 
     return wrapper
 

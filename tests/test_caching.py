@@ -89,6 +89,7 @@ def test_a_second_anonymous_visit_is_served_from_the_cache(client, review, url):
     assert second["Cache-Control"] == "public, max-age=60"
     assert "Cookie" in second["Vary"]
     assert second["Surrogate-Key"] == second["xkey"] != ""
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
 
 
 def test_headers_the_view_set_survive_caching(client, review):

@@ -1,0 +1,126 @@
+"""The write mix: readers over rotating URLs, with and without comments being moderated.
+
+    python bench/write_mix.py --app http://127.0.0.1:8101 [--seconds 60] [--urls 500]
+
+Run with the app's environment (DATABASE_URL, REDIS_URL, MARQUEE_RELEASE: the same database,
+Redis and cache keys as the gunicorn under test). Runs wrk twice over the same URLs (review,
+film and person pages, home and lists): once alone, once while this process approves one pending
+comment and posts one spam comment every 2 s through the model API, as a moderator and a bot
+would. Prints requests/s and the page cache's hit ratio (its `X-Page-Cache` header) of each
+run, as JSON. Approving a comment must refresh one review page; spam must cost nothing.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from films.models import Film, Person  # noqa: E402
+from reviews import comments, moderation  # noqa: E402
+from reviews.models import Comment, Review  # noqa: E402
+
+ROTATE_LUA = """
+local urls = {}
+for line in io.lines(os.getenv("MARQUEE_URLS")) do urls[#urls + 1] = line end
+local i = math.random(#urls)
+hits, total = 0, 0
+request = function()
+    i = i % #urls + 1
+    return wrk.format("GET", urls[i])
+end
+response = function(status, headers, body)
+    total = total + 1
+    if headers["X-Page-Cache"] == "hit" then hits = hits + 1 end
+end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+done = function(summary, latency, requests)
+    local h, t = 0, 0
+    for _, thread in ipairs(threads) do
+        h = h + thread:get("hits")
+        t = t + thread:get("total")
+    end
+    io.write(string.format("PAGECACHE %d %d\\n", h, t))
+end
+"""
+
+
+def urls(count: int) -> list[str]:
+    reviews = Review.objects.published().order_by("-published_at")
+    found = ["/", "/reviews/", "/films/", "/feed/"]
+    found += [r.get_absolute_url() for r in reviews.only("slug")[: count // 2]]
+    found += [f.get_absolute_url() for f in Film.objects.only("slug")[: count // 4]]
+    found += [p.get_absolute_url() for p in Person.objects.only("slug")[: count - len(found)]]
+    return found[:count]
+
+
+def wrk(app: str, url_file: Path, seconds: int, connections: int, tmp: Path) -> dict:
+    script = tmp / "rotate.lua"
+    script.write_text(ROTATE_LUA)
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), app + "/"],
+        env={**os.environ, "MARQUEE_URLS": str(url_file)}, capture_output=True, text=True,
+        check=True).stdout
+    hits, total = map(int, re.search(r"PAGECACHE (\d+) (\d+)", output).groups())
+    return {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+            "hit_ratio": round(hits / max(total, 1), 4), "requests": total}
+
+
+def write_loop(stop: threading.Event, counts: dict) -> None:
+    """Every 2 s: approve one pending comment on a listed review, post one spam comment."""
+    moderator = get_user_model().objects.filter(is_superuser=True).first()
+    pending = Comment.objects.pending().filter(review__in=Review.objects.published())
+    reviews = list(Review.objects.published().order_by("?")[:50])
+    n = 0
+    while not stop.wait(2):
+        comment = pending.order_by("?").first()
+        if comment is not None:
+            moderation.approve(comment, by=moderator)
+            counts["approved"] += 1
+        comments.create_comment(reviews[n % len(reviews)], body=f"Cheap pills {n}",
+                                name="Bot", email="bot@example.com", signals=["honeypot"])
+        counts["spam"] += 1
+        n += 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--urls", type=int, default=500)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="marquee-mix-"))
+    url_file = tmp / "urls.txt"
+    url_file.write_text("\n".join(urls(args.urls)) + "\n")
+    wrk(args.app, url_file, max(5, args.seconds // 4), args.connections, tmp)  # warm up
+    results = {"readers only": wrk(args.app, url_file, args.seconds, args.connections, tmp)}
+    stop, counts = threading.Event(), {"approved": 0, "spam": 0}
+    writer = threading.Thread(target=write_loop, args=(stop, counts))
+    writer.start()
+    try:
+        results["readers with writes"] = wrk(
+            args.app, url_file, args.seconds, args.connections, tmp)
+    finally:
+        stop.set()
+        writer.join()
+    results["writes"] = counts
+    json.dump(results, sys.stdout, indent=2)
+
+
+if __name__ == "__main__":
+    main()
