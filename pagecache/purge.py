@@ -5,9 +5,9 @@
 - `HTTPPurger`: a CDN's purge-by-tag API (Fastly's surrogate keys, Cloudflare's cache tags): a
   POST of `{FIELD: [tags…]}` as JSON to `URL` with `HEADERS` (the API token).
 
-Purges run as a task (`purge_tags`), enqueued after the change commits; a failure is logged and
-never reaches the editor's request. Without MARQUEE_PURGE nothing is sent: the front cache then
-keeps pages only MARQUEE_FRONT_CACHE_SECONDS (a minute by default).
+Purges run as a durable task (`purge_tags`, tasks/base.py: retried with back-off by the worker),
+enqueued after the change commits; a failure never reaches the editor's request. Without
+MARQUEE_PURGE nothing is sent: a front cache then keeps pages only as long as browsers may.
 """
 
 import json
@@ -17,8 +17,9 @@ from urllib.error import URLError
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.tasks import task
 from django.utils.module_loading import import_string
+
+from tasks.base import durable_task
 
 logger = logging.getLogger("marquee.cache")
 
@@ -61,9 +62,9 @@ def purger() -> Purger | None:
     return import_string(config["BACKEND"])(config["URL"], config.get("TIMEOUT", 2.0), **options)
 
 
-@task
+@durable_task
 def purge_tags(tags: list[str]) -> None:
-    """Purge `tags` from the front cache (a task: retried by the backend if it raises)."""
+    """Purge `tags` from the front cache (a task: retried with back-off when it fails)."""
     if (adapter := purger()) is not None:
         adapter.purge(tags)
 
