@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0010_review_rendering'),
+        ('reviews', '0011_pending_versions_autosave_share_links'),
     ]
 
     operations = [
