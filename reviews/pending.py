@@ -16,7 +16,6 @@ import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import permissions
+from reviews.tasks import mail_on_commit
 
 # What a pending version holds: the change form's fields, and each section's.
 REVIEW_FIELDS = (
@@ -202,26 +202,25 @@ def submit_changes(review, by):
             review_id=review.pk, actor=by, from_status=review.status, to_status=review.status,
             note="Submitted changes for review.",
         )
-        transaction.on_commit(lambda: notify_changes_submitted(review, by))
+        notify_changes_submitted(review, by)
     return review
 
 
 def notify_changes_submitted(review, by) -> None:
-    """Mail the editors that a writer's changes to a live review wait for them."""
+    """Mail the editors that a writer's changes to a live review wait for them (a mail task,
+    enqueued once the transaction commits)."""
     from reviews.workflow import EDITORS_GROUP
 
-    editors = sorted(
+    editors = (
         get_user_model().objects.filter(groups__name=EDITORS_GROUP, is_active=True)
         .exclude(email="").exclude(pk=by.pk).values_list("email", flat=True).distinct()
     )
-    if not editors:
-        return
     link = settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
         "admin:reviews_review_change", args=[review.pk])
     name = by.get_full_name() or by.get_username()
-    send_mail(f"Changes submitted: {review.headline}",
-              f"{name} submitted changes to the live review “{review.headline}”.\n\n{link}\n",
-              None, editors)
+    mail_on_commit(f"Changes submitted: {review.headline}",
+                   f"{name} submitted changes to the live review “{review.headline}”.\n\n"
+                   f"{link}\n", list(editors))
 
 
 class Autosave(models.Model):

@@ -26,7 +26,8 @@ def post_change(client, review, **changes):
     return client.post(url("change", review.pk), {**form_data(page), **changes})
 
 
-def test_a_live_review_keeps_its_live_version_until_an_editor_publishes(as_role, people):
+def test_a_live_review_keeps_its_live_version_until_an_editor_publishes(
+        as_role, people, django_capture_on_commit_callbacks, mailoutbox):
     review = make_review(people["author"], S.PUBLISHED, headline="Live headline")
     public = reverse("reviews:detail", kwargs={"slug": review.slug})
     writer = as_role("author")
@@ -38,8 +39,11 @@ def test_a_live_review_keeps_its_live_version_until_an_editor_publishes(as_role,
 
     # The writer submits the changes; the editor previews them and publishes them.
     writer = as_role("author")
-    response = writer.post(url("change", review.pk), {
-        **form_data(writer.get(url("change", review.pk))), "_workflow": "submit_changes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = writer.post(url("change", review.pk), {
+            **form_data(writer.get(url("change", review.pk))), "_workflow": "submit_changes"})
+    assert [m.subject for m in mailoutbox] == [f"Changes submitted: {review.headline}"]
+    assert mailoutbox[0].to == [people["editor"].email]
     assert response.status_code == 302, errors(response)
     review.refresh_from_db()
     assert review.pending.submitted_at is not None
