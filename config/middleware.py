@@ -6,9 +6,8 @@ import uuid
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
-from django.template import loader
 
+from config.errors import bad_request, database_unavailable_response
 from config.logs import request_id
 
 logger = logging.getLogger("marquee.availability")
@@ -78,6 +77,7 @@ class DatabaseUnavailableMiddleware:
 
     Nothing is remembered between requests: Django drops a broken connection at the end of the
     request and opens a new one on the next, so pages come back by themselves with the database.
+    A POST's text (a reader's comment, an editor's edit) is shown back on the page to be copied.
     """
 
     def __init__(self, get_response):
@@ -95,12 +95,36 @@ class DatabaseUnavailableMiddleware:
             request.path,
             exc_info=exception,
         )
-        return database_unavailable_response()
+        return database_unavailable_response(request)
 
 
-def database_unavailable_response():
-    """The 503 page: a plain template render, nothing that needs the database or a request."""
-    response = HttpResponse(loader.render_to_string("503.html"), status=503)
-    response.headers["Retry-After"] = "30"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+class NullCharacterMiddleware:
+    """Refuse (400) a request whose path, query, cookies or form fields hold a NUL character.
+
+    No form or link of the site sends one, and PostgreSQL cannot store or compare text holding
+    one: `?term=%00` in the admin's autocomplete was a 500. Django's form fields refuse NULs
+    already; this covers the values views read straight from the request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_null(request):
+            logger.warning("Refused a request with a NUL character: %s", request.method)
+            return bad_request(request)
+        return self.get_response(request)
+
+
+def _holds_null(request) -> bool:
+    forms = [request.GET]
+    if request.method == "POST" and request.content_type in {
+        "application/x-www-form-urlencoded", "multipart/form-data"
+    }:
+        forms.append(request.POST)  # a body that cannot be read raises BadRequest: 400
+    texts = [request.path, *request.COOKIES.keys(), *request.COOKIES.values()]
+    for form in forms:
+        for key, values in form.lists():
+            texts.append(key)
+            texts.extend(values)
+    return any("\x00" in text for text in texts)

@@ -31,6 +31,12 @@ REVIEW_PAGES = {
     "atom_feed": (),
 }
 
+# Error pages that read nothing from a malformed request and fall back rather than fail.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("healthz", config_views.healthz, name="healthz"),
     # Password reset for staff, on the admin's own templates (the sign-in page links to it).

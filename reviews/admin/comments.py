@@ -266,9 +266,11 @@ class CommentAdmin(admin.ModelAdmin):
     def _get(self, request, object_id) -> Comment:
         if not self.has_moderate_permission(request):
             raise PermissionDenied
-        return get_object_or_404(
-            Comment.objects.select_related("review", "parent"), pk=unquote(object_id)
-        )
+        try:
+            pk = Comment._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such comment.") from None  # "abc" is no comment, not a 500
+        return get_object_or_404(Comment.objects.select_related("review", "parent"), pk=pk)
 
     def decide_view(self, request, object_id, decision):
         if decision not in DECISIONS:

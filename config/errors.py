@@ -1,0 +1,143 @@
+"""Error pages that cannot themselves fail.
+
+Django's default handlers run the CSRF check again (`requires_csrf_token`), which reads the
+request body: a POST that declared a charset other than UTF-8 made the 400 handler raise the same
+error, then the 500 handler, and gunicorn sent an empty 500. These handlers read nothing from the
+request but its path and, for the 503 page of a POST, the text that was posted; each page
+falls back to the plain frame and then to fixed HTML, so a broken template, a missing static
+manifest or a database outage still gets a page.
+"""
+
+import logging
+import re
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+from django.utils.html import format_html, format_html_join
+
+logger = logging.getLogger("marquee.errors")
+availability = logging.getLogger("marquee.availability")
+
+# Status → (heading, lede) of the plain frame, also used when a page's own template fails.
+PAGES = {
+    400: ("The request could not be read",
+          "Your browser sent something this site cannot understand."),
+    403: ("You may not see this page", "Your account does not have permission for this."),
+    404: ("This page is not showing", "There is nothing at this address."),
+    500: ("Something went wrong on our side",
+          "The page could not be shown. Please try again in a few minutes."),
+    503: ("Back in a moment",
+          "Marquee cannot reach its archive just now. Please try again in a minute or two."),
+}
+
+# Posted fields that are never shown back: secrets, and the machinery of forms and formsets.
+_HIDDEN_FIELD = re.compile(
+    r"password|token|secret|csrf|^_|-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$|-(id|DELETE|ORDER)$"
+    r"|^base_version$",
+    re.IGNORECASE,
+)
+_FORMSET_FIELD = re.compile(r"^(?P<prefix>.+)-(?P<index>\d+)-(?P<name>.+)$")
+
+
+def bad_request(request, exception=None):
+    return error_response(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return error_response(request, 403)
+
+
+def page_not_found(request, exception=None):
+    # The rich page (site header, links) needs the request; error_response falls back if not.
+    return error_response(request, 404, template="404.html", with_request=True)
+
+
+def server_error(request):
+    """500, or the 503 page when what went wrong is the database being unreachable.
+
+    Database errors raised by middleware (a session save, say) never reach the 503 middleware's
+    process_exception; Django calls this handler while handling them.
+    """
+    exception = sys.exception()
+    if isinstance(exception, OperationalError | InterfaceError):
+        availability.error(
+            "Database unavailable: %s %s answered 503", request.method, request.path,
+            exc_info=exception,
+        )
+        return database_unavailable_response(request)
+    return error_response(request, 500)
+
+
+def database_unavailable_response(request=None):
+    """The 503 page, with the text a POST carried shown back so nothing typed is lost."""
+    response = error_response(request, 503, kept_text=kept_text(request))
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def error_response(request, status: int, *, template: str | None = None,
+                   with_request: bool = False, kept_text: list | None = None) -> HttpResponse:
+    heading, lede = PAGES[status]
+    context = {"status": status, "heading": heading, "lede": lede, "kept_text": kept_text or []}
+    attempts = [(template or f"{status}.html", request if with_request else None)]
+    if template:
+        attempts.append(("includes/error_page.html", None))
+    body = None
+    for name, req in attempts:
+        try:
+            body = loader.render_to_string(name, context, request=req)
+            break
+        except Exception:  # an error page must answer whatever broke
+            logger.exception("The %s page could not be rendered from %s", status, name)
+    if body is None:
+        body = _fixed_page(status, heading, lede, context["kept_text"])
+    response = HttpResponse(body, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def kept_text(request) -> list[dict]:
+    """The text fields of a POST, labelled, for a page that could not store them."""
+    if request is None or request.method != "POST":
+        return []
+    try:
+        items = list(request.POST.lists())
+    except Exception:  # an unreadable body has no text to give back
+        return []
+    fields = []
+    for name, values in items:
+        if _HIDDEN_FIELD.search(name):
+            continue
+        for value in values:
+            # Ids, versions, positions and ratings are not what anyone typed at length.
+            if not any(char.isalpha() for char in value):
+                continue
+            fields.append({
+                "label": _label(name),
+                "value": value,
+                "rows": min(max(value.count("\n") + 2, 2), 20),
+            })
+    return fields
+
+
+def _label(name: str) -> str:
+    match = _FORMSET_FIELD.match(name)
+    if match:
+        prefix = match["prefix"].replace("_", " ").capitalize()
+        return f"{prefix} {int(match['index']) + 1}: {match['name'].replace('_', ' ')}"
+    return name.replace("_", " ").capitalize()
+
+
+def _fixed_page(status: int, heading: str, lede: str, fields: list[dict]) -> str:
+    kept = format_html_join(
+        "", "<p><label>{}<br><textarea readonly>{}</textarea></label></p>",
+        ((field["label"], field["value"]) for field in fields),
+    )
+    return format_html(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{} — Marquee'
+        "</title></head><body><main><h1>{}</h1><p>{}</p>{}<p><a href=\"/\">Go to the front "
+        "page</a></p></main></body></html>",
+        heading, heading, lede, kept,
+    )
