@@ -187,18 +187,36 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
 DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 
-# PostgreSQL plans a statement anew each time it is sent; on the review page planning took
-# longer than running. psycopg prepares a statement once it has been sent DB_PREPARE_THRESHOLD
-# times on a connection, and PostgreSQL may then reuse its plan. 0 turns this off (behind a
-# pooler that cannot keep prepared statements: PgBouncer in transaction mode before 1.21 or
-# without max_prepared_statements). After a migration that changes a column's type, reload
-# the app servers: a kept statement whose result type changed fails until then (README).
-PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
+# Timeouts, so a slow or hung PostgreSQL costs a request seconds, never a worker (README, "What
+# the site does when a service fails"). DB_CONNECT_TIMEOUT bounds opening a connection;
+# DB_STATEMENT_TIMEOUT has the server cancel a statement that runs longer. 0 turns either off,
+# e.g. for a migration that rewrites a large table: `DB_STATEMENT_TIMEOUT=0 manage.py migrate`.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 10)
+
+# Prepared statements, off by default: an opt-in knob. PostgreSQL plans a statement anew each
+# time it is sent, and on the review page planning took longer than running; with
+# DB_PREPARE_THRESHOLD=N psycopg binds parameters on the server and prepares a statement once it
+# has been sent N times on a connection, so PostgreSQL may reuse its plan. Off by default because
+# it is unsafe behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+# before 1.21 or without max_prepared_statements), because server-side binding sends integers
+# typed for their column (an id beyond the column's range is wrapped by psycopg, not refused;
+# Marquee checks ranges before writing, other writers might not), and because a kept statement
+# whose result type a migration changed fails until the app servers reload (README).
+PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 0)
 for database in DATABASES.values():
-    if database["ENGINE"] == "django.db.backends.postgresql" and PREPARE_THRESHOLD > 0:
-        database.setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=PREPARE_THRESHOLD
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        continue
+    options = database.setdefault("OPTIONS", {})
+    if DB_CONNECT_TIMEOUT > 0:
+        options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT > 0:
+        server_options = options.get("options", "")
+        options["options"] = (
+            f"{server_options} -c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}".strip()
         )
+    if PREPARE_THRESHOLD > 0:
+        options.update(server_side_binding=True, prepare_threshold=PREPARE_THRESHOLD)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

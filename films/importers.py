@@ -14,12 +14,18 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 UTF8_BOM = b"\xef\xbb\xbf"
+# A TMDB movie nests five levels deep; this leaves room and stays far from Python's stack limit.
+MAX_DEPTH = 64
+# No number TMDB sends is longer; a longer one (a 5,000-digit "id") is refused by path, not parsed.
+MAX_DIGITS = 20
 # What TMDB sends for film fields; each maps to a Film field of the same meaning.
 FILM_STRINGS = {
     "original_title": "original_title",
@@ -83,14 +89,88 @@ def load_tmdb_file(path: str | PathLike) -> dict:
         raise TMDBImportError(
             f"line {line}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x})"
         ) from exc
+    where = _too_deep(text)
+    if where is not None:
+        line, column = where
+        raise TMDBImportError(
+            f"line {line}, column {column}: the JSON nests deeper than {MAX_DEPTH} levels "
+            "(a TMDB movie needs five)"
+        )
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_parse_int, parse_constant=_LongNumber)
     except json.JSONDecodeError as exc:
         raise TMDBImportError(
             f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
         ) from exc
+    long = _first_long_number(document, "$")
+    if long is not None:
+        raise TMDBImportError(
+            f"a number of {len(long.lstrip('-'))} digits is out of range: no TMDB value has "
+            f"more than {MAX_DIGITS}",
+            path=long.path,
+        )
     _expect(document, dict, "$", "an object (a TMDB movie)")
     return document
+
+
+class _LongNumber(str):
+    """A number the file holds that no TMDB field could: kept as text, refused by its path.
+
+    Also what NaN and Infinity parse to, so they are refused wherever a number is read.
+    """
+
+    path = "$"
+
+
+def _parse_int(text: str) -> int | _LongNumber:
+    return _LongNumber(text) if len(text.lstrip("-")) > MAX_DIGITS else int(text)
+
+
+def _first_long_number(value: Any, path: str) -> _LongNumber | None:
+    """The first over-long integer in the document (NaN and Infinity are refused where read)."""
+    if isinstance(value, _LongNumber) and value.lstrip("-").isdigit():
+        value.path = path
+        return value
+    if isinstance(value, dict):
+        items = ((f"{path}.{key}", item) for key, item in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return None
+    for child_path, child in items:
+        found = _first_long_number(child, child_path)
+        if found is not None:
+            return found
+    return None
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """The line and column where brackets nest deeper than MAX_DEPTH, if they do.
+
+    Checked before parsing: json.loads would recurse once per level until Python's stack ran out.
+    """
+    depth = 0
+    in_string = escaped = False
+    line, line_start = 1, 0
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, index - line_start + 1
+        elif char in "]}":
+            depth -= 1
+        if char == "\n":
+            line, line_start = line + 1, index + 1
+    return None
 
 
 def import_tmdb_film(data: dict) -> FilmImportResult:
@@ -130,7 +210,7 @@ def import_tmdb_film(data: dict) -> FilmImportResult:
 
 def _validate(data: Any) -> _Document:
     _expect(data, dict, "$", "an object (a TMDB movie)")
-    tmdb_id = _tmdb_id(_required(data, "id", "$"), "$.id")
+    tmdb_id = _tmdb_id(_required(data, "id", "$"), "$.id", Film)
     title = _string(_required(data, "title", "$"), "$.title", Film, "title", blank=False)
     fields: dict[str, Any] = {"tmdb_id": tmdb_id, "title": title}
     for key, name in FILM_STRINGS.items():
@@ -204,7 +284,7 @@ def _validate_credits(document: _Document, credits: Any) -> None:
 def _person(document: _Document, item: Any, path: str) -> int:
     """Validate a credit's person and remember their name; return their TMDB id."""
     _expect(item, dict, path, "an object")
-    tmdb_id = _tmdb_id(_required(item, "id", path), f"{path}.id")
+    tmdb_id = _tmdb_id(_required(item, "id", path), f"{path}.id", Person)
     name = _string(_required(item, "name", path), f"{path}.name", Person, "name", blank=False)
     document.people.setdefault(tmdb_id, name)
     return tmdb_id
@@ -213,7 +293,7 @@ def _person(document: _Document, item: Any, path: str) -> int:
 def _named(item: Any, path: str, model: type[Genre | Collection]) -> tuple[int, str]:
     """A genre or collection: `{"id": 28, "name": "Action"}`."""
     _expect(item, dict, path, "an object with id and name")
-    tmdb_id = _tmdb_id(_required(item, "id", path), f"{path}.id")
+    tmdb_id = _tmdb_id(_required(item, "id", path), f"{path}.id", model)
     name = _string(_required(item, "name", path), f"{path}.name", model, "name", blank=False)
     return tmdb_id, name
 
@@ -242,7 +322,7 @@ def _required(obj: dict, key: str, path: str) -> Any:
 
 
 def _expect(value: Any, kind: type, path: str, description: str) -> Any:
-    if not isinstance(value, kind):
+    if not isinstance(value, kind) or isinstance(value, _LongNumber):
         raise TMDBImportError(f"expected {description}, got {_show(value)}", path=path)
     return value
 
@@ -255,9 +335,30 @@ def _whole(value: Any, path: str) -> int:
     return value
 
 
-def _tmdb_id(value: Any, path: str) -> int:
+def _tmdb_id(value: Any, path: str, model: type[models.Model]) -> int:
     if _whole(value, path) == 0:
         raise TMDBImportError("expected a TMDB id (1 or more), got 0", path=path)
+    return _in_range(value, path, model, "tmdb_id")
+
+
+def _in_range(value: int, path: str, model: type[models.Model], name: str) -> int:
+    """Refuse a number the column cannot hold, before the database sees (or wraps) it.
+
+    The range is the field type's own (a PositiveIntegerField holds 0 to 2**31 - 1), the same on
+    every database, so a file that imports on SQLite imports on PostgreSQL too.
+    """
+    field = model._meta.get_field(name)
+    low, high = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
+    if not low <= value <= high:
+        raise TMDBImportError(
+            f"{value} is out of range for a {model._meta.verbose_name}'s {field.verbose_name} "
+            f"({low} to {high})",
+            path=path,
+        )
+    try:
+        field.run_validators(value)
+    except ValidationError as exc:
+        raise TMDBImportError(" ".join(exc.messages), path=path) from None
     return value
 
 
@@ -265,9 +366,9 @@ def _runtime(value: Any, path: str) -> int | None:
     """Minutes; TMDB says 0 (or null) when it does not know."""
     if value is None or _whole(value, path) == 0:
         return None
-    if value > 32767:
+    if value > 24 * 60 * 10:
         raise TMDBImportError(f"{value} minutes is not a plausible runtime", path=path)
-    return value
+    return _in_range(value, path, Film, "runtime")
 
 
 def _string(value: Any, path: str, model: type[models.Model], name: str, *,
@@ -275,6 +376,7 @@ def _string(value: Any, path: str, model: type[models.Model], name: str, *,
     if value is None and blank:
         return ""
     _expect(value, str, path, "a string")
+    _plain_text(value, path)
     value = value.strip()
     if not value and not blank:
         raise TMDBImportError("must not be empty", path=path)
@@ -282,6 +384,22 @@ def _string(value: Any, path: str, model: type[models.Model], name: str, *,
     if limit and len(value) > limit:
         raise TMDBImportError(f"is {len(value)} characters long; the limit is {limit}", path=path)
     return value
+
+
+def _plain_text(value: str, path: str) -> None:
+    """Refuse text no database column can store: NUL characters and lone surrogates."""
+    if "\x00" in value:
+        raise TMDBImportError(
+            f"holds a NUL character (\\u0000) at character {value.index(chr(0)) + 1}", path=path
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise TMDBImportError(
+            f"holds a lone surrogate (\\u{ord(value[exc.start]):04x}) at character "
+            f"{exc.start + 1}; it is not text",
+            path=path,
+        ) from None
 
 
 def _date(value: Any, path: str) -> datetime.date | None:

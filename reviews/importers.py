@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from films.models import Film
+from reviews.markdown import nesting_problem
 from reviews.models import Review, ReviewTransition, Section
 
 DATE_RE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
@@ -86,6 +87,12 @@ def parse_review(text: str) -> ParsedReview:
     if not text.strip():
         raise ReviewFormatError("the file is empty", line=1)
     lines = LINE_BREAK_RE.split(text)
+    for number, raw in enumerate(lines, start=1):
+        if "\x00" in raw:
+            raise ReviewFormatError(
+                f"a NUL character at column {raw.index(chr(0)) + 1}; the file is not plain text",
+                line=number,
+            )
 
     date = _parse_date(lines[0].strip())
     headline = _parse_headline(lines[1] if len(lines) > 1 else None)
@@ -99,6 +106,9 @@ def parse_review(text: str) -> ParsedReview:
         if not line:
             continue
         last = number
+        problem = nesting_problem(line)
+        if problem:
+            raise ReviewFormatError(f"the text has {problem}", line=number)
         heading = _bold_text(line, number)
         if heading is None:
             (sections[-1][1] if sections else intro).append(line)

@@ -19,7 +19,7 @@ import xml.etree.ElementTree as etree
 
 import markdown as md
 import nh3
-from django.utils.html import urlize
+from django.utils.html import format_html, urlize
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -105,10 +105,53 @@ def _keep_footnote_ids(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# How deep a line of Markdown may nest. Python-Markdown matches brackets in quadratic time (5,000
+# nested "[" took 33 s) and recurses once per nested list item (1,000 exhausted the stack); no
+# review nests anything past a handful of levels.
+MAX_NESTING = 32
+MAX_DELIMITER_RUN = 64
+_LEADING_MARKERS = re.compile(r"^(?:\s*(?:[-*+>]|\d{1,9}[.)])(?=\s|>|$))+")
+_DELIMITER_RUN = re.compile(rf"[*_~]{{{MAX_DELIMITER_RUN + 1},}}")
+_TAG = re.compile(r"<(/?)[A-Za-z][^<>]*?(/?)>")
+
+
+def nesting_problem(line: str) -> str | None:
+    """What nests too deeply in this line of Markdown, or None: brackets, lists, quotes, tags."""
+    markers = _LEADING_MARKERS.match(line)
+    if markers and len(re.findall(r"[-*+>]|\d+[.)]", markers[0])) > MAX_NESTING:
+        return f"lists or quotes nested more than {MAX_NESTING} deep"
+    depth = deepest = 0
+    for char in line:
+        if char in "[(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "])" and depth:
+            depth -= 1
+    if deepest > MAX_NESTING:
+        return f"brackets nested {deepest} deep (at most {MAX_NESTING})"
+    if _DELIMITER_RUN.search(line):
+        return f"emphasis marks (* _ ~) nested in a run of more than {MAX_DELIMITER_RUN}"
+    depth = deepest = 0
+    for closing, self_closing in _TAG.findall(line):
+        depth += -1 if closing else 0 if self_closing else 1
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        return f"HTML tags nested {deepest} deep (at most {MAX_NESTING})"
+    return None
+
+
 def render(text: str | None) -> str:
-    """Render Markdown to sanitised HTML (an empty string for empty text)."""
+    """Render Markdown to sanitised HTML (an empty string for empty text).
+
+    Text that nests too deeply for the Markdown parser (see nesting_problem) is shown as plain
+    paragraphs instead: never a page that hangs or fails on a hostile text.
+    """
     if not text:
         return ""
+    if any(nesting_problem(line) for line in text.splitlines()):
+        return "\n".join(
+            format_html("<p>{}</p>", paragraph) for paragraph in re.split(r"\n\s*\n", text)
+        )
     html = md.markdown(
         text, extensions=[*EXTENSIONS, FootnoteIdsExtension(text)], output_format="html")
     # Raw HTML in the text (`<h1>`, `<script>`, `<img onerror=…>`) bypasses Markdown's tree and

@@ -307,21 +307,82 @@ def test_without_a_replica_the_router_steps_aside():
     assert router.allow_migrate("replica", "films") is False
 
 
-# --- prepared statements on PostgreSQL --------------------------------------------------------
+# --- prepared statements on PostgreSQL: an opt-in knob -----------------------------------------
+
+
+@contextmanager
+def prepared_statements(threshold: int = 5):
+    """The default alias as DB_PREPARE_THRESHOLD=threshold would configure it."""
+    original = connections["default"]
+    options = {**original.settings_dict["OPTIONS"], "server_side_binding": True,
+               "prepare_threshold": threshold}
+    knob_on = original.__class__({**original.settings_dict, "OPTIONS": options}, alias="default")
+    connections["default"] = knob_on
+    try:
+        yield knob_on
+    finally:
+        knob_on.close()
+        connections["default"] = original
+
+
+def test_prepared_statements_are_off_by_default():
+    """PgBouncer-safe, and integers go to PostgreSQL as text it range-checks itself."""
+    from django.conf import settings
+
+    if os.environ.get("DB_PREPARE_THRESHOLD"):
+        pytest.skip("DB_PREPARE_THRESHOLD is set in this environment")
+    assert settings.PREPARE_THRESHOLD == 0
+    for database in settings.DATABASES.values():
+        assert "server_side_binding" not in database.get("OPTIONS", {})
+        assert "prepare_threshold" not in database.get("OPTIONS", {})
+
+
+@pytest.mark.django_db
+def test_the_default_settings_never_store_an_integer_as_another():
+    """2**32 + 7 once became 7 on PostgreSQL with server-side binding."""
+    from django.db import DataError, IntegrityError, transaction
+
+    try:
+        with transaction.atomic():
+            film = Film.objects.create(title="Wide", slug="wide", tmdb_id=2**32 + 7)
+    except (DataError, IntegrityError):
+        assert not Film.objects.filter(slug="wide").exists()  # refused by the database
+    else:
+        film.refresh_from_db()
+        assert film.tmdb_id == 2**32 + 7  # SQLite holds 64 bits: stored as it is
+    assert not Film.objects.filter(tmdb_id=7).exists()
 
 
 @pytest.mark.skipif(connections["default"].vendor != "postgresql",
                     reason="prepared statements are a PostgreSQL connection setting")
-@pytest.mark.django_db
-def test_a_statement_sent_often_is_prepared_and_answers_the_same(settings):
+@pytest.mark.django_db(transaction=True)
+def test_with_the_knob_on_a_statement_sent_often_is_prepared_and_answers_the_same():
     """The review page's statements run again and again: PostgreSQL keeps their plans."""
-    film = Film.objects.create(title="Ballerina", slug="ballerina")
-    connection = connections["default"]
-    connection.ensure_connection()
-    assert connection.connection.prepare_threshold == settings.PREPARE_THRESHOLD > 0
-    titles = [Film.objects.get(pk=film.pk).title for _ in range(settings.PREPARE_THRESHOLD + 1)]
-    assert set(titles) == {"Ballerina"}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
+    with prepared_statements(5) as connection:
+        film = Film.objects.create(title="Ballerina", slug="ballerina")
+        connection.ensure_connection()
+        assert connection.connection.prepare_threshold == 5
+        titles = [Film.objects.get(pk=film.pk).title for _ in range(6)]
+        assert set(titles) == {"Ballerina"}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "films_film"' in statement and "$1" in statement for statement in prepared)
+
+
+@pytest.mark.skipif(connections["default"].vendor != "postgresql",
+                    reason="server-side binding is a PostgreSQL connection setting")
+@pytest.mark.django_db(transaction=True)
+def test_with_the_knob_on_the_importer_still_refuses_an_id_beyond_the_column(tmp_path):
+    """Server-side binding wraps 2**32 + 7 to 7; the importer checks the range before it."""
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "film.json"
+    path.write_text(json.dumps({"id": 2**32 + 7, "title": "Wide"}))
+    with prepared_statements(5):
+        seven = Film.objects.create(title="Seven", slug="seven", tmdb_id=7)
+        with pytest.raises(CommandError, match=r"\$\.id: 4294967303 is out of range"):
+            call_command("import_film", str(path), stdout=io.StringIO())
+        seven.refresh_from_db()
+        assert seven.title == "Seven"
+        assert Film.objects.count() == 1
