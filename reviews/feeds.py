@@ -1,10 +1,19 @@
-"""RSS and Atom feeds of the newest published reviews."""
+"""RSS and Atom feeds of the newest published reviews.
+
+A feed's description (RSS `<description>`, Atom `<summary type="html">`) is HTML to the reader
+that shows it; the dek is plain text, so it is HTML-escaped first: a dek of `<img onerror=…>`
+shows as those characters, never as markup. Titles and author names go out as plain text, which
+is what both formats say they are.
+"""
+
+import html
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
+from django.utils.text import Truncator
 
 from pagecache import tags
 from reviews.models import Review
@@ -37,7 +46,9 @@ class LatestReviewsFeed(Feed):
         return f"{review.film.title}: {review.headline}"
 
     def item_description(self, review):
-        return review.dek or strip_tags(review.intro_html)[:300]
+        """The dek, or the intro's opening words, as plain text escaped for an HTML field."""
+        text = review.dek or Truncator(html.unescape(strip_tags(review.intro_html))).chars(300)
+        return escape(text)
 
     def item_author_name(self, review):
         return review.author.get_full_name() or review.author.get_username()

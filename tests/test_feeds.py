@@ -2,6 +2,7 @@
 
 import datetime
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
@@ -249,3 +250,70 @@ def test_sitemap_pages_are_cached_until_the_content_changes(client, committed):
         draft.publish(by=editor)
 
     assert draft.get_absolute_url() in client.get("/sitemap-reviews.xml").content.decode()
+
+
+# Plain text in feeds, read the way a feed reader reads it (#16 item 7) --------------------------
+
+XSS_PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg/onload=alert(1)>",
+    '"><iframe src="javascript:alert(1)">',
+    "&lt;script&gt;alert(1)&lt;/script&gt;",  # already escaped once: must stay text
+    "<a href=\"javascript:alert(1)\">click</a> & friends",
+    "]]><script>alert(1)</script><![CDATA[",
+    "Fish & chips < steak > salad",
+]
+
+
+class _Elements(HTMLParser):
+    """What a browser-based feed reader would build from an HTML field: elements and text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.text = [], ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def as_html(fragment: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(fragment)
+    parser.close()
+    return parser
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_a_plain_text_dek_reaches_feed_readers_as_text_not_markup(client, payload):
+    review = ReviewFactory(published=True, dek=payload, headline=f"Headline {payload}")
+
+    atom = parse(client.get("/feed/atom/"))
+    (entry,) = atom.iter(f"{ATOM}entry")
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    shown = as_html(summary.text)
+    assert shown.tags == []  # no element at all: nothing to run
+    assert shown.text == payload  # and the reader shows exactly what the critic wrote
+    title = entry.find(f"{ATOM}title")
+    assert title.get("type") in {None, "text"}  # plain text by the format's definition
+    assert title.text == f"{review.film.title}: Headline {payload}"
+
+    rss = parse(client.get("/feed/"))
+    (item,) = rss.iter("item")
+    shown = as_html(item.find("description").text)
+    assert shown.tags == []
+    assert shown.text == payload
+
+
+def test_without_a_dek_the_summary_is_the_intros_text(client):
+    ReviewFactory(published=True, dek="", intro="Fish & chips, *bold* <script>x</script> words.")
+    rss = parse(client.get("/feed/"))
+    (item,) = rss.iter("item")
+    shown = as_html(item.find("description").text)
+    assert shown.tags == []
+    assert shown.text.startswith("Fish & chips, bold")
+    assert "script" not in shown.text
