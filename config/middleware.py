@@ -6,7 +6,9 @@ import uuid
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.urls import reverse
 
+from config.dbdeadline import database_deadline
 from config.errors import bad_request, database_unavailable_response
 from config.logs import request_id
 
@@ -34,6 +36,21 @@ class RequestIdMiddleware:
             request_id.reset(token)
         response.headers["X-Request-ID"] = value
         return response
+
+
+class DatabaseDeadlineMiddleware:
+    """Cut the request's database connections if the database leaves it waiting too long.
+
+    A hung PostgreSQL then costs a request DB_REQUEST_TIMEOUT seconds and a 503 page, not a
+    worker killed by gunicorn and an empty response (config/dbdeadline.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with database_deadline(settings.DB_REQUEST_TIMEOUT):
+            return self.get_response(request)
 
 
 class ProxyClientAddressMiddleware:
@@ -99,11 +116,13 @@ class DatabaseUnavailableMiddleware:
 
 
 class NullCharacterMiddleware:
-    """Refuse (400) a request whose path, query, cookies or form fields hold a NUL character.
+    """Refuse (400) a NUL character where it would reach PostgreSQL unchecked.
 
-    No form or link of the site sends one, and PostgreSQL cannot store or compare text holding
-    one: `?term=%00` in the admin's autocomplete was a 500. Django's form fields refuse NULs
-    already; this covers the values views read straight from the request.
+    PostgreSQL cannot store or compare text holding one: `?term=%00` in the admin's autocomplete
+    and `?q=%00` in its lists were 500s, since the admin hands those values to queries as they
+    come. Cookies (the session key) likewise, and any path. Public views and every form check
+    their own input (Django's form fields refuse NULs with a message, keeping the text), so
+    they are left to do that.
     """
 
     def __init__(self, get_response):
@@ -117,14 +136,15 @@ class NullCharacterMiddleware:
 
 
 def _holds_null(request) -> bool:
-    forms = [request.GET]
-    if request.method == "POST" and request.content_type in {
-        "application/x-www-form-urlencoded", "multipart/form-data"
-    }:
-        forms.append(request.POST)  # a body that cannot be read raises BadRequest: 400
     texts = [request.path, *request.COOKIES.keys(), *request.COOKIES.values()]
-    for form in forms:
-        for key, values in form.lists():
-            texts.append(key)
-            texts.extend(values)
+    if request.path.startswith(reverse("admin:index")):
+        forms = [request.GET]
+        if request.method == "POST" and request.content_type in {
+            "application/x-www-form-urlencoded", "multipart/form-data"
+        }:
+            forms.append(request.POST)  # a body that cannot be read raises BadRequest: 400
+        for form in forms:
+            for key, values in form.lists():
+                texts.append(key)
+                texts.extend(values)
     return any("\x00" in text for text in texts)

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    "config.middleware.DatabaseDeadlineMiddleware",
     "config.middleware.ProxyClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -191,8 +192,13 @@ DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 # the site does when a service fails"). DB_CONNECT_TIMEOUT bounds opening a connection;
 # DB_STATEMENT_TIMEOUT has the server cancel a statement that runs longer. 0 turns either off,
 # e.g. for a migration that rewrites a large table: `DB_STATEMENT_TIMEOUT=0 manage.py migrate`.
+# A frozen server cancels nothing: a request still running DB_REQUEST_TIMEOUT seconds after it
+# began has its database connections cut (config/dbdeadline.py) and answers 503, well before
+# gunicorn's timeout would kill the worker; /healthz gives the database HEALTHZ_TIMEOUT seconds.
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
 DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 10)
+DB_REQUEST_TIMEOUT = env_int("DB_REQUEST_TIMEOUT", 12)
+HEALTHZ_TIMEOUT = 2
 
 # Prepared statements, off by default: an opt-in knob. PostgreSQL plans a statement anew each
 # time it is sent, and on the review page planning took longer than running; with
