@@ -46,6 +46,9 @@ SETTINGS_VARIABLES = {
     "LOG_FORMAT",
     "DB_CONN_MAX_AGE",
     "DB_PREPARE_THRESHOLD",
+    "DB_CONNECT_TIMEOUT",
+    "DB_STATEMENT_TIMEOUT",
+    "DB_REQUEST_TIMEOUT",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' live server; refused in deployment
 }
