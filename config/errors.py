@@ -117,7 +117,8 @@ def kept_text(request) -> list[dict]:
             fields.append({
                 "label": _label(name),
                 "value": value,
-                "rows": min(max(value.count("\n") + 2, 2), 20),
+                # Room for the text as it wraps at about 60 characters, within reason.
+                "rows": min(sum(len(line) // 60 + 1 for line in value.splitlines() or [""]), 20),
             })
     return fields
 
