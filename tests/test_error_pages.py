@@ -148,3 +148,25 @@ def test_a_moderator_gets_the_403_page_on_review_admin(client):
     response = client.get(reverse("admin:reviews_review_changelist"))
     assert response.status_code == 403
     assert "You may not see this page" in response.content.decode()
+
+
+# Integers beyond a column's range, typed into the admin (#16 item 6) ----------------------------
+
+
+@pytest.mark.parametrize("tmdb_id", [2**32 + 7, 2**64 + 7])
+def test_an_admin_tmdb_id_beyond_the_column_is_refused_or_kept_exactly(client, tmdb_id):
+    from films.models import Film
+    from tests.test_workflow_admin import form_data
+
+    client.force_login(SuperuserFactory())
+    add_url = reverse("admin:films_film_add")
+    data = form_data(client.get(add_url))
+    data.update(title="Wide", slug="wide", tmdb_id=str(tmdb_id))
+    response = client.post(add_url, data)
+    film = Film.objects.filter(slug="wide").first()
+    if film is None:  # refused, with the field's own message
+        assert response.status_code == 200
+        assert "Ensure this value is less than or equal to" in response.content.decode()
+    else:  # SQLite holds 64 bits: kept exactly as typed
+        assert film.tmdb_id == tmdb_id
+    assert not Film.objects.filter(tmdb_id=7).exists()
