@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from config.dbdeadline import database_deadline
 from config.errors import bad_request, database_unavailable_response
@@ -137,7 +137,11 @@ class NullCharacterMiddleware:
 
 def _holds_null(request) -> bool:
     texts = [request.path, *request.COOKIES.keys(), *request.COOKIES.values()]
-    if request.path.startswith(reverse("admin:index")):
+    try:
+        admin_prefix = reverse("admin:index")
+    except NoReverseMatch:  # a URLconf without the admin
+        admin_prefix = None
+    if admin_prefix and request.path.startswith(admin_prefix):
         forms = [request.GET]
         if request.method == "POST" and request.content_type in {
             "application/x-www-form-urlencoded", "multipart/form-data"
