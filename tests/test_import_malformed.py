@@ -287,6 +287,6 @@ def test_the_renderer_shows_hostile_nesting_as_plain_text_at_once(text):
 
     started = time.monotonic()
     html = render(f"Before.\n\n{text}\n\nAfter.")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # linear: quadratic matching took hours here
     assert html.startswith("<p>Before.</p>")
     assert "<script" not in html and "<div>" not in html
