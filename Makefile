@@ -27,7 +27,7 @@ DEV_ENV = DEBUG=1 MARQUEE_SITE_URL="$${MARQUEE_SITE_URL:-http://$(HOST):$(PORT)}
 
 help:
 	@echo "make run    install, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
-	@echo "make serve  production-style: DEBUG off, collectstatic, gunicorn on http://$(HOST):$(PORT)/"
+	@echo "make serve  production-style: DEBUG off, collectstatic, gunicorn and the task worker on http://$(HOST):$(PORT)/"
 	@echo "make test   install and run the whole test suite"
 	@echo "make test-fast  the suite without browser, server and large-data tests, on every core"
 	@echo "make lint   ruff"
@@ -86,7 +86,11 @@ SERVE_ENV = DEBUG=0 \
 serve: install
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
-	$(SERVE_ENV) GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" \
+	@# The task worker (manage.py run_worker) runs beside gunicorn, with the same settings, and
+	@# stops with it: Ctrl-C or SIGTERM stops both (README "Background tasks").
+	export $(SERVE_ENV) GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}"; \
+	  $(PY) manage.py run_worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 lint: install

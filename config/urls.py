@@ -9,6 +9,7 @@ from pagecache.pages import cache_page, cached
 from reviews import editor
 from reviews.sitemaps import SITEMAPS
 from reviews.views.pages import robots_txt
+from tasks import views as task_views
 
 # The admin's templates for the password-reset pages, headed like the rest of the back office.
 BRANDED = {"extra_context": {"site_header": admin.site.site_header,
@@ -39,6 +40,7 @@ handler500 = "config.errors.server_error"
 
 urlpatterns = [
     path("healthz", config_views.healthz, name="healthz"),
+    path("healthz/tasks", task_views.healthz_tasks, name="healthz_tasks"),
     # Password reset for staff, on the admin's own templates (the sign-in page links to it).
     path("admin/password_reset/", auth_views.PasswordResetView.as_view(**BRANDED),
          name="admin_password_reset"),

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from films.renditions import make_renditions
+from films.tasks import renditions_after_save
 from films.validators import validate_image_file
 
 
@@ -87,6 +87,8 @@ class Person(models.Model):
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The photo's WebP renditions once a task has made them (films/renditions.py).
+    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -113,7 +115,7 @@ class Person(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name, max_length=200, fallback="person")
         super().save(*args, **kwargs)
-        make_renditions(self.photo)
+        renditions_after_save(self, "photo", kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("films:person", kwargs={"slug": self.slug})
@@ -142,6 +144,8 @@ class Film(models.Model):
     )
     poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The poster's WebP renditions once a task has made them (films/renditions.py).
+    poster_renditions = models.JSONField(default=dict, blank=True, editable=False)
     genres = models.ManyToManyField(Genre, blank=True, related_name="films")
     collection = models.ForeignKey(
         Collection, null=True, blank=True, on_delete=models.SET_NULL, related_name="films"
@@ -183,7 +187,7 @@ class Film(models.Model):
         if update_fields is not None and "release_date" in update_fields:
             kwargs["update_fields"] = {*update_fields, "year"}
         super().save(*args, **kwargs)
-        make_renditions(self.poster)
+        renditions_after_save(self, "poster", kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("films:detail", kwargs={"slug": self.slug})

@@ -1,11 +1,15 @@
 """Image renditions: smaller WebP copies of uploaded posters and photos, for `srcset`.
 
-Renditions are made when the image is saved (Film.save, Person.save), beside the original in
-the same storage, under a name derived from the original's, so templates can name them without
-touching the storage. `manage.py shell -c "from films.renditions import backfill; backfill()"`
-makes them for images uploaded before renditions existed.
+Renditions are made by a background task (films/tasks.py) after an image is saved, beside the
+original in the same storage, under a name derived from the original's. When they are written
+the task records them on the model (`poster_renditions`, `photo_renditions`: the image's name
+and the widths made), and `srcset` offers only recorded renditions of the current image: until
+then, or after the image is replaced, pages show the original and never wait.
+`manage.py shell -c "from films.renditions import backfill; backfill()"` makes them for images
+uploaded before renditions existed.
 """
 
+import json
 import logging
 from io import BytesIO
 from pathlib import PurePosixPath
@@ -31,14 +35,40 @@ def widths_for(original_width: int | None) -> list[int]:
     return [w for w in WIDTHS if w < original_width] or []
 
 
-def srcset(field, original_width: int | None) -> str:
-    """"url-160w.webp 160w, url-320w.webp 320w, …" for an ImageField's file, or ""."""
-    if not field:
-        return ""
-    storage = field.storage
+def ready_widths(field, record: dict | None) -> list[int]:
+    """The widths whose renditions were made for the field's current image (from its record).
+
+    The record may arrive as JSON text: the review page reads its film with raw SQL.
+    """
+    if isinstance(record, str):
+        try:
+            record = json.loads(record)
+        except ValueError:
+            return []
+    if not field or not isinstance(record, dict) or record.get("name") != field.name:
+        return []
+    return [int(w) for w in record.get("widths", [])]
+
+
+def srcset(field, record: dict | None) -> str:
+    """"url-160w.webp 160w, url-320w.webp 320w, …" for an ImageField's file, or "" while its
+    renditions are not made yet."""
+    storage = field.storage if field else None
     return ", ".join(
-        f"{storage.url(rendition_name(field.name, w))} {w}w" for w in widths_for(original_width)
+        f"{storage.url(rendition_name(field.name, w))} {w}w" for w in ready_widths(field, record)
     )
+
+
+def record_for(field) -> dict:
+    """Make the missing renditions of the field's image; return the record that names them."""
+    make_renditions(field)
+    storage = field.storage
+    try:
+        width = field.width
+    except (OSError, ValueError):
+        width = None
+    made = [w for w in widths_for(width) if storage.exists(rendition_name(field.name, w))]
+    return {"name": field.name, "widths": made}
 
 
 def make_renditions(field) -> list[str]:
@@ -77,12 +107,22 @@ def make_renditions(field) -> list[str]:
 
 
 def backfill() -> int:
-    """Make the missing renditions of every poster and photo; return how many were written."""
+    """Make the missing renditions of every poster and photo, now; return how many images
+    were brought up to date."""
     from films.models import Film, Person
 
     count = 0
-    for film in Film.objects.exclude(poster="").only("poster"):
-        count += len(make_renditions(film.poster))
-    for person in Person.objects.exclude(photo="").only("photo"):
-        count += len(make_renditions(person.photo))
+    for model, name in ((Film, "poster"), (Person, "photo")):
+        for item in model.objects.exclude(**{name: ""}):
+            field = getattr(item, name)
+            record = getattr(item, f"{name}_renditions")
+            if record.get("name") != field.name or not storage_has(field, record):
+                setattr(item, f"{name}_renditions", record_for(field))
+                item.save(update_fields=[f"{name}_renditions"])
+                count += 1
     return count
+
+
+def storage_has(field, record: dict) -> bool:
+    return all(field.storage.exists(rendition_name(field.name, w))
+               for w in ready_widths(field, record))

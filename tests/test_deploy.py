@@ -63,6 +63,8 @@ DUMP_ARGS = [
     "--exclude=axes",
     "--exclude=admin.logentry",
     "--exclude=pagecache",
+    "--exclude=django_tasks_db",
+    "--exclude=tasks",
 ]
 
 

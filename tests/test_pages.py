@@ -806,13 +806,15 @@ def test_the_server_error_page_needs_no_context_and_no_database(django_assert_nu
 
 # Image renditions -----------------------------------------------------------------------------
 
-def test_a_poster_gets_webp_renditions_in_a_srcset(client, film, settings):
+def test_a_poster_gets_webp_renditions_in_a_srcset(client, film, settings,
+                                                  django_capture_on_commit_callbacks):
     from PIL import Image
 
     from tests.factories import image_upload
 
     film.poster = image_upload(size=(500, 750))
-    film.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the rendition task, run at once
+        film.save()
 
     response = client.get(film.get_absolute_url())
     hero = find(main_of(response), cls="film-hero__poster")

@@ -94,7 +94,7 @@ def poster(film, *, decorative: bool = False, css_class: str = "", sizes: str = 
             film.title,
             format_html('\n  <span class="poster__year">{}</span>', film.year) if film.year else "",
         )
-    renditions = srcset(film.poster, film.poster_width)
+    renditions = srcset(film.poster, film.poster_renditions)
     return format_html(
         '<picture class="poster-picture">{}<img class="poster {}" src="{}"{} alt="{}"{}'
         ' decoding="async"></picture>\n',
@@ -202,6 +202,7 @@ def film_json_ld(context, film, directors=(), cast=()):
 
 
 @register.filter
-def rendition_srcset(field, original_width=None) -> str:
-    """The WebP renditions of an image field as a `srcset` value ("" when there are none)."""
-    return srcset(field, original_width)
+def rendition_srcset(field, record=None) -> str:
+    """The WebP renditions of an image field as a `srcset` value ("" while there are none):
+    `person.photo|rendition_srcset:person.photo_renditions`."""
+    return srcset(field, record)

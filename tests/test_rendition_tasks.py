@@ -1,0 +1,107 @@
+"""Image renditions are made by a task: a save never waits for them, pages never break."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from films.renditions import backfill, rendition_name
+from tasks.models import TaskRecord
+from tests.factories import FilmFactory, PersonFactory, image_upload
+from tests.tasks_support import database_task_backend
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_worker():
+    call_command("run_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+def webp_sources(html: str) -> list[str]:
+    return re.findall(r'<source type="image/webp" srcset="([^"]*)"', html)
+
+
+@pytest.fixture
+def db_tasks():
+    with database_task_backend() as backend:
+        yield backend
+
+
+def test_a_poster_is_served_at_once_and_its_renditions_follow_from_the_worker(
+    client, db_tasks, settings
+):
+    film = FilmFactory(title="Ballerina", slug="ballerina")
+    film.poster = image_upload(size=(500, 750))
+    film.save()
+
+    storage = film.poster.storage
+    assert not storage.exists(rendition_name(film.poster.name, 160)), "not made in the save"
+    [queued] = TaskRecord.objects.all()
+    assert queued.task_path == "films.tasks.make_image_renditions"
+    assert queued.queue_name == "images"
+    page = client.get(film.get_absolute_url()).content.decode()
+    assert film.poster.url in page, "the original is served meanwhile"
+    assert webp_sources(page) == [], "no srcset naming files that do not exist yet"
+
+    run_worker()
+    film.refresh_from_db()
+    assert film.poster_renditions == {"name": film.poster.name, "widths": [160, 320, 480]}
+    for width in (160, 320, 480):
+        assert storage.exists(rendition_name(film.poster.name, width))
+    page = client.get(film.get_absolute_url()).content.decode()
+    [srcset] = webp_sources(page)
+    assert [part.split()[1] for part in srcset.split(", ")] == ["160w", "320w", "480w"]
+    assert TaskRecord.objects.count() == 1, "recording the renditions queues nothing more"
+
+    # A new poster: the old renditions are not offered for it; the new ones follow.
+    film.poster = image_upload(name="other.png", size=(400, 600))
+    film.save()
+    page = client.get(film.get_absolute_url()).content.decode()
+    assert webp_sources(page) == []
+    run_worker()
+    film.refresh_from_db()
+    assert film.poster_renditions["widths"] == [160, 320]
+    assert len(webp_sources(client.get(film.get_absolute_url()).content.decode())) == 1
+
+
+def test_a_rendition_task_for_a_replaced_or_deleted_image_does_nothing(db_tasks):
+    person = PersonFactory(name="Ana de Armas", slug="ana-de-armas")
+    person.photo = image_upload(name="first.png", size=(300, 450))
+    person.save()
+    person.photo = image_upload(name="second.png", size=(300, 450))
+    person.save()
+    film = FilmFactory()
+    film.poster = image_upload(size=(300, 450))
+    film.save()
+    film.delete()
+    run_worker()
+
+    results = sorted(str(r.return_value) for r in TaskRecord.objects.all())
+    assert any("image replaced" in r for r in results)
+    assert any("deleted" in r for r in results)
+    person.refresh_from_db()
+    assert person.photo_renditions["name"] == person.photo.name
+    assert person.photo_renditions["widths"] == [160]
+
+
+def test_a_saved_film_without_a_new_image_queues_nothing(db_tasks):
+    film = FilmFactory()
+    film.poster = image_upload(size=(300, 450))
+    film.save()
+    run_worker()
+    TaskRecord.objects.all().delete()
+    film.refresh_from_db()
+    film.tagline = "Changed"
+    film.save()
+    film.save(update_fields=["tagline"])
+    assert not TaskRecord.objects.exists()
+
+
+def test_backfill_makes_and_records_missing_renditions(db_tasks):
+    film = FilmFactory()
+    film.poster = image_upload(size=(200, 300))
+    film.save()  # queued, never run
+    assert backfill() == 1
+    film.refresh_from_db()
+    assert film.poster_renditions == {"name": film.poster.name, "widths": [160]}
+    assert backfill() == 0
