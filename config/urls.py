@@ -5,6 +5,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from config import views as config_views
+from config.accounts import QueuedPasswordResetForm
 from pagecache.pages import cache_page, cached
 from reviews import editor
 from reviews.sitemaps import SITEMAPS
@@ -41,8 +42,10 @@ handler500 = "config.errors.server_error"
 urlpatterns = [
     path("healthz", config_views.healthz, name="healthz"),
     path("healthz/tasks", task_views.healthz_tasks, name="healthz_tasks"),
-    # Password reset for staff, on the admin's own templates (the sign-in page links to it).
-    path("admin/password_reset/", auth_views.PasswordResetView.as_view(**BRANDED),
+    # Password reset for staff, on the admin's own templates (the sign-in page links to it);
+    # the mail is sent by the task worker (config/accounts.py).
+    path("admin/password_reset/",
+         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm, **BRANDED),
          name="admin_password_reset"),
     path("admin/password_reset/done/", auth_views.PasswordResetDoneView.as_view(**BRANDED),
          name="password_reset_done"),

@@ -274,3 +274,26 @@ def test_log_lines_of_a_task_carry_the_request_id_that_enqueued_it(client, db_ta
     [line] = lines
     assert line["message"].startswith("Task send_mail")
     assert line["request_id"] == "req-1234567890"
+
+
+def test_a_password_reset_queues_no_token_and_the_worker_sends_a_working_link(client, db_tasks):
+    editor = user_in_group("Editors", username="edie", email="edie@example.com")
+    page = client.get("/admin/password_reset/").content.decode()
+    fields = page_form(page, "") | {"email": "edie@example.com"}
+    started = time.perf_counter()
+    assert client.post("/admin/password_reset/", fields).status_code == 302
+    assert time.perf_counter() - started < 5
+    assert mail.outbox == []
+    [queued] = TaskRecord.objects.all()
+    assert queued.task_path == "config.accounts.send_password_reset"
+    assert "reset" not in json.dumps(queued.args_kwargs["args"][:5]), "no link in the queue"
+
+    run_worker()
+    [message] = mail.outbox
+    link = re.search(r"https?://[^/\s]+(/admin/reset/\S+/)", message.body)[1]
+    form_page = client.get(link, follow=True)
+    fields = page_form(form_page.content.decode(), "") | {
+        "new_password1": "a new long passphrase 42", "new_password2": "a new long passphrase 42"}
+    client.post(form_page.redirect_chain[-1][0], fields)
+    editor.refresh_from_db()
+    assert editor.check_password("a new long passphrase 42")
