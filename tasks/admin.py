@@ -4,8 +4,10 @@ import json
 
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.utils import timezone
+from django.tasks.exceptions import InvalidTask
+from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from tasks.base import ENVELOPE
@@ -38,8 +40,7 @@ class AttentionFilter(admin.SimpleListFilter):
 
 @admin.register(TaskRecord)
 class TaskRecordAdmin(admin.ModelAdmin):
-    list_display = ["task", "outcome", "attempt", "queue_name", "enqueued_at", "finished_at",
-                    "error_summary"]
+    list_display = ["task", "outcome", "error_summary", "attempt", "enqueued_at"]
     list_filter = [AttentionFilter, "status", "queue_name"]
     search_fields = ["task_path", "id"]
     ordering = ["-enqueued_at"]
@@ -94,7 +95,9 @@ class TaskRecordAdmin(admin.ModelAdmin):
 
     @admin.display(description="run after")
     def run_after_display(self, row):
-        return "—" if row.run_after == get_date_max() else row.run_after
+        if row.run_after == get_date_max():
+            return "—"
+        return formats.localize(timezone.localtime(row.run_after))
 
     @admin.display(description="error")
     def error_summary(self, row):
@@ -129,9 +132,10 @@ class TaskRecordAdmin(admin.ModelAdmin):
                 kwargs[ENVELOPE] = {**kwargs[ENVELOPE], "attempt": 1,
                                     "retried_by": request.user.get_username()}
             try:
-                task = row.task
-            except ImportError:
-                self.message_user(request, f"{row.task_path} no longer exists; not retried.",
+                task = import_string(row.task_path).using(
+                    priority=row.priority, queue_name=row.queue_name)
+            except (ImportError, AttributeError, InvalidTask) as error:
+                self.message_user(request, f"{row.task_path} cannot be queued: {error}",
                                   messages.ERROR)
                 continue
             new = task.enqueue(*row.args_kwargs.get("args", []), **kwargs)

@@ -52,3 +52,7 @@ class TaskRecord(DBTaskResult):
         verbose_name = "background task"
         verbose_name_plural = "background tasks"
         permissions = [("retry_taskrecord", "Can retry a failed background task")]
+
+    def __str__(self):
+        # The path's last part, not `task_name`: that builds the task, on the current backend.
+        return f"{self.task_path.rsplit('.', 1)[-1]} ({self.get_status_display().lower()})"
