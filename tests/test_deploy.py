@@ -63,7 +63,7 @@ DUMP_ARGS = [
     "--exclude=axes",
     "--exclude=admin.logentry",
     "--exclude=pagecache",
-    "--exclude=django_tasks_db",
+    "--exclude=django_tasks_database",
     "--exclude=tasks",
 ]
 
