@@ -297,3 +297,25 @@ def test_a_password_reset_queues_no_token_and_the_worker_sends_a_working_link(cl
     client.post(form_page.redirect_chain[-1][0], fields)
     editor.refresh_from_db()
     assert editor.check_password("a new long passphrase 42")
+
+
+def test_submitting_changes_to_a_live_review_mails_the_editors_through_the_worker(client,
+                                                                                 db_tasks):
+    from tests.test_workflow_admin import S, form_data, make_review, url
+
+    writer = user_in_group("Writers", username="wanda", email="wanda@example.com")
+    user_in_group("Editors", username="edie", email="edie@example.com")
+    review = make_review(writer, S.PUBLISHED, headline="Live headline")
+    client.force_login(writer)
+    page = client.get(url("change", review.pk))
+    client.post(url("change", review.pk), {**form_data(page), "headline": "Pending headline"})
+    page = client.get(url("change", review.pk))
+    response = client.post(url("change", review.pk),
+                           {**form_data(page), "_workflow": "submit_changes"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+    assert TaskRecord.objects.filter(task_path="reviews.tasks.send_mail").count() == 1
+    run_worker()
+    [message] = mail.outbox
+    assert message.to == ["edie@example.com"]
+    assert message.subject == "Changes submitted: Live headline"
