@@ -205,3 +205,11 @@ def film_json_ld(context, film, directors=(), cast=()):
 def rendition_srcset(field, original_width=None) -> str:
     """The WebP renditions of an image field as a `srcset` value ("" when there are none)."""
     return srcset(field, original_width)
+
+
+@register.simple_tag
+def page_numbers(page, on_each_side: int = 1) -> list:
+    """The page numbers a pager shows: the first, the last and those around `page`, with
+    Paginator.ELLIPSIS where numbers are left out (1 … 4 5 6 … 20)."""
+    return list(page.paginator.get_elided_page_range(
+        page.number, on_each_side=on_each_side, on_ends=1))
