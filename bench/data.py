@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
+from reviews.critics import Critic
 from reviews.markdown import render, render_plain
 from reviews.models import Comment, Review, Section
 
@@ -262,6 +263,11 @@ class Command(BaseCommand):
                 password=UNUSABLE_PASSWORD,
             )
             for n in range(max(3, counts["reviews"] // 200))
+        )
+        Critic.objects.bulk_create(  # bylines name critics, as every author has a profile
+            Critic(user=author, display_name=f"{author.first_name} {author.last_name}",
+                   slug=f"{PREFIX}{author.username}")
+            for author in authors
         )
 
         def people():

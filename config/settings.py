@@ -286,6 +286,8 @@ STORAGES = {
 MARQUEE_MAX_IMAGE_BYTES = env_int("MARQUEE_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
 MARQUEE_MAX_IMAGE_PIXELS = env_int("MARQUEE_MAX_IMAGE_PIXELS", 40_000_000)
 MARQUEE_SITE_NAME = env_str("MARQUEE_SITE_NAME", "Marquee")
+# Feeds carry each review's intro; on, the whole review (every section) instead.
+MARQUEE_FEED_FULL_TEXT = env_bool("MARQUEE_FEED_FULL_TEXT", False)
 
 # markdownx: the live preview uses the project's sanitising renderer.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "reviews.markdown.render"

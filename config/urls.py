@@ -26,11 +26,14 @@ FILM_PAGES = {
 }
 REVIEW_PAGES = {
     "home": (),
-    "list": ("genre", "year", "rating", "author", "page"),
+    "list": ("genre", "year", "rating", "critic", "page"),
     "detail": ("reply_to",),
     "search": ("q",),
     "feed": (),
     "atom_feed": (),
+    "critic": ("page",),
+    "critic_feed": (),
+    "genre_feed": (),
 }
 
 # Error pages that read nothing from a malformed request and fall back rather than fail.

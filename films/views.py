@@ -1,8 +1,7 @@
 import re
 
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
@@ -21,7 +20,7 @@ def published_reviews_of_film(film: Film):
     """The film's published reviews, newest first, or None when no app reviews films."""
     if not hasattr(film, "reviews"):
         return None
-    return film.reviews.published().newest_first().select_related("author")
+    return film.reviews.published().newest_first().with_bylines()
 
 
 def published_reviews_of_genre(genre: Genre):
@@ -31,8 +30,7 @@ def published_reviews_of_genre(genre: Genre):
         return None
     reviews = relation.rel.related_model._default_manager
     return (
-        reviews.published().filter(film__genres=genre).newest_first()
-        .select_related("film", "author")
+        reviews.published().filter(film__genres=genre).newest_first().with_bylines()
     )
 
 
@@ -51,33 +49,85 @@ def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
     return [(department.label, items) for department, items in groups.items() if items]
 
 
+def year_or_none(value: str) -> int | None:
+    """A film year from a query string ("1990"), else None."""
+    value = value.strip()
+    if value.isascii() and value.isdigit() and 1800 <= int(value) <= 2999:
+        return int(value)
+    return None
+
+
+def quoted(value: str) -> str:
+    """A filter value that names nothing, shown back as it was asked for (shortened)."""
+    return f"“{value[:40]}{'…' if len(value) > 40 else ''}”"
+
+
 class FilmListView(ListView):
+    """The catalogue, newest first, filtered by genre, year and collection.
+
+    Every list treats filters alike (reviews.views.pages.ReviewListView too): a value that
+    names nothing (an unknown genre, a year that is not one) gives an empty list that says what
+    was asked for, never an error; the filtered page has its own title and is not indexed,
+    except a collection's own page (`Collection.get_absolute_url`).
+    """
+
     model = Film
     paginate_by = 24
     template_name = "films/film_list.html"
     context_object_name = "films"
 
     def get_queryset(self):
+        params = self.request.GET
         films = Film.objects.order_by(F("release_date").desc(nulls_last=True), "title", "id")
-        self.collection = self.genre = None
-        if slug := self.request.GET.get("collection"):
-            self.collection = get_object_or_404(Collection, slug=valid_slug(slug))
-            films = films.filter(collection=self.collection)
-        if slug := self.request.GET.get("genre"):
-            self.genre = get_object_or_404(Genre, slug=valid_slug(slug))
-            films = films.filter(genres=self.genre)
-        self.year = None
-        year = self.request.GET.get("year", "")
-        if year.isascii() and year.isdigit() and 1800 <= int(year) <= 2999:
-            self.year = int(year)
-            films = films.filter(year=self.year)
+        self.filters, self.genre, self.collection, self.year = {}, None, None, None
+        names = {"genre": "", "year": "", "collection": ""}
+        for name, model, lookup in (("genre", Genre, "genres"),
+                                    ("collection", Collection, "collection")):
+            if slug := params.get(name, "").strip():
+                self.filters[name] = slug
+                found = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
+                setattr(self, name, found)
+                films = films.filter(**{lookup: found}) if found else films.none()
+                names[name] = found.name if found else quoted(slug)
+        if year := params.get("year", "").strip():
+            self.filters["year"] = year
+            self.year = year_or_none(year)
+            films = films.filter(year=self.year) if self.year else films.none()
+            names["year"] = str(self.year) if self.year else quoted(year)
+        self.heading = self.describe(**names)
+        self.nothing = (f"No films in {names['collection']}" if self.heading == names["collection"]
+                        else f"No {self.heading[0].lower()}{self.heading[1:]}"
+                        if self.heading.startswith("Films") else f"No {self.heading}")
         return films
+
+    @staticmethod
+    def describe(genre: str, year: str, collection: str) -> str:
+        """"Action films from 2020 in the John Wick Collection", or "Films"."""
+        if collection and not (genre or year):
+            return collection
+        words = [f"{genre} films" if genre else "Films"]
+        if year:
+            words.append(f"from {year}")
+        if collection:
+            words.append(f"in {collection}")
+        return " ".join(words)
 
     def get_context_data(self, **kwargs):
         tags.shows(self.request, "films-list", *(
             f"{obj._meta.model_name}:{obj.pk}" for obj in (self.collection, self.genre) if obj))
+        with_films = Film.objects.filter(genres=OuterRef("pk"))
         return super().get_context_data(
-            collection=self.collection, genre=self.genre, year=self.year, **kwargs
+            collection=self.collection, genre=self.genre, year=self.year,
+            filters=self.filters, heading=self.heading, nothing=self.nothing,
+            # A collection's own page is its canonical address; other filtered pages are not.
+            indexable=not self.filters or (
+                set(self.filters) == {"collection"} and self.collection is not None),
+            filter_genres=Genre.objects.filter(Exists(with_films)).order_by("name"),
+            filter_years=Film.objects.filter(year__isnull=False).order_by("-year")
+            .values_list("year", flat=True).distinct(),
+            filter_collections=Collection.objects.filter(films__isnull=False).distinct()
+            .order_by("name"),
+            **kwargs,
         )
 
 
@@ -111,9 +161,51 @@ class FilmDetailView(DetailView):
         )
 
 
+def published_reviews_of_person(person: Person):
+    """The published reviews of films `person` is credited on, newest first, or None."""
+    relation = getattr(Film, "reviews", None)
+    if relation is None:
+        return None
+    films = Film.objects.filter(Q(cast_credits__person=person) | Q(crew_credits__person=person))
+    return (
+        relation.rel.related_model._default_manager.published()
+        .filter(film__in=films.values("pk")).newest_first().with_bylines()
+    )
+
+
+KNOWN_FOR = 4
+TOP_BILLED = 3
+
+
+def known_for(person: Person) -> list[Film]:
+    """Up to four films `person` is best known for: those they directed or were billed in the
+    top three of, newest first; failing those, any of their films."""
+    newest = (F("release_date").desc(nulls_last=True), "title")
+    credited = Q(cast_credits__person=person) | Q(crew_credits__person=person)
+    leading = (Q(cast_credits__person=person, cast_credits__order__lt=TOP_BILLED)
+               | Q(crew_credits__person=person, crew_credits__job=CrewCredit.DIRECTOR_JOB))
+    films = list(Film.objects.filter(leading).distinct().order_by(*newest)[:KNOWN_FOR])
+    return films or list(Film.objects.filter(credited).distinct().order_by(*newest)[:KNOWN_FOR])
+
+
+def person_description(person: Person, films: list[Film]) -> str:
+    """The person page's meta description: who they are, and what they are known for."""
+    facts = []
+    if person.birth_date:
+        facts.append(f"born {person.birth_date.day} {person.birth_date:%B %Y}")
+    if person.place_of_birth:
+        facts.append(f"in {person.place_of_birth}")
+    who = f"{person.name} ({' '.join(facts)})" if facts else person.name
+    titles = [film.title for film in films[:3]]
+    known = (f", known for {', '.join(titles[:-1])} and {titles[-1]}" if len(titles) > 1
+             else f", known for {titles[0]}" if titles else "")
+    return (f"{who}{known}: biography, filmography and reviews on Marquee.")
+
+
 class PersonDetailView(DetailView):
     model = Person
     template_name = "films/person_detail.html"
+    reviews_shown = 6
 
     def get_queryset(self):
         return Person.objects.prefetch_related(
@@ -132,7 +224,17 @@ class PersonDetailView(DetailView):
         credits = [*person.cast_credits.all(), *person.crew_credits.all()]
         tags.shows(self.request, f"person:{person.pk}",
                    *(f"film:{credit.film_id}" for credit in credits))
-        return super().get_context_data(**kwargs)
+        films = known_for(person)
+        reviews = published_reviews_of_person(person)
+        if reviews is not None:
+            reviews = list(reviews[: self.reviews_shown])
+            tags.shows(self.request, *(f"review:{r.pk}" for r in reviews), "reviews-list")
+        return super().get_context_data(
+            known_for=films,
+            description=person_description(person, films),
+            reviews=reviews,
+            **kwargs,
+        )
 
 
 class GenreDetailView(DetailView):

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from reviews import permissions
+from reviews.critics import byline_name
 from reviews.models import Comment, Review
 from reviews.tasks import mail_on_commit
 
@@ -217,7 +218,7 @@ def create_comment(
             code="duplicate",
         )
     if user is not None and user.is_authenticated:
-        name = user.get_full_name() or user.get_username()
+        name = byline_name(user)[:100]
         email = user.email or email
     else:
         user = None

@@ -1,57 +1,129 @@
-"""RSS and Atom feeds of the newest published reviews.
+"""RSS and Atom feeds of published reviews: the whole site's, a critic's and a genre's.
 
-A feed's description (RSS `<description>`, Atom `<summary type="html">`) is HTML to the reader
-that shows it; the dek is plain text, so it is HTML-escaped first: a dek of `<img onerror=…>`
-shows as those characters, never as markup. Titles and author names go out as plain text, which
-is what both formats say they are.
+Each item is titled with the headline alone and carries the review's rating (Media RSS
+`media:starRating`), its hero image (the film's poster when it has none) as an enclosure and a
+`media:content`, and the intro as its description: the whole review with
+`MARQUEE_FEED_FULL_TEXT`. Opened in a browser, a feed is styled by an XSLT stylesheet from the
+site (templates/reviews/feeds/feed.xsl), so it reads as a page, not raw XML.
 """
 
-import html
+import copy
+import mimetypes
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, strip_tags
-from django.utils.text import Truncator
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, Stylesheet
 
+from films.models import Genre
 from pagecache import tags
+from reviews.critics import Critic, byline_name, critic_of
 from reviews.models import Review
 
 ITEMS = 20
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+# Browsers download application/rss+xml; as XML they apply the stylesheet. Feed readers take
+# either.
+CONTENT_TYPE = "application/xml; charset=utf-8"
+
+
+def _add_media(handler, item) -> None:
+    """Media RSS: the image and the star rating (both feed formats)."""
+    if image := item.get("image"):
+        handler.addQuickElement("media:content", "", {
+            "url": image["url"], "medium": "image", "type": image["type"],
+            **({"width": str(image["width"]), "height": str(image["height"])}
+               if image["width"] else {}),
+        })
+    if item.get("rating") is not None:
+        handler.startElement("media:community", {})
+        handler.addQuickElement("media:starRating", "", {
+            "average": f"{float(item['rating']):g}", "min": "0", "max": "5",
+        })
+        handler.endElement("media:community")
+
+
+class ReviewRss(Rss201rev2Feed):
+    content_type = CONTENT_TYPE
+
+    def rss_attributes(self):
+        return super().rss_attributes() | {"xmlns:media": MEDIA_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        _add_media(handler, item)
+
+
+class ReviewAtom(Atom1Feed):
+    content_type = CONTENT_TYPE
+
+    def root_attributes(self):
+        return super().root_attributes() | {"xmlns:media": MEDIA_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        _add_media(handler, item)
 
 
 class LatestReviewsFeed(Feed):
-    title = f"{settings.MARQUEE_SITE_NAME}: latest film reviews"
+    """The site's feed: the newest published reviews."""
+
+    feed_type = ReviewRss
+    description_template = "reviews/feed_item.html"
     description = "New film reviews from Marquee."
 
-    def link(self):
+    def __call__(self, request, *args, **kwargs):
+        # Feed instances live in the URLconf and serve every thread: a copy per request holds
+        # the request, for absolute URLs in items.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def title(self, obj):
+        return f"{settings.MARQUEE_SITE_NAME}: latest film reviews"
+
+    def link(self, obj):
         return reverse("reviews:list")
 
-    def get_object(self, request, *args, **kwargs):
-        return request
+    def stylesheets(self, obj):
+        return [Stylesheet(reverse("reviews:feed_style"), mimetype="text/xsl")]
 
-    def items(self, request):
-        reviews = list(
-            Review.objects.published().newest_first()
-            .select_related("film", "author").defer("search_vector", "search_text")[:ITEMS]
+    def reviews(self, obj):
+        return Review.objects.published()
+
+    def items(self, obj):
+        reviews = (
+            self.reviews(obj).newest_first()
+            .select_related("film", "author__critic").prefetch_related("film__genres")
+            .defer("search_vector", "search_text")
         )
+        if settings.MARQUEE_FEED_FULL_TEXT:
+            reviews = reviews.prefetch_related("sections")
+        reviews = list(reviews[:ITEMS])
         for review in reviews:
-            tags.shows(request, f"review:{review.pk}", f"film:{review.film_id}",
+            tags.shows(self.request, f"review:{review.pk}", f"film:{review.film_id}",
                        f"user:{review.author_id}")
-        tags.shows(request, "feed")
+        tags.shows(self.request, "feed")
         return reviews
 
-    def item_title(self, review):
-        return f"{review.film.title}: {review.headline}"
+    def get_context_data(self, **kwargs):
+        return {"review": kwargs["item"], "request": self.request,
+                "full_text": settings.MARQUEE_FEED_FULL_TEXT}
 
-    def item_description(self, review):
-        """The dek, or the intro's opening words, as plain text escaped for an HTML field."""
-        text = review.dek or Truncator(html.unescape(strip_tags(review.intro_html))).chars(300)
-        return escape(text)
+    def item_title(self, review):
+        return review.headline
 
     def item_author_name(self, review):
-        return review.author.get_full_name() or review.author.get_username()
+        return byline_name(review.author)
+
+    def item_author_link(self, review):
+        critic = critic_of(review.author)
+        if critic is None or not critic.is_named:
+            return None
+        return self.request.build_absolute_uri(critic.get_absolute_url())
 
     def item_pubdate(self, review):
         return review.published_at
@@ -60,9 +132,89 @@ class LatestReviewsFeed(Feed):
         return max(review.updated_at, review.published_at)
 
     def item_categories(self, review):
-        return [review.film.title]
+        return [genre.name for genre in review.film.genres.all()]
+
+    def _image(self, review) -> dict | None:
+        if review.hero_image:
+            field, width, height = review.hero_image, review.hero_width, review.hero_height
+        elif review.film.poster:
+            field = review.film.poster
+            width, height = review.film.poster_width, review.film.poster_height
+        else:
+            return None
+        return {
+            "url": self.request.build_absolute_uri(field.url),
+            "type": mimetypes.guess_type(field.name)[0] or "image/jpeg",
+            "field": field, "width": width, "height": height,
+        }
+
+    def item_enclosures(self, review):
+        image = self._image(review)
+        if image is None:
+            return []
+        try:
+            length = image["field"].size
+        except OSError:  # the file is missing from storage: no enclosure rather than an error
+            return []
+        return [Enclosure(image["url"], str(length), image["type"])]
+
+    def item_extra_kwargs(self, review):
+        image = self._image(review)
+        return {
+            "image": image and {key: image[key] for key in ("url", "type", "width", "height")},
+            "rating": review.rating,
+        }
 
 
 class LatestReviewsAtomFeed(LatestReviewsFeed):
-    feed_type = Atom1Feed
-    subtitle = LatestReviewsFeed.description
+    feed_type = ReviewAtom
+
+    def subtitle(self, obj):
+        return self.description
+
+
+class CriticFeed(LatestReviewsFeed):
+    """One critic's reviews."""
+
+    def get_object(self, request, slug):
+        critics = Critic.objects.named().of_reviews(Review.objects.published())
+        return get_object_or_404(critics, slug=slug)
+
+    def title(self, critic):
+        return f"{settings.MARQUEE_SITE_NAME}: reviews by {critic.display_name}"
+
+    def description(self, critic):
+        return f"Film reviews by {critic.display_name} on {settings.MARQUEE_SITE_NAME}."
+
+    def link(self, critic):
+        return critic.get_absolute_url()
+
+    def reviews(self, critic):
+        return Review.objects.published().by_author(critic.user_id)
+
+
+class GenreFeed(LatestReviewsFeed):
+    """Reviews of one genre's films."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Genre, slug=slug)
+
+    def title(self, genre):
+        return f"{settings.MARQUEE_SITE_NAME}: {genre.name} reviews"
+
+    def description(self, genre):
+        return f"Reviews of {genre.name} films on {settings.MARQUEE_SITE_NAME}."
+
+    def link(self, genre):
+        return genre.get_absolute_url()
+
+    def reviews(self, genre):
+        return Review.objects.published().filter(film__genres=genre)
+
+
+def feed_stylesheet(request):
+    """The XSLT stylesheet the feeds name: a feed opened in a browser reads as a page."""
+    response = HttpResponse(render_to_string("reviews/feeds/feed.xsl"),
+                            content_type="text/xsl; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from films.models import Film
+from reviews.critics import require_display_name
 from reviews.markdown import nesting_problem
 from reviews.models import Review, ReviewTransition, Section
 
@@ -224,6 +225,8 @@ def import_review(
             "delete or rename it before importing again"
         )
 
+    if publish:  # a ValidationError that says how to give the author a display name
+        require_display_name(author)
     review = Review(
         film=film, author=author, slug=slug, headline=parsed.headline, dek=parsed.dek,
         intro=parsed.intro, intended_date=parsed.date,

@@ -19,6 +19,7 @@ from films.models import CastCredit, CrewCredit, Film, unique_slug
 from films.validators import validate_image_file
 from reviews import pending as pending_versions
 from reviews import workflow
+from reviews.critics import Critic, require_display_name
 from reviews.markdown import render, render_plain
 
 
@@ -67,16 +68,20 @@ class ReviewQuerySet(models.QuerySet):
     def by_author(self, user):
         return self.filter(author=user)
 
+    def with_bylines(self):
+        """Each review's film and its author's critic profile joined in, as cards show them."""
+        return self.select_related("film", "author__critic")
+
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 
     def cards(self):
         """As review cards show them (review_card): film and author joined, nothing else."""
-        return self.select_related("film", "author").only(*CARD_FIELDS)
+        return self.select_related("film", "author__critic").only(*CARD_FIELDS)
 
     def for_page(self):
         """With what the review page shows around its article: film, collection, author."""
-        return self.select_related("film__collection", "author").defer(*NOT_ON_THE_PAGE)
+        return self.select_related("film__collection", "author__critic").defer(*NOT_ON_THE_PAGE)
 
     def related_to(self, review, limit: int = 4):
         """Public reviews close to `review`, closest first, then newest first; one query.
@@ -116,7 +121,7 @@ NOT_ON_THE_PAGE = ("search_text", "search_vector")
 CARD_FIELDS = (
     "headline", "dek", "slug", "rating", "published_at", "status", "is_featured",
     "film__title", "film__slug", "film__year", "film__poster", "film__poster_width",
-    "film__poster_height", "author__username", "author__first_name", "author__last_name",
+    "film__poster_height", "author__critic__display_name", "author__critic__slug",
 )
 
 
@@ -258,6 +263,8 @@ class Review(models.Model):
             self._claim_next_version()
         super().save(*args, **kwargs)
         self.update_search_index()
+        # Every author has a critic profile: the byline is its display name, never the username.
+        Critic.objects.for_user(self.author)
 
     def get_absolute_url(self):
         return reverse("reviews:detail", kwargs={"slug": self.slug})
@@ -350,6 +357,8 @@ class Review(models.Model):
             if intended <= timezone.now():
                 at = intended
         target = self.Status.SCHEDULED if at and at > timezone.now() else self.Status.PUBLISHED
+        if workflow.may(by, "publish", self):  # else transition() refuses: PermissionDenied
+            require_display_name(self.author)
         return workflow.transition(self, "publish", by, to=target, at=at)
 
     def unpublish(self, by):

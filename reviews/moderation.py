@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from reviews.comments import MAX_DEPTH, MODERATE_PERMISSION, may_moderate
+from reviews.critics import byline_name
 from reviews.models import Comment
 from reviews.receivers import comments_changing
 
@@ -104,7 +105,7 @@ def reply(parent: Comment, by, body: str) -> Comment:
         return Comment.objects.create(
             review_id=parent.review_id,
             parent=attach_to,
-            name=by.get_full_name() or by.get_username(),
+            name=byline_name(by)[:100],
             email=by.email,
             body=body,
             user=by,

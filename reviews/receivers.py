@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from pagecache import tags
+from reviews.critics import Critic, CriticLink
 from reviews.models import Comment, Review, Section
 
 LISTS = ("home", "reviews-list", "feed", "sitemap", "search")
@@ -70,6 +71,12 @@ def user_saved(sender, instance, update_fields=None, **kwargs):
         tags.retire(f"user:{instance.pk}")
 
 
+def critic_changed(sender, instance, **kwargs):
+    """A critic's name, page or links show on bylines, their page and feed: retire the user's."""
+    user_id = instance.user_id if isinstance(instance, Critic) else instance.critic.user_id
+    tags.retire(f"user:{user_id}")
+
+
 def connect() -> None:
     for signal, sender, receiver in [
         (pre_save, Review, review_saving), (post_save, Review, review_changed),
@@ -78,5 +85,7 @@ def connect() -> None:
         (pre_save, Comment, comment_saving), (post_save, Comment, comment_changed),
         (post_delete, Comment, comment_changed),
         (post_save, get_user_model(), user_saved),
+        (post_save, Critic, critic_changed), (post_delete, Critic, critic_changed),
+        (post_save, CriticLink, critic_changed), (post_delete, CriticLink, critic_changed),
     ]:
         signal.connect(receiver, sender=sender, dispatch_uid=f"pagecache-{receiver.__name__}")

@@ -2,6 +2,7 @@ from django.urls import path
 
 from reviews import feeds
 from reviews.views import comments as comment_views
+from reviews.views import critics as critic_views
 from reviews.views import pages, review_page
 from reviews.views import preview as preview_views
 from reviews.views import search as search_views
@@ -20,4 +21,8 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("feed/", feeds.LatestReviewsFeed(), name="feed"),
     path("feed/atom/", feeds.LatestReviewsAtomFeed(), name="atom_feed"),
+    path("feed/style.xsl", feeds.feed_stylesheet, name="feed_style"),
+    path("critics/<slug:slug>/", critic_views.CriticDetailView.as_view(), name="critic"),
+    path("critics/<slug:slug>/feed/", feeds.CriticFeed(), name="critic_feed"),
+    path("genres/<slug:slug>/feed/", feeds.GenreFeed(), name="genre_feed"),
 ]

@@ -149,10 +149,12 @@ def _recreate_groups():
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
-    for name, codenames in grants.items():
-        Group.objects.get(name=name).permissions.add(
-            *Permission.objects.filter(content_type__app_label="reviews", codename__in=codenames)
-        )
+    critic_grants = importlib.import_module(
+        "reviews.migrations.0014_grant_critic_permissions").GRANTS
+    for granted in (grants, critic_grants):
+        for name, codenames in granted.items():
+            Group.objects.get(name=name).permissions.add(*Permission.objects.filter(
+                content_type__app_label="reviews", codename__in=codenames))
 
 
 def user_in_group(group_name: str, **kwargs):

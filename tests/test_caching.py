@@ -100,7 +100,7 @@ def test_headers_the_view_set_survive_caching(client, review):
             if header in first:
                 assert second[header] == first[header], (url, header)
     assert "noindex" in client.get("/sitemap.xml")["X-Robots-Tag"]
-    assert client.get("/feed/")["Content-Type"].startswith("application/rss+xml")
+    assert client.get("/feed/")["Content-Type"] == "application/xml; charset=utf-8"
 
 
 def test_the_review_page_names_what_it_shows(client, review):

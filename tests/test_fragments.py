@@ -145,8 +145,9 @@ def _add_director(review):
 
 
 def _rename_author(review):
-    review.author.first_name = "Pauline"
-    review.author.save()
+    critic = review.author.critic
+    critic.display_name = "Pauline Kael"
+    critic.save()
     return "Pauline Kael"
 
 
@@ -156,7 +157,7 @@ def _revert_review(review):
     review.headline = "A later headline"
     review.save()
     Version.objects.get_for_object(review).last().revision.revert()
-    return "<h1 class=\"review-header__headline\">A dance of vengeance</h1>"
+    return "A dance of vengeance"
 
 
 CHANGES = [

@@ -275,11 +275,14 @@ def test_the_review_list_shows_twelve_reviews_a_page_newest_first(client):
     assert review_titles(first) == [r.headline for r in reviews[:12]]
     assert review_titles(second) == [reviews[12].headline]
     assert "Page 1 of 2" in text(first)
-    assert ("Older →", "?page=2") in links(first)
-    assert ("← Newer", "?") in links(second)
+    pager = links(find(first, "nav", cls="pagination"))
+    assert pager == [("Page 1", "?"), ("Page 2", "?page=2"), ("Next ›", "?page=2"),
+                     ("Last »", "?page=2")]
+    assert links(find(second, "nav", cls="pagination")) == [
+        ("« First", "?"), ("‹ Previous", "?"), ("Page 1", "?"), ("Page 2", "?page=2")]
 
 
-def test_the_review_list_filters_by_genre_year_rating_and_author(client):
+def test_the_review_list_filters_by_genre_year_rating_and_critic(client):
     action, drama = GenreFactory(name="Action"), GenreFactory(name="Drama")
     mara = UserFactory(username="mara", first_name="Mara", last_name="Lind")
     old_action = FilmFactory(release_date=datetime.date(1995, 5, 5), genres=[action])
@@ -297,8 +300,10 @@ def test_the_review_list_filters_by_genre_year_rating_and_author(client):
     assert titles("year=2024") == [b.headline]
     assert titles("rating=3") == [a.headline]
     assert titles("rating=2.5") == sorted([a.headline, b.headline])
-    assert titles("author=mara") == [a.headline]
-    assert titles("genre=drama&author=mara") == []
+    # Critics are named by their page's slug, never by their username.
+    assert titles("critic=mara-lind") == [a.headline]
+    assert titles("genre=drama&critic=mara-lind") == []
+    assert titles("author=mara") == sorted([a.headline, b.headline])  # not a filter
     # The filter form keeps the choice, and offers only what published reviews have.
     form = find(main_of(client.get("/reviews/?genre=action")), "form", cls="filters")
     assert attr(find(form, "option", value="action"), "selected") is None
@@ -309,8 +314,8 @@ def test_the_review_list_filters_by_genre_year_rating_and_author(client):
 
 @pytest.mark.parametrize("query", [
     "genre=no-such-genre", "genre=%00", "year=abc", "year=99999999999999999999", "rating=9",
-    "rating=abc", "rating=sNaN", "rating=NaN", "rating=Infinity", "author=nobody",
-    "author=%27%3B--", "genre=" + "x" * 3000, "year=-5",
+    "rating=abc", "rating=sNaN", "rating=NaN", "rating=Infinity", "critic=nobody",
+    "critic=%27%3B--", "critic=%00", "genre=" + "x" * 3000, "year=-5",
 ])
 def test_odd_filter_values_give_a_page(client, query):
     published()
@@ -355,7 +360,7 @@ def test_list_query_counts_do_not_grow_with_reviews(client, url):
         published(rating="4.0", film=FilmFactory(genres=[action]), is_featured=n < 2,
                   author=UserFactory())
     assert count() == small
-    assert small <= 6
+    assert small <= 7
 
 
 # The review page ----------------------------------------------------------------------------------
@@ -370,15 +375,18 @@ def test_the_review_page_shows_headline_dek_byline_date_and_rating(client, revie
     assert (attr(time, "datetime"), text(time)) == ("2025-01-26T09:00:00+00:00", "26 January 2025")
     assert "Rated 4.5 out of 5" in text(find(main, cls="scorecard"))
     assert "Brutal and beautiful." in text(find(main, cls="scorecard__verdict"))
-    assert "min read" in text(find(main, cls="review-header__meta"))
+    assert "min read" in text(find(main, cls="review-body__reading"))
 
 
-def test_the_byline_falls_back_to_the_username(client):
-    review = published(author=UserFactory(username="anon", first_name="", last_name=""))
+def test_the_byline_never_falls_back_to_the_username(client):
+    # A review made public around the workflow (the workflow would refuse an author without a
+    # display name) is credited to the site's staff, never to the account.
+    review = published(author=UserFactory(username="zq-anon-42", first_name="", last_name=""))
 
-    main = main_of(client.get(review.get_absolute_url()))
+    response = client.get(review.get_absolute_url())
 
-    assert text(find(main, cls="byline")) == "By anon"
+    assert text(find(main_of(response), cls="byline")) == "By Marquee staff"
+    assert "zq-anon-42" not in response.content.decode()
 
 
 def test_the_film_box_links_to_the_film_its_director_and_top_cast(client, review, film):
@@ -417,7 +425,7 @@ def test_the_film_box_bills_the_cast_by_order_and_leaves_out_what_a_film_lacks(c
 def test_the_table_of_contents_links_to_every_section(client, review):
     main = main_of(client.get(review.get_absolute_url()))
 
-    toc = links(find(main, "nav", cls="toc"))
+    toc = links(find(main, "nav", cls="toc__nav"))
     headings = [(text(h), attr(h, "id")) for h in find_all(find(main, cls="prose"), "h2")]
     assert [label for label, _ in toc] == ["The plot", "The ending", "Conclusion"]
     assert toc == [(heading, f"#{anchor}") for heading, anchor in headings]
@@ -538,7 +546,7 @@ def test_the_imported_ballerina_review_page(client, seed_film_path, seed_review_
         "A Fierce, Graceful Revenge Tale Set in the Underworld"
     )
     assert text(find(find(main, cls="review-header"), "time")) == "26 January 2025"
-    toc = links(find(main, "nav", cls="toc"))
+    toc = links(find(main, "nav", cls="toc__nav"))
     assert [label for label, _ in toc] == BALLERINA_HEADINGS
     assert toc[0][1] == "#plot-a-dance-of-vengeance-and-betrayal"
     section_ids = [attr(h, "id") for h in find_all(find(main, cls="prose"), "h2")]
@@ -597,7 +605,9 @@ def test_the_review_json_ld_describes_review_film_rating_author_and_publisher(
     assert data["reviewRating"] == {
         "@type": "Rating", "ratingValue": 4.5, "bestRating": 5, "worstRating": 0.5,
     }
-    assert data["author"] == {"@type": "Person", "name": "Mara Lind"}
+    # Google wants a real name and a page about the person, not an account name.
+    assert data["author"] == {"@type": "Person", "name": "Mara Lind",
+                              "url": "http://testserver/critics/mara-lind/"}
     assert data["datePublished"].startswith("2025-01-26T09:00:00")
     assert data["publisher"]["@type"] == "Organization"
     # The description is the review's own words (the intro), not the headline.
@@ -749,7 +759,10 @@ def test_the_film_list_is_paginated_by_24_and_filters_by_collection(client):
     assert len(find_all(second, cls="film-card")) == 1
     assert text(find(saga_page, "h1")) == "John Wick Collection"
     assert len(find_all(saga_page, cls="film-card")) == 2
-    assert client.get("/films/?collection=nope").status_code == 404
+    # A collection that does not exist: an empty list that says so, as every list does.
+    nope = client.get("/films/?collection=nope")
+    assert nope.status_code == 200
+    assert text(find(main_of(nope), cls="empty-state")).startswith("No films in “nope”")
 
 
 def test_the_person_page_shows_biography_and_filmography_newest_first(client):
@@ -895,7 +908,7 @@ def test_every_demo_page_renders_with_its_content_and_valid_json_ld(client, sett
         response = client.get(review.get_absolute_url())
         main = main_of(response)
         assert text(find(main, "h1")) == review.headline
-        toc = [label for label, _ in links(find(main, "nav", cls="toc"))]
+        toc = [label for label, _ in links(find(main, "nav", cls="toc__nav"))]
         assert toc == list(review.sections.values_list("heading", flat=True))
         data = json_ld(response)
         assert data["itemReviewed"]["name"] == review.film.title
@@ -909,3 +922,123 @@ def test_every_demo_page_renders_with_its_content_and_valid_json_ld(client, sett
         assert genre.name in text(find(main_of(client.get(genre.get_absolute_url())), "h1"))
     film_cards = find_all(main_of(client.get("/films/")), "article", cls="film-card")
     assert len(film_cards) == min(24, Film.objects.count())
+
+
+# Lists: filters, titles, empty states, indexing ------------------------------------------------
+
+
+def robots(response) -> str | None:
+    found = re.search(r'<meta name="robots" content="([^"]+)">', response.content.decode())
+    return found[1] if found else None
+
+
+def test_the_film_list_filters_by_genre_year_and_collection_with_its_own_form(client):
+    action, drama = GenreFactory(name="Action"), GenreFactory(name="Drama")
+    saga = CollectionFactory(name="John Wick Collection")
+    wick = FilmFactory(title="John Wick", release_date=datetime.date(2014, 10, 24),
+                       genres=[action], collection=saga)
+    FilmFactory(title="Heat", release_date=datetime.date(1995, 12, 15), genres=[drama])
+    FilmFactory(title="Ballerina", release_date=datetime.date(2025, 6, 6), genres=[action],
+                collection=saga)
+
+    response = client.get("/films/")
+    form = find(main_of(response), "form", cls="filters")
+    # The form a reader would submit, choice by choice, as the review list's.
+    assert [attr(o, "value") for o in find_all(find(form, "select", name="genre"), "option")] == [
+        "", "action", "drama"]
+    assert [attr(o, "value") for o in find_all(find(form, "select", name="year"), "option")] == [
+        "", "2025", "2014", "1995"]
+    assert [text(o) for o in find_all(find(form, "select", name="collection"), "option")] == [
+        "Any collection", "John Wick Collection"]
+    assert robots(response) is None
+
+    filtered = client.get("/films/?genre=action&year=2014")
+    main = main_of(filtered)
+    assert [text(a) for a in find_all(main, "a", cls="card__link")] == [wick.title]
+    assert text(find(main, "h1")) == "Action films from 2014"
+    assert "<title>Action films from 2014 — Marquee</title>" in filtered.content.decode()
+    assert robots(filtered) == "noindex, follow"
+    chosen = find(main_of(filtered), "form", cls="filters")
+    assert "selected" in dict(find(chosen, "option", value="action").attributes)
+    assert "selected" in dict(find(chosen, "option", value="2014").attributes)
+    # A collection's own page is canonical: indexed.
+    assert robots(client.get(saga.get_absolute_url())) is None
+
+
+def test_empty_lists_say_what_was_filtered(client):
+    FilmFactory(release_date=datetime.date(2001, 1, 1))
+    published(film=FilmFactory(release_date=datetime.date(2002, 1, 1)))
+
+    empty = main_of(client.get("/films/?year=1990"))
+    assert text(find(find(empty, cls="empty-state"), "h2")) == "No films from 1990"
+    assert ("all films", "/films/") in links(find(empty, cls="empty-state"))
+    reviews = main_of(client.get("/reviews/?year=1990&rating=4.5"))
+    assert text(find(find(reviews, cls="empty-state"), "h2")) == (
+        "No reviews of films from 1990, 4½ stars or more")
+
+
+@pytest.mark.parametrize("query, named", [
+    ("genre=no-such-genre", "“no-such-genre”"), ("year=abc", "“abc”"),
+    ("genre=%00", "“\x00”"),
+])
+def test_unknown_filter_values_behave_alike_on_every_list(client, query, named):
+    published(film=FilmFactory(genres=[GenreFactory(name="Action")]))
+    for url in ("/films/", "/reviews/"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 200, url
+        main = main_of(response)
+        assert not find_all(main, cls="card"), url
+        assert find_all(main, cls="empty-state"), url
+        assert robots(response) == "noindex, follow", url
+
+
+def test_the_rating_filter_offers_half_stars(client):
+    published(rating="4.5")
+    form = find(main_of(client.get("/reviews/")), "form", cls="filters")
+    options = [(attr(o, "value"), text(o))
+               for o in find_all(find(form, "select", name="rating"), "option")]
+    assert options[0] == ("", "Any rating")
+    assert ("4.5", "4½ stars or more") in options
+    assert ("1", "1 star or more") in options
+    assert len(options) == 11
+
+
+def test_numbered_pagination_with_first_and_last(client, monkeypatch):
+    from reviews.views.pages import ReviewListView
+
+    monkeypatch.setattr(ReviewListView, "paginate_by", 1)
+    for n in range(10):
+        published(published_at=timezone.now() - datetime.timedelta(hours=n))
+    pager = find(main_of(client.get("/reviews/?page=5")), "nav", cls="pagination")
+    assert [label for label, _ in links(pager)] == [
+        "« First", "‹ Previous", "Page 1", "Page 4", "Page 5", "Page 6", "Page 10", "Next ›",
+        "Last »"]
+    assert "…" in text(pager)
+    assert attr(find(pager, "a", cls="pagination__link--current"), "aria-current") == "page"
+    assert ("Last »", "?page=10") in links(pager)
+    assert ("« First", "?") in links(pager)
+
+
+def test_the_person_page_has_substance(client):
+    person = PersonFactory(name="Ana de Armas", biography="Ana de Armas is an actor.",
+                           birth_date=datetime.date(1988, 4, 30), place_of_birth="Havana, Cuba")
+    lead = FilmFactory(title="Ballerina", release_date=datetime.date(2025, 6, 6))
+    CastCreditFactory(film=lead, person=person, order=0)
+    minor = FilmFactory(title="Small Part", release_date=datetime.date(2024, 1, 1))
+    CastCreditFactory(film=minor, person=person, order=9)
+    review = published(film=lead, headline="She dances, she fights")
+    ReviewFactory(film=minor, headline="A draft about the small part")
+
+    response = client.get(person.get_absolute_url())
+    main = main_of(response)
+
+    known = find(main, "section", **{"aria-labelledby": "known-for-title"})
+    assert [text(a) for a in find_all(known, "a", cls="card__link")] == ["Ballerina"]
+    reviewed = find(main, "section", **{"aria-labelledby": "reviewed-title"})
+    assert [text(a) for a in find_all(reviewed, "a", cls="card__link")] == [review.headline]
+    assert "A draft about the small part" not in response.content.decode()
+    assert "30 April 1988" in text(main) and "Ana de Armas is an actor." in text(main)
+    description = re.search(r'<meta name="description" content="([^"]+)"',
+                            response.content.decode())[1]
+    assert description == ("Ana de Armas (born 30 April 1988 in Havana, Cuba), known for "
+                           "Ballerina: biography, filmography and reviews on Marquee.")

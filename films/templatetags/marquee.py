@@ -206,3 +206,12 @@ def rendition_srcset(field, record=None) -> str:
     """The WebP renditions of an image field as a `srcset` value ("" while there are none):
     `person.photo|rendition_srcset:person.photo_renditions`."""
     return srcset(field, record)
+
+
+@register.simple_tag
+def page_numbers(page, on_each_side: int = 1) -> list:
+    """The page numbers a pager shows: the first, the last and those around `page`, with
+    Paginator.ELLIPSIS where numbers are left out (1 … 4 5 6 … 20)."""
+    return list(page.paginator.get_elided_page_range(
+        page.number, on_each_side=on_each_side, on_ends=1))
+

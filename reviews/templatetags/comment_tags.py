@@ -18,7 +18,7 @@ STAFF_BADGE = mark_safe(' <span class="comment__badge">Marquee staff</span>')  #
 
 
 class _Dates:
-    """Dates as {{ value|date:"j F Y, H:i" }} shows them, without the filter's parsing.
+    """Dates as {{ value|date:"j F Y, H:i T" }} shows them, without the filter's parsing.
 
     The time zone and the month names (translations, each looked up on use) are fetched once
     per thread rather than once per comment.
@@ -35,7 +35,7 @@ class _Dates:
         month = self.months.get(local.month)
         if month is None:
             month = self.months[local.month] = str(MONTHS[local.month])
-        return f"{local.day} {month} {local.year}, {local:%H:%M}"
+        return f"{local.day} {month} {local.year}, {local:%H:%M} {local.tzname()}"
 
 
 def _comment(comment, *, can_reply: bool, max_depth: int, dates: _Dates) -> SafeString:

@@ -12,6 +12,7 @@ from django.utils.timezone import template_localtime
 
 from films.templatetags.marquee import poster
 from pagecache import tags
+from reviews.templatetags.critic_tags import byline as critic_byline
 
 register = template.Library()
 
@@ -41,6 +42,15 @@ def reading_minutes(review) -> int:
 
 
 STAR_SIGNS = {"full": "★", "half": "★", "empty": "☆"}
+
+
+@register.filter
+def half_stars(value) -> str:
+    """4.5 → "4½", 4.0 → "4", 0.5 → "½" ("" for none): a rating as readers say it."""
+    if value is None or value == "":
+        return ""
+    whole, half = divmod(int(Decimal(value) * 2), 2)
+    return f"{whole or ''}{'½' if half else ''}" or "0"
 
 
 @register.simple_tag
@@ -92,5 +102,5 @@ def review_card(context, review, *, heading: str = "h2", lead: bool = False,
         format_html('<p class="card__dek">{}</p>', review.dek) if review.dek else "",
         rating(review.rating),
         published.isoformat(), published.day, MONTHS[published.month], published.year,
-        author.get_full_name() or author.get_username(),
+        critic_byline(author, "card__author"),
     )

@@ -1,15 +1,16 @@
 import re
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
 from films.models import Film, Genre
+from films.views import quoted, year_or_none
 from pagecache import tags
-from reviews.models import RATING_CHOICES, Review
+from reviews.models import RATING_CHOICES, Critic, Review
+from reviews.templatetags.review_tags import half_stars
 
 SLUG = re.compile(r"[-\w]{1,200}")
 
@@ -19,13 +20,6 @@ def listed_reviews():
     return Review.objects.published().cards()
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _rating_or_none(value):
     """A rating the scale has ("3", "3.0", "4.5"), else None."""
     try:
@@ -33,6 +27,19 @@ def _rating_or_none(value):
         return rating if rating in {choice for choice, _ in RATING_CHOICES} else None
     except (TypeError, ValueError, ArithmeticError):
         return None
+
+
+def describe_reviews(genre: str = "", year: str = "", rating: str = "",
+                     critic: str = "") -> str:
+    """"Action reviews of films from 2020, 4½ stars or more, by Mara Lind", or "Reviews"."""
+    words = f"{genre} reviews" if genre else "Reviews"
+    if year:
+        words += f" of films from {year}"
+    if rating:
+        words += f", {rating}"
+    if critic:
+        words += f", by {critic}" if rating else f" by {critic}"
+    return words
 
 
 class HomeView(TemplateView):
@@ -61,10 +68,11 @@ class HomeView(TemplateView):
 
 
 class ReviewListView(ListView):
-    """All published reviews, newest first, filtered by genre, film year, rating and author.
+    """All published reviews, newest first, filtered by genre, film year, rating and critic.
 
-    A filter value that names nothing (an unknown genre, say) gives an empty list; a malformed
-    one (a year that is not a number) is ignored.
+    Filters behave as on the film list (films.views.FilmListView): a value that names nothing
+    (an unknown genre, a year or rating that is not one) gives an empty list that says what was
+    asked for; a filtered page has its own title and is not indexed.
     """
 
     template_name = "reviews/review_list.html"
@@ -74,26 +82,32 @@ class ReviewListView(ListView):
     def get_queryset(self):
         params = self.request.GET
         reviews = listed_reviews().newest_first()
-        self.filters = {}
+        self.filters, self.critic = {}, None
+        names = {}
         if genre := params.get("genre", "").strip():
             self.filters["genre"] = genre
-            if SLUG.fullmatch(genre):
-                reviews = reviews.filter(film__genres__slug=genre)
-            else:
-                reviews = reviews.none()
-        if (year := _int_or_none(params.get("year"))) is not None and 1800 <= year <= 2999:
-            self.filters["year"] = year
-            reviews = reviews.filter(film__year=year)
-        if (rating := _rating_or_none(params.get("rating"))) is not None:
-            self.filters["rating"] = rating
-            reviews = reviews.filter(rating__gte=rating)
-        if author := params.get("author", "").strip():
-            self.filters["author"] = author
-            # Usernames never hold control characters (PostgreSQL refuses NUL in a query).
-            if author.isprintable() and len(author) <= 150:
-                reviews = reviews.filter(author__username=author)
-            else:
-                reviews = reviews.none()
+            found = Genre.objects.filter(slug=genre).first() if SLUG.fullmatch(genre) else None
+            reviews = reviews.filter(film__genres=found) if found else reviews.none()
+            names["genre"] = found.name if found else quoted(genre)
+        if year := params.get("year", "").strip():
+            self.filters["year"] = year_or_none(year)
+            reviews = (reviews.filter(film__year=self.filters["year"]) if self.filters["year"]
+                       else reviews.none())
+            names["year"] = str(self.filters["year"] or quoted(year))
+        if rating := params.get("rating", "").strip():
+            self.filters["rating"] = _rating_or_none(rating)
+            reviews = (reviews.filter(rating__gte=self.filters["rating"])
+                       if self.filters["rating"] else reviews.none())
+            names["rating"] = (f"{half_stars(self.filters['rating'])} stars or more"
+                               if self.filters["rating"] else quoted(rating))
+        if critic := params.get("critic", "").strip():
+            self.filters["critic"] = critic
+            self.critic = (Critic.objects.named().filter(slug=critic).first()
+                           if SLUG.fullmatch(critic) else None)
+            reviews = (reviews.filter(author_id=self.critic.user_id) if self.critic
+                       else reviews.none())
+            names["critic"] = self.critic.display_name if self.critic else quoted(critic)
+        self.heading = describe_reviews(**names)
         return reviews
 
     def paginate_queryset(self, queryset, page_size):
@@ -113,10 +127,8 @@ class ReviewListView(ListView):
     def get_context_data(self, **kwargs):
         tags.shows(self.request, "reviews-list", "genres")
         public = Review.objects.published()
-        authors = list(get_user_model().objects.filter(
-            pk__in=public.values("author_id")
-        ).order_by("first_name", "last_name", "username"))
-        tags.shows(self.request, *(f"user:{author.pk}" for author in authors))
+        critics = list(Critic.objects.named().filter(user_id__in=public.values("author_id")))
+        tags.shows(self.request, *(f"user:{critic.user_id}" for critic in critics))
         years = (
             Film.objects.filter(pk__in=public.values("film_id"), year__isnull=False)
             .order_by("-year").values_list("year", flat=True).distinct()
@@ -127,10 +139,11 @@ class ReviewListView(ListView):
         ))).order_by("name")
         return super().get_context_data(
             filters=self.filters,
+            heading=self.heading,
             filter_genres=genres,
             filter_years=list(years),
-            filter_authors=authors,
-            filter_ratings=[value for value, _ in RATING_CHOICES if value == int(value)],
+            filter_critics=critics,
+            filter_ratings=[value for value, _ in RATING_CHOICES],
             **kwargs,
         )
 

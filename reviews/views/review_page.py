@@ -23,6 +23,7 @@ from django.utils.html import strip_tags
 from films.templatetags.marquee import json_ld_script, movie_data
 from pagecache import tags
 from reviews import comments
+from reviews.critics import author_data
 from reviews.forms import CommentForm
 from reviews.models import Review, article_prefetches
 
@@ -67,7 +68,7 @@ def json_ld(review: Review, request: HttpRequest) -> str:
         "url": request.build_absolute_uri(review.get_absolute_url()),
         "itemReviewed": movie_data(film, request=request, directors=film.directors,
                                    cast=film.top_cast),
-        "author": {"@type": "Person", "name": author.get_full_name() or author.get_username()},
+        "author": author_data(author, request),
         "datePublished": review.published_at,
         "dateModified": review.updated_at,
         "publisher": {"@type": "Organization", "name": settings.MARQUEE_SITE_NAME,

@@ -2,9 +2,12 @@ import re
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from films.models import Film
+from reviews.critics import Critic
 from reviews.importers import (
     ParsedReview,
     ReviewFormatError,
@@ -34,27 +37,46 @@ class Command(BaseCommand):
             "--publish", action="store_true",
             help="Publish the review at the file's date instead of importing a draft.",
         )
+        parser.add_argument(
+            "--display-name", metavar="NAME",
+            help="Set the author's display name, the name readers see on the byline (a review "
+                 "cannot be published by an author without one).",
+        )
 
     def handle(self, *args, file: Path, film: str | None, author: str | None, publish: bool,
-               **options):
+               display_name: str | None = None, **options):
         try:
             parsed = parse_review(read_review_file(file))
         except ReviewFormatError as exc:
             raise CommandError(f"{file}: {exc}") from exc
+        film = self.film_by_slug(film) if film else self.film_in_headline(parsed)
+        author = self.user_by_username(author) if author else self.first_superuser()
+        if display_name is not None and not display_name.strip():
+            raise CommandError("--display-name is empty: give the name readers should see")
         try:
-            review = import_review(
-                parsed,
-                film=self.film_by_slug(film) if film else self.film_in_headline(parsed),
-                author=self.user_by_username(author) if author else self.first_superuser(),
-                publish=publish,
-            )
+            with transaction.atomic():
+                if display_name is not None:
+                    self.set_display_name(author, display_name.strip())
+                review = import_review(parsed, film=film, author=author, publish=publish)
         except ReviewFormatError as exc:
             raise CommandError(f"{file}: {exc}") from exc
+        except ValidationError as exc:
+            raise CommandError(
+                f"{file}: {' '.join(exc.messages)} For example: --display-name \"Jane Doe\"."
+            ) from exc
         count = len(parsed.sections)
         self.stdout.write(self.style.SUCCESS(
             f'Imported "{review.headline}" ({review.status}, {count} '
             f"section{'' if count == 1 else 's'}) → {review.get_absolute_url()}"
         ))
+
+    def set_display_name(self, user, name: str) -> None:
+        critic = Critic.objects.for_user(user)
+        if critic.display_name != name:
+            critic.display_name = name
+            critic.full_clean(exclude=["user", "photo"])
+            critic.save()
+            self.stdout.write(f"{user.get_username()} now publishes as “{critic.display_name}”.")
 
     def film_by_slug(self, slug: str) -> Film:
         try:

@@ -17,6 +17,7 @@ import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.utils.text import slugify
 
 from films.importers import TMDBImportError, import_tmdb_film, load_tmdb_file
 from films.models import Collection, Film, Genre, Person
+from reviews.critics import Critic, CriticLink
 from reviews.importers import ReviewFormatError, import_review, parse_review, read_review_file
 from reviews.models import Review
 
@@ -49,6 +51,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             admin_password = self.ensure_superuser()
             new_users = self.ensure_users(manifest["users"])
+            self.ensure_critics(manifest["users"])
             films = self.import_films()
             reviews = self.import_reviews(manifest["reviews"], films)
         self.report(films, reviews, new_users, admin_password)
@@ -99,6 +102,32 @@ class Command(BaseCommand):
                 user.groups.add(group)
             created[username] = (password, group.name if group else "staff, no group")
         return created
+
+    def ensure_critics(self, entries: list[dict]) -> None:
+        """Give each demo account its critic profile: name, biography, portrait and links.
+
+        Only what is missing is filled in, so an editor's changes survive a second run.
+        """
+        User = get_user_model()
+        for entry in entries:
+            user = User.objects.get(**{User.USERNAME_FIELD: entry["username"]})
+            critic, profile = Critic.objects.for_user(user), entry["critic"]
+            changed = False
+            for field in ("display_name", "bio"):
+                if not getattr(critic, field):
+                    setattr(critic, field, profile[field])
+                    changed = True
+            if not critic.photo:
+                portrait = DEMO_DIR / "critics" / f"{entry['username']}.png"
+                critic.photo.save(portrait.name, File(portrait.open("rb")), save=False)
+                changed = True
+            if changed:
+                critic.save()
+            if not critic.links.exists():
+                CriticLink.objects.bulk_create(
+                    CriticLink(critic=critic, position=n, **link)
+                    for n, link in enumerate(profile.get("links", []))
+                )
 
     # Content -----------------------------------------------------------------------------------
 

@@ -1,0 +1,312 @@
+"""Critics as people: display names on every byline, their pages and feeds; never a username."""
+
+import datetime
+import json
+import re
+import xml.etree.ElementTree as ET
+from io import StringIO
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.critics import Critic, CriticLink
+from reviews.models import Review
+from tests.factories import (
+    FilmFactory,
+    GenreFactory,
+    ReviewFactory,
+    SectionFactory,
+    UserFactory,
+    image_upload,
+    user_in_group,
+)
+from tests.test_pages import attr, find, find_all, links, main_of, text
+
+pytestmark = pytest.mark.django_db
+MEDIA = "{http://search.yahoo.com/mrss/}"
+LOGIN = "zq-login-7"  # a username that must never reach a public page
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def critic():
+    user = UserFactory(username=LOGIN, first_name="", last_name="", email="z@example.com")
+    critic = Critic.objects.for_user(user)
+    critic.display_name = "Mara Lind"
+    critic.bio = "Mara Lind writes about thrillers.\n\nShe lives by the sea."
+    critic.photo = image_upload("mara.png", size=(300, 375))
+    critic.save()
+    CriticLink.objects.create(critic=critic, label="Website", url="https://mara.example/")
+    return critic
+
+
+def publish_review(critic, **kwargs) -> Review:
+    kwargs.setdefault("published_at", timezone.now() - datetime.timedelta(days=1))
+    return ReviewFactory(published=True, author=critic.user, **kwargs)
+
+
+# The rule: nothing is published under a name-less author -------------------------------------
+
+
+def test_publishing_needs_the_authors_display_name(critic):
+    editor = user_in_group("Editors")
+    writer = UserFactory(username="nameless", first_name="", last_name="")
+    review = ReviewFactory(author=writer, status=Review.Status.IN_REVIEW)
+
+    with pytest.raises(ValidationError) as refused:
+        review.publish(by=editor)
+
+    message = " ".join(refused.value.messages)
+    assert "display name" in message
+    assert reverse("admin:reviews_critic_change", args=[writer.critic.pk]) in message
+    assert Review.objects.get(pk=review.pk).status == Review.Status.IN_REVIEW
+    writer.critic.display_name = "Nadia Less"
+    writer.critic.save()
+    review.publish(by=editor)
+    assert Review.objects.get(pk=review.pk).status == Review.Status.PUBLISHED
+    assert writer.critic.slug == "nadia-less"
+
+
+def test_a_writer_is_refused_for_permission_before_the_display_name():
+    from django.core.exceptions import PermissionDenied
+
+    writer = user_in_group("Writers", first_name="", last_name="")
+    review = ReviewFactory(author=writer, status=Review.Status.IN_REVIEW)
+    with pytest.raises(PermissionDenied):
+        review.publish(by=writer)
+
+
+def test_an_author_with_a_full_name_gets_it_as_display_name():
+    author = UserFactory(username="jdoe", first_name="Jane", last_name="Doe")
+    review = ReviewFactory(author=author)
+
+    assert review.author.critic.display_name == "Jane Doe"
+    assert review.author.critic.slug == "jane-doe"
+
+
+def test_the_admin_says_how_to_set_a_display_name(client):
+    editor = user_in_group("Editors", first_name="Edie", last_name="Editor")
+    writer = UserFactory(username="nameless", first_name="", last_name="")
+    review = ReviewFactory(author=writer, status=Review.Status.IN_REVIEW)
+    client.force_login(editor)
+
+    response = client.post(reverse("admin:reviews_review_transition",
+                                   args=[review.pk, "publish"]), follow=True)
+
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert "display name" in shown and "Critics" in shown
+    assert Review.objects.get(pk=review.pk).status == Review.Status.IN_REVIEW
+    page = client.get(reverse("admin:reviews_critic_change", args=[writer.critic.pk]))
+    assert page.status_code == 200
+    assert b"Required before any of their reviews can be published" in page.content
+
+
+def test_import_review_publishes_only_under_a_display_name(seed_review_path, seed_film_path):
+    call_command("import_film", str(seed_film_path), verbosity=0)
+    UserFactory(username="admin", first_name="", last_name="", is_superuser=True,
+                is_staff=True)
+
+    with pytest.raises(CommandError, match="--display-name"):
+        call_command("import_review", str(seed_review_path), "--film", "ballerina",
+                     "--author", "admin", "--publish", stdout=StringIO())
+    assert not Review.objects.exists()
+
+    out = StringIO()
+    call_command("import_review", str(seed_review_path), "--film", "ballerina", "--author",
+                 "admin", "--publish", "--display-name", "Ada Critic", stdout=out)
+    review = Review.objects.get()
+    assert review.is_public
+    assert review.author.critic.display_name == "Ada Critic"
+    assert "now publishes as “Ada Critic”" in out.getvalue()
+
+
+# Bylines, the critic filter, JSON-LD --------------------------------------------------------
+
+
+def test_bylines_link_to_the_critic_page(client, critic):
+    review = publish_review(critic)
+
+    main = main_of(client.get(review.get_absolute_url()))
+    assert links(find(main, cls="byline")) == [("Mara Lind", "/critics/mara-lind/")]
+    card = find(main_of(client.get("/reviews/")), cls="review-card")
+    assert ("Mara Lind", "/critics/mara-lind/") in links(card)
+
+
+def test_the_critic_filter_offers_display_names(client, critic):
+    review = publish_review(critic)
+    publish_review(Critic.objects.for_user(UserFactory(first_name="Other", last_name="One")))
+
+    form = find(main_of(client.get("/reviews/")), "form", cls="filters")
+    options = [(attr(o, "value"), text(o)) for o in find_all(form, "option")
+               if attr(o, "value") and find_all(form, "select", name="critic")]
+    assert ("mara-lind", "Mara Lind") in options
+    listed = main_of(client.get("/reviews/?critic=mara-lind"))
+    assert [text(a) for a in find_all(listed, "a", cls="card__link")] == [review.headline]
+
+
+# The critic's page ---------------------------------------------------------------------------
+
+
+def test_the_critic_page_shows_bio_photo_links_feed_and_paginated_reviews(client, critic):
+    for n in range(14):
+        publish_review(critic, headline=f"Review number {n:02}",
+                       published_at=timezone.now() - datetime.timedelta(days=n + 1))
+    ReviewFactory(author=critic.user, headline="Still a draft")
+
+    response = client.get("/critics/mara-lind/")
+    main = main_of(response)
+    assert text(find(main, "h1")) == "Mara Lind"
+    assert "She lives by the sea." in text(main)
+    assert attr(find(main, "img"), "alt") == "Portrait of Mara Lind"
+    assert ("Website", "https://mara.example/") in links(main)
+    assert any(href == "/critics/mara-lind/feed/" for _, href in links(main))
+    headlines = [text(a) for a in find_all(main, "a", cls="card__link")]
+    assert headlines == [f"Review number {n:02}" for n in range(12)]
+    second = main_of(client.get("/critics/mara-lind/?page=2"))
+    assert [text(a) for a in find_all(second, "a", cls="card__link")] == [
+        "Review number 12", "Review number 13"]
+    html = response.content.decode()
+    assert "Still a draft" not in html
+    assert re.search(r'<meta property="og:image" content="http://testserver/media/critics/', html)
+
+
+def test_a_critic_without_published_reviews_has_no_page(client, critic):
+    ReviewFactory(author=critic.user)  # a draft
+
+    assert client.get("/critics/mara-lind/").status_code == 404
+    assert client.get("/critics/mara-lind/feed/").status_code == 404
+    assert client.get("/critics/no-such-critic/").status_code == 404
+
+
+# Feeds ----------------------------------------------------------------------------------------
+
+
+def feed_items(client, url: str) -> list[ET.Element]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    root = ET.fromstring(response.content)  # noqa: S314 (our own output)
+    return root.findall("./channel/item") or root.findall("{http://www.w3.org/2005/Atom}entry")
+
+
+def test_the_critic_and_genre_feeds_hold_their_own_reviews(client, critic):
+    noir, comedy = GenreFactory(name="Noir"), GenreFactory(name="Comedy")
+    mine = publish_review(critic, film=FilmFactory(genres=[noir]), headline="Mine")
+    other = ReviewFactory(published=True, film=FilmFactory(genres=[comedy]), headline="Theirs")
+    ReviewFactory(author=critic.user, film=FilmFactory(genres=[noir]), headline="Draft")
+
+    by_critic = feed_items(client, "/critics/mara-lind/feed/")
+    assert [item.findtext("title") for item in by_critic] == ["Mine"]
+    assert [item.findtext("title") for item in feed_items(client, "/genres/noir/feed/")] == [
+        "Mine"]
+    assert [item.findtext("title") for item in feed_items(client, "/genres/comedy/feed/")] == [
+        "Theirs"]
+    assert {item.findtext("title") for item in feed_items(client, "/feed/")} == {
+        mine.headline, other.headline}
+    assert client.get("/genres/no-such/feed/").status_code == 404
+
+
+def test_feed_items_carry_headline_rating_image_intro_and_critic(client, critic, settings):
+    review = publish_review(critic, headline="A Comedy of Manners", rating="4.5",
+                            dek="<b>bold</b> & brave", intro="The *intro* itself.")
+    review.hero_image = image_upload("hero.png", size=(800, 450))
+    review.save()
+    SectionFactory(review=review, heading="The ending", body="Section text here.")
+
+    item = feed_items(client, "/feed/")[0]
+    assert item.findtext("title") == "A Comedy of Manners"
+    assert item.find(f"{MEDIA}community/{MEDIA}starRating").get("average") == "4.5"
+    enclosure = item.find("enclosure")
+    assert enclosure.get("url").startswith("http://testserver/media/heroes/")
+    assert enclosure.get("type") == "image/png" and int(enclosure.get("length")) > 0
+    media = item.find(f"{MEDIA}content")
+    assert (media.get("url"), media.get("width"), media.get("medium")) == (
+        enclosure.get("url"), "800", "image")
+    description = item.findtext("description")
+    assert "<em>intro</em>" in description
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; brave" in description  # the dek is text, escaped
+    assert "Rating: 4½ out of 5 stars" in description
+    assert "Section text here." not in description
+    assert item.findtext("{http://purl.org/dc/elements/1.1/}creator") == "Mara Lind"
+
+    settings.MARQUEE_FEED_FULL_TEXT = True
+    cache.clear()
+    description = feed_items(client, "/feed/")[0].findtext("description")
+    assert "<h2>The ending</h2>" in description and "Section text here." in description
+
+
+def test_the_atom_feed_names_the_critic_with_a_link(client, critic):
+    publish_review(critic)
+    entry = feed_items(client, "/feed/atom/")[0]
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert entry.findtext(f"{atom}author/{atom}name") == "Mara Lind"
+    assert entry.findtext(f"{atom}author/{atom}uri") == "http://testserver/critics/mara-lind/"
+
+
+def test_feeds_name_a_stylesheet_that_browsers_apply(client, critic):
+    publish_review(critic)
+    response = client.get("/feed/")
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    assert b'<?xml-stylesheet href="/feed/style.xsl" media="screen" type="text/xsl"?>' in (
+        response.content)
+    style = client.get("/feed/style.xsl")
+    assert style["Content-Type"] == "text/xsl; charset=utf-8"
+    ET.fromstring(style.content)  # noqa: S314 (well-formed XSLT)
+
+
+# The promise: a username is never published --------------------------------------------------
+
+
+def test_no_username_on_any_public_page_feed_or_json_ld(client, critic):
+    genre = GenreFactory(name="Noir")
+    review = publish_review(critic, film=FilmFactory(title="Dark Water", genres=[genre]))
+    SectionFactory(review=review, heading="Plot", body="Dark water everywhere.")
+
+    urls = [
+        "/", "/reviews/", "/reviews/?critic=mara-lind", review.get_absolute_url(),
+        review.film.get_absolute_url(), "/films/", genre.get_absolute_url(),
+        "/critics/mara-lind/", "/critics/mara-lind/feed/", "/feed/", "/feed/atom/",
+        "/genres/noir/feed/", "/search/?q=dark", "/sitemap.xml", "/sitemap-reviews.xml",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert LOGIN not in response.content.decode(), url
+    html = client.get(review.get_absolute_url()).content.decode()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html,
+                                re.S)[1])
+    assert data["author"]["name"] == "Mara Lind"
+    assert data["author"]["url"] == "http://testserver/critics/mara-lind/"
+
+
+def test_a_staff_reply_is_signed_with_the_display_name(client, critic):
+    from reviews import moderation
+    from reviews.models import Comment
+
+    review = publish_review(critic)
+    moderator = user_in_group("Moderators", username="zq-mod-login", first_name="",
+                              last_name="")
+    Critic.objects.for_user(moderator)  # no display name, no full name
+    parent = Comment.objects.create(review=review, name="Ada", email="a@example.com",
+                                    body="Great review", status=Comment.Status.APPROVED)
+
+    editor = user_in_group("Editors", username="zq-ed-login", first_name="Edie",
+                           last_name="Editor")
+    profile = Critic.objects.for_user(editor)
+    profile.display_name = "E. M. Editor"
+    profile.save()
+
+    reply = moderation.reply(parent, moderator, "Thank you!")
+    editor_reply = moderation.reply(parent, editor, "Glad you liked it.")
+
+    assert reply.name == "Marquee staff"
+    assert editor_reply.name == "E. M. Editor"
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "zq-mod-login" not in html and "zq-ed-login" not in html and LOGIN not in html
