@@ -28,7 +28,8 @@ REVIEW_PAGES = {
     "home": (),
     "list": ("genre", "year", "rating", "author", "page"),
     "detail": ("reply_to",),
-    "search": ("q",),
+    "search": ("q", "exact"),
+    "suggest": ("q",),
     "feed": (),
     "atom_feed": (),
 }
