@@ -209,7 +209,10 @@ def connect() -> None:
     from films.models import Film, Person
     from reviews.models import Review
 
+    # Not for loaddata (raw): its rows arrive in any order; update_search_index runs after it.
     def film_saved(sender, instance, raw=False, using="default", **kwargs):
+        if raw:
+            return
         films_changed([{"id": instance.pk, "title": instance.title,
                         "original_title": instance.original_title}], using=using)
         # A review's vector holds its film's titles.
@@ -219,6 +222,8 @@ def connect() -> None:
             review_changed(review_id, using=using)
 
     def person_saved(sender, instance, raw=False, using="default", **kwargs):
+        if raw:
+            return
         people_changed([{"id": instance.pk, "name": instance.name}], using=using)
 
     def removed(kind):

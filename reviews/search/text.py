@@ -133,6 +133,17 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
     return min(previous[-1], limit + 1)
 
 
+def one_edit_away(word: str, letters: str = "abcdefghijklmnopqrstuvwxyz") -> set[str]:
+    """Every string one deletion, swap, change or insertion away (Norvig's edits1)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in letters}
+        | {a + c + b for a, b in splits for c in letters}
+    ) - {word}
+
+
 def typos_allowed(word: str) -> int:
     """How many edits a word may be off by: none under 4 letters, one up to 7, then two."""
     if len(word) < 4 or word.isdigit():

@@ -11,7 +11,7 @@ query finds something public, so a stale word can cost a suggestion, never leak 
 from django.db import connections, models
 
 from reviews.search import sqlite
-from reviews.search.text import typos_allowed
+from reviews.search.text import one_edit_away, typos_allowed
 
 MAX_WORD_LENGTH = 64
 CHUNK = 500
@@ -56,12 +56,18 @@ def clear(using: str = "default") -> None:
 
 
 def candidates(word: str, *, using: str = "default") -> list[str]:
-    """Known words that look like `word` (share trigrams), most alike first."""
+    """Known words that look like `word`: sharing trigrams, or (in short words, where a typo
+    leaves few trigrams in common) exactly one edit away."""
     if connections[using].vendor == "postgresql":
         from reviews.search import postgres
 
-        return postgres.word_candidates(SearchWord.objects.using(using), word)
-    return sqlite.word_candidates(using, word)
+        found = postgres.word_candidates(SearchWord.objects.using(using), word)
+    else:
+        found = sqlite.word_candidates(using, word)
+    if len(word) < 8 and word.isascii():
+        found += SearchWord.objects.using(using).filter(
+            word__in=sorted(one_edit_away(word))).values_list("word", flat=True)
+    return list(dict.fromkeys(found))
 
 
 def known(words, *, using: str = "default") -> set[str]:
