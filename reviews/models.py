@@ -436,16 +436,7 @@ class Section(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
-        if update_fields is None or {"heading", "body"} & set(update_fields):
-            self._update_review_search_index()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self._update_review_search_index()
-        return result
-
-    def _update_review_search_index(self) -> None:
-        search_index.review_changed(self.review_id, using=self._state.db)
+        # The review's search entry follows (reviews/search/index.py: connect()).
 
     def _free_anchor(self) -> str:
         base = slugify(self.heading)[:90].strip("-") or "section"

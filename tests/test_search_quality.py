@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from reviews.models import Review
 from reviews.search import engine
-from tests.factories import FilmFactory, PersonFactory, ReviewFactory, SectionFactory
+from tests.factories import FilmFactory, PersonFactory, ReviewFactory
 from tests.test_pages import find, links, main_of, text
 from tests.test_search import review_results, search, section_results
 

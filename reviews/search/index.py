@@ -28,6 +28,8 @@ from reviews.search.text import words
 BODY_POSITIONED = 150_000
 BODY_REST = 100_000
 SUMMARY_LIMIT = 50_000
+# A review adds at most this many distinct words to the vocabulary (a long review has ~3,000).
+VOCABULARY_PER_REVIEW = 5_000
 
 _pending: ContextVar[set | None] = ContextVar("search_index_pending", default=None)
 
@@ -127,10 +129,9 @@ def write_review(review_id: int, status: str, document: dict, *, using: str) -> 
             (review_id, document["titles"], document["summary"], document["body"])
         ])
     if status in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
-        vocabulary.add_words(
-            words(" ".join([document["titles"], document["summary"], document["body"]])),
-            using=using,
-        )
+        text = " ".join([document["titles"], document["summary"], document["body"]])
+        distinct = [w for w in dict.fromkeys(words(text)) if vocabulary.correctable(w)]
+        vocabulary.add_words(distinct[:VOCABULARY_PER_REVIEW], using=using)
 
 
 def review_deleted(review_id: int, *, using: str) -> None:
@@ -206,8 +207,10 @@ def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
 
 def connect() -> None:
     """Index films and people when they are saved or deleted (AppConfig.ready)."""
+    from django.apps import apps
+
     from films.models import Film, Person
-    from reviews.models import Review
+    from reviews.models import Review, Section
 
     # Not for loaddata (raw): its rows arrive in any order; update_search_index runs after it.
     def film_saved(sender, instance, raw=False, using="default", **kwargs):
@@ -226,6 +229,16 @@ def connect() -> None:
             return
         people_changed([{"id": instance.pk, "name": instance.name}], using=using)
 
+    def section_saved(sender, instance, raw=False, using="default", update_fields=None,
+                      **kwargs):
+        if not raw and (update_fields is None or {"heading", "body"} & set(update_fields)):
+            review_changed(instance.review_id, using=using)
+
+    def section_deleted(sender, instance, using="default", origin=None, **kwargs):
+        if isinstance(origin, Review) or getattr(origin, "model", None) is Review:
+            return  # the review itself is going
+        review_changed(instance.review_id, using=using)
+
     def removed(kind):
         def receiver(sender, instance, using="default", **kwargs):
             deleted(kind, [instance.pk], using=using)
@@ -241,3 +254,15 @@ def connect() -> None:
                                        dispatch_uid="marquee-search-person-delete")
     models.signals.post_delete.connect(removed("review"), sender=Review, weak=False,
                                        dispatch_uid="marquee-search-review-delete")
+    def pruned(sender, using="default", **kwargs):
+        if connections[using].vendor == "sqlite":
+            sqlite.prune(using)
+
+    # `flush` (and so every transactional test) empties the models' tables, not FTS5's.
+    models.signals.post_migrate.connect(pruned, sender=apps.get_app_config("reviews"),
+                                        weak=False, dispatch_uid="marquee-search-prune")
+    # Signals, not Section.save(): a queryset's delete() sends them too.
+    models.signals.post_save.connect(section_saved, sender=Section, weak=False,
+                                     dispatch_uid="marquee-search-section")
+    models.signals.post_delete.connect(section_deleted, sender=Section, weak=False,
+                                       dispatch_uid="marquee-search-section-delete")

@@ -99,6 +99,22 @@ def clear(using: str) -> None:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
 
+def prune(using: str) -> None:
+    """Drop rows whose review, film, person or word is gone (after `flush`, say)."""
+    sources = {"review": "reviews_review", "film": "films_film", "person": "films_person"}
+    with connections[using].cursor() as cursor:
+        if "search_review" not in connections[using].introspection.table_names(cursor):
+            return
+        for kind, source in sources.items():
+            cursor.execute(
+                f"DELETE FROM {TABLES[kind]} WHERE rowid NOT IN (SELECT id FROM {source})"  # noqa: S608
+            )
+        cursor.execute(
+            "DELETE FROM search_word_trigram WHERE word NOT IN "
+            "(SELECT word FROM reviews_searchword)"
+        )
+
+
 def add_words(using: str, new_words: list[str]) -> None:
     with connections[using].cursor() as cursor:
         cursor.executemany(
