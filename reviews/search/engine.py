@@ -13,6 +13,7 @@ and spelling correction happen here, once, so both give the same kind of answer:
    says "Showing results for ...". Only a correction that finds something is offered.
 """
 
+import itertools
 from dataclasses import dataclass, field
 
 from django.db import connections, router
@@ -39,6 +40,8 @@ CANDIDATES = 100  # films or people fetched before ranking
 PEOPLE_FOR_FILMS = 10  # matched people whose films are listed too
 SQLITE_PAGE = 200
 SQLITE_PAGES = 5
+CHOICES_PER_WORD = 3  # nearest known words tried for each unknown one
+MAX_TRIES = 4  # corrected queries tried before giving up
 
 
 @dataclass
@@ -67,8 +70,9 @@ def search(raw: str, *, prefix: bool = False, shown: tuple[int, int, int] | None
     results = find(query, shown=shown, snippets=snippets)
     if results or not correct:
         return results
-    replacements = corrections(query)
-    if replacements:
+    # Each unknown word's nearest known words, tried best combination first: "alie allen"
+    # could be "alien allen" (nothing) or "alfie allen" (a person).
+    for replacements in itertools.islice(combinations(corrections(query)), MAX_TRIES):
         corrected = query.with_terms(replacements)
         found = find(corrected, shown=shown, snippets=snippets)
         if found:
@@ -77,34 +81,45 @@ def search(raw: str, *, prefix: bool = False, shown: tuple[int, int, int] | None
     return results
 
 
-def corrections(query: Query) -> dict[str, str]:
-    """{typed word: known word} for each word the vocabulary lacks but has a near match for."""
+def combinations(options: dict[str, list[str]]):
+    """{word: [best, next, ...]} -> replacement dicts, fewest second choices first.
+
+    With more than two unknown words only each one's best is tried (the product grows fast).
+    """
+    if len(options) > 2:
+        options = {word: choices[:1] for word, choices in options.items()}
+    words = list(options)
+    choices = itertools.product(*(range(len(options[w])) for w in words))
+    for picks in sorted(choices, key=lambda p: (sum(p), p)):
+        yield {word: options[word][pick] for word, pick in zip(words, picks, strict=True)}
+
+
+def corrections(query: Query) -> dict[str, list[str]]:
+    """{typed word: [known words, nearest first]} for each word the vocabulary lacks."""
     using = _using()
     typed = [w for w in dict.fromkeys(query.all_words) if vocabulary.correctable(w)]
     if not typed:
         return {}
     known = vocabulary.known(typed, using=using)
     last = query.terms[-1] if query.prefix and query.terms else None
-    replacements = {}
+    options = {}
     for word in typed:
         if word in known:
             continue
         allowed = 1 if word == last else typos_allowed(word)
-        best = None
+        ranked = []
         for candidate in vocabulary.candidates(word, using=using):
             if word == last:  # typing in progress: compare with the start of the candidate
                 distance = min(edit_distance(word, candidate[:n], allowed)
                                for n in range(len(word) - 1, len(word) + 2))
             else:
                 distance = edit_distance(word, candidate, allowed)
-            if distance > allowed:
-                continue
-            rank = (distance, -similarity(word, candidate), len(candidate), candidate)
-            if best is None or rank < best[0]:
-                best = (rank, candidate)
-        if best is not None:
-            replacements[word] = best[1]
-    return replacements
+            if distance <= allowed:
+                ranked.append((distance, -similarity(word, candidate), len(candidate),
+                               candidate))
+        if ranked:
+            options[word] = [c for *_, c in sorted(ranked)[:CHOICES_PER_WORD]]
+    return options
 
 
 def find(query: Query, *, shown: tuple[int, int, int], snippets: bool) -> Results:

@@ -13,8 +13,9 @@ MAX_QUERY_LENGTH = 200
 # Around a matched word in a snippet; private-use characters no review contains.
 START, STOP = "\ue000", "\ue001"
 UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-# A word: letters and digits, with inner apostrophes dropped ("don't" -> "dont").
-WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# A word: letters and digits. Apostrophes split words ("O'Bannon" -> "o", "bannon"), as both
+# databases' tokenizers do.
+WORD_RE = re.compile(r"[^\W_]+")
 QUOTED_RE = re.compile(r'"([^"]*)"?')
 # Letters NFKD leaves alone but PostgreSQL's unaccent folds.
 EXTRA_FOLDS = str.maketrans({
@@ -44,13 +45,16 @@ def clean_query(raw: str | None) -> str:
 def fold(text: str) -> str:
     """Lower case without accents: "Skarsgård" -> "skarsgard", "Céline" -> "celine"."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return plain.translate(EXTRA_FOLDS)
+    # Only the Latin-script accents (U+0300-036F), as unaccent and FTS5 remove them: kana
+    # voicing marks and Hangul parts stay, and are recomposed below.
+    plain = "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f")
+    # Recomposed: Hangul and kana that NFKD split apart are whole again ("기생충").
+    return unicodedata.normalize("NFC", plain.translate(EXTRA_FOLDS))
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a text, in order (apostrophes inside words dropped)."""
-    return [w.replace("'", "").replace("’", "") for w in WORD_RE.findall(fold(text))]
+    """The folded words of a text, in order."""
+    return WORD_RE.findall(fold(text))
 
 
 @dataclass
