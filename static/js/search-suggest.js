@@ -25,10 +25,12 @@
   listbox.setAttribute("role", "listbox");
   listbox.setAttribute("aria-label", "Suggestions");
   listbox.hidden = true;
+  // A polite live region, not role="status": a page's own status messages keep that role.
   var status = document.createElement("div");
+  status.id = "site-search-status";
   status.className = "visually-hidden";
-  status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
+  status.setAttribute("aria-atomic", "true");
   form.appendChild(listbox);
   form.appendChild(status);
 
