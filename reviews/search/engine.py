@@ -212,7 +212,7 @@ def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
         films += list(Film.objects.filter(pk__in=extra_ids))
     reviewed = films and set(
         Review.objects.published().filter(film_id__in=[f.pk for f in films])
-        .values_list("film_id", flat=True).distinct()
+        .order_by().values_list("film_id", flat=True).distinct()
     )
 
     def film_rank(film):
