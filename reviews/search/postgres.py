@@ -8,7 +8,7 @@
 - Typos: the vocabulary (SearchWord) by trigram similarity (`%`, GIN-indexed), pg_trgm's
   "did you mean" pattern.
 
-Migration 0012 creates the extensions, the configuration, the function and the indexes.
+Migration 0013 creates the extensions, the configuration, the function and the indexes.
 """
 
 from django.contrib.postgres.search import (

@@ -1,7 +1,7 @@
 """SQLite's side of search: FTS5 tables, their upkeep, and the statements that query them.
 
 The embedded default has no `tsvector`, so each searchable kind has an FTS5 table of its own,
-created by migration 0012 (and nothing on PostgreSQL):
+created by migration 0013 (and nothing on PostgreSQL):
 
 - `search_review(titles, summary, body)`: rowid = review id; headline and film titles, dek and
   section headings, intro and section text. Porter-stemmed, accents removed, ranked with bm25

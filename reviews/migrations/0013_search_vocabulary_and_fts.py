@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("films", "0001_initial"),
-        ("reviews", "0011_pending_versions_autosave_share_links"),
+        ("reviews", "0012_drop_review_rendering"),
     ]
 
     operations = [
