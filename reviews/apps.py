@@ -7,5 +7,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from reviews import receivers
+        from reviews.search import index
 
         receivers.connect()
+        index.connect()

@@ -30,6 +30,7 @@ from films.models import Film
 from reviews.critics import require_display_name
 from reviews.markdown import nesting_problem
 from reviews.models import Review, ReviewTransition, Section
+from reviews.search import index as search_index
 
 DATE_RE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 BOLD_RE = re.compile(r"\*\*(.*)\*\*")
@@ -239,7 +240,8 @@ def import_review(
             Review.Status.SCHEDULED if review.published_at > timezone.now()
             else Review.Status.PUBLISHED
         )
-    with transaction.atomic(), reversion.create_revision():
+    # One search index rebuild for the review and all its sections, not one per section.
+    with transaction.atomic(), reversion.create_revision(), search_index.batch():
         reversion.set_user(author)
         reversion.set_comment("Imported from a text file.")
         review.save()

@@ -1,17 +1,15 @@
 import datetime
-import html
 import uuid
 from decimal import Decimal
 
 import reversion
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router
+from django.db import models
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
@@ -21,13 +19,15 @@ from reviews import pending as pending_versions
 from reviews import workflow
 from reviews.critics import Critic, require_display_name
 from reviews.markdown import render, render_plain
+from reviews.search import index as search_index
+from reviews.search.postgres import SEARCH_CONFIG  # noqa: F401 — the text search configuration
+from reviews.search.vocabulary import SearchWord  # noqa: F401 — a model of this app
 
 
 class StaleEditError(ValidationError):
     """Raised when a save is based on an older version of the review than the stored one."""
 
 
-SEARCH_CONFIG = "english"
 # Values carry one decimal place, as the database returns them (4.0, not 4), so a stored
 # rating matches its choice in forms.
 RATING_CHOICES = [(Decimal(f"{n / 2:.1f}"), f"{n / 2:g}") for n in range(1, 11)]
@@ -137,6 +137,10 @@ def article_prefetches() -> list:
                  .filter(job=CrewCredit.DIRECTOR_JOB).select_related("person")
                  .only("film", "person__name", "person__slug").order_by("id")),
     ]
+
+    def refresh_search_index(self) -> dict:
+        """Rebuild the whole search index (after bulk inserts, which skip save())."""
+        return search_index.rebuild(using=self.db)
 
 
 @reversion.register(follow=["sections"])
@@ -270,34 +274,8 @@ class Review(models.Model):
         return reverse("reviews:detail", kwargs={"slug": self.slug})
 
     def update_search_index(self) -> None:
-        """Rewrite search_text and (on PostgreSQL) search_vector from the stored review.
-
-        Weights: headline and film titles A, dek and section headings B, intro and bodies C.
-        """
-        sections = list(Section.objects.filter(review_id=self.pk).values_list(
-            "heading", "body_html"))
-        film = Film.objects.filter(pk=self.film_id).values("title", "original_title").first()
-        film = film or {"title": "", "original_title": ""}
-
-        def plain(fragment):
-            return html.unescape(strip_tags(fragment or "")).strip()
-
-        text = "\n\n".join(
-            part for part in [plain(self.intro_html), *(plain(body) for _, body in sections)]
-            if part
-        )
-        fields = {"search_text": text}
-        if connections[router.db_for_write(Review)].vendor == "postgresql":
-            def weighted(value, weight):
-                return SearchVector(models.Value(value), weight=weight, config=SEARCH_CONFIG)
-
-            fields["search_vector"] = (
-                weighted(f"{self.headline} {film['title']} {film['original_title']}", "A")
-                + weighted(" ".join([self.dek, *(heading for heading, _ in sections)]), "B")
-                + weighted(text, "C")
-            )
-        Review.objects.filter(pk=self.pk).update(**fields)
-        self.search_text = text
+        """Rebuild this review's search entry now, or at the end of a search_index.batch()."""
+        search_index.review_changed(self.pk, using=self._state.db)
 
     def _claim_next_version(self) -> None:
         """Optimistic locking: a save based on an older version than the stored one is refused.
@@ -467,19 +445,7 @@ class Section(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
-        if update_fields is None or {"heading", "body"} & set(update_fields):
-            self._update_review_search_index()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self._update_review_search_index()
-        return result
-
-    def _update_review_search_index(self) -> None:
-        review = Review.objects.filter(pk=self.review_id).only(
-            "id", "film_id", "headline", "dek", "intro_html").first()
-        if review is not None:
-            review.update_search_index()
+        # The review's search entry follows (reviews/search/index.py: connect()).
 
     def _free_anchor(self) -> str:
         base = slugify(self.heading)[:90].strip("-") or "section"

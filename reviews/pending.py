@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import permissions
+from reviews.search import index as search_index
 from reviews.tasks import mail_on_commit
 
 # What a pending version holds: the change form's fields, and each section's.
@@ -127,17 +128,18 @@ def apply(review, pending: PendingChange, by) -> None:
     """Write `pending` into the review's rows (inside the caller's transaction)."""
     from reviews.models import Section
 
-    pending.apply_fields(review)
-    review.last_edited_by = by
-    review.save()
-    keep = [data["id"] for data in pending.sections if data.get("id")]
-    review.sections.exclude(pk__in=keep).delete()
-    existing = {section.pk: section for section in review.sections.all()}
-    for data in sorted(pending.sections, key=lambda s: (s.get("position") or 0)):
-        section = existing.get(data.get("id")) or Section(review=review)
-        for name in SECTION_FIELDS:
-            setattr(section, name, data.get(name))
-        section.save()
+    with search_index.batch():  # one search index rebuild, not one per section
+        pending.apply_fields(review)
+        review.last_edited_by = by
+        review.save()
+        keep = [data["id"] for data in pending.sections if data.get("id")]
+        review.sections.exclude(pk__in=keep).delete()
+        existing = {section.pk: section for section in review.sections.all()}
+        for data in sorted(pending.sections, key=lambda s: (s.get("position") or 0)):
+            section = existing.get(data.get("id")) or Section(review=review)
+            for name in SECTION_FIELDS:
+                setattr(section, name, data.get(name))
+            section.save()
 
 
 def publish_changes(review, by):

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
 from reviews import permissions
+from reviews.search import index as search_index
 
 # The fields a revision restores. Workflow state (status, dates) is not content: restoring an
 # old text does not unpublish a review.
@@ -239,7 +240,8 @@ def restore(review, version: Version, by) -> bool:
         pending_versions.save_pending(current, sections, by, current.version)
         review.refresh_from_db()
         return True
-    with transaction.atomic(), reversion.create_revision():
+    # The search index is rebuilt once for the review and all its sections (search_index.batch).
+    with transaction.atomic(), reversion.create_revision(), search_index.batch():
         current = Review.objects.select_for_update().get(pk=review.pk)
         for name in CONTENT_FIELDS:
             setattr(current, "film_id" if name == "film" else name, old.fields[name])

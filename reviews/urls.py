@@ -19,6 +19,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/preview/", preview_views.preview, name="preview"),
     path("preview/<str:token>/", preview_views.shared_preview, name="shared_preview"),
     path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.suggest, name="suggest"),
     path("feed/", feeds.LatestReviewsFeed(), name="feed"),
     path("feed/atom/", feeds.LatestReviewsAtomFeed(), name="atom_feed"),
     path("feed/style.xsl", feeds.feed_stylesheet, name="feed_style"),

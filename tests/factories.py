@@ -150,7 +150,7 @@ def _recreate_groups():
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
     critic_grants = importlib.import_module(
-        "reviews.migrations.0014_grant_critic_permissions").GRANTS
+        "reviews.migrations.0015_grant_critic_permissions").GRANTS
     for granted in (grants, critic_grants):
         for name, codenames in granted.items():
             Group.objects.get(name=name).permissions.add(*Permission.objects.filter(

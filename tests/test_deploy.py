@@ -65,6 +65,7 @@ DUMP_ARGS = [
     "--exclude=pagecache",
     "--exclude=django_tasks_database",
     "--exclude=tasks",
+    "--exclude=reviews.searchword",
 ]
 
 

@@ -37,6 +37,7 @@ from reviews.admin.review_forms import (
 from reviews.admin.review_history import RevisionViews
 from reviews.admin.review_workflow import WorkflowViews, site_time_zone
 from reviews.models import Review, StaleEditError
+from reviews.search import index as search_index
 
 
 @admin.register(Review)
@@ -234,7 +235,9 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # One search index rebuild for the review and all its sections, not one each.
+            with search_index.batch():
+                response = super().changeform_view(request, object_id, form_url, extra_context)
         except StaleEditError:
             # Someone saved between our form's check and our save; the transaction rolled back.
             # Showing the form again runs the check again, which now reports who and when,

@@ -131,8 +131,8 @@ def test_the_review_list_filters_without_javascript(page, live_server, site):
 
 def test_search_from_the_header(page, live_server, site):
     page.goto(live_server.url + "/")
-    page.get_by_role("searchbox", name="Search reviews, films and people").fill("Wiseman")
-    page.get_by_role("searchbox", name="Search reviews, films and people").press("Enter")
+    page.get_by_label("Search reviews, films and people").fill("Wiseman")
+    page.get_by_label("Search reviews, films and people").press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Results for “Wiseman”")
     expect(page.get_by_role("link", name="Len Wiseman")).to_be_visible()
     assert Film.objects.filter(title="Ballerina").exists()

@@ -29,6 +29,7 @@ from films.models import Collection, Film, Genre, Person
 from reviews.critics import Critic, CriticLink
 from reviews.importers import ReviewFormatError, import_review, parse_review, read_review_file
 from reviews.models import Review
+from reviews.search import index as search_index
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SUPERUSER = "admin"
@@ -48,7 +49,7 @@ class Command(BaseCommand):
                 "accounts with printed passwords, which have no place in a production database."
             )
         manifest = self.read_manifest()
-        with transaction.atomic():
+        with transaction.atomic(), search_index.batch():
             admin_password = self.ensure_superuser()
             new_users = self.ensure_users(manifest["users"])
             self.ensure_critics(manifest["users"])

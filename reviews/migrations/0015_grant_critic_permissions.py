@@ -34,6 +34,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0013_add_critic")]
+    dependencies = [("reviews", "0014_add_critic")]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -34,7 +34,7 @@ def profiles_for_authors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0012_drop_review_rendering'),
+        ('reviews', '0013_search_vocabulary_and_fts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,253 @@
+"""Finding and ranking: reviews, films and people for a reader's query, on either database.
+
+Each database finds candidates its own way (reviews/search/sqlite.py, postgres.py); ranking
+and spelling correction happen here, once, so both give the same kind of answer:
+
+1. Every word must match (quoted phrases in order); a trailing `*`, or typing in the header's
+   box, makes the last word a prefix.
+2. An exact title or name comes first ("john wick" lists *John Wick* before its sequels), then
+   the rest by relevance: reviews by their weighted rank (bm25 or ts_rank), films and people
+   by how much of their name the query is, those with published reviews first.
+3. When nothing matches, each unknown word is corrected to the nearest known word (at most one
+   edit in words of 4-7 letters, two from 8) and the corrected query is tried; the page then
+   says "Showing results for ...". Only a correction that finds something is offered.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+
+from django.db import connections, router
+from django.db.models import IntegerField, Value
+
+from films.models import CastCredit, CrewCredit, Film, Person
+from reviews.models import Review
+from reviews.search import postgres, sqlite, vocabulary
+from reviews.search.highlight import highlighted
+from reviews.search.text import (
+    STOP_WORDS,
+    Query,
+    edit_distance,
+    parse,
+    similarity,
+    typos_allowed,
+    words,
+)
+
+REVIEWS_SHOWN = 20
+FILMS_SHOWN = 12
+PEOPLE_SHOWN = 12
+CANDIDATES = 100  # films or people fetched before ranking
+PEOPLE_FOR_FILMS = 10  # matched people whose films are listed too
+SQLITE_PAGE = 200
+SQLITE_PAGES = 5
+CHOICES_PER_WORD = 3  # nearest known words tried for each unknown one
+MAX_TRIES = 4  # corrected queries tried before giving up
+
+
+@dataclass
+class Results:
+    query: Query
+    reviews: list = field(default_factory=list)
+    films: list = field(default_factory=list)
+    people: list = field(default_factory=list)
+    corrected: Query | None = None  # what was searched instead of the reader's words
+
+    def __bool__(self) -> bool:
+        return bool(self.reviews or self.films or self.people)
+
+
+def _using() -> str:
+    return router.db_for_read(Review)
+
+
+def search(raw: str, *, prefix: bool = False, shown: tuple[int, int, int] | None = None,
+           snippets: bool = True, correct: bool = True) -> Results:
+    """Reviews, films and people for `raw`, ranked; corrected when nothing matches."""
+    query = parse(raw, prefix_last=prefix)
+    if not query:
+        return Results(query)
+    shown = shown or (REVIEWS_SHOWN, FILMS_SHOWN, PEOPLE_SHOWN)
+    results = find(query, shown=shown, snippets=snippets)
+    if results or not correct:
+        return results
+    # Each unknown word's nearest known words, tried best combination first: "alie allen"
+    # could be "alien allen" (nothing) or "alfie allen" (a person).
+    for replacements in itertools.islice(combinations(corrections(query)), MAX_TRIES):
+        corrected = query.with_terms(replacements)
+        found = find(corrected, shown=shown, snippets=snippets)
+        if found:
+            found.corrected = corrected
+            return found
+    return results
+
+
+def combinations(options: dict[str, list[str]]):
+    """{word: [best, next, ...]} -> replacement dicts, fewest second choices first.
+
+    With more than two unknown words only each one's best is tried (the product grows fast).
+    """
+    if len(options) > 2:
+        options = {word: choices[:1] for word, choices in options.items()}
+    words = list(options)
+    choices = itertools.product(*(range(len(options[w])) for w in words))
+    for picks in sorted(choices, key=lambda p: (sum(p), p)):
+        yield {word: options[word][pick] for word, pick in zip(words, picks, strict=True)}
+
+
+def corrections(query: Query) -> dict[str, list[str]]:
+    """{typed word: [known words, nearest first]} for each word the vocabulary lacks."""
+    using = _using()
+    typed = [w for w in dict.fromkeys(query.all_words) if vocabulary.correctable(w)]
+    if not typed:
+        return {}
+    known = vocabulary.known(typed, using=using)
+    last = query.terms[-1] if query.prefix and query.terms else None
+    options = {}
+    for word in typed:
+        if word in known:
+            continue
+        allowed = 1 if word == last else typos_allowed(word)
+        ranked = []
+        for candidate in vocabulary.candidates(word, using=using):
+            if word == last:  # typing in progress: compare with the start of the candidate
+                distance = min(edit_distance(word, candidate[:n], allowed)
+                               for n in range(len(word) - 1, len(word) + 2))
+            else:
+                distance = edit_distance(word, candidate, allowed)
+            if distance <= allowed:
+                ranked.append((distance, -similarity(word, candidate), len(candidate),
+                               candidate))
+        if ranked:
+            options[word] = [c for *_, c in sorted(ranked)[:CHOICES_PER_WORD]]
+    return options
+
+
+def find(query: Query, *, shown: tuple[int, int, int], snippets: bool) -> Results:
+    reviews_shown, films_shown, people_shown = shown
+    results = Results(query)
+    if reviews_shown:
+        results.reviews = find_reviews(query, reviews_shown, snippets=snippets)
+    if films_shown or people_shown:
+        films, people = find_films_and_people(query)
+        results.films, results.people = films[:films_shown], people[:people_shown]
+    return results
+
+
+def public_reviews():
+    return Review.objects.published().select_related("film", "author")
+
+
+def _name_words(text: str) -> list[str]:
+    return [w for w in words(text or "") if w not in STOP_WORDS] or words(text or "")
+
+
+def exactness(query: Query, *texts: str) -> int:
+    """3: one of the texts is the query; 2: it starts with the query; else 0."""
+    typed = [*query.terms, *(w for p in query.phrases for w in p)]
+    best = 0
+    for text in texts:
+        have = _name_words(text)
+        if not have:
+            continue
+        if query.prefix and len(have) == len(typed) and have[:-1] == typed[:-1] \
+                and have[-1].startswith(typed[-1]):
+            return 3
+        if have == typed:
+            return 3
+        if have[:len(typed)] == typed or (query.prefix and len(have) > len(typed)
+                                          and have[:len(typed) - 1] == typed[:-1]
+                                          and have[len(typed) - 1].startswith(typed[-1])):
+            best = 2
+    return best
+
+
+def find_reviews(query: Query, limit: int, *, snippets: bool) -> list[Review]:
+    using = _using()
+    queryset = public_reviews().defer("search_text", "search_vector")
+    if connections[using].vendor == "postgresql":
+        found = postgres.reviews(queryset, query, limit=limit)
+    else:
+        found = []
+        for page in range(SQLITE_PAGES):
+            ranked = sqlite.ranked_ids(using, "review", query, limit=SQLITE_PAGE,
+                                       offset=page * SQLITE_PAGE)
+            scores = dict(ranked)
+            for review in queryset.filter(pk__in=scores):
+                review.score = scores[review.pk]
+                found.append(review)
+            if len(found) >= limit or len(ranked) < SQLITE_PAGE:
+                break
+    found.sort(key=lambda r: (
+        -exactness(query, r.film.title, r.film.original_title, r.headline),
+        -r.score, -r.published_at.timestamp(), -r.pk,
+    ))
+    found = found[:limit]
+    if snippets and found:
+        ids = [r.pk for r in found]
+        if connections[using].vendor == "postgresql":
+            marked = postgres.review_snippets(Review.objects.published(), query, ids)
+        else:
+            marked = sqlite.review_snippets(using, query, ids)
+        for review in found:
+            review.snippet = highlighted(marked.get(review.pk) or "")
+    return found
+
+
+def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
+    using = _using()
+    if connections[using].vendor == "postgresql":
+        films = postgres.films(Film.objects.all(), query, limit=CANDIDATES)
+        people = postgres.people(Person.objects.all(), query, limit=CANDIDATES)
+    else:
+        films = list(Film.objects.filter(
+            pk__in=sqlite.matching_ids("film", query, limit=CANDIDATES)))
+        people = list(Person.objects.filter(
+            pk__in=sqlite.matching_ids("person", query, limit=CANDIDATES)))
+
+    people.sort(key=lambda p: (-exactness(query, p.name), len(p.name), p.pk))
+    credited = _credits_of(people[:PEOPLE_FOR_FILMS])
+    direct = {film.pk for film in films}
+    extra_ids = [film_id for film_id in credited if film_id not in direct]
+    if extra_ids:
+        films += list(Film.objects.filter(pk__in=extra_ids))
+    reviewed = films and set(
+        Review.objects.published().filter(film_id__in=[f.pk for f in films])
+        .order_by().values_list("film_id", flat=True).distinct()
+    )
+
+    def film_rank(film):
+        return (
+            -exactness(query, film.title, film.original_title),
+            film.pk not in direct,
+            film.pk not in reviewed,
+            credited.get(film.pk, (0, 0))[0],  # director or top billing first
+            len(film.title),
+            -(film.year or 0),
+            film.pk,
+        )
+
+    films.sort(key=film_rank)
+    person_reviewed = {pid for film_id, (_, pid) in credited.items() if film_id in reviewed}
+    people.sort(key=lambda p: (-exactness(query, p.name), p.pk not in person_reviewed,
+                               len(p.name), p.pk))
+    return films, people
+
+
+def _credits_of(people: list[Person]) -> dict[int, tuple[int, int]]:
+    """{film id: (billing weight, person id)} for the films these people made; lower first."""
+    if not people:
+        return {}
+    ids = [p.pk for p in people]
+    directing = CrewCredit.objects.filter(person_id__in=ids, job=CrewCredit.DIRECTOR_JOB)
+    crew = directing.order_by().values_list(
+        "film_id", "person_id", Value(0, output_field=IntegerField()))
+    cast = CastCredit.objects.filter(person_id__in=ids).order_by().values_list(
+        "film_id", "person_id", "order")
+    other = CrewCredit.objects.filter(person_id__in=ids).exclude(
+        job=CrewCredit.DIRECTOR_JOB).order_by().values_list(
+        "film_id", "person_id", Value(50, output_field=IntegerField()))
+    found: dict[int, tuple[int, int]] = {}
+    for film_id, person_id, weight in crew.union(cast, other, all=True).order_by():
+        if film_id not in found or weight < found[film_id][0]:
+            found[film_id] = (weight, person_id)
+    return found

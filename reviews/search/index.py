@@ -1,0 +1,268 @@
+"""Keeping the search index current: one code path for both databases.
+
+A review's index entry (PostgreSQL: `search_text` and the weighted `search_vector`; SQLite:
+`search_text` and its FTS5 row) is rebuilt from the stored review whenever the review or one of
+its sections is saved or deleted, and the words of a public review join the vocabulary. Films
+and people are indexed when saved (SQLite's FTS5 rows, the vocabulary); PostgreSQL's trigram
+indexes on their names keep themselves current.
+
+Saving a review with 1,200 sections must not rebuild the entry 1,201 times: inside `batch()`
+every review touched is remembered and rebuilt once, when the block ends. The importers, the
+demo loader and the admin's save wrap their writes in it.
+"""
+
+import contextlib
+import html
+from contextvars import ContextVar
+
+from django.db import connections, models, router
+from django.utils.html import strip_tags
+
+from reviews.search import sqlite, vocabulary
+from reviews.search.text import words
+
+# PostgreSQL refuses a tsvector over 1 MB. The first BODY_POSITIONED characters of a review's
+# text are indexed with their positions (phrases, ranking); the words of the rest are added
+# once each, up to BODY_REST more characters; headings are capped at SUMMARY_LIMIT. Worst case
+# (random distinct words) stays near 600 kB. search_text and SQLite's FTS5 keep everything.
+BODY_POSITIONED = 150_000
+BODY_REST = 100_000
+SUMMARY_LIMIT = 50_000
+# A review adds at most this many distinct words to the vocabulary (a long review has ~3,000).
+VOCABULARY_PER_REVIEW = 5_000
+
+_pending: ContextVar[set | None] = ContextVar("search_index_pending", default=None)
+
+
+@contextlib.contextmanager
+def batch():
+    """Rebuild each review touched inside the block once, when it ends without an error."""
+    if _pending.get() is not None:  # nested: the outermost block rebuilds
+        yield
+        return
+    pending: set = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for using, review_id in sorted(pending):
+        reindex_review(review_id, using=using)
+
+
+def review_changed(review_id: int, *, using: str | None = None) -> None:
+    """Call after a review or its sections changed: rebuild now, or at the end of the batch."""
+    from reviews.models import Review
+
+    using = using or router.db_for_write(Review)
+    pending = _pending.get()
+    if pending is not None:
+        pending.add((using, review_id))
+    else:
+        reindex_review(review_id, using=using)
+
+
+def plain(fragment: str) -> str:
+    return html.unescape(strip_tags(fragment or "")).strip()
+
+
+def capped_body(text: str) -> str:
+    """What of a review's text goes into the tsvector (see BODY_POSITIONED)."""
+    if len(text) <= BODY_POSITIONED:
+        return text
+    head = text[:BODY_POSITIONED]
+    seen = set(words(head))
+    rest, size = [], 0
+    for word in dict.fromkeys(words(text[BODY_POSITIONED:])):
+        if word in seen:
+            continue
+        size += len(word) + 1
+        if size > BODY_REST:
+            break
+        rest.append(word)
+    return head + "\n" + " ".join(rest)
+
+
+def review_document(review: dict, film: dict, sections: list[tuple[str, str]]) -> dict:
+    """The three weighted parts of a review: titles (A), summary (B), body (C)."""
+    body = "\n\n".join(
+        part for part in [plain(review["intro_html"]), *(plain(b) for _, b in sections)] if part
+    )
+    return {
+        "titles": " ".join(filter(None, [review["headline"], film.get("title"),
+                                         film.get("original_title")])),
+        "summary": " ".join([review["dek"], *(heading for heading, _ in sections)]),
+        "body": body,
+    }
+
+
+def reindex_review(review_id: int, *, using: str = "default") -> None:
+    from reviews.models import Review, Section
+
+    review = (Review.objects.using(using).filter(pk=review_id)
+              .values("headline", "dek", "intro_html", "film_id", "status").first())
+    if review is None:
+        return
+    film = (Review.film.field.related_model.objects.using(using).filter(pk=review["film_id"])
+            .values("title", "original_title").first()) or {}
+    sections = list(Section.objects.using(using).filter(review_id=review_id)
+                    .order_by("position", "id").values_list("heading", "body_html"))
+    write_review(review_id, review["status"], review_document(review, film, sections),
+                 using=using)
+
+
+def write_review(review_id: int, status: str, document: dict, *, using: str) -> None:
+    from reviews.models import Review
+
+    fields = {"search_text": document["body"]}
+    vendor = connections[using].vendor
+    if vendor == "postgresql":
+        from reviews.search import postgres
+
+        fields["search_vector"] = postgres.review_vector(
+            document["titles"], document["summary"][:SUMMARY_LIMIT],
+            capped_body(document["body"]),
+        )
+    Review.objects.using(using).filter(pk=review_id).update(**fields)
+    if vendor == "sqlite":
+        sqlite.replace_rows(using, "review", [
+            (review_id, document["titles"], document["summary"], document["body"])
+        ])
+    if status in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
+        text = " ".join([document["titles"], document["summary"], document["body"]])
+        distinct = [w for w in dict.fromkeys(words(text)) if vocabulary.correctable(w)]
+        vocabulary.add_words(distinct[:VOCABULARY_PER_REVIEW], using=using)
+
+
+def review_deleted(review_id: int, *, using: str) -> None:
+    if connections[using].vendor == "sqlite":
+        sqlite.delete_rows(using, "review", [review_id])
+
+
+def films_changed(films: list[dict], *, using: str) -> None:
+    """Index films given as {"id", "title", "original_title"}."""
+    if connections[using].vendor == "sqlite":
+        sqlite.replace_rows(using, "film", [
+            (f["id"], f["title"], f["original_title"]) for f in films
+        ])
+    vocabulary.add_words(
+        words(" ".join(f"{f['title']} {f['original_title']}" for f in films)), using=using
+    )
+
+
+def people_changed(people: list[dict], *, using: str) -> None:
+    """Index people given as {"id", "name"}."""
+    if connections[using].vendor == "sqlite":
+        sqlite.replace_rows(using, "person", [(p["id"], p["name"]) for p in people])
+    vocabulary.add_words(words(" ".join(p["name"] for p in people)), using=using)
+
+
+def deleted(kind: str, ids: list[int], *, using: str) -> None:
+    if connections[using].vendor == "sqlite":
+        sqlite.delete_rows(using, kind, ids)
+
+
+def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
+    """Rebuild everything: every review's entry, films, people, the vocabulary."""
+    from films.models import Film, Person
+    from reviews.models import Review, Section
+
+    if connections[using].vendor == "sqlite":
+        sqlite.clear(using)
+    vocabulary.clear(using)
+    counts = {"films": 0, "people": 0, "reviews": 0}
+    for model, kind, fields, write in (
+        (Film, "films", ("id", "title", "original_title"), films_changed),
+        (Person, "people", ("id", "name"), people_changed),
+    ):
+        rows = list(model.objects.using(using).order_by("pk").values(*fields))
+        for start in range(0, len(rows), chunk):
+            write(rows[start:start + chunk], using=using)
+        counts[kind] = len(rows)
+        if progress:
+            progress(kind, len(rows))
+    titles = {f["id"]: f for f in Film.objects.using(using).values(
+        "id", "title", "original_title")}
+    ids = list(Review.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        sections: dict[int, list] = {}
+        for review_id, heading, body in (
+            Section.objects.using(using).filter(review_id__in=part)
+            .order_by("review_id", "position", "id")
+            .values_list("review_id", "heading", "body_html")
+        ):
+            sections.setdefault(review_id, []).append((heading, body))
+        for review in Review.objects.using(using).filter(pk__in=part).values(
+            "id", "headline", "dek", "intro_html", "film_id", "status"
+        ):
+            document = review_document(review, titles.get(review["film_id"], {}),
+                                       sections.get(review["id"], []))
+            write_review(review["id"], review["status"], document, using=using)
+        counts["reviews"] += len(part)
+        if progress:
+            progress("reviews", counts["reviews"])
+    return counts
+
+
+def connect() -> None:
+    """Index films and people when they are saved or deleted (AppConfig.ready)."""
+    from django.apps import apps
+
+    from films.models import Film, Person
+    from reviews.models import Review, Section
+
+    # Not for loaddata (raw): its rows arrive in any order; update_search_index runs after it.
+    def film_saved(sender, instance, raw=False, using="default", **kwargs):
+        if raw:
+            return
+        films_changed([{"id": instance.pk, "title": instance.title,
+                        "original_title": instance.original_title}], using=using)
+        # A review's vector holds its film's titles.
+        for review_id in Review.objects.using(using).filter(film_id=instance.pk).values_list(
+            "pk", flat=True
+        ):
+            review_changed(review_id, using=using)
+
+    def person_saved(sender, instance, raw=False, using="default", **kwargs):
+        if raw:
+            return
+        people_changed([{"id": instance.pk, "name": instance.name}], using=using)
+
+    def section_saved(sender, instance, raw=False, using="default", update_fields=None,
+                      **kwargs):
+        if not raw and (update_fields is None or {"heading", "body"} & set(update_fields)):
+            review_changed(instance.review_id, using=using)
+
+    def section_deleted(sender, instance, using="default", origin=None, **kwargs):
+        if isinstance(origin, Review) or getattr(origin, "model", None) is Review:
+            return  # the review itself is going
+        review_changed(instance.review_id, using=using)
+
+    def removed(kind):
+        def receiver(sender, instance, using="default", **kwargs):
+            deleted(kind, [instance.pk], using=using)
+        return receiver
+
+    models.signals.post_save.connect(film_saved, sender=Film, weak=False,
+                                     dispatch_uid="marquee-search-film")
+    models.signals.post_save.connect(person_saved, sender=Person, weak=False,
+                                     dispatch_uid="marquee-search-person")
+    models.signals.post_delete.connect(removed("film"), sender=Film, weak=False,
+                                       dispatch_uid="marquee-search-film-delete")
+    models.signals.post_delete.connect(removed("person"), sender=Person, weak=False,
+                                       dispatch_uid="marquee-search-person-delete")
+    models.signals.post_delete.connect(removed("review"), sender=Review, weak=False,
+                                       dispatch_uid="marquee-search-review-delete")
+    def pruned(sender, using="default", **kwargs):
+        if connections[using].vendor == "sqlite":
+            sqlite.prune(using)
+
+    # `flush` (and so every transactional test) empties the models' tables, not FTS5's.
+    models.signals.post_migrate.connect(pruned, sender=apps.get_app_config("reviews"),
+                                        weak=False, dispatch_uid="marquee-search-prune")
+    # Signals, not Section.save(): a queryset's delete() sends them too.
+    models.signals.post_save.connect(section_saved, sender=Section, weak=False,
+                                     dispatch_uid="marquee-search-section")
+    models.signals.post_delete.connect(section_deleted, sender=Section, weak=False,
+                                       dispatch_uid="marquee-search-section-delete")

@@ -1,0 +1,192 @@
+"""What a reader expects of search, on SQLite (FTS5) and PostgreSQL alike.
+
+Phrases, prefixes, accents, typos and the "Showing results for" line; whole-word highlights
+and snippets around them; exact titles first; films with reviews first; nothing unpublished
+in results, snippets or corrections; any query gives a page.
+"""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reviews.models import Review
+from reviews.search import engine
+from tests.factories import FilmFactory, PersonFactory, ReviewFactory
+from tests.test_pages import find, links, main_of, text
+from tests.test_search import review_results, search, section_results
+
+pytestmark = pytest.mark.django_db
+
+
+def published(**kwargs) -> Review:
+    return ReviewFactory(published=True, **kwargs)
+
+
+def snippet_html(response) -> str:
+    return response.content.decode().split('class="search-result__snippet">', 1)[1].split(
+        "</p>", 1)[0]
+
+
+def test_a_quoted_phrase_finds_the_words_together_only(client):
+    together = published(headline="Together", intro="It is a dance of death in the snow.")
+    published(headline="Apart", intro="A death, then later a dance in the snow.")
+
+    assert review_results(search(client, '"dance of death"')) == [together.headline]
+    assert sorted(review_results(search(client, "dance death"))) == ["Apart", "Together"]
+
+
+def test_a_trailing_star_matches_word_starts(client):
+    published(headline="Moves", intro="The dancers never stop.")
+
+    assert review_results(search(client, "danc*")) == ["Moves"]
+    assert review_results(search(client, "danc")) == []
+
+
+def test_accents_are_folded_both_ways(client):
+    published(headline="Nordic", intro="Bill Skarsgård is terrifying.")
+    published(headline="Plain", intro="Celine wrote it.")
+
+    assert review_results(search(client, "skarsgard")) == ["Nordic"]
+    assert review_results(search(client, "Céline")) == ["Plain"]
+
+
+def test_stemmed_forms_match_and_are_marked_whole(client):
+    published(headline="Quiet", intro="She was dancing through the rain.")
+
+    response = search(client, "dances")
+
+    assert review_results(response) == ["Quiet"]
+    assert "<mark>dancing</mark>" in snippet_html(response)
+
+
+def test_highlights_mark_whole_words_never_parts_of_words(client):
+    published(headline="Parasite", intro="Bong Joon Ho turns a household into a battlefield. "
+              "Ho keeps the tension high.")
+
+    snippet = snippet_html(search(client, "Bong Joon Ho"))
+
+    assert "<mark>Ho</mark> turns" in snippet
+    assert "<mark>ho</mark>" not in snippet.lower().replace("<mark>ho</mark> turns", "") \
+        .replace("<mark>ho</mark> keeps", "")
+    assert "household" in snippet and "<mark>" not in snippet.split("household")[0][-8:]
+
+
+def test_snippets_centre_on_the_match_not_on_stop_words(client):
+    filler = " ".join(["The film and the cast of the year."] * 40)
+    published(headline="Long", intro=f"{filler} At last the lighthouse appears. {filler}")
+
+    snippet = snippet_html(search(client, "the lighthouse"))
+
+    assert "<mark>lighthouse</mark>" in snippet
+    assert "<mark>The</mark>" not in snippet and "<mark>the</mark>" not in snippet
+
+
+def test_snippets_are_escaped(client):
+    published(intro="Proof that 1 < 2 & that `<b>courage</b>` is not markup.")
+
+    snippet = snippet_html(search(client, "courage"))
+
+    assert "1 &lt; 2 &amp; that" in snippet
+    assert "<mark>courage</mark>" in snippet
+    assert "<b>" not in snippet  # escaped on SQLite; ts_headline drops tag-like text
+
+
+def test_a_misspelt_word_is_corrected_and_the_page_says_so(client):
+    published(headline="Ballet", intro="A ballerina with a gun.")
+
+    response = search(client, "balerina")
+    main = main_of(response)
+
+    assert review_results(response) == ["Ballet"]
+    note = find(main, "p", cls="search-correction")
+    assert "Showing results for ballerina" in text(note)
+    (label, href), = links(note)
+    assert label == "Search instead for “balerina”"
+    exact = client.get(href)
+    assert review_results(exact) == []
+    assert "search-correction" not in exact.content.decode()
+
+
+def test_one_typo_in_short_words_two_in_long_ones(client):
+    film = FilmFactory(title="Villeneuve Retrospective")
+    published(film=film, headline="Dunes", intro="Cinematographer extraordinaire.")
+
+    assert review_results(search(client, "vilenueve")) == ["Dunes"]  # two edits, 10 letters
+    assert review_results(search(client, "cinematograper")) == ["Dunes"]
+    assert review_results(search(client, "dnues")) == ["Dunes"]  # a swap is one edit
+    assert review_results(search(client, "dxxes")) == []
+
+
+def test_words_only_in_unpublished_reviews_are_never_offered(client):
+    now = timezone.now()
+    published(headline="Public", intro="Nothing to see.")
+    ReviewFactory(headline="Draft", intro="The zanzibarite conspiracy.")
+    ReviewFactory(headline="Archived", intro="The quokkaland conspiracy.",
+                  status=Review.Status.ARCHIVED, published_at=now)
+    ReviewFactory(headline="Later", intro="The marmotville conspiracy.",
+                  status=Review.Status.SCHEDULED, published_at=now + datetime.timedelta(days=2))
+
+    for typo in ("zanzibarit", "quokkalamd", "marmotvile", "zanzibarite", "conspiracy"):
+        response = search(client, typo)
+        assert review_results(response) == []
+        html = response.content.decode()
+        assert "Showing results for" not in html
+        for word in ("zanzibarite", "quokkaland", "marmotville"):
+            assert word not in html.replace(typo, "")
+
+
+def test_an_exact_title_comes_before_longer_titles(client):
+    FilmFactory(title="John Wick: Chapter 2", release_date=datetime.date(2017, 2, 10))
+    sequel = FilmFactory(title="John Wick: Chapter 4", release_date=datetime.date(2023, 3, 24))
+    FilmFactory(title="John Wick", release_date=datetime.date(2014, 10, 24))
+    published(film=sequel, headline="Stairs")
+
+    films = section_results(search(client, "john wick"), "results-films")
+
+    assert films[0] == "John Wick"
+    assert films[1] == "John Wick: Chapter 4"  # reviewed, so before Chapter 2
+    assert len(films) == 3
+
+
+def test_people_with_reviewed_films_come_first(client):
+    quiet = PersonFactory(name="Ana Quinn")
+    known = PersonFactory(name="Ana Quint")
+    film = FilmFactory(title="Seen")
+    from tests.factories import CastCreditFactory
+
+    CastCreditFactory(film=film, person=known)
+    CastCreditFactory(film=FilmFactory(title="Unseen"), person=quiet)
+    published(film=film)
+
+    people = [p.name for p in engine.search("ana").people]
+
+    assert people[:2] == ["Ana Quint", "Ana Quinn"]
+
+
+def test_headline_matches_rank_above_body_matches(client):
+    body = published(headline="Something else", intro="A passing mention of lighthouses.")
+    headline = published(headline="Lighthouses at dusk", intro="Nothing more.",
+                         published_at=timezone.now() - datetime.timedelta(days=30))
+    dek = published(headline="Third", dek="Where lighthouses stand",
+                    published_at=timezone.now() - datetime.timedelta(days=10))
+
+    assert review_results(search(client, "lighthouse")) == [
+        headline.headline, dek.headline, body.headline]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=60) | st.text(alphabet='"*&|!():<>-+\'\\ aé%_', max_size=30))
+def test_any_text_gives_a_page_and_never_an_error(client, typed):
+    if not Review.objects.exists():
+        published(headline="A dance of death", intro="Pirouettes and bullets: *dance*!")
+        PersonFactory(name="Zoë O'Dance-Smith")
+    cache.clear()
+    response = client.get("/search/", {"q": typed})
+    assert response.status_code == 200
+    suggestions = client.get("/search/suggest/", {"q": typed})
+    assert suggestions.status_code == 200

@@ -1,0 +1,122 @@
+"""Suggestions as you type (/search/suggest/): JSON for the header's combobox, public content
+only, cached like a page; and what only PostgreSQL has (its indexes and configuration)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from reviews.models import Review
+from tests.factories import CastCreditFactory, FilmFactory, PersonFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="PostgreSQL's own configuration and indexes")
+
+
+def suggest(client, q: str) -> dict:
+    response = client.get("/search/suggest/", {"q": q})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def labels(data: dict, kind: str) -> list[str]:
+    return [item["label"] for item in data[kind]]
+
+
+@pytest.fixture
+def catalogue():
+    film = FilmFactory(title="Ballerina", release_date=datetime.date(2025, 6, 6))
+    CastCreditFactory(film=film, person=PersonFactory(name="Ana de Armas"))
+    ReviewFactory(published=True, film=film, headline="Ballerina: vengeance en pointe")
+    ReviewFactory(film=film, headline="Ballerina draft", intro="Balletomane secrets.")
+    ReviewFactory(film=film, headline="Ballerina later", status=Review.Status.SCHEDULED,
+                  published_at=timezone.now() + datetime.timedelta(days=1))
+    return film
+
+
+def test_suggestions_complete_the_word_being_typed(client, catalogue):
+    data = suggest(client, "balle")
+
+    assert labels(data, "films") == ["Ballerina"]
+    assert data["films"][0] == {"label": "Ballerina", "detail": "2025",
+                                "url": catalogue.get_absolute_url()}
+    assert labels(data, "reviews") == ["Ballerina: vengeance en pointe"]
+    assert data["corrected"] == ""
+    assert labels(suggest(client, "ana de ar"), "people") == ["Ana de Armas"]
+
+
+def test_suggestions_forgive_a_typo_and_say_so(client, catalogue):
+    data = suggest(client, "ana de armaz")
+
+    assert labels(data, "people") == ["Ana de Armas"]
+    assert data["corrected"] == "ana de armas"
+
+
+def test_suggestions_never_name_unpublished_reviews(client, catalogue):
+    for q in ("ballerina", "ballerina dr", "ballerina lat", "balletomane", "balletoman"):
+        text = client.get("/search/suggest/", {"q": q}).content.decode()
+        assert "draft" not in text.lower() and "later" not in text.lower(), q
+        assert "Balletomane" not in text
+
+
+def test_short_or_hostile_input_gives_empty_suggestions(client, catalogue):
+    assert suggest(client, "b") == {"query": "b", "corrected": "", "reviews": [], "films": [],
+                                    "people": []}
+    for q in ('"', "*", "a & !b", "\x00", "x" * 5000, ":*"):
+        suggest(client, q)
+
+
+def test_suggestions_are_cached_until_content_changes(client, catalogue,
+                                                      django_capture_on_commit_callbacks):
+    suggest(client, "balle")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/search/suggest/", {"q": "balle"})
+    assert len(queries) == 0
+    assert "public" in again["Cache-Control"]
+
+    with django_capture_on_commit_callbacks(execute=True):  # retirements follow the commit
+        FilmFactory(title="Ballet Shoes")
+    assert labels(suggest(client, "balle"), "films") == ["Ballerina", "Ballet Shoes"]
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgres_folds_accents_in_its_text_search_configuration():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_tsvector('marquee', 'Skarsgård dancing Céline')::text")
+        (vector,) = cursor.fetchone()
+    assert vector == "'celin':3 'danc':2 'skarsgard':1"
+
+
+@pytest.mark.parametrize(("table", "index"), [
+    ("films_person", "search_person_name_trgm"),
+    ("films_film", "search_film_title_trgm"),
+    ("reviews_searchword", "search_word_trgm"),
+])
+@pytest.mark.postgres
+@on_postgresql
+def test_postgres_answers_names_and_typos_from_trigram_indexes(table, index):
+    column = {"films_person": "marquee_fold(name) ~ '\\marmas\\M'",
+              "films_film": "marquee_fold(title) ~ '\\mballerina\\M'",
+              "reviews_searchword": "marquee_fold(word) % 'balerina'"}[table]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(f"EXPLAIN SELECT id FROM {table} WHERE {column}")  # noqa: S608
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert index in plan
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgres_looks_up_known_words_in_the_unique_index():
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM reviews_searchword WHERE word IN ('a', 'b')")
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "search_word_trgm" not in plan
