@@ -134,7 +134,7 @@ def find(query: Query, *, shown: tuple[int, int, int], snippets: bool) -> Result
 
 
 def public_reviews():
-    return Review.objects.published().select_related("film", "author")
+    return Review.objects.published().select_related("film", "author__critic")
 
 
 def _name_words(text: str) -> list[str]:
