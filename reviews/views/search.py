@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from films.models import CastCredit, CrewCredit, Film, Person
+from films.models import AlternativeTitle, CastCredit, CrewCredit, Film, Person
 from pagecache import tags
 from reviews.models import SEARCH_CONFIG, Review
 
@@ -106,6 +106,10 @@ def search_films(query: str) -> list[Film]:
             Q(title__icontains=term) | Q(original_title__icontains=term)
             | Q(pk__in=CastCredit.objects.filter(person__in=people).values("film_id"))
             | Q(pk__in=CrewCredit.objects.filter(person__in=people).values("film_id"))
+            # TMDB's other titles (a film's French title, its working title) and keywords.
+            | Q(pk__in=AlternativeTitle.objects.filter(title__icontains=term).values("film_id"))
+            | Q(pk__in=Film.keywords.through.objects.filter(keyword__name__icontains=term)
+                .values("film_id"))
         )
     return list(
         Film.objects.filter(match)
