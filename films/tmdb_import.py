@@ -22,6 +22,7 @@ from films.models import (
     Release,
     ReleaseType,
     Video,
+    WatchOffer,
     WatchProvider,
 )
 
@@ -234,12 +235,15 @@ def _watch(extras: Extras, value: Any) -> None:
             where = f"{path}.{kind}[{i}]"
             imp._expect(item, dict, where, "an object")
             extras.offers.append((
-                imp._tmdb_id(imp._required(item, "provider_id", where), f"{where}.provider_id"),
+                imp._tmdb_id(imp._required(item, "provider_id", where), f"{where}.provider_id",
+                             WatchProvider),
                 imp._string(imp._required(item, "provider_name", where),
                             f"{where}.provider_name", WatchProvider, "name", blank=False),
                 _image_path(item.get("logo_path"), f"{where}.logo_path"),
                 kind,
-                imp._whole(item.get("display_priority", i), f"{where}.display_priority"),
+                imp._in_range(imp._whole(item.get("display_priority", i),
+                                         f"{where}.display_priority"),
+                              f"{where}.display_priority", WatchOffer, "display_priority"),
             ))
 
 
