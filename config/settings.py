@@ -289,6 +289,16 @@ MARQUEE_SITE_NAME = env_str("MARQUEE_SITE_NAME", "Marquee")
 # Feeds carry each review's intro; on, the whole review (every section) instead.
 MARQUEE_FEED_FULL_TEXT = env_bool("MARQUEE_FEED_FULL_TEXT", False)
 
+# TMDB (films/tmdb.py): the v4 "API Read Access Token" from https://www.themoviedb.org/settings/api,
+# sent as a bearer token. Without it, films come only from saved JSON files.
+TMDB_API_TOKEN = os.environ.get("TMDB_API_TOKEN", "")
+TMDB_API_URL = os.environ.get("TMDB_API_URL", "https://api.themoviedb.org/3")
+TMDB_IMAGE_URL = os.environ.get("TMDB_IMAGE_URL", "https://image.tmdb.org/t/p/")
+TMDB_REQUESTS_PER_SECOND = env_int("TMDB_REQUESTS_PER_SECOND", 20)
+TMDB_TIMEOUT = env_int("TMDB_TIMEOUT", 10)  # seconds per request
+# The country (ISO 3166-1) whose certification, release and watch providers the site shows.
+MARQUEE_REGION = os.environ.get("MARQUEE_REGION", "GB").strip().upper()
+
 # markdownx: the live preview uses the project's sanitising renderer.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "reviews.markdown.render"
 MARKDOWNX_MEDIA_PATH = "uploads/"
@@ -439,6 +449,8 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
+    # Trailers play in YouTube's privacy-enhanced player, and only after a click.
+    "frame-src": ["https://www.youtube-nocookie.com"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from films.admin_tmdb import TMDBFilmAdminMixin
 from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person
 from films.validators import validate_image_file
 
@@ -167,7 +168,8 @@ class CrewCreditInline(admin.TabularInline):
 
 
 @admin.register(Film)
-class FilmAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin):
+class FilmAdmin(ForbiddenAsAdminPage, TMDBFilmAdminMixin, CheckedImageMixin, OptionalSlugMixin,
+                admin.ModelAdmin):
     list_display = ("title", "year", "collection", "poster_thumbnail", "cast_count", "crew_count")
     list_select_related = ("collection",)
     list_filter = (
@@ -188,7 +190,8 @@ class FilmAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, admi
         )}),
         ("Catalogue", {"fields": ("genres", "collection", "synopsis")}),
         ("Poster", {"fields": ("poster", "poster_preview")}),
-        ("External ids", {"fields": ("tmdb_id", "imdb_id")}),
+        ("Backdrop", {"fields": ("backdrop",), "classes": ("collapse",)}),
+        ("External ids", {"fields": ("tmdb_id", "imdb_id", "wikidata_id")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (CastCreditInline, CrewCreditInline)

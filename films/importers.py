@@ -1,4 +1,6 @@
-"""Import films from TMDB's movie JSON (with `append_to_response=credits`).
+"""Import films from TMDB's movie JSON (with `append_to_response=credits`, and the richer
+blocks films/tmdb_import.py checks and films/tmdb_write.py writes: images, videos, releases,
+watch providers, alternative titles, keywords, external ids).
 
 The whole document is checked first, with errors naming the JSON path
 (`$.credits.cast[3].name: missing required key`), and then written in one transaction. Rows are
@@ -17,8 +19,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
 
+from films import tmdb_write
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
+from films.tmdb_import import Extras, validate_extras
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -74,6 +79,7 @@ class _Document:
     crew: list[_Credit] = field(default_factory=list)
     has_credits: bool = False
     people: dict[int, str] = field(default_factory=dict)
+    extras: Extras = field(default_factory=Extras)
 
 
 def load_tmdb_file(path: str | PathLike) -> dict:
@@ -173,35 +179,60 @@ def _too_deep(text: str) -> tuple[int, int] | None:
     return None
 
 
-def import_tmdb_film(data: dict) -> FilmImportResult:
-    """Create or update a film, its genres, collection and credits from a TMDB movie."""
+def import_tmdb_film(data: dict, *, client=None) -> FilmImportResult:
+    """Create or update a film, its genres, collection and credits from a TMDB movie.
+
+    With a `client` (films.tmdb.TMDBClient) the poster, backdrop, photos and logos are
+    downloaded too.
+    """
     document = _validate(data)
-    with transaction.atomic():
-        film = _match_film(document)
-        created = film is None
-        film = film or Film()
-        values = dict(document.fields)
-        changed = False  # anything but the film's own columns
-        if document.has_collection:
-            values["collection"] = None
-            if document.collection:
-                values["collection"], changed = _upsert_named(Collection, *document.collection)
-        film_changed = _assign(film, values)
-        if film_changed:
-            film.save()
-        if document.genres is not None:
-            genres = set()
-            for genre in document.genres:
-                obj, written = _upsert_named(Genre, *genre)
-                genres.add(obj.pk)
-                changed |= written
-            if genres != set(film.genres.values_list("pk", flat=True)):
-                film.genres.set(genres)
+    downloads = (tmdb_write.download_images(document.tmdb_id, document.extras, client)
+                 if client else tmdb_write.Downloads())
+    try:
+        with transaction.atomic():
+            return _write(document, downloads, fetched=client is not None)
+    except BaseException:
+        downloads.discard()
+        raise
+
+
+def _write(document: _Document, downloads: tmdb_write.Downloads, *, fetched: bool
+           ) -> FilmImportResult:
+    film = _match_film(document)
+    created = film is None
+    film = film or Film()
+    values = dict(document.fields)
+    changed = False  # anything but the film's own columns
+    if document.has_collection:
+        values["collection"] = None
+        if document.collection:
+            values["collection"], changed = _upsert_named(Collection, *document.collection)
+    values = tmdb_write.film_values(film, document.extras, values)
+    film_changed = _assign(film, values)
+    film_changed |= tmdb_write.assign_images(film, document.extras, downloads)
+    if film_changed:
+        film.save()
+    if document.genres is not None:
+        genres = {}
+        for genre in document.genres:
+            obj, written = _upsert_named(Genre, *genre)
+            genres[obj.pk] = obj
+            changed |= written
+        proposed = film.tmdb_proposed
+        if tmdb_write.hold_genres(film, genres.values()):
+            if film.tmdb_proposed != proposed:
+                film.save(update_fields=["tmdb_proposed"])
                 changed = True
-        if document.has_credits:
-            changed |= _sync_credits(film, document)
-        if changed and not film_changed:
-            film.save(update_fields=["updated_at"])
+        elif set(genres) != set(film.genres.values_list("pk", flat=True)):
+            film.genres.set(genres)
+            changed = True
+    if document.has_credits:
+        changed |= _sync_credits(film, document)
+    changed |= tmdb_write.write_extras(film, document.extras, downloads)
+    if changed and not film_changed:
+        film.save(update_fields=["updated_at"])
+    if fetched:  # when TMDB was last asked; not a change of what readers see
+        Film.objects.filter(pk=film.pk).update(tmdb_fetched_at=timezone.now())
     return FilmImportResult(film=film, created=created, changed=created or changed or film_changed)
 
 
@@ -236,6 +267,7 @@ def _validate(data: Any) -> _Document:
             )
     if "credits" in data:
         _validate_credits(document, data["credits"])
+    document.extras = validate_extras(data)
     return document
 
 

@@ -5,6 +5,18 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from films.tasks import renditions_after_save
+from films.tmdb_models import (  # they refer to Film by name
+    AlternativeTitle,
+    Keyword,
+    OfferKind,
+    Release,
+    ReleaseType,
+    TMDBSyncRun,
+    Video,
+    WatchOffer,
+    WatchProvider,
+    WatchRegion,
+)
 from films.validators import validate_image_file
 
 
@@ -91,6 +103,8 @@ class Person(models.Model):
     photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
+    # TMDB's file path of the photo we hold ("" for a photo uploaded here, which TMDB keeps off).
+    tmdb_profile_path = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,12 +160,40 @@ class Film(models.Model):
     poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # The poster's WebP renditions once a task has made them (films/renditions.py).
     poster_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    backdrop = models.ImageField(
+        upload_to="backdrops/%Y/", blank=True, validators=[validate_image_file],
+        width_field="backdrop_width", height_field="backdrop_height",
+        help_text="A wide still; shown behind the trailer's play button.",
+    )
+    backdrop_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    backdrop_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     genres = models.ManyToManyField(Genre, blank=True, related_name="films")
+    keywords = models.ManyToManyField("films.Keyword", blank=True, related_name="films")
     collection = models.ForeignKey(
         Collection, null=True, blank=True, on_delete=models.SET_NULL, related_name="films"
     )
     tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
+    wikidata_id = models.CharField("Wikidata id", max_length=20, blank=True)
+    # TMDB's file paths of the images we hold ("" for one uploaded here).
+    tmdb_poster_path = models.CharField(max_length=200, blank=True, editable=False)
+    tmdb_backdrop_path = models.CharField(max_length=200, blank=True, editable=False)
+    # What the film box shows, worked out at import from the releases and videos above: the
+    # site region's (MARQUEE_REGION, `release_region`) release, and the best trailer.
+    release_region = models.CharField(max_length=2, blank=True, editable=False)
+    local_release_date = models.DateField(null=True, blank=True, editable=False)
+    local_release_type = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, choices=ReleaseType
+    )
+    trailer_key = models.CharField(max_length=100, blank=True, editable=False)
+    trailer_name = models.CharField(max_length=300, blank=True, editable=False)
+    tmdb_fetched_at = models.DateTimeField(
+        "fetched from TMDB", null=True, blank=True, editable=False
+    )
+    # Fields an editor changed by hand: TMDB imports leave them alone and propose their own
+    # values in `tmdb_proposed` ({field: value}) for an editor to accept (films/tmdb_sync.py).
+    edited_fields = models.JSONField(default=list, blank=True, editable=False)
+    tmdb_proposed = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -255,3 +297,10 @@ class CrewCredit(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.job})"
+
+
+__all__ = [
+    "AlternativeTitle", "CastCredit", "Collection", "CrewCredit", "Department", "Film", "Genre",
+    "Keyword", "OfferKind", "Person", "Release", "ReleaseType", "TMDBSyncRun", "Video",
+    "WatchOffer", "WatchProvider", "WatchRegion",
+]

@@ -1,6 +1,7 @@
-"""Films' background tasks: image renditions (films/renditions.py)."""
+"""Films' background tasks: image renditions (films/renditions.py) and TMDB's daily sync."""
 
 from django.apps import apps
+from django.tasks import task
 
 from films.renditions import record_for
 from tasks.base import durable_task
@@ -35,3 +36,14 @@ def renditions_after_save(item, field_name: str, update_fields=None) -> None:
     record = getattr(item, f"{field_name}_renditions") or {}
     if field and record.get("name") != field.name:
         make_image_renditions.enqueue_on_commit(item._meta.label, item.pk, field_name, field.name)
+
+
+@task
+def sync_tmdb() -> dict:
+    """Refresh the films TMDB changed since the last run; enqueue it daily (or run
+    `manage.py sync_tmdb` from cron)."""
+    from films.tmdb_sync import sync_changes  # films.models imports this module
+
+    run = sync_changes()
+    return {"listed": run.listed, "updated": run.updated, "failures": run.failures,
+            "error": run.error}

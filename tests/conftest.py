@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tmdb_fake import fake_tmdb  # noqa: F401 (a fixture: a local TMDB to test against)
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The real review Marquee was made to publish; CI points MARQUEE_SEED_REVIEW at it.
 DEFAULT_SEED = PROJECT_DIR.parent / "shared" / "content" / "ballerina-review.txt"

@@ -3,22 +3,45 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from films.importers import TMDBImportError, import_tmdb_film, load_tmdb_file
+from films.tmdb import TMDBClient, TMDBError, parse_tmdb_id
+from films.tmdb_write import import_film_from_tmdb
 
 
 class Command(BaseCommand):
     help = (
-        "Import a film, its genres, collection, cast and crew from TMDB's movie JSON "
-        "(append_to_response=credits). Re-importing updates the film in place. All or nothing."
+        "Import a film, its genres, collection, cast and crew, videos, releases, watch "
+        "providers, alternative titles and keywords from TMDB: live with --tmdb-id (images "
+        "too), or from a saved movie JSON file. Re-importing updates the film in place. "
+        "All or nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The TMDB movie as a JSON file.")
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("file", type=Path, nargs="?", help="The TMDB movie as a JSON file.")
+        source.add_argument(
+            "--tmdb-id", metavar="ID",
+            help="Fetch the film from TMDB's API (needs TMDB_API_TOKEN); a TMDB URL works too.",
+        )
+        parser.add_argument(
+            "--images", action="store_true",
+            help="With a file: download its poster, backdrop and photos from TMDB_IMAGE_URL.",
+        )
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path | None, tmdb_id: str | None, images: bool, **options):
+        source = str(file) if file else f"TMDB film {tmdb_id}"
         try:
-            result = import_tmdb_film(load_tmdb_file(file))
-        except TMDBImportError as exc:
-            raise CommandError(f"{file}: {exc}") from exc
+            if tmdb_id is not None:
+                number = parse_tmdb_id(tmdb_id)
+                if number is None:
+                    raise CommandError(
+                        f"{tmdb_id!r} is not a TMDB id (a number, or a themoviedb.org/movie/ URL)."
+                    )
+                result = import_film_from_tmdb(number)
+            else:
+                client = TMDBClient(token="") if images else None
+                result = import_tmdb_film(load_tmdb_file(file), client=client)
+        except (TMDBImportError, TMDBError) as exc:
+            raise CommandError(f"{source}: {exc} Nothing was imported.") from exc
         film = result.film
         if not result.changed:
             self.stdout.write(f'Film "{film}" is already up to date.')

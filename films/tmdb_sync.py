@@ -1,0 +1,105 @@
+"""Keeping films in step with TMDB: the periodic sync and editors' answers to TMDB's proposals.
+
+`sync_changes()` asks TMDB's changes endpoint which movies changed since the last run and
+refreshes only the films Marquee has among them, each in its own transaction: a film whose
+refresh fails stays exactly as it was and the others go on. Runs are recorded (`TMDBSyncRun`),
+and the next run starts where the last successful one ended.
+
+Fields an editor changed keep the editor's value (films/tmdb_write.py holds them); `accept`
+takes TMDB's proposed value for the fields an editor picks and hands them back to TMDB.
+"""
+
+import datetime
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from films.importers import TMDBImportError
+from films.models import Film, TMDBSyncRun
+from films.tmdb import TMDBClient, TMDBError
+from films.tmdb_write import HELD_FIELDS, SCALAR_FIELDS, import_film_from_tmdb
+
+logger = logging.getLogger("marquee.tmdb")
+
+WINDOW = datetime.timedelta(days=14)  # the most TMDB's changes endpoint covers per request
+FIRST_RUN = datetime.timedelta(days=1)
+
+
+def sync_changes(*, client: TMDBClient | None = None, everything: bool = False,
+                 today: datetime.date | None = None) -> TMDBSyncRun:
+    """Refresh the films TMDB changed since the last successful run (or all, `everything`)."""
+    client = client or TMDBClient()
+    today = today or timezone.now().date()
+    last = TMDBSyncRun.objects.filter(finished_at__isnull=False, error="").first()
+    since = last.until if last else today - FIRST_RUN
+    run = TMDBSyncRun.objects.create(since=since, until=today)
+    try:
+        if everything:
+            ids = set(Film.objects.exclude(tmdb_id=None).values_list("tmdb_id", flat=True))
+        else:
+            ids, start = set(), max(since, today - WINDOW * 8)  # beyond ~4 months: use --all
+            while start <= today:
+                end = min(start + WINDOW - datetime.timedelta(days=1), today)
+                ids |= client.changed_movie_ids(start, end)
+                start = end + datetime.timedelta(days=1)
+    except TMDBError as exc:
+        run.error, run.finished_at = str(exc), timezone.now()
+        run.save()
+        return run
+    ours = sorted(Film.objects.filter(tmdb_id__in=ids).values_list("tmdb_id", flat=True))
+    run.listed = len(ours)
+    for tmdb_id in ours:
+        try:
+            result = import_film_from_tmdb(tmdb_id, client=client)
+        except (TMDBError, TMDBImportError) as exc:
+            logger.warning("TMDB sync: film %s left as it was: %s", tmdb_id, exc)
+            run.failures[str(tmdb_id)] = str(exc)
+            continue
+        run.updated += result.changed
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def accept(film: Film, fields, *, by) -> list[str]:
+    """Take TMDB's value for these fields and let TMDB manage them again; return those that
+    still wait for a refresh from TMDB (images, genres, collection).
+
+    Only users who may change films may; anyone else gets PermissionDenied.
+    """
+    if not by.has_perm("films.change_film"):
+        raise PermissionDenied("Only editors of films may accept TMDB's changes.")
+    fields = [name for name in fields if name in HELD_FIELDS]
+    pending = []
+    with transaction.atomic():
+        film = Film.objects.select_for_update().get(pk=film.pk)
+        proposed = dict(film.tmdb_proposed)
+        for name in fields:
+            if name in SCALAR_FIELDS and name in proposed:
+                setattr(film, name, Film._meta.get_field(name).to_python(proposed[name]))
+            elif name in proposed:
+                pending.append(name)
+                if name in ("poster", "backdrop"):  # ours no longer: the refresh replaces it
+                    setattr(film, f"tmdb_{name}_path", f"replaced-by:{proposed[name]}"[:200])
+            proposed.pop(name, None)
+        film.tmdb_proposed = proposed
+        film.edited_fields = [name for name in film.edited_fields if name not in fields]
+        film.full_clean(exclude=["slug", "poster", "backdrop"], validate_unique=True)
+        film.save()
+    if pending and film.tmdb_id:
+        try:
+            import_film_from_tmdb(film.tmdb_id)
+        except (TMDBError, TMDBImportError) as exc:
+            logger.warning("Accepting TMDB's %s for %s: refresh failed: %s", pending, film, exc)
+            return pending
+        return []
+    return pending
+
+
+def mark_edited(film: Film, fields) -> None:
+    """Record that an editor changed these fields by hand (before the film is saved)."""
+    held = set(fields) & set(HELD_FIELDS)
+    if film.tmdb_id and held:
+        film.edited_fields = sorted(set(film.edited_fields or []) | held)

@@ -1,0 +1,173 @@
+"""Add from TMDB, editors' own edits and TMDB's proposals, in the admin (the test client posts
+what each page's forms hold)."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from films.models import Film
+from tests.factories import user_in_group
+from tests.test_workflow_admin import form_data
+from tests.tmdb_fake import movie
+
+pytestmark = pytest.mark.django_db
+
+ADD = "/admin/films/film/add-from-tmdb/"
+SEARCH_ANSWER = {"page": 1, "total_pages": 1, "total_results": 2, "results": [
+    {"id": 541671, "title": "Ballerina", "original_title": "Ballerina",
+     "release_date": "2025-06-04", "overview": "An assassin sets out.", "poster_path": "/p.jpg"},
+    {"id": 1, "title": "Ballerina", "original_title": "Ballerina", "release_date": "2016-12-14",
+     "overview": "An animated orphan dreams of dancing.", "poster_path": None},
+]}
+
+
+class Forms(HTMLParser):
+    """The POST forms of a page's content (not the admin's log-out form): each as
+    {"button": its label, "data": its inputs}."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.forms, self.current = [], None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("method", "").lower() == "post" \
+                and attrs.get("id") != "logout-form":
+            self.current = {"data": {}, "button": ""}
+            self.forms.append(self.current)
+        elif tag == "input" and self.current is not None and attrs.get("name"):
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self.current["data"][attrs["name"]] = attrs.get("value", "")
+        elif tag == "button" and self.current is not None:
+            self.current["button"] = attrs.get("aria-label", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+@pytest.fixture
+def editor(client):
+    user = user_in_group("Editors")
+    client.force_login(user)
+    return user
+
+
+def test_without_a_token_the_page_says_how_to_get_one(client, editor, settings):
+    settings.TMDB_API_TOKEN = ""
+    html = client.get(ADD).content.decode()
+    assert "TMDB is not connected yet" in html
+    assert "TMDB_API_TOKEN" in html and "https://www.themoviedb.org/settings/api" in html
+    assert 'name="q"' not in html
+
+
+def test_search_pick_and_import(client, editor, fake_tmdb):
+    changelist = client.get(reverse("admin:films_film_changelist")).content.decode()
+    assert f'href="{ADD}"' in changelist and "Add from TMDB" in changelist
+
+    fake_tmdb.add("/3/search/movie", SEARCH_ANSWER)
+    fake_tmdb.add_movie(movie())
+    page = client.get(ADD, {"q": "Ballerina", "year": "2025"})
+    assert fake_tmdb.requests[0].query["year"] == ["2025"]
+    html = page.content.decode()
+    assert "2 films on TMDB" in html and "An animated orphan" in html
+    forms = Forms(html).forms
+    [pick] = [f for f in forms if f["button"] == "Import Ballerina (2025)"]
+
+    response = client.post(ADD, pick["data"])
+    film = Film.objects.get(tmdb_id=541671)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:films_film_change", args=[film.pk])
+    assert film.poster and film.videos.exists() and film.cast_credits.count() == 3
+    page = client.get(response["Location"])
+    assert "Added “Ballerina (2025)” from TMDB, with 3 cast and 2 crew." in page.content.decode()
+
+    fake_tmdb.add("/3/search/movie", SEARCH_ANSWER)
+    again = client.get(ADD, {"q": "Ballerina"}).content.decode()
+    assert "already in Marquee" in again and "Update from TMDB" in again
+
+
+def test_a_pasted_address_shows_that_film(client, editor, fake_tmdb):
+    fake_tmdb.add_movie(movie(), images=False)
+    html = client.get(ADD, {"q": "https://www.themoviedb.org/movie/541671-ballerina"}
+                      ).content.decode()
+    assert "1 film on TMDB" in html and "From the World of John Wick: Ballerina" in html
+    assert fake_tmdb.paths("/3/") == ["/3/movie/541671"]
+
+
+def test_a_failed_import_says_why_and_writes_nothing(client, editor, fake_tmdb):
+    fake_tmdb.add("/3/search/movie", SEARCH_ANSWER)
+    [pick, _] = Forms(client.get(ADD, {"q": "Ballerina"}).content.decode()).forms
+    fake_tmdb.add("/3/movie/541671", raw=b"{not json")
+    response = client.post(ADD, pick["data"])
+    assert response.status_code == 200
+    assert "malformed JSON" in response.content.decode()
+    assert "Nothing was imported." in response.content.decode()
+    assert not Film.objects.exists()
+
+
+def test_unknown_id_is_a_clear_message(client, editor, fake_tmdb):
+    html = client.get(ADD, {"q": "https://www.themoviedb.org/movie/999999"}).content.decode()
+    assert "TMDB has no film with id 999999." in html
+    fake_tmdb.add("/3/search/movie", {"page": 1, "total_pages": 0, "total_results": 0,
+                                      "results": []})
+    html = client.get(ADD, {"q": "999999"}).content.decode()
+    assert "TMDB has no film matching “999999”." in html
+
+
+def test_writers_and_moderators_may_not(client, fake_tmdb):
+    for group in ("Writers", "Moderators"):
+        client.force_login(user_in_group(group))
+        assert client.get(ADD).status_code == 403
+        assert client.post(ADD, {"tmdb_id": "541671"}).status_code == 403
+    assert not Film.objects.exists()
+
+
+def test_editors_edits_are_kept_and_proposals_accepted_field_by_field(client, editor,
+                                                                      fake_tmdb):
+    fake_tmdb.add_movie(movie(poster_path=None, backdrop_path=None))
+    client.post(ADD, {"tmdb_id": "541671"})
+    film = Film.objects.get()
+    change = reverse("admin:films_film_change", args=[film.pk])
+
+    # A browser sends no file for a file input left alone (form_data would send the poster).
+    data = {k: v for k, v in form_data(client.get(change)).items() if not hasattr(v, "url")}
+    data.update(title="Ballerina: From the World of John Wick", tagline="Dance. Then fight.")
+    assert client.post(change, data).status_code == 302
+    film.refresh_from_db()
+    assert film.edited_fields == ["tagline", "title"]
+
+    fake_tmdb.answers.clear()
+    fake_tmdb.add_movie(movie(title="Ballerina (2025)", tagline="Take your revenge!",
+                              runtime=130, poster_path=None, backdrop_path=None))
+    client.post(ADD, {"tmdb_id": "541671"})
+    film.refresh_from_db()
+    assert (film.title, film.tagline, film.runtime) == (
+        "Ballerina: From the World of John Wick", "Dance. Then fight.", 130)
+    page = client.get(change).content.decode()
+    assert "Review 2 changes proposed by TMDB" in page
+    assert "Edited here (TMDB leaves these alone): Tagline, Title." in page
+
+    review = client.get(reverse("admin:films_film_tmdb_changes", args=[film.pk]))
+    html = review.content.decode()
+    assert "Take your revenge!" in html and "Ballerina (2025)" in html
+    [form] = Forms(html).forms
+    data = {**form["data"], "accept": "tagline"}  # tick one box
+    response = client.post(review.wsgi_request.path, data)
+    assert response.status_code == 302
+    film.refresh_from_db()
+    assert film.tagline == "Take your revenge!"
+    assert film.title == "Ballerina: From the World of John Wick"
+    assert film.edited_fields == ["title"]
+    assert film.tmdb_proposed == {"title": "Ballerina (2025)"}
+
+
+def test_a_number_is_looked_up_as_an_id_and_as_a_title(client, editor, fake_tmdb):
+    fake_tmdb.add("/3/search/movie", {"page": 1, "total_pages": 1, "total_results": 1,
+                                      "results": [{"id": 530915, "title": "1917",
+                                                   "release_date": "2019-12-25"}]})
+    html = client.get(ADD, {"q": "1917"}).content.decode()
+    assert "1 film on TMDB" in html and "1917" in html and "(2019)" in html
+    assert fake_tmdb.paths("/3/") == ["/3/movie/1917", "/3/search/movie"]
