@@ -3,9 +3,9 @@ proposed changes to accept field by field. Mixed into FilmAdmin (films/admin.py)
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -150,7 +150,9 @@ class TMDBFilmAdminMixin:
     # TMDB's proposed changes ----------------------------------------------------------------
 
     def tmdb_changes_view(self, request, object_id):
-        film = get_object_or_404(Film, pk=object_id)
+        film = self.get_object(request, unquote(object_id))  # None for an id that is no id
+        if film is None:
+            raise Http404("No such film.")
         if not self.has_change_permission(request, film):
             raise PermissionDenied
         if request.method == "POST":
