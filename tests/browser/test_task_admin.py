@@ -28,7 +28,9 @@ def test_a_superuser_finds_a_failed_task_reads_its_error_and_retries_it(
     page.goto(live_server.url + "/admin/")
     page.locator("a[href$='/admin/tasks/taskrecord/']").first.click()
     page.get_by_role("link", name="Failed, not retried").click()
+    page.wait_for_url("**attention=yes")
     rows = page.locator("#result_list tbody tr")
+    rows.first.wait_for()  # count() does not wait for the filtered list to load
     assert rows.count() == 1
     assert "RuntimeError: failure 3 of 3" in rows.first.inner_text()
     assert horizontal_overflow(page) == 0
