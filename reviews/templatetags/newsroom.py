@@ -36,16 +36,11 @@ def _with_last_move(reviews):
     )
 
 
-def _box(key, title, reviews, url, order, empty) -> Box:
-    reviews = _with_last_move(reviews.select_related("author", "film"))
+def _box(key, title, reviews, url, order, empty, **last_move) -> Box:
+    """`last_move` filters on the annotations, e.g. moved_from=... for changes requested."""
+    reviews = _with_last_move(reviews.select_related("author", "film")).filter(**last_move)
     items = list(reviews.order_by(*order)[:SHOWN])
     return Box(key, title, reviews.count(), url, items, empty)
-
-
-def _changes_requested(reviews):
-    """Drafts whose last move was an editor sending them back from review."""
-    return _with_last_move(reviews.filter(status=Review.Status.DRAFT)).filter(
-        moved_from=Review.Status.IN_REVIEW)
 
 
 @register.simple_tag(takes_context=True)
@@ -75,8 +70,10 @@ def newsroom(context) -> list[Box]:
     if writes:
         mine = Review.objects.by_author(user)
         boxes.append(_box(
-            "changes", "Changes requested of you", _changes_requested(mine),
-            f"{changelist}?queue=mine", ["-moved_at"], "No editor has sent anything back."))
+            "changes", "Changes requested of you", mine.filter(status=Review.Status.DRAFT),
+            f"{changelist}?queue=mine", ["-moved_at"], "No editor has sent anything back.",
+            # Drafts whose last move was an editor sending them back from review.
+            moved_from=Review.Status.IN_REVIEW))
         boxes.append(_box(
             "drafts", "Your drafts", mine.filter(status=Review.Status.DRAFT),
             f"{changelist}?queue=mine", ["-updated_at"], "No drafts."))
