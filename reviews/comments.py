@@ -53,10 +53,6 @@ URL_PATTERN = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 BOT_SIGNALS = {"honeypot", "forged_token"}
 
 
-class CommentsClosed(Exception):
-    """The review does not accept comments (disabled, or past its closing date)."""
-
-
 class RateLimited(Exception):
     """This address has had as many comments stored as the rate window allows."""
 
@@ -95,11 +91,6 @@ def comments_open(review: Review) -> bool:
         return False
     closing = closes_at(review)
     return closing is None or timezone.now() < closing
-
-
-def ensure_open(review: Review) -> None:
-    if not comments_open(review):
-        raise CommentsClosed("Comments on this review are closed.")
 
 
 def may_moderate(user) -> bool:

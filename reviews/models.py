@@ -469,9 +469,6 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
-    def spam(self):
-        return self.filter(status=Comment.Status.SPAM)
-
 
 class Comment(models.Model):
     """A reader's comment. The body is plain text, never Markdown: `body_html` is that text
