@@ -12,8 +12,11 @@ from django.utils import timezone
 
 from reviews import moderation
 from reviews.models import Comment
+from reviews.tasks import send_mail
+from tasks.models import TaskRecord
 from tests.comment_helpers import READER, PageForm, page_form, text_of
 from tests.factories import ReviewFactory, user_in_group
+from tests.tasks_support import database_task_backend
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +105,25 @@ def test_mail_on_approval_and_on_each_reply_only_when_asked(
     ]
     assert "I agree!" in mails[1].body
     assert mails_to("quiet@example.com") == []
+
+
+def test_commenter_mail_leaves_through_the_task_queue(review, moderator,
+                                                     django_capture_on_commit_callbacks):
+    """The approval only enqueues the mail (reviews.tasks.send_mail, "mail" queue); the worker
+    sends it, with its unsubscribe headers."""
+    post_as_reader(Client(), review, notify=True, body="Queue me.")
+    mail.outbox.clear()
+    with database_task_backend(), django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(Comment.objects.get(), by=moderator)
+    assert mails_to("ada@example.com") == []  # not sent by the request
+    [queued] = [row for row in TaskRecord.objects.filter(task_path="reviews.tasks.send_mail")
+                if "ada@example.com" in row.args_kwargs["args"][2]]
+    assert queued.queue_name == "mail"
+    send_mail.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])  # the worker
+    [message] = mails_to("ada@example.com")
+    assert message.subject == "Your comment on “Ballerina” is published"
+    assert message.extra_headers["List-Unsubscribe"].startswith(
+        "<https://marquee.example/comments/unsubscribe/")
 
 
 def test_the_unsubscribe_link_stops_the_mail(review, moderator,
