@@ -31,7 +31,9 @@ class _Redirect(httpx.HTTPTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.host == AKISMET_HOST:
             request.url = request.url.copy_with(
-                scheme=self.base.scheme, host=self.base.host, port=self.base.port,
+                scheme=self.base.scheme,
+                host=self.base.host,
+                port=self.base.port,
                 path=self.base.path.rstrip("/") + request.url.path,
             )
         return super().handle_request(request)
@@ -45,19 +47,22 @@ def http_client() -> httpx.Client:
     timeout = getattr(settings, "MARQUEE_AKISMET_TIMEOUT", 2.0)
     base = getattr(settings, "MARQUEE_AKISMET_API_URL", "") or f"https://{AKISMET_HOST}"
     return httpx.Client(
-        timeout=timeout, headers={"User-Agent": akismet.USER_AGENT},
+        timeout=timeout,
+        headers={"User-Agent": akismet.USER_AGENT},
         transport=_Redirect(httpx.URL(base)),
     )
 
 
 def client(http: httpx.Client) -> akismet.SyncClient:
-    config = akismet.Config(key=settings.MARQUEE_AKISMET_KEY,
-                            url=settings.MARQUEE_SITE_URL.rstrip("/") + "/")
+    config = akismet.Config(
+        key=settings.MARQUEE_AKISMET_KEY, url=settings.MARQUEE_SITE_URL.rstrip("/") + "/"
+    )
     return akismet.SyncClient(config=config, http_client=http)
 
 
-def signals(review, *, body: str, name: str, email: str, ip_address: str | None,
-            user_agent: str) -> list[str]:
+def signals(
+    review, *, body: str, name: str, email: str, ip_address: str | None, user_agent: str
+) -> list[str]:
     """["akismet"] when Akismet calls the comment spam; [] when it does not, or cannot say."""
     if not enabled():
         return []
@@ -75,8 +80,7 @@ def signals(review, *, body: str, name: str, email: str, ip_address: str | None,
             + reverse("reviews:detail", args=[review.slug]),
         )
     except Exception:  # never let the spam service block a comment
-        logger.warning("Akismet could not check a comment; it goes on without it.",
-                       exc_info=True)
+        logger.warning("Akismet could not check a comment; it goes on without it.", exc_info=True)
         return []
     finally:
         http.close()

@@ -86,14 +86,19 @@ def send_daily_digests(now: datetime.datetime | None = None) -> int:
     sent = 0
     for user in _wanting(ModeratorMailPreference.Frequency.DAILY):
         preference = user.comment_mail
-        since = max(preference.last_digest_at or now - datetime.timedelta(days=1),
-                    now - datetime.timedelta(days=1))
+        since = max(
+            preference.last_digest_at or now - datetime.timedelta(days=1),
+            now - datetime.timedelta(days=1),
+        )
         if preference.last_digest_at and now - preference.last_digest_at < datetime.timedelta(
-                hours=23):
+            hours=23
+        ):
             continue  # already had today's
         waiting = list(
-            Comment.objects.pending().filter(submitted_at__gte=since, submitted_at__lt=now)
-            .select_related("review").order_by("submitted_at")
+            Comment.objects.pending()
+            .filter(submitted_at__gte=since, submitted_at__lt=now)
+            .select_related("review")
+            .order_by("submitted_at")
         )
         preference.last_digest_at = now
         preference.save(update_fields=["last_digest_at"])
@@ -108,7 +113,8 @@ def send_daily_digests(now: datetime.datetime | None = None) -> int:
         total = Comment.objects.pending().count()
         _send(
             f"{len(waiting)} new comment{'s' if len(waiting) != 1 else ''} to moderate",
-            "New since your last digest:\n\n" + "\n".join(lines)
+            "New since your last digest:\n\n"
+            + "\n".join(lines)
             + f"\n\n{total} comment{'s' if total != 1 else ''} wait in the queue: {queue}\n",
             [user.email],
         )
@@ -143,8 +149,10 @@ def _to_commenter(comment, subject: str, text: str) -> None:
         f"{text}\n\n—\nYou get this because you asked to hear about your comment on "
         f"{settings.MARQUEE_SITE_NAME}. To stop all such mail, open: {url}\n",
         [comment.email],
-        headers={"List-Unsubscribe": f"<{url}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        headers={
+            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
 
 
@@ -155,16 +163,22 @@ def comment_published(comment, *, at_once: bool = False) -> None:
     link = _absolute(comment.get_absolute_url())
     if comment.notify and comment.email and not at_once:
         _to_commenter(
-            comment, f"Your comment on “{review.headline}” is published",
+            comment,
+            f"Your comment on “{review.headline}” is published",
             f"Hello {comment.name},\n\nyour comment on “{review.headline}” is now published:"
             f"\n{link}\n\n{Truncator(comment.body).chars(500)}",
         )
     parent = comment.parent
-    if (parent is not None and parent.notify and parent.email
-            and normalise_email(parent.email) != normalise_email(comment.email)):
+    if (
+        parent is not None
+        and parent.notify
+        and parent.email
+        and normalise_email(parent.email) != normalise_email(comment.email)
+    ):
         who = f"{comment.name} (Marquee staff)" if comment.is_staff_reply else comment.name
         _to_commenter(
-            parent, f"{who} replied to your comment on “{review.headline}”",
+            parent,
+            f"{who} replied to your comment on “{review.headline}”",
             f"Hello {parent.name},\n\n{who} replied to your comment on “{review.headline}”:"
             f"\n\n{Truncator(comment.body).chars(1000)}\n\nRead it: {link}",
         )

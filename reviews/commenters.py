@@ -27,10 +27,10 @@ def normalise_email(email: str) -> str:
 class CommentEdit(models.Model):
     """One moderator's change to a comment's text; the first one's `old_body` is the original."""
 
-    comment = models.ForeignKey("reviews.Comment", on_delete=models.CASCADE,
-                                related_name="edits")
-    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    comment = models.ForeignKey("reviews.Comment", on_delete=models.CASCADE, related_name="edits")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     edited_at = models.DateTimeField(default=timezone.now)
     old_body = models.TextField()
     new_body = models.TextField()
@@ -47,8 +47,9 @@ class TrustedCommenter(models.Model):
     """Comments from this address are approved without waiting for a moderator."""
 
     email = models.EmailField(max_length=254, unique=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -96,11 +97,12 @@ class CommentBlock(models.Model):
     value = models.CharField(
         max_length=254,
         help_text="An e-mail address, an IP address (203.0.113.7) or a network "
-                  "(203.0.113.0/24, 2001:db8::/48).",
+        "(203.0.113.0/24, 2001:db8::/48).",
     )
     note = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CommentBlockQuerySet.as_manager()
@@ -129,8 +131,13 @@ class CommentBlock(models.Model):
                     {"value": "Enter an IP address or a network such as 203.0.113.0/24."}
                 ) from None
             self.value = str(network)
-        if (self.kind and self.value and CommentBlock.objects.filter(
-                kind=self.kind, value=self.value).exclude(pk=self.pk).exists()):
+        if (
+            self.kind
+            and self.value
+            and CommentBlock.objects.filter(kind=self.kind, value=self.value)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
             raise ValidationError({"value": f"{self.value} is already blocked."})
 
 
@@ -142,8 +149,9 @@ class ModeratorMailPreference(models.Model):
         DAILY = "daily", "One digest a day"
         NEVER = "never", "No mail"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="comment_mail")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_mail"
+    )
     frequency = models.CharField(max_length=10, choices=Frequency, default=Frequency.EACH)
     last_digest_at = models.DateTimeField(null=True, blank=True)
 

@@ -97,6 +97,19 @@ def delete(comments: Comments, by) -> int:
     return per_model.get(Comment._meta.label, 0)
 
 
+def _text(body: str, what: str, *, empty: str) -> str:
+    """A staff member's text, trimmed; ValidationError when empty or too long."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(empty, code="required")
+    if len(body) > Comment.MAX_LENGTH:
+        raise ValidationError(
+            f"{what} is at most {Comment.MAX_LENGTH} characters (this one is {len(body)}).",
+            code="max_length",
+        )
+    return body
+
+
 def reply(parent: Comment, by, body: str) -> Comment:
     """Post a staff reply to `parent`, published at once and marked as a staff reply.
 
@@ -109,14 +122,7 @@ def reply(parent: Comment, by, body: str) -> Comment:
             "This comment is %(status)s; approve it before replying.",
             code="not_approved", params={"status": parent.get_status_display().lower()},
         )
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError("Write a reply first.", code="required")
-    if len(body) > Comment.MAX_LENGTH:
-        raise ValidationError(
-            f"A reply is at most {Comment.MAX_LENGTH} characters (this one is {len(body)}).",
-            code="max_length",
-        )
+    body = _text(body, "A reply", empty="Write a reply first.")
     now = timezone.now()
     attach_to = parent
     depth = 0
@@ -157,14 +163,7 @@ def edit(comment: Comment, by, body: str, note: str = "") -> Comment:
     The first recorded edit's `old_body` is the original, which staff can still read.
     """
     check_permission(by)
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError("A comment cannot be empty; delete it instead.", code="required")
-    if len(body) > Comment.MAX_LENGTH:
-        raise ValidationError(
-            f"A comment is at most {Comment.MAX_LENGTH} characters (this one is {len(body)}).",
-            code="max_length",
-        )
+    body = _text(body, "A comment", empty="A comment cannot be empty; delete it instead.")
     if body == comment.body:
         raise ValidationError("The text is unchanged.", code="unchanged")
     with transaction.atomic():

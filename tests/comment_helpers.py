@@ -12,6 +12,19 @@ import time_machine
 from django.utils import timezone
 
 
+def shipped_comment_settings(settings) -> None:
+    """The shipped comment defaults, stated so tests do not depend on the environment."""
+    settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS = 0
+    settings.MARQUEE_COMMENTS_MIN_SECONDS = 3
+    settings.MARQUEE_COMMENTS_MAX_FORM_AGE = 2 * 24 * 3600
+    settings.MARQUEE_COMMENTS_RATE_LIMIT = 5
+    settings.MARQUEE_COMMENTS_RATE_WINDOW = 600
+    settings.MARQUEE_COMMENTS_MAX_LINKS = 2
+    settings.MARQUEE_COMMENTS_DUPLICATE_WINDOW = 24 * 3600
+    settings.MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN = False
+    settings.MARQUEE_AKISMET_KEY = ""
+
+
 class _FormParser(HTMLParser):
     def __init__(self, form_id: str):
         super().__init__(convert_charrefs=True)
@@ -69,7 +82,8 @@ class PageForm:
         parser = _FormParser(form_id)
         parser.feed(html)
         assert parser.inside is not None and (parser.action or url), (
-            f"no form #{form_id} on the page")
+            f"no form #{form_id} on the page"
+        )
         self.action = (parser.action or url).split("#")[0]
         self.data = dict(parser.fields)
         self.checkboxes = parser.checkboxes
@@ -87,12 +101,16 @@ class PageForm:
         return self
 
     def post(self, client, ip="203.0.113.7", **extra):
-        return client.post(self.action, self.data, REMOTE_ADDR=ip,
-                           HTTP_USER_AGENT="TestBrowser/1.0", **extra)
+        return client.post(
+            self.action, self.data, REMOTE_ADDR=ip, HTTP_USER_AGENT="TestBrowser/1.0", **extra
+        )
 
 
-READER = {"name": "Ada Reader", "email": "ada@example.com",
-          "body": "Loved the fight in the kitchen."}
+READER = {
+    "name": "Ada Reader",
+    "email": "ada@example.com",
+    "body": "Loved the fight in the kitchen.",
+}
 
 
 def page_form(client, review, **query) -> PageForm:
@@ -104,8 +122,9 @@ def page_form(client, review, **query) -> PageForm:
 @contextmanager
 def later(seconds: float):
     """Move the clock `seconds` on (a person reading and typing)."""
-    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=seconds),
-                             tick=False) as traveller:
+    with time_machine.travel(
+        timezone.now() + datetime.timedelta(seconds=seconds), tick=False
+    ) as traveller:
         yield traveller
 
 

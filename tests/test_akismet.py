@@ -64,8 +64,14 @@ def review():
 
 
 def post(review, body):
-    return create_comment(review, body=body, name="Ada", email="ada@example.com",
-                          ip_address="203.0.113.7", user_agent="TestBrowser/1.0")
+    return create_comment(
+        review,
+        body=body,
+        name="Ada",
+        email="ada@example.com",
+        ip_address="203.0.113.7",
+        user_agent="TestBrowser/1.0",
+    )
 
 
 def test_akismet_spam_is_held_for_a_moderator_and_ham_goes_on(akismet_server, review):
@@ -99,7 +105,8 @@ def test_akismet_is_off_without_a_key(akismet_server, review, settings):
 
 
 def test_bot_signals_are_not_sent_to_akismet(akismet_server, review):
-    comment = create_comment(review, body="A spammy bot", name="B", email="b@example.com",
-                             signals=["honeypot"])
+    comment = create_comment(
+        review, body="A spammy bot", name="B", email="b@example.com", signals=["honeypot"]
+    )
     assert comment.status == Comment.Status.SPAM
     assert FakeAkismet.seen == []

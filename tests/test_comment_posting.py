@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from reviews.commenters import CommentBlock, TrustedCommenter
 from reviews.models import Comment
-from tests.comment_helpers import READER, PageForm, page_form, text_of
+from tests.comment_helpers import (
+    READER,
+    PageForm,
+    page_form,
+    shipped_comment_settings,
+    text_of,
+)
 from tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,16 +33,8 @@ AWAITING = "Your comment is awaiting moderation"
 
 @pytest.fixture(autouse=True)
 def _comment_settings(settings):
-    settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS = 0
-    settings.MARQUEE_COMMENTS_MIN_SECONDS = 3
-    settings.MARQUEE_COMMENTS_MAX_FORM_AGE = 2 * 24 * 3600
-    settings.MARQUEE_COMMENTS_RATE_LIMIT = 5
-    settings.MARQUEE_COMMENTS_RATE_WINDOW = 600
-    settings.MARQUEE_COMMENTS_MAX_LINKS = 2
+    shipped_comment_settings(settings)
     settings.MARQUEE_COMMENTS_DISALLOWED_WORDS = ["viagra"]
-    settings.MARQUEE_COMMENTS_DUPLICATE_WINDOW = 24 * 3600
-    settings.MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN = False
-    settings.MARQUEE_AKISMET_KEY = ""
 
 
 @pytest.fixture
@@ -70,8 +68,9 @@ def confirm_page(reader, review, clock, typing=20, **typed):
 def js_form(reader, review, clock, typing=20, **typed):
     """With JavaScript: the page's script fetches the tokens when the reader starts writing."""
     form = page_form(reader, review)
-    tokens = reader.get(reverse("reviews:comment_tokens", args=[review.slug]),
-                        {"shown": form.data["form_shown"]}).json()
+    tokens = reader.get(
+        reverse("reviews:comment_tokens", args=[review.slug]), {"shown": form.data["form_shown"]}
+    ).json()
     clock.shift(typing)
     return form.fill(**(READER | typed | tokens))
 
@@ -96,8 +95,7 @@ def test_prompt_confirmation_without_javascript_stays_pending(reader, review, cl
     assert comment.spam_signals == []  # the clock ran from the page, not the confirmation
 
 
-def test_a_bot_confirming_within_seconds_of_the_page_is_flagged_not_binned(reader, review,
-                                                                          clock):
+def test_a_bot_confirming_within_seconds_of_the_page_is_flagged_not_binned(reader, review, clock):
     _, form = confirm_page(reader, review, clock, typing=0.5)
     clock.shift(0.5)
     assert AWAITING in outcome(reader, form.post(reader))
@@ -111,8 +109,9 @@ def test_with_javascript_the_fetched_tokens_post_at_once(reader, review, clock):
     assert Comment.objects.get().spam_signals == []
 
 
-def test_a_triple_submit_stores_one_comment_and_each_answer_is_the_normal_one(reader, review,
-                                                                              clock):
+def test_a_triple_submit_stores_one_comment_and_each_answer_is_the_normal_one(
+    reader, review, clock
+):
     _, form = confirm_page(reader, review, clock)
     answers = [form.post(reader) for _ in range(3)]
     assert [a.status_code for a in answers] == [302, 302, 302]
@@ -134,8 +133,7 @@ def test_the_same_form_sent_back_with_other_words_is_shown_to_confirm(reader, re
     assert Comment.objects.count() == 2
 
 
-def test_the_help_text_states_the_link_limit_and_three_links_are_explained(reader, review,
-                                                                           clock):
+def test_the_help_text_states_the_link_limit_and_three_links_are_explained(reader, review, clock):
     assert "up to 2 links" in text_of(reader.get(review.get_absolute_url()))
     three = "See https://a.example, http://b.example and www.c.example"
     _, form = confirm_page(reader, review, clock, body=three)
@@ -224,7 +222,8 @@ def post_fresh(reader, review, clock, body):
 
 
 def test_the_rate_limit_counts_stored_comments_and_its_answer_keeps_the_text(
-        reader, review, clock, settings):
+    reader, review, clock, settings
+):
     settings.MARQUEE_COMMENTS_RATE_LIMIT = 2
     for n in range(2):
         _, response = post_fresh(reader, review, clock, f"Comment number {n}")
@@ -244,8 +243,12 @@ def test_the_rate_limit_counts_stored_comments_and_its_answer_keeps_the_text(
     assert Comment.objects.count() == 2
 
     # Another address is not affected; and once the window has passed, the same form posts.
-    assert post_fresh(reader, review, clock, "From elsewhere")[0].post(
-        reader, ip="192.0.2.9").status_code == 302
+    assert (
+        post_fresh(reader, review, clock, "From elsewhere")[0]
+        .post(reader, ip="192.0.2.9")
+        .status_code
+        == 302
+    )
     clock.shift(int(limited["Retry-After"]))
     assert kept.post(reader).status_code == 302
     assert Comment.objects.filter(body="One too many, typed with care").exists()
@@ -257,11 +260,13 @@ def hung_redis(settings):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(16)
-    settings.CACHES = {"default": {
-        "BACKEND": "config.cache.ResilientRedisCache",
-        "LOCATION": f"redis://127.0.0.1:{server.getsockname()[1]}/0",
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{server.getsockname()[1]}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
     yield
     server.close()
 
@@ -271,8 +276,7 @@ def test_the_rate_limit_holds_while_redis_is_hung(reader, review, clock, setting
 
     caches["default"].get("probe")  # the cache really is the hung one
     settings.MARQUEE_COMMENTS_RATE_LIMIT = 2
-    statuses = [post_fresh(reader, review, clock, f"Comment {n}")[1].status_code
-                for n in range(4)]
+    statuses = [post_fresh(reader, review, clock, f"Comment {n}")[1].status_code for n in range(4)]
     assert statuses == [302, 302, 429, 429]
     assert Comment.objects.count() == 2
     cache.close()

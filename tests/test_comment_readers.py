@@ -37,8 +37,9 @@ def review():
 
 @pytest.fixture
 def moderator():
-    return user_in_group("Moderators", email="mod@example.com", first_name="Mo",
-                         last_name="Derator")
+    return user_in_group(
+        "Moderators", email="mod@example.com", first_name="Mo", last_name="Derator"
+    )
 
 
 def post_as_reader(client, review, *, query=None, **typed):
@@ -61,16 +62,17 @@ def test_the_notify_box_is_off_by_default(client, review):
     form = page_form(client, review)
     assert "notify" in form.checkboxes and "notify" not in form.data
     assert "E-mail me when my comment is published or answered" in text_of(
-        client.get(review.get_absolute_url()))
+        client.get(review.get_absolute_url())
+    )
 
 
 def test_mail_on_approval_and_on_each_reply_only_when_asked(
-        review, moderator, django_capture_on_commit_callbacks):
+    review, moderator, django_capture_on_commit_callbacks
+):
     asker, quiet, answerer = Client(), Client(), Client()
     with django_capture_on_commit_callbacks(execute=True):
         page = post_as_reader(asker, review, notify=True, body="Asked to hear back.")
-        post_as_reader(quiet, review, email="quiet@example.com", name="Quiet",
-                       body="Did not ask.")
+        post_as_reader(quiet, review, email="quiet@example.com", name="Quiet", body="Did not ask.")
     assert "We will e-mail you when it is published or answered" in text_of(page)
     asked = Comment.objects.get(body="Asked to hear back.")
     silent = Comment.objects.get(body="Did not ask.")
@@ -91,8 +93,14 @@ def test_mail_on_approval_and_on_each_reply_only_when_asked(
 
     # A reader's reply, once approved, and a staff reply: one mail each to the asker.
     with django_capture_on_commit_callbacks(execute=True):
-        post_as_reader(answerer, review, query={"reply_to": asked.pk}, name="Bea",
-                       email="bea@example.com", body="I agree!")
+        post_as_reader(
+            answerer,
+            review,
+            query={"reply_to": asked.pk},
+            name="Bea",
+            email="bea@example.com",
+            body="I agree!",
+        )
         reply = Comment.objects.get(body="I agree!")
         assert reply.parent == asked
         moderation.approve(reply, by=moderator)
@@ -107,8 +115,9 @@ def test_mail_on_approval_and_on_each_reply_only_when_asked(
     assert mails_to("quiet@example.com") == []
 
 
-def test_commenter_mail_leaves_through_the_task_queue(review, moderator,
-                                                     django_capture_on_commit_callbacks):
+def test_commenter_mail_leaves_through_the_task_queue(
+    review, moderator, django_capture_on_commit_callbacks
+):
     """The approval only enqueues the mail (reviews.tasks.send_mail, "mail" queue); the worker
     sends it, with its unsubscribe headers."""
     post_as_reader(Client(), review, notify=True, body="Queue me.")
@@ -116,25 +125,29 @@ def test_commenter_mail_leaves_through_the_task_queue(review, moderator,
     with database_task_backend(), django_capture_on_commit_callbacks(execute=True):
         moderation.approve(Comment.objects.get(), by=moderator)
     assert mails_to("ada@example.com") == []  # not sent by the request
-    [queued] = [row for row in TaskRecord.objects.filter(task_path="reviews.tasks.send_mail")
-                if "ada@example.com" in row.args_kwargs["args"][2]]
+    [queued] = [
+        row
+        for row in TaskRecord.objects.filter(task_path="reviews.tasks.send_mail")
+        if "ada@example.com" in row.args_kwargs["args"][2]
+    ]
     assert queued.queue_name == "mail"
     send_mail.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])  # the worker
     [message] = mails_to("ada@example.com")
     assert message.subject == "Your comment on “Ballerina” is published"
     assert message.extra_headers["List-Unsubscribe"].startswith(
-        "<https://marquee.example/comments/unsubscribe/")
+        "<https://marquee.example/comments/unsubscribe/"
+    )
 
 
-def test_the_unsubscribe_link_stops_the_mail(review, moderator,
-                                             django_capture_on_commit_callbacks):
+def test_the_unsubscribe_link_stops_the_mail(review, moderator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         post_as_reader(Client(), review, notify=True, body="First")
         post_as_reader(Client(), review, notify=True, body="Second")
         moderation.approve(Comment.objects.filter(body="First"), by=moderator)
     [message] = mails_to("ada@example.com")
-    link = re.search(r"https://marquee\.example(/comments/unsubscribe/[^/\s]+/)",
-                     message.body).group(1)
+    link = re.search(
+        r"https://marquee\.example(/comments/unsubscribe/[^/\s]+/)", message.body
+    ).group(1)
     assert message.extra_headers["List-Unsubscribe"] == f"<https://marquee.example{link}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -157,8 +170,7 @@ def test_the_unsubscribe_link_stops_the_mail(review, moderator,
     assert forged.status_code == 400
 
 
-def test_a_reader_sees_their_own_pending_comment_and_nobody_else_does(client, review,
-                                                                      moderator):
+def test_a_reader_sees_their_own_pending_comment_and_nobody_else_does(client, review, moderator):
     page = post_as_reader(client, review, body="My own words, awaiting a moderator.")
     html = page.content.decode()
     receipt = re.search(r'data-comment-receipt="([^"]+)"', html).group(1)
@@ -179,8 +191,12 @@ def test_a_reader_sees_their_own_pending_comment_and_nobody_else_does(client, re
     assert Client().get(mine_url).json() == {"comments": [], "keep": []}
     assert client.get(mine_url, {"r": receipt[:-2] + "xx"}).json()["comments"] == []
     other = ReviewFactory(published=True, slug="other")
-    assert client.get(reverse("reviews:my_comments", args=[other.slug]),
-                      {"r": receipt}).json()["comments"] == []
+    assert (
+        client.get(reverse("reviews:my_comments", args=[other.slug]), {"r": receipt}).json()[
+            "comments"
+        ]
+        == []
+    )
 
     # Once approved it is on the page for everyone, and the receipt can go.
     moderation.approve(Comment.objects.get(), by=moderator)

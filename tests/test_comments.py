@@ -21,6 +21,7 @@ from reviews import moderation
 from reviews.comments import sign_form
 from reviews.markdown import render_plain
 from reviews.models import Comment
+from tests.comment_helpers import shipped_comment_settings
 from tests.factories import ReviewFactory, UserFactory, user_in_group
 
 pytestmark = pytest.mark.django_db
@@ -31,15 +32,8 @@ AWAITING = "Your comment is awaiting moderation"
 @pytest.fixture(autouse=True)
 def _comment_settings(settings):
     """The shipped defaults, stated here so the tests do not depend on the environment."""
-    settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS = 0
-    settings.MARQUEE_COMMENTS_MIN_SECONDS = 3
-    settings.MARQUEE_COMMENTS_MAX_FORM_AGE = 2 * 24 * 3600
-    settings.MARQUEE_COMMENTS_RATE_LIMIT = 5
-    settings.MARQUEE_COMMENTS_RATE_WINDOW = 600
-    settings.MARQUEE_COMMENTS_MAX_LINKS = 2
+    shipped_comment_settings(settings)
     settings.MARQUEE_COMMENTS_DISALLOWED_WORDS = ["viagra", "casino bonus"]
-    settings.MARQUEE_COMMENTS_DUPLICATE_WINDOW = 24 * 3600
-    settings.MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN = False
     settings.URLIZE_ASSUME_HTTPS = True  # Django 2028's default; config/settings.py should set it
     cache.clear()  # the rate limit lives in the cache
     yield

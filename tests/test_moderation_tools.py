@@ -40,8 +40,13 @@ def review():
 @pytest.fixture(params=["Moderators", "Editors"])
 def staff(request):
     """Each test runs as a moderator and as an editor: both may moderate."""
-    return user_in_group(request.param, username=f"{request.param.lower()}-1",
-                         email="staff@example.com", first_name="Sam", last_name="Staff")
+    return user_in_group(
+        request.param,
+        username=f"{request.param.lower()}-1",
+        email="staff@example.com",
+        first_name="Sam",
+        last_name="Staff",
+    )
 
 
 @pytest.fixture
@@ -50,15 +55,19 @@ def writer():
 
 
 def make(review, **fields) -> Comment:
-    defaults = {"name": "Ada", "email": "ada@example.com", "body": "A comment",
-                "ip_address": "203.0.113.7"}
+    defaults = {
+        "name": "Ada",
+        "email": "ada@example.com",
+        "body": "A comment",
+        "ip_address": "203.0.113.7",
+    }
     return Comment.objects.create(review=review, **(defaults | fields))
 
 
 def row_of(html: str, text: str) -> str:
     """The queue's table row that shows `text`."""
     at = html.index(text)
-    return html[html.rfind("<tr", 0, at):html.index("</tr>", at)]
+    return html[html.rfind("<tr", 0, at) : html.index("</tr>", at)]
 
 
 def url(name, *args):
@@ -66,8 +75,9 @@ def url(name, *args):
 
 
 def test_each_queue_row_decides_and_shows_thread_review_and_history(client, review, staff):
-    parent = make(review, body="Where was it shot?", status="approved", name="Bea",
-                  email="bea@example.com")
+    parent = make(
+        review, body="Where was it shot?", status="approved", name="Bea", email="bea@example.com"
+    )
     reply = make(review, body="In Prague, I think.", parent=parent)
     for status in ["approved", "approved", "approved", "spam"]:
         make(ReviewFactory(published=True), status=status, body=f"earlier {status}")
@@ -83,8 +93,11 @@ def test_each_queue_row_decides_and_shows_thread_review_and_history(client, revi
 
     # The row's button posts the changelist's own form to its decision.
     form = PageForm(html, form_id="changelist-form", url=CHANGELIST)
-    response = client.post(url("moderate", reply.pk, "approve"), form.data,
-                           HTTP_REFERER="http://testserver" + CHANGELIST + "?status=pending")
+    response = client.post(
+        url("moderate", reply.pk, "approve"),
+        form.data,
+        HTTP_REFERER="http://testserver" + CHANGELIST + "?status=pending",
+    )
     assert response["Location"] == "http://testserver" + CHANGELIST + "?status=pending"
     reply.refresh_from_db()
     assert (reply.status, reply.moderated_by) == (Comment.Status.APPROVED, staff)
@@ -93,23 +106,29 @@ def test_each_queue_row_decides_and_shows_thread_review_and_history(client, revi
 def test_delete_asks_first_from_a_row_and_in_bulk(client, review, staff):
     one, two, three = (make(review, body=f"c{n}") for n in range(3))
     client.force_login(staff)
-    asked = client.post(url("moderate", one.pk, "delete"), {},
-                        HTTP_REFERER="http://testserver" + CHANGELIST)
+    asked = client.post(
+        url("moderate", one.pk, "delete"), {}, HTTP_REFERER="http://testserver" + CHANGELIST
+    )
     assert asked.status_code == 200
     assert "Delete this comment?" in text_of(asked)
     assert Comment.objects.count() == 3
-    done = PageForm(asked.content.decode(), form_id="comment-confirm-form",
-                    url=url("moderate", one.pk, "delete")).post(client)
+    done = PageForm(
+        asked.content.decode(),
+        form_id="comment-confirm-form",
+        url=url("moderate", one.pk, "delete"),
+    ).post(client)
     assert done.status_code == 302
     assert not Comment.objects.filter(pk=one.pk).exists()
 
-    asked = client.post(CHANGELIST, {"action": "delete_selected_comments",
-                                     "_selected_action": [two.pk, three.pk]})
+    asked = client.post(
+        CHANGELIST, {"action": "delete_selected_comments", "_selected_action": [two.pk, three.pk]}
+    )
     assert asked.status_code == 200
     assert "Delete 2 comments?" in text_of(asked)
     assert Comment.objects.count() == 2
-    done = PageForm(asked.content.decode(), form_id="comment-confirm-form",
-                    url=CHANGELIST).post(client, follow=True)
+    done = PageForm(asked.content.decode(), form_id="comment-confirm-form", url=CHANGELIST).post(
+        client, follow=True
+    )
     assert "Deleted: 2 comments." in text_of(done)
     assert not Comment.objects.exists()
 
@@ -129,11 +148,14 @@ def test_trusting_a_commenter_publishes_their_next_comment(client, review, staff
     assert create_comment(review, body="After", email="ada@example.com").status == "pending"
 
 
-@pytest.mark.parametrize(("operation", "blocked"), [
-    ("block-email", {"email": "ada@example.com", "ip_address": "198.51.100.1"}),
-    ("block-ip", {"email": "other@example.com", "ip_address": "203.0.113.7"}),
-    ("block-network", {"email": "other@example.com", "ip_address": "203.0.113.200"}),
-])
+@pytest.mark.parametrize(
+    ("operation", "blocked"),
+    [
+        ("block-email", {"email": "ada@example.com", "ip_address": "198.51.100.1"}),
+        ("block-ip", {"email": "other@example.com", "ip_address": "203.0.113.7"}),
+        ("block-network", {"email": "other@example.com", "ip_address": "203.0.113.200"}),
+    ],
+)
 def test_blocking_a_sender_refuses_their_comments(client, review, staff, operation, blocked):
     from reviews.comments import Blocked
 
@@ -142,23 +164,30 @@ def test_blocking_a_sender_refuses_their_comments(client, review, staff, operati
     response = client.post(url("sender", comment.pk, operation), follow=True)
     assert "are refused from now on" in text_of(response)
     assert "Blocked" in text_of(client.get(url("change", comment.pk))) or (
-        operation == "block-network")
+        operation == "block-network"
+    )
     with pytest.raises(Blocked):
         create_comment(review, body="Again", name="X", **blocked)
-    assert create_comment(review, body="Fine", name="Y", email="y@example.com",
-                          ip_address="192.0.2.1").status == "pending"
+    assert (
+        create_comment(
+            review, body="Fine", name="Y", email="y@example.com", ip_address="192.0.2.1"
+        ).status
+        == "pending"
+    )
     assert CommentBlock.objects.get().created_by == staff
 
 
 def test_editing_and_redacting_are_recorded_and_the_original_kept(client, review, staff):
     comment = make(review, status="approved", body="Teh best film, call 555-0100 now")
     client.force_login(staff)
-    form = PageForm(client.get(url("edit", comment.pk)).content.decode(),
-                    form_id="comment-edit-form")
+    form = PageForm(
+        client.get(url("edit", comment.pk)).content.decode(), form_id="comment-edit-form"
+    )
     assert form.data["body"] == "Teh best film, call 555-0100 now"
     form.fill(body="The best film, call 555-0100 now", note="typo").post(client)
-    form = PageForm(client.get(url("edit", comment.pk)).content.decode(),
-                    form_id="comment-edit-form")
+    form = PageForm(
+        client.get(url("edit", comment.pk)).content.decode(), form_id="comment-edit-form"
+    )
     form.fill(phrase="555-0100", note="phone number").post(client)
 
     comment.refresh_from_db()
@@ -184,20 +213,26 @@ def test_editing_and_redacting_are_recorded_and_the_original_kept(client, review
 
 def test_privacy_requests_purge_export_and_erase(client, review, staff):
     asked = make(review, body="Mine", status="approved", email="Ada@example.com")
-    answer = make(review, body="An answer to Ada", parent=asked, email="bea@example.com",
-                  status="approved", name="Bea")
+    answer = make(
+        review,
+        body="An answer to Ada",
+        parent=asked,
+        email="bea@example.com",
+        status="approved",
+        name="Bea",
+    )
     make(ReviewFactory(published=True), body="Mine too", status="spam")
     CommentEdit.objects.create(comment=asked, old_body="Mien", new_body="Mine")
     TrustedCommenter.objects.create(email="ada@example.com")
     client.force_login(staff)
 
-    client.post(CHANGELIST + "?status=all", {"action": "purge_ips",
-                                              "_selected_action": [asked.pk]})
+    client.post(CHANGELIST + "?status=all", {"action": "purge_ips", "_selected_action": [asked.pk]})
     asked.refresh_from_db()
     assert (asked.ip_address, asked.user_agent) == (None, "")
 
-    export = client.post(CHANGELIST + "?status=all", {"action": "export_addresses",
-                                                       "_selected_action": [asked.pk]})
+    export = client.post(
+        CHANGELIST + "?status=all", {"action": "export_addresses", "_selected_action": [asked.pk]}
+    )
     assert export["Content-Disposition"].startswith("attachment;")
     data = json.loads(export.content)
     assert data["emails"] == ["ada@example.com"]
@@ -205,12 +240,14 @@ def test_privacy_requests_purge_export_and_erase(client, review, staff):
     assert data["comments"][0]["edits"][0]["old_body"] == "Mien"
     assert data["trusted"] == ["ada@example.com"]
 
-    confirm = client.post(CHANGELIST + "?status=all", {"action": "erase_addresses",
-                                                        "_selected_action": [asked.pk]})
+    confirm = client.post(
+        CHANGELIST + "?status=all", {"action": "erase_addresses", "_selected_action": [asked.pk]}
+    )
     assert "Delete all 2 comments from ada@example.com" in text_of(confirm)
     assert Comment.objects.count() == 3
     done = PageForm(confirm.content.decode(), form_id="comment-confirm-form").post(
-        client, follow=True)
+        client, follow=True
+    )
     assert "Erased 2 comments from ada@example.com." in text_of(done)
     assert list(Comment.objects.all()) == [answer]
     answer.refresh_from_db()
@@ -219,7 +256,8 @@ def test_privacy_requests_purge_export_and_erase(client, review, staff):
 
 
 def test_moderators_choose_a_daily_digest_instead_of_a_mail_each(
-        client, review, staff, django_capture_on_commit_callbacks):
+    client, review, staff, django_capture_on_commit_callbacks
+):
     client.force_login(staff)
     page = client.get(url("mail"))
     assert page.status_code == 200
@@ -242,8 +280,10 @@ def test_moderators_choose_a_daily_digest_instead_of_a_mail_each(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_comment_digest", stdout=io.StringIO())
     assert len(mail.outbox) == 1  # one a day
-    with (time_machine.travel(timezone.now() + datetime.timedelta(days=1)),
-          django_capture_on_commit_callbacks(execute=True)):
+    with (
+        time_machine.travel(timezone.now() + datetime.timedelta(days=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         call_command("send_comment_digest", stdout=io.StringIO())
     assert len(mail.outbox) == 1  # the next day: nothing new came in, so no empty digest
 
@@ -251,25 +291,33 @@ def test_moderators_choose_a_daily_digest_instead_of_a_mail_each(
 def test_writers_may_use_none_of_the_tools(client, review, writer):
     comment = make(review)
     client.force_login(writer)
-    for target in [url("moderate", comment.pk, "delete"), url("edit", comment.pk),
-                   url("sender", comment.pk, "trust"), url("sender", comment.pk, "block-ip"),
-                   url("mail"), reverse("admin:reviews_commentblock_changelist"),
-                   reverse("admin:reviews_trustedcommenter_add")]:
+    for target in [
+        url("moderate", comment.pk, "delete"),
+        url("edit", comment.pk),
+        url("sender", comment.pk, "trust"),
+        url("sender", comment.pk, "block-ip"),
+        url("mail"),
+        reverse("admin:reviews_commentblock_changelist"),
+        reverse("admin:reviews_trustedcommenter_add"),
+    ]:
         assert client.get(target).status_code == 403, target
         assert client.post(target, {"body": "x", "post": "yes"}).status_code == 403, target
     for action in ["purge_ips", "export_addresses", "erase_addresses"]:
-        response = client.post(CHANGELIST, {"action": action, "_selected_action": [comment.pk],
-                                            "post": "yes"})
+        response = client.post(
+            CHANGELIST, {"action": action, "_selected_action": [comment.pk], "post": "yes"}
+        )
         assert response.status_code == 403
     comment.refresh_from_db()
     assert comment.ip_address == "203.0.113.7"
     assert not (CommentBlock.objects.exists() or TrustedCommenter.objects.exists())
-    for function, args in [(moderation.edit, (comment, writer, "new")),
-                           (moderation.trust, ("a@example.com", writer)),
-                           (moderation.block, ("email", "a@example.com", writer)),
-                           (moderation.purge_ips, (comment, writer)),
-                           (moderation.export, (["ada@example.com"], writer)),
-                           (moderation.erase, (["ada@example.com"], writer))]:
+    for function, args in [
+        (moderation.edit, (comment, writer, "new")),
+        (moderation.trust, ("a@example.com", writer)),
+        (moderation.block, ("email", "a@example.com", writer)),
+        (moderation.purge_ips, (comment, writer)),
+        (moderation.export, (["ada@example.com"], writer)),
+        (moderation.erase, (["ada@example.com"], writer)),
+    ]:
         with pytest.raises(PermissionDenied):
             function(*args)
     assert Comment.objects.get().body == "A comment"

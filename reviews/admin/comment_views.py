@@ -35,12 +35,16 @@ DECISIONS = {
 
 class EditForm(forms.Form):
     body = forms.CharField(
-        label="Text", max_length=Comment.MAX_LENGTH, required=False,
+        label="Text",
+        max_length=Comment.MAX_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
         help_text="Fix a typo or rewrite a passage. The original stays readable to staff.",
     )
     phrase = forms.CharField(
-        label="Or remove these words", max_length=500, required=False,
+        label="Or remove these words",
+        max_length=500,
+        required=False,
         help_text=f"Every occurrence becomes “{moderation.REDACTED}”.",
     )
     note = forms.CharField(label="Why (shown to staff)", max_length=200, required=False)
@@ -60,27 +64,54 @@ def back(model_admin, request) -> HttpResponseRedirect:
     """Back where the moderator came from (the queue with its filters), else the queue."""
     target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
     if target and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(model_admin.url("changelist"))
 
 
 def context(model_admin, request, **extra) -> dict:
-    return {**model_admin.admin_site.each_context(request), "opts": Comment._meta,
-            "has_view_permission": True, **extra}
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": Comment._meta,
+        "has_view_permission": True,
+        **extra,
+    }
 
 
-def confirm(model_admin, request, *, title: str, question: str, comments, fields: dict,
-            button: str, action_url: str = "") -> TemplateResponse:
+def confirm(
+    model_admin,
+    request,
+    *,
+    title: str,
+    question: str,
+    comments,
+    fields: dict,
+    button: str,
+    action_url: str = "",
+) -> TemplateResponse:
     """A page asking the moderator to confirm a destructive step, re-posting `fields` (a value
     may be a list: one hidden input each)."""
-    pairs = [(name, value) for name, values in fields.items()
-             for value in (values if isinstance(values, list) else [values])]
-    return TemplateResponse(request, "admin/reviews/comment/confirm.html", context(
-        model_admin, request, title=title, question=question, comments=comments,
-        fields=pairs, button=button, action_url=action_url,
-        next=request.POST.get("next") or request.META.get("HTTP_REFERER", ""),
-    ))
+    pairs = [
+        (name, value)
+        for name, values in fields.items()
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    return TemplateResponse(
+        request,
+        "admin/reviews/comment/confirm.html",
+        context(
+            model_admin,
+            request,
+            title=title,
+            question=question,
+            comments=comments,
+            fields=pairs,
+            button=button,
+            action_url=action_url,
+            next=request.POST.get("next") or request.META.get("HTTP_REFERER", ""),
+        ),
+    )
 
 
 def decide(model_admin, request, object_id, decision):
@@ -95,7 +126,8 @@ def decide(model_admin, request, object_id, decision):
     function(comment, by=request.user)
     messages.success(request, f"{done}: the comment by {comment.name} on “{comment.review}”.")
     if decision == "delete" and model_admin.url("change", comment.pk) in request.POST.get(
-            "next", model_admin.url("change", comment.pk)):  # its page is gone
+        "next", model_admin.url("change", comment.pk)
+    ):  # its page is gone
         return HttpResponseRedirect(model_admin.url("changelist"))
     return back(model_admin, request)
 
@@ -115,10 +147,19 @@ def edit(model_admin, request, object_id):
         else:
             messages.success(request, "The comment is changed; the change is recorded.")
             return HttpResponseRedirect(model_admin.url("change", comment.pk))
-    return TemplateResponse(request, "admin/reviews/comment/edit.html", context(
-        model_admin, request, title=f"Edit the comment by {comment.name}", comment=comment,
-        original=comment, form=form, edits=comment.edits.select_related("edited_by"),
-    ))
+    return TemplateResponse(
+        request,
+        "admin/reviews/comment/edit.html",
+        context(
+            model_admin,
+            request,
+            title=f"Edit the comment by {comment.name}",
+            comment=comment,
+            original=comment,
+            form=form,
+            edits=comment.edits.select_related("edited_by"),
+        ),
+    )
 
 
 SENDER_ACTIONS = ("trust", "distrust", "block-email", "block-ip", "block-network")
@@ -145,8 +186,11 @@ def sender(model_admin, request, object_id, operation):
         else:
             if not comment.ip_address:
                 raise ValidationError("This comment's IP address was purged.")
-            value = (comment.ip_address if operation == "block-ip"
-                     else moderation.network_of(comment.ip_address))
+            value = (
+                comment.ip_address
+                if operation == "block-ip"
+                else moderation.network_of(comment.ip_address)
+            )
             moderation.block(CommentBlock.Kind.NETWORK, value, request.user, note)
             done = f"Comments from {value} are refused from now on."
     except ValidationError as error:
@@ -160,28 +204,40 @@ def sender(model_admin, request, object_id, operation):
 
 
 def selected_fields(request, action: str, queryset) -> dict:
-    return {"action": action, "_selected_action": [str(pk) for pk in
-                                                   queryset.values_list("pk", flat=True)],
-            "post": "yes"}
+    return {
+        "action": action,
+        "_selected_action": [str(pk) for pk in queryset.values_list("pk", flat=True)],
+        "post": "yes",
+    }
 
 
 def confirm_delete(model_admin, request, comments, *, bulk: bool) -> TemplateResponse:
     """Deleting cannot be undone (and takes the replies with it): ask first."""
     request.current_app = model_admin.admin_site.name
-    return TemplateResponse(request, "admin/reviews/comment/delete_confirm.html", context(
-        model_admin, request,
-        title=f"Delete {len(comments)} comment{'s' if len(comments) != 1 else ''}?",
-        subtitle=None, comments=comments, bulk=bulk, action_checkbox_name=ACTION_CHECKBOX_NAME,
-        next=request.POST.get("next") or request.META.get("HTTP_REFERER", ""),
-        back=(model_admin.url("changelist") if bulk
-              else model_admin.url("change", comments[0].pk)),
-    ))
+    return TemplateResponse(
+        request,
+        "admin/reviews/comment/delete_confirm.html",
+        context(
+            model_admin,
+            request,
+            title=f"Delete {len(comments)} comment{'s' if len(comments) != 1 else ''}?",
+            subtitle=None,
+            comments=comments,
+            bulk=bulk,
+            action_checkbox_name=ACTION_CHECKBOX_NAME,
+            next=request.POST.get("next") or request.META.get("HTTP_REFERER", ""),
+            back=(
+                model_admin.url("changelist") if bulk else model_admin.url("change", comments[0].pk)
+            ),
+        ),
+    )
 
 
 def delete_selected(model_admin, request, queryset):
     if request.POST.get("post") != "yes":
-        return confirm_delete(model_admin, request, list(queryset.select_related("review")),
-                              bulk=True)
+        return confirm_delete(
+            model_admin, request, list(queryset.select_related("review")), bulk=True
+        )
     count = moderation.delete(queryset, by=request.user)
     messages.success(request, f"Deleted: {count} comment{'s' if count != 1 else ''}.")
     return None
@@ -189,19 +245,28 @@ def delete_selected(model_admin, request, queryset):
 
 def purge_ips(model_admin, request, queryset):
     count = moderation.purge_ips(queryset, by=request.user)
-    messages.success(request, f"IP addresses and browsers forgotten for {count} "
-                              f"comment{'s' if count != 1 else ''}.")
+    messages.success(
+        request,
+        f"IP addresses and browsers forgotten for {count} comment{'s' if count != 1 else ''}.",
+    )
 
 
 def addresses(queryset) -> list[str]:
-    return sorted({email.strip().lower()
-                   for email in queryset.order_by().values_list("email", flat=True) if email})
+    return sorted(
+        {
+            email.strip().lower()
+            for email in queryset.order_by().values_list("email", flat=True)
+            if email
+        }
+    )
 
 
 def export(model_admin, request, queryset) -> HttpResponse:
     data = moderation.export(addresses(queryset), by=request.user)
-    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False),
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="comments-export-{stamp}.json"'
     return response
@@ -212,17 +277,23 @@ def erase(model_admin, request, queryset):
     if request.POST.get("post") != "yes":
         everything = moderation.export(emails, by=request.user)["comments"]
         return confirm(
-            model_admin, request, title="Erase everything from these addresses?",
+            model_admin,
+            request,
+            title="Erase everything from these addresses?",
             question=format_html(
                 "Delete all {} comments from {} (on every review, in every status) and "
                 "forget that they were trusted? Other people's replies stay. Export them "
                 "first if the request asks for a copy. This cannot be undone.",
-                len(everything), ", ".join(emails)),
-            comments=queryset, button="Yes, erase everything",
+                len(everything),
+                ", ".join(emails),
+            ),
+            comments=queryset,
+            button="Yes, erase everything",
             fields=selected_fields(request, "erase_addresses", queryset),
             action_url=request.get_full_path(),
         )
     count = moderation.erase(emails, by=request.user)
-    messages.success(request, f"Erased {count} comment{'s' if count != 1 else ''} from "
-                              f"{', '.join(emails)}.")
+    messages.success(
+        request, f"Erased {count} comment{'s' if count != 1 else ''} from {', '.join(emails)}."
+    )
     return None

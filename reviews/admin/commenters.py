@@ -58,7 +58,8 @@ class TrustedCommenterAdmin(ModeratorsOnly):
 class MailPreferenceForm(forms.Form):
     frequency = forms.ChoiceField(
         label="Tell me about comments waiting for moderation",
-        choices=ModeratorMailPreference.Frequency, widget=forms.RadioSelect,
+        choices=ModeratorMailPreference.Frequency,
+        widget=forms.RadioSelect,
         help_text="The daily digest lists the comments that came in since the last one.",
     )
 
@@ -71,11 +72,19 @@ def mail_preference_view(model_admin, request):
     form = MailPreferenceForm(request.POST or None, initial={"frequency": current})
     if request.method == "POST" and form.is_valid():
         ModeratorMailPreference.objects.update_or_create(
-            user=request.user, defaults={"frequency": form.cleaned_data["frequency"]})
+            user=request.user, defaults={"frequency": form.cleaned_data["frequency"]}
+        )
         messages.success(request, "Your comment mail is set.")
         return HttpResponseRedirect(reverse("admin:reviews_comment_changelist"))
-    return TemplateResponse(request, "admin/reviews/comment/mail_preference.html", {
-        **model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-        "title": "Your comment mail", "form": form, "has_view_permission": True,
-        "has_email": bool(request.user.email),
-    })
+    return TemplateResponse(
+        request,
+        "admin/reviews/comment/mail_preference.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": "Your comment mail",
+            "form": form,
+            "has_view_permission": True,
+            "has_email": bool(request.user.email),
+        },
+    )

@@ -16,6 +16,8 @@ from django.http import HttpResponseRedirect
 from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -121,8 +123,7 @@ def _count(status: str) -> Subquery:
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "row_actions", "author", "history", "review_link", "status",
-                    "submitted_at"]
+    list_display = ["excerpt", "row_actions", "author", "history", "review_link", "submitted"]
     list_display_links = ["excerpt"]
     list_filter = [StatusFilter, ReviewFilter, "is_staff_reply"]
     search_fields = ["name", "email", "ip_address", "body"]
@@ -232,6 +233,14 @@ class CommentAdmin(admin.ModelAdmin):
             self.url("changelist"), ReviewFilter.parameter_name, comment.review_id,
             comment.review,
         )
+
+    @admin.display(description="Status, sent", ordering="submitted_at")
+    def submitted(self, comment):
+        # One narrow column (the queue's widest are the comment and its sender): the status,
+        # then the date over the time.
+        local = timezone.localtime(comment.submitted_at)
+        return format_html("{}<br><small>{}<br>{}</small>", comment.get_status_display(),
+                           date_format(local, "j M Y"), time_format(local, "H:i"))
 
     @admin.display(description="Spam signals")
     def signals(self, comment):

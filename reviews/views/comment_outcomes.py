@@ -20,15 +20,21 @@ from reviews.models import Comment
 RECEIPT_SALT = "reviews.comments.receipt"
 RECEIPT_TAG = "comment-receipt"
 
-CONFIRM = ("Your comment has not been posted yet. Please check it and press "
-           "“Post comment” to send it.")
-REPLAYED = ("This form already posted a comment, so this one has not been posted yet. "
-            "Please check it and press “Post comment” to send it as a new comment.")
+CONFIRM = (
+    "Your comment has not been posted yet. Please check it and press “Post comment” to send it."
+)
+REPLAYED = (
+    "This form already posted a comment, so this one has not been posted yet. "
+    "Please check it and press “Post comment” to send it as a new comment."
+)
 PUBLISHED_NOW = "Your comment is published."
-AWAITING_MODERATION = ("Thank you. Your comment is awaiting moderation: it appears here once "
-                       "a moderator approves it.")
-HELD_FOR_CHECK = ("Thank you. Our spam filter asked a moderator to look at your comment before "
-                  "it appears, so it may take a little longer than usual.")
+AWAITING_MODERATION = (
+    "Thank you. Your comment is awaiting moderation: it appears here once a moderator approves it."
+)
+HELD_FOR_CHECK = (
+    "Thank you. Our spam filter asked a moderator to look at your comment before "
+    "it appears, so it may take a little longer than usual."
+)
 WILL_MAIL = " We will e-mail you when it is published or answered."
 
 
@@ -51,8 +57,10 @@ def rate_limited_notice(limited: comments.RateLimited) -> str:
 
 
 def blocked_notice() -> str:
-    return ("Marquee does not accept comments from this e-mail address or network, so this "
-            "one has not been posted. If you think this is a mistake, please write to us.")
+    return (
+        "Marquee does not accept comments from this e-mail address or network, so this "
+        "one has not been posted. If you think this is a mistake, please write to us."
+    )
 
 
 def receipt_for(comment: Comment) -> str:

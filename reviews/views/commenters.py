@@ -39,14 +39,16 @@ def my_comments(request: HttpRequest, slug: str) -> JsonResponse:
     shown = []
     for comment in waiting:
         local = timezone.localtime(comment.submitted_at)
-        shown.append({
-            "id": comment.pk,
-            "name": comment.name,
-            "body_html": comment.body_html,
-            "parent": comment.parent_id,
-            "submitted": local.isoformat(),
-            "submitted_display": date_format(local, "j F Y, H:i"),
-        })
+        shown.append(
+            {
+                "id": comment.pk,
+                "name": comment.name,
+                "body_html": comment.body_html,
+                "parent": comment.parent_id,
+                "submitted": local.isoformat(),
+                "submitted_display": date_format(local, "j F Y, H:i"),
+            }
+        )
     return JsonResponse({"comments": shown, "keep": [ids[c["id"]] for c in shown]})
 
 
@@ -57,14 +59,13 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     request): no more mail about any comment from this address."""
     email = comment_mail.email_for_token(token)
     if email is None:
-        return render(request, "reviews/comment_unsubscribe.html",
-                      {"invalid": True}, status=400)
+        return render(request, "reviews/comment_unsubscribe.html", {"invalid": True}, status=400)
     done = False
     if request.method == "POST":
         Comment.objects.filter(email__iexact=normalise_email(email), notify=True).update(
-            notify=False)
+            notify=False
+        )
         done = True
-    response = render(request, "reviews/comment_unsubscribe.html",
-                      {"email": email, "done": done})
+    response = render(request, "reviews/comment_unsubscribe.html", {"email": email, "done": done})
     response["Cache-Control"] = "private, no-store"
     return response

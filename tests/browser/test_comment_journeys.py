@@ -40,15 +40,17 @@ def fill(page, name="Ada Reader", email="ada@example.com", body="The kitchen fig
 
 
 def no_js_page(browser, viewport):
-    context = browser.new_context(**VIEWPORTS[viewport], java_script_enabled=False,
-                                  reduced_motion="reduce", locale="en-GB")
+    context = browser.new_context(
+        **VIEWPORTS[viewport], java_script_enabled=False, reduced_motion="reduce", locale="en-GB"
+    )
     context.set_default_timeout(10_000)
     return context, context.new_page()
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_without_javascript_a_prompt_confirmation_stays_pending_and_a_triple_click_stores_one(
-        browser, live_server, review, viewport):
+    browser, live_server, review, viewport
+):
     context, page = no_js_page(browser, viewport)
     try:
         page.goto(live_server.url + review.get_absolute_url())
@@ -59,7 +61,8 @@ def test_without_javascript_a_prompt_confirmation_stays_pending_and_a_triple_cli
         screenshot(page, "comment-journey-1-confirm")
         # They confirm at once, clicking three times.
         page.locator("#comment-form").get_by_role("button", name="Post comment").click(
-            click_count=3)
+            click_count=3
+        )
         expect(page.get_by_role("status")).to_contain_text("awaiting moderation")
         comment = Comment.objects.get()
         assert (comment.status, comment.spam_signals) == (Comment.Status.PENDING, [])
@@ -69,7 +72,8 @@ def test_without_javascript_a_prompt_confirmation_stays_pending_and_a_triple_cli
 
 
 def test_with_javascript_name_remembered_own_comment_shown_links_explained(
-        page, browser, live_server, review):
+    page, browser, live_server, review
+):
     url = live_server.url + review.get_absolute_url()
     page.goto(url)
     form = fill(page, body="See https://a.example, https://b.example and https://c.example")
@@ -80,18 +84,20 @@ def test_with_javascript_name_remembered_own_comment_shown_links_explained(
     # Three links: explained, nothing posted, the text kept to edit.
     expect(page.get_by_role("alert")).to_contain_text("Your comment was not posted")
     expect(page.locator("#comment-form .errorlist")).to_contain_text(
-        "at most 2 links; this one has 3. Remove 1")
+        "at most 2 links; this one has 3. Remove 1"
+    )
     comment_box = page.locator("#comment-form").get_by_label("Comment", exact=True)
     expect(comment_box).to_have_value(
-        "See https://a.example, https://b.example and https://c.example")
+        "See https://a.example, https://b.example and https://c.example"
+    )
     assert not Comment.objects.exists()
     screenshot(page, "comment-journey-3-links")
 
     comment_box.fill("See https://a.example only — the kitchen fight!")
-    page.locator("#comment-form").get_by_role("button", name="Post comment").click(
-        click_count=3)
+    page.locator("#comment-form").get_by_role("button", name="Post comment").click(click_count=3)
     expect(page.get_by_role("status")).to_contain_text(
-        "We will e-mail you when it is published or answered")
+        "We will e-mail you when it is published or answered"
+    )
     assert Comment.objects.count() == 1
     assert Comment.objects.get().notify
 
@@ -122,11 +128,11 @@ def test_with_javascript_name_remembered_own_comment_shown_links_explained(
         other.close()
 
 
-def test_the_rate_limit_answer_keeps_the_text_and_says_when(page, live_server, review,
-                                                            settings):
+def test_the_rate_limit_answer_keeps_the_text_and_says_when(page, live_server, review, settings):
     settings.MARQUEE_COMMENTS_RATE_LIMIT = 1
-    Comment.objects.create(review=review, name="Earlier", email="e@example.com", body="Before",
-                           ip_address="127.0.0.1")
+    Comment.objects.create(
+        review=review, name="Earlier", email="e@example.com", body="Before", ip_address="127.0.0.1"
+    )
     page.goto(live_server.url + review.get_absolute_url())
     form = fill(page, body="Words I do not want to lose.")
     page.wait_for_timeout(3200)
@@ -135,7 +141,8 @@ def test_the_rate_limit_answer_keeps_the_text_and_says_when(page, live_server, r
     expect(alert).to_contain_text("You have posted 1 comment in a short time")
     expect(alert).to_contain_text("send it again after")
     expect(page.locator("#comment-form").get_by_label("Comment", exact=True)).to_have_value(
-        "Words I do not want to lose.")
+        "Words I do not want to lose."
+    )
     assert Comment.objects.count() == 1
     assert horizontal_overflow(page) == 0
     screenshot(page, "comment-journey-5-rate-limited")

@@ -20,47 +20,78 @@ def _moderators_group():
 
     for name in ["Moderators", "Editors"]:
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(
-            content_type__app_label="reviews",
-            codename__in=["moderate_comment", "view_comment", "change_comment",
-                          "delete_comment"],
-        ))
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="reviews",
+                codename__in=[
+                    "moderate_comment",
+                    "view_comment",
+                    "change_comment",
+                    "delete_comment",
+                ],
+            )
+        )
 
 
 @pytest.fixture
 def comments():
     review = ReviewFactory(published=True, headline="Ballerina pirouettes with a pistol")
-    question = Comment.objects.create(review=review, name="Bea", email="bea@example.com",
-                                      body="Where was the opera house scene shot?",
-                                      status="approved")
-    reply = Comment.objects.create(review=review, parent=question, name="Ada",
-                                   email="ada@example.com", ip_address="203.0.113.7",
-                                   body="In Prague, I think. Teh best scene.")
-    spammy = Comment.objects.create(review=review, name="Cheap Pills", email="pills@example.com",
-                                    body="Buy now at pills.example", ip_address="198.51.100.9")
-    Comment.objects.create(review=ReviewFactory(published=True), name="Ada",
-                           email="ada@example.com", body="An earlier one", status="approved")
+    question = Comment.objects.create(
+        review=review,
+        name="Bea",
+        email="bea@example.com",
+        body="Where was the opera house scene shot?",
+        status="approved",
+    )
+    reply = Comment.objects.create(
+        review=review,
+        parent=question,
+        name="Ada",
+        email="ada@example.com",
+        ip_address="203.0.113.7",
+        body="In Prague, I think. Teh best scene.",
+    )
+    spammy = Comment.objects.create(
+        review=review,
+        name="Cheap Pills",
+        email="pills@example.com",
+        body="Buy now at pills.example",
+        ip_address="198.51.100.9",
+    )
+    Comment.objects.create(
+        review=ReviewFactory(published=True),
+        name="Ada",
+        email="ada@example.com",
+        body="An earlier one",
+        status="approved",
+    )
     return question, reply, spammy
 
 
 @pytest.fixture(params=list(VIEWPORTS))
 def staff_page(request, browser, live_server):
     user_in_group("Moderators", username="mo", first_name="Mo", last_name="Derator")
-    context = browser.new_context(**VIEWPORTS[request.param], reduced_motion="reduce",
-                                  locale="en-GB")
+    context = browser.new_context(
+        **VIEWPORTS[request.param], reduced_motion="reduce", locale="en-GB"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors = []
     # Chromium asks for /favicon.ico, which the admin does not have: not this page's error.
-    page.on("console", lambda m: errors.append(f"{m.text} {m.location.get('url')}")
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.text} {m.location.get('url')}")
             if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
-            else None)
+            else None
+        ),
+    )
     page.console_errors = errors
     page.goto(live_server.url + "/admin/login/")
     page.get_by_label("Username").fill("mo")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Newsroom", level=1)).to_be_visible()
     yield page
     context.close()
 
@@ -85,7 +116,7 @@ def test_the_queue_decides_from_each_row_and_delete_confirms(staff_page, live_se
     expect(page.get_by_role("heading", name="Delete 1 comment?")).to_be_visible()
     screenshot(page, "moderation-2-confirm-delete")
     assert Comment.objects.filter(pk=spammy.pk).exists()  # nothing yet
-    page.get_by_role("button", name="Yes, delete it").click()
+    page.get_by_role("button", name="Yes, delete").click()
     expect(page.locator(".messagelist")).to_contain_text("Deleted: the comment by Cheap Pills")
     assert not Comment.objects.filter(pk=spammy.pk).exists()
     assert page.console_errors == []
