@@ -494,6 +494,10 @@ MARQUEE_COMMENTS_DISALLOWED_WORDS = env_list(
 )
 MARQUEE_COMMENTS_DUPLICATE_WINDOW = env_int("MARQUEE_COMMENTS_DUPLICATE_WINDOW", 24 * 3600)
 MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN = env_bool("MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN", False)
+# Akismet as one more spam signal: off without a key; its failures never block a comment.
+MARQUEE_AKISMET_KEY = os.environ.get("MARQUEE_AKISMET_KEY", "")
+MARQUEE_AKISMET_API_URL = os.environ.get("MARQUEE_AKISMET_API_URL", "")  # default: Akismet's
+MARQUEE_AKISMET_TIMEOUT = float(os.environ.get("MARQUEE_AKISMET_TIMEOUT", "2"))
 
 # Links found in readers' comments point at https:// (Django 7's default).
 URLIZE_ASSUME_HTTPS = True

@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -468,9 +469,6 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
-    def spam(self):
-        return self.filter(status=Comment.Status.SPAM)
-
 
 class Comment(models.Model):
     """A reader's comment. The body is plain text, never Markdown: `body_html` is that text
@@ -511,6 +509,19 @@ class Comment(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    form_nonce = models.CharField(
+        max_length=40, null=True, blank=True, editable=False,
+        help_text="The once-only id of the form that posted it: a resubmit stores nothing new.",
+    )
+    notify = models.BooleanField(
+        "e-mail the author", default=False,
+        help_text="The author asked to hear when it is published or answered.",
+    )
+    first_published_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When it was first shown: its author and its parent's author hear of it once.",
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -521,6 +532,11 @@ class Comment(models.Model):
             models.Index(fields=["review", "status", "submitted_at"], name="comment_review_idx"),
             models.Index(fields=["status", "-submitted_at"], name="comment_queue_idx"),
             models.Index(fields=["submitted_at"], name="comment_submitted_idx"),
+            models.Index(fields=["ip_address", "submitted_at"], name="comment_ip_idx"),
+            models.Index(Upper("email"), name="comment_email_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["form_nonce"], name="comment_form_nonce_unique"),
         ]
 
     def __str__(self):
@@ -536,6 +552,17 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.review.get_absolute_url()}#comment-{self.pk}"
 
+    @property
+    def is_shown(self) -> bool:
+        """Readers see it (approved). Only a shown comment's changes touch a public page."""
+        return self.status == self.Status.APPROVED
 
-# Defined in their own module, registered with the app here.
+
+# Defined in their own modules, registered with the app here.
+from reviews.commenters import (  # noqa: E402, F401
+    CommentBlock,
+    CommentEdit,
+    ModeratorMailPreference,
+    TrustedCommenter,
+)
 from reviews.pending import Autosave, PendingChange  # noqa: E402, F401
