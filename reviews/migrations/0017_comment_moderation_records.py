@@ -18,7 +18,7 @@ def mark_shown_comments_published(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0015_grant_critic_permissions'),
+        ('reviews', '0016_search_other_titles_and_keywords'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
