@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from films.importers import TMDBImportError
-from films.models import Film, TMDBSyncRun
+from films.models import CastCredit, CrewCredit, Film, TMDBSyncRun
 from films.tmdb import (
     HOW_TO_CONFIGURE,
     SearchResult,
@@ -21,7 +21,13 @@ from films.tmdb import (
     parse_tmdb_id,
 )
 from films.tmdb_sync import accept, mark_edited
-from films.tmdb_write import HELD_FIELDS, import_film_from_tmdb
+from films.tmdb_write import (
+    CREDIT_FIELDS,
+    HELD_FIELDS,
+    credit_lines,
+    credits_now,
+    import_film_from_tmdb,
+)
 
 TMDB_MOVIE = "https://www.themoviedb.org/movie/{}"
 
@@ -52,6 +58,16 @@ class TMDBFilmAdminMixin:
             mark_edited(obj, form.changed_data)
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        """An editor's change to the cast or crew inlines holds that list against TMDB."""
+        if change:
+            kinds = dict(zip((CastCredit, CrewCredit), CREDIT_FIELDS, strict=True))
+            edited = [kinds[formset.model] for formset in formsets
+                      if formset.model in kinds and formset.has_changed()]
+            if mark_edited(form.instance, edited):
+                form.instance.save(update_fields=["edited_fields"])
+        super().save_related(request, form, formsets, change)
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}),
                          "can_add_from_tmdb": self.has_add_permission(request)}
@@ -59,6 +75,8 @@ class TMDBFilmAdminMixin:
 
     @staticmethod
     def _label(name: str) -> str:
+        if name in CREDIT_FIELDS:
+            return name.capitalize()
         return str(Film._meta.get_field(name).verbose_name).capitalize()
 
     def tmdb_status(self, film):
@@ -175,29 +193,40 @@ class TMDBFilmAdminMixin:
                         + ", ".join(self._label(name) for name in waiting)
                         + "; the next sync brings them.", messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:films_film_change", args=[film.pk]))
-        rows = []
-        for name in film.edited_fields:
-            current = getattr(film, name)
-            if name == "genres":
-                current = ", ".join(film.genres.values_list("name", flat=True))
-            elif name in ("poster", "backdrop"):
-                current = current.name if current else ""
-            proposed = film.tmdb_proposed.get(name)
-            if isinstance(proposed, list):
-                proposed = ", ".join(map(str, proposed))
-            rows.append({"name": name, "label": self._label(name), "current": current,
-                         "proposed": proposed, "has_proposal": name in film.tmdb_proposed})
-        for name, value in film.tmdb_proposed.items():
-            if name not in film.edited_fields:  # an uploaded image TMDB has another of
-                rows.append({"name": name, "label": self._label(name),
-                             "current": getattr(film, name, ""), "proposed": value,
-                             "has_proposal": True})
+        rows = [self._change_row(film, name) for name in film.edited_fields]
+        # An uploaded image TMDB has another of is proposed without being an edit.
+        rows += [self._change_row(film, name) for name in film.tmdb_proposed
+                 if name not in film.edited_fields]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts, "original": film, "title": f"TMDB's changes to {film}",
             "rows": rows,
         }
         return TemplateResponse(request, "admin/films/film/tmdb_changes.html", context)
+
+    def _change_row(self, film: Film, name: str) -> dict:
+        """One field of the proposed changes page: its value here and TMDB's, as text (or, for
+        cast and crew, as lines: who plays whom, who did which job)."""
+        row = {"name": name, "label": self._label(name), "has_proposal": name in film.tmdb_proposed}
+        proposed = film.tmdb_proposed.get(name)
+        if name in CREDIT_FIELDS:
+            here, tmdb = credit_lines(name, credits_now(film, name)), credit_lines(
+                name, proposed or [])
+            if name == "crew":
+                here, tmdb = sorted(here), sorted(tmdb)
+            row["lines"] = True
+            row["current"] = [{"text": line, "changed": line not in tmdb} for line in here]
+            row["proposed"] = [{"text": line, "changed": line not in here} for line in tmdb]
+            return row
+        current = getattr(film, name, "")
+        if name == "genres":
+            current = ", ".join(film.genres.values_list("name", flat=True))
+        elif name in ("poster", "backdrop"):
+            current = current.name if current else ""
+        if isinstance(proposed, list):
+            proposed = ", ".join(map(str, proposed))
+        row.update(current=current, proposed=proposed)
+        return row
 
 
 def _result_from_movie(data: dict) -> SearchResult:

@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from films.importers import TMDBImportError
+from films.importers import TMDBImportError, write_credits
 from films.models import Film, TMDBSyncRun
 from films.tmdb import TMDBClient, TMDBError
-from films.tmdb_write import HELD_FIELDS, SCALAR_FIELDS, import_film_from_tmdb
+from films.tmdb_write import CREDIT_FIELDS, HELD_FIELDS, SCALAR_FIELDS, import_film_from_tmdb
 
 logger = logging.getLogger("marquee.tmdb")
 
@@ -64,8 +64,8 @@ def sync_changes(*, client: TMDBClient | None = None, everything: bool = False,
 
 
 def accept(film: Film, fields, *, by) -> list[str]:
-    """Take TMDB's value for these fields and let TMDB manage them again; return those that
-    still wait for a refresh from TMDB (images, genres, collection).
+    """Take TMDB's value for these fields (cast and crew too) and let TMDB manage them again;
+    return those that still wait for a refresh from TMDB (images, genres, collection).
 
     Only users who may change films may; anyone else gets PermissionDenied.
     """
@@ -79,6 +79,8 @@ def accept(film: Film, fields, *, by) -> list[str]:
         for name in fields:
             if name in SCALAR_FIELDS and name in proposed:
                 setattr(film, name, Film._meta.get_field(name).to_python(proposed[name]))
+            elif name in CREDIT_FIELDS and name in proposed:
+                write_credits(film, name, proposed[name])
             elif name in proposed:
                 pending.append(name)
                 if name in ("poster", "backdrop"):  # ours no longer: the refresh replaces it
@@ -98,8 +100,11 @@ def accept(film: Film, fields, *, by) -> list[str]:
     return pending
 
 
-def mark_edited(film: Film, fields) -> None:
-    """Record that an editor changed these fields by hand (before the film is saved)."""
+def mark_edited(film: Film, fields) -> bool:
+    """Record that an editor changed these fields by hand ("cast" and "crew" for credits),
+    before the film is saved; say whether the record changed."""
     held = set(fields) & set(HELD_FIELDS)
-    if film.tmdb_id and held:
-        film.edited_fields = sorted(set(film.edited_fields or []) | held)
+    if not (film.tmdb_id and held) or held <= set(film.edited_fields or []):
+        return False
+    film.edited_fields = sorted(set(film.edited_fields or []) | held)
+    return True
