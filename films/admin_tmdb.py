@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from films.importers import TMDBImportError
-from films.models import CastCredit, CrewCredit, Film, TMDBSyncRun
+from films.models import CastCredit, CrewCredit, Film, TMDBImport, TMDBSyncRun
 from films.tmdb import (
     HOW_TO_CONFIGURE,
     SearchResult,
@@ -21,15 +21,17 @@ from films.tmdb import (
     parse_tmdb_id,
 )
 from films.tmdb_sync import accept, mark_edited
+from films.tmdb_tasks import queue_import
 from films.tmdb_write import (
     CREDIT_FIELDS,
     HELD_FIELDS,
     credit_lines,
     credits_now,
-    import_film_from_tmdb,
 )
 
 TMDB_MOVIE = "https://www.themoviedb.org/movie/{}"
+REFRESH_SECONDS = 2  # how often the waiting page of an import looks again
+STALLED_AFTER = 30  # seconds an import may wait for the worker before the page says so
 
 
 class TMDBFilmAdminMixin:
@@ -39,6 +41,8 @@ class TMDBFilmAdminMixin:
         wrap = self.admin_site.admin_view
         return [
             path("add-from-tmdb/", wrap(self.add_from_tmdb_view), name="films_film_add_from_tmdb"),
+            path("add-from-tmdb/<uuid:job_id>/", wrap(self.tmdb_import_view),
+                 name="films_film_tmdb_import"),
             path("<path:object_id>/tmdb-changes/", wrap(self.tmdb_changes_view),
                  name="films_film_tmdb_changes"),
             *super().get_urls(),
@@ -121,20 +125,10 @@ class TMDBFilmAdminMixin:
             if tmdb_id is None:
                 context["error"] = "That is not a TMDB id or a themoviedb.org film address."
             else:
-                try:
-                    result = import_film_from_tmdb(tmdb_id, client=client)
-                except (TMDBError, TMDBImportError) as exc:
-                    context["error"] = f"{exc} Nothing was imported."
-                else:
-                    film = result.film
-                    verb = ("Added" if result.created else
-                            "Updated" if result.changed else "Already up to date:")
-                    self.message_user(request, format_html(
-                        "{} “{}” from TMDB, with {} cast and {} crew.", verb, film,
-                        film.cast_credits.count(), film.crew_credits.count(),
-                    ), messages.SUCCESS)
-                    return HttpResponseRedirect(
-                        reverse("admin:films_film_change", args=[film.pk]))
+                job = queue_import(tmdb_id, title=request.POST.get("title", "").strip(),
+                                   by=request.user)
+                return HttpResponseRedirect(
+                    reverse("admin:films_film_tmdb_import", args=[job.pk]))
         elif context["query"] and client.configured:
             try:
                 context["results"] = self._find_on_tmdb(client, context["query"], context["year"])
@@ -147,6 +141,38 @@ class TMDBFilmAdminMixin:
                 result.film_pk = known.get(result.tmdb_id)
                 result.tmdb_url = TMDB_MOVIE.format(result.tmdb_id)
         return TemplateResponse(request, "admin/films/film/add_from_tmdb.html", context)
+
+    def tmdb_import_view(self, request, job_id):
+        """How an import from TMDB goes: a page that refreshes itself while the worker is at
+        it, the film's change page once it is done, or why it failed (nothing written)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        job = TMDBImport.objects.filter(pk=job_id).select_related("film").first()
+        if job is None:
+            raise Http404("No such import.")
+        if job.status == TMDBImport.Status.DONE and job.film:
+            film = job.film
+            verb = "Added" if job.created else "Updated" if job.changed else "Already up to date:"
+            self.message_user(request, format_html(
+                "{} “{}” from TMDB, with {} cast and {} crew.", verb, film,
+                film.cast_credits.count(), film.crew_credits.count(),
+            ), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:films_film_change", args=[film.pk]))
+        waited = (timezone.now() - job.requested_at).total_seconds()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "job": job, "title": (
+                f"Importing {job.title or f'TMDB film {job.tmdb_id}'} from TMDB"
+                if not job.finished else "The import from TMDB failed"),
+            "refresh_seconds": REFRESH_SECONDS if not job.finished else None,
+            "stalled": job.status == TMDBImport.Status.QUEUED and waited > STALLED_AFTER,
+            "tmdb_url": TMDB_MOVIE.format(job.tmdb_id),
+        }
+        if job.status == TMDBImport.Status.DONE:  # the film was deleted since
+            context["job_error"] = "The film this import added has been deleted since."
+        else:
+            context["job_error"] = job.error
+        return TemplateResponse(request, "admin/films/film/tmdb_import.html", context)
 
     @staticmethod
     def _find_on_tmdb(client: TMDBClient, query: str, year: str) -> list:
