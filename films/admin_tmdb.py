@@ -32,6 +32,7 @@ from films.tmdb_write import (
 TMDB_MOVIE = "https://www.themoviedb.org/movie/{}"
 REFRESH_SECONDS = 2  # how often the waiting page of an import looks again
 STALLED_AFTER = 30  # seconds an import may wait for the worker before the page says so
+SLOW_AFTER = 300  # seconds an import may run before the page suggests it may have failed
 
 
 class TMDBFilmAdminMixin:
@@ -166,6 +167,7 @@ class TMDBFilmAdminMixin:
                 if not job.finished else "The import from TMDB failed"),
             "refresh_seconds": REFRESH_SECONDS if not job.finished else None,
             "stalled": job.status == TMDBImport.Status.QUEUED and waited > STALLED_AFTER,
+            "slow": job.status == TMDBImport.Status.RUNNING and waited > SLOW_AFTER,
             "tmdb_url": TMDB_MOVIE.format(job.tmdb_id),
         }
         if job.status == TMDBImport.Status.DONE:  # the film was deleted since

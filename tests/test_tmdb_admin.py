@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from films.models import Film, TMDBImport
 from tests.factories import user_in_group
@@ -172,6 +173,14 @@ def test_a_queued_import_the_worker_has_not_taken_says_so(client, editor, fake_t
     assert "Importing Ballerina (2025) from TMDB" in html
     assert "No task worker has taken this import yet" in html
     assert not Film.objects.exists() and fake_tmdb.paths("/3/") == []
+
+
+def test_an_import_that_runs_for_long_says_it_may_have_failed(client, editor):
+    job = TMDBImport.objects.create(
+        tmdb_id=541671, status="running",
+        requested_at=timezone.now() - datetime.timedelta(minutes=10))
+    html = client.get(reverse("admin:films_film_tmdb_import", args=[job.pk])).content.decode()
+    assert "taking much longer than usual" in html and 'http-equiv="refresh"' in html
 
 
 def test_an_import_page_is_the_editors_only(client, fake_tmdb):
