@@ -38,12 +38,20 @@ def import_from_tmdb(job_id: str) -> dict:
         _finish(job, TMDBImport.Status.FAILED, error=f"{exc} {NOTHING_WRITTEN}")
         return {"error": str(exc)}
     except Exception:
-        _finish(job, TMDBImport.Status.FAILED,
-                error=f"The import failed unexpectedly. {NOTHING_WRITTEN} The error is "
-                      "recorded with the background tasks.")
+        _finish(
+            job,
+            TMDBImport.Status.FAILED,
+            error=f"The import failed unexpectedly. {NOTHING_WRITTEN} The error is "
+            "recorded with the background tasks.",
+        )
         raise
-    _finish(job, TMDBImport.Status.DONE, film=result.film, created=result.created,
-            changed=result.changed)
+    _finish(
+        job,
+        TMDBImport.Status.DONE,
+        film=result.film,
+        created=result.created,
+        changed=result.changed,
+    )
     return {"film": result.film.pk, "created": result.created, "changed": result.changed}
 
 

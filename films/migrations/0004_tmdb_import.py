@@ -8,31 +8,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('films', '0003_add_tmdb_details'),
+        ("films", "0003_add_tmdb_details"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TMDBImport',
+            name="TMDBImport",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('tmdb_id', models.PositiveIntegerField(verbose_name='TMDB id')),
-                ('title', models.CharField(blank=True, help_text="As TMDB's search named it, for the waiting page.", max_length=300)),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('queued', 'Waiting for the worker'), ('running', 'Importing'), ('done', 'Imported'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created', models.BooleanField(default=False, help_text='The import added the film.')),
-                ('changed', models.BooleanField(default=False, help_text='The import changed the film.')),
-                ('error', models.TextField(blank=True)),
-                ('film', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='films.film')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("tmdb_id", models.PositiveIntegerField(verbose_name="TMDB id")),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True,
+                        help_text="As TMDB's search named it, for the waiting page.",
+                        max_length=300,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting for the worker"),
+                            ("running", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created",
+                    models.BooleanField(default=False, help_text="The import added the film."),
+                ),
+                (
+                    "changed",
+                    models.BooleanField(default=False, help_text="The import changed the film."),
+                ),
+                ("error", models.TextField(blank=True)),
+                (
+                    "film",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="films.film",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'TMDB import',
-                'ordering': ['-requested_at'],
+                "verbose_name": "TMDB import",
+                "ordering": ["-requested_at"],
             },
         ),
     ]
