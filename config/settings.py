@@ -291,7 +291,7 @@ MARQUEE_FEED_FULL_TEXT = env_bool("MARQUEE_FEED_FULL_TEXT", False)
 
 # TMDB (films/tmdb.py): the v4 "API Read Access Token" from https://www.themoviedb.org/settings/api,
 # sent as a bearer token. Without it, films come only from saved JSON files.
-TMDB_API_TOKEN = os.environ.get("TMDB_API_TOKEN", "")
+TMDB_API_TOKEN = env_str("TMDB_API_TOKEN", "")
 TMDB_API_URL = os.environ.get("TMDB_API_URL", "https://api.themoviedb.org/3")
 TMDB_IMAGE_URL = os.environ.get("TMDB_IMAGE_URL", "https://image.tmdb.org/t/p/")
 TMDB_REQUESTS_PER_SECOND = env_int("TMDB_REQUESTS_PER_SECOND", 20)
@@ -433,6 +433,12 @@ TASKS_RETRY_MAX_DELAY = env_int("TASKS_RETRY_MAX_DELAY", 3600)
 TASKS_WORKER_STALE_AFTER = env_int("TASKS_WORKER_STALE_AFTER", 120)
 # Finished tasks (and the record of sent mail) are deleted by the worker after this many days.
 TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 14)
+# Tasks the worker enqueues once a day at the given site time (tasks/periodic.py): the
+# moderators' digest, and the TMDB sync where a TMDB token is set. JSON to replace the lot.
+TASKS_DAILY = env_json("TASKS_DAILY", {
+    "reviews.tasks.send_comment_digest": "07:00",
+    **({"films.tasks.sync_tmdb": "04:15"} if TMDB_API_TOKEN else {}),
+})
 
 # Share links to previews of unpublished reviews expire after this many days.
 MARQUEE_PREVIEW_LINK_DAYS = env_int("MARQUEE_PREVIEW_LINK_DAYS", 7)

@@ -1,4 +1,4 @@
-"""Reviews' background tasks: mail.
+"""Reviews' background tasks: mail, and the moderators' daily digest.
 
 Every mail Marquee sends goes through `send_mail` (a task on the "mail" queue), so a slow or
 unreachable mail server never holds up a request: the request only enqueues. Call
@@ -30,3 +30,12 @@ def mail_on_commit(subject: str, body: str, recipients, *, reply_to=None, header
     if recipients:
         send_mail.enqueue_on_commit(subject, body, recipients, reply_to=reply_to,
                                     headers=headers)
+
+
+@durable_task
+def send_comment_digest() -> dict:
+    """Mail the moderators who chose the daily digest what came to the queue; run daily by the
+    worker (TASKS_DAILY) or `manage.py send_comment_digest` from cron."""
+    from reviews.comment_mail import send_daily_digests  # it sends through send_mail above
+
+    return {"digests": send_daily_digests()}
