@@ -204,6 +204,8 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
 
     def save_related(self, request, form, formsets, change):
         if not change:
+            # The new review is saved: the add page's kept draft is spent.
+            pending_versions.Autosave.objects.filter(user=request.user, review=None).delete()
             return super().save_related(request, form, formsets, change)
         review = form.instance
         # Saved (in place or as pending): the autosaved draft of this form is spent.
@@ -252,6 +254,8 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             context.update(self.workflow_context(request, obj))
+        elif add:
+            context.update(self.new_review_autosave_context(request))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
