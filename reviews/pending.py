@@ -154,6 +154,11 @@ def publish_changes(review, by):
         if pending is None:
             raise ValidationError("This review has no pending changes to publish.",
                                   code="no_pending")
+        from reviews import prepublish
+
+        candidate = Review.objects.get(pk=current.pk)  # the pending version, in memory
+        pending.apply_fields(candidate)
+        prepublish.require(candidate, pending.section_objects(candidate))
         with reversion.create_revision():
             apply(current, pending, by)
             reversion.set_user(by)

@@ -18,7 +18,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from reviews import permissions, preview, workflow
+from reviews import permissions, prepublish, preview, workflow
 from reviews.admin.review_forms import PublishAtForm
 from reviews.admin.review_history import site_time_zone
 from reviews.models import Review
@@ -91,8 +91,14 @@ class WorkflowViews:
                     and latest.from_status == Review.Status.IN_REVIEW:
                 requested = latest
         share = preview.current_share_link(review) if permissions.may_share(user) else None
+        steps = self.steps_for(user, review)
+        publishing = {"publish", "publish_changes"} & {step["name"] for step in steps}
         return {
-            "workflow_actions": self.steps_for(user, review),
+            "workflow_actions": steps,
+            # What the pre-publish checks find in the version the form shows (the pending one
+            # of a live review), shown before Publish and Schedule.
+            "prepublish": prepublish.check(review, getattr(review, "pending_sections", None))
+            if publishing else None,
             "form_saves_steps": may_edit,
             "transitions": review.transitions.select_related("actor"),
             "time_zone": site_time_zone(),

@@ -10,6 +10,7 @@ public pages read are left alone until an editor presses *Publish changes*.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
@@ -62,16 +63,16 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
     date_hierarchy = "published_at"
     autocomplete_fields = ("film",)
     prepopulated_fields = {"slug": ("headline",)}
-    readonly_fields = ("status_column", "publication_time", "hero_preview", "created_at",
-                       "updated_at")
+    readonly_fields = ("status_column", "publication_time", "expiry_time", "hero_preview",
+                       "created_at", "updated_at")
     formfield_overrides = MARKDOWN_EDITOR
     fieldsets = (
         (None, {"fields": ("film", "headline", "dek", "slug", "author")}),
         ("Text", {"fields": ("intro", "verdict", "rating")}),
         ("Hero image", {"fields": ("hero_image", "hero_preview")}),
         ("Publication", {
-            "fields": ("status_column", "publication_time", "intended_date", "is_featured",
-                       "comments_enabled"),
+            "fields": ("status_column", "publication_time", "unpublish_at", "intended_date",
+                       "is_featured", "comments_enabled"),
             "description": "The status changes through the workflow buttons above the form.",
         }),
         ("Record", {"fields": ("created_at", "updated_at", "base_version"),
@@ -107,6 +108,13 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
         if obj is None or obj.published_at is None:
             return "—"
         when = timezone.localtime(obj.published_at)
+        return f"{when:%d %B %Y, %H:%M} ({site_time_zone()})"
+
+    @admin.display(description="Unpublish at")
+    def expiry_time(self, obj):
+        if obj is None or obj.unpublish_at is None:
+            return "—"
+        when = timezone.localtime(obj.unpublish_at)
         return f"{when:%d %B %Y, %H:%M} ({site_time_zone()})"
 
     @admin.display(description="current hero image")
@@ -147,13 +155,37 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        left_out = set()
         if obj is None or not self.has_change_permission(request, obj):
-            # No version to guard on the add page, nor on a read-only view.
-            fieldsets = [
-                (name, {**opts, "fields": tuple(f for f in opts["fields"] if f != "base_version")})
-                for name, opts in fieldsets
-            ]
-        return fieldsets
+            left_out.add("base_version")  # no version to guard on the add page, nor read-only
+        if not permissions.may_set_expiry(request.user) or (
+                obj is not None and not self.has_change_permission(request, obj)):
+            # Shown, not edited, by those who may not set it.
+            return [(name, {**opts, "fields": tuple(
+                "expiry_time" if f == "unpublish_at" else f
+                for f in opts["fields"] if f not in left_out)}) for name, opts in fieldsets]
+        return [(name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in left_out)})
+                for name, opts in fieldsets]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "unpublish_at" not in flatten_fieldsets(self.get_fieldsets(request, obj)):
+            # A declared field comes with every form the factory makes: this one may not set
+            # it. (The factory makes a new class each time: its base_fields are its own.)
+            form.base_fields.pop("unpublish_at", None)
+        return form
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        obj.typed_expiry = form.cleaned_data.get("unpublish_at") if (
+            "unpublish_at" in form.changed_data) else None
+        obj.expiry_changed = "unpublish_at" in form.changed_data
+        return obj
+
+    def _save_expiry(self, request, review) -> None:
+        """The unpublish time typed in the form, written at once (Review.set_expiry)."""
+        if getattr(review, "expiry_changed", False):
+            review.set_expiry(review.typed_expiry, by=request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
@@ -203,14 +235,17 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
+        review = form.instance
+        self._save_expiry(request, review)
         if not change:
             # The new review is saved: the add page's kept draft is spent.
             pending_versions.Autosave.objects.filter(user=request.user, review=None).delete()
             return super().save_related(request, form, formsets, change)
-        review = form.instance
         # Saved (in place or as pending): the autosaved draft of this form is spent.
         pending_versions.Autosave.objects.filter(user=request.user, review=review).delete()
-        changed = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        # The unpublish time is saved on its own (above): alone, it makes no pending version.
+        changed = any(name != "unpublish_at" for name in form.changed_data) or any(
+            formset.has_changed() for formset in formsets)
         if review.is_public:
             for formset in formsets:
                 formset.save(commit=False)  # nothing written; the change message reads them

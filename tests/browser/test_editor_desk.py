@@ -4,13 +4,16 @@ A new review's typing kept by the add page, pre-publish checks before Publish an
 the unpublish-at field, and the Markdown toolbar with its shortcuts and word count.
 """
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from reviews.models import Review
 from tests.browser.conftest import screenshot
 from tests.browser.test_editing import no_errors, sign_in
-from tests.factories import FilmFactory, user_in_group
+from tests.factories import FilmFactory, ReviewFactory, user_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,3 +58,57 @@ def test_a_new_review_keeps_its_typing_through_a_closed_tab(page, live_server):
     again.failed_responses = []
     again.console_errors = []
     no_errors(again)
+
+
+def test_checks_are_shown_before_publish_and_a_blocking_one_refuses(page, live_server):
+    user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
+    writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
+    review = ReviewFactory(author=writer, headline="An empty draft", intro="", rating=None,
+                           verdict="")
+    sign_in(page, live_server, "edie")
+    page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
+    checks = page.locator("#prepublish-checks")
+    expect(checks).to_contain_text("Must be fixed")
+    expect(checks).to_contain_text("The review has no text")
+    expect(checks).to_contain_text("No star rating.")
+    # The checks come before the buttons they concern.
+    box = checks.bounding_box()
+    assert box["y"] < page.get_by_role("button", name="Publish now").bounding_box()["y"]
+    screenshot(page, "desk-3-checks-before-publish")
+
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.locator(".messagelist")).to_contain_text("Not published: fix this first.")
+    assert Review.objects.get(pk=review.pk).status == Review.Status.DRAFT
+
+    page.get_by_label("Intro").fill(
+        "Eve Macarro dances her way through a revenge plot, and the film keeps pace with her.")
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.locator(".messagelist")).to_contain_text("is now published")
+    assert Review.objects.get(pk=review.pk).status == Review.Status.PUBLISHED
+    screenshot(page, "desk-4-published-after-the-fix")
+
+
+def test_an_editor_sets_when_a_live_review_is_unpublished(page, live_server):
+    user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
+    writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
+    review = ReviewFactory(author=writer, headline="Here for a week",
+                           status=Review.Status.PUBLISHED,
+                           published_at=timezone.now() - datetime.timedelta(days=1))
+    sign_in(page, live_server, "edie")
+    page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
+    expect(page.get_by_text("In the site's time zone, UTC.")).to_be_visible()
+    moment = timezone.localtime(timezone.now() + datetime.timedelta(days=7))
+    page.locator("#id_unpublish_at_0").fill(f"{moment:%Y-%m-%d}")
+    page.locator("#id_unpublish_at_1").fill("18:00:00")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".workflow-panel__state")).to_contain_text("unpublishes at")
+    expect(page.locator(".workflow-panel__state")).to_contain_text("(UTC)")
+    review.refresh_from_db()
+    assert review.pending is None
+    assert timezone.localtime(review.unpublish_at).hour == 18
+    page.locator("#id_unpublish_at_0").scroll_into_view_if_needed()
+    screenshot(page, "desk-5-unpublish-at-set")
+    expect(page.locator(".workflow-panel")).to_be_visible()
+    page.locator(".workflow-panel").scroll_into_view_if_needed()
+    screenshot(page, "desk-6-unpublish-at-in-the-status")
