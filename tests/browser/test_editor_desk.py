@@ -91,7 +91,7 @@ def test_checks_are_shown_before_publish_and_a_blocking_one_refuses(page, live_s
 def test_an_editor_sets_when_a_live_review_is_unpublished(page, live_server):
     user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
     writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
-    review = ReviewFactory(author=writer, headline="Here for a week",
+    review = ReviewFactory(author=writer, headline="Here for a week", intro="One paragraph.",
                            status=Review.Status.PUBLISHED,
                            published_at=timezone.now() - datetime.timedelta(days=1))
     sign_in(page, live_server, "edie")
