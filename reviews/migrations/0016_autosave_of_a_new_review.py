@@ -6,20 +6,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0015_grant_critic_permissions'),
+        ("reviews", "0015_grant_critic_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='autosave',
-            name='review',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='autosaves', to='reviews.review'),
+            model_name="autosave",
+            name="review",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="autosaves",
+                to="reviews.review",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='autosave',
-            constraint=models.UniqueConstraint(condition=models.Q(('review__isnull', True)), fields=('user',), name='autosave_one_new_review_per_user'),
+            model_name="autosave",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("review__isnull", True)),
+                fields=("user",),
+                name="autosave_one_new_review_per_user",
+            ),
         ),
     ]

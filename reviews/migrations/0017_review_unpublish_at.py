@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0016_autosave_of_a_new_review'),
+        ("reviews", "0016_autosave_of_a_new_review"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='review',
-            name='unpublish_at',
-            field=models.DateTimeField(blank=True, help_text='Leave empty to keep the review up. At this time it leaves every public page, list, feed and search by itself, and its author is told.', null=True, verbose_name='unpublish at'),
+            model_name="review",
+            name="unpublish_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Leave empty to keep the review up. At this time it leaves every public page, list, feed and search by itself, and its author is told.",
+                null=True,
+                verbose_name="unpublish at",
+            ),
         ),
     ]

@@ -63,8 +63,9 @@ def test_a_new_review_keeps_its_typing_through_a_closed_tab(page, live_server):
 def test_checks_are_shown_before_publish_and_a_blocking_one_refuses(page, live_server):
     user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
     writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
-    review = ReviewFactory(author=writer, headline="An empty draft", intro="", rating=None,
-                           verdict="")
+    review = ReviewFactory(
+        author=writer, headline="An empty draft", intro="", rating=None, verdict=""
+    )
     sign_in(page, live_server, "edie")
     page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
     checks = page.locator("#prepublish-checks")
@@ -81,7 +82,8 @@ def test_checks_are_shown_before_publish_and_a_blocking_one_refuses(page, live_s
     assert Review.objects.get(pk=review.pk).status == Review.Status.DRAFT
 
     page.get_by_label("Intro").fill(
-        "Eve Macarro dances her way through a revenge plot, and the film keeps pace with her.")
+        "Eve Macarro dances her way through a revenge plot, and the film keeps pace with her."
+    )
     page.get_by_role("button", name="Publish now").click()
     expect(page.locator(".messagelist")).to_contain_text("is now published")
     assert Review.objects.get(pk=review.pk).status == Review.Status.PUBLISHED
@@ -91,9 +93,13 @@ def test_checks_are_shown_before_publish_and_a_blocking_one_refuses(page, live_s
 def test_an_editor_sets_when_a_live_review_is_unpublished(page, live_server):
     user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
     writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
-    review = ReviewFactory(author=writer, headline="Here for a week", intro="One paragraph.",
-                           status=Review.Status.PUBLISHED,
-                           published_at=timezone.now() - datetime.timedelta(days=1))
+    review = ReviewFactory(
+        author=writer,
+        headline="Here for a week",
+        intro="One paragraph.",
+        status=Review.Status.PUBLISHED,
+        published_at=timezone.now() - datetime.timedelta(days=1),
+    )
     sign_in(page, live_server, "edie")
     page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
     expect(page.get_by_text("In the site's time zone, UTC.")).to_be_visible()
