@@ -88,9 +88,11 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
 
     class Media:
         # Starts markdownx editors in sections added after the page loaded; frames the preview;
-        # moves sections up and down; keeps Tab for moving focus; guards and autosaves the form.
+        # moves sections up and down; keeps Tab for moving focus; the toolbar, shortcuts and word
+        # counts; guards and autosaves the form.
         js = ("marquee-admin/js/markdownx-inlines.js", "marquee-admin/js/section-order.js",
-              "marquee-admin/js/markdown-keys.js", "marquee-admin/js/change-guard.js",
+              "marquee-admin/js/markdown-keys.js", "marquee-admin/js/markdown-toolbar.js",
+              "marquee-admin/js/change-guard.js",
               "marquee-admin/js/editor-errors.js")
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 

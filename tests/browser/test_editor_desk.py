@@ -118,3 +118,56 @@ def test_an_editor_sets_when_a_live_review_is_unpublished(page, live_server):
     expect(page.locator(".workflow-panel")).to_be_visible()
     page.locator(".workflow-panel").scroll_into_view_if_needed()
     screenshot(page, "desk-6-unpublish-at-in-the-status")
+
+
+def test_the_markdown_toolbar_shortcuts_and_word_count(page, live_server):
+    writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
+    review = ReviewFactory(author=writer, headline="A draft to write", intro="")
+    sign_in(page, live_server, "wanda")
+    page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
+    intro = page.locator("#id_intro")
+    field = page.locator(".markdownx", has=intro)
+    expect(field.locator(".md-count")).to_have_text("0 words · 0 min read")
+
+    intro.fill("Eve dances")
+    expect(field.locator(".md-count")).to_have_text("2 words · 1 min read")
+    expect(page.locator("#review-word-count")).to_contain_text("Whole review:")
+    # Ctrl+B makes the selection bold; Ctrl+I italic; Ctrl+K a link with the address selected.
+    intro.evaluate("t => t.setSelectionRange(4, 10)")
+    intro.press("Control+b")
+    expect(intro).to_have_value("Eve **dances**")
+    intro.evaluate("t => t.setSelectionRange(0, 3)")
+    intro.press("Control+i")
+    expect(intro).to_have_value("*Eve* **dances**")
+    intro.evaluate("t => t.setSelectionRange(t.value.length, t.value.length)")
+    intro.press("Control+k")
+    page.keyboard.type("https://example.com/eve")
+    expect(intro).to_have_value("*Eve* **dances**[link text](https://example.com/eve)")
+
+    # The toolbar is one Tab stop before the field; arrows move along it; Enter presses.
+    intro.focus()
+    page.keyboard.press("Shift+Tab")
+    bold = field.get_by_role("button", name="Bold (Ctrl+B)")
+    expect(bold).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(field.get_by_role("button", name="Heading")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(intro).to_have_value("### *Eve* **dances**[link text](https://example.com/eve)")
+    expect(intro).to_be_focused()  # a pressed button hands the field back, to type on
+    page.keyboard.press("Shift+Tab")  # the toolbar remembers its last button
+    expect(field.get_by_role("button", name="Heading")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(intro).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(intro).not_to_be_focused()  # Tab still leaves the Markdown field
+    screenshot(page, "desk-7-markdown-toolbar")
+
+    # Ctrl+S saves the form and stays on the page.
+    intro.focus()
+    page.keyboard.press("Control+s")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    review.refresh_from_db()
+    assert review.intro == "### *Eve* **dances**[link text](https://example.com/eve)"
+    no_errors(page)
