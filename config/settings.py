@@ -442,6 +442,15 @@ TASKS_DAILY = env_json("TASKS_DAILY", {
 
 # Share links to previews of unpublished reviews expire after this many days.
 MARQUEE_PREVIEW_LINK_DAYS = env_int("MARQUEE_PREVIEW_LINK_DAYS", 7)
+# Pre-publish checks (reviews/prepublish.py), each "block", "warn" or "off"; the JSON in the
+# environment variable overrides some of them, e.g. {"no_rating": "block"}.
+MARQUEE_PREPUBLISH_CHECKS = {
+    "no_text": "block", "image_alt": "block", "no_rating": "warn", "no_verdict": "warn",
+    "no_hero_image": "warn", "short_description": "warn",
+    **env_json("MARQUEE_PREPUBLISH_CHECKS", {}),
+}
+# Characters the description (the intro's first paragraph) should have at least.
+MARQUEE_PREPUBLISH_MIN_DESCRIPTION = env_int("MARQUEE_PREPUBLISH_MIN_DESCRIPTION", 70)
 # The site's public address, for links in mail and feeds. Required in production (the deploy
 # check says so); development defaults to where `make run` serves (it passes HOST and PORT).
 MARQUEE_SITE_URL = env_str("MARQUEE_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
