@@ -69,9 +69,11 @@ def _clear_cache():
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """Uploads go to a throwaway folder; passwords hash fast."""
+    """Uploads go to a throwaway folder; passwords hash fast; the worker queues no daily task
+    unless a test asks (tests/test_tasks.py)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS_DAILY = {}
 
 
 @pytest.fixture
