@@ -168,6 +168,7 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
 def throughput_lines(throughput: dict) -> list[str]:
     runs = {label: entry for label, entry in throughput.items() if "requests_per_second" in entry}
     static = runs["static page (nginx)"]["requests_per_second"]
+    static = max(static, 1e-9)
     lines = ["", "## Throughput (wrk on loopback)", "",
              f"wrk, {os.environ.get('BENCH_WRK_CONNECTIONS', '16')} connections, "
              f"{os.environ.get('BENCH_WRK_SECONDS', '10')} s each; gunicorn as in "
@@ -188,14 +189,14 @@ def throughput_lines(throughput: dict) -> list[str]:
     lines += ["", f"- Varnish front cache ≥ 80% of static: {varnish:.0%} — "
                   f"{verdict(varnish >= 0.8)}",
               f"- nginx front cache ≥ 80% of static: {front:.0%} — {verdict(front >= 0.8)}",
-              f"- Marquee cache warm ≥ 3× uncached: {warm / cold:.1f}× — "
-              f"{verdict(warm / cold >= 3)}",
+              f"- Marquee cache warm ≥ 3× uncached: {warm / max(cold, 1e-9):.1f}× — "
+              f"{verdict(warm >= 3 * cold)}",
               f"- app server on the cached path: Granian {other:.0f} req/s against gunicorn "
-              f"{warm:.0f} ({other / warm:.2f}×)"]
+              f"{warm:.0f} ({other / max(warm, 1e-9):.2f}×)"]
     mix = throughput.get("write mix")
     if mix:
         alone, busy = mix["readers only"], mix["readers with writes"]
-        kept = busy["requests_per_second"] / alone["requests_per_second"]
+        kept = busy["requests_per_second"] / max(alone["requests_per_second"], 1e-9)
         lines += ["", "## Write mix", "",
                   f"`bench/write_mix.py`: readers over {mix.get('urls', 500)} rotating URLs "
                   f"through gunicorn, {os.environ.get('BENCH_MIX_SECONDS', '60')} s, alone and "
@@ -243,6 +244,10 @@ def main() -> None:
     log("measuring server time with the Redis cache …")
     cached = measure(env_for("marquee_bench", REDIS_URL=REDIS), f"--runs={args.runs}",
                      "--cached-only")
+    RESULTS.mkdir(exist_ok=True)
+    partial = RESULTS / f"{meta['stamp']}.json"  # kept if the throughput runs fail
+    partial.write_text(json.dumps({"meta": meta, "small": small, "large": large,
+                                   "cached": cached, "throughput": None}, indent=2))
     throughput = None
     if not args.skip_throughput:
         review = large["pages"]["review"]["url"]
@@ -250,7 +255,7 @@ def main() -> None:
         log("throughput: gunicorn, nginx and wrk …")
         out = subprocess.run([sys.executable, "bench/throughput.py", review, search], cwd=ROOT,
                              env=env_for("marquee_bench", REDIS_URL=REDIS), check=True,
-                             capture_output=True, text=True).stdout
+                             stdout=subprocess.PIPE, text=True).stdout
         throughput = json.loads(out)
     meta["load_after"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     RESULTS.mkdir(exist_ok=True)

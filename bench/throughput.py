@@ -66,7 +66,7 @@ def write_mix(python: Path, app: str, env: dict) -> dict:
     out = subprocess.run(
         [python, "bench/write_mix.py", "--app", app, "--seconds", str(MIX_SECONDS),
          "--connections", str(WRK_CONNECTIONS)],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+        cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(out)
 
 

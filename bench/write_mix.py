@@ -92,8 +92,11 @@ def write_loop(stop: threading.Event, counts: dict) -> None:
         if comment is not None:
             moderation.approve(comment, by=moderator)
             counts["approved"] += 1
+        # A botnet: each post from another address, so the rate limit does not stop it first.
         comments.create_comment(reviews[n % len(reviews)], body=f"Cheap pills {n}",
-                                name="Bot", email="bot@example.com", signals=["honeypot"])
+                                name="Bot", email=f"bot{n}@example.com",
+                                ip_address=f"198.51.{n // 250 % 250}.{n % 250 + 1}",
+                                signals=["honeypot"])
         counts["spam"] += 1
         n += 1
 
