@@ -211,17 +211,22 @@ HEALTHZ_TIMEOUT = 2
 # Marquee checks ranges before writing, other writers might not), and because a kept statement
 # whose result type a migration changed fails until the app servers reload (README).
 PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 0)
+# PostgreSQL's JIT compiles any query its planner costs high, which the related-reviews query on
+# a 5,000-review archive is: ~110 ms of compiling for ~20 ms of work (bench/NOTES.md). Marquee's
+# queries are short; DB_JIT=1 turns it back on.
+DB_JIT = env_bool("DB_JIT", False)
 for database in DATABASES.values():
     if database["ENGINE"] != "django.db.backends.postgresql":
         continue
     options = database.setdefault("OPTIONS", {})
     if DB_CONNECT_TIMEOUT > 0:
         options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    server_options = [options.get("options", "")]
     if DB_STATEMENT_TIMEOUT > 0:
-        server_options = options.get("options", "")
-        options["options"] = (
-            f"{server_options} -c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}".strip()
-        )
+        server_options.append(f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}")
+    if not DB_JIT:
+        server_options.append("-c jit=off")
+    options["options"] = " ".join(filter(None, server_options))
     if PREPARE_THRESHOLD > 0:
         options.update(server_side_binding=True, prepare_threshold=PREPARE_THRESHOLD)
 

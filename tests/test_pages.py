@@ -524,12 +524,12 @@ def test_the_review_page_runs_the_same_queries_however_long_the_review(client):
         return tuple(counts)
 
     # Cold: the review with its film and author; sections, genres, top cast and directors for
-    # the article; related reviews; approved comments. With the article's fragment warm: the
-    # review, related reviews, comments.
+    # the article; the film's people and the related reviews; approved comments. With the
+    # article's fragment warm: the review, the film's people, related reviews, comments.
     cold, warm = queries_for(small)
     assert (cold, warm) == queries_for(large)
-    assert cold <= 7
-    assert warm <= 3
+    assert cold <= 8
+    assert warm <= 4
 
 
 def test_the_imported_ballerina_review_page(client, seed_film_path, seed_review_path):
