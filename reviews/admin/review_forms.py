@@ -103,7 +103,8 @@ class ReviewAdminForm(forms.ModelForm):
         model = Review
         fields = (
             "film", "headline", "dek", "slug", "author", "intro", "verdict", "rating",
-            "hero_image", "intended_date", "is_featured", "comments_enabled",
+            "hero_image", "hero_alt", "hero_decorative", "hero_credit", "hero_focus_x",
+            "hero_focus_y", "intended_date", "is_featured", "comments_enabled",
         )
         widgets = {"rating": StarRatingWidget}
 
