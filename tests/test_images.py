@@ -153,8 +153,9 @@ def test_avif_and_webp_weigh_at_most_half_the_jpeg(run_tasks):
         review = ReviewFactory(hero_image=SimpleUploadedFile("photo.png", buffer.getvalue()))
     review.refresh_from_db()
     storage = review.hero_image.storage
-    sizes = {ext: storage.size(files[-1][1])
-             for ext, files in review.hero_renditions["files"].items()}
+    sizes = {
+        ext: storage.size(files[-1][1]) for ext, files in review.hero_renditions["files"].items()
+    }
     assert sizes["avif"] <= sizes["jpg"] / 2, sizes
     assert sizes["webp"] <= sizes["jpg"] / 2, sizes
 
@@ -221,12 +222,12 @@ def test_og_image_twitter_card_and_json_ld_use_the_hero(client, run_tasks):
     review.refresh_from_db()
     head = page(client.get(review.get_absolute_url()))
     og = attr(find(head, "meta", property="og:image"), "content")
-    assert og.startswith("http://testserver/media/renditions/heroes/") and og.endswith(
-        "-1200w.jpg")
+    assert og.startswith("http://testserver/media/renditions/heroes/") and og.endswith("-1200w.jpg")
     assert attr(find(head, "meta", property="og:image:width"), "content") == "1200"
     assert attr(find(head, "meta", property="og:image:height"), "content") == "675"
     assert attr(find(head, "meta", property="og:image:alt"), "content") == (
-        "Eve in a red coat on a stage")
+        "Eve in a red coat on a stage"
+    )
     assert attr(find(head, "meta", name="twitter:card"), "content") == "summary_large_image"
     [script] = find_all(head, "script", type="application/ld+json")
     data = json.loads("".join(str(c) for c in script.children))
@@ -270,8 +271,9 @@ def test_a_decorative_hero_has_empty_alt_and_no_og_alt(client, run_tasks):
 
 def test_nothing_unpublished_leaks_through_images(client, run_tasks):
     with run_tasks(execute=True):
-        draft = ReviewFactory(hero_image=image_upload("secret.png", size=(800, 450)),
-                              hero_alt="A secret still")
+        draft = ReviewFactory(
+            hero_image=image_upload("secret.png", size=(800, 450)), hero_alt="A secret still"
+        )
     assert client.get(draft.get_absolute_url()).status_code == 404
     for url in ("/", "/reviews/", draft.film.get_absolute_url(), "/feed/"):
         assert "secret" not in client.get(url).content.decode()
@@ -298,3 +300,39 @@ def test_the_admin_requires_alt_text_unless_the_hero_is_decorative(client):
     assert response.status_code == 302, errors(response)
     review.refresh_from_db()
     assert review.hero_image and review.hero_decorative
+
+
+# The demo looks like a film magazine ---------------------------------------------------------
+
+
+def test_load_demo_attaches_drawn_posters_portraits_and_stills(settings, client):
+    from io import StringIO
+
+    from films.models import Film, Person
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    films = list(Film.objects.all())
+    assert films and all(film.poster for film in films)
+    for film in films:
+        with stored(settings, film.poster.url) as image:
+            assert image.size == (600, 900)
+        top_billed = film.cast_credits.order_by("order", "id")[:4]
+        assert all(credit.person.photo for credit in top_billed), film
+    reviews = list(Review.objects.all())
+    assert reviews and all(r.hero_image and r.hero_alt and not r.hero_decorative for r in reviews)
+    assert all(r.hero_credit == "Illustration: Marquee demo" for r in reviews)
+    assert len({(r.hero_focus_x, r.hero_focus_y) for r in reviews}) > 1
+    home = page(client.get("/"))
+    assert find_all(home, "img", cls="card__image"), "the front page shows the stills"
+
+    # A second run draws nothing new and replaces nothing.
+    before = {f.pk: f.poster.name for f in films}, {r.pk: r.hero_image.name for r in reviews}
+    photos = Person.objects.exclude(photo="").count()
+    call_command("load_demo", stdout=StringIO())
+    after = (
+        {f.pk: f.poster.name for f in Film.objects.all()},
+        {r.pk: r.hero_image.name for r in Review.objects.all()},
+    )
+    assert after == before
+    assert Person.objects.exclude(photo="").count() == photos
