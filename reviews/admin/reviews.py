@@ -119,7 +119,13 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
     def hero_preview(self, obj):
         if obj is None:
             return "No hero image yet."
-        image = image_tag(obj.hero_image, obj.hero_width, obj.hero_height, box=300,
+        # The stored image, not the form's instance: a form refused for another field (the
+        # alt text, say) has already given it the new upload, which is not stored.
+        stored = Review.objects.filter(pk=obj.pk).only(
+            "hero_image", "hero_width", "hero_height").first() if obj.pk else None
+        if stored is None:
+            return "No hero image yet."
+        image = image_tag(stored.hero_image, stored.hero_width, stored.hero_height, box=300,
                           alt=f"Hero image of {obj.headline}")
         if not image:
             return "No hero image yet."
