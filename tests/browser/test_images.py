@@ -56,8 +56,9 @@ def test_upload_caption_crop_and_see_the_hero_on_the_public_page(page, live_serv
     preview = page.locator(".focal-picker img")
     preview.scroll_into_view_if_needed()
     box = preview.bounding_box()
-    preview.click(position={"x": box["width"] * focus[0] / 100,
-                            "y": box["height"] * focus[1] / 100})
+    preview.click(
+        position={"x": box["width"] * focus[0] / 100, "y": box["height"] * focus[1] / 100}
+    )
     assert abs(int(page.locator("#id_hero_focus_x").input_value()) - focus[0]) <= 2
     assert abs(int(page.locator("#id_hero_focus_y").input_value()) - focus[1]) <= 2
     expect(page.locator(".focal-picker__marker")).to_be_visible()
@@ -78,8 +79,7 @@ def test_upload_caption_crop_and_see_the_hero_on_the_public_page(page, live_serv
     hero = page.locator("figure.review-hero img")
     expect(hero).to_be_visible()
     expect(hero).to_have_attribute("alt", description)
-    expect(page.locator("figure.review-hero figcaption")).to_have_text(
-        "Illustration: Marquee demo")
+    expect(page.locator("figure.review-hero figcaption")).to_have_text("Illustration: Marquee demo")
     loaded = hero.evaluate("img => ({src: img.currentSrc, width: img.naturalWidth})")
     assert loaded["src"].endswith(".avif") and loaded["width"] > 0, loaded
     shown = hero.bounding_box()
