@@ -95,6 +95,9 @@ def posted_sections(formsets) -> list[Section]:
     return sections
 
 
+FOCUS_FIELDS = ("hero_focus_x", "hero_focus_y")
+
+
 class ReviewAdminForm(forms.ModelForm):
     # The version the form was loaded at. A save based on an older one is refused (see clean()).
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -113,6 +116,19 @@ class ReviewAdminForm(forms.ModelForm):
         if self.instance.pk and "base_version" in self.fields:
             self.fields["base_version"].required = True
             self.fields["base_version"].initial = self.instance.version
+        for name in FOCUS_FIELDS:  # left empty: the centre, rather than an error
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean_hero_focus_x(self):
+        return self._focus("hero_focus_x")
+
+    def clean_hero_focus_y(self):
+        return self._focus("hero_focus_y")
+
+    def _focus(self, name: str) -> int:
+        value = self.cleaned_data.get(name)
+        return Review._meta.get_field(name).default if value is None else value
 
     def clean(self):
         cleaned = super().clean()
