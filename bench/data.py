@@ -7,9 +7,18 @@ distinct text, and the same `--seed` always produces the same data.
 """
 
 import datetime
+import os
 import random
 import sys
 from decimal import Decimal
+
+import django
+
+if __name__ == "__main__":  # `python -m bench.data`: Django is set up before the models load
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
+# isort: split
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -462,10 +471,4 @@ def generate(**options) -> None:
 
 
 if __name__ == "__main__":
-    import os
-
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
     Command().run_from_argv(["manage.py", "bench.data", *sys.argv[1:]])

@@ -24,7 +24,10 @@ RESULTS = ROOT / "bench" / "results"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
-TARGETS = {"review": 15.0, "search (common word)": 100.0, "search (rare word)": 100.0}
+# p95 targets in ms: cold (every cache empty) and, for the review page, with the page cache's
+# copy dropped and its fragments warm.
+TARGETS = {"review": 25.0, "search (common word)": 100.0, "search (rare word)": 100.0}
+FRAGMENTS_WARM_TARGETS = {"review": 10.0}
 OTHER_PUBLIC_TARGET, ADMIN_TARGET, QUERY_BUDGET = 50.0, 300.0, 10
 
 
@@ -104,16 +107,21 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
         f"Run {meta['date']} on {meta['machine']}, PostgreSQL, scale {meta['scale']:g} "
         f"({meta['runs']} requests per page and mode)."
         + (f" CPU calibration (`bench/run.py: calibrate`, lower is faster): "
-           f"{meta['calibration_ms']} ms." if "calibration_ms" in meta else ""), "",
+           f"{meta['calibration_ms']} ms." if "calibration_ms" in meta else "")
+        + (f" Load average (1/5/15 min) when the run began: {meta['load_before']}, after: "
+           f"{meta['load_after']} — other work on this 2-core machine inflates every time "
+           "below." if "load_before" in meta else ""), "",
         "Commands: `make bench` (= `python bench/run.py`); raw output in "
         f"`bench/results/{meta['stamp']}.json`.", "",
         "## Queries and server time", "",
         "Server time is Django's own time per request in-process: the WSGI application called as "
-        "gunicorn calls it (no network, no WSGI server); uncached = Marquee's cache cleared "
-        "before every request.", "",
-        "| page | queries (small) | queries (scale) | p50 | p95 | p99 | p95 cached | target p95 "
-        "| |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "gunicorn calls it (no network, no WSGI server). *Cold*: every cache emptied before each "
+        "request (the first view after a change or a deploy). *Fragments warm*: the page "
+        "cache's copy dropped, cached fragments (the review's article) kept. *Cached*: the page "
+        "cache warm, local memory and Redis. Times in ms.", "",
+        "| page | queries (small) | queries (scale) | cold p50 | cold p95 | fragments warm p95 "
+        "| cached p95 | cached p95 (Redis) | target p95 | |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, entry in large["pages"].items():
         small_q = small["pages"].get(label, {}).get("queries", "—")
@@ -121,17 +129,23 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
             small_q = next((e["queries"] for k, e in small["pages"].items()
                             if k.startswith("review list p")), "—")
         un = entry.get("uncached", {})
-        ca = cached["pages"].get(label, {}).get("cached", {})
+        warm = entry.get("fragments_warm", {})
+        local = entry.get("cached", {})
+        redis = cached["pages"].get(label, {}).get("cached", {})
         admin = label.startswith("admin")
         target = ADMIN_TARGET if admin else TARGETS.get(label, OTHER_PUBLIC_TARGET)
+        warm_target = FRAGMENTS_WARM_TARGETS.get(label)
         first = entry.get("queries_first_view", entry["queries"])
-        ok = un.get("p95", 1e9) < target and (
+        ok = un.get("p95", 1e9) <= target and (
             admin or (max(entry["queries"], first) <= QUERY_BUDGET
                       and entry["queries"] == small_q))
+        if warm_target is not None:
+            ok = ok and warm.get("p95", 1e9) <= warm_target
+        wanted = f"cold ≤ {target:g}" + (f", warm ≤ {warm_target:g}" if warm_target else "")
         lines.append(
             f"| {label} | {small_q} | {entry['queries']} | {un.get('p50', '—')} | "
-            f"{un.get('p95', '—')} | {un.get('p99', '—')} | {ca.get('p95', '—')} | "
-            f"< {target:g} ms | {verdict(ok)} |"
+            f"{un.get('p95', '—')} | {warm.get('p95', '—')} | {local.get('p95', '—')} | "
+            f"{redis.get('p95', '—')} | {wanted} | {verdict(ok)} |"
         )
     first_views = [
         f"{label} {entry['queries_first_view']} (small: "
@@ -144,25 +158,59 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
                   "where it caches a fragment for the next (the review page's article, "
                   "`reviews/views/review_page.py`): " + "; ".join(first_views) + "."]
     if throughput:
-        static = throughput["static page (nginx)"]["requests_per_second"]
-        lines += ["", "## Throughput (wrk on loopback)", "",
-                  f"wrk, {os.environ.get('BENCH_WRK_CONNECTIONS', '16')} connections, "
-                  f"{os.environ.get('BENCH_WRK_SECONDS', '10')} s each; gunicorn as in "
-                  "`gunicorn.conf.py`, DEBUG off, Redis cache; nginx as in `deploy/nginx.conf`.",
-                  "", "| run | requests/s | errors | ratio to static |", "|---|---|---|---|"]
-        for label, entry in throughput.items():
-            lines.append(f"| {label} | {entry['requests_per_second']:.0f} | {entry['errors']} "
-                         f"| {entry['requests_per_second'] / static:.2f} |")
-        front = throughput["review via nginx front cache"]["requests_per_second"] / static
-        warm = throughput["review, Marquee cache warm"]["requests_per_second"]
-        cold = throughput["review, uncached"]["requests_per_second"]
-        lines += ["", f"- front cache ≥ 50% of static: {front:.0%} — {verdict(front >= 0.5)}",
-                  f"- Marquee cache warm ≥ 3× uncached: {warm / cold:.1f}× — "
-                  f"{verdict(warm / cold >= 3)}"]
+        lines += throughput_lines(throughput)
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text().strip()]
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+def throughput_lines(throughput: dict) -> list[str]:
+    runs = {label: entry for label, entry in throughput.items() if "requests_per_second" in entry}
+    static = runs["static page (nginx)"]["requests_per_second"]
+    lines = ["", "## Throughput (wrk on loopback)", "",
+             f"wrk, {os.environ.get('BENCH_WRK_CONNECTIONS', '16')} connections, "
+             f"{os.environ.get('BENCH_WRK_SECONDS', '10')} s each; gunicorn as in "
+             "`gunicorn.conf.py` and Granian with as many workers, DEBUG off, Redis cache; "
+             "Varnish as in `deploy/varnish.vcl`, nginx as in `deploy/nginx.conf`.",
+             "", "| run | requests/s | errors | ratio to static |", "|---|---|---|---|"]
+    for label, entry in runs.items():
+        lines.append(f"| {label} | {entry['requests_per_second']:.0f} | {entry['errors']} "
+                     f"| {entry['requests_per_second'] / static:.2f} |")
+
+    def rps(label: str) -> float:
+        return runs[label]["requests_per_second"]
+
+    varnish = rps("review via Varnish (deploy/varnish.vcl)") / static
+    front = rps("review via nginx front cache") / static
+    warm, cold = rps("review, Marquee cache warm"), rps("review, uncached")
+    other = rps("review, Marquee cache warm, Granian")
+    lines += ["", f"- Varnish front cache ≥ 80% of static: {varnish:.0%} — "
+                  f"{verdict(varnish >= 0.8)}",
+              f"- nginx front cache ≥ 80% of static: {front:.0%} — {verdict(front >= 0.8)}",
+              f"- Marquee cache warm ≥ 3× uncached: {warm / cold:.1f}× — "
+              f"{verdict(warm / cold >= 3)}",
+              f"- app server on the cached path: Granian {other:.0f} req/s against gunicorn "
+              f"{warm:.0f} ({other / warm:.2f}×)"]
+    mix = throughput.get("write mix")
+    if mix:
+        alone, busy = mix["readers only"], mix["readers with writes"]
+        kept = busy["requests_per_second"] / alone["requests_per_second"]
+        lines += ["", "## Write mix", "",
+                  f"`bench/write_mix.py`: readers over {mix.get('urls', 500)} rotating URLs "
+                  f"through gunicorn, {os.environ.get('BENCH_MIX_SECONDS', '60')} s, alone and "
+                  "while one comment is approved and one spam comment posted every 2 s "
+                  f"({mix['writes']['approved']} approvals, {mix['writes']['spam']} spam).", "",
+                  "| run | requests/s | page-cache hit ratio |", "|---|---|---|",
+                  f"| readers only | {alone['requests_per_second']:.0f} | "
+                  f"{alone['hit_ratio']:.1%} |",
+                  f"| readers with writes | {busy['requests_per_second']:.0f} | "
+                  f"{busy['hit_ratio']:.1%} |", "",
+                  f"- hit ratio with writes ≥ 95%: {busy['hit_ratio']:.1%} — "
+                  f"{verdict(busy['hit_ratio'] >= 0.95)}",
+                  f"- throughput with writes ≥ 90% of readers only: {kept:.0%} — "
+                  f"{verdict(kept >= 0.9)}"]
+    return lines
 
 
 def main() -> None:
@@ -184,7 +232,8 @@ def main() -> None:
             "scale": args.scale, "runs": args.runs,
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                        f"Python {platform.python_version()}",
-            "calibration_ms": calibrate()}
+            "calibration_ms": calibrate(),
+            "load_before": " / ".join(f"{x:.1f}" for x in os.getloadavg())}
     small_env = prepare("marquee_bench_small", 0.01, args.regenerate)
     large_env = prepare("marquee_bench", args.scale, args.regenerate)
     log("counting queries on the small database …")
@@ -203,6 +252,7 @@ def main() -> None:
                              env=env_for("marquee_bench", REDIS_URL=REDIS), check=True,
                              capture_output=True, text=True).stdout
         throughput = json.loads(out)
+    meta["load_after"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     RESULTS.mkdir(exist_ok=True)
     raw = {"meta": meta, "small": small, "large": large, "cached": cached,
            "throughput": throughput}

@@ -2,13 +2,15 @@
 
 Started by bench/run.py, which passes the environment (database, Redis, secret key). Starts
 gunicorn twice (as configured, and with every cache timeout 0: nothing kept, each request
-cold), Varnish with deploy/varnish.vcl, and an nginx with two servers — the front-cache recipe
+cold), Granian with as many workers as gunicorn (the alternative app server, on the cached
+path), Varnish with deploy/varnish.vcl, and an nginx with two servers — the front-cache recipe
 of deploy/nginx.conf, and a static server of the saved review page — then runs wrk against each
 in the same run, so every figure is a ratio to the static page measured minutes apart on the
-same machine.
+same machine. Last, the write mix (bench/write_mix.py) against the configured gunicorn.
 """
 
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -25,9 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import nginx_recipe
 
 ROOT = nginx_recipe.ROOT
-APP_PORT, FRONT_PORT, STATIC_PORT, COLD_PORT, VARNISH_PORT = 8101, 8102, 8103, 8104, 8105
+APP_PORT, FRONT_PORT, STATIC_PORT, COLD_PORT, VARNISH_PORT, GRANIAN_PORT = (
+    8101, 8102, 8103, 8104, 8105, 8106)
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 WRK_CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "16"))
+MIX_SECONDS = int(os.environ.get("BENCH_MIX_SECONDS", "60"))
 
 # Beside the recipe: nginx serving the saved page as a static file, the yardstick.
 STATIC_SERVER = """
@@ -46,6 +50,24 @@ def gunicorn(python: Path, port: int, env: dict, log: Path) -> subprocess.Popen:
          "--bind", f"127.0.0.1:{port}", "--access-logfile", "-"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
     )
+
+
+def granian(python: Path, port: int, env: dict, log: Path) -> subprocess.Popen:
+    """Granian's WSGI interface with gunicorn's worker count: the other app server measured."""
+    workers = env.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1))
+    return subprocess.Popen(
+        [python.parent / "granian", "--interface", "wsgi", "--workers", workers,
+         "--host", "127.0.0.1", "--port", str(port), "--no-log", "config.wsgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
+    )
+
+
+def write_mix(python: Path, app: str, env: dict) -> dict:
+    out = subprocess.run(
+        [python, "bench/write_mix.py", "--app", app, "--seconds", str(MIX_SECONDS),
+         "--connections", str(WRK_CONNECTIONS)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
 
 
 def varnish(tmp: Path) -> subprocess.Popen:
@@ -95,6 +117,7 @@ def main() -> None:
                gunicorn(python, COLD_PORT, {**env, "MARQUEE_PAGE_CACHE_SECONDS": "0",
                                             "MARQUEE_ARTICLE_CACHE_SECONDS": "0"},
                         tmp / "gunicorn-cold.log"),
+               granian(python, GRANIAN_PORT, env, tmp / "granian.log"),
                varnish(tmp)]
     try:
         app = f"http://127.0.0.1:{APP_PORT}"
@@ -118,14 +141,18 @@ def main() -> None:
             through_varnish = f"http://127.0.0.1:{VARNISH_PORT}{review_path}"
             wait_for(cold + review_path)
             wait_for(through_varnish)
+            other_server = f"http://127.0.0.1:{GRANIAN_PORT}{review_path}"
+            wait_for(other_server)
             results = {
                 "static page (nginx)": wrk(static, tmp=tmp),
                 "review via Varnish (deploy/varnish.vcl)": wrk(through_varnish, tmp=tmp),
                 "review via nginx front cache": wrk(front, tmp=tmp),
                 "review, Marquee cache warm": wrk(app + review_path, tmp=tmp),
+                "review, Marquee cache warm, Granian": wrk(other_server, tmp=tmp),
                 "review, uncached": wrk(cold + review_path, tmp=tmp),
                 "search, uncached": wrk(cold + search_path, tmp=tmp),
             }
+        results["write mix"] = write_mix(python, app, env)
         json.dump(results, sys.stdout, indent=2)
     finally:
         for server in servers:

@@ -82,7 +82,8 @@ def wrk(app: str, url_file: Path, seconds: int, connections: int, tmp: Path) -> 
 
 def write_loop(stop: threading.Event, counts: dict) -> None:
     """Every 2 s: approve one pending comment on a listed review, post one spam comment."""
-    moderator = get_user_model().objects.filter(is_superuser=True).first()
+    moderator, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
     pending = Comment.objects.pending().filter(review__in=Review.objects.published())
     reviews = list(Review.objects.published().order_by("?")[:50])
     n = 0
@@ -110,7 +111,14 @@ def main() -> None:
     wrk(args.app, url_file, max(5, args.seconds // 4), args.connections, tmp)  # warm up
     results = {"readers only": wrk(args.app, url_file, args.seconds, args.connections, tmp)}
     stop, counts = threading.Event(), {"approved": 0, "spam": 0}
-    writer = threading.Thread(target=write_loop, args=(stop, counts))
+    def writes() -> None:
+        try:
+            write_loop(stop, counts)
+        except Exception as error:  # the run is worthless without its writes
+            counts["error"] = repr(error)
+            raise
+
+    writer = threading.Thread(target=writes)
     writer.start()
     try:
         results["readers with writes"] = wrk(
@@ -118,7 +126,10 @@ def main() -> None:
     finally:
         stop.set()
         writer.join()
+    if "error" in counts:
+        raise SystemExit(f"the write loop failed: {counts['error']}")
     results["writes"] = counts
+    results["urls"] = args.urls
     json.dump(results, sys.stdout, indent=2)
 
 

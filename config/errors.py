@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
@@ -46,7 +47,56 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    """The site's 403 page; inside the admin, for signed-in staff, an admin page instead (its
+    header, what was refused, a way back), whichever admin view refused."""
+    if _in_the_admin(request):
+        try:
+            from django.contrib import admin
+
+            from films.admin import forbidden_page
+
+            return forbidden_page(admin.site, request, exception or PermissionDenied()).render()
+        except Exception:  # an error page must answer whatever broke: the plain page then
+            logger.exception("The admin's 403 page could not be rendered")
     return error_response(request, 403)
+
+
+# What an admin view's URL name says the user tried: changelist → "see the list of …".
+_ADMIN_VERBS = {"changelist": "see the list of {plural}", "add": "add {singular}",
+                "change": "open this {singular}", "delete": "delete this {singular}",
+                "history": "see the history of this {singular}"}
+
+
+def admin_refusal(request) -> str:
+    """"Your account may not …", named after the admin view that refused, when it is one."""
+    from django.apps import apps
+    from django.urls import Resolver404, resolve
+
+    try:
+        name = resolve(request.path_info).url_name or ""
+    except Resolver404:
+        name = ""
+    for view, verb in _ADMIN_VERBS.items():
+        if name.endswith(f"_{view}"):
+            app_model = name.removesuffix(f"_{view}")
+            for model in apps.get_models():
+                if f"{model._meta.app_label}_{model._meta.model_name}" == app_model:
+                    opts = model._meta
+                    return "Your account may not " + verb.format(
+                        plural=opts.verbose_name_plural, singular=opts.verbose_name) + "."
+    return ""
+
+
+def _in_the_admin(request) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    user = getattr(request, "user", None)
+    if user is None or not (user.is_active and user.is_staff):
+        return False
+    try:
+        return request.path.startswith(reverse("admin:index"))
+    except NoReverseMatch:
+        return False
 
 
 def page_not_found(request, exception=None):

@@ -291,7 +291,7 @@ MARQUEE_FEED_FULL_TEXT = env_bool("MARQUEE_FEED_FULL_TEXT", False)
 
 # TMDB (films/tmdb.py): the v4 "API Read Access Token" from https://www.themoviedb.org/settings/api,
 # sent as a bearer token. Without it, films come only from saved JSON files.
-TMDB_API_TOKEN = os.environ.get("TMDB_API_TOKEN", "")
+TMDB_API_TOKEN = env_str("TMDB_API_TOKEN", "")
 TMDB_API_URL = os.environ.get("TMDB_API_URL", "https://api.themoviedb.org/3")
 TMDB_IMAGE_URL = os.environ.get("TMDB_IMAGE_URL", "https://image.tmdb.org/t/p/")
 TMDB_REQUESTS_PER_SECOND = env_int("TMDB_REQUESTS_PER_SECOND", 20)
@@ -433,9 +433,24 @@ TASKS_RETRY_MAX_DELAY = env_int("TASKS_RETRY_MAX_DELAY", 3600)
 TASKS_WORKER_STALE_AFTER = env_int("TASKS_WORKER_STALE_AFTER", 120)
 # Finished tasks (and the record of sent mail) are deleted by the worker after this many days.
 TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 14)
+# Tasks the worker enqueues once a day at the given site time (tasks/periodic.py): the
+# moderators' digest, and the TMDB sync where a TMDB token is set. JSON to replace the lot.
+TASKS_DAILY = env_json("TASKS_DAILY", {
+    "reviews.tasks.send_comment_digest": "07:00",
+    **({"films.tasks.sync_tmdb": "04:15"} if TMDB_API_TOKEN else {}),
+})
 
 # Share links to previews of unpublished reviews expire after this many days.
 MARQUEE_PREVIEW_LINK_DAYS = env_int("MARQUEE_PREVIEW_LINK_DAYS", 7)
+# Pre-publish checks (reviews/prepublish.py), each "block", "warn" or "off"; the JSON in the
+# environment variable overrides some of them, e.g. {"no_rating": "block"}.
+MARQUEE_PREPUBLISH_CHECKS = {
+    "no_text": "block", "image_alt": "block", "no_rating": "warn", "no_verdict": "warn",
+    "no_hero_image": "warn", "short_description": "warn",
+    **env_json("MARQUEE_PREPUBLISH_CHECKS", {}),
+}
+# Characters the description (the intro's first paragraph) should have at least.
+MARQUEE_PREPUBLISH_MIN_DESCRIPTION = env_int("MARQUEE_PREPUBLISH_MIN_DESCRIPTION", 70)
 # The site's public address, for links in mail and feeds. Required in production (the deploy
 # check says so); development defaults to where `make run` serves (it passes HOST and PORT).
 MARQUEE_SITE_URL = env_str("MARQUEE_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
@@ -494,6 +509,10 @@ MARQUEE_COMMENTS_DISALLOWED_WORDS = env_list(
 )
 MARQUEE_COMMENTS_DUPLICATE_WINDOW = env_int("MARQUEE_COMMENTS_DUPLICATE_WINDOW", 24 * 3600)
 MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN = env_bool("MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN", False)
+# Akismet as one more spam signal: off without a key; its failures never block a comment.
+MARQUEE_AKISMET_KEY = os.environ.get("MARQUEE_AKISMET_KEY", "")
+MARQUEE_AKISMET_API_URL = os.environ.get("MARQUEE_AKISMET_API_URL", "")  # default: Akismet's
+MARQUEE_AKISMET_TIMEOUT = float(os.environ.get("MARQUEE_AKISMET_TIMEOUT", "2"))
 
 # Links found in readers' comments point at https:// (Django 7's default).
 URLIZE_ASSUME_HTTPS = True

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from config.errors import admin_refusal
 from films.admin_tmdb import TMDBFilmAdminMixin
 from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person
 from films.validators import validate_image_file
@@ -60,7 +61,8 @@ def forbidden_page(admin_site, request, error: PermissionDenied):
         **admin_site.each_context(request),
         "title": "You may not do this",
         "subtitle": None,
-        "reason": str(error) or "Your account does not have the right to open this page.",
+        "reason": str(error) or admin_refusal(request)
+        or "Your account does not have the right to open this page.",
         "back": back,
     }, status=403)
 

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from films.importers import TMDBImportError
-from films.models import Film, TMDBSyncRun
+from films.models import CastCredit, CrewCredit, Film, TMDBImport, TMDBSyncRun
 from films.tmdb import (
     HOW_TO_CONFIGURE,
     SearchResult,
@@ -21,9 +21,18 @@ from films.tmdb import (
     parse_tmdb_id,
 )
 from films.tmdb_sync import accept, mark_edited
-from films.tmdb_write import HELD_FIELDS, import_film_from_tmdb
+from films.tmdb_tasks import queue_import
+from films.tmdb_write import (
+    CREDIT_FIELDS,
+    HELD_FIELDS,
+    credit_lines,
+    credits_now,
+)
 
 TMDB_MOVIE = "https://www.themoviedb.org/movie/{}"
+REFRESH_SECONDS = 2  # how often the waiting page of an import looks again
+STALLED_AFTER = 30  # seconds an import may wait for the worker before the page says so
+SLOW_AFTER = 300  # seconds an import may run before the page suggests it may have failed
 
 
 class TMDBFilmAdminMixin:
@@ -33,6 +42,8 @@ class TMDBFilmAdminMixin:
         wrap = self.admin_site.admin_view
         return [
             path("add-from-tmdb/", wrap(self.add_from_tmdb_view), name="films_film_add_from_tmdb"),
+            path("add-from-tmdb/<uuid:job_id>/", wrap(self.tmdb_import_view),
+                 name="films_film_tmdb_import"),
             path("<path:object_id>/tmdb-changes/", wrap(self.tmdb_changes_view),
                  name="films_film_tmdb_changes"),
             *super().get_urls(),
@@ -52,6 +63,16 @@ class TMDBFilmAdminMixin:
             mark_edited(obj, form.changed_data)
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        """An editor's change to the cast or crew inlines holds that list against TMDB."""
+        if change:
+            kinds = dict(zip((CastCredit, CrewCredit), CREDIT_FIELDS, strict=True))
+            edited = [kinds[formset.model] for formset in formsets
+                      if formset.model in kinds and formset.has_changed()]
+            if mark_edited(form.instance, edited):
+                form.instance.save(update_fields=["edited_fields"])
+        super().save_related(request, form, formsets, change)
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}),
                          "can_add_from_tmdb": self.has_add_permission(request)}
@@ -59,6 +80,8 @@ class TMDBFilmAdminMixin:
 
     @staticmethod
     def _label(name: str) -> str:
+        if name in CREDIT_FIELDS:
+            return name.capitalize()
         return str(Film._meta.get_field(name).verbose_name).capitalize()
 
     def tmdb_status(self, film):
@@ -103,20 +126,10 @@ class TMDBFilmAdminMixin:
             if tmdb_id is None:
                 context["error"] = "That is not a TMDB id or a themoviedb.org film address."
             else:
-                try:
-                    result = import_film_from_tmdb(tmdb_id, client=client)
-                except (TMDBError, TMDBImportError) as exc:
-                    context["error"] = f"{exc} Nothing was imported."
-                else:
-                    film = result.film
-                    verb = ("Added" if result.created else
-                            "Updated" if result.changed else "Already up to date:")
-                    self.message_user(request, format_html(
-                        "{} “{}” from TMDB, with {} cast and {} crew.", verb, film,
-                        film.cast_credits.count(), film.crew_credits.count(),
-                    ), messages.SUCCESS)
-                    return HttpResponseRedirect(
-                        reverse("admin:films_film_change", args=[film.pk]))
+                job = queue_import(tmdb_id, title=request.POST.get("title", "").strip(),
+                                   by=request.user)
+                return HttpResponseRedirect(
+                    reverse("admin:films_film_tmdb_import", args=[job.pk]))
         elif context["query"] and client.configured:
             try:
                 context["results"] = self._find_on_tmdb(client, context["query"], context["year"])
@@ -129,6 +142,39 @@ class TMDBFilmAdminMixin:
                 result.film_pk = known.get(result.tmdb_id)
                 result.tmdb_url = TMDB_MOVIE.format(result.tmdb_id)
         return TemplateResponse(request, "admin/films/film/add_from_tmdb.html", context)
+
+    def tmdb_import_view(self, request, job_id):
+        """How an import from TMDB goes: a page that refreshes itself while the worker is at
+        it, the film's change page once it is done, or why it failed (nothing written)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        job = TMDBImport.objects.filter(pk=job_id).select_related("film").first()
+        if job is None:
+            raise Http404("No such import.")
+        if job.status == TMDBImport.Status.DONE and job.film:
+            film = job.film
+            verb = "Added" if job.created else "Updated" if job.changed else "Already up to date:"
+            self.message_user(request, format_html(
+                "{} “{}” from TMDB, with {} cast and {} crew.", verb, film,
+                film.cast_credits.count(), film.crew_credits.count(),
+            ), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:films_film_change", args=[film.pk]))
+        waited = (timezone.now() - job.requested_at).total_seconds()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "job": job, "title": (
+                f"Importing {job.title or f'TMDB film {job.tmdb_id}'} from TMDB"
+                if not job.finished else "The import from TMDB failed"),
+            "refresh_seconds": REFRESH_SECONDS if not job.finished else None,
+            "stalled": job.status == TMDBImport.Status.QUEUED and waited > STALLED_AFTER,
+            "slow": job.status == TMDBImport.Status.RUNNING and waited > SLOW_AFTER,
+            "tmdb_url": TMDB_MOVIE.format(job.tmdb_id),
+        }
+        if job.status == TMDBImport.Status.DONE:  # the film was deleted since
+            context["job_error"] = "The film this import added has been deleted since."
+        else:
+            context["job_error"] = job.error
+        return TemplateResponse(request, "admin/films/film/tmdb_import.html", context)
 
     @staticmethod
     def _find_on_tmdb(client: TMDBClient, query: str, year: str) -> list:
@@ -175,29 +221,40 @@ class TMDBFilmAdminMixin:
                         + ", ".join(self._label(name) for name in waiting)
                         + "; the next sync brings them.", messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:films_film_change", args=[film.pk]))
-        rows = []
-        for name in film.edited_fields:
-            current = getattr(film, name)
-            if name == "genres":
-                current = ", ".join(film.genres.values_list("name", flat=True))
-            elif name in ("poster", "backdrop"):
-                current = current.name if current else ""
-            proposed = film.tmdb_proposed.get(name)
-            if isinstance(proposed, list):
-                proposed = ", ".join(map(str, proposed))
-            rows.append({"name": name, "label": self._label(name), "current": current,
-                         "proposed": proposed, "has_proposal": name in film.tmdb_proposed})
-        for name, value in film.tmdb_proposed.items():
-            if name not in film.edited_fields:  # an uploaded image TMDB has another of
-                rows.append({"name": name, "label": self._label(name),
-                             "current": getattr(film, name, ""), "proposed": value,
-                             "has_proposal": True})
+        rows = [self._change_row(film, name) for name in film.edited_fields]
+        # An uploaded image TMDB has another of is proposed without being an edit.
+        rows += [self._change_row(film, name) for name in film.tmdb_proposed
+                 if name not in film.edited_fields]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts, "original": film, "title": f"TMDB's changes to {film}",
             "rows": rows,
         }
         return TemplateResponse(request, "admin/films/film/tmdb_changes.html", context)
+
+    def _change_row(self, film: Film, name: str) -> dict:
+        """One field of the proposed changes page: its value here and TMDB's, as text (or, for
+        cast and crew, as lines: who plays whom, who did which job)."""
+        row = {"name": name, "label": self._label(name), "has_proposal": name in film.tmdb_proposed}
+        proposed = film.tmdb_proposed.get(name)
+        if name in CREDIT_FIELDS:
+            here, tmdb = credit_lines(name, credits_now(film, name)), credit_lines(
+                name, proposed or [])
+            if name == "crew":
+                here, tmdb = sorted(here), sorted(tmdb)
+            row["lines"] = True
+            row["current"] = [{"text": line, "changed": line not in tmdb} for line in here]
+            row["proposed"] = [{"text": line, "changed": line not in here} for line in tmdb]
+            return row
+        current = getattr(film, name, "")
+        if name == "genres":
+            current = ", ".join(film.genres.values_list("name", flat=True))
+        elif name in ("poster", "backdrop"):
+            current = current.name if current else ""
+        if isinstance(proposed, list):
+            proposed = ", ".join(map(str, proposed))
+        row.update(current=current, proposed=proposed)
+        return row
 
 
 def _result_from_movie(data: dict) -> SearchResult:

@@ -490,30 +490,52 @@ def _upsert_named(model: type[Genre | Collection], tmdb_id: int, name: str
 
 
 def _sync_credits(film: Film, document: _Document) -> bool:
-    """Make the film's credits exactly the file's; say whether anything changed."""
-    people = {
-        person.tmdb_id: person for person in Person.objects.filter(tmdb_id__in=document.people)
-    }
-    changed = False
-    for tmdb_id, name in document.people.items():
-        person = people.get(tmdb_id) or Person(tmdb_id=tmdb_id)
-        if _assign(person, {"name": name}):
+    """Make the film's credits the file's; say whether anything changed.
+
+    Cast or crew an editor changed by hand (`Film.edited_fields`) stay as they are: TMDB's
+    go to `Film.tmdb_proposed` (films/tmdb_write.py, `hold_credits`) for the editor to accept.
+    """
+    names = document.people
+    cast = [{"id": c.person, "name": names[c.person], "character": c.character}
+            for c in document.cast]
+    crew = [{"id": c.person, "name": names[c.person], "department": c.department, "job": c.job}
+            for c in document.crew]
+    held, changed = tmdb_write.hold_credits(film, cast=cast, crew=crew)
+    if changed:
+        film.save(update_fields=["tmdb_proposed"])
+    # The people of held credits are still named as TMDB names them, when we have them.
+    known = Person.objects.filter(tmdb_id__in=names)
+    for person in known:
+        if _assign(person, {"name": names[person.tmdb_id]}):
             person.save()
-            people[tmdb_id] = person
             changed = True
-    cast = [
-        CastCredit(film=film, person=people[c.person], character=c.character, order=c.order)
-        for c in document.cast
-    ]
-    crew = [
-        CrewCredit(film=film, person=people[c.person], department=c.department, job=c.job)
-        for c in document.crew
-    ]
-    changed |= _sync(film.cast_credits.all(), cast, key=("person_id", "character"),
-                     fallback="person_id", fields=["character", "order"])
-    changed |= _sync(film.crew_credits.all(), crew, key=("person_id", "job"),
-                     fallback="person_id", fields=["department", "job"])
+    if "cast" not in held:
+        changed |= write_credits(film, "cast", cast)
+    if "crew" not in held:
+        changed |= write_credits(film, "crew", crew)
     return changed
+
+
+def write_credits(film: Film, kind: str, credits: list[dict]) -> bool:
+    """Make the film's cast or crew exactly `credits` (as `_sync_credits` lists them, with
+    TMDB's person ids and names), creating the people it lacks; say whether anything changed."""
+    ids = {credit["id"] for credit in credits}
+    people = {person.tmdb_id: person for person in Person.objects.filter(tmdb_id__in=ids)}
+    changed = False
+    for credit in credits:
+        if credit["id"] not in people:
+            people[credit["id"]] = Person.objects.create(tmdb_id=credit["id"],
+                                                         name=credit["name"])
+            changed = True
+    if kind == "cast":
+        wanted = [CastCredit(film=film, person=people[c["id"]], character=c["character"],
+                             order=order) for order, c in enumerate(credits)]
+        return _sync(film.cast_credits.all(), wanted, key=("person_id", "character"),
+                     fallback="person_id", fields=["character", "order"]) or changed
+    wanted = [CrewCredit(film=film, person=people[c["id"]], department=c["department"],
+                         job=c["job"]) for c in credits]
+    return _sync(film.crew_credits.all(), wanted, key=("person_id", "job"),
+                 fallback="person_id", fields=["department", "job"]) or changed
 
 
 def _sync(existing: models.QuerySet, wanted: list[models.Model], *, key: tuple[str, ...],

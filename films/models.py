@@ -12,6 +12,7 @@ from films.tmdb_models import (  # they refer to Film by name
     OfferKind,
     Release,
     ReleaseType,
+    TMDBImport,
     TMDBSyncRun,
     Video,
     WatchOffer,
@@ -306,6 +307,6 @@ class CrewCredit(models.Model):
 
 __all__ = [
     "AlternativeTitle", "CastCredit", "Collection", "CrewCredit", "Department", "Film", "Genre",
-    "Keyword", "OfferKind", "Person", "Release", "ReleaseType", "TMDBSyncRun", "Video",
-    "WatchOffer", "WatchProvider", "WatchRegion",
+    "Keyword", "OfferKind", "Person", "Release", "ReleaseType", "TMDBImport", "TMDBSyncRun",
+    "Video", "WatchOffer", "WatchProvider", "WatchRegion",
 ]

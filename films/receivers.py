@@ -8,7 +8,16 @@ film (its page, review pages' film boxes, cards) goes, and nothing else.
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person
+from films.models import (
+    AlternativeTitle,
+    CastCredit,
+    Collection,
+    CrewCredit,
+    Film,
+    Genre,
+    Keyword,
+    Person,
+)
 from pagecache.tags import retire
 
 LISTS = ("films-list", "sitemap", "search")
@@ -30,6 +39,26 @@ def person_changed(sender, instance, **kwargs):
 
 def credit_changed(sender, instance, **kwargs):
     retire(f"film:{instance.film_id}", f"person:{instance.person_id}")
+
+
+def other_title_changed(sender, instance, **kwargs):
+    # The film's page lists its other titles, and search finds the film by them.
+    retire(f"film:{instance.film_id}", "search")
+
+
+def keyword_changed(sender, instance, **kwargs):
+    films = instance.films.values_list("pk", flat=True) if instance.pk else []
+    retire(*_films(films), "search")
+
+
+def film_keywords_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if reverse:  # keyword.films changed
+        films = pk_set if action != "pre_clear" else instance.films.values_list("pk", flat=True)
+    else:
+        films = [instance.pk]
+    retire(*_films(films or []), "search")
 
 
 def genre_changed(sender, instance, **kwargs):
@@ -63,5 +92,9 @@ def connect() -> None:
         (post_save, Genre, genre_changed), (pre_delete, Genre, genre_changed),
         (post_save, Collection, collection_changed), (pre_delete, Collection, collection_changed),
         (m2m_changed, Film.genres.through, film_genres_changed),
+        (post_save, AlternativeTitle, other_title_changed),
+        (post_delete, AlternativeTitle, other_title_changed),
+        (post_save, Keyword, keyword_changed), (pre_delete, Keyword, keyword_changed),
+        (m2m_changed, Film.keywords.through, film_keywords_changed),
     ]:
         signal.connect(receiver, sender=sender, dispatch_uid=f"pagecache-{receiver.__name__}")

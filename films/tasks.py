@@ -1,7 +1,6 @@
 """Films' background tasks: image renditions (films/renditions.py) and TMDB's daily sync."""
 
 from django.apps import apps
-from django.tasks import task
 
 from films.renditions import is_current, make_renditions, spec_for
 from tasks.base import durable_task
@@ -53,12 +52,13 @@ def renditions_after_save(item, field_name: str, update_fields=None) -> None:
                                                 field.name, spec.crop_key(item))
 
 
-@task
+@durable_task
 def sync_tmdb() -> dict:
     """Refresh the films TMDB changed since the last run; enqueue it daily (or run
-    `manage.py sync_tmdb` from cron)."""
+    `manage.py sync_tmdb` from cron). When TMDB is briefly unavailable (429, timeouts) the
+    task fails and is retried with back-off; the retry picks up the films that were missed."""
     from films.tmdb_sync import sync_changes  # films.models imports this module
 
-    run = sync_changes()
+    run = sync_changes(retry_transient=True)
     return {"listed": run.listed, "updated": run.updated, "failures": run.failures,
             "error": run.error}

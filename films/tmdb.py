@@ -41,6 +41,8 @@ USER_AGENT = "Marquee (+https://github.com/marquee-cms)"
 class TMDBError(Exception):
     """TMDB could not answer, or answered something unusable."""
 
+    transient = False  # True: the same request may well succeed later
+
 
 class TMDBNotConfigured(TMDBError):
     pass
@@ -50,7 +52,13 @@ class TMDBNotFound(TMDBError):
     pass
 
 
-class TMDBRateLimited(TMDBError):
+class TMDBUnavailable(TMDBError):
+    """TMDB did not answer in time, could not be reached, or had a server error."""
+
+    transient = True
+
+
+class TMDBRateLimited(TMDBUnavailable):
     pass
 
 
@@ -215,14 +223,15 @@ class TMDBClient:
                     continue
                 raise self._http_error(exc, not_found) from exc
             except TimeoutError as exc:
-                raise TMDBError(f"TMDB did not answer within {self.timeout} seconds.") from exc
+                raise TMDBUnavailable(
+                    f"TMDB did not answer within {self.timeout} seconds.") from exc
             except urllib.error.URLError as exc:
                 if isinstance(exc.reason, TimeoutError):
-                    raise TMDBError(
+                    raise TMDBUnavailable(
                         f"TMDB did not answer within {self.timeout} seconds.") from exc
-                raise TMDBError(f"Cannot reach TMDB: {exc.reason}.") from exc
+                raise TMDBUnavailable(f"Cannot reach TMDB: {exc.reason}.") from exc
             except (ConnectionError, OSError) as exc:
-                raise TMDBError(f"Cannot reach TMDB: {exc}.") from exc
+                raise TMDBUnavailable(f"Cannot reach TMDB: {exc}.") from exc
         raise TMDBRateLimited("TMDB kept answering “too many requests” (HTTP 429); "
                               "try again later.")
 
@@ -240,7 +249,8 @@ class TMDBClient:
         message = ""
         with contextlib.suppress(ValueError, AttributeError, OSError):
             message = str(json.loads(exc.read(64 * 1024)).get("status_message", ""))
-        return TMDBError(f"TMDB answered HTTP {exc.code}" + (f": {message}" if message else "."))
+        kind = TMDBUnavailable if exc.code >= 500 else TMDBError
+        return kind(f"TMDB answered HTTP {exc.code}" + (f": {message}" if message else "."))
 
 
 def retry_after(value: str | None) -> float:

@@ -7,8 +7,10 @@ hundred regions and they change daily, so the rest would be thousands of rows no
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
@@ -257,3 +259,40 @@ class TMDBSyncRun(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.finished_at is not None and not self.error
+
+
+class TMDBImport(models.Model):
+    """An editor's *Add from TMDB*: queued by the admin, run by the task worker
+    (films/tmdb_tasks.py), followed by the editor on a page that refreshes until it is done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tmdb_id = models.PositiveIntegerField("TMDB id")
+    title = models.CharField(max_length=300, blank=True,
+                             help_text="As TMDB's search named it, for the waiting page.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    film = models.ForeignKey("films.Film", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created = models.BooleanField(default=False, help_text="The import added the film.")
+    changed = models.BooleanField(default=False, help_text="The import changed the film.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = "TMDB import"
+
+    def __str__(self):
+        return f"TMDB import of {self.title or self.tmdb_id} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from films.importers import TMDBImportError
+from films.importers import TMDBImportError, write_credits
 from films.models import Film, TMDBSyncRun
 from films.tmdb import TMDBClient, TMDBError
-from films.tmdb_write import HELD_FIELDS, SCALAR_FIELDS, import_film_from_tmdb
+from films.tmdb_write import CREDIT_FIELDS, HELD_FIELDS, SCALAR_FIELDS, import_film_from_tmdb
 
 logger = logging.getLogger("marquee.tmdb")
 
@@ -27,9 +27,22 @@ WINDOW = datetime.timedelta(days=14)  # the most TMDB's changes endpoint covers 
 FIRST_RUN = datetime.timedelta(days=1)
 
 
+class SyncInterrupted(TMDBError):
+    """TMDB was briefly unavailable (429, timeouts, 5xx) for the run or some of its films: a
+    later attempt should finish the job (the sync task retries; see `retry_transient`)."""
+
+    transient = True
+
+
 def sync_changes(*, client: TMDBClient | None = None, everything: bool = False,
-                 today: datetime.date | None = None) -> TMDBSyncRun:
-    """Refresh the films TMDB changed since the last successful run (or all, `everything`)."""
+                 today: datetime.date | None = None,
+                 retry_transient: bool = False) -> TMDBSyncRun:
+    """Refresh the films TMDB changed since the last successful run (or all, `everything`).
+
+    Films the last run could not refresh are tried again. With `retry_transient`, a run that
+    TMDB's unavailability cut short (wholly or for some films) ends in `SyncInterrupted`, once
+    recorded, for the task machinery to retry.
+    """
     client = client or TMDBClient()
     today = today or timezone.now().date()
     last = TMDBSyncRun.objects.filter(finished_at__isnull=False, error="").first()
@@ -44,28 +57,38 @@ def sync_changes(*, client: TMDBClient | None = None, everything: bool = False,
                 end = min(start + WINDOW - datetime.timedelta(days=1), today)
                 ids |= client.changed_movie_ids(start, end)
                 start = end + datetime.timedelta(days=1)
+            ids |= {int(tmdb_id) for tmdb_id in (last.failures if last else {})
+                    if str(tmdb_id).isdigit()}
     except TMDBError as exc:
         run.error, run.finished_at = str(exc), timezone.now()
         run.save()
+        if retry_transient and exc.transient:
+            raise SyncInterrupted(f"TMDB sync failed, nothing was refreshed: {exc}") from exc
         return run
     ours = sorted(Film.objects.filter(tmdb_id__in=ids).values_list("tmdb_id", flat=True))
     run.listed = len(ours)
+    interrupted = []
     for tmdb_id in ours:
         try:
             result = import_film_from_tmdb(tmdb_id, client=client)
         except (TMDBError, TMDBImportError) as exc:
             logger.warning("TMDB sync: film %s left as it was: %s", tmdb_id, exc)
             run.failures[str(tmdb_id)] = str(exc)
+            if getattr(exc, "transient", False):
+                interrupted.append(tmdb_id)
             continue
         run.updated += result.changed
     run.finished_at = timezone.now()
     run.save()
+    if retry_transient and interrupted:
+        raise SyncInterrupted(f"TMDB could not be reached for {len(interrupted)} film(s) "
+                              f"({', '.join(map(str, interrupted))}); the retry tries them again.")
     return run
 
 
 def accept(film: Film, fields, *, by) -> list[str]:
-    """Take TMDB's value for these fields and let TMDB manage them again; return those that
-    still wait for a refresh from TMDB (images, genres, collection).
+    """Take TMDB's value for these fields (cast and crew too) and let TMDB manage them again;
+    return those that still wait for a refresh from TMDB (images, genres, collection).
 
     Only users who may change films may; anyone else gets PermissionDenied.
     """
@@ -79,6 +102,8 @@ def accept(film: Film, fields, *, by) -> list[str]:
         for name in fields:
             if name in SCALAR_FIELDS and name in proposed:
                 setattr(film, name, Film._meta.get_field(name).to_python(proposed[name]))
+            elif name in CREDIT_FIELDS and name in proposed:
+                write_credits(film, name, proposed[name])
             elif name in proposed:
                 pending.append(name)
                 if name in ("poster", "backdrop"):  # ours no longer: the refresh replaces it
@@ -98,8 +123,11 @@ def accept(film: Film, fields, *, by) -> list[str]:
     return pending
 
 
-def mark_edited(film: Film, fields) -> None:
-    """Record that an editor changed these fields by hand (before the film is saved)."""
+def mark_edited(film: Film, fields) -> bool:
+    """Record that an editor changed these fields by hand ("cast" and "crew" for credits),
+    before the film is saved; say whether the record changed."""
     held = set(fields) & set(HELD_FIELDS)
-    if film.tmdb_id and held:
-        film.edited_fields = sorted(set(film.edited_fields or []) | held)
+    if not (film.tmdb_id and held) or held <= set(film.edited_fields or []):
+        return False
+    film.edited_fields = sorted(set(film.edited_fields or []) | held)
+    return True

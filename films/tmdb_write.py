@@ -6,7 +6,9 @@ transaction; if it fails, `Downloads.discard` deletes them again, so a failed im
 neither rows nor files behind.
 
 Fields an editor changed by hand (`Film.edited_fields`) keep the editor's value: TMDB's goes to
-`Film.tmdb_proposed`, which the admin offers field by field (`hold_edited`).
+`Film.tmdb_proposed`, which the admin offers field by field. The cast and the crew are held
+the same way, each as a whole (`hold_credits`): an editor who fixes a character or adds a crew
+member keeps the credits as edited, and TMDB's list waits beside them.
 """
 
 import datetime
@@ -28,10 +30,11 @@ from films.validators import validate_image_file
 
 # Image sizes asked of TMDB: enough for the largest place each is shown; renditions do the rest.
 SIZES = {"poster": "w780", "backdrop": "w1280", "profile": "w185", "logo": "w92"}
-# Film fields an editor's edit holds against TMDB; credits always follow TMDB.
+# What an editor's edit holds against TMDB: film fields, and the cast and crew as wholes.
+CREDIT_FIELDS = ("cast", "crew")
 HELD_FIELDS = ("title", "original_title", "release_date", "runtime", "tagline", "synopsis",
                "certification", "original_language", "imdb_id", "collection", "genres",
-               "poster", "backdrop")
+               "poster", "backdrop", *CREDIT_FIELDS)
 # Of those, the ones whose proposed value can be taken as it is (the others need a refresh).
 SCALAR_FIELDS = HELD_FIELDS[:9]
 
@@ -173,6 +176,52 @@ def hold_genres(film: Film, genres) -> bool:
         proposed["genres"] = names
     film.tmdb_proposed = proposed
     return True
+
+
+def credits_now(film: Film, kind: str) -> list[dict]:
+    """The film's cast or crew as `hold_credits` compares and stores them: the person's TMDB
+    id (None for one entered here) and name, with the character or the department and job."""
+    if kind == "cast":
+        rows = film.cast_credits.select_related("person").order_by("order", "id")
+        return [{"id": c.person.tmdb_id, "name": c.person.name, "character": c.character}
+                for c in rows]
+    rows = film.crew_credits.select_related("person").order_by("department", "job", "id")
+    return [{"id": c.person.tmdb_id, "name": c.person.name, "department": c.department,
+             "job": c.job} for c in rows]
+
+
+def _roles(kind: str, credits: list[dict]) -> list[tuple]:
+    """What makes two lists of credits the same: the cast in billing order, the crew as a set."""
+    if kind == "cast":
+        return [(c["id"], c["character"]) for c in credits]
+    return sorted((c["id"] or 0, c["department"], c["job"]) for c in credits)
+
+
+def hold_credits(film: Film, *, cast: list[dict], crew: list[dict]) -> tuple[set[str], bool]:
+    """Which of cast and crew the editor holds (the import leaves them alone), and whether
+    `tmdb_proposed` changed (not yet saved): TMDB's list, where it differs, waits there."""
+    held = set(CREDIT_FIELDS) & set(film.edited_fields or [])
+    if not held:
+        return held, False
+    proposed = dict(film.tmdb_proposed or {})
+    for kind in held:
+        tmdb = cast if kind == "cast" else crew
+        if _roles(kind, credits_now(film, kind)) == _roles(kind, tmdb):
+            proposed.pop(kind, None)
+        else:
+            proposed[kind] = tmdb
+    changed = proposed != (film.tmdb_proposed or {})
+    film.tmdb_proposed = proposed
+    return held, changed
+
+
+def credit_lines(kind: str, credits: list[dict]) -> list[str]:
+    """Credits as an editor reads them: "Ana de Armas as Eve Macarro", "Len Wiseman, Director
+    (Directing)"."""
+    if kind == "cast":
+        return [f"{c['name']} as {c['character']}" if c["character"] else c["name"]
+                for c in credits]
+    return [f"{c['name']}, {c['job']} ({c['department']})" for c in credits]
 
 
 def assign_images(film: Film, extras: Extras, downloads: Downloads) -> bool:

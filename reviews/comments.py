@@ -1,16 +1,25 @@
 """Reader comments: who may post where, the spam and abuse defences, and creating a comment.
 
 The view and the form call these; every threshold is a setting (``MARQUEE_COMMENTS_*``), read at
-call time so tests and deployments can change them. Defences, in the order a post meets them:
+call time so tests and deployments can change them. What a post meets, and what the reader is
+told (nothing is lost without a word, except to clear bot signals):
 
-1. a per-IP rate limit in Django's cache (→ 429, nothing stored);
-2. the review must be public, open to comments and not past its closing date (→ 404 / 403);
-3. the form: field errors, a signed form timestamp (tampered or expired → refused, 400);
-4. a honeypot field and a too-fast submission (→ stored as spam, so a moderator can rescue a
-   false positive), too many links and disallowed words (→ spam, with the reasons);
-5. an exact duplicate of a recent comment on the same review (→ refused).
+1. the review must be public, open to comments and not past its closing date (→ 404 / 403);
+2. the CSRF and form tokens: missing (no JavaScript) → the comment is shown back to confirm,
+   nothing saved; expired → the same, with a fresh token; forged → stored as spam, the reader
+   told the usual "awaiting moderation" (a bot signal);
+3. the form: field errors, more links than the help text allows (→ 400, the text kept);
+4. a blocked e-mail address or network (→ 403, told so, the text kept);
+5. the rate limit: comments stored from this address in the window, counted in the database, so
+   it holds while Redis is down (→ 429 with the review page, the text kept and when to retry);
+6. the form token is accepted once: a double or triple submit stores one comment, and each
+   answer is the normal outcome; an exact duplicate posted with another form is refused;
+7. a honeypot (→ spam, silently); disallowed words or the optional Akismet verdict (→ held for
+   a moderator's spam check, the reader told so); a form sent faster than a person types, timed
+   from when the reader first got the form, across the confirmation step (→ flagged, pending).
 
-Everything else is pending, unless the optional "known author" rule approves it.
+Everything else is pending, unless its author is a trusted commenter (or, with the setting on,
+has an approved comment already): then it is published at once.
 """
 
 from __future__ import annotations
@@ -18,40 +27,51 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
+import secrets
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 
-from reviews import permissions
+from reviews import comment_mail, permissions
+from reviews.commenters import CommentBlock, TrustedCommenter
 from reviews.critics import byline_name
 from reviews.models import Comment, Review
-from reviews.tasks import mail_on_commit
 
 TIMESTAMP_SALT = "reviews.comments.form-timestamp"
+SHOWN_SALT = "reviews.comments.form-shown"
 MODERATE_PERMISSION = "reviews.moderate_comment"
 MAX_DEPTH = 2  # a top-level comment, a reply, and a reply to that reply
 URL_PATTERN = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 
-
-class CommentsClosed(Exception):
-    """The review does not accept comments (disabled, or past its closing date)."""
+# Signals that only a bot gives: the comment is kept as spam and the sender told nothing.
+BOT_SIGNALS = {"honeypot", "forged_token"}
 
 
 class RateLimited(Exception):
-    """This address posted too many comments in the rate window."""
+    """This address has had as many comments stored as the rate window allows."""
 
-    def __init__(self, retry_after: int):
+    def __init__(self, retry_after: int, count: int):
         super().__init__(retry_after)
         self.retry_after = retry_after
+        self.count = count
+
+    @property
+    def until(self) -> datetime.datetime:
+        return timezone.now() + datetime.timedelta(seconds=self.retry_after)
+
+
+class Blocked(Exception):
+    """A moderator blocked this sender's e-mail address or network."""
+
+
+class ReplayedForm(Exception):
+    """The form's once-only token already posted a different comment (e.g. back, edit, post)."""
 
 
 # Who may post where.
@@ -73,56 +93,91 @@ def comments_open(review: Review) -> bool:
     return closing is None or timezone.now() < closing
 
 
-def ensure_open(review: Review) -> None:
-    if not comments_open(review):
-        raise CommentsClosed("Comments on this review are closed.")
-
-
 def may_moderate(user) -> bool:
     """Decided with every other "may this user…" question, in reviews/permissions.py."""
     return permissions.may_moderate(user)
 
 
-# The signed form timestamp.
+# The signed form tokens.
 
 
-def sign_form(review: Review) -> str:
-    """A token naming the review and the moment the form was shown, signed with SECRET_KEY."""
-    return signing.dumps({"r": review.pk, "t": time.time()}, salt=TIMESTAMP_SALT, compress=True)
+@dataclass(frozen=True)
+class FormToken:
+    """What a valid form token says: when the reader first got the form, and its once-only id."""
+
+    started: float
+    nonce: str | None  # None only for tokens issued before tokens were once-only
+
+    def too_fast(self, now: float | None = None) -> bool:
+        elapsed = (now or time.time()) - self.started
+        return elapsed < settings.MARQUEE_COMMENTS_MIN_SECONDS
 
 
-def check_form_token(token: str, review: Review) -> list[str]:
-    """Validate the form token; return spam signals ("too_fast") or raise ValidationError."""
+class ForgedToken(Exception):
+    """The token was not signed by this site for this review: a bot signal."""
+
+
+def sign_form(review: Review, started: float | None = None) -> str:
+    """A once-only token naming the review and when the reader first got the form."""
+    return signing.dumps(
+        {"r": review.pk, "t": time.time() if started is None else started,
+         "n": secrets.token_urlsafe(18)},
+        salt=TIMESTAMP_SALT, compress=True,
+    )
+
+
+def sign_shown(review: Review) -> str:
+    """The moment the page holding the form was made, for a form posted without JavaScript.
+
+    It is no form token (it cannot post a comment by itself); it starts the too-fast clock.
+    """
+    return signing.dumps({"r": review.pk, "t": time.time()}, salt=SHOWN_SALT, compress=True)
+
+
+def shown_at(stamp: str, review: Review) -> float | None:
+    """When the page stamped `stamp` was made; None for a missing, altered or stale stamp."""
+    try:
+        data = signing.loads(stamp or "", salt=SHOWN_SALT,
+                             max_age=settings.MARQUEE_COMMENTS_MAX_FORM_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("r") != review.pk:
+        return None
+    try:
+        return min(float(data["t"]), time.time())
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def check_form_token(token: str, review: Review) -> FormToken:
+    """The token's contents; ValidationError when expired, ForgedToken when not ours."""
     try:
         data = signing.loads(
             token, salt=TIMESTAMP_SALT, max_age=settings.MARQUEE_COMMENTS_MAX_FORM_AGE
         )
     except signing.SignatureExpired:
         raise ValidationError(
-            "This form was open too long and has expired. Please submit your comment again.",
+            "This form was open too long and has expired. Your comment is kept below: "
+            "please check it and post it again.",
             code="expired",
         ) from None
     except (signing.BadSignature, ValueError, TypeError):
-        raise ValidationError(
-            "The form was incomplete or altered. Please reload the page and try again.",
-            code="tampered",
-        ) from None
+        raise ForgedToken from None
     if not isinstance(data, dict) or data.get("r") != review.pk:
-        raise ValidationError(
-            "The form was incomplete or altered. Please reload the page and try again.",
-            code="tampered",
-        )
-    elapsed = time.time() - float(data.get("t", 0))
-    if elapsed < settings.MARQUEE_COMMENTS_MIN_SECONDS:
-        return ["too_fast"]
-    return []
+        raise ForgedToken
+    try:
+        started = float(data.get("t", 0))
+    except (TypeError, ValueError):
+        raise ForgedToken from None
+    nonce = data.get("n")
+    return FormToken(started=started, nonce=str(nonce) if nonce else None)
 
 
-# Rate limit.
+# Rate limit: counted in the database, so it holds while the cache is down or hung.
 
 
 def client_ip(request) -> str | None:
-    """The client's address. Only REMOTE_ADDR: X-Forwarded-For is trivially forged."""
+    """The client's address (REMOTE_ADDR, which config.middleware sets from a trusted proxy)."""
     value = request.META.get("REMOTE_ADDR", "")
     try:
         return str(ipaddress.ip_address(value.strip()))
@@ -130,22 +185,27 @@ def client_ip(request) -> str | None:
         return None
 
 
-def hit_rate_limit(ip: str | None) -> None:
-    """Count one post from `ip`; raise RateLimited once it is over the limit for the window."""
+def check_rate_limit(ip: str | None) -> None:
+    """Raise RateLimited if `ip` already had the limit of comments stored in the window.
+
+    Only stored comments count (any status, spam included): refused posts, confirmations and
+    resubmits of one form do not. The window slides: the oldest stored comment in it sets when
+    the next one may come.
+    """
     limit = settings.MARQUEE_COMMENTS_RATE_LIMIT
     window = settings.MARQUEE_COMMENTS_RATE_WINDOW
     if not limit or limit < 0:
         return
-    # A fixed window that starts with the first post: the key expires with it.
-    key = f"marquee:comments:rate:{ip or 'unknown'}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        count = 1
-    if count > limit:
-        raise RateLimited(retry_after=window)
+    since = timezone.now() - datetime.timedelta(seconds=window)
+    from_ip = Q(ip_address=ip) if ip else Q(ip_address__isnull=True)
+    recent = list(
+        Comment.objects.filter(from_ip, submitted_at__gte=since)
+        .order_by("-submitted_at").values_list("submitted_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        frees_at = recent[-1] + datetime.timedelta(seconds=window)
+        retry_after = max(1, int((frees_at - timezone.now()).total_seconds() + 0.999))
+        raise RateLimited(retry_after=retry_after, count=len(recent))
 
 
 # Content rules.
@@ -153,6 +213,27 @@ def hit_rate_limit(ip: str | None) -> None:
 
 def count_links(text: str) -> int:
     return len(URL_PATTERN.findall(text))
+
+
+def check_links(text: str) -> None:
+    """Refuse more links than the help text allows, saying how many to remove."""
+    limit = settings.MARQUEE_COMMENTS_MAX_LINKS
+    links = count_links(text)
+    if links > limit:
+        allowed = f"at most {limit} link{'s' if limit != 1 else ''}" if limit else "no links"
+        extra = links - limit
+        raise ValidationError(
+            f"A comment may contain {allowed}; this one has {links}. "
+            f"Remove {extra} and post it again — nothing was posted yet.",
+            code="links",
+        )
+
+
+def rules_text() -> str:
+    """The rules the pipeline applies, as the form's help text states them."""
+    limit = settings.MARQUEE_COMMENTS_MAX_LINKS
+    links = (f"up to {limit} link{'s' if limit != 1 else ''}" if limit else "no links")
+    return f"Plain text, {links}; HTML is shown as typed."
 
 
 def disallowed_words_in(text: str) -> list[str]:
@@ -166,13 +247,8 @@ def disallowed_words_in(text: str) -> list[str]:
 
 
 def content_signals(body: str) -> list[str]:
-    """Why the body looks like spam: too many links, disallowed words."""
-    signals = []
-    links = count_links(body)
-    if links > settings.MARQUEE_COMMENTS_MAX_LINKS:
-        signals.append(f"links:{links}")
-    signals += [f"word:{word}" for word in disallowed_words_in(body)]
-    return signals
+    """Why the body needs a moderator's spam check: disallowed words."""
+    return [f"word:{word}" for word in disallowed_words_in(body)]
 
 
 def is_duplicate(review: Review, body: str) -> bool:
@@ -191,7 +267,30 @@ def is_known_author(email: str, user) -> bool:
     return Comment.objects.approved().filter(condition).exists()
 
 
+def check_blocked(email: str, ip: str | None) -> None:
+    if CommentBlock.objects.matching(email=email, ip=ip) is not None:
+        raise Blocked("Marquee does not accept comments from this sender.")
+
+
 # Creating a comment.
+
+
+def status_for(signals, *, staff: bool, email: str, user) -> str:
+    if staff:
+        return Comment.Status.APPROVED
+    if any(signal in BOT_SIGNALS or signal.startswith(("word:", "akismet"))
+           for signal in signals):
+        return Comment.Status.SPAM
+    if TrustedCommenter.is_trusted(email) or (
+            settings.MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN and is_known_author(email, user)):
+        return Comment.Status.APPROVED
+    return Comment.Status.PENDING
+
+
+def held_for_spam_check(comment: Comment) -> bool:
+    """Spam by a content filter (words, Akismet), which the sender is told; not a bot's."""
+    return comment.status == Comment.Status.SPAM and not (
+        set(comment.spam_signals) & BOT_SIGNALS)
 
 
 def create_comment(
@@ -205,12 +304,23 @@ def create_comment(
     ip_address: str | None = None,
     user_agent: str = "",
     signals: list[str] | tuple[str, ...] = (),
+    nonce: str | None = None,
+    notify: bool = False,
 ) -> Comment:
-    """Store a reader's comment with the status the defences give it; notify moderators.
+    """Store a reader's comment with the status the defences give it; notify who should hear.
 
-    Raises ValidationError for a duplicate. `signals` are the form's findings (honeypot,
-    too fast); the body's own are added here. Moderators posting are staff replies, approved.
+    `signals` are the form's findings (honeypot, too fast, forged token); the body's own are
+    added here. Moderators posting are staff replies, approved. A `nonce` already used returns
+    the comment it posted (a resubmit) or raises ReplayedForm (other words). Raises Blocked or
+    RateLimited (never for moderators), and ValidationError for a duplicate of a recent comment.
     """
+    if nonce:
+        earlier = Comment.objects.filter(form_nonce=nonce).first()
+        if earlier is not None:
+            return _resubmitted(earlier, review, body)
+    if not may_moderate(user):
+        check_blocked(email or getattr(user, "email", ""), ip_address)
+        check_rate_limit(ip_address)
     if is_duplicate(review, body):
         raise ValidationError(
             "You have already posted this comment here — it is waiting for moderation "
@@ -226,35 +336,43 @@ def create_comment(
         parent = _attach_point(parent)
     signals = [*signals, *content_signals(body)]
     staff = may_moderate(user)
+    if not staff and not set(signals) & BOT_SIGNALS:
+        from reviews import akismet
+
+        signals += akismet.signals(review, body=body, name=name, email=email,
+                                   ip_address=ip_address, user_agent=user_agent)
+    status = status_for(signals, staff=staff, email=email, user=user)
     now = timezone.now()
-    if staff:
-        status = Comment.Status.APPROVED
-    elif signals:
-        status = Comment.Status.SPAM
-    elif settings.MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN and is_known_author(email, user):
-        status = Comment.Status.APPROVED
-    else:
-        status = Comment.Status.PENDING
-    with transaction.atomic():
-        comment = Comment.objects.create(
-            review=review,
-            parent=parent,
-            name=name[:100],
-            email=email,
-            body=body,
-            user=user,
-            is_staff_reply=staff,
-            status=status,
-            spam_signals=[] if staff else signals,
-            submitted_at=now,
-            ip_address=ip_address,
-            user_agent=(user_agent or "")[:500],
-            moderated_by=user if staff else None,
-            moderated_at=now if staff else None,
-        )
-        if status == Comment.Status.PENDING:
-            notify_moderators(comment)
+    fields = dict(
+        review=review, parent=parent, name=name[:100], email=email, body=body, user=user,
+        is_staff_reply=staff, status=status, spam_signals=[] if staff else signals,
+        submitted_at=now, ip_address=ip_address, user_agent=(user_agent or "")[:500],
+        moderated_by=user if staff else None, moderated_at=now if staff else None,
+        form_nonce=nonce or None, notify=bool(notify) and not set(signals) & BOT_SIGNALS,
+        first_published_at=now if status == Comment.Status.APPROVED else None,
+    )
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(**fields)
+            if status == Comment.Status.PENDING:
+                comment_mail.notify_moderators(comment)  # sent once the transaction commits
+            elif status == Comment.Status.APPROVED:  # its page refreshes by reviews/receivers.py
+                comment_mail.comment_published(comment, at_once=True)
+    except IntegrityError:
+        # The same form posted twice at the same moment: the other request stored it.
+        earlier = Comment.objects.filter(form_nonce=nonce).first() if nonce else None
+        if earlier is None:
+            raise
+        return _resubmitted(earlier, review, body)
+    comment.resubmitted = False
     return comment
+
+
+def _resubmitted(earlier: Comment, review: Review, body: str) -> Comment:
+    if earlier.review_id != review.pk or earlier.body != body:
+        raise ReplayedForm
+    earlier.resubmitted = True
+    return earlier
 
 
 def _attach_point(parent: Comment) -> Comment:
@@ -264,40 +382,6 @@ def _attach_point(parent: Comment) -> Comment:
         chain.append(chain[-1].parent)
     depth = len(chain) - 1  # 0 for a top-level comment
     return parent if depth < MAX_DEPTH else chain[1]
-
-
-def moderators():
-    """Active users who may moderate comments and have an email address."""
-    User = get_user_model()
-    perm = Q(
-        groups__permissions__codename="moderate_comment",
-        groups__permissions__content_type__app_label="reviews",
-    ) | Q(
-        user_permissions__codename="moderate_comment",
-        user_permissions__content_type__app_label="reviews",
-    )
-    return (
-        User.objects.filter(perm | Q(is_superuser=True), is_active=True)
-        .exclude(email="")
-        .distinct()
-    )
-
-
-def notify_moderators(comment: Comment) -> None:
-    """Email moderators about a new pending comment (sent by the worker once it commits)."""
-    recipients = sorted({user.email for user in moderators()})
-    if not recipients:
-        return
-    base = settings.MARQUEE_SITE_URL.rstrip("/")
-    queue = base + reverse("admin:reviews_comment_changelist")
-    change = base + reverse("admin:reviews_comment_change", args=[comment.pk])
-    excerpt = Truncator(comment.body).chars(500)
-    mail_on_commit(
-        f"New comment to moderate on “{comment.review.headline}”",
-        f"{comment.name} <{comment.email}> commented on “{comment.review.headline}”:\n\n"
-        f"{excerpt}\n\nModerate it: {change}\nThe queue: {queue}\n",
-        recipients,
-    )
 
 
 # Display.

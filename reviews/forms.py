@@ -22,11 +22,15 @@ class CommentForm(forms.Form):
         label="Comment",
         max_length=Comment.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Plain text. Links are allowed; HTML is shown as typed.",
+    )
+    notify = forms.BooleanField(
+        label="E-mail me when my comment is published or answered", required=False,
+        help_text="One mail each time; every mail has a link to stop them.",
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput,
                                 min_value=1, max_value=2**63 - 1)
     form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    form_shown = forms.CharField(required=False, widget=forms.HiddenInput)
     website = forms.CharField(label="Leave this field empty", required=False)
 
     def __init__(self, *args, review: Review, user=None, replies_to: dict | None = None,
@@ -38,6 +42,8 @@ class CommentForm(forms.Form):
         self.user = user if user is not None and user.is_authenticated else None
         self.replies_to = replies_to
         self.spam_signals: list[str] = []
+        self.token: comments.FormToken | None = None
+        self.fields["body"].help_text = comments.rules_text()
         if self.user is not None:
             del self.fields["name"]
             del self.fields["email"]
@@ -47,9 +53,21 @@ class CommentForm(forms.Form):
         self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
 
     def clean_form_token(self):
+        """A forged token is a bot signal (kept as spam, silently); an expired one is said."""
         token = self.cleaned_data.get("form_token") or ""
-        self.spam_signals += comments.check_form_token(token, self.review)
+        try:
+            self.token = comments.check_form_token(token, self.review)
+        except comments.ForgedToken:
+            self.spam_signals.append("forged_token")
+        else:
+            if self.token.too_fast():
+                self.spam_signals.append("too_fast")
         return token
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body", "")
+        comments.check_links(body)
+        return body
 
     def clean_website(self):
         value = self.cleaned_data.get("website")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -38,14 +39,22 @@ RATING_CHOICES = [(Decimal(f"{n / 2:.1f}"), f"{n / 2:g}") for n in range(1, 11)]
 
 
 def public_condition() -> Q:
-    """The one rule for what the public sees: published, or scheduled and due.
+    """The one rule for what the public sees: published, or scheduled and due; and not past
+    its unpublish time (its expiry).
 
     `published()`, the effective status the admin shows and filters on, and
     `Review.effective_status` all follow it.
     """
-    return Q(status=Review.Status.PUBLISHED) | Q(
-        status=Review.Status.SCHEDULED, published_at__lte=timezone.now()
-    )
+    now = timezone.now()
+    return (
+        Q(status=Review.Status.PUBLISHED)
+        | Q(status=Review.Status.SCHEDULED, published_at__lte=now)
+    ) & ~expired_condition(now)
+
+
+def expired_condition(now=None) -> Q:
+    """Past its unpublish time: no longer public, whatever the stored status says."""
+    return Q(unpublish_at__isnull=False, unpublish_at__lte=now or timezone.now())
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -55,8 +64,11 @@ class ReviewQuerySet(models.QuerySet):
 
     def with_effective_status(self):
         """Annotate `effective`: the status readers see (a due scheduled review is published)."""
+        live = Q(status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED])
         return self.annotate(effective=models.Case(
             models.When(public_condition(), then=models.Value(Review.Status.PUBLISHED.value)),
+            # Expired and not yet tidied by the clock (reviews/clock.py): unpublished already.
+            models.When(live & expired_condition(), then=models.Value(Review.Status.DRAFT.value)),
             default=models.F("status"),
             output_field=models.CharField(),
         ))
@@ -68,6 +80,12 @@ class ReviewQuerySet(models.QuerySet):
     def due(self):
         """Scheduled reviews whose time has come (public already; stored status lags)."""
         return self.filter(status=Review.Status.SCHEDULED, published_at__lte=timezone.now())
+
+    def expired(self):
+        """Published or scheduled reviews past their unpublish time (hidden already; stored
+        status lags)."""
+        return self.filter(expired_condition(),
+                           status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED])
 
     def by_author(self, user):
         return self.filter(author=user)
@@ -217,6 +235,11 @@ class Review(models.Model):
     hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
+    unpublish_at = models.DateTimeField(
+        "unpublish at", null=True, blank=True,
+        help_text="Leave empty to keep the review up. At this time it leaves every public page, "
+                  "list, feed and search by itself, and its author is told.",
+    )
     intended_date = models.DateField(
         "intended publication date", null=True, blank=True,
         help_text="The date this review is meant to carry (an imported file's date). "
@@ -410,13 +433,30 @@ class Review(models.Model):
         The same rule as public_condition(), for one review in memory (as `clean()` mirrors a
         constraint); tests/test_effective_status.py holds the two to the same answers.
         """
+        now = timezone.now()
+        live = self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+        if live and self.unpublish_at is not None and self.unpublish_at <= now:
+            return self.Status.DRAFT  # expired: unpublished already
         if (
             self.status == self.Status.SCHEDULED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
         ):
             return self.Status.PUBLISHED
         return self.status
+
+    @property
+    def is_expired(self) -> bool:
+        """Past its unpublish time while its stored status still says live."""
+        return (self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+                and self.unpublish_at is not None and self.unpublish_at <= timezone.now())
+
+    def set_expiry(self, at, by):
+        """Unpublish this review by itself at `at` (None: keep it up). Written at once, also on
+        a live review with pending changes: it is a schedule, not content."""
+        from reviews import clock
+
+        return clock.set_expiry(self, at, by)
 
     @property
     def is_public(self) -> bool:
@@ -523,9 +563,6 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
-    def spam(self):
-        return self.filter(status=Comment.Status.SPAM)
-
 
 class Comment(models.Model):
     """A reader's comment. The body is plain text, never Markdown: `body_html` is that text
@@ -566,6 +603,19 @@ class Comment(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    form_nonce = models.CharField(
+        max_length=40, null=True, blank=True, editable=False,
+        help_text="The once-only id of the form that posted it: a resubmit stores nothing new.",
+    )
+    notify = models.BooleanField(
+        "e-mail the author", default=False,
+        help_text="The author asked to hear when it is published or answered.",
+    )
+    first_published_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When it was first shown: its author and its parent's author hear of it once.",
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -576,6 +626,11 @@ class Comment(models.Model):
             models.Index(fields=["review", "status", "submitted_at"], name="comment_review_idx"),
             models.Index(fields=["status", "-submitted_at"], name="comment_queue_idx"),
             models.Index(fields=["submitted_at"], name="comment_submitted_idx"),
+            models.Index(fields=["ip_address", "submitted_at"], name="comment_ip_idx"),
+            models.Index(Upper("email"), name="comment_email_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["form_nonce"], name="comment_form_nonce_unique"),
         ]
 
     def __str__(self):
@@ -591,6 +646,17 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.review.get_absolute_url()}#comment-{self.pk}"
 
+    @property
+    def is_shown(self) -> bool:
+        """Readers see it (approved). Only a shown comment's changes touch a public page."""
+        return self.status == self.Status.APPROVED
 
-# Defined in their own module, registered with the app here.
+
+# Defined in their own modules, registered with the app here.
+from reviews.commenters import (  # noqa: E402, F401
+    CommentBlock,
+    CommentEdit,
+    ModeratorMailPreference,
+    TrustedCommenter,
+)
 from reviews.pending import Autosave, PendingChange  # noqa: E402, F401

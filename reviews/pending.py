@@ -155,6 +155,11 @@ def publish_changes(review, by):
         if pending is None:
             raise ValidationError("This review has no pending changes to publish.",
                                   code="no_pending")
+        from reviews import prepublish
+
+        candidate = Review.objects.get(pk=current.pk)  # the pending version, in memory
+        pending.apply_fields(candidate)
+        prepublish.require(candidate, pending.section_objects(candidate))
         with reversion.create_revision():
             apply(current, pending, by)
             reversion.set_user(by)
@@ -227,12 +232,16 @@ def notify_changes_submitted(review, by) -> None:
 
 
 class Autosave(models.Model):
-    """The unsaved content of one user's open change form of one review (never public)."""
+    """The unsaved content of one user's open change form of one review (never public).
+
+    Without a review it is the user's one rolling draft of a new review: the add page keeps it
+    and offers it back until the review is first saved.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")
-    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE,
-                               related_name="autosaves")
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="autosaves")
     data = models.JSONField(default=dict, help_text="The form's fields, by input name.")
     base_version = models.PositiveIntegerField(help_text="The review's version the form had.")
     saved_at = models.DateTimeField(default=timezone.now)
@@ -240,7 +249,9 @@ class Autosave(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "review"], name="autosave_one_per_user"),
+            models.UniqueConstraint(fields=["user"], condition=models.Q(review__isnull=True),
+                                    name="autosave_one_new_review_per_user"),
         ]
 
     def __str__(self):
-        return f"Autosave of {self.review_id} by {self.user_id}"
+        return f"Autosave of {self.review_id or 'a new review'} by {self.user_id}"

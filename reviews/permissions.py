@@ -129,3 +129,8 @@ def may_publish_changes(user, review) -> bool:
 def may_submit_changes(user, review) -> bool:
     """Ask the editors to publish the pending version of one's own live review."""
     return _active(user) and _is_author(user, review) and user.has_perm(CHANGE_PERMISSION)
+
+
+def may_set_expiry(user) -> bool:
+    """Set or clear the time a review is unpublished by itself (its expiry)."""
+    return is_editor(user) and user.has_perm(PUBLISH_PERMISSION)

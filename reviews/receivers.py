@@ -34,10 +34,15 @@ def review_changed(sender, instance, raw=False, **kwargs):
 
 
 def schedule_due() -> None:
-    """Record when scheduled reviews go public: cached pages made before then stop being good."""
-    due = (Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=timezone.now())
+    """Record when scheduled reviews go public, and when expiring ones leave: cached pages made
+    before then stop being good."""
+    now = timezone.now()
+    due = (Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=now)
            .order_by("published_at").values_list("published_at", flat=True)[:100])
-    tags.schedule(moment.timestamp() for moment in due)
+    leaving = (Review.objects.filter(status__in=[Review.Status.PUBLISHED,
+                                                 Review.Status.SCHEDULED], unpublish_at__gt=now)
+               .order_by("unpublish_at").values_list("unpublish_at", flat=True)[:100])
+    tags.schedule(moment.timestamp() for moment in [*due, *leaving])
 
 
 def section_changed(sender, instance, **kwargs):

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from reversion.models import Version
 
 from reviews import permissions
@@ -26,6 +27,8 @@ from reviews.search import index as search_index
 # old text does not unpublish a review.
 CONTENT_FIELDS = ["headline", "dek", "intro", "rating", "verdict", "film", "comments_enabled"]
 SECTION_FIELDS = ["heading", "anchor", "body", "position", "is_spoiler"]
+# Fields whose stored value is not what editors read (an id, a number, a flag).
+DISPLAYED = {"film", "rating", "comments_enabled"}
 
 
 @dataclass
@@ -49,6 +52,51 @@ class Snapshot:
     @property
     def is_pending(self) -> bool:
         return self.version is None
+
+    @property
+    def shown_fields(self) -> list[tuple[str, str]]:
+        """(label, value) of each content field as editors read them: names, never ids."""
+        films = _films([self])
+        return [(field_label(name), shown(name, value, films))
+                for name, value in self.fields.items()]
+
+
+def field_label(name: str) -> str:
+    """A field's label as the change form shows it ("Dek (subtitle)"), not its name."""
+    from reviews.models import Review
+
+    return capfirst(Review._meta.get_field(name).verbose_name)
+
+
+def _films(snapshots) -> dict:
+    from films.models import Film
+
+    ids = {snap.fields.get("film") for snap in snapshots} - {None}
+    return Film.objects.in_bulk(ids)
+
+
+def shown(name: str, value, films: dict) -> str:
+    """A stored value as editors read it: the film's title and year, stars, Yes/No."""
+    from reviews.widgets import spoken, stars
+
+    if value is None or value == "":
+        return "—"
+    if name == "film":
+        film = films.get(value) or films.get(_int(value))
+        return f"{film.title} ({film.year})" if film and film.year else (
+            film.title if film else "a film since deleted")
+    if name == "rating":
+        return f"{stars(str(value))} ({spoken(str(value))})"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def versions_for(review) -> list[Version]:
@@ -93,6 +141,7 @@ class FieldChange:
     old: object
     new: object
     diff: SafeString
+    label: str = ""
 
 
 @dataclass
@@ -135,12 +184,17 @@ def word_diff(old: str, new: str) -> SafeString:
 
 def compare(old: Snapshot, new: Snapshot) -> Comparison:
     """Compare two snapshots: changed fields, and sections added, removed, moved or changed."""
+    films = _films([old, new])
     fields = [
         FieldChange(
             name,
             old.fields[name],
             new.fields[name],
+            # Compared as editors read them: the film's title, stars, Yes/No.
+            word_diff(shown(name, old.fields[name], films), shown(name, new.fields[name], films))
+            if name in DISPLAYED else
             word_diff(_text(old.fields[name]), _text(new.fields[name])),
+            label=field_label(name),
         )
         for name in CONTENT_FIELDS
         if old.fields[name] != new.fields[name]

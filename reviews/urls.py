@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reviews import feeds
+from reviews.views import commenters as commenter_views
 from reviews.views import comments as comment_views
 from reviews.views import critics as critic_views
 from reviews.views import pages, review_page
@@ -16,6 +17,9 @@ urlpatterns = [
     path("reviews/<slug:slug>/comments/", comment_views.post_comment, name="comment"),
     path("reviews/<slug:slug>/comments/tokens/", comment_views.comment_tokens,
          name="comment_tokens"),
+    path("reviews/<slug:slug>/comments/mine/", commenter_views.my_comments, name="my_comments"),
+    path("comments/unsubscribe/<str:token>/", commenter_views.unsubscribe,
+         name="comment_unsubscribe"),
     path("reviews/<slug:slug>/preview/", preview_views.preview, name="preview"),
     path("preview/<str:token>/", preview_views.shared_preview, name="shared_preview"),
     path("search/", search_views.search, name="search"),

@@ -24,7 +24,7 @@ from reviews.tasks import mail_on_commit
 if TYPE_CHECKING:
     from reviews.models import Review
 
-from reviews import permissions
+from reviews import clock, permissions
 
 PUBLISH_PERMISSION = permissions.PUBLISH_PERMISSION
 EDITORS_GROUP, WRITERS_GROUP, MODERATORS_GROUP = "Editors", "Writers", "Moderators"
@@ -99,11 +99,20 @@ def transition(
                     "target": Review.Status(to).label.lower(),
                 },
             )
+        if action == "publish":
+            # Blocking pre-publish checks refuse the step, whichever route took it.
+            from reviews import prepublish
+
+            prepublish.require(current)
         current.status = to
         if to in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
             current.published_at = at or timezone.now()
+            if current.unpublish_at and current.unpublish_at <= max(
+                    current.published_at, timezone.now()):
+                current.unpublish_at = None  # an expiry already past would hide it at once
         elif clear_date:
             current.published_at = None
+            current.unpublish_at = None
         current.last_edited_by = by
         with reversion.create_revision():
             reversion.set_user(by)
@@ -120,8 +129,13 @@ def transition(
             scheduled_for=current.published_at if to == Review.Status.SCHEDULED else None,
         )
         notify(current, action, by, note)
+        if to == Review.Status.SCHEDULED:
+            clock.arrange_going_live(current)
+        if current.unpublish_at and to in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
+            clock.arrange(clock.expired, current.pk, current.unpublish_at)
     # Keep the caller's object in step with the database.
-    for field in ("status", "published_at", "last_edited_by_id", "version", "updated_at"):
+    for field in ("status", "published_at", "unpublish_at", "last_edited_by_id", "version",
+                  "updated_at"):
         setattr(review, field, getattr(current, field))
     return review
 
@@ -151,6 +165,16 @@ def notify(review: Review, action: str, by, note: str = "") -> None:
         mail_on_commit(
             f"Changes requested: {review.headline}",
             f"{_name(by)} asked for changes to “{review.headline}”:\n\n{note}\n\n{link}\n",
+            [author.email],
+        )
+    elif action in ("unpublish", "archive") and author.email and author.pk != by.pk:
+        subject, done = {
+            "unpublish": ("Unpublished", "unpublished “{}”: it is a draft again"),
+            "archive": ("Archived", "archived “{}”"),
+        }[action]
+        mail_on_commit(
+            f"{subject}: {review.headline}",
+            f"{_name(by)} {done.format(review.headline)}.\n\n{link}\n",
             [author.email],
         )
     elif action == "publish" and author.email and author.pk != by.pk:

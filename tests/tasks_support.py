@@ -10,13 +10,13 @@ import email
 import email.policy
 import socket
 import threading
-from html.parser import HTMLParser
 from pathlib import Path
 
 from django.tasks import task_backends
 from django_tasks_db import DatabaseBackend
 
 from tasks.base import durable_task
+from tests.forms import Forms
 
 
 class SMTPServer:
@@ -107,45 +107,18 @@ def database_task_backend():
         task_backends["default"] = previous
 
 
-class _Forms(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.forms: list[tuple[str, str, dict]] = []
-        self._textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append((attrs.get("action") or "", attrs.get("id") or "", {}))
-        elif not self.forms:
-            return
-        elif tag == "input" and attrs.get("name"):
-            kind = attrs.get("type", "text")
-            if kind not in ("checkbox", "radio", "submit") or "checked" in attrs:
-                self.forms[-1][2][attrs["name"]] = attrs.get("value") or ""
-        elif tag == "textarea" and attrs.get("name"):
-            self._textarea = attrs["name"]
-            self.forms[-1][2][self._textarea] = ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.forms[-1][2][self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-
-
 def page_form(html: str, action: str | None = None, *, form_id: str | None = None) -> dict:
     """The fields (and their values) of the page's form that posts to `action` (or has the id
-    `form_id`)."""
-    parser = _Forms()
+    `form_id`), read as a browser would (tests/forms.py)."""
+    parser = Forms()
     parser.feed(html)
-    for form_action, found_id, fields in parser.forms:
+    parser.close()
+    for form in parser.forms:
+        found_action, found_id = form["attrs"].get("action") or "", form["attrs"].get("id") or ""
         if (form_id is not None and found_id == form_id) or (
-            form_id is None and form_action.split("#")[0] == action
+            form_id is None and found_action.split("#")[0] == action
         ):
-            return fields
+            return dict(form["fields"])
     raise AssertionError(f"no form {form_id or action} in the page")
 
 

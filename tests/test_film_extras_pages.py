@@ -98,14 +98,43 @@ def test_person_pages_from_tmdb_carry_its_notice(client, film):
     assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in words
 
 
-@pytest.mark.xfail(strict=True, reason="alternative titles and keywords are not yet indexed by "
-                   "reviews/search (merged after the search rewrite); issue 19/23 follow-up")
 def test_search_finds_films_by_other_titles_and_keywords(client, film):
     from django.urls import reverse
 
-    for query in ("Du monde de John Wick", "rage and hate"):
+    for query in ("Du monde de John Wick", "rage and hate", "du mondo de john wick"):
         response = client.get(reverse("reviews:search"), {"q": query})
         assert [f.pk for f in response.context["films"]] == [film.pk], query
         assert "Films (1)" in text(response)
     response = client.get(reverse("reviews:search"), {"q": "zebra crossing"})
     assert list(response.context["films"]) == []
+
+
+def test_search_follows_other_titles_and_keywords_as_they_change(client, film, committed):
+    """Each change reaches the index and retires the cached search pages."""
+    from django.urls import reverse
+
+    from films.models import AlternativeTitle, Keyword
+
+    def found(query):
+        return [f.pk for f in client.get(reverse("reviews:search"), {"q": query}).context["films"]]
+
+    assert found("Balletratte") == []
+    with committed():
+        other = AlternativeTitle.objects.create(film=film, title="Die Balletratte", country="DE")
+    assert found("Balletratte") == [film.pk]
+    with committed():
+        other.delete()
+    assert found("Balletratte") == []
+
+    with committed():
+        keyword = Keyword.objects.create(name="pointe shoes")
+        film.keywords.add(keyword)
+    assert found("pointe shoes") == [film.pk]
+    with committed():
+        keyword.name = "tutu"
+        keyword.save()
+    assert found("pointe shoes") == []
+    assert found("tutu") == [film.pk]
+    with committed():
+        film.keywords.remove(keyword)
+    assert found("tutu") == []

@@ -67,9 +67,11 @@ def post_comment(client, review, body: str):
 
 def request_changes(client, review, note: str):
     """Press Request changes on the review's admin page, with a note."""
-    action = reverse("admin:reviews_review_transition", args=[review.pk, "request_changes"])
-    page = client.get(reverse("admin:reviews_review_change", args=[review.pk]))
-    fields = page_form(page.content.decode(), action) | {"note": note}
+    action = reverse("admin:reviews_review_change", args=[review.pk])
+    page = client.get(action)
+    # The note and its button belong to the change form: the step saves what was typed first.
+    fields = page_form(page.content.decode(), form_id="review_form") | {
+        "note": note, "_workflow": "request_changes"}
     started = time.perf_counter()
     response = client.post(action, fields)
     return response, time.perf_counter() - started
@@ -319,3 +321,63 @@ def test_submitting_changes_to_a_live_review_mails_the_editors_through_the_worke
     [message] = mail.outbox
     assert message.to == ["edie@example.com"]
     assert message.subject == "Changes submitted: Live headline"
+
+
+# Daily tasks without cron -----------------------------------------------------------------------
+
+
+def run_marquee_worker():
+    """Marquee's own worker (`run_worker --batch`): the loop that also enqueues daily tasks."""
+    call_command("run_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+def test_the_worker_sends_the_moderators_digest_once_a_day_at_its_time(settings, db_tasks):
+    from reviews.commenters import ModeratorMailPreference
+    from reviews.comments import create_comment
+
+    settings.TASKS_DAILY = {"reviews.tasks.send_comment_digest": "07:00"}
+    moderator = user_in_group("Moderators", username="mo", email="mo@example.com")
+    ModeratorMailPreference.objects.create(user=moderator, frequency="daily")
+    review = ReviewFactory(published=True)
+    zone = timezone.get_current_timezone()
+    morning = datetime.datetime(2026, 11, 30, 6, 59, tzinfo=zone)
+
+    with time_machine.travel(morning - datetime.timedelta(hours=10), tick=False):
+        create_comment(review, body="Waiting since last night", name="Ada",
+                       email="ada@example.com")
+    mail.outbox.clear()
+    with time_machine.travel(morning, tick=False):
+        run_marquee_worker()
+    assert mail.outbox == []  # not yet seven
+
+    with time_machine.travel(morning + datetime.timedelta(minutes=2), tick=False):
+        run_marquee_worker()  # enqueues the digest and runs it; the digest queues its mail
+        run_marquee_worker()
+    [digest] = mail.outbox
+    assert digest.to == ["mo@example.com"]
+    assert "Waiting since last night" in digest.body
+
+    with time_machine.travel(morning + datetime.timedelta(hours=3), tick=False):
+        run_marquee_worker()
+        run_marquee_worker()
+    assert len(mail.outbox) == 1  # once a day, however often the worker comes round
+
+
+def test_a_daily_task_is_queued_once_whichever_worker_gets_there_first(settings, db_tasks):
+    from tasks import periodic
+
+    settings.TASKS_DAILY = {"reviews.tasks.send_comment_digest": "07:00"}
+    at_eight = datetime.datetime(2026, 11, 30, 8, 0, tzinfo=timezone.get_current_timezone())
+    assert periodic.enqueue_due(at_eight) == ["reviews.tasks.send_comment_digest"]
+    assert periodic.enqueue_due(at_eight) == []  # a second worker, the same minute
+    assert TaskRecord.objects.filter(task_path="reviews.tasks.send_comment_digest").count() == 1
+    next_day = at_eight + datetime.timedelta(days=1)
+    assert periodic.enqueue_due(next_day) == ["reviews.tasks.send_comment_digest"]
+
+
+def test_a_daily_time_that_is_not_a_time_is_a_clear_error(settings):
+    from tasks import periodic
+
+    settings.TASKS_DAILY = {"reviews.tasks.send_comment_digest": "seven"}
+    with pytest.raises(ValueError, match="TASKS_DAILY: 'seven' is not a time of day like 07:00"):
+        periodic.enqueue_due()

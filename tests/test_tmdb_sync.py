@@ -132,3 +132,75 @@ def test_runs_are_listed_in_the_admin_read_only(client, fake_tmdb, two_films):
     run = TMDBSyncRun.objects.get()
     page = client.get(f"/admin/films/tmdbsyncrun/{run.pk}/change/").content.decode()
     assert "malformed JSON" in page and 'name="_save"' not in page
+
+
+# The task, on the real worker: TMDB briefly unavailable is retried by the task machinery -----
+
+
+@pytest.fixture
+def worker(settings):
+    from tests.tasks_support import database_task_backend
+
+    settings.TASKS_RETRY_DELAY = 0  # the retry is due at once: the same batch runs it
+    with database_task_backend():
+        yield lambda: call_command("run_worker", batch=True, startup_delay=False, reload=False,
+                                   verbosity=0)
+
+
+def attempts() -> list:
+    from tasks.models import TaskRecord
+
+    return sorted(TaskRecord.objects.filter(task_path="films.tasks.sync_tmdb"),
+                  key=lambda row: row.args_kwargs["kwargs"]["_task"]["attempt"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_retries_when_tmdb_asks_to_wait(fake_tmdb, two_films, worker):
+    from films.tasks import sync_tmdb
+
+    fake_tmdb.add("/3/movie/changes", {}, status=429, headers={"Retry-After": "600"})
+    fake_tmdb.add("/3/movie/changes", changes(541671))
+    fake_tmdb.add_movie(movie(541671, tagline="A new tagline."))
+    sync_tmdb.enqueue()
+    worker()
+    first, second = attempts()
+    assert first.status == "SUCCESSFUL" and first.return_value["failed_attempt"] == 1
+    assert "TMDB asks us to wait 600 seconds" in first.return_value["error"]
+    assert second.status == "SUCCESSFUL" and second.return_value["listed"] == 1
+    assert Film.objects.get(tmdb_id=541671).tagline == "A new tagline."
+    failed, done = TMDBSyncRun.objects.order_by("started_at")
+    assert failed.error and (done.error, done.since) == ("", failed.since)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_film_tmdb_did_not_deliver_in_time_is_fetched_by_the_retry(fake_tmdb, two_films,
+                                                                     worker, settings):
+    from films.tasks import sync_tmdb
+
+    settings.TMDB_TIMEOUT = 0.3
+    fake_tmdb.add("/3/movie/changes", changes(541671, 100))
+    fake_tmdb.add("/3/movie/100", {}, delay=1)  # times out
+    fake_tmdb.add_movie(movie(541671, tagline="A new tagline."))
+    fake_tmdb.add("/3/movie/changes", changes())  # the retry: nothing new listed today
+    fake_tmdb.add_movie(movie(100, title="Another Film, Renamed", imdb_id="tt0000100",
+                              poster_path=None, backdrop_path=None,
+                              credits={"cast": [], "crew": []}))
+    sync_tmdb.enqueue()
+    worker()
+    first, second = attempts()
+    assert "TMDB could not be reached for 1 film(s) (100)" in first.return_value["error"]
+    assert second.return_value["failures"] == {} and second.return_value["listed"] == 1
+    assert Film.objects.get(tmdb_id=100).title == "Another Film, Renamed"
+    assert Film.objects.get(tmdb_id=541671).tagline == "A new tagline."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_malformed_film_is_not_retried_by_the_task(fake_tmdb, two_films, worker):
+    from films.tasks import sync_tmdb
+
+    fake_tmdb.add("/3/movie/changes", changes(100))
+    fake_tmdb.add("/3/movie/100", raw=b"[")
+    sync_tmdb.enqueue()
+    worker()
+    [only] = attempts()
+    assert only.status == "SUCCESSFUL" and "malformed JSON" in only.return_value["failures"]["100"]

@@ -1,34 +1,36 @@
-"""Comment moderation in the admin: the queue, bulk decisions and staff replies.
+"""Comment moderation in the admin: the queue, decisions per row and in bulk, staff replies,
+editing and redacting, trusting and blocking senders, and privacy requests.
 
 Every decision goes through `reviews.moderation`, which checks `reviews.moderate_comment` and
-records who decided and when; the admin never changes a comment's status by itself. The change
-page is read-only (a reader's words are not edited); it carries the decision buttons instead.
+records who decided and when; the admin never changes a comment by itself. The change page is
+read-only: it carries the decision buttons, the sender's history, trust and block buttons, and
+a link to edit (recorded, the original kept). The pages behind those buttons are in
+reviews/admin/comment_views.py.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 
 from reviews import moderation
+from reviews.admin import comment_views, commenters
+from reviews.commenters import CommentBlock, TrustedCommenter
 from reviews.comments import may_moderate
 from reviews.models import Comment, Review
 
-DECISIONS = {
-    "approve": (moderation.approve, "Approved"),
-    "reject": (moderation.reject, "Rejected"),
-    "spam": (moderation.mark_spam, "Marked as spam"),
-    "delete": (moderation.delete, "Deleted"),
-}
+DECISIONS = comment_views.DECISIONS
+ROW_DECISIONS = [("approve", "Approve"), ("reject", "Reject"), ("spam", "Spam"),
+                 ("delete", "Delete")]
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -110,10 +112,18 @@ class ReplyForm(forms.Form):
     )
 
 
+def _count(status: str) -> Subquery:
+    """How many comments of one status share this comment's e-mail address."""
+    return Subquery(
+        Comment.objects.filter(email__iexact=OuterRef("email"), status=status).order_by()
+        .values("status").annotate(n=Count("id")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "author", "review_link", "status", "signals", "ip_address",
-                    "submitted_at"]
+    list_display = ["excerpt", "row_actions", "author", "history", "review_link", "submitted"]
     list_display_links = ["excerpt"]
     list_filter = [StatusFilter, ReviewFilter, "is_staff_reply"]
     search_fields = ["name", "email", "ip_address", "body"]
@@ -122,24 +132,30 @@ class CommentAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over the whole table on every page
     show_facets = admin.ShowFacets.NEVER  # nor a count per filter choice
-    actions = ["approve_selected", "reject_selected", "spam_selected", "delete_selected_comments"]
+    actions = ["approve_selected", "reject_selected", "spam_selected", "delete_selected_comments",
+               "purge_ips", "export_addresses", "erase_addresses"]
     fieldsets = [
-        (None, {"fields": ["review_link", "parent", "status", "body_text"]}),
-        ("Author", {"fields": ["name", "email", "user", "ip_address", "user_agent"]}),
+        (None, {"fields": ["review_link", "parent_text", "status", "body_text"]}),
+        ("Author", {"fields": ["name", "email", "user", "ip_address", "user_agent", "notify"]}),
         ("Moderation", {"fields": ["spam_signals", "submitted_at", "is_staff_reply",
-                                   "moderated_by", "moderated_at"]}),
+                                   "moderated_by", "moderated_at", "edited_at"]}),
     ]
-    readonly_fields = ["review_link", "parent", "status", "body_text", "name", "email", "user",
-                       "ip_address", "user_agent", "spam_signals", "submitted_at",
-                       "is_staff_reply", "moderated_by", "moderated_at"]
+    readonly_fields = ["review_link", "parent_text", "status", "body_text", "name", "email",
+                       "user", "ip_address", "user_agent", "notify", "spam_signals",
+                       "submitted_at", "is_staff_reply", "moderated_by", "moderated_at",
+                       "edited_at"]
 
     def get_queryset(self, request):
-        # The list shows each comment's review headline: join it, without its long texts.
+        # The list shows each comment's review headline and the comment it answers: join them,
+        # without their long texts; and the sender's history, counted in the same statement.
         return (
             super()
             .get_queryset(request)
-            .select_related("review")
-            .defer("review__intro", "review__intro_html", "review__dek", "review__verdict")
+            .select_related("review", "parent")
+            .defer("review__intro", "review__intro_html", "review__dek", "review__verdict",
+                   "parent__body_html", "parent__user_agent")
+            .annotate(**{f"history_{status.value}": _count(status.value)
+                         for status in Comment.Status})
         )
 
     # Only moderators see comments at all; nobody adds or edits them here.
@@ -173,27 +189,76 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, comment):
         text = Truncator(" ".join(comment.body.split())).chars(120)
         if comment.parent_id:
-            return format_html("<span title='reply'>↳</span> {}", text)
+            text = format_html("<span title='reply'>↳</span> {}", text)
+        if comment.spam_signals:
+            return format_html("{}<br><small>Signals: {}</small>", text, self.signals(comment))
         return text
+
+    @admin.display(description="In reply to")
+    def parent_text(self, comment):
+        parent = comment.parent
+        if parent is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>: “{}”', self.url("change", parent.pk), parent.name,
+            Truncator(" ".join(parent.body.split())).chars(200),
+        )
 
     @admin.display(description="Author", ordering="name")
     def author(self, comment):
         badge = " (staff)" if comment.is_staff_reply else ""
-        return format_html("{}{}<br><small>{}</small>", comment.name, badge, comment.email)
+        where = format_html("<br><small>{}</small>", comment.ip_address) if (
+            comment.ip_address) else ""
+        if comment.parent_id:
+            return format_html("{}{}<br><small>{}</small>{}<br><small>↳ to {}: “{}”</small>",
+                               comment.name, badge, comment.email, where, comment.parent.name,
+                               Truncator(" ".join(comment.parent.body.split())).chars(60))
+        return format_html("{}{}<br><small>{}</small>{}", comment.name, badge, comment.email,
+                           where)
+
+    @admin.display(description="History")
+    def history(self, comment):
+        counts = {status.value: getattr(comment, f"history_{status.value}", None) or 0
+                  for status in Comment.Status}
+        return format_html(
+            '<a href="{}?{}" title="Every comment from this address">{}</a>',
+            self.url("changelist"), urlencode({"q": comment.email, "status": "all"}),
+            moderation.history_text(counts),
+        )
 
     @admin.display(description="Review", ordering="review__headline")
     def review_link(self, comment):
         return format_html(
             '<a href="{}?{}={}&amp;status=all" title="All comments on this review">{}</a>',
-            self._url("changelist"), ReviewFilter.parameter_name, comment.review_id,
+            self.url("changelist"), ReviewFilter.parameter_name, comment.review_id,
             comment.review,
         )
+
+    @admin.display(description="Status, sent", ordering="submitted_at")
+    def submitted(self, comment):
+        # One narrow column (the queue's widest are the comment and its sender): the status,
+        # then the date over the time.
+        local = timezone.localtime(comment.submitted_at)
+        return format_html("{}<br><small>{}<br>{}</small>", comment.get_status_display(),
+                           date_format(local, "j M Y"), time_format(local, "H:i"))
 
     @admin.display(description="Spam signals")
     def signals(self, comment):
         if not comment.spam_signals:
             return "—"
         return format_html_join(", ", "<code>{}</code>", ((s,) for s in comment.spam_signals))
+
+    @admin.display(description="Decide")
+    def row_actions(self, comment):
+        # Buttons of the changelist's own form (it carries the CSRF token): each posts to
+        # its decision's URL; delete asks to confirm there.
+        return format_html_join(
+            "", '<button type="submit" class="button comment-row-action comment-row-action--{}"'
+            ' formaction="{}" aria-label="{} the comment by {}">{}</button>',
+            ((decision, self.url("moderate", comment.pk, decision), label, comment.name, label)
+             for decision, label in ROW_DECISIONS if decision != comment.status
+             and not (decision == "spam" and comment.status == Comment.Status.SPAM)),
+        )
 
     @admin.display(description="Comment")
     def body_text(self, comment):
@@ -224,69 +289,55 @@ class CommentAdmin(admin.ModelAdmin):
     def spam_selected(self, request, queryset):
         self._decide(request, queryset, "spam")
 
-    @admin.action(description="Delete the selected comments", permissions=["moderate"])
+    @admin.action(description="Delete the selected comments…", permissions=["moderate"])
     def delete_selected_comments(self, request, queryset):
-        if request.POST.get("post") != "yes":  # deleting cannot be undone: ask first
-            return self._confirm_delete(request, list(queryset.select_related("review")),
-                                        bulk=True)
-        self._decide(request, queryset, "delete")
-        return None
+        return comment_views.delete_selected(self, request, queryset)
 
-    def _confirm_delete(self, request, comments, *, bulk: bool):
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/reviews/comment/delete_confirm.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Delete {len(comments)} comment{'s' if len(comments) != 1 else ''}?",
-            "subtitle": None,
-            "comments": comments,
-            "bulk": bulk,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "back": self._url("changelist") if bulk else self._url("change", comments[0].pk),
-        })
+    @admin.action(description="Forget the IP addresses of the selected comments",
+                  permissions=["moderate"])
+    def purge_ips(self, request, queryset):
+        comment_views.purge_ips(self, request, queryset)
 
-    # One comment at a time: decision buttons and a reply form on the change page.
+    @admin.action(description="Export everything from the selected comments’ e-mail "
+                              "addresses (JSON)", permissions=["moderate"])
+    def export_addresses(self, request, queryset):
+        return comment_views.export(self, request, queryset)
+
+    @admin.action(description="Erase everything from the selected comments’ e-mail "
+                              "addresses…", permissions=["moderate"])
+    def erase_addresses(self, request, queryset):
+        return comment_views.erase(self, request, queryset)
+
+    # One comment at a time: decisions, reply, edit, the sender.
 
     def get_urls(self):
         info = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
         view = self.admin_site.admin_view
+
+        def bound(function):
+            def page(request, *args, **kwargs):
+                return function(self, request, *args, **kwargs)
+            return view(page)
+
         return [
-            path("<path:object_id>/moderate/<str:decision>/", view(self.decide_view),
+            path("mail/", bound(commenters.mail_preference_view), name=f"{info}_mail"),
+            path("<path:object_id>/moderate/<str:decision>/", bound(comment_views.decide),
                  name=f"{info}_moderate"),
             path("<path:object_id>/reply/", view(self.reply_view), name=f"{info}_reply"),
+            path("<path:object_id>/edit/", bound(comment_views.edit), name=f"{info}_edit"),
+            path("<path:object_id>/sender/<str:operation>/", bound(comment_views.sender),
+                 name=f"{info}_sender"),
             *super().get_urls(),
         ]
 
-    def _url(self, name, *args):
+    def url(self, name, *args):
         opts = self.model._meta
         return reverse(
             f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}", args=args
         )
 
-    def _get(self, request, object_id) -> Comment:
-        if not self.has_moderate_permission(request):
-            raise PermissionDenied
-        try:
-            pk = Comment._meta.pk.to_python(unquote(object_id))
-        except ValidationError:
-            raise Http404("No such comment.") from None  # "abc" is no comment, not a 500
-        return get_object_or_404(Comment.objects.select_related("review", "parent"), pk=pk)
-
-    def decide_view(self, request, object_id, decision):
-        if decision not in DECISIONS:
-            raise Http404("No such decision.")
-        comment = self._get(request, object_id)
-        if request.method != "POST":
-            return HttpResponseRedirect(self._url("change", comment.pk))
-        if decision == "delete" and request.POST.get("post") != "yes":
-            return self._confirm_delete(request, [comment], bulk=False)
-        function, done = DECISIONS[decision]
-        function(comment, by=request.user)
-        messages.success(request, f"{done}: the comment by {comment.name} on “{comment.review}”.")
-        return HttpResponseRedirect(self._url("changelist"))
-
     def reply_view(self, request, object_id):
-        comment = self._get(request, object_id)
+        comment = comment_views.comment_or_404(self, request, object_id)
         form = ReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -298,17 +349,12 @@ class CommentAdmin(admin.ModelAdmin):
                     'Your reply is published: <a href="{}">see it on the review page</a>.',
                     reply.get_absolute_url(),
                 ))
-                return HttpResponseRedirect(self._url("changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Reply to {comment.name}",
-            "comment": comment,
-            "form": form,
-            "original": comment,
-            "has_view_permission": True,
-        }
-        return TemplateResponse(request, "admin/reviews/comment/reply.html", context)
+                return HttpResponseRedirect(self.url("changelist"))
+        return TemplateResponse(request, "admin/reviews/comment/reply.html",
+                                comment_views.context(self, request,
+                                                      title=f"Reply to {comment.name}",
+                                                      comment=comment, form=form,
+                                                      original=comment))
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(
@@ -317,8 +363,26 @@ class CommentAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="",
                            obj=None):
-        context["moderate_urls"] = {
-            decision: self._url("moderate", obj.pk, decision) for decision in DECISIONS
-        } if obj else {}
-        context["reply_url"] = self._url("reply", obj.pk) if obj else ""
+        if obj is not None:
+            context.update(
+                moderate_urls={decision: self.url("moderate", obj.pk, decision)
+                               for decision in DECISIONS},
+                reply_url=self.url("reply", obj.pk),
+                edit_url=self.url("edit", obj.pk),
+                sender_urls={op.replace("-", "_"): self.url("sender", obj.pk, op)
+                             for op in comment_views.SENDER_ACTIONS},
+                sender_history=moderation.history_text(moderation.history(obj.email)),
+                sender_comments_url=self.url("changelist") + "?" + urlencode(
+                    {"q": obj.email, "status": "all"}),
+                sender_trusted=TrustedCommenter.is_trusted(obj.email),
+                sender_blocks=[b for b in (
+                    CommentBlock.objects.filter(kind=CommentBlock.Kind.EMAIL,
+                                                value=obj.email.strip().lower()).first(),
+                    CommentBlock.objects.matching(ip=obj.ip_address) if obj.ip_address
+                    else None,
+                ) if b is not None],
+                network=moderation.network_of(obj.ip_address) if obj.ip_address else "",
+                edits=obj.edits.select_related("edited_by"),
+                original_body=moderation.original_body(obj),
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -101,6 +102,12 @@ FOCUS_FIELDS = ("hero_focus_x", "hero_focus_y")
 class ReviewAdminForm(forms.ModelForm):
     # The version the form was loaded at. A save based on an older one is refused (see clean()).
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # A schedule, not content: saved at once with Review.set_expiry(), also on a live review
+    # whose other edits wait as pending changes. Only editors get the field (ReviewAdmin).
+    unpublish_at = forms.SplitDateTimeField(
+        label="Unpublish at", required=False, widget=AdminSplitDateTime,
+        help_text=Review._meta.get_field("unpublish_at").help_text,
+    )
 
     class Meta:
         model = Review
@@ -119,6 +126,11 @@ class ReviewAdminForm(forms.ModelForm):
         for name in FOCUS_FIELDS:  # left empty: the centre, rather than an error
             if name in self.fields:
                 self.fields[name].required = False
+        if "unpublish_at" in self.fields:
+            field = self.fields["unpublish_at"]
+            field.initial = self.instance.unpublish_at
+            zone = timezone.get_current_timezone_name()
+            field.help_text = f"{field.help_text} In the site's time zone, {zone}."
 
     def clean_hero_focus_x(self):
         return self._focus("hero_focus_x")
@@ -129,6 +141,21 @@ class ReviewAdminForm(forms.ModelForm):
     def _focus(self, name: str) -> int:
         value = self.cleaned_data.get(name)
         return Review._meta.get_field(name).default if value is None else value
+
+    def clean_unpublish_at(self):
+        at = self.cleaned_data.get("unpublish_at")
+        if at is None or "unpublish_at" not in self.changed_data:
+            return at
+        if at <= timezone.now():
+            raise ValidationError("Pick a time in the future, or leave it empty to keep the "
+                                  "review up.", code="expiry_past")
+        published = self.instance.published_at
+        if published and at <= published:
+            when = timezone.localtime(published)
+            raise ValidationError(
+                f"Pick a time after the publication time ({when:%d %B %Y, %H:%M}, "
+                f"{timezone.get_current_timezone_name()}).", code="expiry_before_publication")
+        return at
 
     def clean(self):
         cleaned = super().clean()

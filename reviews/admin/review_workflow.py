@@ -18,7 +18,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from reviews import permissions, preview, workflow
+from reviews import permissions, prepublish, preview, workflow
 from reviews.admin.review_forms import PublishAtForm
 from reviews.admin.review_history import site_time_zone
 from reviews.models import Review
@@ -49,6 +49,8 @@ class WorkflowViews:
         info = f"{opts.app_label}_{opts.model_name}"
         view = self.admin_site.admin_view
         return [
+            # Before the object's own patterns, which would read "add" as an object id.
+            path("add/autosave/", view(self.autosave_new_view), name=f"{info}_autosave_new"),
             path("<path:object_id>/transition/<str:action>/", view(self.transition_view),
                  name=f"{info}_transition"),
             path("<path:object_id>/share/", view(self.share_view), name=f"{info}_share"),
@@ -89,8 +91,14 @@ class WorkflowViews:
                     and latest.from_status == Review.Status.IN_REVIEW:
                 requested = latest
         share = preview.current_share_link(review) if permissions.may_share(user) else None
+        steps = self.steps_for(user, review)
+        publishing = {"publish", "publish_changes"} & {step["name"] for step in steps}
         return {
-            "workflow_actions": self.steps_for(user, review),
+            "workflow_actions": steps,
+            # What the pre-publish checks find in the version the form shows (the pending one
+            # of a live review), shown before Publish and Schedule.
+            "prepublish": prepublish.check(review, getattr(review, "pending_sections", None))
+            if publishing else None,
             "form_saves_steps": may_edit,
             "transitions": review.transitions.select_related("actor"),
             "time_zone": site_time_zone(),
@@ -106,6 +114,8 @@ class WorkflowViews:
             "autosave": autosave,
             "autosave_url": self._url("autosave", review.pk) if may_edit else "",
             "autosave_data": json.dumps(autosave.data) if autosave else "",
+            # A note sent with a form that did not validate is shown again, not lost.
+            "note_typed": request.POST.get("note", "") if request.method == "POST" else "",
         }
 
     # Taking a step ----------------------------------------------------------------------------
@@ -252,6 +262,26 @@ class WorkflowViews:
             return JsonResponse({"error": "You may not edit this review."}, status=403)
         if not permissions.may_edit(request.user, review):
             return JsonResponse({"error": "You may not edit this review."}, status=403)
+        return self._keep_draft(request, review)
+
+    def autosave_new_view(self, request):
+        """The same for the add page: the user's one rolling draft of a new review."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST only."}, status=405)
+        if not self.has_add_permission(request):
+            return JsonResponse({"error": "You may not write reviews."}, status=403)
+        return self._keep_draft(request, None)
+
+    def new_review_autosave_context(self, request) -> dict:
+        """What the add page needs to keep typing and offer a kept draft back."""
+        autosave = Autosave.objects.filter(user=request.user, review=None).first()
+        return {
+            "autosave": autosave,
+            "autosave_url": self._url("autosave_new"),
+            "time_zone": site_time_zone(),
+        }
+
+    def _keep_draft(self, request, review):
         if request.POST.get("discard"):
             Autosave.objects.filter(user=request.user, review=review).delete()
             return JsonResponse({"discarded": True})

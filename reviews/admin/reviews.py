@@ -10,6 +10,7 @@ public pages read are left alone until an editor presses *Publish changes*.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
@@ -50,21 +51,26 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
     change_form_template = "admin/reviews/review/change_form.html"
     change_list_template = "admin/reviews/review/change_list.html"
     object_history_template = "admin/reviews/review/object_history.html"
-    list_display = ("headline", "film", "author", "status_column", "published_at", "rating")
-    list_select_related = ("film", "author", "pending_change")
+    # The status right after the headline: on phones the other columns give way (workflow.css).
+    list_display = ("headline", "status_column", "film", "author_name", "published_at",
+                    "updated_at", "rating")
+    list_select_related = ("film", "author__critic", "pending_change")
     list_filter = (
         QueueFilter,
         StatusFilter,
         ("author", admin.RelatedOnlyFieldListFilter),
         "film__genres",
     )
-    search_fields = ("headline", "dek", "film__title", "author__username")
-    search_help_text = "Headline, dek, film title or the author's username."
+    search_fields = ("headline", "dek", "intro", "verdict", "sections__heading",
+                     "sections__body", "film__title", "author__username", "author__first_name",
+                     "author__last_name", "author__critic__display_name")
+    search_help_text = ("Words in the headline, dek, intro, verdict or any section; the film's "
+                        "title; the author's name.")
     date_hierarchy = "published_at"
     autocomplete_fields = ("film",)
     prepopulated_fields = {"slug": ("headline",)}
-    readonly_fields = ("status_column", "publication_time", "hero_preview", "created_at",
-                       "updated_at")
+    readonly_fields = ("status_column", "publication_time", "expiry_time", "hero_preview",
+                       "created_at", "updated_at")
     formfield_overrides = MARKDOWN_EDITOR
     fieldsets = (
         (None, {"fields": ("film", "headline", "dek", "slug", "author")}),
@@ -76,8 +82,8 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
                            "to 16:9 around the focal point (click the current image to set it).",
         }),
         ("Publication", {
-            "fields": ("status_column", "publication_time", "intended_date", "is_featured",
-                       "comments_enabled"),
+            "fields": ("status_column", "publication_time", "unpublish_at", "intended_date",
+                       "is_featured", "comments_enabled"),
             "description": "The status changes through the workflow buttons above the form.",
         }),
         ("Record", {"fields": ("created_at", "updated_at", "base_version"),
@@ -88,9 +94,11 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
 
     class Media:
         # Starts markdownx editors in sections added after the page loaded; frames the preview;
-        # moves sections up and down; keeps Tab for moving focus; guards and autosaves the form.
+        # moves sections up and down; keeps Tab for moving focus; the toolbar, shortcuts and word
+        # counts; guards and autosaves the form.
         js = ("marquee-admin/js/markdownx-inlines.js", "marquee-admin/js/section-order.js",
-              "marquee-admin/js/markdown-keys.js", "marquee-admin/js/change-guard.js",
+              "marquee-admin/js/markdown-keys.js", "marquee-admin/js/markdown-toolbar.js",
+              "marquee-admin/js/change-guard.js",
               "marquee-admin/js/editor-errors.js", "marquee-admin/js/focal-point.js")
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 
@@ -108,11 +116,26 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
             return f"{label} (changes pending)"
         return label
 
+    @admin.display(description="author", ordering="author__last_name")
+    def author_name(self, obj):
+        """The author's full name (their byline when they have no name on the account)."""
+        author = obj.author
+        critic = getattr(author, "critic", None)
+        return author.get_full_name() or (critic.display_name if critic else "") or \
+            author.get_username()
+
     @admin.display(description="Published at")
     def publication_time(self, obj):
         if obj is None or obj.published_at is None:
             return "—"
         when = timezone.localtime(obj.published_at)
+        return f"{when:%d %B %Y, %H:%M} ({site_time_zone()})"
+
+    @admin.display(description="Unpublish at")
+    def expiry_time(self, obj):
+        if obj is None or obj.unpublish_at is None:
+            return "—"
+        when = timezone.localtime(obj.unpublish_at)
         return f"{when:%d %B %Y, %H:%M} ({site_time_zone()})"
 
     @admin.display(description="current hero image")
@@ -166,13 +189,37 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        left_out = set()
         if obj is None or not self.has_change_permission(request, obj):
-            # No version to guard on the add page, nor on a read-only view.
-            fieldsets = [
-                (name, {**opts, "fields": tuple(f for f in opts["fields"] if f != "base_version")})
-                for name, opts in fieldsets
-            ]
-        return fieldsets
+            left_out.add("base_version")  # no version to guard on the add page, nor read-only
+        if not permissions.may_set_expiry(request.user) or (
+                obj is not None and not self.has_change_permission(request, obj)):
+            # Shown, not edited, by those who may not set it.
+            return [(name, {**opts, "fields": tuple(
+                "expiry_time" if f == "unpublish_at" else f
+                for f in opts["fields"] if f not in left_out)}) for name, opts in fieldsets]
+        return [(name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in left_out)})
+                for name, opts in fieldsets]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "unpublish_at" not in flatten_fieldsets(self.get_fieldsets(request, obj)):
+            # A declared field comes with every form the factory makes: this one may not set
+            # it. (The factory makes a new class each time: its base_fields are its own.)
+            form.base_fields.pop("unpublish_at", None)
+        return form
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        obj.typed_expiry = form.cleaned_data.get("unpublish_at") if (
+            "unpublish_at" in form.changed_data) else None
+        obj.expiry_changed = "unpublish_at" in form.changed_data
+        return obj
+
+    def _save_expiry(self, request, review) -> None:
+        """The unpublish time typed in the form, written at once (Review.set_expiry)."""
+        if getattr(review, "expiry_changed", False):
+            review.set_expiry(review.typed_expiry, by=request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
@@ -222,12 +269,17 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        if not change:
-            return super().save_related(request, form, formsets, change)
         review = form.instance
+        self._save_expiry(request, review)
+        if not change:
+            # The new review is saved: the add page's kept draft is spent.
+            pending_versions.Autosave.objects.filter(user=request.user, review=None).delete()
+            return super().save_related(request, form, formsets, change)
         # Saved (in place or as pending): the autosaved draft of this form is spent.
         pending_versions.Autosave.objects.filter(user=request.user, review=review).delete()
-        changed = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        # The unpublish time is saved on its own (above): alone, it makes no pending version.
+        changed = any(name != "unpublish_at" for name in form.changed_data) or any(
+            formset.has_changed() for formset in formsets)
         if review.is_public:
             for formset in formsets:
                 formset.save(commit=False)  # nothing written; the change message reads them
@@ -271,6 +323,8 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             context.update(self.workflow_context(request, obj))
+        elif add:
+            context.update(self.new_review_autosave_context(request))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):

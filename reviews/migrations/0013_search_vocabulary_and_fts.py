@@ -4,7 +4,8 @@ PostgreSQL: the `unaccent` and `pg_trgm` extensions, the `marquee` text search c
 (English after unaccent), `marquee_fold()` and trigram indexes on the vocabulary, film titles
 and people's names (reviews/search/postgres.py). SQLite: the FTS5 tables of
 reviews/search/sqlite.py. Each part is a no-op on the other database. Then every review, film
-and person is indexed anew.
+and person is indexed anew — by migration 0016 since it indexes films' other titles too,
+whose table (films 0003) this migration does not wait for.
 """
 
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
@@ -31,14 +32,6 @@ def drop_schema(apps, schema_editor):
         sqlite.drop_tables(schema_editor.connection)
 
 
-def rebuild(apps, schema_editor):
-    # The index module reads only the columns it needs (values()), so the real models serve.
-    from reviews.search import index
-
-    if schema_editor.connection.vendor in ("postgresql", "sqlite"):
-        index.rebuild(using=schema_editor.connection.alias)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -59,5 +52,4 @@ class Migration(migrations.Migration):
             options={"ordering": ["word"]},
         ),
         migrations.RunPython(create_schema, drop_schema),
-        migrations.RunPython(rebuild, migrations.RunPython.noop),
     ]

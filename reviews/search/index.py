@@ -139,15 +139,41 @@ def review_deleted(review_id: int, *, using: str) -> None:
         sqlite.delete_rows(using, "review", [review_id])
 
 
+def film_rows(film_ids, *, using: str) -> list[dict]:
+    """{"id", "title", "original_title", "other"} of films; `other` is their other titles
+    (TMDB's alternative titles) and keywords, one per line."""
+    from films.models import AlternativeTitle, Film
+
+    rows = list(Film.objects.using(using).filter(pk__in=film_ids).order_by("pk")
+                .values("id", "title", "original_title"))
+    other: dict[int, list[str]] = {}
+    for film_id, title in (AlternativeTitle.objects.using(using).filter(film_id__in=film_ids)
+                           .order_by("film_id", "id").values_list("film_id", "title")):
+        other.setdefault(film_id, []).append(title)
+    for film_id, name in (Film.keywords.through.objects.using(using)
+                          .filter(film_id__in=film_ids)
+                          .order_by("film_id", "keyword__name")
+                          .values_list("film_id", "keyword__name")):
+        other.setdefault(film_id, []).append(name)
+    for row in rows:
+        row["other"] = "\n".join(other.get(row["id"], []))
+    return rows
+
+
 def films_changed(films: list[dict], *, using: str) -> None:
-    """Index films given as {"id", "title", "original_title"}."""
+    """Index films given as {"id", "title", "original_title", "other"} (film_rows)."""
     if connections[using].vendor == "sqlite":
         sqlite.replace_rows(using, "film", [
-            (f["id"], f["title"], f["original_title"]) for f in films
+            (f["id"], f["title"], f["original_title"], f["other"]) for f in films
         ])
     vocabulary.add_words(
-        words(" ".join(f"{f['title']} {f['original_title']}" for f in films)), using=using
+        words(" ".join(f"{f['title']} {f['original_title']} {f['other']}" for f in films)),
+        using=using,
     )
+
+
+def film_changed(film_id: int, *, using: str) -> None:
+    films_changed(film_rows([film_id], using=using), using=using)
 
 
 def people_changed(people: list[dict], *, using: str) -> None:
@@ -171,16 +197,18 @@ def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
         sqlite.clear(using)
     vocabulary.clear(using)
     counts = {"films": 0, "people": 0, "reviews": 0}
-    for model, kind, fields, write in (
-        (Film, "films", ("id", "title", "original_title"), films_changed),
-        (Person, "people", ("id", "name"), people_changed),
-    ):
-        rows = list(model.objects.using(using).order_by("pk").values(*fields))
-        for start in range(0, len(rows), chunk):
-            write(rows[start:start + chunk], using=using)
-        counts[kind] = len(rows)
-        if progress:
-            progress(kind, len(rows))
+    film_ids = list(Film.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(film_ids), chunk):
+        films_changed(film_rows(film_ids[start:start + chunk], using=using), using=using)
+    counts["films"] = len(film_ids)
+    if progress:
+        progress("films", len(film_ids))
+    people = list(Person.objects.using(using).order_by("pk").values("id", "name"))
+    for start in range(0, len(people), chunk):
+        people_changed(people[start:start + chunk], using=using)
+    counts["people"] = len(people)
+    if progress:
+        progress("people", len(people))
     titles = {f["id"]: f for f in Film.objects.using(using).values(
         "id", "title", "original_title")}
     ids = list(Review.objects.using(using).order_by("pk").values_list("pk", flat=True))
@@ -209,20 +237,36 @@ def connect() -> None:
     """Index films and people when they are saved or deleted (AppConfig.ready)."""
     from django.apps import apps
 
-    from films.models import Film, Person
+    from films.models import AlternativeTitle, Film, Keyword, Person
     from reviews.models import Review, Section
 
     # Not for loaddata (raw): its rows arrive in any order; update_search_index runs after it.
     def film_saved(sender, instance, raw=False, using="default", **kwargs):
         if raw:
             return
-        films_changed([{"id": instance.pk, "title": instance.title,
-                        "original_title": instance.original_title}], using=using)
+        film_changed(instance.pk, using=using)
         # A review's vector holds its film's titles.
         for review_id in Review.objects.using(using).filter(film_id=instance.pk).values_list(
             "pk", flat=True
         ):
             review_changed(review_id, using=using)
+
+    def other_title_changed(sender, instance, raw=False, using="default", **kwargs):
+        if not raw:
+            film_changed(instance.film_id, using=using)
+
+    def keywords_changed(sender, instance, action, reverse, pk_set, using="default", **kwargs):
+        if not action.startswith("post_"):
+            return
+        if not reverse:  # film.keywords.set(...)
+            film_changed(instance.pk, using=using)
+        elif pk_set:  # keyword.films.add(...)
+            films_changed(film_rows(sorted(pk_set), using=using), using=using)
+
+    def keyword_saved(sender, instance, raw=False, using="default", **kwargs):
+        film_ids = list(instance.films.using(using).values_list("pk", flat=True))
+        if not raw and film_ids:
+            films_changed(film_rows(film_ids, using=using), using=using)
 
     def person_saved(sender, instance, raw=False, using="default", **kwargs):
         if raw:
@@ -246,6 +290,14 @@ def connect() -> None:
 
     models.signals.post_save.connect(film_saved, sender=Film, weak=False,
                                      dispatch_uid="marquee-search-film")
+    models.signals.post_save.connect(other_title_changed, sender=AlternativeTitle, weak=False,
+                                     dispatch_uid="marquee-search-other-title")
+    models.signals.post_delete.connect(other_title_changed, sender=AlternativeTitle,
+                                       weak=False, dispatch_uid="marquee-search-other-title-gone")
+    models.signals.post_save.connect(keyword_saved, sender=Keyword, weak=False,
+                                     dispatch_uid="marquee-search-keyword")
+    models.signals.m2m_changed.connect(keywords_changed, sender=Film.keywords.through,
+                                       weak=False, dispatch_uid="marquee-search-keywords")
     models.signals.post_save.connect(person_saved, sender=Person, weak=False,
                                      dispatch_uid="marquee-search-person")
     models.signals.post_delete.connect(removed("film"), sender=Film, weak=False,

@@ -6,7 +6,8 @@ created by migration 0013 (and nothing on PostgreSQL):
 - `search_review(titles, summary, body)`: rowid = review id; headline and film titles, dek and
   section headings, intro and section text. Porter-stemmed, accents removed, ranked with bm25
   weighted 10 / 4 / 1, as PostgreSQL weights A / B / C.
-- `search_film(title, original_title)` and `search_person(name)`: rowid = film / person id.
+- `search_film(title, original_title, other)` and `search_person(name)`: rowid = film / person
+  id; `other` holds the film's other titles and its keywords (reviews/search/index.py).
 - `search_word_trigram(word)`: the vocabulary (SearchWord) by trigram, for "did you mean".
 
 The tables hold their own copy of the text and are written by the code that writes the
@@ -33,7 +34,7 @@ CREATE = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS search_review USING fts5("
     f"titles, summary, body, tokenize='{TOKENIZE}')",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS search_film USING fts5("
-    f"title, original_title, tokenize='{NAMES_TOKENIZE}')",
+    f"title, original_title, other, tokenize='{NAMES_TOKENIZE}')",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS search_person USING fts5("
     f"name, tokenize='{NAMES_TOKENIZE}')",
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_word_trigram USING fts5("
@@ -46,13 +47,21 @@ DROP = [
     "DROP TABLE IF EXISTS search_word_trigram",
 ]
 TABLES = {"review": "search_review", "film": "search_film", "person": "search_person"}
-COLUMNS = {"review": "titles, summary, body", "film": "title, original_title", "person": "name"}
+COLUMNS = {"review": "titles, summary, body", "film": "title, original_title, other",
+           "person": "name"}
 
 
 def create_tables(connection) -> None:
     with connection.cursor() as cursor:
         for statement in CREATE:
             cursor.execute(statement)
+
+
+def recreate_film_table(connection) -> None:
+    """search_film anew, with the columns of CREATE (migration 0016 added `other`)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS search_film")
+        cursor.execute(next(s for s in CREATE if "search_film" in s))
 
 
 def drop_tables(connection) -> None:

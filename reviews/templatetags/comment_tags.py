@@ -71,3 +71,11 @@ def comment_thread(context, roots) -> SafeString:
     """The approved comments as nested lists (`roots` from reviews.comments.build_tree)."""
     return _thread(roots, can_reply=bool(context.get("comments_open")),
                    max_depth=context.get("comment_max_depth", 0), dates=_Dates())
+
+
+@register.filter
+def comment_receipt(tags: str) -> str:
+    """The poster's receipt a comment outcome message carries in its tags ("" for none)."""
+    from reviews.views.comment_outcomes import receipt_in
+
+    return receipt_in(tags)

@@ -4,26 +4,38 @@ The review page is one copy for every anonymous reader (Marquee's page cache and
 cache share it), so its comment form carries no tokens of its own: a small script fetches the
 CSRF token and the signed form token from `comment_tokens` when the reader starts writing. A form
 posted without them (no JavaScript, or a forged cross-site post) saves nothing; the reader gets
-the comment back, with tokens, to confirm.
+the comment back, with tokens, to confirm. The page does carry a signed stamp of when it was
+made (`form_shown`), so the too-fast clock runs from then, across the confirmation.
+
+Whatever is refused comes back on the review page with the reader's text in the form and a
+notice saying what to do; see reviews/comments.py for the rules.
 """
 
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from reviews import comments
 from reviews.forms import CommentForm
-from reviews.models import Comment, Review
+from reviews.models import Review
+from reviews.views.comment_outcomes import (
+    REPLAYED,
+    blocked_notice,
+    outcome_message,
+    rate_limited_notice,
+    receipt_for,
+)
 from reviews.views.review_page import review_page
 
-AWAITING_MODERATION = "Thank you. Your comment is awaiting moderation."
-PUBLISHED_NOW = "Your comment is published."
-CONFIRMED_FIELDS = ("name", "email", "body", "parent")
+CONFIRMED_FIELDS = ("name", "email", "body", "parent", "notify")
 
 
 def _csrf_refused(request: HttpRequest) -> bool:
@@ -34,69 +46,101 @@ def _csrf_refused(request: HttpRequest) -> bool:
 @never_cache
 @require_GET
 def comment_tokens(request: HttpRequest, slug: str) -> JsonResponse:
-    """The comment form's CSRF token (setting its cookie) and signed form token, for this reader."""
+    """The comment form's CSRF token (setting its cookie) and signed form token, for this reader.
+
+    `shown` (the page's stamp) starts the form token's clock when the page was made.
+    """
     review = get_object_or_404(Review.objects.published(), slug=slug)
     if not comments.comments_open(review):
         return JsonResponse({"error": "Comments are closed."}, status=403)
     return JsonResponse({
         "csrfmiddlewaretoken": get_token(request),
-        "form_token": comments.sign_form(review),
+        "form_token": comments.sign_form(
+            review, started=comments.shown_at(request.GET.get("shown", ""), review)),
     })
+
+
+def _typed_form(request: HttpRequest, review: Review) -> CommentForm:
+    """An unbound form holding what the reader typed (for confirming it)."""
+    typed = {name: request.POST.get(name, "") for name in CONFIRMED_FIELDS}
+    typed["notify"] = bool(typed["notify"])
+    return CommentForm(initial=typed, review=review, user=request.user)
+
+
+def _started(request: HttpRequest, review: Review, form: CommentForm | None = None) -> float:
+    """When this reader first got the form, as best the post shows it."""
+    if form is not None and form.token is not None:
+        return form.token.started
+    shown = comments.shown_at(request.POST.get("form_shown", ""), review)
+    return shown if shown is not None else time.time()
 
 
 @require_POST
 @csrf_exempt  # checked in the view, so that a refused form gives the reader their text back
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
-    """Take a comment: post/redirect/get on success, the page with errors (400) otherwise.
+    """Take a comment: post/redirect/get when stored, else the page with the form and a notice.
 
     Without a valid CSRF token (403) or form token (400) nothing is saved: the page comes back
     with the comment filled in and fresh tokens, asking the reader to confirm it.
     """
-    ip = comments.client_ip(request)
-    try:
-        comments.hit_rate_limit(ip)
-    except comments.RateLimited as limited:
-        if not comments.may_moderate(request.user):
-            minutes = max(1, round(limited.retry_after / 60))
-            response = render(request, "reviews/comment_rate_limited.html", {
-                "minutes": minutes, "slug": slug,
-            }, status=429)
-            response["Retry-After"] = str(limited.retry_after)
-            return response
-
     review = get_object_or_404(Review.objects.published().for_page(), slug=slug)
     if not comments.comments_open(review):
         return review_page(request, review, status=403)
 
     refused = _csrf_refused(request)
     if refused or not request.POST.get("form_token"):
-        typed = {name: request.POST.get(name, "") for name in CONFIRMED_FIELDS}
-        form = CommentForm(initial=typed, review=review, user=request.user)
-        return review_page(request, review, form=form, status=403 if refused else 400,
-                           confirm=True)
+        token = comments.sign_form(review, started=_started(request, review))
+        return review_page(request, review, form=_typed_form(request, review),
+                           status=403 if refused else 400, confirm=True, token=token)
 
     form = CommentForm(request.POST, review=review, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            comment = comments.create_comment(
-                review,
-                body=data["body"],
-                name=data.get("name", ""),
-                email=data.get("email", ""),
-                user=request.user,
-                parent=data.get("parent"),
-                ip_address=ip,
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-                signals=form.spam_signals,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if comment.status == Comment.Status.APPROVED:
-                messages.success(request, PUBLISHED_NOW)
-                return redirect(comment.get_absolute_url())
-            # Spam is told the same as everyone: nothing to learn from the answer.
-            messages.success(request, AWAITING_MODERATION)
-            return redirect(review.get_absolute_url() + "#comments")
-    return review_page(request, review, form=form, status=400)
+    if not form.is_valid():
+        return review_page(request, review, form=form, status=400,
+                           token=_fresh_token(form, review))
+    data = form.cleaned_data
+    ip = comments.client_ip(request)
+    try:
+        comment = comments.create_comment(
+            review,
+            body=data["body"],
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+            user=request.user,
+            parent=data.get("parent"),
+            ip_address=ip,
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            signals=form.spam_signals,
+            nonce=form.token.nonce if form.token else None,
+            notify=data.get("notify", False),
+        )
+    except comments.ReplayedForm:
+        token = comments.sign_form(review, started=_started(request, review, form))
+        return review_page(request, review, form=_typed_form(request, review), status=400,
+                           confirm=True, notice=REPLAYED, token=token)
+    except comments.Blocked:
+        return review_page(request, review, form=form, status=403, notice=blocked_notice(),
+                           token=_fresh_token(form, review))
+    except comments.RateLimited as limited:
+        response = review_page(request, review, form=form, status=429,
+                                notice=rate_limited_notice(limited),
+                               token=_fresh_token(form, review))
+        response["Retry-After"] = str(limited.retry_after)
+        return response
+    except ValidationError as error:
+        form.add_error(None, error)
+        return review_page(request, review, form=form, status=400,
+                           token=_fresh_token(form, review))
+    messages.success(request, outcome_message(comment),
+                     extra_tags=receipt_for(comment) if not comment.is_shown else "")
+    if comment.is_shown:
+        return redirect(comment.get_absolute_url())
+    return redirect(review.get_absolute_url() + "#comments")
+
+
+def _fresh_token(form: CommentForm, review: Review) -> str:
+    """The token to post the form with again: its own while valid (unused), else a new one
+    whose clock starts when the reader got the form (an expired one: long enough ago)."""
+    if form.token is not None:
+        return form.data.get("form_token", "")
+    started = time.time() - settings.MARQUEE_COMMENTS_MIN_SECONDS
+    return comments.sign_form(review, started=started)

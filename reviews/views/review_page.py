@@ -27,13 +27,12 @@ from reviews import comments
 from reviews.critics import author_data
 from reviews.forms import CommentForm
 from reviews.models import Review, article_prefetches
+from reviews.views.comment_outcomes import CONFIRM
 
 TEMPLATE = "reviews/review_detail.html"
 ARTICLE = "reviews/includes/review_article.html"
 DESCRIPTION_CHARS = 200
 RELATED_SHOWN = 4
-CONFIRM = ("Your comment has not been posted yet. Please check it and press "
-           "“Post comment” to send it.")
 # What the thread shows of a comment: never the email address, IP address or browser.
 THREAD_FIELDS = ("review", "parent", "name", "body_html", "is_staff_reply", "submitted_at")
 
@@ -113,11 +112,14 @@ def article(review: Review, request: HttpRequest) -> dict[str, str]:
 
 
 def comment_context(request: HttpRequest, review: Review, form: CommentForm | None = None,
-                    *, confirm: bool = False) -> dict:
+                    *, confirm: bool = False, notice: str = "", token: str = "") -> dict:
     """What templates/reviews/includes/comments.html needs, in one query.
 
     The tokens are written into the form only where the page is this reader's alone (signed in,
-    or the answer to their POST); the shared copy gets them from `comment_tokens`.
+    or the answer to their POST: `token`, else a fresh one); the shared copy gets them from
+    `comment_tokens`, and carries the stamp of when it was made instead (the too-fast clock
+    starts there). `notice` says why a posted comment is back in the form (`confirm`: it was
+    not posted yet).
     """
     flat = list(review.comments.approved().only(*THREAD_FIELDS))
     roots = comments.build_tree(flat)
@@ -138,16 +140,20 @@ def comment_context(request: HttpRequest, review: Review, form: CommentForm | No
         "comments_close_at": comments.closes_at(review),
         "comment_form": form,
         "comment_tokens_inline": inline,
-        "comment_token": comments.sign_form(review) if is_open and inline else "",
-        "comment_confirm": CONFIRM if confirm else "",
+        "comment_token": (token or comments.sign_form(review)) if is_open and inline else "",
+        "comment_shown": comments.sign_shown(review) if is_open and not inline else "",
+        "comment_confirm": confirm,
+        "comment_notice": notice or (CONFIRM if confirm else ""),
         "comment_reply_to": replies_to.get(int(parent_id)) if parent_id.isdigit() else None,
         "comment_max_depth": comments.MAX_DEPTH,
     }
 
 
 def review_page(request: HttpRequest, review: Review, *, form: CommentForm | None = None,
-                confirm: bool = False, status: int = 200) -> HttpResponse:
-    """The public review page for `review` (loaded with `Review.objects.for_page()`)."""
+                confirm: bool = False, notice: str = "", token: str = "",
+                status: int = 200) -> HttpResponse:
+    """The public review page for `review` (loaded with `Review.objects.for_page()`); `form`,
+    `confirm`, `notice` and `token` are a posted comment's answer (see `comment_context`)."""
     related = list(Review.objects.cards().related_to(review, RELATED_SHOWN))
     tags.shows(request, f"review:{review.pk}", f"comments:{review.pk}",
                f"film:{review.film_id}", f"user:{review.author_id}")
@@ -155,7 +161,7 @@ def review_page(request: HttpRequest, review: Review, *, form: CommentForm | Non
         "review": review,
         **article(review, request),
         "related_reviews": related,
-        **comment_context(request, review, form, confirm=confirm),
+        **comment_context(request, review, form, confirm=confirm, notice=notice, token=token),
     }, status=status)
 
 

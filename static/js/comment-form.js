@@ -1,18 +1,49 @@
-// The review page is shared by every reader (and by caches), so its comment form arrives without
-// tokens of its own. When the reader starts on the form, fetch this visit's CSRF token and signed
-// form token; a submit that comes before they arrive waits for them. If they cannot be had, the
-// form posts as it is and the server asks the reader to confirm the comment: nothing is lost.
+// The review page is shared by every reader (and by caches), so what is one reader's own lives
+// in their browser, not in the page:
+// - the form's tokens: fetched when the reader starts on the form (a submit that comes before
+//   they arrive waits for them; if they cannot be had, the form posts as it is and the server
+//   asks the reader to confirm the comment: nothing is lost);
+// - their name and e-mail address, kept in localStorage for the next comment;
+// - receipts for their comments awaiting moderation, which fetch those comments (from a small
+//   uncached endpoint) to show them to this reader alone, marked as awaiting moderation.
 (function () {
   "use strict";
   var form = document.getElementById("comment-form");
-  if (!form || !form.dataset.tokensUrl) {
-    return;
-  }
-  var pending = null;
+  var mine = document.getElementById("my-comments");
+  var PEOPLE_KEY = "marquee:commenter";
+  var RECEIPTS_KEY = "marquee:comment-receipts";
+  var MAX_RECEIPTS = 20;
 
+  function load(key, fallback) {
+    try {
+      var value = JSON.parse(window.localStorage.getItem(key));
+      return value === null ? fallback : value;
+    } catch (error) {
+      return fallback;
+    }
+  }
+
+  function save(key, value) {
+    try {
+      window.localStorage.setItem(key, JSON.stringify(value));
+    } catch (error) {
+      // Storage full or refused (private mode): the page works without it.
+    }
+  }
+
+  // Tokens.
+  var pending = null;
   function fetchTokens() {
+    if (!form || !form.dataset.tokensUrl) {
+      return Promise.resolve();
+    }
     if (!pending) {
-      pending = fetch(form.dataset.tokensUrl, {
+      var url = form.dataset.tokensUrl;
+      var shown = form.elements.form_shown;
+      if (shown && shown.value) {
+        url += "?shown=" + encodeURIComponent(shown.value);
+      }
+      pending = fetch(url, {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       })
@@ -30,14 +61,139 @@
     return pending;
   }
 
-  form.addEventListener("focusin", fetchTokens);
-  form.addEventListener("submit", function (event) {
-    if (form.elements.form_token.value) {
+  // Name and e-mail, remembered for the next comment.
+  function remember() {
+    var name = form.elements.name;
+    var email = form.elements.email;
+    if (name && email && name.value && email.value) {
+      save(PEOPLE_KEY, { name: name.value, email: email.value });
+    }
+  }
+
+  function recall() {
+    var known = load(PEOPLE_KEY, null);
+    var name = form.elements.name;
+    var email = form.elements.email;
+    if (!known || !name || !email) {
       return;
     }
-    event.preventDefault();
-    fetchTokens().then(function () {
-      HTMLFormElement.prototype.submit.call(form);
+    if (!name.value && typeof known.name === "string") {
+      name.value = known.name;
+    }
+    if (!email.value && typeof known.email === "string") {
+      email.value = known.email;
+    }
+  }
+
+  if (form) {
+    var button = form.querySelector('button[type="submit"]');
+    var sending = false;
+    recall();
+    form.addEventListener("focusin", fetchTokens);
+    form.addEventListener("submit", function (event) {
+      if (sending) {
+        event.preventDefault(); // a second click while the first is on its way
+        return;
+      }
+      remember();
+      sending = true;
+      if (button) {
+        button.setAttribute("aria-disabled", "true");
+        button.classList.add("is-sending");
+      }
+      if (form.elements.form_token.value) {
+        return;
+      }
+      event.preventDefault();
+      fetchTokens().then(function () {
+        HTMLFormElement.prototype.submit.call(form);
+      });
     });
+    // Back from the next page (the browser's page cache keeps this one as it was): send again.
+    window.addEventListener("pageshow", function () {
+      sending = false;
+      if (button) {
+        button.removeAttribute("aria-disabled");
+        button.classList.remove("is-sending");
+      }
+    });
+  }
+
+  // This reader's comments awaiting moderation.
+  if (!mine || !mine.dataset.url) {
+    return;
+  }
+  var page = mine.dataset.url;
+  var receipts = load(RECEIPTS_KEY, {});
+  if (typeof receipts !== "object" || receipts === null || Array.isArray(receipts)) {
+    receipts = {};
+  }
+  var here = Array.isArray(receipts[page]) ? receipts[page] : [];
+  document.querySelectorAll("[data-comment-receipt]").forEach(function (element) {
+    var receipt = element.getAttribute("data-comment-receipt");
+    if (receipt && here.indexOf(receipt) === -1) {
+      here.push(receipt);
+    }
   });
+  here = here.slice(-MAX_RECEIPTS);
+  receipts[page] = here;
+  save(RECEIPTS_KEY, receipts);
+  if (!here.length) {
+    return;
+  }
+
+  function show(comment) {
+    var item = document.createElement("li");
+    item.className = "comment comment--mine";
+    item.id = "comment-" + comment.id;
+    var card = document.createElement("article");
+    card.className = "comment__card";
+    var meta = document.createElement("header");
+    meta.className = "comment__meta";
+    var author = document.createElement("p");
+    author.className = "comment__author";
+    author.textContent = comment.name;
+    var badge = document.createElement("span");
+    badge.className = "comment__badge comment__badge--pending";
+    badge.textContent = "Awaiting moderation — only you can see this";
+    author.appendChild(document.createTextNode(" "));
+    author.appendChild(badge);
+    var when = document.createElement("time");
+    when.setAttribute("datetime", comment.submitted);
+    when.textContent = comment.submitted_display;
+    meta.appendChild(author);
+    meta.appendChild(when);
+    var text = document.createElement("div");
+    text.className = "comment__text";
+    text.innerHTML = comment.body_html; // escaped by the server when the comment was saved
+    card.appendChild(meta);
+    card.appendChild(text);
+    item.appendChild(card);
+    mine.appendChild(item);
+  }
+
+  var query = here.map(function (receipt) {
+    return "r=" + encodeURIComponent(receipt);
+  }).join("&");
+  fetch(page + "?" + query, {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  })
+    .then(function (response) {
+      return response.ok ? response.json() : null;
+    })
+    .then(function (answer) {
+      if (!answer) {
+        return;
+      }
+      answer.comments.forEach(show);
+      mine.hidden = answer.comments.length === 0;
+      var empty = document.querySelector(".comments__empty");
+      if (empty && answer.comments.length) {
+        empty.hidden = true; // "No comments yet." reads oddly under one's own
+      }
+      receipts[page] = answer.keep;
+      save(RECEIPTS_KEY, receipts);
+    })
+    .catch(function () {});
 })();

@@ -63,7 +63,7 @@ def post_comment(page, name: str, body: str):
     form = page.locator("#comment-form")
     form.get_by_label("Name").fill(name)
     form.get_by_label("Email").fill("reader@example.com")
-    form.get_by_label("Comment").fill(body)
+    form.get_by_label("Comment", exact=True).fill(body)
     form.get_by_role("button", name="Post comment").click()
 
 
@@ -81,9 +81,12 @@ def test_post_moderate_and_read_a_comment(page, live_server, review, moderator_p
     assert box["x"] + box["width"] <= 0
     post_comment(page, "Ada Reader", "The kitchen fight!\nBest scene of the year.")
     expect(page.get_by_role("status")).to_have_text(
-        "Thank you. Your comment is awaiting moderation."
+        "Thank you. Your comment is awaiting moderation: it appears here once a moderator "
+        "approves it."
     )
-    expect(page.locator(".comment")).to_have_count(0)
+    # Shown to its author alone, marked as awaiting moderation; not yet in the thread.
+    expect(page.locator("#my-comments .comment")).to_contain_text("Awaiting moderation")
+    expect(page.locator(".comment:not(.comment--mine)")).to_have_count(0)
     assert horizontal_overflow(page) == 0
     screenshot(page, "comments-1-posted")
 
@@ -104,6 +107,7 @@ def test_post_moderate_and_read_a_comment(page, live_server, review, moderator_p
 
     # The reader reloads and sees it, line break and all.
     page.reload()
+    expect(page.locator("#my-comments")).to_be_hidden()  # published: no longer "mine" apart
     comment = page.locator(".comment").first
     expect(comment).to_contain_text("Ada Reader")
     expect(comment.locator(".comment__text")).to_have_text(
@@ -138,13 +142,13 @@ def test_errors_keep_the_typed_text(page, live_server, review):
     form = page.locator("#comment-form")
     form.get_by_label("Name").fill("Ada")
     form.get_by_label("Email").fill("ada@example.com")
-    form.get_by_label("Comment").fill("Same words twice")
+    form.get_by_label("Comment", exact=True).fill("Same words twice")
     form.get_by_role("button", name="Post comment").click()
     expect(page.get_by_role("status")).to_contain_text("awaiting moderation")
 
     post_comment(page, "Ada", "Same words twice")  # a duplicate is refused
     expect(page.get_by_role("alert")).to_contain_text("already posted this comment")
-    expect(page.locator("#comment-form").get_by_label("Comment")).to_have_value(
+    expect(page.locator("#comment-form").get_by_label("Comment", exact=True)).to_have_value(
         "Same words twice"
     )
     assert Comment.objects.count() == 1
@@ -163,7 +167,7 @@ def test_without_javascript_a_comment_is_confirmed_once_and_nothing_is_lost(brow
         post_comment(page, "Noscript Reader", "Read it in a text browser.")
         expect(page.get_by_role("alert")).to_contain_text("has not been posted yet")
         form = page.locator("#comment-form")
-        expect(form.get_by_label("Comment")).to_have_value("Read it in a text browser.")
+        expect(form.get_by_label("Comment", exact=True)).to_have_value("Read it in a text browser.")
         expect(form.get_by_label("Name")).to_have_value("Noscript Reader")
         assert not Comment.objects.exists()
         screenshot(page, "comments-5-confirm")

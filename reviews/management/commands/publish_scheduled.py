@@ -1,30 +1,20 @@
-"""Flip the stored status of scheduled reviews whose time has come.
+"""Tidy scheduled and expiring reviews whose time has come, and tell their authors.
 
-Scheduled reviews become public at their time without this command (see
-`ReviewQuerySet.published`); it only keeps the stored status and the audit trail tidy, so it is
-safe to run from cron as often as you like.
+Scheduled reviews become public at their time, and expiring ones leave, without this command
+(see `public_condition()`); with a task worker, the same tidying runs by itself at each moment
+(reviews/clock.py). This command only does it now for a site without a worker, so it is safe to
+run from cron as often as you like.
 """
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from reviews.models import Review, ReviewTransition
+from reviews import clock
 
 
 class Command(BaseCommand):
-    help = "Mark scheduled reviews whose publication time has passed as published."
+    help = "Mark due scheduled reviews published and expired ones unpublished; mail the authors."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
-            due = list(Review.objects.due().select_for_update())
-            for review in due:
-                review.status = Review.Status.PUBLISHED
-                review.save(update_fields=["status", "updated_at"])
-                ReviewTransition.objects.create(
-                    review=review,
-                    actor=None,
-                    from_status=Review.Status.SCHEDULED,
-                    to_status=Review.Status.PUBLISHED,
-                    note="Scheduled time reached.",
-                )
-        self.stdout.write(f"{len(due)} scheduled review(s) marked published.")
+        live, gone = clock.tidy()
+        self.stdout.write(f"{live} scheduled review(s) marked published; "
+                          f"{gone} expired review(s) unpublished.")

@@ -1,13 +1,15 @@
-// The review change form never loses what was typed:
+// The review change form (and the add page's form of a new review) never loses what was typed:
 // - leaving it with unsaved changes (a link, back, closing the tab) asks first;
 // - every few seconds, while it has unsaved changes, its content is kept on the server as the
-//   user's one rolling draft of this review (also when the tab is hidden or closed);
+//   user's one rolling draft of this review, or of a new review on the add page (also when
+//   the tab is hidden or closed);
 // - a kept draft is offered back when the form is reopened: Restore or Discard;
 // - steps that do not save the form (Discard changes) ask first; Copy link copies.
 "use strict";
 {
     const AUTOSAVE_EVERY_MS = 4000;
     const SKIPPED = new Set(["csrfmiddlewaretoken", "_workflow", "at", "note"]);
+    const LABEL = "_label:";
 
     function csrfToken(form) {
         const input = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -24,6 +26,13 @@
                 data[name] = [].concat(data[name], value);
             } else {
                 data[name] = value;
+            }
+        }
+        // An autocomplete's choice has no option on a fresh page: keep its label to rebuild it.
+        for (const select of form.querySelectorAll("select[name]")) {
+            const chosen = select.selectedOptions[0];
+            if (chosen && chosen.value && !SKIPPED.has(select.name)) {
+                data[LABEL + select.name] = chosen.textContent;
             }
         }
         return data;
@@ -47,6 +56,10 @@
                 continue;
             }
             const value = data[element.name];
+            if (element.tagName === "SELECT" && value !== undefined && !Array.isArray(value) &&
+                    value !== "" && ![...element.options].some((o) => o.value === value)) {
+                element.add(new Option(data[LABEL + element.name] || value, value, true, true));
+            }
             if (element.type === "checkbox" || element.type === "radio") {
                 const values = [].concat(value === undefined ? [] : value);
                 element.checked = values.includes(element.value);

@@ -7,6 +7,8 @@ It takes every option of `db_worker` (`--queue-name`, `--interval`, `--batch`, `
   (`tasks.WorkerHeartbeat`), which `/healthz/tasks` reads;
 - a task left "running" by a worker that stopped beating (killed, out of memory, machine lost)
   is marked failed, so it shows in the admin's failed tasks with a Retry button;
+- about once a minute it enqueues the daily tasks whose time has come (TASKS_DAILY,
+  tasks/periodic.py), so the digest and the TMDB sync need no cron;
 - about once an hour it deletes finished tasks, and the record of completed `once` tasks, older
   than TASKS_KEEP_DAYS days (failed tasks stay until someone retries or deletes them).
 
@@ -29,17 +31,20 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from tasks import periodic
 from tasks.models import CompletedTask, WorkerHeartbeat
 
 logger = logging.getLogger("marquee.tasks.worker")
 
 BEAT_EVERY = 5  # seconds between heartbeats while idle
 HOUSEKEEPING_EVERY = 3600  # seconds between clean-ups
+SCHEDULE_EVERY = 60  # seconds between looks at the daily tasks
 
 
 class Worker(db_worker.Worker):
     last_beat = 0.0
     last_housekeeping = 0.0
+    last_schedule = 0.0
 
     def run(self) -> None:
         logger.info("Worker %s starting on queues %s", self.worker_id, ",".join(self.queue_names))
@@ -62,6 +67,7 @@ class Worker(db_worker.Worker):
                 self.run_task(task_result)
             self.beat()
             self.housekeeping()
+            self.enqueue_daily()
             if self.batch and claimed and task_result is None:
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
@@ -120,6 +126,12 @@ class Worker(db_worker.Worker):
         self.last_housekeeping = time.monotonic()
         fail_abandoned_tasks()
         prune()
+
+    def enqueue_daily(self) -> None:
+        if time.monotonic() - self.last_schedule < SCHEDULE_EVERY:
+            return
+        self.last_schedule = time.monotonic()
+        periodic.enqueue_due()
 
 
 def fail_abandoned_tasks() -> int:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0015_grant_critic_permissions'),
+        ('reviews', '0019_review_unpublish_at'),
     ]
 
     operations = [

@@ -1,0 +1,211 @@
+"""Scheduling both ways, with no cron: going live at `published_at`, leaving at `unpublish_at`.
+
+What readers see never waits for anything here: `public_condition()` (reviews/models.py) reads
+the times, so a scheduled review is public the moment it is due and an expired one is gone the
+moment it expires, on every page, list, feed, sitemap and search; the page cache is told those
+moments in advance (reviews/receivers.py: schedule_due).
+
+This module tidies up after those moments and tells the author: a task queued for the moment
+(`run_after`, on the task worker that already sends mail) flips the stored status, writes the
+audit trail and mails the author that the review went live, or was unpublished. Each task checks
+that its moment still stands (a rescheduled or unpublished review makes it do nothing), so stale
+tasks are harmless. `manage.py publish_scheduled` does the same for whatever is due, for a
+site that runs no worker.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from reviews import permissions
+from reviews.tasks import mail_on_commit
+from tasks.base import durable_task
+
+SCHEDULED_NOTE = "Scheduled time reached."
+EXPIRED_NOTE = "Unpublished at its expiry time."
+
+
+def zone_name() -> str:
+    return timezone.get_current_timezone_name()
+
+
+def local(moment: datetime.datetime) -> str:
+    """A time as editors and authors read it: in the site's time zone, the zone named."""
+    when = timezone.localtime(moment)
+    return f"{when:%d %B %Y, %H:%M} ({zone_name()})"
+
+
+def _at(moment: datetime.datetime | str) -> datetime.datetime:
+    return parse_datetime(moment) if isinstance(moment, str) else moment
+
+
+def arrange(task, review_id: int, moment: datetime.datetime) -> None:
+    """Queue `task` to run at `moment` once the transaction commits; on a backend that cannot
+    defer (development's immediate one) `publish_scheduled` does it instead."""
+    if task.get_backend().supports_defer:
+        task.using(run_after=moment).enqueue_on_commit(review_id, moment.isoformat())
+
+
+def arrange_going_live(review) -> None:
+    arrange(went_live, review.pk, review.published_at)
+
+
+def set_expiry(review, at, by):
+    """Set `review`'s unpublish time (None clears it), at once, and queue its tidying."""
+    from reviews.models import Review, ReviewTransition
+
+    if not permissions.may_set_expiry(by):
+        raise PermissionDenied("Only editors may set when a review is unpublished.")
+    if at is not None and timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if at is not None and at <= timezone.now():
+        raise ValidationError("The unpublish time must be in the future.", code="expiry_past")
+    if at is not None and review.published_at and at <= review.published_at:
+        raise ValidationError(
+            "The unpublish time must come after the publication time (%(published)s).",
+            code="expiry_before_publication",
+            params={"published": local(review.published_at)},
+        )
+    with transaction.atomic():
+        current = Review.objects.select_for_update().get(pk=review.pk)
+        if current.unpublish_at == at:
+            review.unpublish_at = at
+            return review
+        # An update, not save(): a live review's pending changes stay pending.
+        Review.objects.filter(pk=current.pk).update(unpublish_at=at)
+        ReviewTransition.objects.create(
+            review=current,
+            actor=by,
+            from_status=current.status,
+            to_status=current.status,
+            note=f"Unpublish at {local(at)}." if at else "Unpublish time cleared.",
+        )
+        current.unpublish_at = at
+        _retire(current)
+        if at is not None:
+            arrange(expired, current.pk, at)
+    review.unpublish_at = at
+    return review
+
+
+def _retire(review) -> None:
+    """What a change of the review's public times retires in the caches."""
+    from reviews import receivers
+
+    receivers.review_changed(type(review), review)
+
+
+@durable_task(queue_name="default")
+def went_live(review_id: int, moment: str):
+    """A scheduled review's time has come: mark it published and tell its author."""
+    from reviews.models import Review
+
+    with transaction.atomic():
+        review = (
+            Review.objects.select_for_update()
+            .filter(
+                pk=review_id,
+                status=Review.Status.SCHEDULED,
+                published_at=_at(moment),
+                published_at__lte=timezone.now(),
+            )
+            .first()
+        )
+        if review is None:
+            return {"skipped": "no longer scheduled for that time"}
+        mark_live(review)
+    return {"published": review_id}
+
+
+@durable_task(queue_name="default")
+def expired(review_id: int, moment: str):
+    """A review's unpublish time has come: unpublish it and tell its author."""
+    from reviews.models import Review
+
+    with transaction.atomic():
+        review = (
+            Review.objects.select_for_update()
+            .expired()
+            .filter(pk=review_id, unpublish_at=_at(moment))
+            .first()
+        )
+        if review is None:
+            return {"skipped": "no longer expiring at that time"}
+        mark_expired(review)
+    return {"unpublished": review_id}
+
+
+def mark_live(review) -> None:
+    from reviews.models import Review, ReviewTransition
+
+    review.status = Review.Status.PUBLISHED
+    review.save(update_fields=["status", "updated_at"])
+    ReviewTransition.objects.create(
+        review=review,
+        actor=None,
+        from_status=Review.Status.SCHEDULED,
+        to_status=Review.Status.PUBLISHED,
+        note=SCHEDULED_NOTE,
+    )
+    _mail_author(
+        review,
+        f"Live: {review.headline}",
+        f"“{review.headline}” went live as scheduled, at {local(review.published_at)}."
+        f"\n\n{settings.MARQUEE_SITE_URL.rstrip('/')}{review.get_absolute_url()}\n",
+    )
+
+
+def mark_expired(review) -> None:
+    from reviews.models import Review, ReviewTransition
+
+    source, moment = review.status, review.unpublish_at
+    review.status = Review.Status.DRAFT
+    review.published_at = None
+    review.unpublish_at = None
+    review.save(update_fields=["status", "published_at", "unpublish_at", "updated_at"])
+    ReviewTransition.objects.create(
+        review=review,
+        actor=None,
+        from_status=source,
+        to_status=Review.Status.DRAFT,
+        note=EXPIRED_NOTE,
+    )
+    _mail_author(
+        review,
+        f"Unpublished: {review.headline}",
+        f"“{review.headline}” was unpublished at its expiry time, {local(moment)}. "
+        f"It is a draft again.\n\n{admin_link(review)}\n",
+    )
+
+
+def admin_link(review) -> str:
+    from django.urls import reverse
+
+    return settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
+        "admin:reviews_review_change", args=[review.pk]
+    )
+
+
+def _mail_author(review, subject: str, body: str) -> None:
+    if review.author.email:
+        mail_on_commit(subject, body, [review.author.email])
+
+
+def tidy() -> tuple[int, int]:
+    """Do now what the queued tasks do, for everything due: (went live, expired)."""
+    from reviews.models import Review
+
+    with transaction.atomic():
+        expiring = list(Review.objects.expired().select_for_update())
+        for review in expiring:
+            mark_expired(review)
+        due = list(Review.objects.due().select_for_update())
+        for review in due:
+            mark_live(review)
+    return len(due), len(expiring)
