@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from films.renditions import Spec
 from films.tasks import renditions_after_save
 from films.tmdb_models import (  # they refer to Film by name
     AlternativeTitle,
@@ -100,7 +101,7 @@ class Person(models.Model):
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    # The photo's WebP renditions once a task has made them (films/renditions.py).
+    # The photo's renditions once a task has made them (films/renditions.py).
     photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
@@ -108,6 +109,8 @@ class Person(models.Model):
     tmdb_profile_path = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    RENDITIONS = {"photo": Spec("photo_renditions", widths=(160, 320, 480))}
 
     class Meta:
         ordering = ["name"]
@@ -159,7 +162,7 @@ class Film(models.Model):
     )
     poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    # The poster's WebP renditions once a task has made them (films/renditions.py).
+    # The poster's renditions once a task has made them (films/renditions.py).
     poster_renditions = models.JSONField(default=dict, blank=True, editable=False)
     backdrop = models.ImageField(
         upload_to="backdrops/%Y/", blank=True, validators=[validate_image_file],
@@ -197,6 +200,8 @@ class Film(models.Model):
     tmdb_proposed = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    RENDITIONS = {"poster": Spec("poster_renditions", widths=(160, 240, 320, 480, 640))}
 
     class Meta:
         ordering = ["-release_date", "title"]

@@ -1,16 +1,28 @@
-"""Image renditions: smaller WebP copies of uploaded posters and photos, for `srcset`.
+"""Image renditions: AVIF, WebP and JPEG copies of uploaded images at several widths, for
+`<picture>` with `srcset` and `sizes`, cropped around a focal point where the place they are
+shown has a fixed shape (a review's hero is 16:9).
 
-Renditions are made by a background task (films/tasks.py) after an image is saved, beside the
-original in the same storage, under a name derived from the original's. When they are written
-the task records them on the model (`poster_renditions`, `photo_renditions`: the image's name
-and the widths made), and `srcset` offers only recorded renditions of the current image: until
-then, or after the image is replaced, pages show the original and never wait.
-`manage.py shell -c "from films.renditions import backfill; backfill()"` makes them for images
-uploaded before renditions existed.
+Each model with images says what it wants in `RENDITIONS` ({field name: `Spec`}). Renditions
+are made by a background task (films/tasks.py) after an image is saved, and recorded on the
+row (`Spec.record_field`, a JSON field): the original's name, the crop, and the stored name of
+every rendition. The record is the only truth pages and saves consult: a save compares it with
+the image and the focal point (no storage call), and a page offers exactly the files it names.
+Until the task has run, or after the image or its focal point changed, pages serve the original
+(in the same box, so nothing moves when the renditions arrive) and never wait.
+
+The project writes its own renditions rather than using sorl-thumbnail, easy-thumbnails or
+django-imagekit: those make thumbnails on first use, inside the request that shows them (or
+need Celery for anything else), and offer no AVIF or focal-point crop without more code than
+this module; Pillow (13 here) writes AVIF itself.
+
+`manage.py shell -c "from films.renditions import backfill; print(backfill())"` makes them for
+images uploaded before renditions existed.
 """
 
-import json
+from __future__ import annotations
+
 import logging
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePosixPath
 
@@ -19,110 +31,212 @@ from PIL import Image, ImageOps
 
 logger = logging.getLogger("marquee.renditions")
 
-WIDTHS = (160, 320, 480, 640)
-QUALITY = 80
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    pillow: str
+    mime: str
+    options: dict
 
 
-def rendition_name(name: str, width: int) -> str:
-    path = PurePosixPath(name)
-    return str(PurePosixPath("renditions") / path.parent / f"{path.stem}-{width}w.webp")
+# Best first: a browser takes the first <source> it supports; JPEG is the <img>'s own fallback.
+FORMATS = (
+    Format("avif", "AVIF", "image/avif", {"quality": 55, "speed": 8}),
+    Format("webp", "WEBP", "image/webp", {"quality": 78, "method": 4}),
+    Format("jpg", "JPEG", "image/jpeg", {"quality": 80, "optimize": True, "progressive": True}),
+)
+FALLBACK = "jpg"
+FALLBACK_WIDTH = 800  # the <img src> for browsers without srcset: the widest JPEG up to this
+FOCUS_CENTRE = (50, 50)
 
 
-def widths_for(original_width: int | None) -> list[int]:
-    """The rendition widths an image of this width gets (never upscaled)."""
-    if not original_width:
-        return []
-    return [w for w in WIDTHS if w < original_width] or []
+@dataclass(frozen=True)
+class Spec:
+    """What renditions an image field gets.
 
-
-def ready_widths(field, record: dict | None) -> list[int]:
-    """The widths whose renditions were made for the field's current image (from its record).
-
-    The record may arrive as JSON text: the review page reads its film with raw SQL.
+    `widths`: the widths wanted (an image narrower than the widest also gets its own width,
+    never an upscale). `aspect`: crop to this (width, height) ratio around the focal point, or
+    None to keep the original's shape. `focus_fields`: the model's fields holding the focal
+    point (x, y in percent of the width and height), or None for the centre.
+    `record_field`: the JSON field the renditions are recorded in.
     """
-    if isinstance(record, str):
-        try:
-            record = json.loads(record)
-        except ValueError:
-            return []
-    if not field or not isinstance(record, dict) or record.get("name") != field.name:
-        return []
-    return [int(w) for w in record.get("widths", [])]
+
+    record_field: str
+    widths: tuple[int, ...]
+    aspect: tuple[int, int] | None = None
+    focus_fields: tuple[str, str] | None = None
+
+    def focus(self, item) -> tuple[int, int]:
+        if not self.focus_fields:
+            return FOCUS_CENTRE
+        x, y = (getattr(item, name) for name in self.focus_fields)
+        return (FOCUS_CENTRE[0] if x is None else int(x), FOCUS_CENTRE[1] if y is None else int(y))
+
+    def crop_key(self, item) -> str:
+        """Names the crop: "orig", or "16x9-f50x30" (ratio and focal point)."""
+        if not self.aspect:
+            return "orig"
+        x, y = self.focus(item)
+        return f"{self.aspect[0]}x{self.aspect[1]}-f{x}x{y}"
 
 
-def srcset(field, record: dict | None) -> str:
-    """"url-160w.webp 160w, url-320w.webp 320w, …" for an ImageField's file, or "" while its
-    renditions are not made yet."""
-    storage = field.storage if field else None
-    return ", ".join(
-        f"{storage.url(rendition_name(field.name, w))} {w}w" for w in ready_widths(field, record)
+def spec_for(item, field_name: str) -> Spec:
+    return type(item).RENDITIONS[field_name]
+
+
+def crop_box(
+    width: int, height: int, aspect: tuple[int, int] | None, focus: tuple[int, int] = FOCUS_CENTRE
+) -> tuple[int, int, int, int]:
+    """The largest box of ratio `aspect` inside a width × height image, centred on the focal
+    point as far as the edges allow (left, top, right, bottom)."""
+    if not aspect:
+        return (0, 0, width, height)
+    ratio_w, ratio_h = aspect
+    if width * ratio_h > height * ratio_w:  # wider than wanted: cut the sides
+        box_w, box_h = max(1, round(height * ratio_w / ratio_h)), height
+    else:  # taller than wanted: cut the top and bottom
+        box_w, box_h = width, max(1, round(width * ratio_h / ratio_w))
+    left = min(max(round(width * focus[0] / 100 - box_w / 2), 0), width - box_w)
+    top = min(max(round(height * focus[1] / 100 - box_h / 2), 0), height - box_h)
+    return (left, top, left + box_w, top + box_h)
+
+
+def widths_for(spec: Spec, crop_width: int) -> list[int]:
+    """The widths made of an image whose crop is `crop_width` wide: the spec's narrower ones,
+    and the crop's own width when it is narrower than the widest wanted."""
+    widths = [w for w in spec.widths if w < crop_width]
+    if crop_width <= max(spec.widths):
+        widths.append(crop_width)
+    return widths
+
+
+def rendition_name(name: str, crop: str, width: int, extension: str) -> str:
+    path = PurePosixPath(name)
+    return str(
+        PurePosixPath("renditions") / path.parent / f"{path.stem}-{crop}-{width}w.{extension}"
     )
 
 
-def record_for(field) -> dict:
-    """Make the missing renditions of the field's image; return the record that names them."""
-    make_renditions(field)
-    storage = field.storage
-    try:
-        width = field.width
-    except (OSError, ValueError):
-        width = None
-    made = [w for w in widths_for(width) if storage.exists(rendition_name(field.name, w))]
-    return {"name": field.name, "widths": made}
+def is_current(item, field_name: str, record=None) -> bool:
+    """Whether `record` (the row's, by default) holds renditions of the field's current image
+    and crop. Reads nothing from storage."""
+    spec = spec_for(item, field_name)
+    field = getattr(item, field_name)
+    if record is None:
+        record = getattr(item, spec.record_field, None)
+    return bool(
+        field
+        and isinstance(record, dict)
+        and record.get("name") == field.name
+        and record.get("crop") == spec.crop_key(item)
+        and record.get("files")
+    )
 
 
-def make_renditions(field) -> list[str]:
-    """Write the missing renditions of an ImageField's file; return the names written.
+def shown_size(item, field_name: str) -> tuple[int, int] | None:
+    """The width and height the image is shown with (its crop's), from the stored dimensions of
+    the original; None when they are unknown."""
+    spec = spec_for(item, field_name)
+    field = getattr(item, field_name)
+    width, height = _stored_size(field)
+    if not width or not height:
+        return None
+    left, top, right, bottom = crop_box(width, height, spec.aspect, spec.focus(item))
+    return (right - left, bottom - top)
 
-    A broken or unreadable file is logged and skipped: a missing rendition only costs bytes.
+
+def _stored_size(field) -> tuple[int | None, int | None]:
+    """The original's dimensions as the model stored them (width_field / height_field)."""
+    instance, model_field = field.instance, field.field
+    return (
+        getattr(instance, model_field.width_field, None) if model_field.width_field else None,
+        getattr(instance, model_field.height_field, None) if model_field.height_field else None,
+    )
+
+
+def make_renditions(item, field_name: str) -> dict:
+    """Write every rendition of `item`'s image in every format; return the record naming them.
+
+    A broken or unreadable file is logged and gets an empty record: a missing rendition only
+    costs bytes, never a page.
     """
-    if not field:
-        return []
-    storage = field.storage
-    known_width = getattr(field, "width", None) if field._committed else None
-    if known_width and all(
-        storage.exists(rendition_name(field.name, w)) for w in widths_for(known_width)
-    ):
-        return []  # the usual case on a save that did not change the image
-    written = []
+    spec = spec_for(item, field_name)
+    field = getattr(item, field_name)
+    crop = spec.crop_key(item)
+    record = {"name": field.name, "crop": crop, "files": {}}
     try:
-        with storage.open(field.name, "rb") as source:
+        with field.storage.open(field.name, "rb") as source:
             image = ImageOps.exif_transpose(Image.open(source))
             image.load()
     except (OSError, ValueError) as error:
         logger.warning("No renditions for %s: %s", field.name, error)
-        return []
+        return record
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-    for width in widths_for(image.width):
-        name = rendition_name(field.name, width)
-        if storage.exists(name):
-            continue
-        height = round(image.height * width / image.width)
+    image = image.crop(crop_box(image.width, image.height, spec.aspect, spec.focus(item)))
+    record["width"], record["height"] = image.size
+    for width in widths_for(spec, image.width):
+        height = max(1, round(image.height * width / image.width))
         resized = image.resize((width, height), Image.Resampling.LANCZOS)
-        buffer = BytesIO()
-        resized.save(buffer, "WEBP", quality=QUALITY, method=4)
-        written.append(storage.save(name, ContentFile(buffer.getvalue())))
-    return written
+        for fmt in FORMATS:
+            picture = resized
+            if fmt.pillow == "JPEG" and resized.mode == "RGBA":  # JPEG has no transparency
+                picture = Image.new("RGB", resized.size, "white")
+                picture.paste(resized, mask=resized.getchannel("A"))
+            buffer = BytesIO()
+            picture.save(buffer, fmt.pillow, **fmt.options)
+            stored = field.storage.save(
+                rendition_name(field.name, crop, width, fmt.extension),
+                ContentFile(buffer.getvalue()),
+            )
+            record["files"].setdefault(fmt.extension, []).append([width, stored])
+    return record
+
+
+def delete_renditions(storage, record: dict) -> None:
+    """Delete the files a superseded record names (an old image's, or an old crop's)."""
+    for files in (record or {}).get("files", {}).values():
+        for _width, name in files:
+            storage.delete(name)
 
 
 def backfill() -> int:
-    """Make the missing renditions of every poster and photo, now; return how many images
+    """Make the renditions of every image that lacks current ones, now; return how many images
     were brought up to date."""
-    from films.models import Film, Person
+    from django.apps import apps
+
+    from films.tasks import record_renditions
 
     count = 0
-    for model, name in ((Film, "poster"), (Person, "photo")):
-        for item in model.objects.exclude(**{name: ""}):
-            field = getattr(item, name)
-            record = getattr(item, f"{name}_renditions")
-            if record.get("name") != field.name or not storage_has(field, record):
-                setattr(item, f"{name}_renditions", record_for(field))
-                item.save(update_fields=[f"{name}_renditions"])
-                count += 1
+    for model in apps.get_models():
+        for field_name in getattr(model, "RENDITIONS", {}):
+            for item in model._default_manager.exclude(**{field_name: ""}).iterator():
+                if not is_current(item, field_name):
+                    record_renditions(item, field_name, make_renditions(item, field_name))
+                    count += 1
     return count
 
 
-def storage_has(field, record: dict) -> bool:
-    return all(field.storage.exists(rendition_name(field.name, w))
-               for w in ready_widths(field, record))
+@dataclass(frozen=True)
+class ImageFile:
+    url: str
+    width: int | None
+    height: int | None
+
+
+def best_file(item, field_name: str, width: int = 1200, extension: str = FALLBACK) -> ImageFile:
+    """The rendition to link to from outside a <picture> (og:image, JSON-LD, feeds): the
+    widest JPEG up to `width` (or the narrowest), with its size; the original while there are
+    no renditions. For an item that has the image."""
+    field = getattr(item, field_name)
+    if is_current(item, field_name):
+        record = getattr(item, spec_for(item, field_name).record_field)
+        files = record["files"].get(extension) or []
+        if files:
+            fitting = [f for f in files if f[0] <= width] or files[:1]
+            chosen_width, name = fitting[-1]
+            height = round(record["height"] * chosen_width / record["width"])
+            return ImageFile(field.storage.url(name), chosen_width, height)
+    original_width, original_height = _stored_size(field)
+    return ImageFile(field.url, original_width, original_height)

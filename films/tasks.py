@@ -2,39 +2,54 @@
 
 from django.apps import apps
 
-from films.renditions import record_for
+from films.renditions import is_current, make_renditions, spec_for
 from tasks.base import durable_task
 
 
 @durable_task(queue_name="images")
-def make_image_renditions(model: str, pk: int, field_name: str, name: str) -> dict:
-    """Make the WebP renditions of one image and record them on its row.
+def make_image_renditions(model: str, pk: int, field_name: str, name: str, crop: str = "") -> dict:
+    """Make the renditions of one image (films/renditions.py) and record them on its row.
 
-    Idempotent: an image replaced or deleted since the task was queued is left alone (its own
-    save queued a task), and renditions already written are not written again. Recording them
-    is a model save, so the pages that show the image are refreshed as after any edit.
+    Idempotent: an image replaced, recropped or deleted since the task was queued is left
+    alone (its own save queued a task), and an image already recorded is not made again.
+    Recording them retires the pages that show the image, as after any edit.
     """
     item = apps.get_model(model)._default_manager.filter(pk=pk).first()
     if item is None:
         return {"skipped": "deleted"}
     field = getattr(item, field_name)
-    if field.name != name:
+    if field.name != name or (crop and spec_for(item, field_name).crop_key(item) != crop):
         return {"skipped": "image replaced"}
-    record = record_for(field)
-    if getattr(item, f"{field_name}_renditions") != record:
-        setattr(item, f"{field_name}_renditions", record)
-        item.save(update_fields=[f"{field_name}_renditions"])
-    return record
+    if is_current(item, field_name):
+        return {"skipped": "already made"}
+    record = make_renditions(item, field_name)
+    record_renditions(item, field_name, record)
+    return {"name": record["name"], "crop": record["crop"],
+            "widths": [width for width, _name in record["files"].get("jpg", [])]}
+
+
+def record_renditions(item, field_name: str, record: dict) -> None:
+    """Keep `record` on `item`'s row: through the model's `save_renditions(record_field)` when
+    it has one (a review, whose save is an editorial act), else a save of that field alone."""
+    record_field = spec_for(item, field_name).record_field
+    setattr(item, record_field, record)
+    if hasattr(item, "save_renditions"):
+        item.save_renditions(record_field)
+    else:
+        item.save(update_fields=[record_field])
 
 
 def renditions_after_save(item, field_name: str, update_fields=None) -> None:
-    """Queue the renditions of `item`'s image if it has one they were not made for."""
-    if update_fields is not None and field_name not in update_fields:
+    """Queue the renditions of `item`'s image if its record does not match the image and its
+    crop (a comparison of the row's own fields: nothing is asked of the storage)."""
+    spec = spec_for(item, field_name)
+    if update_fields is not None and not {field_name, *(spec.focus_fields or ())} & set(
+            update_fields):
         return
     field = getattr(item, field_name)
-    record = getattr(item, f"{field_name}_renditions") or {}
-    if field and record.get("name") != field.name:
-        make_image_renditions.enqueue_on_commit(item._meta.label, item.pk, field_name, field.name)
+    if field and not is_current(item, field_name):
+        make_image_renditions.enqueue_on_commit(item._meta.label, item.pk, field_name,
+                                                field.name, spec.crop_key(item))
 
 
 @durable_task

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from films.models import unique_slug
-from films.renditions import make_renditions
+from films.renditions import Spec
+from films.tasks import renditions_after_save
 from films.validators import validate_image_file
 
 
@@ -57,8 +58,12 @@ class Critic(models.Model):
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The portrait's renditions once a task has made them (films/renditions.py).
+    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = CriticQuerySet.as_manager()
+
+    RENDITIONS = {"photo": Spec("photo_renditions", widths=(160, 320, 480))}
 
     class Meta:
         ordering = ["display_name", "id"]
@@ -76,7 +81,7 @@ class Critic(models.Model):
         if self.display_name and not self.slug:
             self.slug = unique_slug(self, self.display_name, max_length=100, fallback="critic")
         super().save(*args, **kwargs)
-        make_renditions(self.photo)
+        renditions_after_save(self, "photo", kwargs.get("update_fields"))
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:critic", kwargs={"slug": self.slug})

@@ -29,6 +29,7 @@ from reviews.tasks import mail_on_commit
 # What a pending version holds: the change form's fields, and each section's.
 REVIEW_FIELDS = (
     "film", "headline", "dek", "slug", "author", "intro", "verdict", "rating", "hero_image",
+    "hero_alt", "hero_decorative", "hero_credit", "hero_focus_x", "hero_focus_y",
     "intended_date", "is_featured", "comments_enabled",
 )
 SECTION_FIELDS = ("heading", "anchor", "body", "position", "is_spoiler")

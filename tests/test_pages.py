@@ -823,7 +823,7 @@ def test_the_server_error_page_needs_no_context_and_no_database(django_assert_nu
 
 # Image renditions -----------------------------------------------------------------------------
 
-def test_a_poster_gets_webp_renditions_in_a_srcset(client, film, settings,
+def test_a_poster_gets_avif_webp_and_jpeg_renditions(client, film, settings,
                                                   django_capture_on_commit_callbacks):
     from PIL import Image
 
@@ -835,15 +835,16 @@ def test_a_poster_gets_webp_renditions_in_a_srcset(client, film, settings,
 
     response = client.get(film.get_absolute_url())
     hero = find(main_of(response), cls="film-hero__poster")
-    source = find(hero, "source", type="image/webp")
-    candidates = [part.strip().split() for part in attr(source, "srcset").split(",")]
-    assert [w for _, w in candidates] == ["160w", "320w", "480w"]
-    for url, width in candidates:
-        path = settings.MEDIA_ROOT / url.removeprefix(settings.MEDIA_URL)
-        with Image.open(path) as image:
-            assert image.format == "WEBP"
-            assert image.width == int(width[:-1])
     img = find(hero, "img")
+    for element, fmt in ((find(hero, "source", type="image/avif"), "AVIF"),
+                         (find(hero, "source", type="image/webp"), "WEBP"), (img, "JPEG")):
+        candidates = [part.strip().split() for part in attr(element, "srcset").split(",")]
+        assert [w for _, w in candidates] == ["160w", "240w", "320w", "480w", "500w"]
+        for url, width in candidates:
+            path = settings.MEDIA_ROOT / url.removeprefix(settings.MEDIA_URL)
+            with Image.open(path) as image:
+                assert image.format == fmt
+                assert image.width == int(width[:-1])
     assert (attr(img, "width"), attr(img, "height")) == ("500", "750")
     assert attr(img, "loading") is None  # the hero poster is above the fold
     # Cards load lazily, with the same renditions.

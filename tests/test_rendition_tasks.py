@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from films.renditions import backfill, rendition_name
+from films.renditions import backfill
 from tasks.models import TaskRecord
 from tests.factories import FilmFactory, PersonFactory, image_upload
 from tests.tasks_support import database_task_backend
@@ -19,6 +19,14 @@ def run_worker():
 
 def webp_sources(html: str) -> list[str]:
     return re.findall(r'<source type="image/webp" srcset="([^"]*)"', html)
+
+
+def widths(record: dict, extension: str = "jpg") -> list[int]:
+    return [width for width, _name in record.get("files", {}).get(extension, [])]
+
+
+def names(record: dict) -> list[str]:
+    return [name for files in record["files"].values() for _width, name in files]
 
 
 @pytest.fixture
@@ -35,7 +43,8 @@ def test_a_poster_is_served_at_once_and_its_renditions_follow_from_the_worker(
     film.save()
 
     storage = film.poster.storage
-    assert not storage.exists(rendition_name(film.poster.name, 160)), "not made in the save"
+    assert film.poster_renditions == {}, "not made in the save"
+    assert not storage.exists("renditions/posters")
     [queued] = TaskRecord.objects.all()
     assert queued.task_path == "films.tasks.make_image_renditions"
     assert queued.queue_name == "images"
@@ -45,13 +54,17 @@ def test_a_poster_is_served_at_once_and_its_renditions_follow_from_the_worker(
 
     run_worker()
     film.refresh_from_db()
-    assert film.poster_renditions == {"name": film.poster.name, "widths": [160, 320, 480]}
-    for width in (160, 320, 480):
-        assert storage.exists(rendition_name(film.poster.name, width))
+    record = film.poster_renditions
+    assert (record["name"], record["crop"]) == (film.poster.name, "orig")
+    for extension in ("avif", "webp", "jpg"):
+        assert widths(record, extension) == [160, 240, 320, 480, 500]
+    assert all(storage.exists(name) for name in names(record))
     page = client.get(film.get_absolute_url()).content.decode()
     [srcset] = webp_sources(page)
-    assert [part.split()[1] for part in srcset.split(", ")] == ["160w", "320w", "480w"]
-    assert TaskRecord.objects.count() == 1, "recording the renditions queues nothing more"
+    assert [part.split()[1] for part in srcset.split(", ")] == [
+        "160w", "240w", "320w", "480w", "500w"]
+    renditions = TaskRecord.objects.filter(task_path="films.tasks.make_image_renditions")
+    assert renditions.count() == 1, "recording the renditions queues nothing more"
 
     # A new poster: the old renditions are not offered for it; the new ones follow.
     film.poster = image_upload(name="other.png", size=(400, 600))
@@ -60,7 +73,7 @@ def test_a_poster_is_served_at_once_and_its_renditions_follow_from_the_worker(
     assert webp_sources(page) == []
     run_worker()
     film.refresh_from_db()
-    assert film.poster_renditions["widths"] == [160, 320]
+    assert widths(film.poster_renditions) == [160, 240, 320, 400]
     assert len(webp_sources(client.get(film.get_absolute_url()).content.decode())) == 1
 
 
@@ -81,7 +94,7 @@ def test_a_rendition_task_for_a_replaced_or_deleted_image_does_nothing(db_tasks)
     assert any("deleted" in r for r in results)
     person.refresh_from_db()
     assert person.photo_renditions["name"] == person.photo.name
-    assert person.photo_renditions["widths"] == [160]
+    assert widths(person.photo_renditions) == [160, 300]
 
 
 def test_a_saved_film_without_a_new_image_queues_nothing(db_tasks):
@@ -103,5 +116,6 @@ def test_backfill_makes_and_records_missing_renditions(db_tasks):
     film.save()  # queued, never run
     assert backfill() == 1
     film.refresh_from_db()
-    assert film.poster_renditions == {"name": film.poster.name, "widths": [160]}
+    assert film.poster_renditions["name"] == film.poster.name
+    assert widths(film.poster_renditions) == [160, 200]
     assert backfill() == 0

@@ -5,11 +5,20 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
 
-from films.renditions import srcset
+from films.renditions import (
+    FALLBACK,
+    FALLBACK_WIDTH,
+    FORMATS,
+    ImageFile,
+    best_file,
+    is_current,
+    shown_size,
+    spec_for,
+)
 from pagecache import tags
 
 register = template.Library()
@@ -94,18 +103,76 @@ def poster(film, *, decorative: bool = False, css_class: str = "", sizes: str = 
             film.title,
             format_html('\n  <span class="poster__year">{}</span>', film.year) if film.year else "",
         )
-    renditions = srcset(film.poster, film.poster_renditions)
+    return picture(film, "poster", alt="" if decorative else f"Poster of {film}",
+                   sizes=sizes or DEFAULT_POSTER_SIZES, css_class=f"poster {css_class}".strip(),
+                   eager=eager, picture_class="poster-picture")
+
+
+def _srcset(storage, files: list) -> str:
+    return ", ".join(f"{storage.url(name)} {width}w" for width, name in files)
+
+
+def _focus_class(value: int) -> int:
+    return min(max(round(value / 10) * 10, 0), 100)
+
+
+@register.simple_tag
+def picture(item, field_name: str, *, alt: str = "", sizes: str = "100vw", css_class: str = "",
+            eager: bool = False, picture_class: str = "") -> SafeString:
+    """`item`'s image as a <picture>: AVIF and WebP sources, a JPEG <img> with `srcset`,
+    `sizes`, `width` and `height` (films/renditions.py), or "" when it has no image.
+
+    While the renditions are not made (or not made for the current image and crop), the
+    original is served in the same box: a cropped image is drawn with `object-fit: cover` at
+    the crop's shape and focal point (CSS classes, no style attribute: the CSP allows none),
+    so nothing moves when the renditions arrive. `alt=""` marks the image decorative;
+    `eager` is for the one image above the fold (no lazy loading, fetched first).
+    """
+    field = getattr(item, field_name)
+    if not field:
+        return ""
+    spec = spec_for(item, field_name)
+    classes = [css_class] if css_class else []
+    if spec.aspect:
+        focus_x, focus_y = spec.focus(item)
+        classes += ["crop", f"crop--{spec.aspect[0]}x{spec.aspect[1]}",
+                    f"fx-{_focus_class(focus_x)}", f"fy-{_focus_class(focus_y)}"]
+    sources, srcset, src = "", "", None
+    size = shown_size(item, field_name)
+    if is_current(item, field_name):
+        record = getattr(item, spec.record_field)
+        files, storage = record["files"], field.storage
+        sources = format_html_join(
+            "", '<source type="{}" srcset="{}" sizes="{}">',
+            ((fmt.mime, _srcset(storage, files[fmt.extension]), sizes)
+             for fmt in FORMATS if fmt.extension != FALLBACK and files.get(fmt.extension)))
+        fallbacks = files.get(FALLBACK) or []
+        if fallbacks:
+            srcset = _srcset(storage, fallbacks)
+            fitting = [f for f in fallbacks if f[0] <= FALLBACK_WIDTH] or fallbacks[:1]
+            src = storage.url(fitting[-1][1])
+            size = (record["width"], record["height"]) if record.get("width") else size
     return format_html(
-        '<picture class="poster-picture">{}<img class="poster {}" src="{}"{} alt="{}"{}'
-        ' decoding="async"></picture>\n',
-        format_html('<source type="image/webp" srcset="{}" sizes="{}">', renditions,
-                    sizes or DEFAULT_POSTER_SIZES) if renditions else "",
-        css_class, film.poster.url,
-        format_html(' width="{}" height="{}"', film.poster_width, film.poster_height)
-        if film.poster_width else "",
-        "" if decorative else f"Poster of {film}",
-        "" if eager else LAZY,
+        '<picture{}>{}<img{} src="{}"{}{} alt="{}"{} decoding="async"></picture>',
+        format_html(' class="{}"', picture_class) if picture_class else "",
+        sources,
+        format_html(' class="{}"', " ".join(classes)) if classes else "",
+        src or field.url,
+        format_html(' srcset="{}" sizes="{}"', srcset, sizes) if srcset else "",
+        format_html(' width="{}" height="{}"', *size) if size else "",
+        alt,
+        mark_safe(' fetchpriority="high"') if eager else LAZY,
     )
+
+
+@register.simple_tag(takes_context=True)
+def social_image(context, item, field_name: str) -> ImageFile | None:
+    """`{% social_image review "hero_image" as image %}`: the JPEG to name in `og:image` (an
+    absolute URL, with its width and height), or None when `item` has no such image."""
+    if not getattr(item, field_name):
+        return None
+    found = best_file(item, field_name)
+    return ImageFile(absolute_url(context, found.url), found.width, found.height)
 
 
 @register.simple_tag(takes_context=True)
@@ -168,7 +235,7 @@ def movie_data(film, *, request=None, directors=(), cast=()) -> dict:
         data["dateCreated"] = film.release_date.isoformat()
         data["datePublished"] = film.release_date.isoformat()
     if film.poster:
-        data["image"] = _absolute(request, film.poster.url)
+        data["image"] = _absolute(request, best_file(film, "poster", width=640).url)
     if directors:
         data["director"] = [
             {"@type": "Person", "name": c.person.name,
@@ -199,13 +266,6 @@ def film_json_ld(context, film, directors=(), cast=()):
     if film.synopsis:
         data["description"] = film.synopsis
     return json_ld_script(data)
-
-
-@register.filter
-def rendition_srcset(field, record=None) -> str:
-    """The WebP renditions of an image field as a `srcset` value ("" while there are none):
-    `person.photo|rendition_srcset:person.photo_renditions`."""
-    return srcset(field, record)
 
 
 @register.simple_tag

@@ -96,6 +96,9 @@ def posted_sections(formsets) -> list[Section]:
     return sections
 
 
+FOCUS_FIELDS = ("hero_focus_x", "hero_focus_y")
+
+
 class ReviewAdminForm(forms.ModelForm):
     # The version the form was loaded at. A save based on an older one is refused (see clean()).
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -110,7 +113,8 @@ class ReviewAdminForm(forms.ModelForm):
         model = Review
         fields = (
             "film", "headline", "dek", "slug", "author", "intro", "verdict", "rating",
-            "hero_image", "intended_date", "is_featured", "comments_enabled",
+            "hero_image", "hero_alt", "hero_decorative", "hero_credit", "hero_focus_x",
+            "hero_focus_y", "intended_date", "is_featured", "comments_enabled",
         )
         widgets = {"rating": StarRatingWidget}
 
@@ -119,11 +123,24 @@ class ReviewAdminForm(forms.ModelForm):
         if self.instance.pk and "base_version" in self.fields:
             self.fields["base_version"].required = True
             self.fields["base_version"].initial = self.instance.version
+        for name in FOCUS_FIELDS:  # left empty: the centre, rather than an error
+            if name in self.fields:
+                self.fields[name].required = False
         if "unpublish_at" in self.fields:
             field = self.fields["unpublish_at"]
             field.initial = self.instance.unpublish_at
             zone = timezone.get_current_timezone_name()
             field.help_text = f"{field.help_text} In the site's time zone, {zone}."
+
+    def clean_hero_focus_x(self):
+        return self._focus("hero_focus_x")
+
+    def clean_hero_focus_y(self):
+        return self._focus("hero_focus_y")
+
+    def _focus(self, name: str) -> int:
+        value = self.cleaned_data.get(name)
+        return Review._meta.get_field(name).default if value is None else value
 
     def clean_unpublish_at(self):
         at = self.cleaned_data.get("unpublish_at")

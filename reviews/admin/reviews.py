@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
 from films.admin import (
@@ -74,7 +75,12 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
     fieldsets = (
         (None, {"fields": ("film", "headline", "dek", "slug", "author")}),
         ("Text", {"fields": ("intro", "verdict", "rating")}),
-        ("Hero image", {"fields": ("hero_image", "hero_preview")}),
+        ("Hero image", {
+            "fields": ("hero_image", "hero_preview", "hero_alt", "hero_decorative", "hero_credit",
+                       ("hero_focus_x", "hero_focus_y")),
+            "description": "Shown above the review, on its card and when it is shared, cropped "
+                           "to 16:9 around the focal point (click the current image to set it).",
+        }),
         ("Publication", {
             "fields": ("status_column", "publication_time", "unpublish_at", "intended_date",
                        "is_featured", "comments_enabled"),
@@ -93,7 +99,7 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
         js = ("marquee-admin/js/markdownx-inlines.js", "marquee-admin/js/section-order.js",
               "marquee-admin/js/markdown-keys.js", "marquee-admin/js/markdown-toolbar.js",
               "marquee-admin/js/change-guard.js",
-              "marquee-admin/js/editor-errors.js")
+              "marquee-admin/js/editor-errors.js", "marquee-admin/js/focal-point.js")
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 
     def view_on_site(self, obj):
@@ -136,8 +142,21 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
     def hero_preview(self, obj):
         if obj is None:
             return "No hero image yet."
-        return image_tag(obj.hero_image, obj.hero_width, obj.hero_height, box=300,
-                         alt=f"Hero image of {obj.headline}") or "No hero image yet."
+        # The stored image, not the form's instance: a form refused for another field (the
+        # alt text, say) has already given it the new upload, which is not stored.
+        stored = Review.objects.filter(pk=obj.pk).only(
+            "hero_image", "hero_width", "hero_height").first() if obj.pk else None
+        if stored is None:
+            return "No hero image yet."
+        image = image_tag(stored.hero_image, stored.hero_width, stored.hero_height, box=300,
+                          alt=f"Hero image of {obj.headline}")
+        if not image:
+            return "No hero image yet."
+        # Clicking the picture sets the focal point (marquee-admin/js/focal-point.js).
+        return format_html(
+            '<div class="focal-picker" data-focus-x="id_hero_focus_x" '
+            'data-focus-y="id_hero_focus_y" title="Click the subject to set the focal point">'
+            "{}</div>", image)
 
     # Who sees what ----------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 
-from films.templatetags.marquee import poster
+from films.templatetags.marquee import picture, poster
 from pagecache import tags
 from reviews.templatetags.critic_tags import byline as critic_byline
 
@@ -70,6 +70,19 @@ def rating(value) -> SafeString:
 HEADINGS = {"h2", "h3", "h4"}
 
 
+LEAD_SIZES = "(max-width: 40rem) 100vw, 44rem"
+CARD_SIZES = "(max-width: 40rem) 100vw, (max-width: 76rem) 45vw, 22rem"
+
+
+def card_image(review, lead: bool = False) -> SafeString:
+    """The review's hero (16:9 around its focal point) when it has one, else its film's poster;
+    decorative either way: the card's headline says what it is."""
+    if review.hero_image:
+        return picture(review, "hero_image", sizes=LEAD_SIZES if lead else CARD_SIZES,
+                       css_class="card__image")
+    return poster(review.film, decorative=True)
+
+
 @register.simple_tag(takes_context=True)
 def review_card(context, review, *, heading: str = "h2", lead: bool = False,
                 compact: bool = False) -> SafeString:
@@ -81,12 +94,13 @@ def review_card(context, review, *, heading: str = "h2", lead: bool = False,
     template: listings show twelve, and each include cost ~0.3 ms.
     """
     film, author = review.film, review.author
+    hero = bool(review.hero_image) and not compact
     if (request := context.get("request")) is not None:
         tags.shows(request, f"review:{review.pk}", f"film:{film.pk}", f"user:{author.pk}")
     h = heading if heading in HEADINGS else "h2"
     published = template_localtime(review.published_at)
     return format_html(
-        '\n<article class="card review-card{}{}">\n  {}\n'
+        '\n<article class="card review-card{}{}{}">\n  {}\n'
         '  <div class="card__body">\n    <p class="kicker">{}{}</p>\n'
         '    <{} class="card__title"><a class="card__link" href="{}">{}</a></{}>\n'
         "    {}\n"
@@ -94,8 +108,9 @@ def review_card(context, review, *, heading: str = "h2", lead: bool = False,
         '      <span class="card__byline"><time datetime="{}">{} {} {}</time> · {}</span>\n'
         "    </p>\n  </div>\n</article>\n",
         " review-card--lead" if lead else "", " review-card--compact" if compact else "",
+        " review-card--hero" if hero else "",
         "" if compact else format_html('<div class="card__media">{}</div>',
-                                       poster(film, decorative=True)),
+                                       card_image(review, lead)),
         film.title,
         format_html(' <span class="kicker__year">({})</span>', film.year) if film.year else "",
         h, review.get_absolute_url(), review.headline, h,

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
+from films.renditions import best_file
 from films.templatetags.marquee import json_ld_script, movie_data
 from pagecache import tags
 from reviews import comments
@@ -80,6 +81,8 @@ def json_ld(review: Review, request: HttpRequest) -> str:
                                 "bestRating": 5, "worstRating": 0.5}
     if review.dek:
         data["alternativeHeadline"] = review.dek
+    if review.hero_image:
+        data["image"] = request.build_absolute_uri(best_file(review, "hero_image").url)
     return json_ld_script(data)
 
 

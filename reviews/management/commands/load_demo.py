@@ -2,8 +2,11 @@
 
 Films go through the TMDB importer and reviews through the plain-text importer, exactly as an
 editor's files would; the manifest then sets what the text format cannot carry (status,
-rating, verdict, featured, spoiler sections). Running it again changes nothing: films are
-matched on TMDB ids and left alone when unchanged, users and reviews that exist are skipped.
+rating, verdict, featured, spoiler sections). Pictures drawn for the demo
+(reviews/demo/artwork.py) go where nothing is yet: a poster on each film, a portrait on its
+top-billed cast and directors, a still as each new review's hero image. Running it again
+changes nothing: films are matched on TMDB ids and left alone when unchanged, users and
+reviews that exist are skipped, and a picture is only added where there is none.
 """
 
 import datetime
@@ -18,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
@@ -25,14 +29,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from films.importers import TMDBImportError, import_tmdb_film, load_tmdb_file
-from films.models import Collection, Film, Genre, Person
+from films.models import Collection, CrewCredit, Film, Genre, Person
 from reviews.critics import Critic, CriticLink
+from reviews.demo import artwork
 from reviews.importers import ReviewFormatError, import_review, parse_review, read_review_file
 from reviews.models import Review
 from reviews.search import index as search_index
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SUPERUSER = "admin"
+PORTRAITS_PER_FILM = 4  # the top-billed cast who get a drawn portrait
 PUBLISHED_ON_IMPORT = {Review.Status.PUBLISHED, Review.Status.SCHEDULED, Review.Status.ARCHIVED}
 
 
@@ -54,6 +60,7 @@ class Command(BaseCommand):
             new_users = self.ensure_users(manifest["users"])
             self.ensure_critics(manifest["users"])
             films = self.import_films()
+            self.draw_film_pictures(films["films"].values())
             reviews = self.import_reviews(manifest["reviews"], films)
         self.report(films, reviews, new_users, admin_password)
 
@@ -175,9 +182,39 @@ class Command(BaseCommand):
                 parsed, film=film, author=author,
                 publish=entry["status"] in PUBLISHED_ON_IMPORT,
             )
+            self.attach_still(review)
             self.apply_manifest(review, entry)
             created.append(review)
         return {"created": created, "skipped": skipped}
+
+    def draw_film_pictures(self, films) -> None:
+        """A drawn poster for each film without one; a drawn portrait for its top-billed cast
+        and its directors without a photo."""
+        for film in films:
+            directors = [c.person for c in film.crew_credits.filter(
+                job=CrewCredit.DIRECTOR_JOB).select_related("person")]
+            if not film.poster:
+                poster = artwork.poster_png(
+                    film.title, film.year, directors[0].name if directors else "", film.tagline)
+                film.poster.save(f"{film.slug}.png", ContentFile(poster), save=False)
+                film.save(update_fields=["poster", "poster_width", "poster_height"])
+            cast = [c.person for c in film.cast_credits.select_related("person")
+                    .order_by("order", "id")[:PORTRAITS_PER_FILM]]
+            for person in [*cast, *directors]:
+                if not person.photo:
+                    portrait = artwork.person_png(person.name)
+                    person.photo.save(f"{person.slug}.png", ContentFile(portrait), save=False)
+                    person.save(update_fields=["photo", "photo_width", "photo_height"])
+
+    def attach_still(self, review: Review) -> None:
+        """A drawn still as the hero image of a new demo review, its figure the focal point."""
+        if review.hero_image:
+            return
+        still, focus, description = artwork.still_jpeg(review.film.title)
+        review.hero_image.save(f"{review.slug}.jpg", ContentFile(still), save=False)
+        review.hero_alt = f"{description} (an illustration drawn for the demo)"
+        review.hero_credit = "Illustration: Marquee demo"
+        review.hero_focus_x, review.hero_focus_y = focus
 
     def apply_manifest(self, review: Review, entry: dict) -> None:
         """Set what the text format cannot say: the workflow state, rating, verdict, spoilers.
