@@ -229,3 +229,24 @@ def test_show_share_link_shows_the_current_link_and_only_regenerate_mints(as_rol
     regenerated = editor.get(url("change", review.pk)).content.decode()
     assert re.search(r'id="share-url" value="([^"]+)"', regenerated).group(1) != link
     assert as_role("anonymous").get(link.split("testserver", 1)[1]).status_code == 410
+
+
+def test_saving_a_live_review_unchanged_from_a_browser_makes_no_pending_version(as_role, people):
+    """Browsers post a textarea's line breaks as CRLF; the stored Markdown has LF. The same
+    text is not a change, so an editor who saves without editing leaves no pending version."""
+    review = make_review(people["author"], S.PUBLISHED, intro="First line.\n\nSecond line.")
+    section = review.sections.get(heading="Plot")
+    section.body = "The plot\nthickens."
+    section.save()
+    writer = as_role("author")
+    page = form_data(writer.get(url("change", review.pk)))
+    as_a_browser_sends = {name: value.replace("\n", "\r\n") if isinstance(value, str) else value
+                          for name, value in page.items()}
+    response = writer.post(url("change", review.pk), as_a_browser_sends)
+    assert response.status_code == 302, errors(response)
+    from django.contrib.messages import get_messages
+
+    from reviews.pending import PendingChange
+
+    assert not PendingChange.objects.filter(review=review).exists()
+    assert "pending version" not in " ".join(str(m) for m in get_messages(response.wsgi_request))

@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from markdownx.fields import MarkdownxFormField
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
@@ -13,9 +14,22 @@ from reviews import permissions
 from reviews.models import Review, Section
 from reviews.widgets import StarRatingWidget
 
+
+class MarkdownFormField(MarkdownxFormField):
+    """Markdown as stored: browsers post a textarea's line breaks as CRLF, the stored text has
+    LF, so text saved unchanged is not a change (and makes no pending version of a live
+    review)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 # MarkdownxField's form field brings a plain MarkdownxWidget; the admin variant adds the CSS
 # that lays the editor and its live preview out in the admin's theme.
-MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+MARKDOWN_EDITOR = {
+    MarkdownxField: {"widget": AdminMarkdownxWidget, "form_class": MarkdownFormField},
+}
 
 
 class SectionFormSet(BaseInlineFormSet):
