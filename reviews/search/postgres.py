@@ -19,7 +19,7 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.db import connections
-from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
+from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Length
 
 from reviews.search.text import START, STOP
@@ -125,17 +125,19 @@ def names_match(field: str, query) -> Q:
 
 def films(queryset, query, *, limit: int):
     """Films whose title, original title, another title or a keyword has every word."""
-    from films.models import AlternativeTitle, Keyword
+    from films.models import AlternativeTitle, Film
 
-    other_title = AlternativeTitle.objects.filter(film=OuterRef("pk")).annotate(
-        title_folded=Folded("title")).filter(names_match("title", query))
-    keyword = Keyword.objects.filter(films=OuterRef("pk")).annotate(
-        name_folded=Folded("name")).filter(names_match("name", query))
+    # Looked up once each (not per film): the ids of films with a matching other title or
+    # keyword.
+    other_title = AlternativeTitle.objects.annotate(
+        title_folded=Folded("title")).filter(names_match("title", query)).values("film_id")
+    keyword = Film.keywords.through.objects.annotate(
+        name_folded=Folded("keyword__name")).filter(names_match("name", query)).values("film_id")
     return list(
         queryset.annotate(title_folded=Folded("title"),
                           original_title_folded=Folded("original_title"))
         .filter(names_match("title", query) | names_match("original_title", query)
-                | Exists(other_title) | Exists(keyword))
+                | Q(pk__in=other_title) | Q(pk__in=keyword))
         .order_by(Length("title"), "id")[:limit]
     )
 
