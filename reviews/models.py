@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -490,6 +490,32 @@ class Review(models.Model):
     def withdraw(self, by):
         """The writer takes a submitted review back to draft."""
         return workflow.transition(self, "withdraw", by, to=self.Status.DRAFT)
+
+    # The audit trail. A stored status change and its line in the trail are written together,
+    # here and nowhere else: the workflow (`workflow.transition`), the scheduling clock, the
+    # importer and the demo loader all come through `move_to`.
+
+    def move_to(self, to, *, by, note: str = "", source: str | None = None,
+                update_fields=None) -> "ReviewTransition":
+        """Set the status to `to`, save, and write the audit-trail line for it (actor `by`,
+        None for the site itself). `source` is the state the trail says it left, the stored
+        status unless given (the workflow gives the effective one)."""
+        source = self.status if source is None else source
+        self.status = to
+        with transaction.atomic(savepoint=False):
+            self.save(update_fields=update_fields)
+            return self._write_transition(source, to, by, note)
+
+    def log_event(self, by, note: str) -> "ReviewTransition":
+        """A line in the audit trail for a change that keeps the status (an expiry time set,
+        pending changes published or discarded)."""
+        return self._write_transition(self.status, self.status, by, note)
+
+    def _write_transition(self, source, to, by, note) -> "ReviewTransition":
+        return ReviewTransition.objects.create(
+            review=self, actor=by, from_status=source, to_status=to, note=note,
+            scheduled_for=self.published_at if to == self.Status.SCHEDULED else None,
+        )
 
 
 class ReviewTransition(models.Model):

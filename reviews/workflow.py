@@ -2,7 +2,9 @@
 
 `Review.submit()`, `.publish()` and friends call `transition()`; the admin's buttons call those
 methods, so every route goes through the same permission and state checks, runs in one
-transaction, is written to the audit trail, and is saved as a revision.
+transaction, is written to the audit trail, and is saved as a revision. The routes no person
+takes (the scheduling clock, `import_review --publish`, `load_demo`) skip the permission checks
+but store the status through the same `Review.move_to`, which writes the audit-trail line with it.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ def transition(
     clear_date: bool = False,
 ) -> Review:
     """Move `review` to state `to` on behalf of `by`, or raise PermissionDenied/ValidationError."""
-    from reviews.models import Review, ReviewTransition
+    from reviews.models import Review
 
     spec = ACTIONS[action]
     if not may(by, action, review):
@@ -104,7 +106,6 @@ def transition(
             from reviews import prepublish
 
             prepublish.require(current)
-        current.status = to
         if to in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
             current.published_at = at or timezone.now()
             if current.unpublish_at and current.unpublish_at <= max(
@@ -119,15 +120,7 @@ def transition(
             reversion.set_comment(
                 f"{spec.label}: {Review.Status(source).label} → {Review.Status(to).label}"
             )
-            current.save()
-        ReviewTransition.objects.create(
-            review=current,
-            actor=by,
-            from_status=source,
-            to_status=to,
-            note=note,
-            scheduled_for=current.published_at if to == Review.Status.SCHEDULED else None,
-        )
+            current.move_to(to, by=by, note=note, source=source)
         notify(current, action, by, note)
         if to == Review.Status.SCHEDULED:
             clock.arrange_going_live(current)
