@@ -27,6 +27,7 @@ from reviews.markdown import render, render_plain
 from reviews.search import index as search_index
 from reviews.search.postgres import SEARCH_CONFIG  # noqa: F401 — the text search configuration
 from reviews.search.vocabulary import SearchWord  # noqa: F401 — a model of this app
+from reviews.status import Status
 
 
 class StaleEditError(ValidationError):
@@ -174,12 +175,7 @@ def article_prefetches() -> list:
 
 @reversion.register(follow=["sections"])
 class Review(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "review", "In review"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+    Status = Status
 
     film = models.ForeignKey(Film, on_delete=models.PROTECT, related_name="reviews")
     headline = models.CharField(max_length=200)
@@ -299,7 +295,8 @@ class Review(models.Model):
                 name="review_rating_half_stars",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
+                condition=~Q(status__in=[Status.PUBLISHED, Status.SCHEDULED])
+                | Q(published_at__isnull=False),
                 name="review_public_has_date",
             ),
         ]
@@ -307,7 +304,7 @@ class Review(models.Model):
             models.Index(fields=["status", "-published_at"], name="review_status_pub_idx"),
             # Newest public first, walked by "related reviews" until enough match.
             models.Index(fields=["-published_at", "-id"], name="review_public_newest_idx",
-                         condition=Q(status__in=["published", "scheduled"])),
+                         condition=Q(status__in=[Status.PUBLISHED, Status.SCHEDULED])),
             models.Index(fields=["film", "status"], name="review_film_status_idx"),
             models.Index(fields=["author", "status"], name="review_author_status_idx"),
         ]

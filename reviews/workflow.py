@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from reviews.models import Review
 
 from reviews import clock, permissions
+from reviews.status import Status
 
 PUBLISH_PERMISSION = permissions.PUBLISH_PERMISSION
 EDITORS_GROUP, WRITERS_GROUP, MODERATORS_GROUP = "Editors", "Writers", "Moderators"
@@ -45,13 +46,17 @@ def _states(*names: str) -> frozenset[str]:
 
 
 ACTIONS = {
-    "submit": Action("submit", "Submit for review", _states("draft"), editor_only=False),
-    "withdraw": Action("withdraw", "Withdraw from review", _states("review"), editor_only=False),
-    "request_changes": Action("request_changes", "Request changes", _states("review")),
-    "publish": Action("publish", "Publish", _states("draft", "review", "scheduled")),
-    "unpublish": Action("unpublish", "Unpublish", _states("published", "scheduled")),
-    "archive": Action("archive", "Archive", _states("published")),
-    "unarchive": Action("unarchive", "Restore to draft", _states("archived")),
+    "submit": Action("submit", "Submit for review", _states(Status.DRAFT), editor_only=False),
+    "withdraw": Action(
+        "withdraw", "Withdraw from review", _states(Status.IN_REVIEW), editor_only=False
+    ),
+    "request_changes": Action("request_changes", "Request changes", _states(Status.IN_REVIEW)),
+    "publish": Action(
+        "publish", "Publish", _states(Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED)
+    ),
+    "unpublish": Action("unpublish", "Unpublish", _states(Status.PUBLISHED, Status.SCHEDULED)),
+    "archive": Action("archive", "Archive", _states(Status.PUBLISHED)),
+    "unarchive": Action("unarchive", "Restore to draft", _states(Status.ARCHIVED)),
 }
 
 
@@ -172,10 +177,10 @@ def notify(review: Review, action: str, by, note: str = "") -> None:
         )
     elif action == "publish" and author.email and author.pk != by.pk:
         when = timezone.localtime(review.published_at)
-        verb = "is scheduled for" if review.status == "scheduled" else "was published on"
+        verb = "is scheduled for" if review.status == Status.SCHEDULED else "was published on"
         mail_on_commit(
             f"Published: {review.headline}"
-            if review.status == "published"
+            if review.status == Status.PUBLISHED
             else f"Scheduled: {review.headline}",
             f"“{review.headline}” {verb} {when:%d %B %Y, %H:%M} ({when.tzname()}).\n\n"
             f"{settings.MARQUEE_SITE_URL.rstrip('/')}{review.get_absolute_url()}\n",
