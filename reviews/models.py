@@ -597,6 +597,7 @@ class Comment(models.Model):
     escaped, with line breaks and links, made when the comment is saved."""
 
     MAX_LENGTH = 5000
+    MAX_DEPTH = 2  # a top-level comment, a reply, and a reply to that reply
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -678,6 +679,16 @@ class Comment(models.Model):
     def is_shown(self) -> bool:
         """Readers see it (approved). Only a shown comment's changes touch a public page."""
         return self.status == self.Status.APPROVED
+
+    def reply_parent(self) -> "Comment":
+        """The comment a reply to this one is stored under: this one, or, when this one is
+        already MAX_DEPTH levels deep, its parent (the reply joins its thread). The one
+        threading rule, for readers' replies and staff replies alike."""
+        chain = [self]
+        while chain[-1].parent_id is not None and len(chain) <= self.MAX_DEPTH:
+            chain.append(chain[-1].parent)
+        depth = len(chain) - 1  # 0 for a top-level comment
+        return self if depth < self.MAX_DEPTH else chain[1]
 
 
 # Defined in their own modules, registered with the app here.
