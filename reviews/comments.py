@@ -77,22 +77,6 @@ class ReplayedForm(Exception):
 # Who may post where.
 
 
-def closes_at(review: Review) -> datetime.datetime | None:
-    """When comments on `review` close automatically; None when they never do."""
-    days = settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS
-    if not days or review.published_at is None:
-        return None
-    return review.published_at + datetime.timedelta(days=days)
-
-
-def comments_open(review: Review) -> bool:
-    """True while readers may comment: public, comments enabled, not yet closed."""
-    if not (review.is_public and review.comments_enabled):
-        return False
-    closing = closes_at(review)
-    return closing is None or timezone.now() < closing
-
-
 def may_moderate(user) -> bool:
     """Decided with every other "may this user…" question, in reviews/permissions.py."""
     return permissions.may_moderate(user)

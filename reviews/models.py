@@ -464,6 +464,23 @@ class Review(models.Model):
     def is_public(self) -> bool:
         return self.effective_status == self.Status.PUBLISHED
 
+    @property
+    def comments_close_at(self) -> datetime.datetime | None:
+        """When comments close by themselves (MARQUEE_COMMENTS_CLOSE_AFTER_DAYS after
+        publication); None when they never do."""
+        days = settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS
+        if not days or self.published_at is None:
+            return None
+        return self.published_at + datetime.timedelta(days=days)
+
+    @property
+    def comments_open(self) -> bool:
+        """True while readers may comment: public, comments enabled, not yet closed."""
+        if not (self.is_public and self.comments_enabled):
+            return False
+        closing = self.comments_close_at
+        return closing is None or timezone.now() < closing
+
     # Pending versions of a live review (reviews/pending.py): edits saved to a public review
     # wait there, and readers keep the live version until an editor publishes them.
 
