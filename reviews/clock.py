@@ -58,7 +58,7 @@ def arrange_going_live(review) -> None:
 
 def set_expiry(review, at, by):
     """Set `review`'s unpublish time (None clears it), at once, and queue its tidying."""
-    from reviews.models import Review, ReviewTransition
+    from reviews.models import Review
 
     if not permissions.may_set_expiry(by):
         raise PermissionDenied("Only editors may set when a review is unpublished.")
@@ -79,13 +79,7 @@ def set_expiry(review, at, by):
             return review
         # An update, not save(): a live review's pending changes stay pending.
         Review.objects.filter(pk=current.pk).update(unpublish_at=at)
-        ReviewTransition.objects.create(
-            review=current,
-            actor=by,
-            from_status=current.status,
-            to_status=current.status,
-            note=f"Unpublish at {local(at)}." if at else "Unpublish time cleared.",
-        )
+        current.log_event(by, f"Unpublish at {local(at)}." if at else "Unpublish time cleared.")
         current.unpublish_at = at
         _retire(current)
         if at is not None:
@@ -142,17 +136,10 @@ def expired(review_id: int, moment: str):
 
 
 def mark_live(review) -> None:
-    from reviews.models import Review, ReviewTransition
+    from reviews.models import Review
 
-    review.status = Review.Status.PUBLISHED
-    review.save(update_fields=["status", "updated_at"])
-    ReviewTransition.objects.create(
-        review=review,
-        actor=None,
-        from_status=Review.Status.SCHEDULED,
-        to_status=Review.Status.PUBLISHED,
-        note=SCHEDULED_NOTE,
-    )
+    review.move_to(Review.Status.PUBLISHED, by=None, note=SCHEDULED_NOTE,
+                   source=Review.Status.SCHEDULED, update_fields=["status", "updated_at"])
     _mail_author(
         review,
         f"Live: {review.headline}",
@@ -162,20 +149,13 @@ def mark_live(review) -> None:
 
 
 def mark_expired(review) -> None:
-    from reviews.models import Review, ReviewTransition
+    from reviews.models import Review
 
-    source, moment = review.status, review.unpublish_at
-    review.status = Review.Status.DRAFT
+    moment = review.unpublish_at
     review.published_at = None
     review.unpublish_at = None
-    review.save(update_fields=["status", "published_at", "unpublish_at", "updated_at"])
-    ReviewTransition.objects.create(
-        review=review,
-        actor=None,
-        from_status=source,
-        to_status=Review.Status.DRAFT,
-        note=EXPIRED_NOTE,
-    )
+    review.move_to(Review.Status.DRAFT, by=None, note=EXPIRED_NOTE,
+                   update_fields=["status", "published_at", "unpublish_at", "updated_at"])
     _mail_author(
         review,
         f"Unpublished: {review.headline}",

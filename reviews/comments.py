@@ -46,7 +46,7 @@ from reviews.models import Comment, Review
 TIMESTAMP_SALT = "reviews.comments.form-timestamp"
 SHOWN_SALT = "reviews.comments.form-shown"
 MODERATE_PERMISSION = "reviews.moderate_comment"
-MAX_DEPTH = 2  # a top-level comment, a reply, and a reply to that reply
+MAX_DEPTH = Comment.MAX_DEPTH
 URL_PATTERN = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 
 # Signals that only a bot gives: the comment is kept as spam and the sender told nothing.
@@ -75,22 +75,6 @@ class ReplayedForm(Exception):
 
 
 # Who may post where.
-
-
-def closes_at(review: Review) -> datetime.datetime | None:
-    """When comments on `review` close automatically; None when they never do."""
-    days = settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS
-    if not days or review.published_at is None:
-        return None
-    return review.published_at + datetime.timedelta(days=days)
-
-
-def comments_open(review: Review) -> bool:
-    """True while readers may comment: public, comments enabled, not yet closed."""
-    if not (review.is_public and review.comments_enabled):
-        return False
-    closing = closes_at(review)
-    return closing is None or timezone.now() < closing
 
 
 def may_moderate(user) -> bool:
@@ -333,7 +317,7 @@ def create_comment(
     else:
         user = None
     if parent is not None:
-        parent = _attach_point(parent)
+        parent = parent.reply_parent()
     signals = [*signals, *content_signals(body)]
     staff = may_moderate(user)
     if not staff and not set(signals) & BOT_SIGNALS:
@@ -373,15 +357,6 @@ def _resubmitted(earlier: Comment, review: Review, body: str) -> Comment:
         raise ReplayedForm
     earlier.resubmitted = True
     return earlier
-
-
-def _attach_point(parent: Comment) -> Comment:
-    """Replies nest at most MAX_DEPTH levels; a reply to the deepest level joins its thread."""
-    chain = [parent]
-    while chain[-1].parent_id is not None and len(chain) <= MAX_DEPTH:
-        chain.append(chain[-1].parent)
-    depth = len(chain) - 1  # 0 for a top-level comment
-    return parent if depth < MAX_DEPTH else chain[1]
 
 
 # Display.

@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from films.models import Film
 from reviews.critics import require_display_name
 from reviews.markdown import nesting_problem
-from reviews.models import Review, ReviewTransition, Section
+from reviews.models import Review, Section
 from reviews.search import index as search_index
 
 DATE_RE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
@@ -233,29 +233,31 @@ def import_review(
         intro=parsed.intro, intended_date=parsed.date,
     )
     if publish:
-        review.published_at = datetime.datetime.combine(
-            parsed.date, datetime.time.min, tzinfo=timezone.get_default_timezone()
-        )
-        review.status = (
-            Review.Status.SCHEDULED if review.published_at > timezone.now()
-            else Review.Status.PUBLISHED
-        )
+        review.published_at = publication_time(parsed.date)
     # One search index rebuild for the review and all its sections, not one per section.
     with transaction.atomic(), reversion.create_revision(), search_index.batch():
         reversion.set_user(author)
         reversion.set_comment("Imported from a text file.")
-        review.save()
+        if publish:
+            # Imports run with shell access, outside the editorial roles; the audit trail still
+            # says how the review went public (draft → published or scheduled, by no one).
+            review.move_to(public_status(review.published_at), by=None,
+                           note="Published by import_review.")
+        else:
+            review.save()
         for position, section in enumerate(parsed.sections):
             Section.objects.create(
                 review=review, heading=section.heading, body=section.body, position=position
             )
-        if publish:
-            # Imports run with shell access, outside the editorial roles; the audit trail still
-            # says how the review went public.
-            ReviewTransition.objects.create(
-                review=review, actor=None, from_status=Review.Status.DRAFT,
-                to_status=review.status, note="Published by import_review.",
-                scheduled_for=review.published_at
-                if review.status == Review.Status.SCHEDULED else None,
-            )
     return review
+
+
+def publication_time(date: datetime.date) -> datetime.datetime:
+    """A review dated `date` goes public at 00:00 that day in the site's time zone."""
+    return datetime.datetime.combine(date, datetime.time.min,
+                                     tzinfo=timezone.get_default_timezone())
+
+
+def public_status(published_at: datetime.datetime) -> str:
+    """Published when its time has come, scheduled when it is still to come."""
+    return Review.Status.SCHEDULED if published_at > timezone.now() else Review.Status.PUBLISHED

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -27,6 +27,7 @@ from reviews.markdown import render, render_plain
 from reviews.search import index as search_index
 from reviews.search.postgres import SEARCH_CONFIG  # noqa: F401 — the text search configuration
 from reviews.search.vocabulary import SearchWord  # noqa: F401 — a model of this app
+from reviews.status import Status
 
 
 class StaleEditError(ValidationError):
@@ -174,12 +175,7 @@ def article_prefetches() -> list:
 
 @reversion.register(follow=["sections"])
 class Review(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "review", "In review"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+    Status = Status
 
     film = models.ForeignKey(Film, on_delete=models.PROTECT, related_name="reviews")
     headline = models.CharField(max_length=200)
@@ -299,7 +295,8 @@ class Review(models.Model):
                 name="review_rating_half_stars",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
+                condition=~Q(status__in=[Status.PUBLISHED, Status.SCHEDULED])
+                | Q(published_at__isnull=False),
                 name="review_public_has_date",
             ),
         ]
@@ -307,7 +304,7 @@ class Review(models.Model):
             models.Index(fields=["status", "-published_at"], name="review_status_pub_idx"),
             # Newest public first, walked by "related reviews" until enough match.
             models.Index(fields=["-published_at", "-id"], name="review_public_newest_idx",
-                         condition=Q(status__in=["published", "scheduled"])),
+                         condition=Q(status__in=[Status.PUBLISHED, Status.SCHEDULED])),
             models.Index(fields=["film", "status"], name="review_film_status_idx"),
             models.Index(fields=["author", "status"], name="review_author_status_idx"),
         ]
@@ -467,6 +464,23 @@ class Review(models.Model):
     def is_public(self) -> bool:
         return self.effective_status == self.Status.PUBLISHED
 
+    @property
+    def comments_close_at(self) -> datetime.datetime | None:
+        """When comments close by themselves (MARQUEE_COMMENTS_CLOSE_AFTER_DAYS after
+        publication); None when they never do."""
+        days = settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS
+        if not days or self.published_at is None:
+            return None
+        return self.published_at + datetime.timedelta(days=days)
+
+    @property
+    def comments_open(self) -> bool:
+        """True while readers may comment: public, comments enabled, not yet closed."""
+        if not (self.is_public and self.comments_enabled):
+            return False
+        closing = self.comments_close_at
+        return closing is None or timezone.now() < closing
+
     # Pending versions of a live review (reviews/pending.py): edits saved to a public review
     # wait there, and readers keep the live version until an editor publishes them.
 
@@ -490,6 +504,32 @@ class Review(models.Model):
     def withdraw(self, by):
         """The writer takes a submitted review back to draft."""
         return workflow.transition(self, "withdraw", by, to=self.Status.DRAFT)
+
+    # The audit trail. A stored status change and its line in the trail are written together,
+    # here and nowhere else: the workflow (`workflow.transition`), the scheduling clock, the
+    # importer and the demo loader all come through `move_to`.
+
+    def move_to(self, to, *, by, note: str = "", source: str | None = None,
+                update_fields=None) -> "ReviewTransition":
+        """Set the status to `to`, save, and write the audit-trail line for it (actor `by`,
+        None for the site itself). `source` is the state the trail says it left, the stored
+        status unless given (the workflow gives the effective one)."""
+        source = self.status if source is None else source
+        self.status = to
+        with transaction.atomic(savepoint=False):
+            self.save(update_fields=update_fields)
+            return self._write_transition(source, to, by, note)
+
+    def log_event(self, by, note: str) -> "ReviewTransition":
+        """A line in the audit trail for a change that keeps the status (an expiry time set,
+        pending changes published or discarded)."""
+        return self._write_transition(self.status, self.status, by, note)
+
+    def _write_transition(self, source, to, by, note) -> "ReviewTransition":
+        return ReviewTransition.objects.create(
+            review=self, actor=by, from_status=source, to_status=to, note=note,
+            scheduled_for=self.published_at if to == self.Status.SCHEDULED else None,
+        )
 
 
 class ReviewTransition(models.Model):
@@ -574,6 +614,7 @@ class Comment(models.Model):
     escaped, with line breaks and links, made when the comment is saved."""
 
     MAX_LENGTH = 5000
+    MAX_DEPTH = 2  # a top-level comment, a reply, and a reply to that reply
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -655,6 +696,16 @@ class Comment(models.Model):
     def is_shown(self) -> bool:
         """Readers see it (approved). Only a shown comment's changes touch a public page."""
         return self.status == self.Status.APPROVED
+
+    def reply_parent(self) -> "Comment":
+        """The comment a reply to this one is stored under: this one, or, when this one is
+        already MAX_DEPTH levels deep, its parent (the reply joins its thread). The one
+        threading rule, for readers' replies and staff replies alike."""
+        chain = [self]
+        while chain[-1].parent_id is not None and len(chain) <= self.MAX_DEPTH:
+            chain.append(chain[-1].parent)
+        depth = len(chain) - 1  # 0 for a top-level comment
+        return self if depth < self.MAX_DEPTH else chain[1]
 
 
 # Defined in their own modules, registered with the app here.

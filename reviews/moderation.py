@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from reviews import comment_mail
 from reviews.commenters import CommentBlock, CommentEdit, TrustedCommenter, normalise_email
-from reviews.comments import MAX_DEPTH, MODERATE_PERMISSION, may_moderate
+from reviews.comments import MODERATE_PERMISSION, may_moderate
 from reviews.critics import byline_name
 from reviews.models import Comment
 from reviews.receivers import comments_changing
@@ -124,14 +124,7 @@ def reply(parent: Comment, by, body: str) -> Comment:
         )
     body = _text(body, "A reply", empty="Write a reply first.")
     now = timezone.now()
-    attach_to = parent
-    depth = 0
-    node = parent
-    while node.parent_id is not None:
-        depth += 1
-        node = node.parent
-    if depth >= MAX_DEPTH:  # keep threads at most MAX_DEPTH levels deep
-        attach_to = parent.parent
+    attach_to = parent.reply_parent()
     with transaction.atomic():
         if parent.status == Comment.Status.PENDING:
             approve(parent, by)

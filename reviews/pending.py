@@ -145,7 +145,7 @@ def apply(review, pending: PendingChange, by) -> None:
 
 def publish_changes(review, by):
     """Make the pending version live: a new revision, and a line in the audit trail."""
-    from reviews.models import Review, ReviewTransition
+    from reviews.models import Review
 
     if not permissions.may_publish_changes(by, review):
         raise PermissionDenied("Only editors may publish changes to a live review.")
@@ -164,10 +164,7 @@ def publish_changes(review, by):
             apply(current, pending, by)
             reversion.set_user(by)
             reversion.set_comment("Published the pending changes.")
-        ReviewTransition.objects.create(
-            review=current, actor=by, from_status=current.status, to_status=current.status,
-            note="Published the pending changes.",
-        )
+        current.log_event(by, "Published the pending changes.")
         pending.delete()
     review.refresh_from_db()
     return review
@@ -175,8 +172,6 @@ def publish_changes(review, by):
 
 def discard_changes(review, by):
     """Throw the pending version away; the live version stays as it is."""
-    from reviews.models import ReviewTransition
-
     if not permissions.may_publish_changes(by, review):
         raise PermissionDenied("Only editors may discard changes to a live review.")
     with transaction.atomic():
@@ -184,17 +179,12 @@ def discard_changes(review, by):
         if not deleted:
             raise ValidationError("This review has no pending changes to discard.",
                                   code="no_pending")
-        ReviewTransition.objects.create(
-            review_id=review.pk, actor=by, from_status=review.status, to_status=review.status,
-            note="Discarded the pending changes.",
-        )
+        review.log_event(by, "Discarded the pending changes.")
     return review
 
 
 def submit_changes(review, by):
     """A writer asks the editors to publish the pending version of their live review."""
-    from reviews.models import ReviewTransition
-
     if not permissions.may_submit_changes(by, review):
         raise PermissionDenied("Only the review's author may submit its changes.")
     with transaction.atomic():
@@ -206,10 +196,7 @@ def submit_changes(review, by):
                                   code="already_submitted")
         pending.submitted_at, pending.submitted_by = timezone.now(), by
         pending.save(update_fields=["submitted_at", "submitted_by"])
-        ReviewTransition.objects.create(
-            review_id=review.pk, actor=by, from_status=review.status, to_status=review.status,
-            note="Submitted changes for review.",
-        )
+        review.log_event(by, "Submitted changes for review.")
         notify_changes_submitted(review, by)
     return review
 

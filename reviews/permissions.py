@@ -15,13 +15,13 @@ Roles, as the data migrations grant them (DESIGN.md):
 
 from __future__ import annotations
 
+from reviews.status import Status
+
 PUBLISH_PERMISSION = "reviews.publish_review"
 CHANGE_PERMISSION = "reviews.change_review"
 ADD_PERMISSION = "reviews.add_review"
 VIEW_PERMISSION = "reviews.view_review"
 MODERATE_PERMISSION = "reviews.moderate_comment"
-
-DRAFT, IN_REVIEW, SCHEDULED, PUBLISHED = "draft", "review", "scheduled", "published"
 
 
 def _active(user) -> bool:
@@ -72,7 +72,7 @@ def may_edit(user, review) -> bool:
         return True
     if not _is_author(user, review):
         return False
-    if review.status == DRAFT:
+    if review.status == Status.DRAFT:
         return True
     if review.is_public:
         pending = review.pending
@@ -86,7 +86,7 @@ def may_delete(user, review) -> bool:
         return False
     if is_editor(user):
         return user.has_perm("reviews.delete_review")
-    return (_is_author(user, review) and review.status == DRAFT
+    return (_is_author(user, review) and review.status == Status.DRAFT
             and user.has_perm(CHANGE_PERMISSION))
 
 

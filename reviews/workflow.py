@@ -2,7 +2,9 @@
 
 `Review.submit()`, `.publish()` and friends call `transition()`; the admin's buttons call those
 methods, so every route goes through the same permission and state checks, runs in one
-transaction, is written to the audit trail, and is saved as a revision.
+transaction, is written to the audit trail, and is saved as a revision. The routes no person
+takes (the scheduling clock, `import_review --publish`, `load_demo`) skip the permission checks
+but store the status through the same `Review.move_to`, which writes the audit-trail line with it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from reviews.models import Review
 
 from reviews import clock, permissions
+from reviews.status import Status
 
 PUBLISH_PERMISSION = permissions.PUBLISH_PERMISSION
 EDITORS_GROUP, WRITERS_GROUP, MODERATORS_GROUP = "Editors", "Writers", "Moderators"
@@ -43,13 +46,17 @@ def _states(*names: str) -> frozenset[str]:
 
 
 ACTIONS = {
-    "submit": Action("submit", "Submit for review", _states("draft"), editor_only=False),
-    "withdraw": Action("withdraw", "Withdraw from review", _states("review"), editor_only=False),
-    "request_changes": Action("request_changes", "Request changes", _states("review")),
-    "publish": Action("publish", "Publish", _states("draft", "review", "scheduled")),
-    "unpublish": Action("unpublish", "Unpublish", _states("published", "scheduled")),
-    "archive": Action("archive", "Archive", _states("published")),
-    "unarchive": Action("unarchive", "Restore to draft", _states("archived")),
+    "submit": Action("submit", "Submit for review", _states(Status.DRAFT), editor_only=False),
+    "withdraw": Action(
+        "withdraw", "Withdraw from review", _states(Status.IN_REVIEW), editor_only=False
+    ),
+    "request_changes": Action("request_changes", "Request changes", _states(Status.IN_REVIEW)),
+    "publish": Action(
+        "publish", "Publish", _states(Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED)
+    ),
+    "unpublish": Action("unpublish", "Unpublish", _states(Status.PUBLISHED, Status.SCHEDULED)),
+    "archive": Action("archive", "Archive", _states(Status.PUBLISHED)),
+    "unarchive": Action("unarchive", "Restore to draft", _states(Status.ARCHIVED)),
 }
 
 
@@ -80,7 +87,7 @@ def transition(
     clear_date: bool = False,
 ) -> Review:
     """Move `review` to state `to` on behalf of `by`, or raise PermissionDenied/ValidationError."""
-    from reviews.models import Review, ReviewTransition
+    from reviews.models import Review
 
     spec = ACTIONS[action]
     if not may(by, action, review):
@@ -104,7 +111,6 @@ def transition(
             from reviews import prepublish
 
             prepublish.require(current)
-        current.status = to
         if to in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
             current.published_at = at or timezone.now()
             if current.unpublish_at and current.unpublish_at <= max(
@@ -119,15 +125,7 @@ def transition(
             reversion.set_comment(
                 f"{spec.label}: {Review.Status(source).label} → {Review.Status(to).label}"
             )
-            current.save()
-        ReviewTransition.objects.create(
-            review=current,
-            actor=by,
-            from_status=source,
-            to_status=to,
-            note=note,
-            scheduled_for=current.published_at if to == Review.Status.SCHEDULED else None,
-        )
+            current.move_to(to, by=by, note=note, source=source)
         notify(current, action, by, note)
         if to == Review.Status.SCHEDULED:
             clock.arrange_going_live(current)
@@ -179,10 +177,10 @@ def notify(review: Review, action: str, by, note: str = "") -> None:
         )
     elif action == "publish" and author.email and author.pk != by.pk:
         when = timezone.localtime(review.published_at)
-        verb = "is scheduled for" if review.status == "scheduled" else "was published on"
+        verb = "is scheduled for" if review.status == Status.SCHEDULED else "was published on"
         mail_on_commit(
             f"Published: {review.headline}"
-            if review.status == "published"
+            if review.status == Status.PUBLISHED
             else f"Scheduled: {review.headline}",
             f"“{review.headline}” {verb} {when:%d %B %Y, %H:%M} ({when.tzname()}).\n\n"
             f"{settings.MARQUEE_SITE_URL.rstrip('/')}{review.get_absolute_url()}\n",

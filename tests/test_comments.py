@@ -323,6 +323,21 @@ def test_comments_close_a_set_number_of_days_after_publication(client, review, s
         assert 'id="comment-form"' in page(client, review)
 
 
+def test_the_review_says_whether_and_until_when_comments_are_open(settings):
+    settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS = 14
+    review = ReviewFactory(published=True)
+    closing = review.published_at + datetime.timedelta(days=14)
+    assert (review.comments_open, review.comments_close_at) == (True, closing)
+    with time_machine.travel(closing + datetime.timedelta(minutes=1)):
+        assert review.comments_open is False
+
+    assert ReviewFactory(published=True, comments_enabled=False).comments_open is False
+    draft = ReviewFactory()
+    assert (draft.comments_open, draft.comments_close_at) == (False, None)
+    settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS = 0  # never close
+    assert (review.comments_open, review.comments_close_at) == (True, None)
+
+
 # Signed-in readers and staff.
 
 

@@ -287,6 +287,23 @@ def test_a_staff_reply_from_the_admin(client, review, moderator):
     assert "In Prague and Budapest." in html and "Marquee staff" in html
 
 
+def test_a_staff_reply_to_the_deepest_level_joins_its_thread_as_a_readers_would(
+    client, review, moderator
+):
+    top = make_comment(review, body="Top", status=Comment.Status.APPROVED)
+    reply = make_comment(review, parent=top, body="Reply", status=Comment.Status.APPROVED)
+    deepest = make_comment(review, parent=reply, body="Deepest", status=Comment.Status.APPROVED)
+    assert [c.reply_parent() for c in (top, reply, deepest)] == [top, reply, reply]
+
+    client.force_login(moderator)
+    url = reverse("admin:reviews_comment_reply", args=[deepest.pk])
+    assert client.post(url, {"body": "Staff, deeper still."}).status_code == 302
+    assert Comment.objects.get(body="Staff, deeper still.").parent == reply
+    url = reverse("admin:reviews_comment_reply", args=[reply.pk])
+    assert client.post(url, {"body": "Staff, under the reply."}).status_code == 302
+    assert Comment.objects.get(body="Staff, under the reply.").parent == reply
+
+
 def test_the_queue_makes_no_query_per_row(client, review, moderator):
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:

@@ -51,7 +51,7 @@ def comment_tokens(request: HttpRequest, slug: str) -> JsonResponse:
     `shown` (the page's stamp) starts the form token's clock when the page was made.
     """
     review = get_object_or_404(Review.objects.published(), slug=slug)
-    if not comments.comments_open(review):
+    if not review.comments_open:
         return JsonResponse({"error": "Comments are closed."}, status=403)
     return JsonResponse({
         "csrfmiddlewaretoken": get_token(request),
@@ -84,7 +84,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     with the comment filled in and fresh tokens, asking the reader to confirm it.
     """
     review = get_object_or_404(Review.objects.published().for_page(), slug=slug)
-    if not comments.comments_open(review):
+    if not review.comments_open:
         return review_page(request, review, status=403)
 
     refused = _csrf_refused(request)

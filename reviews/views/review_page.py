@@ -124,7 +124,7 @@ def comment_context(request: HttpRequest, review: Review, form: CommentForm | No
     flat = list(review.comments.approved().only(*THREAD_FIELDS))
     roots = comments.build_tree(flat)
     replies_to = {c.pk: c for c in flat if c.depth is not None and c.depth < comments.MAX_DEPTH}
-    is_open = comments.comments_open(review)
+    is_open = review.comments_open
     if form is None and is_open:
         reply_id = request.GET.get("reply_to", "")
         initial = {"parent": int(reply_id)} if reply_id.isdigit() and int(reply_id) in replies_to \
@@ -137,7 +137,7 @@ def comment_context(request: HttpRequest, review: Review, form: CommentForm | No
         "comments": roots,
         "comment_count": comments.shown_count(roots),
         "comments_open": is_open,
-        "comments_close_at": comments.closes_at(review),
+        "comments_close_at": review.comments_close_at,
         "comment_form": form,
         "comment_tokens_inline": inline,
         "comment_token": (token or comments.sign_form(review)) if is_open and inline else "",

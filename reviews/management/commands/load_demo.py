@@ -32,14 +32,20 @@ from films.importers import TMDBImportError, import_tmdb_film, load_tmdb_file
 from films.models import Collection, CrewCredit, Film, Genre, Person
 from reviews.critics import Critic, CriticLink
 from reviews.demo import artwork
-from reviews.importers import ReviewFormatError, import_review, parse_review, read_review_file
+from reviews.importers import (
+    ReviewFormatError,
+    import_review,
+    parse_review,
+    publication_time,
+    read_review_file,
+)
 from reviews.models import Review
 from reviews.search import index as search_index
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SUPERUSER = "admin"
 PORTRAITS_PER_FILM = 4  # the top-billed cast who get a drawn portrait
-PUBLISHED_ON_IMPORT = {Review.Status.PUBLISHED, Review.Status.SCHEDULED, Review.Status.ARCHIVED}
+DEMO_NOTE = "Demo content: placed in its state by load_demo."
 
 
 class Command(BaseCommand):
@@ -178,10 +184,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"manifest.json: {entry['file']}: no user {entry['author']!r}"
                 ) from None
-            review = import_review(
-                parsed, film=film, author=author,
-                publish=entry["status"] in PUBLISHED_ON_IMPORT,
-            )
+            review = import_review(parsed, film=film, author=author)  # a draft, until the manifest
             self.attach_still(review)
             self.apply_manifest(review, entry)
             created.append(review)
@@ -219,17 +222,17 @@ class Command(BaseCommand):
     def apply_manifest(self, review: Review, entry: dict) -> None:
         """Set what the text format cannot say: the workflow state, rating, verdict, spoilers.
 
-        The demo places reviews straight into their states rather than walking them through
-        the workflow: no notification mail, no audit entries for transitions nobody made.
+        The demo places each imported draft straight into its state rather than walking it
+        through the workflow: no notification mail, and one line in the audit trail, by no one,
+        from draft to that state.
         """
         now = timezone.now()
         status = Review.Status(entry["status"])
-        review.status = status
         if status == Review.Status.SCHEDULED:
             due = now + datetime.timedelta(days=entry.get("publish_in_days", 3))
             review.published_at = due.replace(minute=0, second=0, microsecond=0)
         elif status in (Review.Status.PUBLISHED, Review.Status.ARCHIVED):
-            review.published_at = min(review.published_at, now)
+            review.published_at = min(publication_time(review.intended_date), now)
         else:
             review.published_at = None
         rating = entry.get("rating")
@@ -248,7 +251,10 @@ class Command(BaseCommand):
         with reversion.create_revision():
             reversion.set_user(review.author)
             reversion.set_comment("Demo content: state, rating and verdict from the manifest.")
-            review.save()
+            if status == review.status:
+                review.save()
+            else:
+                review.move_to(status, by=None, note=DEMO_NOTE)
             for section in sections:
                 section.is_spoiler = True
                 section.save(update_fields=["is_spoiler"])

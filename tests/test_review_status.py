@@ -1,0 +1,61 @@
+"""`Review.Status` (#17 item 2): the workflow's rules and the admin's pages name the states by
+member, not by string; these pin what those rules decide."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from reviews import workflow
+from reviews.models import Review
+from reviews.status import Status
+from tests import test_workflow_admin
+from tests.test_workflow_admin import make_review, url
+
+pytestmark = pytest.mark.django_db
+
+people = test_workflow_admin.people
+as_role = test_workflow_admin.as_role
+S = Review.Status
+
+
+def test_review_status_is_the_shared_status_class():
+    assert Review.Status is Status
+    assert [(s.value, s.label) for s in S] == [
+        ("draft", "Draft"),
+        ("review", "In review"),
+        ("scheduled", "Scheduled"),
+        ("published", "Published"),
+        ("archived", "Archived"),
+    ]
+
+
+def test_each_action_starts_from_the_states_it_always_did():
+    sources = {name: set(action.sources) for name, action in workflow.ACTIONS.items()}
+    assert sources == {
+        "submit": {"draft"},
+        "withdraw": {"review"},
+        "request_changes": {"review"},
+        "publish": {"draft", "review", "scheduled"},
+        "unpublish": {"published", "scheduled"},
+        "archive": {"published"},
+        "unarchive": {"archived"},
+    }
+
+
+def workflow_state(client, review) -> str:
+    html = client.get(url("change", review.pk)).content.decode()
+    start = html.index('class="workflow-panel__state"')
+    return " ".join(html[start : html.index("</p>", start)].split())
+
+
+def test_the_workflow_panel_says_scheduled_for_until_the_time_comes(as_role, people):
+    editor = as_role("editor")
+    ahead = make_review(people["author"], S.SCHEDULED)
+    due = make_review(people["author"], S.SCHEDULED)
+    Review.objects.filter(pk=due.pk).update(
+        published_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+
+    assert "— scheduled for" in workflow_state(editor, ahead)
+    assert "— since" in workflow_state(editor, due)
