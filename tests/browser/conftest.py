@@ -53,8 +53,11 @@ def browser():
 
 
 @pytest.fixture(params=list(VIEWPORTS))
-def page(request, browser):
+def page(request, browser, transactional_db):
     """A fresh page at desktop (1280x900) and at phone (390x844) width: each test runs twice.
+
+    It asks for the database first so that it closes before the database is flushed: a page
+    left open (an autosave in flight) would otherwise hold locks the flush waits for.
 
     Reduced motion keeps scrolling instant, so assertions about scroll position are stable.
     Console errors (a CSP violation, a missing file) are collected in `page.console_errors`.
