@@ -80,7 +80,7 @@ def language_name(code: str) -> str:
 
 
 DEFAULT_POSTER_SIZES = "(max-width: 37.5rem) 45vw, 15rem"  # a grid card's width
-HIDDEN, LAZY = mark_safe(' aria-hidden="true"'), mark_safe(' loading="lazy"')  # fixed markup
+HIDDEN = mark_safe(' aria-hidden="true"')  # fixed markup
 
 
 @register.simple_tag
@@ -153,7 +153,7 @@ def picture(item, field_name: str, *, alt: str = "", sizes: str = "100vw", css_c
             src = storage.url(fitting[-1][1])
             size = (record["width"], record["height"]) if record.get("width") else size
     return format_html(
-        '<picture{}>{}<img{} src="{}"{}{} alt="{}"{} decoding="async"></picture>',
+        '<picture{}>{}<img{} src="{}"{}{} alt="{}" {}="{}" decoding="async"></picture>',
         format_html(' class="{}"', picture_class) if picture_class else "",
         sources,
         format_html(' class="{}"', " ".join(classes)) if classes else "",
@@ -161,7 +161,8 @@ def picture(item, field_name: str, *, alt: str = "", sizes: str = "100vw", css_c
         format_html(' srcset="{}" sizes="{}"', srcset, sizes) if srcset else "",
         format_html(' width="{}" height="{}"', *size) if size else "",
         alt,
-        mark_safe(' fetchpriority="high"') if eager else LAZY,
+        # The image above the fold is fetched first; the rest when they near the screen.
+        *(("fetchpriority", "high") if eager else ("loading", "lazy")),
     )
 
 
