@@ -30,7 +30,7 @@ help:
 	@echo "make serve  production-style: DEBUG off, collectstatic, gunicorn and the task worker on http://$(HOST):$(PORT)/"
 	@echo "make test   install and run the whole test suite"
 	@echo "make test-fast  the suite without browser, server and large-data tests, on every core"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff check and ruff format --check"
 	@echo "make import-film FILE=x.json      import a film from TMDB's JSON (ARGS=... for more)"
 	@echo "make import-review FILE=x.txt     import a review (ARGS='--film slug --author name --publish')"
 	@echo "make manage CMD='changepassword admin'  any manage.py command on the development settings"
@@ -95,6 +95,7 @@ serve: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -274,8 +274,11 @@ class Command(BaseCommand):
             for n in range(max(3, counts["reviews"] // 200))
         )
         Critic.objects.bulk_create(  # bylines name critics, as every author has a profile
-            Critic(user=author, display_name=f"{author.first_name} {author.last_name}",
-                   slug=f"{PREFIX}{author.username}")
+            Critic(
+                user=author,
+                display_name=f"{author.first_name} {author.last_name}",
+                slug=f"{PREFIX}{author.username}",
+            )
             for author in authors
         )
 
@@ -439,8 +442,10 @@ class Command(BaseCommand):
         def comments():
             for n in range(counts["comments"]):
                 name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-                body = (f"I thought the {rng.choice(WORDS)} scenes were "
-                        f"{rng.choice(['superb', 'too long', 'moving', 'uneven'])}.")
+                body = (
+                    f"I thought the {rng.choice(WORDS)} scenes were "
+                    f"{rng.choice(['superb', 'too long', 'moving', 'uneven'])}."
+                )
                 yield Comment(
                     review_id=rng.choice(public or [pk for pk, _t, _s in review_rows]),
                     name=name,

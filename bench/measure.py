@@ -57,11 +57,22 @@ def wsgi_get(url: str, cookie: str = "") -> int:
     """GET `url` from the WSGI application as gunicorn would ask for it; the status code."""
     path, _, query = url.partition("?")
     environ = {
-        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1:8000", "REMOTE_ADDR": "127.0.0.1", "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
     }
     if cookie:
         environ["HTTP_COOKIE"] = cookie
@@ -120,8 +131,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--queries-only", action="store_true")
-    parser.add_argument("--cached-only", action="store_true",
-                        help="Time public pages with the cache warm only (the Redis pass).")
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="Time public pages with the cache warm only (the Redis pass).",
+    )
     args = parser.parse_args()
 
     setup_test_environment()  # lets the test client run with DEBUG off
@@ -153,7 +167,8 @@ def main() -> None:
     if not args.cached_only:
         for label, url in admin.items():
             results["pages"][label]["uncached"] = timed(
-                url, max(20, args.runs // 5), state="cold", cookie=staff_cookie)
+                url, max(20, args.runs // 5), state="cold", cookie=staff_cookie
+            )
     json.dump(results, sys.stdout, indent=2)
 
 

@@ -57,8 +57,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def write_config(tmp: Path, *, listen: str, upstream: str, static_root: str | Path,
-                 media_root: str | Path, extra_servers: str = "") -> Path:
+def write_config(
+    tmp: Path,
+    *,
+    listen: str,
+    upstream: str,
+    static_root: str | Path,
+    media_root: str | Path,
+    extra_servers: str = "",
+) -> Path:
     """Fill the recipe's markers and write it with a main config into `tmp`; return the latter.
 
     `listen` and `upstream` are nginx addresses ("127.0.0.1:8102"); `extra_servers` is more
@@ -106,7 +113,8 @@ def running(config: Path, *, port: int, timeout: float = 10) -> Iterator[subproc
     errors = config.parent / "nginx-error.log"
     process = subprocess.Popen(
         [binary, "-c", str(config), "-e", str(errors)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + timeout

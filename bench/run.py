@@ -52,9 +52,13 @@ def log(message: str) -> None:
 def env_for(db: str, **extra: str) -> dict[str, str]:
     env = os.environ.copy()
     env.update(
-        DATABASE_URL=f"{PG}/{db}", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver", SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="WARNING", DB_CONN_MAX_AGE="60",
+        DATABASE_URL=f"{PG}/{db}",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+        DB_CONN_MAX_AGE="60",
     )
     env.pop("REDIS_URL", None)
     env.update(extra)
@@ -62,14 +66,22 @@ def env_for(db: str, **extra: str) -> dict[str, str]:
 
 
 def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          text=True, capture_output=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
+    )
 
 
 def prepare(db: str, scale: float, regenerate: bool) -> dict:
     exists = subprocess.run(
         ["psql", f"{PG}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{db}'"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     if not exists:
         subprocess.run(["psql", f"{PG}/postgres", "-qc", f'CREATE DATABASE "{db}"'], check=True)
@@ -79,11 +91,16 @@ def prepare(db: str, scale: float, regenerate: bool) -> dict:
     args = [f"--scale={scale}", "--no-progress"]
     try:
         log(f"generating scale {scale:g} into {db} …")
-        started = datetime.datetime.now()
+        started = datetime.datetime.now(datetime.UTC)
         out = subprocess.run(
             [sys.executable, "-m", "bench.data", *args, *(["--replace"] if regenerate else [])],
-            cwd=ROOT, env=env, check=True, text=True, capture_output=True)
-        log(out.stdout.strip() + f" ({(datetime.datetime.now() - started).seconds}s)")
+            cwd=ROOT,
+            env=env,
+            check=True,
+            text=True,
+            capture_output=True,
+        )
+        log(out.stdout.strip() + f" ({(datetime.datetime.now(datetime.UTC) - started).seconds}s)")
     except subprocess.CalledProcessError as error:
         if "already here" not in error.stderr:
             raise
@@ -92,8 +109,14 @@ def prepare(db: str, scale: float, regenerate: bool) -> dict:
 
 
 def measure(env: dict, *extra: str) -> dict:
-    out = subprocess.run([sys.executable, "bench/measure.py", *extra], cwd=ROOT, env=env,
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "bench/measure.py", *extra],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -103,22 +126,35 @@ def verdict(ok: bool) -> str:
 
 def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput: dict | None):
     lines = [
-        "# Marquee benchmark results", "",
+        "# Marquee benchmark results",
+        "",
         f"Run {meta['date']} on {meta['machine']}, PostgreSQL, scale {meta['scale']:g} "
         f"({meta['runs']} requests per page and mode)."
-        + (f" CPU calibration (`bench/run.py: calibrate`, lower is faster): "
-           f"{meta['calibration_ms']} ms." if "calibration_ms" in meta else "")
-        + (f" Load average (1/5/15 min) when the run began: {meta['load_before']}, after: "
-           f"{meta['load_after']} — other work on this 2-core machine inflates every time "
-           "below." if "load_before" in meta else ""), "",
+        + (
+            f" CPU calibration (`bench/run.py: calibrate`, lower is faster): "
+            f"{meta['calibration_ms']} ms."
+            if "calibration_ms" in meta
+            else ""
+        )
+        + (
+            f" Load average (1/5/15 min) when the run began: {meta['load_before']}, after: "
+            f"{meta['load_after']} — other work on this 2-core machine inflates every time "
+            "below."
+            if "load_before" in meta
+            else ""
+        ),
+        "",
         "Commands: `make bench` (= `python bench/run.py`); raw output in "
-        f"`bench/results/{meta['stamp']}.json`.", "",
-        "## Queries and server time", "",
+        f"`bench/results/{meta['stamp']}.json`.",
+        "",
+        "## Queries and server time",
+        "",
         "Server time is Django's own time per request in-process: the WSGI application called as "
         "gunicorn calls it (no network, no WSGI server). *Cold*: every cache emptied before each "
         "request (the first view after a change or a deploy). *Fragments warm*: the page "
         "cache's copy dropped, cached fragments (the review's article) kept. *Cached*: the page "
-        "cache warm, local memory and Redis. Times in ms.", "",
+        "cache warm, local memory and Redis. Times in ms.",
+        "",
         "| page | queries (small) | queries (scale) | cold p50 | cold p95 | fragments warm p95 "
         "| cached p95 | cached p95 (Redis) | target p95 | |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -126,8 +162,10 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
     for label, entry in large["pages"].items():
         small_q = small["pages"].get(label, {}).get("queries", "—")
         if label.startswith("review list p"):
-            small_q = next((e["queries"] for k, e in small["pages"].items()
-                            if k.startswith("review list p")), "—")
+            small_q = next(
+                (e["queries"] for k, e in small["pages"].items() if k.startswith("review list p")),
+                "—",
+            )
         un = entry.get("uncached", {})
         warm = entry.get("fragments_warm", {})
         local = entry.get("cached", {})
@@ -137,8 +175,8 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
         warm_target = FRAGMENTS_WARM_TARGETS.get(label)
         first = entry.get("queries_first_view", entry["queries"])
         ok = un.get("p95", 1e9) <= target and (
-            admin or (max(entry["queries"], first) <= QUERY_BUDGET
-                      and entry["queries"] == small_q))
+            admin or (max(entry["queries"], first) <= QUERY_BUDGET and entry["queries"] == small_q)
+        )
         if warm_target is not None:
             ok = ok and warm.get("p95", 1e9) <= warm_target
         wanted = f"cold ≤ {target:g}" + (f", warm ≤ {warm_target:g}" if warm_target else "")
@@ -154,9 +192,12 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
         if entry.get("queries_first_view", entry["queries"]) != entry["queries"]
     ]
     if first_views:
-        lines += ["", "Queries are counted with cached fragments warm. A cold view differs only "
-                  "where it caches a fragment for the next (the review page's article, "
-                  "`reviews/views/review_page.py`): " + "; ".join(first_views) + "."]
+        lines += [
+            "",
+            "Queries are counted with cached fragments warm. A cold view differs only "
+            "where it caches a fragment for the next (the review page's article, "
+            "`reviews/views/review_page.py`): " + "; ".join(first_views) + ".",
+        ]
     if throughput:
         lines += throughput_lines(throughput)
     notes = ROOT / "bench" / "NOTES.md"
@@ -169,15 +210,23 @@ def throughput_lines(throughput: dict) -> list[str]:
     runs = {label: entry for label, entry in throughput.items() if "requests_per_second" in entry}
     static = runs["static page (nginx)"]["requests_per_second"]
     static = max(static, 1e-9)
-    lines = ["", "## Throughput (wrk on loopback)", "",
-             f"wrk, {os.environ.get('BENCH_WRK_CONNECTIONS', '16')} connections, "
-             f"{os.environ.get('BENCH_WRK_SECONDS', '10')} s each; gunicorn as in "
-             "`gunicorn.conf.py` and Granian with as many workers, DEBUG off, Redis cache; "
-             "Varnish as in `deploy/varnish.vcl`, nginx as in `deploy/nginx.conf`.",
-             "", "| run | requests/s | errors | ratio to static |", "|---|---|---|---|"]
+    lines = [
+        "",
+        "## Throughput (wrk on loopback)",
+        "",
+        f"wrk, {os.environ.get('BENCH_WRK_CONNECTIONS', '16')} connections, "
+        f"{os.environ.get('BENCH_WRK_SECONDS', '10')} s each; gunicorn as in "
+        "`gunicorn.conf.py` and Granian with as many workers, DEBUG off, Redis cache; "
+        "Varnish as in `deploy/varnish.vcl`, nginx as in `deploy/nginx.conf`.",
+        "",
+        "| run | requests/s | errors | ratio to static |",
+        "|---|---|---|---|",
+    ]
     for label, entry in runs.items():
-        lines.append(f"| {label} | {entry['requests_per_second']:.0f} | {entry['errors']} "
-                     f"| {entry['requests_per_second'] / static:.2f} |")
+        lines.append(
+            f"| {label} | {entry['requests_per_second']:.0f} | {entry['errors']} "
+            f"| {entry['requests_per_second'] / static:.2f} |"
+        )
 
     def rps(label: str) -> float:
         return runs[label]["requests_per_second"]
@@ -186,31 +235,38 @@ def throughput_lines(throughput: dict) -> list[str]:
     front = rps("review via nginx front cache") / static
     warm, cold = rps("review, Marquee cache warm"), rps("review, uncached")
     other = rps("review, Marquee cache warm, Granian")
-    lines += ["", f"- Varnish front cache ≥ 80% of static: {varnish:.0%} — "
-                  f"{verdict(varnish >= 0.8)}",
-              f"- nginx front cache ≥ 80% of static: {front:.0%} — {verdict(front >= 0.8)}",
-              f"- Marquee cache warm ≥ 3× uncached: {warm / max(cold, 1e-9):.1f}× — "
-              f"{verdict(warm >= 3 * cold)}",
-              f"- app server on the cached path: Granian {other:.0f} req/s against gunicorn "
-              f"{warm:.0f} ({other / max(warm, 1e-9):.2f}×)"]
+    lines += [
+        "",
+        f"- Varnish front cache ≥ 80% of static: {varnish:.0%} — {verdict(varnish >= 0.8)}",
+        f"- nginx front cache ≥ 80% of static: {front:.0%} — {verdict(front >= 0.8)}",
+        f"- Marquee cache warm ≥ 3× uncached: {warm / max(cold, 1e-9):.1f}× — "
+        f"{verdict(warm >= 3 * cold)}",
+        f"- app server on the cached path: Granian {other:.0f} req/s against gunicorn "
+        f"{warm:.0f} ({other / max(warm, 1e-9):.2f}×)",
+    ]
     mix = throughput.get("write mix")
     if mix:
         alone, busy = mix["readers only"], mix["readers with writes"]
         kept = busy["requests_per_second"] / max(alone["requests_per_second"], 1e-9)
-        lines += ["", "## Write mix", "",
-                  f"`bench/write_mix.py`: readers over {mix.get('urls', 500)} rotating URLs "
-                  f"through gunicorn, {os.environ.get('BENCH_MIX_SECONDS', '60')} s, alone and "
-                  "while one comment is approved and one spam comment posted every 2 s "
-                  f"({mix['writes']['approved']} approvals, {mix['writes']['spam']} spam).", "",
-                  "| run | requests/s | page-cache hit ratio |", "|---|---|---|",
-                  f"| readers only | {alone['requests_per_second']:.0f} | "
-                  f"{alone['hit_ratio']:.1%} |",
-                  f"| readers with writes | {busy['requests_per_second']:.0f} | "
-                  f"{busy['hit_ratio']:.1%} |", "",
-                  f"- hit ratio with writes ≥ 95%: {busy['hit_ratio']:.1%} — "
-                  f"{verdict(busy['hit_ratio'] >= 0.95)}",
-                  f"- throughput with writes ≥ 90% of readers only: {kept:.0%} — "
-                  f"{verdict(kept >= 0.9)}"]
+        lines += [
+            "",
+            "## Write mix",
+            "",
+            f"`bench/write_mix.py`: readers over {mix.get('urls', 500)} rotating URLs "
+            f"through gunicorn, {os.environ.get('BENCH_MIX_SECONDS', '60')} s, alone and "
+            "while one comment is approved and one spam comment posted every 2 s "
+            f"({mix['writes']['approved']} approvals, {mix['writes']['spam']} spam).",
+            "",
+            "| run | requests/s | page-cache hit ratio |",
+            "|---|---|---|",
+            f"| readers only | {alone['requests_per_second']:.0f} | {alone['hit_ratio']:.1%} |",
+            f"| readers with writes | {busy['requests_per_second']:.0f} | "
+            f"{busy['hit_ratio']:.1%} |",
+            "",
+            f"- hit ratio with writes ≥ 95%: {busy['hit_ratio']:.1%} — "
+            f"{verdict(busy['hit_ratio'] >= 0.95)}",
+            f"- throughput with writes ≥ 90% of readers only: {kept:.0%} — {verdict(kept >= 0.9)}",
+        ]
     return lines
 
 
@@ -220,8 +276,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--report-only", metavar="RAW_JSON",
-                        help="Rewrite bench/RESULTS.md from a kept raw file and bench/NOTES.md.")
+    parser.add_argument(
+        "--report-only",
+        metavar="RAW_JSON",
+        help="Rewrite bench/RESULTS.md from a kept raw file and bench/NOTES.md.",
+    )
     args = parser.parse_args()
     if args.report_only:
         raw = json.loads(Path(args.report_only).read_text())
@@ -229,12 +288,16 @@ def main() -> None:
         log("wrote bench/RESULTS.md")
         return
     now = datetime.datetime.now(datetime.UTC)
-    meta = {"date": f"{now:%Y-%m-%d %H:%M} UTC", "stamp": f"{now:%Y%m%d-%H%M}",
-            "scale": args.scale, "runs": args.runs,
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                       f"Python {platform.python_version()}",
-            "calibration_ms": calibrate(),
-            "load_before": " / ".join(f"{x:.1f}" for x in os.getloadavg())}
+    meta = {
+        "date": f"{now:%Y-%m-%d %H:%M} UTC",
+        "stamp": f"{now:%Y%m%d-%H%M}",
+        "scale": args.scale,
+        "runs": args.runs,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "calibration_ms": calibrate(),
+        "load_before": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
+    }
     small_env = prepare("marquee_bench_small", 0.01, args.regenerate)
     large_env = prepare("marquee_bench", args.scale, args.regenerate)
     log("counting queries on the small database …")
@@ -242,25 +305,34 @@ def main() -> None:
     log("measuring server time, uncached and with the local-memory cache …")
     large = measure(large_env, f"--runs={args.runs}")
     log("measuring server time with the Redis cache …")
-    cached = measure(env_for("marquee_bench", REDIS_URL=REDIS), f"--runs={args.runs}",
-                     "--cached-only")
+    cached = measure(
+        env_for("marquee_bench", REDIS_URL=REDIS), f"--runs={args.runs}", "--cached-only"
+    )
     RESULTS.mkdir(exist_ok=True)
     partial = RESULTS / f"{meta['stamp']}.json"  # kept if the throughput runs fail
-    partial.write_text(json.dumps({"meta": meta, "small": small, "large": large,
-                                   "cached": cached, "throughput": None}, indent=2))
+    partial.write_text(
+        json.dumps(
+            {"meta": meta, "small": small, "large": large, "cached": cached, "throughput": None},
+            indent=2,
+        )
+    )
     throughput = None
     if not args.skip_throughput:
         review = large["pages"]["review"]["url"]
         search = large["pages"].get("search (common word)", {}).get("url", "/search/?q=film")
         log("throughput: gunicorn, nginx and wrk …")
-        out = subprocess.run([sys.executable, "bench/throughput.py", review, search], cwd=ROOT,
-                             env=env_for("marquee_bench", REDIS_URL=REDIS), check=True,
-                             stdout=subprocess.PIPE, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, "bench/throughput.py", review, search],
+            cwd=ROOT,
+            env=env_for("marquee_bench", REDIS_URL=REDIS),
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
         throughput = json.loads(out)
     meta["load_after"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     RESULTS.mkdir(exist_ok=True)
-    raw = {"meta": meta, "small": small, "large": large, "cached": cached,
-           "throughput": throughput}
+    raw = {"meta": meta, "small": small, "large": large, "cached": cached, "throughput": throughput}
     (RESULTS / f"{meta['stamp']}.json").write_text(json.dumps(raw, indent=2))
     write_report(meta, small, large, cached, throughput)
     log("wrote bench/RESULTS.md")

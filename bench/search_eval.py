@@ -28,8 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "bench" / "search_queries.json"
 DEMO = ROOT / "reviews" / "demo"
-PUBLIC_REVIEWS = {"parasite.txt", "mad-max-fury-road.txt", "spirited-away.txt",
-                  "john-wick-chapter-4.txt"}
+PUBLIC_REVIEWS = {
+    "parasite.txt",
+    "mad-max-fury-road.txt",
+    "spirited-away.txt",
+    "john-wick-chapter-4.txt",
+}
 
 
 def slugify(text: str) -> str:
@@ -42,11 +46,11 @@ def typo(word: str, kind: int) -> str:
     """One edit: 0 drops a letter, 1 swaps two, 2 changes one, 3 doubles one."""
     i = max(1, len(word) // 2)
     if kind == 0:
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind == 1:
-        return word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]
+        return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
     if kind == 2:
-        return word[:i] + ("e" if word[i] != "e" else "a") + word[i + 1:]
+        return word[:i] + ("e" if word[i] != "e" else "a") + word[i + 1 :]
     return word[:i] + word[i] + word[i:]
 
 
@@ -73,8 +77,9 @@ def build() -> list[dict]:
         data = json.loads(Path(path).read_text())
         films.append(data)
         credits = data["credits"]
-        for credit in credits["cast"][:4] + [c for c in credits["crew"]
-                                             if c["job"] in ("Director", "Screenplay")]:
+        for credit in credits["cast"][:4] + [
+            c for c in credits["crew"] if c["job"] in ("Director", "Screenplay")
+        ]:
             people.setdefault(credit["name"], credit)
     queries = []
 
@@ -83,9 +88,11 @@ def build() -> list[dict]:
             from reviews.search.text import edit_distance, words
 
             wanted = 2 if "two" in category else 1
-            target_words = words(next(f["title"] for f in films if slugify(f["title"]) == target)
-                                 if kind == "films" else next(n for n in people
-                                                              if slugify(n) == target))
+            target_words = words(
+                next(f["title"] for f in films if slugify(f["title"]) == target)
+                if kind == "films"
+                else next(n for n in people if slugify(n) == target)
+            )
             pairs = zip(words(q), target_words, strict=False)
             distance = sum(edit_distance(a, b, 3) for a, b in pairs)
             if distance != wanted:
@@ -109,8 +116,11 @@ def build() -> list[dict]:
             add(folded, "people", slug, "person, no accents")
         add(misspell(name, 1, name), "people", slug, "person, one typo")
         add(misspell(name, 2, name + "2"), "people", slug, "person, two typos")
-    reviews = [parse_review(path.read_text())
-               for path in sorted((DEMO / "reviews").glob("*.txt")) if path.name in PUBLIC_REVIEWS]
+    reviews = [
+        parse_review(path.read_text())
+        for path in sorted((DEMO / "reviews").glob("*.txt"))
+        if path.name in PUBLIC_REVIEWS
+    ]
 
     def words_of(parsed):
         body = " ".join(s.body for s in parsed.sections)
@@ -123,8 +133,13 @@ def build() -> list[dict]:
     for parsed in reviews:
         slug = slugify(parsed.headline)
         # Long words only this review uses: the answer is not in doubt.
-        rare = sorted({w.lower() for w in words_of(parsed)
-                       if len(w) > 9 and w.isalpha() and counts[w.lower()] == 1})[:4]
+        rare = sorted(
+            {
+                w.lower()
+                for w in words_of(parsed)
+                if len(w) > 9 and w.isalpha() and counts[w.lower()] == 1
+            }
+        )[:4]
         for word in rare:
             add(word, "reviews", slug, "word from a review")
         body = " ".join(s.body for s in parsed.sections)
@@ -134,10 +149,14 @@ def build() -> list[dict]:
         for section in parsed.sections[:2]:
             add(section.heading.lower(), "reviews", slug, "section heading")
     for q, kind, target in [
-        ("balerina", "films", "ballerina"), ("ana de armaz", "people", "ana-de-armas"),
-        ("villenueve", "people", "denis-villeneuve"), ("kurosowa", "people", "akira-kurosawa"),
-        ("parasyte", "films", "parasite"), ("skarsgard", "people", "bill-skarsgard"),
-        ("celine", "people", "celine-sciamma"), ("noemie", "people", "noemie-merlant"),
+        ("balerina", "films", "ballerina"),
+        ("ana de armaz", "people", "ana-de-armas"),
+        ("villenueve", "people", "denis-villeneuve"),
+        ("kurosowa", "people", "akira-kurosawa"),
+        ("parasyte", "films", "parasite"),
+        ("skarsgard", "people", "bill-skarsgard"),
+        ("celine", "people", "celine-sciamma"),
+        ("noemie", "people", "noemie-merlant"),
     ]:
         add(q, kind, target, "issue 19")
     return queries
@@ -149,12 +168,19 @@ def bench_queries() -> list[dict]:
 
     found = []
     for film in Film.objects.filter(slug__startswith="bench-film-").order_by("pk")[:2000:100]:
-        found.append({"q": film.title, "kind": "films", "expect": film.slug,
-                      "category": "bench title"})
+        found.append(
+            {"q": film.title, "kind": "films", "expect": film.slug, "category": "bench title"}
+        )
         wrong = misspell(film.title, 1, film.slug)
         if wrong:
-            found.append({"q": wrong, "kind": "films", "expect": film.slug,
-                          "category": "bench title, one typo"})
+            found.append(
+                {
+                    "q": wrong,
+                    "kind": "films",
+                    "expect": film.slug,
+                    "category": "bench title, one typo",
+                }
+            )
     return found
 
 
@@ -184,9 +210,13 @@ def evaluate(queries: list[dict], *, latency: bool) -> dict:
     recall = sum(1 for r in ranks if r and r <= 10) / len(ranks)
     mrr = sum(1 / r for r in ranks if r) / len(ranks)
     report = {
-        "queries": len(queries), "recall_at_10": round(recall, 3), "mrr": round(mrr, 3),
-        "by_category": {k: {"n": len(v), "mrr": round(sum(v) / len(v), 3)}
-                        for k, v in sorted(by_category.items())},
+        "queries": len(queries),
+        "recall_at_10": round(recall, 3),
+        "mrr": round(mrr, 3),
+        "by_category": {
+            k: {"n": len(v), "mrr": round(sum(v) / len(v), 3)}
+            for k, v in sorted(by_category.items())
+        },
         "not_first": misses,
     }
     if times:
@@ -221,8 +251,11 @@ def main() -> None:
     report = {"database": connection.vendor, **evaluate(queries, latency=args.latency)}
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-    print(json.dumps({k: v for k, v in report.items() if k != "not_first"}, indent=1,
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {k: v for k, v in report.items() if k != "not_first"}, indent=1, ensure_ascii=False
+        )
+    )
     print(f"not first ({len(report['not_first'])}):")
     for line in report["not_first"]:
         print("  " + line)

@@ -28,7 +28,13 @@ from bench import nginx_recipe
 
 ROOT = nginx_recipe.ROOT
 APP_PORT, FRONT_PORT, STATIC_PORT, COLD_PORT, VARNISH_PORT, GRANIAN_PORT = (
-    8101, 8102, 8103, 8104, 8105, 8106)
+    8101,
+    8102,
+    8103,
+    8104,
+    8105,
+    8106,
+)
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 WRK_CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "16"))
 MIX_SECONDS = int(os.environ.get("BENCH_MIX_SECONDS", "60"))
@@ -43,12 +49,22 @@ STATIC_SERVER = """
 """
 
 
-
 def gunicorn(python: Path, port: int, env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [python.parent / "gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
+        [
+            python.parent / "gunicorn",
+            "config.wsgi:application",
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w"),
     )
 
 
@@ -56,31 +72,76 @@ def granian(python: Path, port: int, env: dict, log: Path) -> subprocess.Popen:
     """Granian's WSGI interface with gunicorn's worker count: the other app server measured."""
     workers = env.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1))
     return subprocess.Popen(
-        [python.parent / "granian", "--interface", "wsgi", "--workers", workers,
-         "--host", "127.0.0.1", "--port", str(port), "--no-log", "config.wsgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
+        [
+            python.parent / "granian",
+            "--interface",
+            "wsgi",
+            "--workers",
+            workers,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-log",
+            "config.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w"),
     )
 
 
 def write_mix(python: Path, app: str, env: dict) -> dict:
     out = subprocess.run(
-        [python, "bench/write_mix.py", "--app", app, "--seconds", str(MIX_SECONDS),
-         "--connections", str(WRK_CONNECTIONS)],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+        [
+            python,
+            "bench/write_mix.py",
+            "--app",
+            app,
+            "--seconds",
+            str(MIX_SECONDS),
+            "--connections",
+            str(WRK_CONNECTIONS),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
     return json.loads(out)
 
 
 def varnish(tmp: Path) -> subprocess.Popen:
     """varnishd with deploy/varnish.vcl in front of the app (the tag-purging front cache)."""
     vcl = tmp / "marquee.vcl"
-    vcl.write_text((ROOT / "deploy" / "varnish.vcl").read_text()
-                   .replace("@@BACKEND_HOST@@", "127.0.0.1")
-                   .replace("@@BACKEND_PORT@@", str(APP_PORT)))
+    vcl.write_text(
+        (ROOT / "deploy" / "varnish.vcl")
+        .read_text()
+        .replace("@@BACKEND_HOST@@", "127.0.0.1")
+        .replace("@@BACKEND_PORT@@", str(APP_PORT))
+    )
     return subprocess.Popen(
-        [shutil.which("varnishd") or "/usr/sbin/varnishd", "-F", "-j", "none",
-         "-n", str(tmp / "varnish"), "-a", f"127.0.0.1:{VARNISH_PORT}", "-f", str(vcl),
-         "-s", "malloc,64m", "-T", "none"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            shutil.which("varnishd") or "/usr/sbin/varnishd",
+            "-F",
+            "-j",
+            "none",
+            "-n",
+            str(tmp / "varnish"),
+            "-a",
+            f"127.0.0.1:{VARNISH_PORT}",
+            "-f",
+            str(vcl),
+            "-s",
+            "malloc,64m",
+            "-T",
+            "none",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_for(url: str, timeout: float = 30) -> None:
@@ -111,14 +172,20 @@ def main() -> None:
     os.chmod(tmp, 0o755)
     env = os.environ.copy()
     python = Path(sys.executable)
-    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
-                   env=env, check=True)
-    servers = [gunicorn(python, APP_PORT, env, tmp / "gunicorn.log"),
-               gunicorn(python, COLD_PORT, {**env, "MARQUEE_PAGE_CACHE_SECONDS": "0",
-                                            "MARQUEE_ARTICLE_CACHE_SECONDS": "0"},
-                        tmp / "gunicorn-cold.log"),
-               granian(python, GRANIAN_PORT, env, tmp / "granian.log"),
-               varnish(tmp)]
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    servers = [
+        gunicorn(python, APP_PORT, env, tmp / "gunicorn.log"),
+        gunicorn(
+            python,
+            COLD_PORT,
+            {**env, "MARQUEE_PAGE_CACHE_SECONDS": "0", "MARQUEE_ARTICLE_CACHE_SECONDS": "0"},
+            tmp / "gunicorn-cold.log",
+        ),
+        granian(python, GRANIAN_PORT, env, tmp / "granian.log"),
+        varnish(tmp),
+    ]
     try:
         app = f"http://127.0.0.1:{APP_PORT}"
         wait_for(app + review_path)
@@ -127,7 +194,9 @@ def main() -> None:
         with urllib.request.urlopen(app + review_path) as response:
             (site / "index.html").write_bytes(response.read())
         config = nginx_recipe.write_config(
-            tmp, listen=f"127.0.0.1:{FRONT_PORT}", upstream=f"127.0.0.1:{APP_PORT}",
+            tmp,
+            listen=f"127.0.0.1:{FRONT_PORT}",
+            upstream=f"127.0.0.1:{APP_PORT}",
             static_root=env.get("STATIC_ROOT", str(ROOT / "staticfiles")),
             media_root=env.get("MEDIA_ROOT", str(ROOT / "media")),
             extra_servers=STATIC_SERVER.format(port=STATIC_PORT, root=tmp / "static-site"),

@@ -73,17 +73,24 @@ def wrk(app: str, url_file: Path, seconds: int, connections: int, tmp: Path) -> 
     script.write_text(ROTATE_LUA)
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), app + "/"],
-        env={**os.environ, "MARQUEE_URLS": str(url_file)}, capture_output=True, text=True,
-        check=True).stdout
+        env={**os.environ, "MARQUEE_URLS": str(url_file)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     hits, total = map(int, re.search(r"PAGECACHE (\d+) (\d+)", output).groups())
-    return {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
-            "hit_ratio": round(hits / max(total, 1), 4), "requests": total}
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        "hit_ratio": round(hits / max(total, 1), 4),
+        "requests": total,
+    }
 
 
 def write_loop(stop: threading.Event, counts: dict) -> None:
     """Every 2 s: approve one pending comment on a listed review, post one spam comment."""
     moderator, _ = get_user_model().objects.get_or_create(
-        username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
     pending = Comment.objects.pending().filter(review__in=Review.objects.published())
     reviews = list(Review.objects.published().order_by("?")[:50])
     n = 0
@@ -93,10 +100,14 @@ def write_loop(stop: threading.Event, counts: dict) -> None:
             moderation.approve(comment, by=moderator)
             counts["approved"] += 1
         # A botnet: each post from another address, so the rate limit does not stop it first.
-        comments.create_comment(reviews[n % len(reviews)], body=f"Cheap pills {n}",
-                                name="Bot", email=f"bot{n}@example.com",
-                                ip_address=f"198.51.{n // 250 % 250}.{n % 250 + 1}",
-                                signals=["honeypot"])
+        comments.create_comment(
+            reviews[n % len(reviews)],
+            body=f"Cheap pills {n}",
+            name="Bot",
+            email=f"bot{n}@example.com",
+            ip_address=f"198.51.{n // 250 % 250}.{n % 250 + 1}",
+            signals=["honeypot"],
+        )
         counts["spam"] += 1
         n += 1
 
@@ -114,6 +125,7 @@ def main() -> None:
     wrk(args.app, url_file, max(5, args.seconds // 4), args.connections, tmp)  # warm up
     results = {"readers only": wrk(args.app, url_file, args.seconds, args.connections, tmp)}
     stop, counts = threading.Event(), {"approved": 0, "spam": 0}
+
     def writes() -> None:
         try:
             write_loop(stop, counts)
@@ -125,7 +137,8 @@ def main() -> None:
     writer.start()
     try:
         results["readers with writes"] = wrk(
-            args.app, url_file, args.seconds, args.connections, tmp)
+            args.app, url_file, args.seconds, args.connections, tmp
+        )
     finally:
         stop.set()
         writer.join()

@@ -60,8 +60,11 @@ class Breaker:
             self.probing = False
             if self.count >= self.failures:
                 if self.opened_at is None:
-                    logger.warning("Redis cache: %s failures in a row, failing fast for %ss",
-                                   self.count, self.seconds)
+                    logger.warning(
+                        "Redis cache: %s failures in a row, failing fast for %ss",
+                        self.count,
+                        self.seconds,
+                    )
                 self.opened_at = time.monotonic()
 
 

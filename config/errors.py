@@ -23,14 +23,20 @@ availability = logging.getLogger("marquee.availability")
 
 # Status → (heading, lede) of the plain frame, also used when a page's own template fails.
 PAGES = {
-    400: ("The request could not be read",
-          "Your browser sent something this site cannot understand."),
+    400: (
+        "The request could not be read",
+        "Your browser sent something this site cannot understand.",
+    ),
     403: ("You may not see this page", "Your account does not have permission for this."),
     404: ("This page is not showing", "There is nothing at this address."),
-    500: ("Something went wrong on our side",
-          "The page could not be shown. Please try again in a few minutes."),
-    503: ("Back in a moment",
-          "Marquee cannot reach its archive just now. Please try again in a minute or two."),
+    500: (
+        "Something went wrong on our side",
+        "The page could not be shown. Please try again in a few minutes.",
+    ),
+    503: (
+        "Back in a moment",
+        "Marquee cannot reach its archive just now. Please try again in a minute or two.",
+    ),
 }
 
 # Posted fields that are never shown back: secrets, and the machinery of forms and formsets.
@@ -62,13 +68,17 @@ def permission_denied(request, exception=None):
 
 
 # What an admin view's URL name says the user tried: changelist → "see the list of …".
-_ADMIN_VERBS = {"changelist": "see the list of {plural}", "add": "add {singular}",
-                "change": "open this {singular}", "delete": "delete this {singular}",
-                "history": "see the history of this {singular}"}
+_ADMIN_VERBS = {
+    "changelist": "see the list of {plural}",
+    "add": "add {singular}",
+    "change": "open this {singular}",
+    "delete": "delete this {singular}",
+    "history": "see the history of this {singular}",
+}
 
 
 def admin_refusal(request) -> str:
-    """"Your account may not …", named after the admin view that refused, when it is one."""
+    """ "Your account may not …", named after the admin view that refused, when it is one."""
     from django.apps import apps
     from django.urls import Resolver404, resolve
 
@@ -82,8 +92,11 @@ def admin_refusal(request) -> str:
             for model in apps.get_models():
                 if f"{model._meta.app_label}_{model._meta.model_name}" == app_model:
                     opts = model._meta
-                    return "Your account may not " + verb.format(
-                        plural=opts.verbose_name_plural, singular=opts.verbose_name) + "."
+                    return (
+                        "Your account may not "
+                        + verb.format(plural=opts.verbose_name_plural, singular=opts.verbose_name)
+                        + "."
+                    )
     return ""
 
 
@@ -113,7 +126,9 @@ def server_error(request):
     exception = sys.exception()
     if isinstance(exception, OperationalError | InterfaceError):
         availability.error(
-            "Database unavailable: %s %s answered 503", request.method, request.path,
+            "Database unavailable: %s %s answered 503",
+            request.method,
+            request.path,
             exc_info=exception,
         )
         return database_unavailable_response(request)
@@ -127,8 +142,14 @@ def database_unavailable_response(request=None):
     return response
 
 
-def error_response(request, status: int, *, template: str | None = None,
-                   with_request: bool = False, kept_text: list | None = None) -> HttpResponse:
+def error_response(
+    request,
+    status: int,
+    *,
+    template: str | None = None,
+    with_request: bool = False,
+    kept_text: list | None = None,
+) -> HttpResponse:
     heading, lede = PAGES[status]
     context = {"status": status, "heading": heading, "lede": lede, "kept_text": kept_text or []}
     attempts = [(template or f"{status}.html", request if with_request else None)]
@@ -164,12 +185,16 @@ def kept_text(request) -> list[dict]:
             # Ids, versions, positions and ratings are not what anyone typed at length.
             if not any(char.isalpha() for char in value):
                 continue
-            fields.append({
-                "label": _label(name),
-                "value": value,
-                # Room for the text as it wraps at about 60 characters, within reason.
-                "rows": min(sum(len(line) // 60 + 1 for line in value.splitlines() or [""]), 20),
-            })
+            fields.append(
+                {
+                    "label": _label(name),
+                    "value": value,
+                    # Room for the text as it wraps at about 60 characters, within reason.
+                    "rows": min(
+                        sum(len(line) // 60 + 1 for line in value.splitlines() or [""]), 20
+                    ),
+                }
+            )
     return fields
 
 
@@ -183,12 +208,16 @@ def _label(name: str) -> str:
 
 def _fixed_page(status: int, heading: str, lede: str, fields: list[dict]) -> str:
     kept = format_html_join(
-        "", "<p><label>{}<br><textarea readonly>{}</textarea></label></p>",
+        "",
+        "<p><label>{}<br><textarea readonly>{}</textarea></label></p>",
         ((field["label"], field["value"]) for field in fields),
     )
     return format_html(
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{} — Marquee'
-        "</title></head><body><main><h1>{}</h1><p>{}</p>{}<p><a href=\"/\">Go to the front "
+        '</title></head><body><main><h1>{}</h1><p>{}</p>{}<p><a href="/">Go to the front '
         "page</a></p></main></body></html>",
-        heading, heading, lede, kept,
+        heading,
+        heading,
+        lede,
+        kept,
     )

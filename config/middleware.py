@@ -144,7 +144,8 @@ def _holds_null(request) -> bool:
     if admin_prefix and request.path.startswith(admin_prefix):
         forms = [request.GET]
         if request.method == "POST" and request.content_type in {
-            "application/x-www-form-urlencoded", "multipart/form-data"
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
         }:
             forms.append(request.POST)  # a body that cannot be read raises BadRequest: 400
         for form in forms:

@@ -275,9 +275,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 # Cache-Control, once `collectstatic` has run; development serves them from the app folders.
 STORAGES = {
     "default": {
-        "BACKEND": env_str(
-            "MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
-        ),
+        "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
         "OPTIONS": env_json("MEDIA_STORAGE_OPTIONS", {}),
     },
     "staticfiles": {
@@ -334,7 +332,6 @@ else:
     }
 
 
-
 def source_digest() -> str:
     """A digest of Marquee's code, templates and static files (what a deploy changes)."""
     digest = hashlib.sha256()
@@ -363,7 +360,8 @@ MARQUEE_PAGE_MAX_AGE = env_int("MARQUEE_PAGE_MAX_AGE", 60)
 # {"BACKEND": "pagecache.purge.HTTPPurger", "URL": …, "HEADERS": {…}, "FIELD": "tags"} (JSON).
 MARQUEE_PURGE = env_json("MARQUEE_PURGE", None)
 MARQUEE_FRONT_CACHE_SECONDS = env_int(  # 0: as long as browsers
-    "MARQUEE_FRONT_CACHE_SECONDS", 24 * 3600 if MARQUEE_PURGE else 0)
+    "MARQUEE_FRONT_CACHE_SECONDS", 24 * 3600 if MARQUEE_PURGE else 0
+)
 # How often (seconds) each process asks the database whether a retirement is waiting to reach
 # the cache (a Redis fault); until it is written no cached page is served.
 MARQUEE_PAGE_CACHE_RECHECK = env_float("MARQUEE_PAGE_CACHE_RECHECK", 1.0)
@@ -440,18 +438,25 @@ TASKS_WORKER_STALE_AFTER = env_int("TASKS_WORKER_STALE_AFTER", 120)
 TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 14)
 # Tasks the worker enqueues once a day at the given site time (tasks/periodic.py): the
 # moderators' digest, and the TMDB sync where a TMDB token is set. JSON to replace the lot.
-TASKS_DAILY = env_json("TASKS_DAILY", {
-    "reviews.tasks.send_comment_digest": "07:00",
-    **({"films.tasks.sync_tmdb": "04:15"} if TMDB_API_TOKEN else {}),
-})
+TASKS_DAILY = env_json(
+    "TASKS_DAILY",
+    {
+        "reviews.tasks.send_comment_digest": "07:00",
+        **({"films.tasks.sync_tmdb": "04:15"} if TMDB_API_TOKEN else {}),
+    },
+)
 
 # Share links to previews of unpublished reviews expire after this many days.
 MARQUEE_PREVIEW_LINK_DAYS = env_int("MARQUEE_PREVIEW_LINK_DAYS", 7)
 # Pre-publish checks (reviews/prepublish.py), each "block", "warn" or "off"; the JSON in the
 # environment variable overrides some of them, e.g. {"no_rating": "block"}.
 MARQUEE_PREPUBLISH_CHECKS = {
-    "no_text": "block", "image_alt": "block", "no_rating": "warn", "no_verdict": "warn",
-    "no_hero_image": "warn", "short_description": "warn",
+    "no_text": "block",
+    "image_alt": "block",
+    "no_rating": "warn",
+    "no_verdict": "warn",
+    "no_hero_image": "warn",
+    "short_description": "warn",
     **env_json("MARQUEE_PREPUBLISH_CHECKS", {}),
 }
 # Characters the description (the intro's first paragraph) should have at least.

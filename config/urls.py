@@ -13,8 +13,9 @@ from reviews.views.pages import robots_txt
 from tasks import views as task_views
 
 # The admin's templates for the password-reset pages, headed like the rest of the back office.
-BRANDED = {"extra_context": {"site_header": admin.site.site_header,
-                             "site_title": admin.site.site_title}}
+BRANDED = {
+    "extra_context": {"site_header": admin.site.site_header, "site_title": admin.site.site_title}
+}
 
 # The page cache (pagecache/pages.py) serves these pages to anonymous readers, each with the
 # query parameters it reads: any other parameter is dropped and makes no new cache entry.
@@ -48,22 +49,41 @@ urlpatterns = [
     path("healthz/tasks", task_views.healthz_tasks, name="healthz_tasks"),
     # Password reset for staff, on the admin's own templates (the sign-in page links to it);
     # the mail is sent by the task worker (config/accounts.py).
-    path("admin/password_reset/",
-         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm, **BRANDED),
-         name="admin_password_reset"),
-    path("admin/password_reset/done/", auth_views.PasswordResetDoneView.as_view(**BRANDED),
-         name="password_reset_done"),
-    path("admin/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(**BRANDED),
-         name="password_reset_confirm"),
-    path("admin/reset/done/", auth_views.PasswordResetCompleteView.as_view(**BRANDED),
-         name="password_reset_complete"),
+    path(
+        "admin/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm, **BRANDED),
+        name="admin_password_reset",
+    ),
+    path(
+        "admin/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(**BRANDED),
+        name="password_reset_done",
+    ),
+    path(
+        "admin/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(**BRANDED),
+        name="password_reset_confirm",
+    ),
+    path(
+        "admin/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(**BRANDED),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
     # An index of paged sections (reviews/sitemaps.py); robots.txt points crawlers at the index.
-    path("sitemap.xml", cache_page(sitemap_views.index, shows=("sitemap",)),
-         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
-    path("sitemap-<section>.xml", cache_page(sitemap_views.sitemap, ("p",), ("sitemap",)),
-         {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path(
+        "sitemap.xml",
+        cache_page(sitemap_views.index, shows=("sitemap",)),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_page(sitemap_views.sitemap, ("p",), ("sitemap",)),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     # markdownx's endpoints, each behind a staff check (as shipped they answer anyone).
     path("markdownx/markdownify/", editor.markdownify, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.upload, name="markdownx_upload"),

@@ -36,8 +36,9 @@ def count_of(model, fk: str):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def image_tag(image: ImageFieldFile, width: int | None, height: int | None, *, box: int,
-              alt: str = ""):
+def image_tag(
+    image: ImageFieldFile, width: int | None, height: int | None, *, box: int, alt: str = ""
+):
     """An <img> of an uploaded image scaled to fit a `box`-pixel square, or None."""
     if not image:
         return None
@@ -46,7 +47,10 @@ def image_tag(image: ImageFieldFile, width: int | None, height: int | None, *, b
         width, height = max(round(width * scale), 1), max(round(height * scale), 1)
         return format_html(
             '<img src="{}" alt="{}" width="{}" height="{}" loading="lazy">',
-            image.url, alt, width, height,
+            image.url,
+            alt,
+            width,
+            height,
         )
     return format_html('<img src="{}" alt="{}" width="{}" loading="lazy">', image.url, alt, box)
 
@@ -54,17 +58,28 @@ def image_tag(image: ImageFieldFile, width: int | None, height: int | None, *, b
 def forbidden_page(admin_site, request, error: PermissionDenied):
     """A 403 inside the admin, as an admin page: its header, what was refused, a way back."""
     referer = request.headers.get("Referer", "")
-    back = referer if url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else ""
+    back = (
+        referer
+        if url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        else ""
+    )
     request.current_app = admin_site.name
-    return TemplateResponse(request, "admin/403.html", {
-        **admin_site.each_context(request),
-        "title": "You may not do this",
-        "subtitle": None,
-        "reason": str(error) or admin_refusal(request)
-        or "Your account does not have the right to open this page.",
-        "back": back,
-    }, status=403)
+    return TemplateResponse(
+        request,
+        "admin/403.html",
+        {
+            **admin_site.each_context(request),
+            "title": "You may not do this",
+            "subtitle": None,
+            "reason": str(error)
+            or admin_refusal(request)
+            or "Your account does not have the right to open this page.",
+            "back": back,
+        },
+        status=403,
+    )
 
 
 class ForbiddenAsAdminPage:
@@ -170,8 +185,9 @@ class CrewCreditInline(admin.TabularInline):
 
 
 @admin.register(Film)
-class FilmAdmin(ForbiddenAsAdminPage, TMDBFilmAdminMixin, CheckedImageMixin, OptionalSlugMixin,
-                admin.ModelAdmin):
+class FilmAdmin(
+    ForbiddenAsAdminPage, TMDBFilmAdminMixin, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin
+):
     list_display = ("title", "year", "collection", "poster_thumbnail", "cast_count", "crew_count")
     list_select_related = ("collection",)
     list_filter = (
@@ -187,9 +203,18 @@ class FilmAdmin(ForbiddenAsAdminPage, TMDBFilmAdminMixin, CheckedImageMixin, Opt
     readonly_fields = ("year", "poster_preview", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("title", "slug", "original_title", "tagline")}),
-        ("Release", {"fields": (
-            "release_date", "year", "runtime", "certification", "original_language",
-        )}),
+        (
+            "Release",
+            {
+                "fields": (
+                    "release_date",
+                    "year",
+                    "runtime",
+                    "certification",
+                    "original_language",
+                )
+            },
+        ),
         ("Catalogue", {"fields": ("genres", "collection", "synopsis")}),
         ("Poster", {"fields": ("poster", "poster_preview")}),
         ("Backdrop", {"fields": ("backdrop",), "classes": ("collapse",)}),
@@ -199,8 +224,13 @@ class FilmAdmin(ForbiddenAsAdminPage, TMDBFilmAdminMixin, CheckedImageMixin, Opt
     inlines = (CastCreditInline, CrewCreditInline)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            cast_count=count_of(CastCredit, "film"), crew_count=count_of(CrewCredit, "film"),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                cast_count=count_of(CastCredit, "film"),
+                crew_count=count_of(CrewCredit, "film"),
+            )
         )
 
     @admin.display(description="poster")
@@ -209,10 +239,16 @@ class FilmAdmin(ForbiddenAsAdminPage, TMDBFilmAdminMixin, CheckedImageMixin, Opt
 
     @admin.display(description="current poster")
     def poster_preview(self, film):
-        return image_tag(
-            film.poster, film.poster_width, film.poster_height, box=300,
-            alt=f"Poster of {film.title}",
-        ) or "No poster yet."
+        return (
+            image_tag(
+                film.poster,
+                film.poster_width,
+                film.poster_height,
+                box=300,
+                alt=f"Poster of {film.title}",
+            )
+            or "No poster yet."
+        )
 
     @admin.display(description="cast", ordering="cast_count")
     def cast_count(self, film):
@@ -262,8 +298,13 @@ class PersonAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, ad
     inlines = (PersonCastCreditInline, PersonCrewCreditInline)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            cast_count=count_of(CastCredit, "person"), crew_count=count_of(CrewCredit, "person"),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                cast_count=count_of(CastCredit, "person"),
+                crew_count=count_of(CrewCredit, "person"),
+            )
         )
 
     @admin.display(description="photo")
@@ -272,10 +313,16 @@ class PersonAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, ad
 
     @admin.display(description="current photo")
     def photo_preview(self, person):
-        return image_tag(
-            person.photo, person.photo_width, person.photo_height, box=300,
-            alt=f"Photo of {person.name}",
-        ) or "No photo yet."
+        return (
+            image_tag(
+                person.photo,
+                person.photo_width,
+                person.photo_height,
+                box=300,
+                alt=f"Photo of {person.name}",
+            )
+            or "No photo yet."
+        )
 
     @admin.display(description="cast credits", ordering="cast_count")
     def cast_count(self, person):

@@ -42,10 +42,16 @@ class TMDBFilmAdminMixin:
         wrap = self.admin_site.admin_view
         return [
             path("add-from-tmdb/", wrap(self.add_from_tmdb_view), name="films_film_add_from_tmdb"),
-            path("add-from-tmdb/<uuid:job_id>/", wrap(self.tmdb_import_view),
-                 name="films_film_tmdb_import"),
-            path("<path:object_id>/tmdb-changes/", wrap(self.tmdb_changes_view),
-                 name="films_film_tmdb_changes"),
+            path(
+                "add-from-tmdb/<uuid:job_id>/",
+                wrap(self.tmdb_import_view),
+                name="films_film_tmdb_import",
+            ),
+            path(
+                "<path:object_id>/tmdb-changes/",
+                wrap(self.tmdb_changes_view),
+                name="films_film_tmdb_changes",
+            ),
             *super().get_urls(),
         ]
 
@@ -67,15 +73,20 @@ class TMDBFilmAdminMixin:
         """An editor's change to the cast or crew inlines holds that list against TMDB."""
         if change:
             kinds = dict(zip((CastCredit, CrewCredit), CREDIT_FIELDS, strict=True))
-            edited = [kinds[formset.model] for formset in formsets
-                      if formset.model in kinds and formset.has_changed()]
+            edited = [
+                kinds[formset.model]
+                for formset in formsets
+                if formset.model in kinds and formset.has_changed()
+            ]
             if mark_edited(form.instance, edited):
                 form.instance.save(update_fields=["edited_fields"])
         super().save_related(request, form, formsets, change)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}),
-                         "can_add_from_tmdb": self.has_add_permission(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "can_add_from_tmdb": self.has_add_permission(request),
+        }
         return super().changelist_view(request, extra_context)
 
     @staticmethod
@@ -86,22 +97,31 @@ class TMDBFilmAdminMixin:
 
     def tmdb_status(self, film):
         fetched = film.tmdb_fetched_at
-        parts = [format_html(
-            '<p>TMDB id <a href="{}" rel="noopener">{}</a>; {}.</p>',
-            TMDB_MOVIE.format(film.tmdb_id), film.tmdb_id,
-            f"last fetched {fetched:%-d %B %Y, %H:%M}" if fetched else "not fetched live yet",
-        )]
+        parts = [
+            format_html(
+                '<p>TMDB id <a href="{}" rel="noopener">{}</a>; {}.</p>',
+                TMDB_MOVIE.format(film.tmdb_id),
+                film.tmdb_id,
+                f"last fetched {fetched:%-d %B %Y, %H:%M}" if fetched else "not fetched live yet",
+            )
+        ]
         if film.edited_fields:
-            parts.append(format_html(
-                "<p>Edited here (TMDB leaves these alone): {}.</p>",
-                ", ".join(self._label(name) for name in film.edited_fields),
-            ))
+            parts.append(
+                format_html(
+                    "<p>Edited here (TMDB leaves these alone): {}.</p>",
+                    ", ".join(self._label(name) for name in film.edited_fields),
+                )
+            )
         url = reverse("admin:films_film_tmdb_changes", args=[film.pk])
         if film.tmdb_proposed:
-            parts.append(format_html(
-                '<p><a class="button" href="{}">Review {} change{} proposed by TMDB</a></p>',
-                url, len(film.tmdb_proposed), "" if len(film.tmdb_proposed) == 1 else "s",
-            ))
+            parts.append(
+                format_html(
+                    '<p><a class="button" href="{}">Review {} change{} proposed by TMDB</a></p>',
+                    url,
+                    len(film.tmdb_proposed),
+                    "" if len(film.tmdb_proposed) == 1 else "s",
+                )
+            )
         elif film.edited_fields:
             parts.append(format_html('<p><a href="{}">Hand fields back to TMDB…</a></p>', url))
         return format_html_join("", "{}", ((part,) for part in parts))
@@ -116,8 +136,10 @@ class TMDBFilmAdminMixin:
         client = TMDBClient()
         context = {
             **self.admin_site.each_context(request),
-            "opts": self.opts, "title": "Add a film from TMDB",
-            "configured": client.configured, "how_to_configure": HOW_TO_CONFIGURE,
+            "opts": self.opts,
+            "title": "Add a film from TMDB",
+            "configured": client.configured,
+            "how_to_configure": HOW_TO_CONFIGURE,
             "query": request.GET.get("q", "").strip()[:200],
             "year": request.GET.get("year", "").strip()[:4],
         }
@@ -126,18 +148,20 @@ class TMDBFilmAdminMixin:
             if tmdb_id is None:
                 context["error"] = "That is not a TMDB id or a themoviedb.org film address."
             else:
-                job = queue_import(tmdb_id, title=request.POST.get("title", "").strip(),
-                                   by=request.user)
-                return HttpResponseRedirect(
-                    reverse("admin:films_film_tmdb_import", args=[job.pk]))
+                job = queue_import(
+                    tmdb_id, title=request.POST.get("title", "").strip(), by=request.user
+                )
+                return HttpResponseRedirect(reverse("admin:films_film_tmdb_import", args=[job.pk]))
         elif context["query"] and client.configured:
             try:
                 context["results"] = self._find_on_tmdb(client, context["query"], context["year"])
             except TMDBError as exc:
                 context["error"] = str(exc)
-            known = dict(Film.objects.filter(
-                tmdb_id__in=[r.tmdb_id for r in context.get("results", [])]
-            ).values_list("tmdb_id", "pk"))
+            known = dict(
+                Film.objects.filter(
+                    tmdb_id__in=[r.tmdb_id for r in context.get("results", [])]
+                ).values_list("tmdb_id", "pk")
+            )
             for result in context.get("results", []):
                 result.film_pk = known.get(result.tmdb_id)
                 result.tmdb_url = TMDB_MOVIE.format(result.tmdb_id)
@@ -154,17 +178,28 @@ class TMDBFilmAdminMixin:
         if job.status == TMDBImport.Status.DONE and job.film:
             film = job.film
             verb = "Added" if job.created else "Updated" if job.changed else "Already up to date:"
-            self.message_user(request, format_html(
-                "{} “{}” from TMDB, with {} cast and {} crew.", verb, film,
-                film.cast_credits.count(), film.crew_credits.count(),
-            ), messages.SUCCESS)
+            self.message_user(
+                request,
+                format_html(
+                    "{} “{}” from TMDB, with {} cast and {} crew.",
+                    verb,
+                    film,
+                    film.cast_credits.count(),
+                    film.crew_credits.count(),
+                ),
+                messages.SUCCESS,
+            )
             return HttpResponseRedirect(reverse("admin:films_film_change", args=[film.pk]))
         waited = (timezone.now() - job.requested_at).total_seconds()
         context = {
             **self.admin_site.each_context(request),
-            "opts": self.opts, "job": job, "title": (
+            "opts": self.opts,
+            "job": job,
+            "title": (
                 f"Importing {job.title or f'TMDB film {job.tmdb_id}'} from TMDB"
-                if not job.finished else "The import from TMDB failed"),
+                if not job.finished
+                else "The import from TMDB failed"
+            ),
             "refresh_seconds": REFRESH_SECONDS if not job.finished else None,
             "stalled": job.status == TMDBImport.Status.QUEUED and waited > STALLED_AFTER,
             "slow": job.status == TMDBImport.Status.RUNNING and waited > SLOW_AFTER,
@@ -209,25 +244,35 @@ class TMDBFilmAdminMixin:
                 try:
                     waiting = accept(film, chosen, by=request.user)
                 except ValidationError as exc:
-                    self.message_user(request, "TMDB's value cannot be taken: "
-                                      + " ".join(exc.messages), messages.ERROR)
+                    self.message_user(
+                        request,
+                        "TMDB's value cannot be taken: " + " ".join(exc.messages),
+                        messages.ERROR,
+                    )
                     return HttpResponseRedirect(request.path)
                 names = ", ".join(self._label(name) for name in chosen)
-                self.message_user(request, f"TMDB manages these again: {names}.",
-                                  messages.SUCCESS)
+                self.message_user(request, f"TMDB manages these again: {names}.", messages.SUCCESS)
                 if waiting:
                     self.message_user(
-                        request, "TMDB could not be reached for "
+                        request,
+                        "TMDB could not be reached for "
                         + ", ".join(self._label(name) for name in waiting)
-                        + "; the next sync brings them.", messages.WARNING)
+                        + "; the next sync brings them.",
+                        messages.WARNING,
+                    )
                 return HttpResponseRedirect(reverse("admin:films_film_change", args=[film.pk]))
         rows = [self._change_row(film, name) for name in film.edited_fields]
         # An uploaded image TMDB has another of is proposed without being an edit.
-        rows += [self._change_row(film, name) for name in film.tmdb_proposed
-                 if name not in film.edited_fields]
+        rows += [
+            self._change_row(film, name)
+            for name in film.tmdb_proposed
+            if name not in film.edited_fields
+        ]
         context = {
             **self.admin_site.each_context(request),
-            "opts": self.opts, "original": film, "title": f"TMDB's changes to {film}",
+            "opts": self.opts,
+            "original": film,
+            "title": f"TMDB's changes to {film}",
             "rows": rows,
         }
         return TemplateResponse(request, "admin/films/film/tmdb_changes.html", context)
@@ -238,8 +283,10 @@ class TMDBFilmAdminMixin:
         row = {"name": name, "label": self._label(name), "has_proposal": name in film.tmdb_proposed}
         proposed = film.tmdb_proposed.get(name)
         if name in CREDIT_FIELDS:
-            here, tmdb = credit_lines(name, credits_now(film, name)), credit_lines(
-                name, proposed or [])
+            here, tmdb = (
+                credit_lines(name, credits_now(film, name)),
+                credit_lines(name, proposed or []),
+            )
             if name == "crew":
                 here, tmdb = sorted(here), sorted(tmdb)
             row["lines"] = True
@@ -261,9 +308,11 @@ def _result_from_movie(data: dict) -> SearchResult:
     date = data.get("release_date") or ""
     return SearchResult(
         tmdb_id=data["id"] if isinstance(data.get("id"), int) else 0,
-        title=str(data.get("title") or ""), original_title=str(data.get("original_title") or ""),
+        title=str(data.get("title") or ""),
+        original_title=str(data.get("original_title") or ""),
         year=int(date[:4]) if date[:4].isdigit() else None,
-        overview=str(data.get("overview") or ""), poster_url="",
+        overview=str(data.get("overview") or ""),
+        poster_url="",
     )
 
 
@@ -272,8 +321,16 @@ class TMDBSyncRunAdmin(admin.ModelAdmin):
     """What each sync asked TMDB and did: read only (runs are made by `sync_tmdb`)."""
 
     list_display = ("started_at", "since", "until", "listed", "updated", "failed", "error")
-    readonly_fields = ("started_at", "finished_at", "since", "until", "listed", "updated",
-                       "failures", "error")
+    readonly_fields = (
+        "started_at",
+        "finished_at",
+        "since",
+        "until",
+        "listed",
+        "updated",
+        "failures",
+        "error",
+    )
 
     @admin.display(description="failed")
     def failed(self, run):

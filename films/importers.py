@@ -186,8 +186,11 @@ def import_tmdb_film(data: dict, *, client=None) -> FilmImportResult:
     downloaded too.
     """
     document = _validate(data)
-    downloads = (tmdb_write.download_images(document.tmdb_id, document.extras, client)
-                 if client else tmdb_write.Downloads())
+    downloads = (
+        tmdb_write.download_images(document.tmdb_id, document.extras, client)
+        if client
+        else tmdb_write.Downloads()
+    )
     try:
         with transaction.atomic():
             return _write(document, downloads, fetched=client is not None)
@@ -196,8 +199,9 @@ def import_tmdb_film(data: dict, *, client=None) -> FilmImportResult:
         raise
 
 
-def _write(document: _Document, downloads: tmdb_write.Downloads, *, fetched: bool
-           ) -> FilmImportResult:
+def _write(
+    document: _Document, downloads: tmdb_write.Downloads, *, fetched: bool
+) -> FilmImportResult:
     film = _match_film(document)
     created = film is None
     film = film or Film()
@@ -256,9 +260,7 @@ def _validate(data: Any) -> _Document:
 
     if "genres" in data:
         genres = _expect(data["genres"], list, "$.genres", "a list")
-        document.genres = [
-            _named(genre, f"$.genres[{i}]", Genre) for i, genre in enumerate(genres)
-        ]
+        document.genres = [_named(genre, f"$.genres[{i}]", Genre) for i, genre in enumerate(genres)]
     if "belongs_to_collection" in data:
         document.has_collection = True
         if data["belongs_to_collection"] is not None:
@@ -282,8 +284,9 @@ def _validate_credits(document: _Document, credits: Any) -> None:
         path = f"$.credits.cast[{position}]"
         credit = _Credit(person=_person(document, item, path))
         if item.get("character") is not None:
-            credit.character = _string(item["character"], f"{path}.character", CastCredit,
-                                       "character")
+            credit.character = _string(
+                item["character"], f"{path}.character", CastCredit, "character"
+            )
         order = item.get("order")
         billing = position if order is None else _whole(order, f"{path}.order")
         billed.append((billing, position, credit))
@@ -307,8 +310,9 @@ def _validate_credits(document: _Document, credits: Any) -> None:
                 path=f"{path}.department",
             )
         credit.department = department
-        credit.job = _string(_required(item, "job", path), f"{path}.job", CrewCredit, "job",
-                             blank=False)
+        credit.job = _string(
+            _required(item, "job", path), f"{path}.job", CrewCredit, "job", blank=False
+        )
         jobs.setdefault((credit.person, credit.job), credit)
     document.crew = list(jobs.values())
 
@@ -403,8 +407,9 @@ def _runtime(value: Any, path: str) -> int | None:
     return _in_range(value, path, Film, "runtime")
 
 
-def _string(value: Any, path: str, model: type[models.Model], name: str, *,
-            blank: bool = True) -> str:
+def _string(
+    value: Any, path: str, model: type[models.Model], name: str, *, blank: bool = True
+) -> str:
     if value is None and blank:
         return ""
     _expect(value, str, path, "a string")
@@ -472,8 +477,9 @@ def _match_film(document: _Document) -> Film | None:
     return film
 
 
-def _upsert_named(model: type[Genre | Collection], tmdb_id: int, name: str
-                  ) -> tuple[Genre | Collection, bool]:
+def _upsert_named(
+    model: type[Genre | Collection], tmdb_id: int, name: str
+) -> tuple[Genre | Collection, bool]:
     """Get or create a genre or collection by TMDB id; say whether it was written.
 
     One entered by hand under the same name is adopted rather than duplicated.
@@ -496,10 +502,13 @@ def _sync_credits(film: Film, document: _Document) -> bool:
     go to `Film.tmdb_proposed` (films/tmdb_write.py, `hold_credits`) for the editor to accept.
     """
     names = document.people
-    cast = [{"id": c.person, "name": names[c.person], "character": c.character}
-            for c in document.cast]
-    crew = [{"id": c.person, "name": names[c.person], "department": c.department, "job": c.job}
-            for c in document.crew]
+    cast = [
+        {"id": c.person, "name": names[c.person], "character": c.character} for c in document.cast
+    ]
+    crew = [
+        {"id": c.person, "name": names[c.person], "department": c.department, "job": c.job}
+        for c in document.crew
+    ]
     held, changed = tmdb_write.hold_credits(film, cast=cast, crew=crew)
     if changed:
         film.save(update_fields=["tmdb_proposed"])
@@ -524,27 +533,53 @@ def write_credits(film: Film, kind: str, credits: list[dict]) -> bool:
     changed = False
     for credit in credits:
         if credit["id"] not in people:
-            people[credit["id"]] = Person.objects.create(tmdb_id=credit["id"],
-                                                         name=credit["name"])
+            people[credit["id"]] = Person.objects.create(tmdb_id=credit["id"], name=credit["name"])
             changed = True
     if kind == "cast":
-        wanted = [CastCredit(film=film, person=people[c["id"]], character=c["character"],
-                             order=order) for order, c in enumerate(credits)]
-        return _sync(film.cast_credits.all(), wanted, key=("person_id", "character"),
-                     fallback="person_id", fields=["character", "order"]) or changed
-    wanted = [CrewCredit(film=film, person=people[c["id"]], department=c["department"],
-                         job=c["job"]) for c in credits]
-    return _sync(film.crew_credits.all(), wanted, key=("person_id", "job"),
-                 fallback="person_id", fields=["department", "job"]) or changed
+        wanted = [
+            CastCredit(film=film, person=people[c["id"]], character=c["character"], order=order)
+            for order, c in enumerate(credits)
+        ]
+        return (
+            _sync(
+                film.cast_credits.all(),
+                wanted,
+                key=("person_id", "character"),
+                fallback="person_id",
+                fields=["character", "order"],
+            )
+            or changed
+        )
+    wanted = [
+        CrewCredit(film=film, person=people[c["id"]], department=c["department"], job=c["job"])
+        for c in credits
+    ]
+    return (
+        _sync(
+            film.crew_credits.all(),
+            wanted,
+            key=("person_id", "job"),
+            fallback="person_id",
+            fields=["department", "job"],
+        )
+        or changed
+    )
 
 
-def _sync(existing: models.QuerySet, wanted: list[models.Model], *, key: tuple[str, ...],
-          fallback: str, fields: list[str]) -> bool:
+def _sync(
+    existing: models.QuerySet,
+    wanted: list[models.Model],
+    *,
+    key: tuple[str, ...],
+    fallback: str,
+    fields: list[str],
+) -> bool:
     """Turn `existing` rows into `wanted` ones with the fewest writes; say whether any happened.
 
     Rows are matched on their unique `key` first, then on `fallback` alone, so a person whose
     character or job was renamed keeps their row.
     """
+
     def identity(obj: models.Model, names: tuple[str, ...]) -> tuple:
         return tuple(getattr(obj, name) for name in names)
 

@@ -22,8 +22,14 @@ from films.tmdb_models import (  # they refer to Film by name
 from films.validators import validate_image_file
 
 
-def unique_slug(instance: models.Model, value: str, *, field: str = "slug", max_length: int = 80,
-                fallback: str = "item") -> str:
+def unique_slug(
+    instance: models.Model,
+    value: str,
+    *,
+    field: str = "slug",
+    max_length: int = 80,
+    fallback: str = "item",
+) -> str:
     """Slugify `value`, adding -2, -3… until no other row of the model uses it."""
     base = slugify(value)[:max_length].strip("-") or fallback
     manager = type(instance)._default_manager
@@ -71,7 +77,8 @@ class Collection(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tmdb_id"], condition=Q(tmdb_id__isnull=False),
+                fields=["tmdb_id"],
+                condition=Q(tmdb_id__isnull=False),
                 name="collection_unique_tmdb_id",
             ),
         ]
@@ -96,8 +103,11 @@ class Person(models.Model):
     death_date = models.DateField(null=True, blank=True)
     place_of_birth = models.CharField(max_length=200, blank=True)
     photo = models.ImageField(
-        upload_to="people/%Y/", blank=True, validators=[validate_image_file],
-        width_field="photo_width", height_field="photo_height",
+        upload_to="people/%Y/",
+        blank=True,
+        validators=[validate_image_file],
+        width_field="photo_width",
+        height_field="photo_height",
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -117,7 +127,8 @@ class Person(models.Model):
         verbose_name_plural = "people"
         constraints = [
             models.UniqueConstraint(
-                fields=["tmdb_id"], condition=Q(tmdb_id__isnull=False),
+                fields=["tmdb_id"],
+                condition=Q(tmdb_id__isnull=False),
                 name="person_unique_tmdb_id",
             ),
             models.UniqueConstraint(
@@ -157,16 +168,22 @@ class Film(models.Model):
         max_length=12, blank=True, help_text="ISO 639-1 code, e.g. en."
     )
     poster = models.ImageField(
-        upload_to="posters/%Y/", blank=True, validators=[validate_image_file],
-        width_field="poster_width", height_field="poster_height",
+        upload_to="posters/%Y/",
+        blank=True,
+        validators=[validate_image_file],
+        width_field="poster_width",
+        height_field="poster_height",
     )
     poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # The poster's renditions once a task has made them (films/renditions.py).
     poster_renditions = models.JSONField(default=dict, blank=True, editable=False)
     backdrop = models.ImageField(
-        upload_to="backdrops/%Y/", blank=True, validators=[validate_image_file],
-        width_field="backdrop_width", height_field="backdrop_height",
+        upload_to="backdrops/%Y/",
+        blank=True,
+        validators=[validate_image_file],
+        width_field="backdrop_width",
+        height_field="backdrop_height",
         help_text="A wide still; shown behind the trailer's play button.",
     )
     backdrop_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -226,9 +243,10 @@ class Film(models.Model):
         self.year = self.release_date.year if self.release_date else None
         if not self.slug:
             base = self.title
-            if self.year and type(self).objects.filter(slug=slugify(self.title)).exclude(
-                pk=self.pk
-            ).exists():
+            if (
+                self.year
+                and type(self).objects.filter(slug=slugify(self.title)).exclude(pk=self.pk).exists()
+            ):
                 base = f"{self.title} {self.year}"
             self.slug = unique_slug(self, base, max_length=200, fallback="film")
         update_fields = kwargs.get("update_fields")
@@ -306,7 +324,22 @@ class CrewCredit(models.Model):
 
 
 __all__ = [
-    "AlternativeTitle", "CastCredit", "Collection", "CrewCredit", "Department", "Film", "Genre",
-    "Keyword", "OfferKind", "Person", "Release", "ReleaseType", "TMDBImport", "TMDBSyncRun",
-    "Video", "WatchOffer", "WatchProvider", "WatchRegion",
+    "AlternativeTitle",
+    "CastCredit",
+    "Collection",
+    "CrewCredit",
+    "Department",
+    "Film",
+    "Genre",
+    "Keyword",
+    "OfferKind",
+    "Person",
+    "Release",
+    "ReleaseType",
+    "TMDBImport",
+    "TMDBSyncRun",
+    "Video",
+    "WatchOffer",
+    "WatchProvider",
+    "WatchRegion",
 ]

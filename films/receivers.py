@@ -32,8 +32,10 @@ def film_changed(sender, instance, **kwargs):
 
 
 def person_changed(sender, instance, **kwargs):
-    films = [*CastCredit.objects.filter(person=instance).values_list("film_id", flat=True),
-             *CrewCredit.objects.filter(person=instance).values_list("film_id", flat=True)]
+    films = [
+        *CastCredit.objects.filter(person=instance).values_list("film_id", flat=True),
+        *CrewCredit.objects.filter(person=instance).values_list("film_id", flat=True),
+    ]
     retire(f"person:{instance.pk}", *_films(films), "sitemap", "search")
 
 
@@ -85,16 +87,23 @@ def film_genres_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 def connect() -> None:
     for signal, sender, receiver in [
-        (post_save, Film, film_changed), (post_delete, Film, film_changed),
-        (post_save, Person, person_changed), (pre_delete, Person, person_changed),
-        (post_save, CastCredit, credit_changed), (post_delete, CastCredit, credit_changed),
-        (post_save, CrewCredit, credit_changed), (post_delete, CrewCredit, credit_changed),
-        (post_save, Genre, genre_changed), (pre_delete, Genre, genre_changed),
-        (post_save, Collection, collection_changed), (pre_delete, Collection, collection_changed),
+        (post_save, Film, film_changed),
+        (post_delete, Film, film_changed),
+        (post_save, Person, person_changed),
+        (pre_delete, Person, person_changed),
+        (post_save, CastCredit, credit_changed),
+        (post_delete, CastCredit, credit_changed),
+        (post_save, CrewCredit, credit_changed),
+        (post_delete, CrewCredit, credit_changed),
+        (post_save, Genre, genre_changed),
+        (pre_delete, Genre, genre_changed),
+        (post_save, Collection, collection_changed),
+        (pre_delete, Collection, collection_changed),
         (m2m_changed, Film.genres.through, film_genres_changed),
         (post_save, AlternativeTitle, other_title_changed),
         (post_delete, AlternativeTitle, other_title_changed),
-        (post_save, Keyword, keyword_changed), (pre_delete, Keyword, keyword_changed),
+        (post_save, Keyword, keyword_changed),
+        (pre_delete, Keyword, keyword_changed),
         (m2m_changed, Film.keywords.through, film_keywords_changed),
     ]:
         signal.connect(receiver, sender=sender, dispatch_uid=f"pagecache-{receiver.__name__}")

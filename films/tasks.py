@@ -24,8 +24,11 @@ def make_image_renditions(model: str, pk: int, field_name: str, name: str, crop:
         return {"skipped": "already made"}
     record = make_renditions(item, field_name)
     record_renditions(item, field_name, record)
-    return {"name": record["name"], "crop": record["crop"],
-            "widths": [width for width, _name in record["files"].get("jpg", [])]}
+    return {
+        "name": record["name"],
+        "crop": record["crop"],
+        "widths": [width for width, _name in record["files"].get("jpg", [])],
+    }
 
 
 def record_renditions(item, field_name: str, record: dict) -> None:
@@ -44,12 +47,14 @@ def renditions_after_save(item, field_name: str, update_fields=None) -> None:
     crop (a comparison of the row's own fields: nothing is asked of the storage)."""
     spec = spec_for(item, field_name)
     if update_fields is not None and not {field_name, *(spec.focus_fields or ())} & set(
-            update_fields):
+        update_fields
+    ):
         return
     field = getattr(item, field_name)
     if field and not is_current(item, field_name):
-        make_image_renditions.enqueue_on_commit(item._meta.label, item.pk, field_name,
-                                                field.name, spec.crop_key(item))
+        make_image_renditions.enqueue_on_commit(
+            item._meta.label, item.pk, field_name, field.name, spec.crop_key(item)
+        )
 
 
 @durable_task
@@ -60,5 +65,9 @@ def sync_tmdb() -> dict:
     from films.tmdb_sync import sync_changes  # films.models imports this module
 
     run = sync_changes(retry_transient=True)
-    return {"listed": run.listed, "updated": run.updated, "failures": run.failures,
-            "error": run.error}
+    return {
+        "listed": run.listed,
+        "updated": run.updated,
+        "failures": run.failures,
+        "error": run.error,
+    }

@@ -100,9 +100,16 @@ class _Throttle:
 
 
 class TMDBClient:
-    def __init__(self, *, token: str | None = None, api_url: str | None = None,
-                 image_url: str | None = None, timeout: float | None = None,
-                 rate: int | None = None, sleep=time.sleep):
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        api_url: str | None = None,
+        image_url: str | None = None,
+        timeout: float | None = None,
+        rate: int | None = None,
+        sleep=time.sleep,
+    ):
         self.token = settings.TMDB_API_TOKEN if token is None else token
         self.api_url = (api_url or settings.TMDB_API_URL).rstrip("/") + "/"
         self.image_url = (image_url or settings.TMDB_IMAGE_URL).rstrip("/") + "/"
@@ -136,32 +143,44 @@ class TMDBClient:
         found = []
         for i, item in enumerate(results):
             if not isinstance(item, dict) or not isinstance(item.get("id"), int):
-                raise TMDBError(f"TMDB's search answer has a result without an id "
-                                f"($.results[{i}].id).")
+                raise TMDBError(
+                    f"TMDB's search answer has a result without an id ($.results[{i}].id)."
+                )
             date = item.get("release_date") or ""
-            found.append(SearchResult(
-                tmdb_id=item["id"],
-                title=str(item.get("title") or item.get("original_title") or "(untitled)"),
-                original_title=str(item.get("original_title") or ""),
-                year=int(date[:4]) if re.match(r"\d{4}", date) else None,
-                overview=str(item.get("overview") or ""),
-                poster_url=self.image(item["poster_path"], "w92")
-                if isinstance(item.get("poster_path"), str) else "",
-            ))
+            found.append(
+                SearchResult(
+                    tmdb_id=item["id"],
+                    title=str(item.get("title") or item.get("original_title") or "(untitled)"),
+                    original_title=str(item.get("original_title") or ""),
+                    year=int(date[:4]) if re.match(r"\d{4}", date) else None,
+                    overview=str(item.get("overview") or ""),
+                    poster_url=self.image(item["poster_path"], "w92")
+                    if isinstance(item.get("poster_path"), str)
+                    else "",
+                )
+            )
         return found
 
     def changed_movie_ids(self, start: datetime.date, end: datetime.date) -> set[int]:
         """Ids of the movies TMDB lists as changed from `start` to `end` (at most 14 days)."""
         ids, page, pages = set(), 1, 1
         while page <= pages:
-            data = self.get_json("movie/changes", {
-                "start_date": start.isoformat(), "end_date": end.isoformat(), "page": str(page),
-            })
+            data = self.get_json(
+                "movie/changes",
+                {
+                    "start_date": start.isoformat(),
+                    "end_date": end.isoformat(),
+                    "page": str(page),
+                },
+            )
             results = data.get("results")
             if not isinstance(results, list):
                 raise TMDBError("TMDB's changes answer has no list of results ($.results).")
-            ids.update(item["id"] for item in results
-                       if isinstance(item, dict) and isinstance(item.get("id"), int))
+            ids.update(
+                item["id"]
+                for item in results
+                if isinstance(item, dict) and isinstance(item.get("id"), int)
+            )
             total = data.get("total_pages", 1)
             pages = min(total if isinstance(total, int) else 1, 500)
             page += 1
@@ -173,20 +192,25 @@ class TMDBClient:
 
     # HTTP --------------------------------------------------------------------------------------
 
-    def get_json(self, path: str, params: dict | None = None, *,
-                 not_found: str | None = None) -> dict:
+    def get_json(
+        self, path: str, params: dict | None = None, *, not_found: str | None = None
+    ) -> dict:
         if not self.configured:
             raise TMDBNotConfigured(HOW_TO_CONFIGURE)
         url = urllib.parse.urljoin(self.api_url, path)
         if params:
             url = f"{url}?{urllib.parse.urlencode(params)}"
-        body, _ = self._fetch(url, MAX_JSON_BYTES, auth=True,
-                              not_found=not_found or f"TMDB has nothing at {path}.")
+        body, _ = self._fetch(
+            url, MAX_JSON_BYTES, auth=True, not_found=not_found or f"TMDB has nothing at {path}."
+        )
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            where = (f" (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-                     if isinstance(exc, json.JSONDecodeError) else "")
+            where = (
+                f" (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+                if isinstance(exc, json.JSONDecodeError)
+                else ""
+            )
             raise TMDBError(f"TMDB answered {path} with malformed JSON{where}.") from exc
         if not isinstance(data, dict):
             raise TMDBError(f"TMDB answered {path} with JSON that is not an object.")
@@ -196,10 +220,8 @@ class TMDBClient:
         """An image's bytes and content type, refused beyond `max_bytes`."""
         return self._fetch(url, max_bytes, auth=False, not_found=f"TMDB has no image at {url}.")
 
-    def _fetch(self, url: str, max_bytes: int, *, auth: bool, not_found: str
-               ) -> tuple[bytes, str]:
-        headers = {"Accept": "application/json" if auth else "image/*",
-                   "User-Agent": USER_AGENT}
+    def _fetch(self, url: str, max_bytes: int, *, auth: bool, not_found: str) -> tuple[bytes, str]:
+        headers = {"Accept": "application/json" if auth else "image/*", "User-Agent": USER_AGENT}
         if auth:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, headers=headers)  # noqa: S310 (http(s) settings)
@@ -209,31 +231,35 @@ class TMDBClient:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                     body = response.read(max_bytes + 1)
                     if len(body) > max_bytes:
-                        raise TMDBError(f"TMDB's answer from {url} is larger than "
-                                        f"{max_bytes} bytes.")
+                        raise TMDBError(
+                            f"TMDB's answer from {url} is larger than {max_bytes} bytes."
+                        )
                     return body, response.headers.get_content_type()
             except urllib.error.HTTPError as exc:
                 if exc.code == 429 and attempt < MAX_RETRIES:
                     delay = retry_after(exc.headers.get("Retry-After"))
                     if delay > MAX_RETRY_AFTER:
                         raise TMDBRateLimited(
-                            f"TMDB asks us to wait {delay:.0f} seconds (HTTP 429); "
-                            "try again later.") from exc
+                            f"TMDB asks us to wait {delay:.0f} seconds (HTTP 429); try again later."
+                        ) from exc
                     self.sleep(delay)
                     continue
                 raise self._http_error(exc, not_found) from exc
             except TimeoutError as exc:
                 raise TMDBUnavailable(
-                    f"TMDB did not answer within {self.timeout} seconds.") from exc
+                    f"TMDB did not answer within {self.timeout} seconds."
+                ) from exc
             except urllib.error.URLError as exc:
                 if isinstance(exc.reason, TimeoutError):
                     raise TMDBUnavailable(
-                        f"TMDB did not answer within {self.timeout} seconds.") from exc
+                        f"TMDB did not answer within {self.timeout} seconds."
+                    ) from exc
                 raise TMDBUnavailable(f"Cannot reach TMDB: {exc.reason}.") from exc
             except (ConnectionError, OSError) as exc:
                 raise TMDBUnavailable(f"Cannot reach TMDB: {exc}.") from exc
-        raise TMDBRateLimited("TMDB kept answering “too many requests” (HTTP 429); "
-                              "try again later.")
+        raise TMDBRateLimited(
+            "TMDB kept answering “too many requests” (HTTP 429); try again later."
+        )
 
     @staticmethod
     def _http_error(exc: urllib.error.HTTPError, not_found: str) -> TMDBError:
@@ -242,10 +268,12 @@ class TMDBClient:
         if exc.code == 401:
             return TMDBNotConfigured(
                 "TMDB refused the token (HTTP 401): check TMDB_API_TOKEN is the API Read Access "
-                "Token from https://www.themoviedb.org/settings/api.")
+                "Token from https://www.themoviedb.org/settings/api."
+            )
         if exc.code == 429:
-            return TMDBRateLimited("TMDB kept answering “too many requests” (HTTP 429); "
-                                   "try again later.")
+            return TMDBRateLimited(
+                "TMDB kept answering “too many requests” (HTTP 429); try again later."
+            )
         message = ""
         with contextlib.suppress(ValueError, AttributeError, OSError):
             message = str(json.loads(exc.read(64 * 1024)).get("status_message", ""))

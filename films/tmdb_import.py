@@ -71,8 +71,9 @@ def validate_extras(data: dict) -> Extras:
     if "images" in data:
         images = imp._expect(data["images"], dict, "$.images", "an object")
         for key in ("posters", "backdrops", "logos"):
-            for i, image in enumerate(imp._expect(images.get(key, []), list, f"$.images.{key}",
-                                                  "a list")):
+            for i, image in enumerate(
+                imp._expect(images.get(key, []), list, f"$.images.{key}", "a list")
+            ):
                 path = f"$.images.{key}[{i}]"
                 imp._expect(image, dict, path, "an object")
                 _image_path(imp._required(image, "file_path", path), f"{path}.file_path")
@@ -88,16 +89,21 @@ def validate_extras(data: dict) -> Extras:
         extras.alternative_titles = _alternative_titles(data["alternative_titles"])
     if "keywords" in data:
         block = imp._expect(data["keywords"], dict, "$.keywords", "an object with keywords")
-        items = imp._expect(imp._required(block, "keywords", "$.keywords"), list,
-                            "$.keywords.keywords", "a list")
-        extras.keywords = list(dict(
-            imp._named(item, f"$.keywords.keywords[{i}]", Keyword) for i, item in enumerate(items)
-        ).items())
+        items = imp._expect(
+            imp._required(block, "keywords", "$.keywords"), list, "$.keywords.keywords", "a list"
+        )
+        extras.keywords = list(
+            dict(
+                imp._named(item, f"$.keywords.keywords[{i}]", Keyword)
+                for i, item in enumerate(items)
+            ).items()
+        )
     if "external_ids" in data:
         ids = imp._expect(data["external_ids"], dict, "$.external_ids", "an object")
         if "wikidata_id" in ids:
-            extras.wikidata_id = imp._string(ids["wikidata_id"], "$.external_ids.wikidata_id",
-                                             Film, "wikidata_id")
+            extras.wikidata_id = imp._string(
+                ids["wikidata_id"], "$.external_ids.wikidata_id", Film, "wikidata_id"
+            )
     return extras
 
 
@@ -106,12 +112,17 @@ def _image_path(value: Any, path: str) -> str:
     if value is None:
         return ""
     imp = _importers()
-    imp._expect(value, str, path, "an image path such as \"/abc.jpg\"")
+    imp._expect(value, str, path, 'an image path such as "/abc.jpg"')
     name = PurePosixPath(value)
-    if not value.startswith("/") or len(name.parts) != 2 or len(value) > 200 \
-            or name.suffix.lower() not in (".jpg", ".jpeg", ".png", ".webp", ".svg"):
+    if (
+        not value.startswith("/")
+        or len(name.parts) != 2
+        or len(value) > 200
+        or name.suffix.lower() not in (".jpg", ".jpeg", ".png", ".webp", ".svg")
+    ):
         raise imp.TMDBImportError(
-            f"{imp._show(value)} is not a TMDB image path (expected \"/name.jpg\")", path=path)
+            f'{imp._show(value)} is not a TMDB image path (expected "/name.jpg")', path=path
+        )
     return value
 
 
@@ -123,7 +134,8 @@ def _profiles(extras: Extras, credits: dict) -> None:
             path = f"$.credits.{key}[{i}].profile_path"
             photo = _image_path(item["profile_path"], path)
             wanted = (key == "cast" and i < PHOTO_CAST) or (
-                key == "crew" and item.get("department") in PHOTO_DEPARTMENTS)
+                key == "crew" and item.get("department") in PHOTO_DEPARTMENTS
+            )
             if photo and wanted and isinstance(item.get("id"), int):
                 extras.profiles.setdefault(item["id"], (photo, path))
 
@@ -151,21 +163,25 @@ def _videos(value: Any) -> list[Video]:
         path = f"$.videos.results[{i}]"
         imp._expect(item, dict, path, "an object")
         video = Video(
-            tmdb_id=imp._string(imp._required(item, "id", path), f"{path}.id", Video, "tmdb_id",
-                                blank=False),
+            tmdb_id=imp._string(
+                imp._required(item, "id", path), f"{path}.id", Video, "tmdb_id", blank=False
+            ),
             site=imp._string(imp._required(item, "site", path), f"{path}.site", Video, "site"),
-            key=imp._string(imp._required(item, "key", path), f"{path}.key", Video, "key",
-                            blank=False),
+            key=imp._string(
+                imp._required(item, "key", path), f"{path}.key", Video, "key", blank=False
+            ),
             name=imp._string(item.get("name"), f"{path}.name", Video, "name"),
             type=imp._string(item.get("type"), f"{path}.type", Video, "type"),
-            official=bool(imp._expect(item.get("official", False), bool, f"{path}.official",
-                                      "true or false")),
+            official=bool(
+                imp._expect(item.get("official", False), bool, f"{path}.official", "true or false")
+            ),
             language=_code(item.get("iso_639_1"), f"{path}.iso_639_1", 2),
             published_at=_datetime(item.get("published_at"), f"{path}.published_at"),
         )
         if video.site == Video.YOUTUBE and not all(c.isalnum() or c in "-_" for c in video.key):
-            raise imp.TMDBImportError(f"{imp._show(video.key)} is not a YouTube video id",
-                                      path=f"{path}.key")
+            raise imp.TMDBImportError(
+                f"{imp._show(video.key)} is not a YouTube video id", path=f"{path}.key"
+            )
         videos.setdefault(video.tmdb_id, video)
     return list(videos.values())
 
@@ -178,8 +194,7 @@ def _datetime(value: Any, path: str) -> datetime.datetime | None:
     try:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError:
-        raise imp.TMDBImportError(f"{imp._show(value)} is not a date and time",
-                                  path=path) from None
+        raise imp.TMDBImportError(f"{imp._show(value)} is not a date and time", path=path) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
 
 
@@ -190,34 +205,47 @@ def _releases(value: Any) -> list[Release]:
         path = f"$.release_dates.results[{i}]"
         imp._expect(country, dict, path, "an object")
         code = _code(imp._required(country, "iso_3166_1", path), f"{path}.iso_3166_1", 2)
-        dates = imp._expect(imp._required(country, "release_dates", path), list,
-                            f"{path}.release_dates", "a list")
+        dates = imp._expect(
+            imp._required(country, "release_dates", path), list, f"{path}.release_dates", "a list"
+        )
         for j, item in enumerate(dates):
             where = f"{path}.release_dates[{j}]"
             imp._expect(item, dict, where, "an object")
             kind = imp._whole(imp._required(item, "type", where), f"{where}.type")
             if kind not in ReleaseType.values:
                 raise imp.TMDBImportError(
-                    f"{kind} is not a TMDB release type (1 to 6)", path=f"{where}.type")
-            moment = _datetime(imp._required(item, "release_date", where),
-                               f"{where}.release_date")
+                    f"{kind} is not a TMDB release type (1 to 6)", path=f"{where}.type"
+                )
+            moment = _datetime(imp._required(item, "release_date", where), f"{where}.release_date")
             if moment is None:
                 continue
-            releases.append(Release(
-                country=code, type=kind, date=moment.date(),
-                certification=imp._string(item.get("certification"), f"{where}.certification",
-                                          Release, "certification"),
-                note=imp._string(item.get("note"), f"{where}.note", Release, "note"),
-                language=_code(item.get("iso_639_1"), f"{where}.iso_639_1", 2),
-            ))
+            releases.append(
+                Release(
+                    country=code,
+                    type=kind,
+                    date=moment.date(),
+                    certification=imp._string(
+                        item.get("certification"),
+                        f"{where}.certification",
+                        Release,
+                        "certification",
+                    ),
+                    note=imp._string(item.get("note"), f"{where}.note", Release, "note"),
+                    language=_code(item.get("iso_639_1"), f"{where}.iso_639_1", 2),
+                )
+            )
     return releases
 
 
 def _watch(extras: Extras, value: Any) -> None:
     imp = _importers()
     block = imp._expect(value, dict, "$['watch/providers']", "an object with results")
-    regions = imp._expect(imp._required(block, "results", "$['watch/providers']"), dict,
-                          "$['watch/providers'].results", "an object keyed by region")
+    regions = imp._expect(
+        imp._required(block, "results", "$['watch/providers']"),
+        dict,
+        "$['watch/providers'].results",
+        "an object keyed by region",
+    )
     extras.has_watch = True
     region = settings.MARQUEE_REGION
     if region not in regions:
@@ -230,35 +258,56 @@ def _watch(extras: Extras, value: Any) -> None:
     extras.watch_link = link
     extras.offers = []
     for kind in OfferKind.values:
-        for i, item in enumerate(imp._expect(mine.get(kind, []), list, f"{path}.{kind}",
-                                             "a list")):
+        for i, item in enumerate(imp._expect(mine.get(kind, []), list, f"{path}.{kind}", "a list")):
             where = f"{path}.{kind}[{i}]"
             imp._expect(item, dict, where, "an object")
-            extras.offers.append((
-                imp._tmdb_id(imp._required(item, "provider_id", where), f"{where}.provider_id",
-                             WatchProvider),
-                imp._string(imp._required(item, "provider_name", where),
-                            f"{where}.provider_name", WatchProvider, "name", blank=False),
-                _image_path(item.get("logo_path"), f"{where}.logo_path"),
-                kind,
-                imp._in_range(imp._whole(item.get("display_priority", i),
-                                         f"{where}.display_priority"),
-                              f"{where}.display_priority", WatchOffer, "display_priority"),
-            ))
+            extras.offers.append(
+                (
+                    imp._tmdb_id(
+                        imp._required(item, "provider_id", where),
+                        f"{where}.provider_id",
+                        WatchProvider,
+                    ),
+                    imp._string(
+                        imp._required(item, "provider_name", where),
+                        f"{where}.provider_name",
+                        WatchProvider,
+                        "name",
+                        blank=False,
+                    ),
+                    _image_path(item.get("logo_path"), f"{where}.logo_path"),
+                    kind,
+                    imp._in_range(
+                        imp._whole(item.get("display_priority", i), f"{where}.display_priority"),
+                        f"{where}.display_priority",
+                        WatchOffer,
+                        "display_priority",
+                    ),
+                )
+            )
 
 
 def _alternative_titles(value: Any) -> list[AlternativeTitle]:
     imp = _importers()
     block = imp._expect(value, dict, "$.alternative_titles", "an object with titles")
-    items = imp._expect(imp._required(block, "titles", "$.alternative_titles"), list,
-                        "$.alternative_titles.titles", "a list")
+    items = imp._expect(
+        imp._required(block, "titles", "$.alternative_titles"),
+        list,
+        "$.alternative_titles.titles",
+        "a list",
+    )
     titles = {}
     for i, item in enumerate(items):
         path = f"$.alternative_titles.titles[{i}]"
         imp._expect(item, dict, path, "an object")
         title = AlternativeTitle(
-            title=imp._string(imp._required(item, "title", path), f"{path}.title",
-                              AlternativeTitle, "title", blank=False),
+            title=imp._string(
+                imp._required(item, "title", path),
+                f"{path}.title",
+                AlternativeTitle,
+                "title",
+                blank=False,
+            ),
             country=_code(item.get("iso_3166_1"), f"{path}.iso_3166_1", 2),
             type=imp._string(item.get("type"), f"{path}.type", AlternativeTitle, "type"),
         )

@@ -27,15 +27,22 @@ class VideoQuerySet(models.QuerySet):
         return self.filter(site=Video.YOUTUBE, type__in=["Trailer", "Teaser"]).order_by(
             "-official",
             Case(When(type="Trailer", then=Value(0)), default=Value(1)),
-            "published_at", "id",
+            "published_at",
+            "id",
         )
 
 
 def best_trailer(videos) -> "Video | None":
     """The trailer to show, of unsaved or saved videos: as VideoQuerySet.trailers() orders."""
     trailers = [v for v in videos if v.site == Video.YOUTUBE and v.type in ("Trailer", "Teaser")]
-    trailers.sort(key=lambda v: (not v.official, v.type != "Trailer", v.published_at is None,
-                                 v.published_at or datetime.datetime.min))
+    trailers.sort(
+        key=lambda v: (
+            not v.official,
+            v.type != "Trailer",
+            v.published_at is None,
+            v.published_at or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+        )
+    )
     return trailers[0] if trailers else None
 
 
@@ -84,12 +91,21 @@ class ReleaseType(models.IntegerChoices):
 
 # How a release is put to readers, and which one the film box prefers.
 RELEASE_PHRASES = {
-    ReleaseType.THEATRICAL: "In cinemas", ReleaseType.LIMITED: "In cinemas",
-    ReleaseType.PREMIERE: "Premiere", ReleaseType.DIGITAL: "On digital",
-    ReleaseType.PHYSICAL: "On disc", ReleaseType.TV: "On TV",
+    ReleaseType.THEATRICAL: "In cinemas",
+    ReleaseType.LIMITED: "In cinemas",
+    ReleaseType.PREMIERE: "Premiere",
+    ReleaseType.DIGITAL: "On digital",
+    ReleaseType.PHYSICAL: "On disc",
+    ReleaseType.TV: "On TV",
 }
-PREFERRED = [ReleaseType.THEATRICAL, ReleaseType.LIMITED, ReleaseType.DIGITAL,
-             ReleaseType.PHYSICAL, ReleaseType.TV, ReleaseType.PREMIERE]
+PREFERRED = [
+    ReleaseType.THEATRICAL,
+    ReleaseType.LIMITED,
+    ReleaseType.DIGITAL,
+    ReleaseType.PHYSICAL,
+    ReleaseType.TV,
+    ReleaseType.PREMIERE,
+]
 
 
 class Release(models.Model):
@@ -105,8 +121,9 @@ class Release(models.Model):
         ordering = ["country", "date", "type", "id"]
         indexes = [models.Index(fields=["film", "country"], name="release_film_country_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(type__gte=1, type__lte=6),
-                                   name="release_known_type"),
+            models.CheckConstraint(
+                condition=Q(type__gte=1, type__lte=6), name="release_known_type"
+            ),
         ]
 
     def __str__(self):
@@ -138,8 +155,12 @@ def regional_release(releases, region: str) -> RegionalRelease | None:
     mine.sort(key=lambda r: (rank[ReleaseType(r.type)], r.date))
     certification = next((r.certification for r in mine if r.certification), "")
     shown = mine[0]
-    return RegionalRelease(certification=certification, type=shown.type,
-                           phrase=RELEASE_PHRASES[ReleaseType(shown.type)], date=shown.date)
+    return RegionalRelease(
+        certification=certification,
+        type=shown.type,
+        phrase=RELEASE_PHRASES[ReleaseType(shown.type)],
+        date=shown.date,
+    )
 
 
 class WatchProvider(models.Model):
@@ -160,11 +181,11 @@ class WatchProvider(models.Model):
 class WatchRegion(models.Model):
     """Where a film can be watched in one region, as fetched from TMDB at `fetched_at`."""
 
-    film = models.ForeignKey("films.Film", on_delete=models.CASCADE,
-                             related_name="watch_regions")
+    film = models.ForeignKey("films.Film", on_delete=models.CASCADE, related_name="watch_regions")
     region = models.CharField(max_length=2)
-    link = models.URLField(max_length=500, blank=True,
-                           help_text="TMDB's page listing the offers (JustWatch data).")
+    link = models.URLField(
+        max_length=500, blank=True, help_text="TMDB's page listing the offers (JustWatch data)."
+    )
     fetched_at = models.DateTimeField()
 
     class Meta:
@@ -194,10 +215,12 @@ class WatchOffer(models.Model):
     class Meta:
         ordering = ["display_priority", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["watch_region", "provider", "kind"],
-                                    name="watchoffer_unique_kind"),
-            models.CheckConstraint(condition=Q(kind__in=OfferKind.values),
-                                   name="watchoffer_known_kind"),
+            models.UniqueConstraint(
+                fields=["watch_region", "provider", "kind"], name="watchoffer_unique_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=OfferKind.values), name="watchoffer_known_kind"
+            ),
         ]
 
     def __str__(self):
@@ -205,8 +228,9 @@ class WatchOffer(models.Model):
 
 
 class AlternativeTitle(models.Model):
-    film = models.ForeignKey("films.Film", on_delete=models.CASCADE,
-                             related_name="alternative_titles")
+    film = models.ForeignKey(
+        "films.Film", on_delete=models.CASCADE, related_name="alternative_titles"
+    )
     title = models.CharField(max_length=300)
     country = models.CharField(max_length=2, blank=True)
     type = models.CharField(max_length=100, blank=True, help_text="e.g. working title.")
@@ -273,15 +297,18 @@ class TMDBImport(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tmdb_id = models.PositiveIntegerField("TMDB id")
-    title = models.CharField(max_length=300, blank=True,
-                             help_text="As TMDB's search named it, for the waiting page.")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(
+        max_length=300, blank=True, help_text="As TMDB's search named it, for the waiting page."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
     finished_at = models.DateTimeField(null=True, blank=True)
-    film = models.ForeignKey("films.Film", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    film = models.ForeignKey(
+        "films.Film", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.BooleanField(default=False, help_text="The import added the film.")
     changed = models.BooleanField(default=False, help_text="The import changed the film.")
     error = models.TextField(blank=True)

@@ -34,9 +34,13 @@ class SyncInterrupted(TMDBError):
     transient = True
 
 
-def sync_changes(*, client: TMDBClient | None = None, everything: bool = False,
-                 today: datetime.date | None = None,
-                 retry_transient: bool = False) -> TMDBSyncRun:
+def sync_changes(
+    *,
+    client: TMDBClient | None = None,
+    everything: bool = False,
+    today: datetime.date | None = None,
+    retry_transient: bool = False,
+) -> TMDBSyncRun:
     """Refresh the films TMDB changed since the last successful run (or all, `everything`).
 
     Films the last run could not refresh are tried again. With `retry_transient`, a run that
@@ -57,8 +61,11 @@ def sync_changes(*, client: TMDBClient | None = None, everything: bool = False,
                 end = min(start + WINDOW - datetime.timedelta(days=1), today)
                 ids |= client.changed_movie_ids(start, end)
                 start = end + datetime.timedelta(days=1)
-            ids |= {int(tmdb_id) for tmdb_id in (last.failures if last else {})
-                    if str(tmdb_id).isdigit()}
+            ids |= {
+                int(tmdb_id)
+                for tmdb_id in (last.failures if last else {})
+                if str(tmdb_id).isdigit()
+            }
     except TMDBError as exc:
         run.error, run.finished_at = str(exc), timezone.now()
         run.save()
@@ -81,8 +88,10 @@ def sync_changes(*, client: TMDBClient | None = None, everything: bool = False,
     run.finished_at = timezone.now()
     run.save()
     if retry_transient and interrupted:
-        raise SyncInterrupted(f"TMDB could not be reached for {len(interrupted)} film(s) "
-                              f"({', '.join(map(str, interrupted))}); the retry tries them again.")
+        raise SyncInterrupted(
+            f"TMDB could not be reached for {len(interrupted)} film(s) "
+            f"({', '.join(map(str, interrupted))}); the retry tries them again."
+        )
     return run
 
 

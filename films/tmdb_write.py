@@ -32,9 +32,22 @@ from films.validators import validate_image_file
 SIZES = {"poster": "w780", "backdrop": "w1280", "profile": "w185", "logo": "w92"}
 # What an editor's edit holds against TMDB: film fields, and the cast and crew as wholes.
 CREDIT_FIELDS = ("cast", "crew")
-HELD_FIELDS = ("title", "original_title", "release_date", "runtime", "tagline", "synopsis",
-               "certification", "original_language", "imdb_id", "collection", "genres",
-               "poster", "backdrop", *CREDIT_FIELDS)
+HELD_FIELDS = (
+    "title",
+    "original_title",
+    "release_date",
+    "runtime",
+    "tagline",
+    "synopsis",
+    "certification",
+    "original_language",
+    "imdb_id",
+    "collection",
+    "genres",
+    "poster",
+    "backdrop",
+    *CREDIT_FIELDS,
+)
 # Of those, the ones whose proposed value can be taken as it is (the others need a refresh).
 SCALAR_FIELDS = HELD_FIELDS[:9]
 
@@ -82,21 +95,25 @@ def download_images(tmdb_id: int, extras: Extras, client: TMDBClient) -> Downloa
         path = getattr(extras, f"{kind}_path")
         if not path:
             continue
-        held = film and (kind in film.edited_fields or _is_local(
-            getattr(film, kind), getattr(film, f"tmdb_{kind}_path")))
-        if film and (held or (getattr(film, kind) and
-                              getattr(film, f"tmdb_{kind}_path") == path)):
+        held = film and (
+            kind in film.edited_fields
+            or _is_local(getattr(film, kind), getattr(film, f"tmdb_{kind}_path"))
+        )
+        if film and (held or (getattr(film, kind) and getattr(film, f"tmdb_{kind}_path") == path)):
             continue
         wanted.append((kind, None, path, f"$.{kind}_path"))
     people = {p.tmdb_id: p for p in Person.objects.filter(tmdb_id__in=extras.profiles)}
     for person_id, (path, json_path) in extras.profiles.items():
         person = people.get(person_id)
-        if person and (_is_local(person.photo, person.tmdb_profile_path)
-                       or (person.photo and person.tmdb_profile_path == path)):
+        if person and (
+            _is_local(person.photo, person.tmdb_profile_path)
+            or (person.photo and person.tmdb_profile_path == path)
+        ):
             continue
         wanted.append(("profile", person_id, path, json_path))
-    providers = WatchProvider.objects.in_bulk({o[0] for o in extras.offers or []},
-                                              field_name="tmdb_id")
+    providers = WatchProvider.objects.in_bulk(
+        {o[0] for o in extras.offers or []}, field_name="tmdb_id"
+    )
     for provider_id, _, logo, _, _ in extras.offers or []:
         provider = providers.get(provider_id)
         if logo and not (provider and provider.logo and provider.tmdb_logo_path == logo):
@@ -112,8 +129,9 @@ def download_images(tmdb_id: int, extras: Extras, client: TMDBClient) -> Downloa
         try:
             validate_image_file(content)
         except ValidationError as exc:
-            raise TMDBImportError(f"the image at {url} was refused: {' '.join(exc.messages)}",
-                                  path=json_path) from exc
+            raise TMDBImportError(
+                f"the image at {url} was refused: {' '.join(exc.messages)}", path=json_path
+            ) from exc
         downloads.files[(kind, key)] = (path, content)
     return downloads
 
@@ -183,11 +201,14 @@ def credits_now(film: Film, kind: str) -> list[dict]:
     id (None for one entered here) and name, with the character or the department and job."""
     if kind == "cast":
         rows = film.cast_credits.select_related("person").order_by("order", "id")
-        return [{"id": c.person.tmdb_id, "name": c.person.name, "character": c.character}
-                for c in rows]
+        return [
+            {"id": c.person.tmdb_id, "name": c.person.name, "character": c.character} for c in rows
+        ]
     rows = film.crew_credits.select_related("person").order_by("department", "job", "id")
-    return [{"id": c.person.tmdb_id, "name": c.person.name, "department": c.department,
-             "job": c.job} for c in rows]
+    return [
+        {"id": c.person.tmdb_id, "name": c.person.name, "department": c.department, "job": c.job}
+        for c in rows
+    ]
 
 
 def _roles(kind: str, credits: list[dict]) -> list[tuple]:
@@ -219,8 +240,9 @@ def credit_lines(kind: str, credits: list[dict]) -> list[str]:
     """Credits as an editor reads them: "Ana de Armas as Eve Macarro", "Len Wiseman, Director
     (Directing)"."""
     if kind == "cast":
-        return [f"{c['name']} as {c['character']}" if c["character"] else c["name"]
-                for c in credits]
+        return [
+            f"{c['name']} as {c['character']}" if c["character"] else c["name"] for c in credits
+        ]
     return [f"{c['name']}, {c['job']} ({c['department']})" for c in credits]
 
 
@@ -261,22 +283,33 @@ def write_extras(film: Film, extras: Extras, downloads: Downloads) -> bool:
     if extras.videos is not None:
         for video in extras.videos:
             video.film = film
-        changed |= _sync(film.videos.all(), extras.videos, key=("tmdb_id",),
-                         fallback="tmdb_id",
-                         fields=["site", "key", "name", "type", "official", "language",
-                                 "published_at"])
+        changed |= _sync(
+            film.videos.all(),
+            extras.videos,
+            key=("tmdb_id",),
+            fallback="tmdb_id",
+            fields=["site", "key", "name", "type", "official", "language", "published_at"],
+        )
     if extras.releases is not None:
         for release in extras.releases:
             release.film = film
-        changed |= _sync(film.releases.all(), extras.releases, key=("country", "type", "date"),
-                         fallback="country",
-                         fields=["country", "type", "date", "certification", "note", "language"])
+        changed |= _sync(
+            film.releases.all(),
+            extras.releases,
+            key=("country", "type", "date"),
+            fallback="country",
+            fields=["country", "type", "date", "certification", "note", "language"],
+        )
     if extras.alternative_titles is not None:
         for title in extras.alternative_titles:
             title.film = film
-        changed |= _sync(film.alternative_titles.all(), extras.alternative_titles,
-                         key=("title", "country"), fallback="title",
-                         fields=["title", "country", "type"])
+        changed |= _sync(
+            film.alternative_titles.all(),
+            extras.alternative_titles,
+            key=("title", "country"),
+            fallback="title",
+            fields=["title", "country", "type"],
+        )
     if extras.keywords is not None:
         changed |= _write_keywords(film, extras.keywords)
     if extras.has_watch:
@@ -313,8 +346,7 @@ def _write_offers(film: Film, extras: Extras, downloads: Downloads) -> bool:
             return True
         return False
     changed = False
-    providers = WatchProvider.objects.in_bulk({o[0] for o in extras.offers},
-                                              field_name="tmdb_id")
+    providers = WatchProvider.objects.in_bulk({o[0] for o in extras.offers}, field_name="tmdb_id")
     for provider_id, name, logo, _, _ in extras.offers:
         provider = providers.get(provider_id) or WatchProvider(tmdb_id=provider_id)
         dirty = provider.name != name
@@ -328,8 +360,9 @@ def _write_offers(film: Film, extras: Extras, downloads: Downloads) -> bool:
             changed = True
         providers[provider_id] = provider
     if existing is None:
-        existing = WatchRegion.objects.create(film=film, region=region,
-                                              link=extras.watch_link, fetched_at=now)
+        existing = WatchRegion.objects.create(
+            film=film, region=region, link=extras.watch_link, fetched_at=now
+        )
         changed = True
     elif existing.link != extras.watch_link:
         existing.link, existing.fetched_at = extras.watch_link, now
@@ -338,12 +371,21 @@ def _write_offers(film: Film, extras: Extras, downloads: Downloads) -> bool:
     else:  # confirmed as of now; not a change readers see at once
         WatchRegion.objects.filter(pk=existing.pk).update(fetched_at=now)
     offers = [
-        WatchOffer(watch_region=existing, provider=providers[provider_id], kind=kind,
-                   display_priority=priority)
+        WatchOffer(
+            watch_region=existing,
+            provider=providers[provider_id],
+            kind=kind,
+            display_priority=priority,
+        )
         for provider_id, _, _, kind, priority in extras.offers
     ]
-    changed |= _sync(existing.offers.all(), offers, key=("provider_id", "kind"),
-                     fallback="provider_id", fields=["kind", "display_priority"])
+    changed |= _sync(
+        existing.offers.all(),
+        offers,
+        key=("provider_id", "kind"),
+        fallback="provider_id",
+        fields=["kind", "display_priority"],
+    )
     return changed
 
 

@@ -29,9 +29,7 @@ def published_reviews_of_genre(genre: Genre):
     if relation is None:
         return None
     reviews = relation.rel.related_model._default_manager
-    return (
-        reviews.published().filter(film__genres=genre).newest_first().with_bylines()
-    )
+    return reviews.published().filter(film__genres=genre).newest_first().with_bylines()
 
 
 def valid_slug(value: str) -> str:
@@ -81,8 +79,10 @@ class FilmListView(ListView):
         films = Film.objects.order_by(F("release_date").desc(nulls_last=True), "title", "id")
         self.filters, self.genre, self.collection, self.year = {}, None, None, None
         names = {"genre": "", "year": "", "collection": ""}
-        for name, model, lookup in (("genre", Genre, "genres"),
-                                    ("collection", Collection, "collection")):
+        for name, model, lookup in (
+            ("genre", Genre, "genres"),
+            ("collection", Collection, "collection"),
+        ):
             if slug := params.get(name, "").strip():
                 self.filters[name] = slug
                 found = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
@@ -95,14 +95,18 @@ class FilmListView(ListView):
             films = films.filter(year=self.year) if self.year else films.none()
             names["year"] = str(self.year) if self.year else quoted(year)
         self.heading = self.describe(**names)
-        self.nothing = (f"No films in {names['collection']}" if self.heading == names["collection"]
-                        else f"No {self.heading[0].lower()}{self.heading[1:]}"
-                        if self.heading.startswith("Films") else f"No {self.heading}")
+        self.nothing = (
+            f"No films in {names['collection']}"
+            if self.heading == names["collection"]
+            else f"No {self.heading[0].lower()}{self.heading[1:]}"
+            if self.heading.startswith("Films")
+            else f"No {self.heading}"
+        )
         return films
 
     @staticmethod
     def describe(genre: str, year: str, collection: str) -> str:
-        """"Action films from 2020 in the John Wick Collection", or "Films"."""
+        """ "Action films from 2020 in the John Wick Collection", or "Films"."""
         if collection and not (genre or year):
             return collection
         words = [f"{genre} films" if genre else "Films"]
@@ -113,19 +117,29 @@ class FilmListView(ListView):
         return " ".join(words)
 
     def get_context_data(self, **kwargs):
-        tags.shows(self.request, "films-list", *(
-            f"{obj._meta.model_name}:{obj.pk}" for obj in (self.collection, self.genre) if obj))
+        tags.shows(
+            self.request,
+            "films-list",
+            *(f"{obj._meta.model_name}:{obj.pk}" for obj in (self.collection, self.genre) if obj),
+        )
         with_films = Film.objects.filter(genres=OuterRef("pk"))
         return super().get_context_data(
-            collection=self.collection, genre=self.genre, year=self.year,
-            filters=self.filters, heading=self.heading, nothing=self.nothing,
+            collection=self.collection,
+            genre=self.genre,
+            year=self.year,
+            filters=self.filters,
+            heading=self.heading,
+            nothing=self.nothing,
             # A collection's own page is its canonical address; other filtered pages are not.
-            indexable=not self.filters or (
-                set(self.filters) == {"collection"} and self.collection is not None),
+            indexable=not self.filters
+            or (set(self.filters) == {"collection"} and self.collection is not None),
             filter_genres=Genre.objects.filter(Exists(with_films)).order_by("name"),
-            filter_years=Film.objects.filter(year__isnull=False).order_by("-year")
-            .values_list("year", flat=True).distinct(),
-            filter_collections=Collection.objects.filter(films__isnull=False).distinct()
+            filter_years=Film.objects.filter(year__isnull=False)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct(),
+            filter_collections=Collection.objects.filter(films__isnull=False)
+            .distinct()
             .order_by("name"),
             **kwargs,
         )
@@ -169,7 +183,9 @@ def published_reviews_of_person(person: Person):
     films = Film.objects.filter(Q(cast_credits__person=person) | Q(crew_credits__person=person))
     return (
         relation.rel.related_model._default_manager.published()
-        .filter(film__in=films.values("pk")).newest_first().with_bylines()
+        .filter(film__in=films.values("pk"))
+        .newest_first()
+        .with_bylines()
     )
 
 
@@ -182,8 +198,9 @@ def known_for(person: Person) -> list[Film]:
     top three of, newest first; failing those, any of their films."""
     newest = (F("release_date").desc(nulls_last=True), "title")
     credited = Q(cast_credits__person=person) | Q(crew_credits__person=person)
-    leading = (Q(cast_credits__person=person, cast_credits__order__lt=TOP_BILLED)
-               | Q(crew_credits__person=person, crew_credits__job=CrewCredit.DIRECTOR_JOB))
+    leading = Q(cast_credits__person=person, cast_credits__order__lt=TOP_BILLED) | Q(
+        crew_credits__person=person, crew_credits__job=CrewCredit.DIRECTOR_JOB
+    )
     films = list(Film.objects.filter(leading).distinct().order_by(*newest)[:KNOWN_FOR])
     return films or list(Film.objects.filter(credited).distinct().order_by(*newest)[:KNOWN_FOR])
 
@@ -197,9 +214,14 @@ def person_description(person: Person, films: list[Film]) -> str:
         facts.append(f"in {person.place_of_birth}")
     who = f"{person.name} ({' '.join(facts)})" if facts else person.name
     titles = [film.title for film in films[:3]]
-    known = (f", known for {', '.join(titles[:-1])} and {titles[-1]}" if len(titles) > 1
-             else f", known for {titles[0]}" if titles else "")
-    return (f"{who}{known}: biography, filmography and reviews on Marquee.")
+    known = (
+        f", known for {', '.join(titles[:-1])} and {titles[-1]}"
+        if len(titles) > 1
+        else f", known for {titles[0]}"
+        if titles
+        else ""
+    )
+    return f"{who}{known}: biography, filmography and reviews on Marquee."
 
 
 class PersonDetailView(DetailView):
@@ -222,8 +244,9 @@ class PersonDetailView(DetailView):
     def get_context_data(self, **kwargs):
         person = self.object
         credits = [*person.cast_credits.all(), *person.crew_credits.all()]
-        tags.shows(self.request, f"person:{person.pk}",
-                   *(f"film:{credit.film_id}" for credit in credits))
+        tags.shows(
+            self.request, f"person:{person.pk}", *(f"film:{credit.film_id}" for credit in credits)
+        )
         films = known_for(person)
         reviews = published_reviews_of_person(person)
         if reviews is not None:

@@ -44,14 +44,18 @@ def bypasses_cache(request: HttpRequest) -> bool:
     if request.COOKIES.get(getattr(settings, "MESSAGE_COOKIE_NAME", "messages")):
         return True
     session = getattr(request, "session", None)
-    return bool(session is not None and request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-                and session.get("_messages"))
+    return bool(
+        session is not None
+        and request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        and session.get("_messages")
+    )
 
 
 def _is_personal(request: HttpRequest, response: HttpResponse) -> bool:
     """Did this render use something of this visit alone (a cookie, a token, the nonce)?"""
-    return bool(response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-                or get_nonce(request))
+    return bool(
+        response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or get_nonce(request)
+    )
 
 
 def only_known(request: HttpRequest, known: tuple[str, ...]) -> None:
@@ -89,7 +93,8 @@ def _served(entry: dict, request: HttpRequest) -> HttpResponse:
     response["ETag"] = etag
     response["Last-Modified"] = http_date(entry["began"])
     conditional = get_conditional_response(
-        request, etag=etag, last_modified=int(entry["began"]), response=response)
+        request, etag=etag, last_modified=int(entry["began"]), response=response
+    )
     if conditional is not response:
         conditional["ETag"] = etag
         response = conditional
@@ -98,7 +103,8 @@ def _served(entry: dict, request: HttpRequest) -> HttpResponse:
     if (due := tags.next_due()) is not None:  # a scheduled review goes public then
         front = max(0, min(front, int(due - time.time())))
     response["Cache-Control"] = f"public, max-age={min(browsers, front)}" + (
-        f", s-maxage={front}" if front != browsers else "")
+        f", s-maxage={front}" if front != browsers else ""
+    )
     response["Surrogate-Key"] = response["xkey"] = " ".join(entry["tags"])
     patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
     return response
@@ -163,7 +169,8 @@ def cached(urlconf: str, pages: dict[str, tuple[str, ...]]):
     module = import_module(urlconf)
     patterns = [
         URLPattern(p.pattern, cache_page(p.callback, pages[p.name]), p.default_args, p.name)
-        if isinstance(p, URLPattern) and p.name in pages else p
+        if isinstance(p, URLPattern) and p.name in pages
+        else p
         for p in module.urlpatterns
     ]
     return patterns, getattr(module, "app_name", None)

@@ -42,16 +42,22 @@ class Purger:
 
 class VarnishPurger(Purger):
     def purge(self, tags: list[str]) -> None:
-        self.send(urllib.request.Request(  # noqa: S310 (http(s) only: __init__)
-            self.url, method="PURGE", headers={"xkey-purge": " ".join(tags)}))
+        self.send(
+            urllib.request.Request(  # noqa: S310 (http(s) only: __init__)
+                self.url, method="PURGE", headers={"xkey-purge": " ".join(tags)}
+            )
+        )
 
 
 class HTTPPurger(Purger):
     def purge(self, tags: list[str]) -> None:
         body = json.dumps({self.options.get("FIELD", "tags"): tags}).encode()
         headers = {"Content-Type": "application/json", **self.options.get("HEADERS", {})}
-        self.send(urllib.request.Request(  # noqa: S310 (http(s) only: __init__)
-            self.url, data=body, method="POST", headers=headers))
+        self.send(
+            urllib.request.Request(  # noqa: S310 (http(s) only: __init__)
+                self.url, data=body, method="POST", headers=headers
+            )
+        )
 
 
 def purger() -> Purger | None:

@@ -102,8 +102,9 @@ def trusted() -> bool:
         pending = list(PendingRetirement.objects.all()[:100])
         for row in pending:
             retired_at = row.created_at.timestamp()
-            if cache.set_many({tag_key(t): max(retired_at, time.time()) for t in row.tags.split()},
-                              timeout=None):
+            if cache.set_many(
+                {tag_key(t): max(retired_at, time.time()) for t in row.tags.split()}, timeout=None
+            ):
                 _trust["pending"] = True
                 return False
             PendingRetirement.objects.filter(pk=row.pk).delete()
@@ -113,8 +114,9 @@ def trusted() -> bool:
     return not _trust["pending"]
 
 
-def versions(tags: Iterable[str], missing_at: float | None = None,
-             scheduled: bool = True) -> dict[str, float]:
+def versions(
+    tags: Iterable[str], missing_at: float | None = None, scheduled: bool = True
+) -> dict[str, float]:
     """The tags' versions, and with `scheduled` "due": the last scheduled moment past.
 
     A tag the cache does not hold (never retired, or evicted) is given `missing_at`, now

@@ -138,8 +138,13 @@ def expired(review_id: int, moment: str):
 def mark_live(review) -> None:
     from reviews.models import Review
 
-    review.move_to(Review.Status.PUBLISHED, by=None, note=SCHEDULED_NOTE,
-                   source=Review.Status.SCHEDULED, update_fields=["status", "updated_at"])
+    review.move_to(
+        Review.Status.PUBLISHED,
+        by=None,
+        note=SCHEDULED_NOTE,
+        source=Review.Status.SCHEDULED,
+        update_fields=["status", "updated_at"],
+    )
     _mail_author(
         review,
         f"Live: {review.headline}",
@@ -154,8 +159,12 @@ def mark_expired(review) -> None:
     moment = review.unpublish_at
     review.published_at = None
     review.unpublish_at = None
-    review.move_to(Review.Status.DRAFT, by=None, note=EXPIRED_NOTE,
-                   update_fields=["status", "published_at", "unpublish_at", "updated_at"])
+    review.move_to(
+        Review.Status.DRAFT,
+        by=None,
+        note=EXPIRED_NOTE,
+        update_fields=["status", "published_at", "unpublish_at", "updated_at"],
+    )
     _mail_author(
         review,
         f"Unpublished: {review.headline}",

@@ -104,9 +104,13 @@ class ForgedToken(Exception):
 def sign_form(review: Review, started: float | None = None) -> str:
     """A once-only token naming the review and when the reader first got the form."""
     return signing.dumps(
-        {"r": review.pk, "t": time.time() if started is None else started,
-         "n": secrets.token_urlsafe(18)},
-        salt=TIMESTAMP_SALT, compress=True,
+        {
+            "r": review.pk,
+            "t": time.time() if started is None else started,
+            "n": secrets.token_urlsafe(18),
+        },
+        salt=TIMESTAMP_SALT,
+        compress=True,
     )
 
 
@@ -121,8 +125,9 @@ def sign_shown(review: Review) -> str:
 def shown_at(stamp: str, review: Review) -> float | None:
     """When the page stamped `stamp` was made; None for a missing, altered or stale stamp."""
     try:
-        data = signing.loads(stamp or "", salt=SHOWN_SALT,
-                             max_age=settings.MARQUEE_COMMENTS_MAX_FORM_AGE)
+        data = signing.loads(
+            stamp or "", salt=SHOWN_SALT, max_age=settings.MARQUEE_COMMENTS_MAX_FORM_AGE
+        )
     except (signing.BadSignature, ValueError, TypeError):
         return None
     if not isinstance(data, dict) or data.get("r") != review.pk:
@@ -184,7 +189,8 @@ def check_rate_limit(ip: str | None) -> None:
     from_ip = Q(ip_address=ip) if ip else Q(ip_address__isnull=True)
     recent = list(
         Comment.objects.filter(from_ip, submitted_at__gte=since)
-        .order_by("-submitted_at").values_list("submitted_at", flat=True)[:limit]
+        .order_by("-submitted_at")
+        .values_list("submitted_at", flat=True)[:limit]
     )
     if len(recent) >= limit:
         frees_at = recent[-1] + datetime.timedelta(seconds=window)
@@ -216,7 +222,7 @@ def check_links(text: str) -> None:
 def rules_text() -> str:
     """The rules the pipeline applies, as the form's help text states them."""
     limit = settings.MARQUEE_COMMENTS_MAX_LINKS
-    links = (f"up to {limit} link{'s' if limit != 1 else ''}" if limit else "no links")
+    links = f"up to {limit} link{'s' if limit != 1 else ''}" if limit else "no links"
     return f"Plain text, {links}; HTML is shown as typed."
 
 
@@ -237,9 +243,7 @@ def content_signals(body: str) -> list[str]:
 
 def is_duplicate(review: Review, body: str) -> bool:
     """An identical comment on the same review within the duplicate window, in any status."""
-    since = timezone.now() - datetime.timedelta(
-        seconds=settings.MARQUEE_COMMENTS_DUPLICATE_WINDOW
-    )
+    since = timezone.now() - datetime.timedelta(seconds=settings.MARQUEE_COMMENTS_DUPLICATE_WINDOW)
     return Comment.objects.filter(review=review, body=body, submitted_at__gte=since).exists()
 
 
@@ -262,19 +266,18 @@ def check_blocked(email: str, ip: str | None) -> None:
 def status_for(signals, *, staff: bool, email: str, user) -> str:
     if staff:
         return Comment.Status.APPROVED
-    if any(signal in BOT_SIGNALS or signal.startswith(("word:", "akismet"))
-           for signal in signals):
+    if any(signal in BOT_SIGNALS or signal.startswith(("word:", "akismet")) for signal in signals):
         return Comment.Status.SPAM
     if TrustedCommenter.is_trusted(email) or (
-            settings.MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN and is_known_author(email, user)):
+        settings.MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN and is_known_author(email, user)
+    ):
         return Comment.Status.APPROVED
     return Comment.Status.PENDING
 
 
 def held_for_spam_check(comment: Comment) -> bool:
     """Spam by a content filter (words, Akismet), which the sender is told; not a bot's."""
-    return comment.status == Comment.Status.SPAM and not (
-        set(comment.spam_signals) & BOT_SIGNALS)
+    return comment.status == Comment.Status.SPAM and not (set(comment.spam_signals) & BOT_SIGNALS)
 
 
 def create_comment(
@@ -323,18 +326,30 @@ def create_comment(
     if not staff and not set(signals) & BOT_SIGNALS:
         from reviews import akismet
 
-        signals += akismet.signals(review, body=body, name=name, email=email,
-                                   ip_address=ip_address, user_agent=user_agent)
+        signals += akismet.signals(
+            review, body=body, name=name, email=email, ip_address=ip_address, user_agent=user_agent
+        )
     status = status_for(signals, staff=staff, email=email, user=user)
     now = timezone.now()
-    fields = dict(
-        review=review, parent=parent, name=name[:100], email=email, body=body, user=user,
-        is_staff_reply=staff, status=status, spam_signals=[] if staff else signals,
-        submitted_at=now, ip_address=ip_address, user_agent=(user_agent or "")[:500],
-        moderated_by=user if staff else None, moderated_at=now if staff else None,
-        form_nonce=nonce or None, notify=bool(notify) and not set(signals) & BOT_SIGNALS,
-        first_published_at=now if status == Comment.Status.APPROVED else None,
-    )
+    fields = {
+        "review": review,
+        "parent": parent,
+        "name": name[:100],
+        "email": email,
+        "body": body,
+        "user": user,
+        "is_staff_reply": staff,
+        "status": status,
+        "spam_signals": [] if staff else signals,
+        "submitted_at": now,
+        "ip_address": ip_address,
+        "user_agent": (user_agent or "")[:500],
+        "moderated_by": user if staff else None,
+        "moderated_at": now if staff else None,
+        "form_nonce": nonce or None,
+        "notify": bool(notify) and not set(signals) & BOT_SIGNALS,
+        "first_published_at": now if status == Comment.Status.APPROVED else None,
+    }
     try:
         with transaction.atomic():
             comment = Comment.objects.create(**fields)

@@ -40,21 +40,27 @@ class Critic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="critic"
     )
     display_name = models.CharField(
-        max_length=100, blank=True,
+        max_length=100,
+        blank=True,
         help_text="The name readers see on bylines, in feeds and on the critic’s page. "
-                  "Required before any of their reviews can be published.",
+        "Required before any of their reviews can be published.",
     )
     slug = models.SlugField(
-        max_length=100, blank=True,
+        max_length=100,
+        blank=True,
         help_text="The critic page’s address, /critics/<slug>/; made from the display name "
-                  "when empty.",
+        "when empty.",
     )
     bio = models.TextField(
         "biography", blank=True, help_text="Plain text: a short paragraph or two."
     )
     photo = models.ImageField(
-        "portrait", upload_to="critics/%Y/", blank=True, validators=[validate_image_file],
-        width_field="photo_width", height_field="photo_height",
+        "portrait",
+        upload_to="critics/%Y/",
+        blank=True,
+        validators=[validate_image_file],
+        width_field="photo_width",
+        height_field="photo_height",
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -131,8 +137,10 @@ def require_display_name(user) -> Critic:
             "Set one in the admin under Reviews › Critics (%(url)s), or pass --display-name "
             "to import_review, then publish again.",
             code="no_display_name",
-            params={"user": user.get_username(),
-                    "url": reverse("admin:reviews_critic_change", args=[critic.pk])},
+            params={
+                "user": user.get_username(),
+                "url": reverse("admin:reviews_critic_change", args=[critic.pk]),
+            },
         )
     return critic
 
@@ -153,8 +161,11 @@ def author_data(user, request) -> dict:
     critic = critic_of(user)
     if critic is None or not critic.is_named:
         return {"@type": "Organization", "name": settings.MARQUEE_SITE_NAME}
-    data = {"@type": "Person", "name": critic.display_name,
-            "url": request.build_absolute_uri(critic.get_absolute_url())}
+    data = {
+        "@type": "Person",
+        "name": critic.display_name,
+        "url": request.build_absolute_uri(critic.get_absolute_url()),
+    }
     if critic.photo:
         data["image"] = request.build_absolute_uri(critic.photo.url)
     return data

@@ -33,16 +33,31 @@ CONTENT_TYPE = "application/xml; charset=utf-8"
 def _add_media(handler, item) -> None:
     """Media RSS: the image and the star rating (both feed formats)."""
     if image := item.get("image"):
-        handler.addQuickElement("media:content", "", {
-            "url": image["url"], "medium": "image", "type": image["type"],
-            **({"width": str(image["width"]), "height": str(image["height"])}
-               if image["width"] else {}),
-        })
+        handler.addQuickElement(
+            "media:content",
+            "",
+            {
+                "url": image["url"],
+                "medium": "image",
+                "type": image["type"],
+                **(
+                    {"width": str(image["width"]), "height": str(image["height"])}
+                    if image["width"]
+                    else {}
+                ),
+            },
+        )
     if item.get("rating") is not None:
         handler.startElement("media:community", {})
-        handler.addQuickElement("media:starRating", "", {
-            "average": f"{float(item['rating']):g}", "min": "0", "max": "5",
-        })
+        handler.addQuickElement(
+            "media:starRating",
+            "",
+            {
+                "average": f"{float(item['rating']):g}",
+                "min": "0",
+                "max": "5",
+            },
+        )
         handler.endElement("media:community")
 
 
@@ -96,22 +111,31 @@ class LatestReviewsFeed(Feed):
 
     def items(self, obj):
         reviews = (
-            self.reviews(obj).newest_first()
-            .select_related("film", "author__critic").prefetch_related("film__genres")
+            self.reviews(obj)
+            .newest_first()
+            .select_related("film", "author__critic")
+            .prefetch_related("film__genres")
             .defer("search_vector", "search_text")
         )
         if settings.MARQUEE_FEED_FULL_TEXT:
             reviews = reviews.prefetch_related("sections")
         reviews = list(reviews[:ITEMS])
         for review in reviews:
-            tags.shows(self.request, f"review:{review.pk}", f"film:{review.film_id}",
-                       f"user:{review.author_id}")
+            tags.shows(
+                self.request,
+                f"review:{review.pk}",
+                f"film:{review.film_id}",
+                f"user:{review.author_id}",
+            )
         tags.shows(self.request, "feed")
         return reviews
 
     def get_context_data(self, **kwargs):
-        return {"review": kwargs["item"], "request": self.request,
-                "full_text": settings.MARQUEE_FEED_FULL_TEXT}
+        return {
+            "review": kwargs["item"],
+            "request": self.request,
+            "full_text": settings.MARQUEE_FEED_FULL_TEXT,
+        }
 
     def item_title(self, review):
         return review.headline
@@ -145,7 +169,9 @@ class LatestReviewsFeed(Feed):
         return {
             "url": self.request.build_absolute_uri(field.url),
             "type": mimetypes.guess_type(field.name)[0] or "image/jpeg",
-            "field": field, "width": width, "height": height,
+            "field": field,
+            "width": width,
+            "height": height,
         }
 
     def item_enclosures(self, review):
@@ -214,7 +240,8 @@ class GenreFeed(LatestReviewsFeed):
 
 def feed_stylesheet(request):
     """The XSLT stylesheet the feeds name: a feed opened in a browser reads as a page."""
-    response = HttpResponse(render_to_string("reviews/feeds/feed.xsl"),
-                            content_type="text/xsl; charset=utf-8")
+    response = HttpResponse(
+        render_to_string("reviews/feeds/feed.xsl"), content_type="text/xsl; charset=utf-8"
+    )
     response["Cache-Control"] = "public, max-age=86400"
     return response

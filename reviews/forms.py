@@ -24,17 +24,18 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     notify = forms.BooleanField(
-        label="E-mail me when my comment is published or answered", required=False,
+        label="E-mail me when my comment is published or answered",
+        required=False,
         help_text="One mail each time; every mail has a link to stop them.",
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput,
-                                min_value=1, max_value=2**63 - 1)
+    parent = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
+    )
     form_token = forms.CharField(required=False, widget=forms.HiddenInput)
     form_shown = forms.CharField(required=False, widget=forms.HiddenInput)
     website = forms.CharField(label="Leave this field empty", required=False)
 
-    def __init__(self, *args, review: Review, user=None, replies_to: dict | None = None,
-                 **kwargs):
+    def __init__(self, *args, review: Review, user=None, replies_to: dict | None = None, **kwargs):
         """`replies_to` maps ids to the approved comments one may reply to (no query)."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

@@ -170,6 +170,7 @@ def _parse_headline(line: str | None) -> str:
 
 def _strip_decoration(text: str) -> str:
     """Drop emoji, joiners, variation selectors and spaces from both ends, not the middle."""
+
     def decorative(char: str) -> bool:
         return char.isspace() or unicodedata.category(char) in DECORATION_CATEGORIES
 
@@ -229,8 +230,13 @@ def import_review(
     if publish:  # a ValidationError that says how to give the author a display name
         require_display_name(author)
     review = Review(
-        film=film, author=author, slug=slug, headline=parsed.headline, dek=parsed.dek,
-        intro=parsed.intro, intended_date=parsed.date,
+        film=film,
+        author=author,
+        slug=slug,
+        headline=parsed.headline,
+        dek=parsed.dek,
+        intro=parsed.intro,
+        intended_date=parsed.date,
     )
     if publish:
         review.published_at = publication_time(parsed.date)
@@ -241,8 +247,9 @@ def import_review(
         if publish:
             # Imports run with shell access, outside the editorial roles; the audit trail still
             # says how the review went public (draft → published or scheduled, by no one).
-            review.move_to(public_status(review.published_at), by=None,
-                           note="Published by import_review.")
+            review.move_to(
+                public_status(review.published_at), by=None, note="Published by import_review."
+            )
         else:
             review.save()
         for position, section in enumerate(parsed.sections):
@@ -254,8 +261,9 @@ def import_review(
 
 def publication_time(date: datetime.date) -> datetime.datetime:
     """A review dated `date` goes public at 00:00 that day in the site's time zone."""
-    return datetime.datetime.combine(date, datetime.time.min,
-                                     tzinfo=timezone.get_default_timezone())
+    return datetime.datetime.combine(
+        date, datetime.time.min, tzinfo=timezone.get_default_timezone()
+    )
 
 
 def public_status(published_at: datetime.datetime) -> str:

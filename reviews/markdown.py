@@ -24,10 +24,49 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
-    "figcaption", "figure", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
-    "td", "tfoot", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -93,7 +132,8 @@ class FootnoteIdsExtension(Extension):
     def extendMarkdown(self, md_instance: md.Markdown) -> None:
         # After the footnotes extension's own tree processor (priority 50) made them.
         md_instance.treeprocessors.register(
-            _FootnoteIds(md_instance, self.digest), "footnote_ids", 2)
+            _FootnoteIds(md_instance, self.digest), "footnote_ids", 2
+        )
 
 
 EXTENSIONS = ["extra", "sane_lists", "smarty", ShiftHeadingsExtension()]
@@ -153,7 +193,8 @@ def render(text: str | None) -> str:
             format_html("<p>{}</p>", paragraph) for paragraph in re.split(r"\n\s*\n", text)
         )
     html = md.markdown(
-        text, extensions=[*EXTENSIONS, FootnoteIdsExtension(text)], output_format="html")
+        text, extensions=[*EXTENSIONS, FootnoteIdsExtension(text)], output_format="html"
+    )
     # Raw HTML in the text (`<h1>`, `<script>`, `<img onerror=…>`) bypasses Markdown's tree and
     # is handled here: tags off the allow-list are dropped (script and style with their
     # content), attributes off the list are removed, and URLs must be http(s), mailto or

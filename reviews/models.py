@@ -48,8 +48,7 @@ def public_condition() -> Q:
     """
     now = timezone.now()
     return (
-        Q(status=Review.Status.PUBLISHED)
-        | Q(status=Review.Status.SCHEDULED, published_at__lte=now)
+        Q(status=Review.Status.PUBLISHED) | Q(status=Review.Status.SCHEDULED, published_at__lte=now)
     ) & ~expired_condition(now)
 
 
@@ -66,13 +65,17 @@ class ReviewQuerySet(models.QuerySet):
     def with_effective_status(self):
         """Annotate `effective`: the status readers see (a due scheduled review is published)."""
         live = Q(status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED])
-        return self.annotate(effective=models.Case(
-            models.When(public_condition(), then=models.Value(Review.Status.PUBLISHED.value)),
-            # Expired and not yet tidied by the clock (reviews/clock.py): unpublished already.
-            models.When(live & expired_condition(), then=models.Value(Review.Status.DRAFT.value)),
-            default=models.F("status"),
-            output_field=models.CharField(),
-        ))
+        return self.annotate(
+            effective=models.Case(
+                models.When(public_condition(), then=models.Value(Review.Status.PUBLISHED.value)),
+                # Expired and not yet tidied by the clock (reviews/clock.py): unpublished already.
+                models.When(
+                    live & expired_condition(), then=models.Value(Review.Status.DRAFT.value)
+                ),
+                default=models.F("status"),
+                output_field=models.CharField(),
+            )
+        )
 
     def with_effective_status_of(self, status: str):
         """Reviews whose effective status is `status`."""
@@ -85,8 +88,9 @@ class ReviewQuerySet(models.QuerySet):
     def expired(self):
         """Published or scheduled reviews past their unpublish time (hidden already; stored
         status lags)."""
-        return self.filter(expired_condition(),
-                           status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED])
+        return self.filter(
+            expired_condition(), status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED]
+        )
 
     def by_author(self, user):
         return self.filter(author=user)
@@ -116,29 +120,49 @@ class ReviewQuerySet(models.QuerySet):
         """
         film = review.film
         people = list(
-            CastCredit.objects.filter(film_id=film.pk, order__lt=TOP_BILLED).order_by()
+            CastCredit.objects.filter(film_id=film.pk, order__lt=TOP_BILLED)
+            .order_by()
             .values_list("person_id", flat=True)
-            .union(CrewCredit.objects.filter(film_id=film.pk, job=CrewCredit.DIRECTOR_JOB)
-                   .order_by().values_list("person_id", flat=True))
+            .union(
+                CrewCredit.objects.filter(film_id=film.pk, job=CrewCredit.DIRECTOR_JOB)
+                .order_by()
+                .values_list("person_id", flat=True)
+            )
             .order_by()
         )
-        shares_people = Q(film_id__in=CastCredit.objects.filter(
-            person_id__in=people, order__lt=TOP_BILLED).values("film_id")) | Q(
+        shares_people = Q(
+            film_id__in=CastCredit.objects.filter(
+                person_id__in=people, order__lt=TOP_BILLED
+            ).values("film_id")
+        ) | Q(
             film_id__in=CrewCredit.objects.filter(
-                person_id__in=people, job=CrewCredit.DIRECTOR_JOB).values("film_id"))
+                person_id__in=people, job=CrewCredit.DIRECTOR_JOB
+            ).values("film_id")
+        )
         film_genres = Film.genres.through.objects
-        shares_genre = Exists(film_genres.filter(
-            film_id=OuterRef("film_id"),
-            genre_id__in=film_genres.filter(film_id=film.pk).values("genre_id")))
-        same_collection = (Q(film__collection_id=film.collection_id)
-                           if film.collection_id is not None else Q(pk__in=[]))
+        shares_genre = Exists(
+            film_genres.filter(
+                film_id=OuterRef("film_id"),
+                genre_id__in=film_genres.filter(film_id=film.pk).values("genre_id"),
+            )
+        )
+        same_collection = (
+            Q(film__collection_id=film.collection_id)
+            if film.collection_id is not None
+            else Q(pk__in=[])
+        )
         closeness = Case(
-            When(film_id=film.pk, then=Value(0)), When(same_collection, then=Value(1)),
-            When(shares_people, then=Value(2)), default=Value(3))
+            When(film_id=film.pk, then=Value(0)),
+            When(same_collection, then=Value(1)),
+            When(shares_people, then=Value(2)),
+            default=Value(3),
+        )
         return (
-            self.published().exclude(pk=review.pk)
+            self.published()
+            .exclude(pk=review.pk)
             .filter(Q(film_id=film.pk) | same_collection | shares_people | shares_genre)
-            .alias(closeness=closeness).order_by("closeness", "-published_at", "-id")[:limit]
+            .alias(closeness=closeness)
+            .order_by("closeness", "-published_at", "-id")[:limit]
         )
 
 
@@ -147,11 +171,28 @@ TOP_BILLED = 5
 NOT_ON_THE_PAGE = ("search_text", "search_vector")
 # What a review card (reviews/templatetags/review_tags.py: review_card) shows, and no more.
 CARD_FIELDS = (
-    "headline", "dek", "slug", "rating", "published_at", "status", "is_featured",
-    "film__title", "film__slug", "film__year", "film__poster", "film__poster_width",
-    "film__poster_height", "film__poster_renditions", "author__critic__display_name",
-    "author__critic__slug", "hero_image", "hero_width", "hero_height", "hero_focus_x",
-    "hero_focus_y", "hero_renditions",
+    "headline",
+    "dek",
+    "slug",
+    "rating",
+    "published_at",
+    "status",
+    "is_featured",
+    "film__title",
+    "film__slug",
+    "film__year",
+    "film__poster",
+    "film__poster_width",
+    "film__poster_height",
+    "film__poster_renditions",
+    "author__critic__display_name",
+    "author__critic__slug",
+    "hero_image",
+    "hero_width",
+    "hero_height",
+    "hero_focus_x",
+    "hero_focus_y",
+    "hero_renditions",
 )
 
 
@@ -160,12 +201,21 @@ def article_prefetches() -> list:
     return [
         "sections",
         "film__genres",
-        Prefetch("film__cast_credits", to_attr="top_cast", queryset=CastCredit.objects
-                 .select_related("person").only("film", "person__name", "person__slug")
-                 .order_by("order", "id")[:TOP_BILLED]),
-        Prefetch("film__crew_credits", to_attr="directors", queryset=CrewCredit.objects
-                 .filter(job=CrewCredit.DIRECTOR_JOB).select_related("person")
-                 .only("film", "person__name", "person__slug").order_by("id")),
+        Prefetch(
+            "film__cast_credits",
+            to_attr="top_cast",
+            queryset=CastCredit.objects.select_related("person")
+            .only("film", "person__name", "person__slug")
+            .order_by("order", "id")[:TOP_BILLED],
+        ),
+        Prefetch(
+            "film__crew_credits",
+            to_attr="directors",
+            queryset=CrewCredit.objects.filter(job=CrewCredit.DIRECTOR_JOB)
+            .select_related("person")
+            .only("film", "person__name", "person__slug")
+            .order_by("id"),
+        ),
     ]
 
     def refresh_search_index(self) -> dict:
@@ -211,25 +261,34 @@ class Review(models.Model):
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_alt = models.CharField(
-        "hero image's alt text", max_length=300, blank=True,
+        "hero image's alt text",
+        max_length=300,
+        blank=True,
         help_text="What the image shows, for readers who cannot see it. Required with a hero "
-                  "image unless it is marked decorative.",
+        "image unless it is marked decorative.",
     )
     hero_decorative = models.BooleanField(
-        "the hero image is decorative", default=False,
+        "the hero image is decorative",
+        default=False,
         help_text="It adds nothing the text does not say: screen readers skip it.",
     )
     hero_credit = models.CharField(
-        "hero image's credit", max_length=200, blank=True,
+        "hero image's credit",
+        max_length=200,
+        blank=True,
         help_text="Photographer, studio or agency, e.g. “© Lionsgate”.",
     )
     hero_focus_x = models.PositiveSmallIntegerField(
-        "focal point across (%)", default=50, validators=[MaxValueValidator(100)],
+        "focal point across (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
         help_text="Where the picture's subject is, from the left edge (0) to the right (100): "
-                  "crops keep it in view.",
+        "crops keep it in view.",
     )
     hero_focus_y = models.PositiveSmallIntegerField(
-        "focal point down (%)", default=50, validators=[MaxValueValidator(100)],
+        "focal point down (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
         help_text="From the top edge (0) to the bottom (100).",
     )
     # The hero's renditions (16:9 around the focal point) once a task has made them.
@@ -237,14 +296,18 @@ class Review(models.Model):
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     unpublish_at = models.DateTimeField(
-        "unpublish at", null=True, blank=True,
+        "unpublish at",
+        null=True,
+        blank=True,
         help_text="Leave empty to keep the review up. At this time it leaves every public page, "
-                  "list, feed and search by itself, and its author is told.",
+        "list, feed and search by itself, and its author is told.",
     )
     intended_date = models.DateField(
-        "intended publication date", null=True, blank=True,
+        "intended publication date",
+        null=True,
+        blank=True,
         help_text="The date this review is meant to carry (an imported file's date). "
-                  "Publish now uses it as the publication date when it is not in the future.",
+        "Publish now uses it as the publication date when it is not in the future.",
     )
     is_featured = models.BooleanField(
         default=False, help_text="Shown in the front page's featured slot."
@@ -281,8 +344,14 @@ class Review(models.Model):
     objects = ReviewQuerySet.as_manager()
 
     # 16:9 around the focal point: the page's hero, the lead card and social previews.
-    RENDITIONS = {"hero_image": Spec("hero_renditions", widths=(480, 800, 1200, 1600),
-                                     aspect=(16, 9), focus_fields=("hero_focus_x", "hero_focus_y"))}
+    RENDITIONS = {
+        "hero_image": Spec(
+            "hero_renditions",
+            widths=(480, 800, 1200, 1600),
+            aspect=(16, 9),
+            focus_fields=("hero_focus_x", "hero_focus_y"),
+        )
+    }
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -303,8 +372,11 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="review_status_pub_idx"),
             # Newest public first, walked by "related reviews" until enough match.
-            models.Index(fields=["-published_at", "-id"], name="review_public_newest_idx",
-                         condition=Q(status__in=[Status.PUBLISHED, Status.SCHEDULED])),
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="review_public_newest_idx",
+                condition=Q(status__in=[Status.PUBLISHED, Status.SCHEDULED]),
+            ),
             models.Index(fields=["film", "status"], name="review_film_status_idx"),
             models.Index(fields=["author", "status"], name="review_author_status_idx"),
         ]
@@ -341,16 +413,23 @@ class Review(models.Model):
     def clean(self):
         super().clean()
         if self.hero_image and not self.hero_alt.strip() and not self.hero_decorative:
-            raise ValidationError({"hero_alt": ValidationError(
-                "Describe the hero image for readers who cannot see it, or tick “decorative”.",
-                code="alt_required")})
+            raise ValidationError(
+                {
+                    "hero_alt": ValidationError(
+                        "Describe the hero image for readers who cannot see it, "
+                        "or tick “decorative”.",
+                        code="alt_required",
+                    )
+                }
+            )
 
     def save_renditions(self, record_field: str) -> None:
         """Record renditions made by a task (films/tasks.py) without a save: they are not an
         edit, so the version, the render token and the search index stay as they are, and an
         editor's open form is not made stale. The pages showing the review are retired."""
         Review.objects.filter(pk=self.pk, hero_image=self.hero_image.name).update(
-            **{record_field: getattr(self, record_field)})
+            **{record_field: getattr(self, record_field)}
+        )
         tags.retire(f"review:{self.pk}")
 
     def update_search_index(self) -> None:
@@ -411,7 +490,8 @@ class Review(models.Model):
             at = timezone.make_aware(at)
         if at is None and self.intended_date is not None:
             intended = datetime.datetime.combine(
-                self.intended_date, datetime.time.min, tzinfo=timezone.get_default_timezone())
+                self.intended_date, datetime.time.min, tzinfo=timezone.get_default_timezone()
+            )
             if intended <= timezone.now():
                 at = intended
         target = self.Status.SCHEDULED if at and at > timezone.now() else self.Status.PUBLISHED
@@ -450,8 +530,11 @@ class Review(models.Model):
     @property
     def is_expired(self) -> bool:
         """Past its unpublish time while its stored status still says live."""
-        return (self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
-                and self.unpublish_at is not None and self.unpublish_at <= timezone.now())
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.unpublish_at is not None
+            and self.unpublish_at <= timezone.now()
+        )
 
     def set_expiry(self, at, by):
         """Unpublish this review by itself at `at` (None: keep it up). Written at once, also on
@@ -509,8 +592,9 @@ class Review(models.Model):
     # here and nowhere else: the workflow (`workflow.transition`), the scheduling clock, the
     # importer and the demo loader all come through `move_to`.
 
-    def move_to(self, to, *, by, note: str = "", source: str | None = None,
-                update_fields=None) -> "ReviewTransition":
+    def move_to(
+        self, to, *, by, note: str = "", source: str | None = None, update_fields=None
+    ) -> "ReviewTransition":
         """Set the status to `to`, save, and write the audit-trail line for it (actor `by`,
         None for the site itself). `source` is the state the trail says it left, the stored
         status unless given (the workflow gives the effective one)."""
@@ -527,7 +611,11 @@ class Review(models.Model):
 
     def _write_transition(self, source, to, by, note) -> "ReviewTransition":
         return ReviewTransition.objects.create(
-            review=self, actor=by, from_status=source, to_status=to, note=note,
+            review=self,
+            actor=by,
+            from_status=source,
+            to_status=to,
+            note=note,
             scheduled_for=self.published_at if to == self.Status.SCHEDULED else None,
         )
 
@@ -633,7 +721,10 @@ class Comment(models.Model):
         editable=False, blank=True, help_text="The body as shown: escaped, links made (saved)."
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="comments",
     )
     is_staff_reply = models.BooleanField(default=False)
@@ -645,20 +736,29 @@ class Comment(models.Model):
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
     form_nonce = models.CharField(
-        max_length=40, null=True, blank=True, editable=False,
+        max_length=40,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="The once-only id of the form that posted it: a resubmit stores nothing new.",
     )
     notify = models.BooleanField(
-        "e-mail the author", default=False,
+        "e-mail the author",
+        default=False,
         help_text="The author asked to hear when it is published or answered.",
     )
     first_published_at = models.DateTimeField(
-        null=True, blank=True, editable=False,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="When it was first shown: its author and its parent's author hear of it once.",
     )
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -63,9 +63,11 @@ def approve(comments: Comments, by) -> int:
     check_permission(by)
     with transaction.atomic():
         first = list(
-            _queryset(comments).filter(first_published_at__isnull=True)
+            _queryset(comments)
+            .filter(first_published_at__isnull=True)
             .exclude(status=Comment.Status.APPROVED)
-            .select_related("review", "parent").order_by("submitted_at", "id")
+            .select_related("review", "parent")
+            .order_by("submitted_at", "id")
         )
         count = _set_status(comments, Comment.Status.APPROVED, by)
         now = timezone.now()
@@ -120,7 +122,8 @@ def reply(parent: Comment, by, body: str) -> Comment:
     if parent.status in (Comment.Status.REJECTED, Comment.Status.SPAM):
         raise ValidationError(
             "This comment is %(status)s; approve it before replying.",
-            code="not_approved", params={"status": parent.get_status_display().lower()},
+            code="not_approved",
+            params={"status": parent.get_status_display().lower()},
         )
     body = _text(body, "A reply", empty="Write a reply first.")
     now = timezone.now()
@@ -160,8 +163,13 @@ def edit(comment: Comment, by, body: str, note: str = "") -> Comment:
     if body == comment.body:
         raise ValidationError("The text is unchanged.", code="unchanged")
     with transaction.atomic():
-        CommentEdit.objects.create(comment=comment, edited_by=by, old_body=comment.body,
-                                   new_body=body, note=(note or "").strip()[:200])
+        CommentEdit.objects.create(
+            comment=comment,
+            edited_by=by,
+            old_body=comment.body,
+            new_body=body,
+            note=(note or "").strip()[:200],
+        )
         comment.body = body
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "edited_at"])  # a shown one's thread refreshes
@@ -176,8 +184,7 @@ def redact(comment: Comment, by, phrase: str, note: str = "") -> Comment:
     pattern = re.compile(re.escape(phrase), re.IGNORECASE)
     if not pattern.search(comment.body):
         raise ValidationError(f"“{phrase}” is not in this comment.", code="not_found")
-    return edit(comment, by, pattern.sub(REDACTED, comment.body),
-                note=note or "Redacted")
+    return edit(comment, by, pattern.sub(REDACTED, comment.body), note=note or "Redacted")
 
 
 def original_body(comment: Comment) -> str:
@@ -191,8 +198,12 @@ def original_body(comment: Comment) -> str:
 
 def history(email: str) -> dict[str, int]:
     """How many comments from this address are in each status ({"approved": 3, ...})."""
-    rows = (Comment.objects.filter(email__iexact=normalise_email(email))
-            .values("status").annotate(n=Count("id")).order_by())
+    rows = (
+        Comment.objects.filter(email__iexact=normalise_email(email))
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     counts = {status.value: 0 for status in Comment.Status}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
@@ -200,10 +211,17 @@ def history(email: str) -> dict[str, int]:
 
 def history_text(counts: dict[str, int]) -> str:
     """ "3 approved, 1 spam" (statuses with none left out); "no comments" when empty."""
-    order = [Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.REJECTED,
-             Comment.Status.SPAM]
-    parts = [f"{counts[status.value]} {status.label.lower()}" for status in order
-             if counts.get(status.value)]
+    order = [
+        Comment.Status.APPROVED,
+        Comment.Status.PENDING,
+        Comment.Status.REJECTED,
+        Comment.Status.SPAM,
+    ]
+    parts = [
+        f"{counts[status.value]} {status.label.lower()}"
+        for status in order
+        if counts.get(status.value)
+    ]
     return ", ".join(parts) or "no comments"
 
 
@@ -213,8 +231,7 @@ def trust(email: str, by) -> TrustedCommenter:
     email = normalise_email(email)
     if not email:
         raise ValidationError("This comment has no e-mail address to trust.", code="no_email")
-    trusted, _ = TrustedCommenter.objects.get_or_create(email=email,
-                                                        defaults={"added_by": by})
+    trusted, _ = TrustedCommenter.objects.get_or_create(email=email, defaults={"added_by": by})
     return trusted
 
 
@@ -252,8 +269,11 @@ def network_of(ip: str, prefix_v4: int = 24, prefix_v6: int = 48) -> str:
 def purge_ips(comments: Comments, by) -> int:
     """Forget the IP addresses and browsers of the comments. Returns how many changed."""
     check_permission(by)
-    return (_queryset(comments).exclude(ip_address__isnull=True, user_agent="")
-            .update(ip_address=None, user_agent=""))
+    return (
+        _queryset(comments)
+        .exclude(ip_address__isnull=True, user_agent="")
+        .update(ip_address=None, user_agent="")
+    )
 
 
 def _by_address(emails) -> QuerySet:
@@ -274,21 +294,38 @@ def export(emails, by) -> dict:
         "exported_at": timezone.now().isoformat(),
         "comments": [
             {
-                "id": c.pk, "review": c.review.headline,
-                "url": c.get_absolute_url(), "name": c.name, "email": c.email,
-                "body": c.body, "status": c.status, "submitted_at": c.submitted_at.isoformat(),
-                "ip_address": c.ip_address, "user_agent": c.user_agent,
-                "notify": c.notify, "in_reply_to": c.parent_id,
-                "edits": [{"at": e.edited_at.isoformat(), "old_body": e.old_body,
-                           "new_body": e.new_body, "note": e.note} for e in c.edits.all()],
+                "id": c.pk,
+                "review": c.review.headline,
+                "url": c.get_absolute_url(),
+                "name": c.name,
+                "email": c.email,
+                "body": c.body,
+                "status": c.status,
+                "submitted_at": c.submitted_at.isoformat(),
+                "ip_address": c.ip_address,
+                "user_agent": c.user_agent,
+                "notify": c.notify,
+                "in_reply_to": c.parent_id,
+                "edits": [
+                    {
+                        "at": e.edited_at.isoformat(),
+                        "old_body": e.old_body,
+                        "new_body": e.new_body,
+                        "note": e.note,
+                    }
+                    for e in c.edits.all()
+                ],
             }
             for c in comments.order_by("submitted_at", "id")
         ],
-        "trusted": list(TrustedCommenter.objects.filter(email__in=emails)
-                        .values_list("email", flat=True)),
-        "blocked": list(CommentBlock.objects.filter(kind=CommentBlock.Kind.EMAIL,
-                                                    value__in=emails)
-                        .values_list("value", flat=True)),
+        "trusted": list(
+            TrustedCommenter.objects.filter(email__in=emails).values_list("email", flat=True)
+        ),
+        "blocked": list(
+            CommentBlock.objects.filter(kind=CommentBlock.Kind.EMAIL, value__in=emails).values_list(
+                "value", flat=True
+            )
+        ),
     }
 
 

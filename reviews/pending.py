@@ -28,9 +28,23 @@ from reviews.tasks import mail_on_commit
 
 # What a pending version holds: the change form's fields, and each section's.
 REVIEW_FIELDS = (
-    "film", "headline", "dek", "slug", "author", "intro", "verdict", "rating", "hero_image",
-    "hero_alt", "hero_decorative", "hero_credit", "hero_focus_x", "hero_focus_y",
-    "intended_date", "is_featured", "comments_enabled",
+    "film",
+    "headline",
+    "dek",
+    "slug",
+    "author",
+    "intro",
+    "verdict",
+    "rating",
+    "hero_image",
+    "hero_alt",
+    "hero_decorative",
+    "hero_credit",
+    "hero_focus_x",
+    "hero_focus_y",
+    "intended_date",
+    "is_featured",
+    "comments_enabled",
 )
 SECTION_FIELDS = ("heading", "anchor", "body", "position", "is_spoiler")
 
@@ -43,15 +57,18 @@ class PendingChange(models.Model):
     )
     fields = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     sections = models.JSONField(default=list, encoder=DjangoJSONEncoder)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "pending version"
@@ -76,7 +93,7 @@ class PendingChange(models.Model):
         # restored from an old version, comes back as a new section.
         stored = {section.pk: section for section in Section.objects.filter(review_id=review.pk)}
         sections = []
-        for data in sorted(self.sections, key=lambda s: (s.get("position") or 0)):
+        for data in sorted(self.sections, key=lambda s: s.get("position") or 0):
             section = stored.get(data.get("id")) or Section(review=review)
             for name in SECTION_FIELDS:
                 setattr(section, name, data.get(name))
@@ -109,14 +126,16 @@ def save_pending(review, sections: list, by, base_version: int) -> PendingChange
         raise PermissionDenied("You may not change this review.")
     with transaction.atomic():
         claimed = Review.objects.filter(pk=review.pk, version=base_version).update(
-            version=base_version + 1, last_edited_by=by,
+            version=base_version + 1,
+            last_edited_by=by,
         )
         if not claimed:
             current = Review.objects.select_related("last_edited_by").get(pk=review.pk)
             raise StaleEditError(current.stale_message(), code="stale")
         review.version = base_version + 1
         pending, _ = PendingChange.objects.get_or_create(
-            review_id=review.pk, defaults={"created_by": by},
+            review_id=review.pk,
+            defaults={"created_by": by},
         )
         pending.fields = field_values(review)
         pending.sections = [section_values(s) for s in sections]
@@ -136,7 +155,7 @@ def apply(review, pending: PendingChange, by) -> None:
         keep = [data["id"] for data in pending.sections if data.get("id")]
         review.sections.exclude(pk__in=keep).delete()
         existing = {section.pk: section for section in review.sections.all()}
-        for data in sorted(pending.sections, key=lambda s: (s.get("position") or 0)):
+        for data in sorted(pending.sections, key=lambda s: s.get("position") or 0):
             section = existing.get(data.get("id")) or Section(review=review)
             for name in SECTION_FIELDS:
                 setattr(section, name, data.get(name))
@@ -153,8 +172,9 @@ def publish_changes(review, by):
         current = Review.objects.select_for_update().get(pk=review.pk)
         pending = PendingChange.objects.filter(review=current).first()
         if pending is None:
-            raise ValidationError("This review has no pending changes to publish.",
-                                  code="no_pending")
+            raise ValidationError(
+                "This review has no pending changes to publish.", code="no_pending"
+            )
         from reviews import prepublish
 
         candidate = Review.objects.get(pk=current.pk)  # the pending version, in memory
@@ -177,8 +197,9 @@ def discard_changes(review, by):
     with transaction.atomic():
         deleted, _ = PendingChange.objects.filter(review_id=review.pk).delete()
         if not deleted:
-            raise ValidationError("This review has no pending changes to discard.",
-                                  code="no_pending")
+            raise ValidationError(
+                "This review has no pending changes to discard.", code="no_pending"
+            )
         review.log_event(by, "Discarded the pending changes.")
     return review
 
@@ -192,8 +213,9 @@ def submit_changes(review, by):
         if pending is None:
             raise ValidationError("Save your changes before submitting them.", code="no_pending")
         if pending.submitted_at:
-            raise ValidationError("These changes are already waiting for an editor.",
-                                  code="already_submitted")
+            raise ValidationError(
+                "These changes are already waiting for an editor.", code="already_submitted"
+            )
         pending.submitted_at, pending.submitted_by = timezone.now(), by
         pending.save(update_fields=["submitted_at", "submitted_by"])
         review.log_event(by, "Submitted changes for review.")
@@ -207,15 +229,22 @@ def notify_changes_submitted(review, by) -> None:
     from reviews.workflow import EDITORS_GROUP
 
     editors = (
-        get_user_model().objects.filter(groups__name=EDITORS_GROUP, is_active=True)
-        .exclude(email="").exclude(pk=by.pk).values_list("email", flat=True).distinct()
+        get_user_model()
+        .objects.filter(groups__name=EDITORS_GROUP, is_active=True)
+        .exclude(email="")
+        .exclude(pk=by.pk)
+        .values_list("email", flat=True)
+        .distinct()
     )
     link = settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
-        "admin:reviews_review_change", args=[review.pk])
+        "admin:reviews_review_change", args=[review.pk]
+    )
     name = by.get_full_name() or by.get_username()
-    mail_on_commit(f"Changes submitted: {review.headline}",
-                   f"{name} submitted changes to the live review “{review.headline}”.\n\n"
-                   f"{link}\n", list(editors))
+    mail_on_commit(
+        f"Changes submitted: {review.headline}",
+        f"{name} submitted changes to the live review “{review.headline}”.\n\n{link}\n",
+        list(editors),
+    )
 
 
 class Autosave(models.Model):
@@ -225,10 +254,10 @@ class Autosave(models.Model):
     and offers it back until the review is first saved.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
-    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, null=True,
-                               blank=True, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(
+        "reviews.Review", on_delete=models.CASCADE, null=True, blank=True, related_name="autosaves"
+    )
     data = models.JSONField(default=dict, help_text="The form's fields, by input name.")
     base_version = models.PositiveIntegerField(help_text="The review's version the form had.")
     saved_at = models.DateTimeField(default=timezone.now)
@@ -236,8 +265,11 @@ class Autosave(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "review"], name="autosave_one_per_user"),
-            models.UniqueConstraint(fields=["user"], condition=models.Q(review__isnull=True),
-                                    name="autosave_one_new_review_per_user"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(review__isnull=True),
+                name="autosave_one_new_review_per_user",
+            ),
         ]
 
     def __str__(self):

@@ -35,8 +35,10 @@ def is_editor(user) -> bool:
 
 def may_write(user) -> bool:
     """The right to write reviews at all: the editor's preview and upload endpoints need it."""
-    return _active(user) and user.is_staff and (
-        user.has_perm(ADD_PERMISSION) or user.has_perm(CHANGE_PERMISSION)
+    return (
+        _active(user)
+        and user.is_staff
+        and (user.has_perm(ADD_PERMISSION) or user.has_perm(CHANGE_PERMISSION))
     )
 
 
@@ -86,8 +88,11 @@ def may_delete(user, review) -> bool:
         return False
     if is_editor(user):
         return user.has_perm("reviews.delete_review")
-    return (_is_author(user, review) and review.status == Status.DRAFT
-            and user.has_perm(CHANGE_PERMISSION))
+    return (
+        _is_author(user, review)
+        and review.status == Status.DRAFT
+        and user.has_perm(CHANGE_PERMISSION)
+    )
 
 
 def may_take(user, action, review) -> bool:

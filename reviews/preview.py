@@ -50,15 +50,15 @@ def current_share_link(review) -> ShareLink | None:
     """The share link made last for `review`, while it is valid; None otherwise."""
     if not review.share_key or review.share_created_at is None:
         return None
-    expires = review.share_created_at + datetime.timedelta(
-        days=settings.MARQUEE_PREVIEW_LINK_DAYS)
+    expires = review.share_created_at + datetime.timedelta(days=settings.MARQUEE_PREVIEW_LINK_DAYS)
     if expires <= timezone.now():
         return None
     token = _SignerAt(review.share_created_at, salt=SALT).sign_object(
         {"r": review.pk, "k": review.share_key}, compress=True
     )
-    return ShareLink(reverse("reviews:shared_preview", kwargs={"token": token}),
-                     review.share_created_at, expires)
+    return ShareLink(
+        reverse("reviews:shared_preview", kwargs={"token": token}), review.share_created_at, expires
+    )
 
 
 def create_share_link(review, by, *, regenerate: bool = False) -> ShareLink:
@@ -74,7 +74,8 @@ def create_share_link(review, by, *, regenerate: bool = False) -> ShareLink:
     review.share_key = secrets.token_urlsafe(16)[:22]
     review.share_created_at = timezone.now().replace(microsecond=0)
     type(review).objects.filter(pk=review.pk).update(
-        share_key=review.share_key, share_created_at=review.share_created_at)
+        share_key=review.share_key, share_created_at=review.share_created_at
+    )
     return current_share_link(review)
 
 

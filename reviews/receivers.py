@@ -22,7 +22,8 @@ NAME_FIELDS = {"username", "first_name", "last_name"}
 
 def review_saving(sender, instance, raw=False, **kwargs):
     instance.was_public = bool(
-        instance.pk and Review.objects.published().filter(pk=instance.pk).exists())
+        instance.pk and Review.objects.published().filter(pk=instance.pk).exists()
+    )
 
 
 def review_changed(sender, instance, raw=False, **kwargs):
@@ -37,11 +38,18 @@ def schedule_due() -> None:
     """Record when scheduled reviews go public, and when expiring ones leave: cached pages made
     before then stop being good."""
     now = timezone.now()
-    due = (Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=now)
-           .order_by("published_at").values_list("published_at", flat=True)[:100])
-    leaving = (Review.objects.filter(status__in=[Review.Status.PUBLISHED,
-                                                 Review.Status.SCHEDULED], unpublish_at__gt=now)
-               .order_by("unpublish_at").values_list("unpublish_at", flat=True)[:100])
+    due = (
+        Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)[:100]
+    )
+    leaving = (
+        Review.objects.filter(
+            status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED], unpublish_at__gt=now
+        )
+        .order_by("unpublish_at")
+        .values_list("unpublish_at", flat=True)[:100]
+    )
     tags.schedule(moment.timestamp() for moment in [*due, *leaving])
 
 
@@ -50,8 +58,9 @@ def section_changed(sender, instance, **kwargs):
 
 
 def comment_saving(sender, instance, raw=False, **kwargs):
-    instance.was_shown = bool(instance.pk and Comment.objects.approved().filter(
-        pk=instance.pk).exists())
+    instance.was_shown = bool(
+        instance.pk and Comment.objects.approved().filter(pk=instance.pk).exists()
+    )
 
 
 def comment_changed(sender, instance, **kwargs):
@@ -84,13 +93,18 @@ def critic_changed(sender, instance, **kwargs):
 
 def connect() -> None:
     for signal, sender, receiver in [
-        (pre_save, Review, review_saving), (post_save, Review, review_changed),
+        (pre_save, Review, review_saving),
+        (post_save, Review, review_changed),
         (post_delete, Review, review_changed),
-        (post_save, Section, section_changed), (post_delete, Section, section_changed),
-        (pre_save, Comment, comment_saving), (post_save, Comment, comment_changed),
+        (post_save, Section, section_changed),
+        (post_delete, Section, section_changed),
+        (pre_save, Comment, comment_saving),
+        (post_save, Comment, comment_changed),
         (post_delete, Comment, comment_changed),
         (post_save, get_user_model(), user_saved),
-        (post_save, Critic, critic_changed), (post_delete, Critic, critic_changed),
-        (post_save, CriticLink, critic_changed), (post_delete, CriticLink, critic_changed),
+        (post_save, Critic, critic_changed),
+        (post_delete, Critic, critic_changed),
+        (post_save, CriticLink, critic_changed),
+        (post_delete, CriticLink, critic_changed),
     ]:
         signal.connect(receiver, sender=sender, dispatch_uid=f"pagecache-{receiver.__name__}")

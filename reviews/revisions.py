@@ -57,8 +57,9 @@ class Snapshot:
     def shown_fields(self) -> list[tuple[str, str]]:
         """(label, value) of each content field as editors read them: names, never ids."""
         films = _films([self])
-        return [(field_label(name), shown(name, value, films))
-                for name, value in self.fields.items()]
+        return [
+            (field_label(name), shown(name, value, films)) for name, value in self.fields.items()
+        ]
 
 
 def field_label(name: str) -> str:
@@ -83,8 +84,11 @@ def shown(name: str, value, films: dict) -> str:
         return "—"
     if name == "film":
         film = films.get(value) or films.get(_int(value))
-        return f"{film.title} ({film.year})" if film and film.year else (
-            film.title if film else "a film since deleted")
+        return (
+            f"{film.title} ({film.year})"
+            if film and film.year
+            else (film.title if film else "a film since deleted")
+        )
     if name == "rating":
         return f"{stars(str(value))} ({spoken(str(value))})"
     if isinstance(value, bool):
@@ -114,8 +118,13 @@ def snapshot(version: Version) -> Snapshot:
     sections.sort(key=lambda s: (s.position, s.pk))
     data = version.field_dict
     fields = {name: data.get(name if name != "film" else "film_id") for name in CONTENT_FIELDS}
-    return Snapshot(version=version, fields=fields, sections=sections,
-                    when=version.revision.date_created, user=version.revision.user)
+    return Snapshot(
+        version=version,
+        fields=fields,
+        sections=sections,
+        when=version.revision.date_created,
+        user=version.revision.user,
+    )
 
 
 def pending_snapshot(pending) -> Snapshot:
@@ -131,8 +140,13 @@ def pending_snapshot(pending) -> Snapshot:
         for index, data in enumerate(pending.sections, start=1)
     ]
     sections.sort(key=lambda s: (s.position or 0, s.pk))
-    return Snapshot(version=None, fields=fields, sections=sections, when=pending.updated_at,
-                    user=pending.updated_by)
+    return Snapshot(
+        version=None,
+        fields=fields,
+        sections=sections,
+        when=pending.updated_at,
+        user=pending.updated_by,
+    )
 
 
 @dataclass
@@ -192,8 +206,8 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
             new.fields[name],
             # Compared as editors read them: the film's title, stars, Yes/No.
             word_diff(shown(name, old.fields[name], films), shown(name, new.fields[name], films))
-            if name in DISPLAYED else
-            word_diff(_text(old.fields[name]), _text(new.fields[name])),
+            if name in DISPLAYED
+            else word_diff(_text(old.fields[name]), _text(new.fields[name])),
             label=field_label(name),
         )
         for name in CONTENT_FIELDS
@@ -278,7 +292,8 @@ def restore(review, version: Version, by) -> bool:
         raise ValidationError(
             "This version reviews a film that has since been deleted, so it cannot be "
             "restored as it is. Open the review, pick a film, and copy the text you need "
-            "from this version.", code="film_deleted",
+            "from this version.",
+            code="film_deleted",
         )
     current = Review.objects.get(pk=review.pk)
     if current.is_public:

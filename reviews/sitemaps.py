@@ -31,19 +31,14 @@ class ReviewSitemap(PagedSitemap):
     priority = 0.8
 
     def items(self):
-        return (
-            Review.objects.published().order_by("pk")
-            .only("slug", "updated_at", "published_at")
-        )
+        return Review.objects.published().order_by("pk").only("slug", "updated_at", "published_at")
 
     def lastmod(self, review):
         # A scheduled review goes public when it falls due, after its last save.
         return max(review.updated_at, review.published_at)
 
     def get_latest_lastmod(self):
-        return self.items().aggregate(
-            latest=Max(Greatest("updated_at", "published_at"))
-        )["latest"]
+        return self.items().aggregate(latest=Max(Greatest("updated_at", "published_at")))["latest"]
 
 
 class FilmSitemap(PagedSitemap):

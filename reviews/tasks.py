@@ -12,13 +12,19 @@ from tasks.base import durable_task
 
 
 @durable_task(queue_name="mail", once=True)
-def send_mail(subject: str, body: str, recipients: list[str], reply_to: list[str] | None = None,
-              headers: dict[str, str] | None = None):
+def send_mail(
+    subject: str,
+    body: str,
+    recipients: list[str],
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+):
     """Send one plain-text message from DEFAULT_FROM_EMAIL; retried on failure, sent once.
 
     `headers` are extra ones (e.g. List-Unsubscribe on a commenter's notification)."""
-    message = EmailMessage(subject, body, to=list(recipients), reply_to=reply_to or None,
-                           headers=headers or None)
+    message = EmailMessage(
+        subject, body, to=list(recipients), reply_to=reply_to or None, headers=headers or None
+    )
     message.send()
     return {"sent_to": len(recipients)}
 
@@ -28,8 +34,7 @@ def mail_on_commit(subject: str, body: str, recipients, *, reply_to=None, header
     no mail."""
     recipients = sorted(set(recipients))
     if recipients:
-        send_mail.enqueue_on_commit(subject, body, recipients, reply_to=reply_to,
-                                    headers=headers)
+        send_mail.enqueue_on_commit(subject, body, recipients, reply_to=reply_to, headers=headers)
 
 
 @durable_task

@@ -15,11 +15,13 @@ urlpatterns = [
     path("reviews/", pages.ReviewListView.as_view(), name="list"),
     path("reviews/<slug:slug>/", review_page.review_detail, name="detail"),
     path("reviews/<slug:slug>/comments/", comment_views.post_comment, name="comment"),
-    path("reviews/<slug:slug>/comments/tokens/", comment_views.comment_tokens,
-         name="comment_tokens"),
+    path(
+        "reviews/<slug:slug>/comments/tokens/", comment_views.comment_tokens, name="comment_tokens"
+    ),
     path("reviews/<slug:slug>/comments/mine/", commenter_views.my_comments, name="my_comments"),
-    path("comments/unsubscribe/<str:token>/", commenter_views.unsubscribe,
-         name="comment_unsubscribe"),
+    path(
+        "comments/unsubscribe/<str:token>/", commenter_views.unsubscribe, name="comment_unsubscribe"
+    ),
     path("reviews/<slug:slug>/preview/", preview_views.preview, name="preview"),
     path("preview/<str:token>/", preview_views.shared_preview, name="shared_preview"),
     path("search/", search_views.search, name="search"),

@@ -114,7 +114,8 @@ def transition(
         if to in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
             current.published_at = at or timezone.now()
             if current.unpublish_at and current.unpublish_at <= max(
-                    current.published_at, timezone.now()):
+                current.published_at, timezone.now()
+            ):
                 current.unpublish_at = None  # an expiry already past would hide it at once
         elif clear_date:
             current.published_at = None
@@ -132,8 +133,14 @@ def transition(
         if current.unpublish_at and to in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
             clock.arrange(clock.expired, current.pk, current.unpublish_at)
     # Keep the caller's object in step with the database.
-    for field in ("status", "published_at", "unpublish_at", "last_edited_by_id", "version",
-                  "updated_at"):
+    for field in (
+        "status",
+        "published_at",
+        "unpublish_at",
+        "last_edited_by_id",
+        "version",
+        "updated_at",
+    ):
         setattr(review, field, getattr(current, field))
     return review
 

@@ -46,9 +46,22 @@ class TaskRecordAdmin(admin.ModelAdmin):
     ordering = ["-enqueued_at"]
     date_hierarchy = "enqueued_at"
     actions = ["retry"]
-    fields = ["task", "outcome", "attempt", "request_id", "arguments", "queue_name", "priority",
-              "enqueued_at", "run_after_display", "started_at", "finished_at", "worker_ids",
-              "error", "result"]
+    fields = [
+        "task",
+        "outcome",
+        "attempt",
+        "request_id",
+        "arguments",
+        "queue_name",
+        "priority",
+        "enqueued_at",
+        "run_after_display",
+        "started_at",
+        "finished_at",
+        "worker_ids",
+        "error",
+        "result",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -73,8 +86,11 @@ class TaskRecordAdmin(admin.ModelAdmin):
             return "Failed"
         if row.status == "SUCCESSFUL" and "retry_id" in value:
             return "Failed; retry scheduled"
-        if row.status == "READY" and row.run_after != get_date_max() and \
-                row.run_after > timezone.now():
+        if (
+            row.status == "READY"
+            and row.run_after != get_date_max()
+            and row.run_after > timezone.now()
+        ):
             return f"Waiting until {timezone.localtime(row.run_after):%H:%M:%S}"
         return row.get_status_display()
 
@@ -88,9 +104,12 @@ class TaskRecordAdmin(admin.ModelAdmin):
 
     @admin.display(description="arguments")
     def arguments(self, row):
-        shown = {"args": row.args_kwargs.get("args", []),
-                 "kwargs": {k: v for k, v in (row.args_kwargs.get("kwargs") or {}).items()
-                            if k != ENVELOPE}}
+        shown = {
+            "args": row.args_kwargs.get("args", []),
+            "kwargs": {
+                k: v for k, v in (row.args_kwargs.get("kwargs") or {}).items() if k != ENVELOPE
+            },
+        }
         return format_html("<pre>{}</pre>", json.dumps(shown, indent=2, ensure_ascii=False))
 
     @admin.display(description="run after")
@@ -129,18 +148,26 @@ class TaskRecordAdmin(admin.ModelAdmin):
         for row in queryset.filter(NEEDS_ATTENTION):
             kwargs = dict(row.args_kwargs.get("kwargs") or {})
             if ENVELOPE in kwargs:
-                kwargs[ENVELOPE] = {**kwargs[ENVELOPE], "attempt": 1,
-                                    "retried_by": request.user.get_username()}
+                kwargs[ENVELOPE] = {
+                    **kwargs[ENVELOPE],
+                    "attempt": 1,
+                    "retried_by": request.user.get_username(),
+                }
             try:
                 task = import_string(row.task_path).using(
-                    priority=row.priority, queue_name=row.queue_name)
+                    priority=row.priority, queue_name=row.queue_name
+                )
             except (ImportError, AttributeError, InvalidTask) as error:
-                self.message_user(request, f"{row.task_path} cannot be queued: {error}",
-                                  messages.ERROR)
+                self.message_user(
+                    request, f"{row.task_path} cannot be queued: {error}", messages.ERROR
+                )
                 continue
             new = task.enqueue(*row.args_kwargs.get("args", []), **kwargs)
-            row.return_value = {"retried_as": str(new.id), "by": request.user.get_username(),
-                                "at": timezone.now().isoformat()}
+            row.return_value = {
+                "retried_as": str(new.id),
+                "by": request.user.get_username(),
+                "at": timezone.now().isoformat(),
+            }
             row.save(update_fields=["return_value"])
             retried += 1
         skipped = queryset.count() - retried
@@ -148,8 +175,10 @@ class TaskRecordAdmin(admin.ModelAdmin):
             self.message_user(request, f"Queued {retried} task(s) again.", messages.SUCCESS)
         if skipped:
             self.message_user(
-                request, f"Left {skipped} task(s) alone: only failed tasks not yet retried "
-                "can be retried.", messages.WARNING)
+                request,
+                f"Left {skipped} task(s) alone: only failed tasks not yet retried can be retried.",
+                messages.WARNING,
+            )
 
 
 def last_line(text: str) -> str:
@@ -159,8 +188,16 @@ def last_line(text: str) -> str:
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
-    list_display = ["worker_id", "hostname", "pid", "queues", "started_at", "last_beat_at",
-                    "tasks_run", "stopped_at"]
+    list_display = [
+        "worker_id",
+        "hostname",
+        "pid",
+        "queues",
+        "started_at",
+        "last_beat_at",
+        "tasks_run",
+        "stopped_at",
+    ]
     readonly_fields = list_display
 
     def has_add_permission(self, request):

@@ -116,7 +116,12 @@ class DurableTask(Task):
         if attempt >= allowed or not self.get_backend().supports_defer:
             logger.error(
                 "Task %s (%s) failed on attempt %d of %d; giving up: %s",
-                self.name, envelope["id"], attempt, allowed, error, exc_info=error,
+                self.name,
+                envelope["id"],
+                attempt,
+                allowed,
+                error,
+                exc_info=error,
             )
             raise error
         delay = min(
@@ -129,7 +134,12 @@ class DurableTask(Task):
         )
         logger.warning(
             "Task %s (%s) failed on attempt %d of %d: %s; retrying in %s s",
-            self.name, envelope["id"], attempt, allowed, error, delay,
+            self.name,
+            envelope["id"],
+            attempt,
+            allowed,
+            error,
+            delay,
         )
         return {
             "failed_attempt": attempt,
@@ -143,9 +153,7 @@ class DurableTask(Task):
         raise NotImplementedError("Marquee's durable tasks are synchronous.")
 
 
-def durable_task(
-    function=None, *, once=False, max_attempts=None, queue_name="default", priority=0
-):
+def durable_task(function=None, *, once=False, max_attempts=None, queue_name="default", priority=0):
     """Decorate a module-level function as a DurableTask (see the module docstring)."""
 
     def wrap(func):

@@ -23,7 +23,7 @@ logger = logging.getLogger("marquee.tasks.periodic")
 
 
 def parse_time(value: str) -> datetime.time:
-    """"07:00" → 07:00; anything else is a clear error naming the setting."""
+    """ "07:00" → 07:00; anything else is a clear error naming the setting."""
     try:
         return datetime.time.fromisoformat(value)
     except (TypeError, ValueError):

@@ -24,16 +24,21 @@ def healthz_tasks(request):
     """
     backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
     if not isinstance(backend, DatabaseBackend):
-        return JsonResponse({"status": "ok", "backend": type(backend).__name__,
-                             "worker": "not watched here"})
+        return JsonResponse(
+            {"status": "ok", "backend": type(backend).__name__, "worker": "not watched here"}
+        )
     now = timezone.now()
     stale_after = timedelta(seconds=settings.TASKS_WORKER_STALE_AFTER)
     try:
-        workers = [w for w in WorkerHeartbeat.objects.filter(stopped_at__isnull=True)
-                   if w.is_alive(stale_after)]
+        workers = [
+            w
+            for w in WorkerHeartbeat.objects.filter(stopped_at__isnull=True)
+            if w.is_alive(stale_after)
+        ]
         last_beat = (
             WorkerHeartbeat.objects.order_by("-last_beat_at")
-            .values_list("last_beat_at", flat=True).first()
+            .values_list("last_beat_at", flat=True)
+            .first()
         )
         due = TaskRecord.objects.ready()
         oldest = due.order_by("enqueued_at").values_list("enqueued_at", "run_after").first()
@@ -56,9 +61,14 @@ def healthz_tasks(request):
         "status": "stale" if problems else "ok",
         "backend": "database",
         "workers": [
-            {"id": w.worker_id, "host": w.hostname, "pid": w.pid, "queues": w.queues,
-             "last_beat_seconds_ago": round((now - w.last_beat_at).total_seconds(), 1),
-             "tasks_run": w.tasks_run}
+            {
+                "id": w.worker_id,
+                "host": w.hostname,
+                "pid": w.pid,
+                "queues": w.queues,
+                "last_beat_seconds_ago": round((now - w.last_beat_at).total_seconds(), 1),
+                "tasks_run": w.tasks_run,
+            }
             for w in workers
         ],
         "due": due.count(),

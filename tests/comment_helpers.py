@@ -81,9 +81,8 @@ class PageForm:
         """`url` is the page's own address: where a form without an action posts."""
         parser = _FormParser(form_id)
         parser.feed(html)
-        assert parser.inside is not None and (parser.action or url), (
-            f"no form #{form_id} on the page"
-        )
+        assert parser.inside is not None, f"no form #{form_id} on the page"
+        assert parser.action or url, f"no form #{form_id} on the page"
         self.action = (parser.action or url).split("#")[0]
         self.data = dict(parser.fields)
         self.checkboxes = parser.checkboxes

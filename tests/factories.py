@@ -151,11 +151,15 @@ def _recreate_groups():
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
     critic_grants = importlib.import_module(
-        "reviews.migrations.0015_grant_critic_permissions").GRANTS
+        "reviews.migrations.0015_grant_critic_permissions"
+    ).GRANTS
     for granted in (grants, critic_grants):
         for name, codenames in granted.items():
-            Group.objects.get(name=name).permissions.add(*Permission.objects.filter(
-                content_type__app_label="reviews", codename__in=codenames))
+            Group.objects.get(name=name).permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label="reviews", codename__in=codenames
+                )
+            )
 
 
 def user_in_group(group_name: str, **kwargs):
@@ -169,8 +173,9 @@ def user_in_group(group_name: str, **kwargs):
     return type(user).objects.get(pk=user.pk)  # fresh object: no stale permission cache
 
 
-def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 60), mode: str = "RGB",
-                **save_options) -> bytes:
+def image_bytes(
+    fmt: str = "PNG", size: tuple[int, int] = (40, 60), mode: str = "RGB", **save_options
+) -> bytes:
     """A real image, made by Pillow in memory (e.g. `image_bytes("WEBP")`)."""
     from io import BytesIO
 
@@ -181,12 +186,18 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 60), mode: str = 
     return buffer.getvalue()
 
 
-def image_upload(name: str = "poster.png", fmt: str = "PNG", size: tuple[int, int] = (40, 60),
-                 content_type: str | None = None, **save_options):
+def image_upload(
+    name: str = "poster.png",
+    fmt: str = "PNG",
+    size: tuple[int, int] = (40, 60),
+    content_type: str | None = None,
+    **save_options,
+):
     """An uploaded image file for a form or the test client."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(
-        name, image_bytes(fmt, size, **save_options),
+        name,
+        image_bytes(fmt, size, **save_options),
         content_type=content_type or f"image/{fmt.lower()}",
     )

@@ -44,26 +44,44 @@ def ballerina():
     """Ballerina (2025), in the John Wick Collection, with cast, crew, a poster and a review."""
     action = GenreFactory(name="Action")
     film = FilmFactory(
-        title="Ballerina", original_title="From the World of John Wick: Ballerina",
-        release_date=datetime.date(2025, 6, 6), original_language="en",
-        collection=CollectionFactory(name="John Wick Collection"), genres=[action],
-        tmdb_id=541671, imdb_id="tt7181546",
+        title="Ballerina",
+        original_title="From the World of John Wick: Ballerina",
+        release_date=datetime.date(2025, 6, 6),
+        original_language="en",
+        collection=CollectionFactory(name="John Wick Collection"),
+        genres=[action],
+        tmdb_id=541671,
+        imdb_id="tt7181546",
         poster=image_upload("ballerina.png", size=(200, 300)),
     )
-    people = {name: PersonFactory(name=name) for name in
-              ["Ana de Armas", "Anjelica Huston", "Keanu Reeves", "Len Wiseman", "Shay Hatten"]}
+    people = {
+        name: PersonFactory(name=name)
+        for name in [
+            "Ana de Armas",
+            "Anjelica Huston",
+            "Keanu Reeves",
+            "Len Wiseman",
+            "Shay Hatten",
+        ]
+    }
     # Created out of billing order, on purpose.
     CastCreditFactory(film=film, person=people["Keanu Reeves"], character="John Wick", order=2)
     CastCreditFactory(film=film, person=people["Ana de Armas"], character="Eve Macarro", order=0)
-    CastCreditFactory(film=film, person=people["Anjelica Huston"], character="The Director",
-                      order=1)
-    CrewCreditFactory(film=film, person=people["Shay Hatten"], department=Department.WRITING,
-                      job="Screenplay")
-    CrewCreditFactory(film=film, person=people["Len Wiseman"], department=Department.DIRECTING,
-                      job="Director")
+    CastCreditFactory(
+        film=film, person=people["Anjelica Huston"], character="The Director", order=1
+    )
+    CrewCreditFactory(
+        film=film, person=people["Shay Hatten"], department=Department.WRITING, job="Screenplay"
+    )
+    CrewCreditFactory(
+        film=film, person=people["Len Wiseman"], department=Department.DIRECTING, job="Director"
+    )
     review = ReviewFactory(
-        film=film, headline="Ballerina dances to John Wick's tune", dek="A spin-off that kicks",
-        published=True, published_at=timezone.make_aware(datetime.datetime(2025, 6, 10, 9)),
+        film=film,
+        headline="Ballerina dances to John Wick's tune",
+        dek="A spin-off that kicks",
+        published=True,
+        published_at=datetime.datetime(2025, 6, 10, 9, tzinfo=timezone.get_current_timezone()),
     )
     SectionFactory(review=review, heading="Plot", position=1)
     SectionFactory(review=review, heading="Action", position=2)
@@ -73,10 +91,18 @@ def ballerina():
 @pytest.fixture
 def other_film():
     drama = GenreFactory(name="Drama")
-    film = FilmFactory(title="Quiet Rooms", release_date=datetime.date(2019, 3, 1),
-                       original_language="fr", genres=[drama])
-    ReviewFactory(film=film, headline="Rooms full of quiet", status=Review.Status.DRAFT,
-                  author=StaffFactory(username="walt"))
+    film = FilmFactory(
+        title="Quiet Rooms",
+        release_date=datetime.date(2019, 3, 1),
+        original_language="fr",
+        genres=[drama],
+    )
+    ReviewFactory(
+        film=film,
+        headline="Rooms full of quiet",
+        status=Review.Status.DRAFT,
+        author=StaffFactory(username="walt"),
+    )
     return film
 
 
@@ -92,7 +118,7 @@ def results(response) -> str:
 
 
 def between(html: str, start: str, end: str) -> str:
-    return html[html.index(start): html.index(end, html.index(start))]
+    return html[html.index(start) : html.index(end, html.index(start))]
 
 
 # Every page opens -----------------------------------------------------------------------------
@@ -101,12 +127,17 @@ def between(html: str, start: str, end: str) -> str:
 @pytest.mark.parametrize("model", ["film", "person", "genre", "collection", "review"])
 def test_changelist_add_and_change_pages_open(editor, ballerina, model):
     obj = {
-        "film": ballerina["film"], "person": ballerina["people"]["Ana de Armas"],
-        "genre": ballerina["genre"], "collection": ballerina["film"].collection,
+        "film": ballerina["film"],
+        "person": ballerina["people"]["Ana de Armas"],
+        "genre": ballerina["genre"],
+        "collection": ballerina["film"].collection,
         "review": ballerina["review"],
     }[model]
-    for url in (admin_url(type(obj), "changelist"), admin_url(type(obj), "add"),
-                admin_url(type(obj), "change", obj.pk)):
+    for url in (
+        admin_url(type(obj), "changelist"),
+        admin_url(type(obj), "add"),
+        admin_url(type(obj), "change", obj.pk),
+    ):
         response = editor.get(url)
         assert response.status_code == 200, url
     assert escape(str(obj)) in response.content.decode()
@@ -120,8 +151,11 @@ def test_film_list_shows_year_collection_poster_and_counts(editor, ballerina, ot
     row = between(table, "Ballerina", "</tr>")
     assert '<td class="field-year">2025</td>' in row
     assert "John Wick Collection" in row
-    assert re.search(r'<img src="/media/posters/\d{4}/ballerina[^"]*\.png" alt="" width="40" '
-                     r'height="60" loading="lazy">', row)
+    assert re.search(
+        r'<img src="/media/posters/\d{4}/ballerina[^"]*\.png" alt="" width="40" '
+        r'height="60" loading="lazy">',
+        row,
+    )
     assert '<td class="field-cast_count">3</td>' in row
     assert '<td class="field-crew_count">2</td>' in row
 
@@ -150,13 +184,17 @@ def test_film_search_and_filters(editor, ballerina, other_film, query, found):
 def test_film_filters_by_genre_and_collection(editor, ballerina, other_film):
     url = admin_url(Film, "changelist")
     genre = results(editor.get(f"{url}?genres__id__exact={ballerina['genre'].pk}"))
-    assert "Ballerina" in genre and "Quiet Rooms" not in genre
+    assert "Ballerina" in genre
+    assert "Quiet Rooms" not in genre
     collection = ballerina["film"].collection
     by_collection = results(editor.get(f"{url}?collection__id__exact={collection.pk}"))
-    assert "Ballerina" in by_collection and "Quiet Rooms" not in by_collection
+    assert "Ballerina" in by_collection
+    assert "Quiet Rooms" not in by_collection
     # The filter sidebar offers them.
     html = editor.get(url).content.decode()
-    assert "By genres" in html and "By collection" in html and "By original language" in html
+    assert "By genres" in html
+    assert "By collection" in html
+    assert "By original language" in html
 
 
 def test_a_non_numeric_search_does_not_break_the_tmdb_id_search(editor, ballerina):
@@ -172,10 +210,14 @@ def test_person_list_search_and_counts(editor, ballerina):
     url = admin_url(Person, "changelist")
     for query in ("?q=keanu", "?q=nm0000206", "?q=6384"):
         table = results(editor.get(url + query))
-        assert "Keanu Reeves" in table and "Ana de Armas" not in table, query
+        assert "Keanu Reeves" in table, query
+        assert "Ana de Armas" not in table, query
     row = between(results(editor.get(url)), "Keanu Reeves", "</tr>")
-    assert re.search(r'<img src="/media/people/\d{4}/keanu[^"]*\.jpg" alt="" width="40" '
-                     r'height="60"', row)
+    assert re.search(
+        r'<img src="/media/people/\d{4}/keanu[^"]*\.jpg" alt="" width="40" '
+        r'height="60"',
+        row,
+    )
     assert '<td class="field-cast_count">1</td>' in row
     assert '<td class="field-crew_count">0</td>' in row
 
@@ -186,12 +228,16 @@ def test_genre_and_collection_lists_count_films_and_search(editor, ballerina, ot
         url, name, other = admin_url(type(ballerina["genre"]), "changelist"), "Action", "Drama"
     else:
         CollectionFactory(name="Other Saga")
-        url, name, other = (admin_url(type(ballerina["film"].collection), "changelist"),
-                            "John Wick Collection", "Other Saga")
+        url, name, other = (
+            admin_url(type(ballerina["film"].collection), "changelist"),
+            "John Wick Collection",
+            "Other Saga",
+        )
     row = between(results(editor.get(url)), name, "</tr>")
     assert '<td class="field-film_count">1</td>' in row
     table = results(editor.get(f"{url}?q={name.split()[0].lower()}"))
-    assert name in table and other not in table
+    assert name in table
+    assert other not in table
 
 
 @pytest.mark.parametrize(
@@ -204,12 +250,16 @@ def test_genre_and_collection_lists_count_films_and_search(editor, ballerina, ot
         ("?status=draft", "Rooms full of quiet", "Ballerina dances"),
         ("?status=published", "Ballerina dances", "Rooms full of quiet"),
         ("?published_at__year=2025", "Ballerina dances", "Rooms full of quiet"),
-        ("?published_at__year=2025&published_at__month=6", "Ballerina dances",
-         "Rooms full of quiet"),
+        (
+            "?published_at__year=2025&published_at__month=6",
+            "Ballerina dances",
+            "Rooms full of quiet",
+        ),
     ],
 )
-def test_review_search_filters_and_date_hierarchy(editor, ballerina, other_film, query, found,
-                                                  hidden):
+def test_review_search_filters_and_date_hierarchy(
+    editor, ballerina, other_film, query, found, hidden
+):
     table = results(editor.get(admin_url(Review, "changelist") + query))
     assert found in table
     assert hidden not in table
@@ -219,18 +269,20 @@ def test_review_filters_by_author_and_film_genre(editor, ballerina, other_film):
     url = admin_url(Review, "changelist")
     walt = Review.objects.get(headline="Rooms full of quiet").author
     by_author = results(editor.get(f"{url}?author__id__exact={walt.pk}"))
-    assert "Rooms full of quiet" in by_author and "Ballerina dances" not in by_author
+    assert "Rooms full of quiet" in by_author
+    assert "Ballerina dances" not in by_author
     by_genre = results(editor.get(f"{url}?film__genres__id__exact={ballerina['genre'].pk}"))
-    assert "Ballerina dances" in by_genre and "Rooms full of quiet" not in by_genre
+    assert "Ballerina dances" in by_genre
+    assert "Rooms full of quiet" not in by_genre
     html = editor.get(url).content.decode()
     # The author filter offers only people who wrote reviews, not every account.
     sidebar = between(html, 'id="changelist-filter"', "</nav>")
-    assert "walt" in sidebar and "edie" not in sidebar
+    assert "walt" in sidebar
+    assert "edie" not in sidebar
 
 
 def test_review_list_columns(editor, ballerina):
-    row = between(results(editor.get(admin_url(Review, "changelist"))), "Ballerina dances",
-                  "</tr>")
+    row = between(results(editor.get(admin_url(Review, "changelist"))), "Ballerina dances", "</tr>")
     review = ballerina["review"]
     assert "Ballerina (2025)" in row
     # The author by name (full name, else the critic's byline), never the username.
@@ -248,8 +300,14 @@ def new_genre():
 @pytest.mark.parametrize(
     ("model", "make"),
     [
-        (Film, lambda: CastCreditFactory(film=FilmFactory(
-            collection=CollectionFactory(), genres=[new_genre()])).film),
+        (
+            Film,
+            lambda: (
+                CastCreditFactory(
+                    film=FilmFactory(collection=CollectionFactory(), genres=[new_genre()])
+                ).film
+            ),
+        ),
         (Person, lambda: CrewCreditFactory().person),
         (Review, lambda: ReviewFactory(film=FilmFactory(genres=[new_genre()]))),
         (type(GenreFactory.build()), lambda: FilmFactory(genres=[new_genre()])),
@@ -282,7 +340,8 @@ def test_film_change_page_shows_cast_in_billing_order_crew_and_poster(editor, ba
     assert positions == sorted(positions)
     assert 'value="Eve Macarro"' in cast
     # People are picked through autocomplete, not a select of every person.
-    assert 'data-field-name="person"' in cast and "admin-autocomplete" in cast
+    assert 'data-field-name="person"' in cast
+    assert "admin-autocomplete" in cast
     crew = between(html, 'id="crew_credits-group"', "</fieldset>")
     assert crew.index("Len Wiseman") < crew.index("Shay Hatten")  # Directing before Writing
     poster = film.poster.url
@@ -290,14 +349,16 @@ def test_film_change_page_shows_cast_in_billing_order_crew_and_poster(editor, ba
         rf'<img src="{re.escape(poster)}" alt="Poster of Ballerina" width="200" height="300"',
         html,
     )
-    assert 'data-field-name="collection"' in html and 'data-field-name="genres"' in html
+    assert 'data-field-name="collection"' in html
+    assert 'data-field-name="genres"' in html
     assert "From the World of John Wick: Ballerina" in html
 
 
 def test_film_add_page_prepopulates_the_slug_and_has_no_poster_yet(editor, db):
     html = editor.get(admin_url(Film, "add")).content.decode()
     assert "prepopulate_init.js" in html
-    assert "&quot;#id_slug&quot;" in html and "&quot;#id_title&quot;" in html
+    assert "&quot;#id_slug&quot;" in html
+    assert "&quot;#id_title&quot;" in html
     assert "No poster yet." in html
 
 
@@ -312,18 +373,31 @@ def form_errors(response) -> list:
 
 
 def management_form(prefix: str, total: int, initial: int = 0) -> dict:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def test_adding_a_film_with_cast_through_the_admin(editor, ballerina):
     ana = ballerina["people"]["Ana de Armas"]
     data = {
-        "title": "Ballerina", "slug": "", "original_title": "", "tagline": "",
-        "release_date": "2026-01-02", "runtime": "", "certification": "",
-        "original_language": "en", "synopsis": "", "tmdb_id": "", "imdb_id": "",
+        "title": "Ballerina",
+        "slug": "",
+        "original_title": "",
+        "tagline": "",
+        "release_date": "2026-01-02",
+        "runtime": "",
+        "certification": "",
+        "original_language": "en",
+        "synopsis": "",
+        "tmdb_id": "",
+        "imdb_id": "",
         **management_form("cast_credits", 1),
-        "cast_credits-0-person": str(ana.pk), "cast_credits-0-character": "Eve",
+        "cast_credits-0-person": str(ana.pk),
+        "cast_credits-0-character": "Eve",
         "cast_credits-0-order": "0",
         **management_form("crew_credits", 0),
     }
@@ -339,19 +413,27 @@ def test_person_change_page_shows_photo_and_credits(editor, ballerina):
     ana.photo = image_upload("ana.png", size=(400, 600))
     ana.save()
     html = editor.get(admin_url(Person, "change", ana.pk)).content.decode()
-    assert re.search(r'<img src="/media/people/\d{4}/ana[^"]*\.png" alt="Photo of Ana de Armas" '
-                     r'width="200" height="300"', html)
+    assert re.search(
+        r'<img src="/media/people/\d{4}/ana[^"]*\.png" alt="Photo of Ana de Armas" '
+        r'width="200" height="300"',
+        html,
+    )
     cast = between(html, 'id="cast_credits-group"', 'id="crew_credits-group"')
-    assert "Ballerina (2025)" in cast and 'value="Eve Macarro"' in cast
+    assert "Ballerina (2025)" in cast
+    assert 'value="Eve Macarro"' in cast
 
 
 def test_autocomplete_finds_people_for_the_cast_and_films_for_reviews(editor, ballerina):
     url = reverse("admin:autocomplete")
-    people = editor.get(url, {"app_label": "films", "model_name": "castcredit",
-                              "field_name": "person", "term": "keanu"}).json()
+    people = editor.get(
+        url,
+        {"app_label": "films", "model_name": "castcredit", "field_name": "person", "term": "keanu"},
+    ).json()
     assert [r["text"] for r in people["results"]] == ["Keanu Reeves"]
-    films = editor.get(url, {"app_label": "reviews", "model_name": "review",
-                             "field_name": "film", "term": "baller"}).json()
+    films = editor.get(
+        url,
+        {"app_label": "reviews", "model_name": "review", "field_name": "film", "term": "baller"},
+    ).json()
     assert [r["text"] for r in films["results"]] == ["Ballerina (2025)"]
 
 
@@ -388,10 +470,18 @@ def test_review_add_page_defaults_the_author_to_the_current_user(editor, balleri
 
 def review_form(film, author, **overrides) -> dict:
     data = {
-        "film": str(film.pk), "headline": "Ballerina, again", "dek": "A second look",
-        "slug": "", "author": str(author.pk), "intro": "An intro with *emphasis*.",
-        "verdict": "", "rating": "3.5", "status": "draft", "published_at_0": "",
-        "published_at_1": "", "comments_enabled": "on",
+        "film": str(film.pk),
+        "headline": "Ballerina, again",
+        "dek": "A second look",
+        "slug": "",
+        "author": str(author.pk),
+        "intro": "An intro with *emphasis*.",
+        "verdict": "",
+        "rating": "3.5",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "comments_enabled": "on",
         **management_form("sections", 0),
     }
     data.update(overrides)
@@ -400,12 +490,18 @@ def review_form(film, author, **overrides) -> dict:
 
 def test_saving_a_review_with_two_sections_through_the_add_form(editor, ballerina):
     data = review_form(ballerina["film"], editor.user, **management_form("sections", 2))
-    data.update({
-        "sections-0-heading": "Plot", "sections-0-position": "1", "sections-0-anchor": "",
-        "sections-0-body": "# The story\n\nEve trains.<script>alert(1)</script>",
-        "sections-1-heading": "Action", "sections-1-position": "2", "sections-1-anchor": "",
-        "sections-1-body": "Fights with **knives**.",
-    })
+    data.update(
+        {
+            "sections-0-heading": "Plot",
+            "sections-0-position": "1",
+            "sections-0-anchor": "",
+            "sections-0-body": "# The story\n\nEve trains.<script>alert(1)</script>",
+            "sections-1-heading": "Action",
+            "sections-1-position": "2",
+            "sections-1-anchor": "",
+            "sections-1-body": "Fights with **knives**.",
+        }
+    )
     response = editor.post(admin_url(Review, "add"), data)
     assert response.status_code == 302, form_errors(response)
     review = Review.objects.get(headline="Ballerina, again")
@@ -422,17 +518,28 @@ def test_saving_a_review_with_two_sections_through_the_add_form(editor, ballerin
 def test_reordering_sections_by_position(editor, ballerina):
     review = ballerina["review"]
     plot, action = review.sections.all()
-    data = review_form(review.film, review.author, headline=review.headline,
-                       slug=review.slug, status="published",
-                       published_at_0="2025-06-10", published_at_1="09:00:00",
-                       base_version=str(review.version),
-                       **management_form("sections", 2, initial=2))
+    data = review_form(
+        review.film,
+        review.author,
+        headline=review.headline,
+        slug=review.slug,
+        status="published",
+        published_at_0="2025-06-10",
+        published_at_1="09:00:00",
+        base_version=str(review.version),
+        **management_form("sections", 2, initial=2),
+    )
     for i, (section, position) in enumerate([(plot, 5), (action, 1)]):
-        data.update({
-            f"sections-{i}-id": str(section.pk), f"sections-{i}-review": str(review.pk),
-            f"sections-{i}-heading": section.heading, f"sections-{i}-anchor": section.anchor,
-            f"sections-{i}-position": str(position), f"sections-{i}-body": section.body,
-        })
+        data.update(
+            {
+                f"sections-{i}-id": str(section.pk),
+                f"sections-{i}-review": str(review.pk),
+                f"sections-{i}-heading": section.heading,
+                f"sections-{i}-anchor": section.anchor,
+                f"sections-{i}-position": str(position),
+                f"sections-{i}-body": section.body,
+            }
+        )
     response = editor.post(admin_url(Review, "change", review.pk), data)
     assert response.status_code == 302, form_errors(response)
     # The review is live: the new order waits in its pending version.
@@ -443,8 +550,9 @@ def test_reordering_sections_by_position(editor, ballerina):
 
 def test_the_status_cannot_be_set_through_the_form(editor, ballerina):
     # Status changes only through the workflow's transitions (tests/test_workflow_admin.py).
-    response = editor.post(admin_url(Review, "add"),
-                           review_form(ballerina["film"], editor.user, status="published"))
+    response = editor.post(
+        admin_url(Review, "add"), review_form(ballerina["film"], editor.user, status="published")
+    )
     assert response.status_code == 302, form_errors(response)
     assert Review.objects.get(headline="Ballerina, again").status == Review.Status.DRAFT
 
@@ -506,8 +614,14 @@ def test_unprotected_film_and_person_can_be_deleted(editor, ballerina):
 def test_new_sections_with_the_same_heading_get_distinct_anchors(editor, ballerina):
     data = review_form(ballerina["film"], editor.user, **management_form("sections", 2))
     for i in range(2):
-        data.update({f"sections-{i}-heading": "Plot", f"sections-{i}-position": str(i),
-                     f"sections-{i}-anchor": "", f"sections-{i}-body": f"Part {i}."})
+        data.update(
+            {
+                f"sections-{i}-heading": "Plot",
+                f"sections-{i}-position": str(i),
+                f"sections-{i}-anchor": "",
+                f"sections-{i}-body": f"Part {i}.",
+            }
+        )
     response = editor.post(admin_url(Review, "add"), data)
     assert response.status_code == 302, form_errors(response)
     review = Review.objects.get(headline="Ballerina, again")
@@ -517,8 +631,14 @@ def test_new_sections_with_the_same_heading_get_distinct_anchors(editor, balleri
 def test_two_sections_given_the_same_anchor_are_a_form_error(editor, ballerina):
     data = review_form(ballerina["film"], editor.user, **management_form("sections", 2))
     for i in range(2):
-        data.update({f"sections-{i}-heading": f"Part {i}", f"sections-{i}-position": str(i),
-                     f"sections-{i}-anchor": "same", f"sections-{i}-body": ""})
+        data.update(
+            {
+                f"sections-{i}-heading": f"Part {i}",
+                f"sections-{i}-position": str(i),
+                f"sections-{i}-anchor": "same",
+                f"sections-{i}-body": "",
+            }
+        )
     response = editor.post(admin_url(Review, "add"), data)
     assert response.status_code == 200
     assert "Please correct the duplicate data for anchor" in response.content.decode()
@@ -529,29 +649,47 @@ def test_a_writer_can_open_the_review_form_and_find_films(client, ballerina):
     writer = user_in_group("Writers", username="wanda")
     client.force_login(writer)
     html = client.get(admin_url(Review, "add")).content.decode()
-    assert 'name="intro"' in html and "markdownx-editor" in html
+    assert 'name="intro"' in html
+    assert "markdownx-editor" in html
     author = between(html, 'name="author"', "</select>")
     assert re.search(rf'<option value="{writer.pk}" selected>wanda</option>', author)
-    films = client.get(reverse("admin:autocomplete"), {
-        "app_label": "reviews", "model_name": "review", "field_name": "film", "term": "ball",
-    }).json()
+    films = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "reviews",
+            "model_name": "review",
+            "field_name": "film",
+            "term": "ball",
+        },
+    ).json()
     assert [r["text"] for r in films["results"]] == ["Ballerina (2025)"]
 
 
 @pytest.mark.parametrize(
     ("model", "data", "slug"),
     [
-        (Person, {"name": "Gabriel Byrne", "biography": "", "place_of_birth": "",
-                  "tmdb_id": "", "imdb_id": "", **management_form("cast_credits", 0),
-                  **management_form("crew_credits", 0)}, "gabriel-byrne"),
+        (
+            Person,
+            {
+                "name": "Gabriel Byrne",
+                "biography": "",
+                "place_of_birth": "",
+                "tmdb_id": "",
+                "imdb_id": "",
+                **management_form("cast_credits", 0),
+                **management_form("crew_credits", 0),
+            },
+            "gabriel-byrne",
+        ),
         ("genre", {"name": "Neo-noir", "tmdb_id": ""}, "neo-noir"),
-        ("collection", {"name": "John Wick Collection", "tmdb_id": ""},
-         "john-wick-collection-2"),
+        ("collection", {"name": "John Wick Collection", "tmdb_id": ""}, "john-wick-collection-2"),
     ],
 )
 def test_an_empty_slug_is_made_from_the_name(editor, ballerina, model, data, slug):
-    model = {"genre": type(ballerina["genre"]),
-             "collection": type(ballerina["film"].collection)}.get(model, model)
+    model = {
+        "genre": type(ballerina["genre"]),
+        "collection": type(ballerina["film"].collection),
+    }.get(model, model)
     response = editor.post(admin_url(model, "add"), {"slug": "", **data})
     assert response.status_code == 302, form_errors(response)
     assert model.objects.get(slug=slug).name == data["name"]

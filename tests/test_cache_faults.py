@@ -50,8 +50,22 @@ def redis_server(tmp_path):
         pytest.skip("redis-server is not installed")
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     client = redis.Redis(port=port, socket_timeout=2)
     for _ in range(50):
         try:
@@ -69,11 +83,14 @@ def redis_server(tmp_path):
 @pytest.fixture
 def site_on_redis(redis_server, settings):
     process, client, url = redis_server
-    caches_setting = {"default": {
-        "BACKEND": "config.cache.ResilientRedisCache", "LOCATION": url,
-        "KEY_PREFIX": f"faults-{uuid.uuid4().hex[:6]}",
-        "OPTIONS": {"socket_connect_timeout": SOCKET_TIMEOUT, "socket_timeout": SOCKET_TIMEOUT},
-    }}
+    caches_setting = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"faults-{uuid.uuid4().hex[:6]}",
+            "OPTIONS": {"socket_connect_timeout": SOCKET_TIMEOUT, "socket_timeout": SOCKET_TIMEOUT},
+        }
+    }
     settings.MARQUEE_PAGE_CACHE_RECHECK = 0  # ask the database on every request
     with override_settings(CACHES=caches_setting):
         cache = caches["default"]
@@ -140,9 +157,13 @@ def test_a_full_redis_is_no_500_and_takedowns_still_hold(client, site_on_redis):
     review = ReviewFactory(published=True, headline="Withdrawn while full")
     raw.config_set("maxmemory-policy", "noeviction")
     raw.config_set("maxmemory", max(1, raw.info("memory")["used_memory"]) + 64 * 1024)
-    with pytest.raises(redis.exceptions.ResponseError):  # fill it up
+
+    def fill_it_up():
         for n in range(100_000):
             raw.set(f"ballast:{n}", "x" * 1024)
+
+    with pytest.raises(redis.exceptions.ResponseError):
+        fill_it_up()
     for url in ("/", "/reviews/", review.get_absolute_url(), "/films/", "/feed/"):
         assert client.get(url).status_code == 200, url
     review.unpublish(by=SuperuserFactory())

@@ -60,7 +60,8 @@ def mails_to(address):
 
 def test_the_notify_box_is_off_by_default(client, review):
     form = page_form(client, review)
-    assert "notify" in form.checkboxes and "notify" not in form.data
+    assert "notify" in form.checkboxes
+    assert "notify" not in form.data
     assert "E-mail me when my comment is published or answered" in text_of(
         client.get(review.get_absolute_url())
     )
@@ -179,7 +180,8 @@ def test_a_reader_sees_their_own_pending_comment_and_nobody_else_does(client, re
 
     # On the next view the page is the shared copy: the script asks for this reader's own.
     shared = client.get(review.get_absolute_url()).content.decode()
-    assert "My own words" not in shared and "data-comment-receipt" not in shared
+    assert "My own words" not in shared
+    assert "data-comment-receipt" not in shared
     answer = client.get(mine_url, {"r": receipt})
     assert answer["Cache-Control"].startswith("max-age=0")
     [shown] = answer.json()["comments"]

@@ -61,8 +61,11 @@ def post(client, review, ip="203.0.113.7", meta=None, **fields):
     } | fields
     data = {key: value for key, value in data.items() if value is not None}
     return client.post(
-        reverse("reviews:comment", args=[review.slug]), data,
-        REMOTE_ADDR=ip, HTTP_USER_AGENT="TestBrowser/1.0", **(meta or {}),
+        reverse("reviews:comment", args=[review.slug]),
+        data,
+        REMOTE_ADDR=ip,
+        HTTP_USER_AGENT="TestBrowser/1.0",
+        **(meta or {}),
     )
 
 
@@ -82,8 +85,11 @@ def test_a_valid_comment_is_held_for_moderation(client, review):
     assert response["Location"] == review.get_absolute_url() + "#comments"
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.PENDING
-    assert (comment.name, comment.email, comment.review) == ("Ada Reader", "ada@example.com",
-                                                             review)
+    assert (comment.name, comment.email, comment.review) == (
+        "Ada Reader",
+        "ada@example.com",
+        review,
+    )
     assert comment.ip_address == "203.0.113.7"
     assert comment.user_agent == "TestBrowser/1.0"
     assert comment.spam_signals == []
@@ -111,8 +117,11 @@ def test_the_forwarded_for_header_is_not_trusted(client, review):
     ],
 )
 def test_each_field_error_is_shown_and_the_typed_text_kept(client, review, fields, error):
-    typed = {"name": "Zoë Typed", "email": "zoe@example.com",
-             "body": "My carefully typed <words> & thoughts"} | fields
+    typed = {
+        "name": "Zoë Typed",
+        "email": "zoe@example.com",
+        "body": "My carefully typed <words> & thoughts",
+    } | fields
     response = post(client, review, **typed)
 
     assert response.status_code == 400
@@ -149,8 +158,9 @@ def test_tokens_are_only_given_for_open_public_reviews(client, review, settings)
     draft = ReviewFactory(slug="a-draft")
     assert client.get(reverse("reviews:comment_tokens", args=[draft.slug])).status_code == 404
     settings.MARQUEE_COMMENTS_CLOSE_AFTER_DAYS = 1
-    old = ReviewFactory(published=True, slug="old-one",
-                        published_at=timezone.now() - datetime.timedelta(days=30))
+    old = ReviewFactory(
+        published=True, slug="old-one", published_at=timezone.now() - datetime.timedelta(days=30)
+    )
     closed = client.get(reverse("reviews:comment_tokens", args=[old.slug]))
     assert closed.status_code == 403
     assert closed.json() == {"error": "Comments are closed."}
@@ -168,8 +178,13 @@ def test_csrf_is_enforced_and_a_refused_comment_comes_back_to_confirm(review):
     token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
 
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=10)):
-        accepted = post(client, review, body="Words I typed with care.",
-                        csrfmiddlewaretoken=csrf, form_token=token)
+        accepted = post(
+            client,
+            review,
+            body="Words I typed with care.",
+            csrfmiddlewaretoken=csrf,
+            form_token=token,
+        )
     assert accepted.status_code == 302
     assert Comment.objects.get().body == "Words I typed with care."
 
@@ -200,8 +215,10 @@ def test_a_form_without_its_token_comes_back_to_confirm(client, review):
     assert not Comment.objects.exists()
     fresh = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=10)):
-        assert post(client, review, form_token=fresh,
-                    body="Posted without JavaScript.").status_code == 302
+        assert (
+            post(client, review, form_token=fresh, body="Posted without JavaScript.").status_code
+            == 302
+        )
     assert Comment.objects.get().body == "Posted without JavaScript."
 
 
@@ -270,8 +287,13 @@ def test_an_exact_duplicate_is_refused(client, review):
 
 
 def test_known_authors_are_approved_only_when_the_setting_is_on(client, review, settings):
-    Comment.objects.create(review=review, name="Ada", email="ADA@example.com", body="Earlier",
-                           status=Comment.Status.APPROVED)
+    Comment.objects.create(
+        review=review,
+        name="Ada",
+        email="ADA@example.com",
+        body="Earlier",
+        status=Comment.Status.APPROVED,
+    )
     post(client, review, body="Second comment")
     assert Comment.objects.latest("id").status == Comment.Status.PENDING
 
@@ -345,20 +367,25 @@ def test_signed_in_readers_skip_name_and_email(client, review):
     reader = UserFactory(first_name="Rita", last_name="Reads", email="rita@example.com")
     client.force_login(reader)
     html = page(client, review)
-    assert 'name="name"' not in html and 'name="email"' not in html
+    assert 'name="name"' not in html
+    assert 'name="email"' not in html
     assert "Commenting as <strong>Rita Reads</strong>" in html
 
     assert post(client, review, name=None, email=None).status_code == 302
     comment = Comment.objects.get()
-    assert (comment.user, comment.name, comment.email) == (reader, "Rita Reads",
-                                                           "rita@example.com")
+    assert (comment.user, comment.name, comment.email) == (reader, "Rita Reads", "rita@example.com")
     assert comment.status == Comment.Status.PENDING
     assert not comment.is_staff_reply
 
 
 def test_a_moderator_replies_from_the_public_page(client, review):
-    question = Comment.objects.create(review=review, name="Ada", email="a@example.com",
-                                      body="When is the sequel?", status="approved")
+    question = Comment.objects.create(
+        review=review,
+        name="Ada",
+        email="a@example.com",
+        body="When is the sequel?",
+        status="approved",
+    )
     moderator = user_in_group("Moderators", first_name="Mo", last_name="Derator")
     client.force_login(moderator)
     assert f'id="comment-{question.pk}"' in page(client, review)
@@ -366,8 +393,7 @@ def test_a_moderator_replies_from_the_public_page(client, review):
     assert f'name="parent" value="{question.pk}"' in html
     assert "Reply to Ada" in html
 
-    response = post(client, review, name=None, email=None, parent=question.pk,
-                    body="Next summer.")
+    response = post(client, review, name=None, email=None, parent=question.pk, body="Next summer.")
     reply = Comment.objects.get(parent=question)
     assert response["Location"] == reply.get_absolute_url()
     assert reply.status == Comment.Status.APPROVED
@@ -381,10 +407,12 @@ def test_a_moderator_replies_from_the_public_page(client, review):
 
 def test_a_reader_can_reply_only_to_an_approved_comment(client, review, settings):
     settings.MARQUEE_COMMENTS_RATE_LIMIT = 20
-    approved = Comment.objects.create(review=review, name="A", email="a@example.com",
-                                      body="Approved one", status="approved")
-    pending = Comment.objects.create(review=review, name="P", email="p@example.com",
-                                     body="Pending one")
+    approved = Comment.objects.create(
+        review=review, name="A", email="a@example.com", body="Approved one", status="approved"
+    )
+    pending = Comment.objects.create(
+        review=review, name="P", email="p@example.com", body="Pending one"
+    )
     assert post(client, review, parent=approved.pk).status_code == 302
     assert Comment.objects.get(body="Loved the fight in the kitchen.").parent == approved
 
@@ -397,13 +425,20 @@ def test_a_reader_can_reply_only_to_an_approved_comment(client, review, settings
 
 
 def test_replies_nest_at_most_two_levels(client, review):
-    top = Comment.objects.create(review=review, name="A", email="a@example.com",
-                                 body="Top", status="approved")
-    reply = Comment.objects.create(review=review, parent=top, name="B", email="b@example.com",
-                                   body="Reply", status="approved")
-    second = Comment.objects.create(review=review, parent=reply, name="C",
-                                    email="c@example.com", body="Reply to reply",
-                                    status="approved")
+    top = Comment.objects.create(
+        review=review, name="A", email="a@example.com", body="Top", status="approved"
+    )
+    reply = Comment.objects.create(
+        review=review, parent=top, name="B", email="b@example.com", body="Reply", status="approved"
+    )
+    second = Comment.objects.create(
+        review=review,
+        parent=reply,
+        name="C",
+        email="c@example.com",
+        body="Reply to reply",
+        status="approved",
+    )
     html = page(client, review)
     assert html.count("comment-list--replies") == 2
     assert f'href="?reply_to={reply.pk}#comment-form"' in html
@@ -425,14 +460,25 @@ def response_parent(review, body):
 
 
 def test_only_approved_comments_are_shown_with_count_and_permalinks(client, review):
-    shown = Comment.objects.create(review=review, name="Shown", email="s@example.com",
-                                   body="Approved words", status="approved")
+    shown = Comment.objects.create(
+        review=review, name="Shown", email="s@example.com", body="Approved words", status="approved"
+    )
     for status in ["pending", "rejected", "spam"]:
-        Comment.objects.create(review=review, name=status, email="x@example.com",
-                               body=f"Hidden {status} words", status=status)
+        Comment.objects.create(
+            review=review,
+            name=status,
+            email="x@example.com",
+            body=f"Hidden {status} words",
+            status=status,
+        )
     other = ReviewFactory(published=True)
-    Comment.objects.create(review=other, name="Else", email="e@example.com",
-                           body="Other review's words", status="approved")
+    Comment.objects.create(
+        review=other,
+        name="Else",
+        email="e@example.com",
+        body="Other review's words",
+        status="approved",
+    )
 
     html = page(client, review)
     assert "1 comment<" in html
@@ -446,10 +492,17 @@ def test_only_approved_comments_are_shown_with_count_and_permalinks(client, revi
 
 
 def test_a_reply_to_a_hidden_comment_is_not_shown(client, review):
-    hidden = Comment.objects.create(review=review, name="H", email="h@example.com",
-                                    body="Hidden parent", status="spam")
-    Comment.objects.create(review=review, parent=hidden, name="R", email="r@example.com",
-                           body="Orphan reply", status="approved")
+    hidden = Comment.objects.create(
+        review=review, name="H", email="h@example.com", body="Hidden parent", status="spam"
+    )
+    Comment.objects.create(
+        review=review,
+        parent=hidden,
+        name="R",
+        email="r@example.com",
+        body="Orphan reply",
+        status="approved",
+    )
     html = page(client, review)
     assert "Orphan reply" not in html
     assert "Hidden parent" not in html
@@ -457,7 +510,10 @@ def test_a_reply_to_a_hidden_comment_is_not_shown(client, review):
 
 def test_bodies_are_escaped_with_line_breaks_kept_and_links_marked(client, review):
     Comment.objects.create(
-        review=review, name="<b>Bold</b> name", email="x@example.com", status="approved",
+        review=review,
+        name="<b>Bold</b> name",
+        email="x@example.com",
+        status="approved",
         body="<script>alert('x')</script>\nSecond line & more\nhttps://example.com/a?b=1&c=2",
     )
     html = page(client, review)
@@ -468,25 +524,33 @@ def test_bodies_are_escaped_with_line_breaks_kept_and_links_marked(client, revie
 
 
 def test_an_edited_body_is_shown_as_edited(client, review):
-    comment = Comment.objects.create(review=review, name="Ada", email="a@example.com",
-                                     status="approved", body="Teh best <film>")
+    comment = Comment.objects.create(
+        review=review, name="Ada", email="a@example.com", status="approved", body="Teh best <film>"
+    )
     comment.body = "The best <film>, see www.example.com"
     comment.save(update_fields=["body"])
     html = page(client, review)
     assert "Teh best" not in html
-    assert ("The best &lt;film&gt;, see <a href=\"https://www.example.com\" "
-            'rel="nofollow ugc noopener">www.example.com</a>') in html
+    assert (
+        'The best &lt;film&gt;, see <a href="https://www.example.com" '
+        'rel="nofollow ugc noopener">www.example.com</a>'
+    ) in html
 
 
 def test_the_comment_date_reads_as_the_site_writes_dates(client, review, settings):
     settings.TIME_ZONE = "Europe/London"
     when = datetime.datetime(2026, 7, 4, 8, 5, tzinfo=datetime.UTC)  # 09:05 in London
-    Comment.objects.create(review=review, name="Ada", email="a@example.com",
-                           status="approved", body="Hi", submitted_at=when)
+    Comment.objects.create(
+        review=review,
+        name="Ada",
+        email="a@example.com",
+        status="approved",
+        body="Hi",
+        submitted_at=when,
+    )
     html = page(client, review)
     # The zone is named: a reader elsewhere knows what 09:05 means.
-    assert ('<time datetime="2026-07-04T09:05:00+01:00">4 July 2026, 09:05 BST</time>'
-            in html)
+    assert '<time datetime="2026-07-04T09:05:00+01:00">4 July 2026, 09:05 BST</time>' in html
 
 
 def test_render_plain():
@@ -500,7 +564,8 @@ def test_render_plain():
     )
     assert render_plain('rel="nofollow"') == "rel=&quot;nofollow&quot;"
     assert "javascript:" not in render_plain("javascript:alert(1)").replace(
-        "javascript:alert(1)", "")
+        "javascript:alert(1)", ""
+    )
 
 
 TAG = re.compile(r'<a href="[^"<>]*" rel="nofollow ugc noopener">|</a>|<br>')
@@ -509,7 +574,8 @@ TAG = re.compile(r'<a href="[^"<>]*" rel="nofollow ugc noopener">|</a>|<br>')
 @given(st.text(max_size=300))
 def test_render_plain_never_emits_markup_of_its_own(text):
     html = TAG.sub("", render_plain(text))
-    assert "<" not in html and ">" not in html
+    assert "<" not in html
+    assert ">" not in html
 
 
 def test_the_page_query_count_does_not_grow_with_comments(client, review):
@@ -519,25 +585,34 @@ def test_the_page_query_count_does_not_grow_with_comments(client, review):
             assert client.get(review.get_absolute_url()).status_code == 200
         return len(queries)
 
-    Comment.objects.create(review=review, name="A", email="a@example.com", body="One",
-                           status="approved")
+    Comment.objects.create(
+        review=review, name="A", email="a@example.com", body="One", status="approved"
+    )
     count()  # the first view renders the article and stores it; comments are not in it
     few = count()
     for n in range(15):
-        top = Comment.objects.create(review=review, name=f"N{n}", email="n@example.com",
-                                     body=f"Top {n}", status="approved")
-        Comment.objects.create(review=review, parent=top, name="R", email="r@example.com",
-                               body=f"Reply {n}", status="approved", is_staff_reply=True)
-        Comment.objects.create(review=review, name="P", email="p@example.com",
-                               body=f"Pending {n}")
+        top = Comment.objects.create(
+            review=review, name=f"N{n}", email="n@example.com", body=f"Top {n}", status="approved"
+        )
+        Comment.objects.create(
+            review=review,
+            parent=top,
+            name="R",
+            email="r@example.com",
+            body=f"Reply {n}",
+            status="approved",
+            is_staff_reply=True,
+        )
+        Comment.objects.create(review=review, name="P", email="p@example.com", body=f"Pending {n}")
     assert count() == few
 
 
 # Moderators are told about new pending comments.
 
 
-def test_moderators_are_emailed_once_after_commit(client, review,
-                                                 django_capture_on_commit_callbacks):
+def test_moderators_are_emailed_once_after_commit(
+    client, review, django_capture_on_commit_callbacks
+):
     moderator = user_in_group("Moderators", email="mod@example.com")
     user_in_group("Moderators", email="")  # no address: skipped
     user_in_group("Writers", email="writer@example.com")  # not a moderator
@@ -571,12 +646,24 @@ def test_no_email_before_commit_or_for_spam(client, review, django_capture_on_co
 
 def test_purge_comment_ips_clears_only_old_rows(review, capsys):
     now = timezone.now()
-    old = Comment.objects.create(review=review, name="O", email="o@example.com", body="old",
-                                 ip_address="203.0.113.1", user_agent="Old/1",
-                                 submitted_at=now - datetime.timedelta(days=40))
-    new = Comment.objects.create(review=review, name="N", email="n@example.com", body="new",
-                                 ip_address="203.0.113.2", user_agent="New/1",
-                                 submitted_at=now - datetime.timedelta(days=10))
+    old = Comment.objects.create(
+        review=review,
+        name="O",
+        email="o@example.com",
+        body="old",
+        ip_address="203.0.113.1",
+        user_agent="Old/1",
+        submitted_at=now - datetime.timedelta(days=40),
+    )
+    new = Comment.objects.create(
+        review=review,
+        name="N",
+        email="n@example.com",
+        body="new",
+        ip_address="203.0.113.2",
+        user_agent="New/1",
+        submitted_at=now - datetime.timedelta(days=10),
+    )
     call_command("purge_comment_ips", days=30)
     assert "1 comment " in capsys.readouterr().out
     old.refresh_from_db()
@@ -597,17 +684,30 @@ def test_purge_comment_ips_refuses_a_negative_age():
 
 # Property-based: whatever a reader types, no 500 and no markup of theirs on the page.
 
-MARKUP = st.sampled_from([
-    "<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "<b>bold</b>",
-    '"><svg onload=alert(1)>', "javascript:alert(1)", "</textarea><script>x</script>",
-    "{{ 7|add:7 }}", "{% csrf_token %}", "\u202egnp.exe", "\x00", "&amp;&lt;", "https://x.y/<z>",
-])
+MARKUP = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "<b>bold</b>",
+        '"><svg onload=alert(1)>',
+        "javascript:alert(1)",
+        "</textarea><script>x</script>",
+        "{{ 7|add:7 }}",
+        "{% csrf_token %}",
+        "\u202egnp.exe",
+        "\x00",
+        "&amp;&lt;",
+        "https://x.y/<z>",
+    ]
+)
 TEXT = st.lists(st.one_of(st.text(max_size=40), MARKUP), max_size=5).map("".join)
 
 
-@hypothesis_settings(max_examples=60, deadline=None,
-                     suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                            HealthCheck.too_slow])
+@hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(name=TEXT, email=st.one_of(st.emails(), TEXT), body=TEXT)
 def test_arbitrary_input_never_breaks_the_page(client, review, settings, name, email, body):
     settings.MARQUEE_COMMENTS_RATE_LIMIT = 0  # off: this test posts many times
@@ -629,8 +729,9 @@ def test_arbitrary_input_never_breaks_the_page(client, review, settings, name, e
 # Cached pages: moderation refreshes the review's page (bulk updates send no signals).
 
 
-def test_moderation_refreshes_the_cached_review_page(client, review,
-                                                     django_capture_on_commit_callbacks):
+def test_moderation_refreshes_the_cached_review_page(
+    client, review, django_capture_on_commit_callbacks
+):
     moderator = user_in_group("Moderators")
     post(client, review)
     reader = type(client)()

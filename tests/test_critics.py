@@ -98,11 +98,13 @@ def test_the_admin_says_how_to_set_a_display_name(client):
     review = ReviewFactory(author=writer, status=Review.Status.IN_REVIEW)
     client.force_login(editor)
 
-    response = client.post(reverse("admin:reviews_review_transition",
-                                   args=[review.pk, "publish"]), follow=True)
+    response = client.post(
+        reverse("admin:reviews_review_transition", args=[review.pk, "publish"]), follow=True
+    )
 
     shown = " ".join(str(m) for m in response.context["messages"])
-    assert "display name" in shown and "Critics" in shown
+    assert "display name" in shown
+    assert "Critics" in shown
     assert Review.objects.get(pk=review.pk).status == Review.Status.IN_REVIEW
     page = client.get(reverse("admin:reviews_critic_change", args=[writer.critic.pk]))
     assert page.status_code == 200
@@ -111,17 +113,34 @@ def test_the_admin_says_how_to_set_a_display_name(client):
 
 def test_import_review_publishes_only_under_a_display_name(seed_review_path, seed_film_path):
     call_command("import_film", str(seed_film_path), verbosity=0)
-    UserFactory(username="admin", first_name="", last_name="", is_superuser=True,
-                is_staff=True)
+    UserFactory(username="admin", first_name="", last_name="", is_superuser=True, is_staff=True)
 
     with pytest.raises(CommandError, match="--display-name"):
-        call_command("import_review", str(seed_review_path), "--film", "ballerina",
-                     "--author", "admin", "--publish", stdout=StringIO())
+        call_command(
+            "import_review",
+            str(seed_review_path),
+            "--film",
+            "ballerina",
+            "--author",
+            "admin",
+            "--publish",
+            stdout=StringIO(),
+        )
     assert not Review.objects.exists()
 
     out = StringIO()
-    call_command("import_review", str(seed_review_path), "--film", "ballerina", "--author",
-                 "admin", "--publish", "--display-name", "Ada Critic", stdout=out)
+    call_command(
+        "import_review",
+        str(seed_review_path),
+        "--film",
+        "ballerina",
+        "--author",
+        "admin",
+        "--publish",
+        "--display-name",
+        "Ada Critic",
+        stdout=out,
+    )
     review = Review.objects.get()
     assert review.is_public
     assert review.author.critic.display_name == "Ada Critic"
@@ -145,8 +164,11 @@ def test_the_critic_filter_offers_display_names(client, critic):
     publish_review(Critic.objects.for_user(UserFactory(first_name="Other", last_name="One")))
 
     form = find(main_of(client.get("/reviews/")), "form", cls="filters")
-    options = [(attr(o, "value"), text(o)) for o in find_all(form, "option")
-               if attr(o, "value") and find_all(form, "select", name="critic")]
+    options = [
+        (attr(o, "value"), text(o))
+        for o in find_all(form, "option")
+        if attr(o, "value") and find_all(form, "select", name="critic")
+    ]
     assert ("mara-lind", "Mara Lind") in options
     listed = main_of(client.get("/reviews/?critic=mara-lind"))
     assert [text(a) for a in find_all(listed, "a", cls="card__link")] == [review.headline]
@@ -157,8 +179,11 @@ def test_the_critic_filter_offers_display_names(client, critic):
 
 def test_the_critic_page_shows_bio_photo_links_feed_and_paginated_reviews(client, critic):
     for n in range(14):
-        publish_review(critic, headline=f"Review number {n:02}",
-                       published_at=timezone.now() - datetime.timedelta(days=n + 1))
+        publish_review(
+            critic,
+            headline=f"Review number {n:02}",
+            published_at=timezone.now() - datetime.timedelta(days=n + 1),
+        )
     ReviewFactory(author=critic.user, headline="Still a draft")
 
     response = client.get("/critics/mara-lind/")
@@ -172,7 +197,9 @@ def test_the_critic_page_shows_bio_photo_links_feed_and_paginated_reviews(client
     assert headlines == [f"Review number {n:02}" for n in range(12)]
     second = main_of(client.get("/critics/mara-lind/?page=2"))
     assert [text(a) for a in find_all(second, "a", cls="card__link")] == [
-        "Review number 12", "Review number 13"]
+        "Review number 12",
+        "Review number 13",
+    ]
     html = response.content.decode()
     assert "Still a draft" not in html
     assert re.search(r'<meta property="og:image" content="http://testserver/media/critics/', html)
@@ -204,18 +231,25 @@ def test_the_critic_and_genre_feeds_hold_their_own_reviews(client, critic):
 
     by_critic = feed_items(client, "/critics/mara-lind/feed/")
     assert [item.findtext("title") for item in by_critic] == ["Mine"]
-    assert [item.findtext("title") for item in feed_items(client, "/genres/noir/feed/")] == [
-        "Mine"]
+    assert [item.findtext("title") for item in feed_items(client, "/genres/noir/feed/")] == ["Mine"]
     assert [item.findtext("title") for item in feed_items(client, "/genres/comedy/feed/")] == [
-        "Theirs"]
+        "Theirs"
+    ]
     assert {item.findtext("title") for item in feed_items(client, "/feed/")} == {
-        mine.headline, other.headline}
+        mine.headline,
+        other.headline,
+    }
     assert client.get("/genres/no-such/feed/").status_code == 404
 
 
 def test_feed_items_carry_headline_rating_image_intro_and_critic(client, critic, settings):
-    review = publish_review(critic, headline="A Comedy of Manners", rating="4.5",
-                            dek="<b>bold</b> & brave", intro="The *intro* itself.")
+    review = publish_review(
+        critic,
+        headline="A Comedy of Manners",
+        rating="4.5",
+        dek="<b>bold</b> & brave",
+        intro="The *intro* itself.",
+    )
     review.hero_image = image_upload("hero.png", size=(800, 450))
     review.save()
     SectionFactory(review=review, heading="The ending", body="Section text here.")
@@ -225,10 +259,14 @@ def test_feed_items_carry_headline_rating_image_intro_and_critic(client, critic,
     assert item.find(f"{MEDIA}community/{MEDIA}starRating").get("average") == "4.5"
     enclosure = item.find("enclosure")
     assert enclosure.get("url").startswith("http://testserver/media/heroes/")
-    assert enclosure.get("type") == "image/png" and int(enclosure.get("length")) > 0
+    assert enclosure.get("type") == "image/png"
+    assert int(enclosure.get("length")) > 0
     media = item.find(f"{MEDIA}content")
     assert (media.get("url"), media.get("width"), media.get("medium")) == (
-        enclosure.get("url"), "800", "image")
+        enclosure.get("url"),
+        "800",
+        "image",
+    )
     description = item.findtext("description")
     assert "<em>intro</em>" in description
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; brave" in description  # the dek is text, escaped
@@ -239,7 +277,8 @@ def test_feed_items_carry_headline_rating_image_intro_and_critic(client, critic,
     settings.MARQUEE_FEED_FULL_TEXT = True
     cache.clear()
     description = feed_items(client, "/feed/")[0].findtext("description")
-    assert "<h2>The ending</h2>" in description and "Section text here." in description
+    assert "<h2>The ending</h2>" in description
+    assert "Section text here." in description
 
 
 def test_the_atom_feed_names_the_critic_with_a_link(client, critic):
@@ -255,7 +294,8 @@ def test_feeds_name_a_stylesheet_that_browsers_apply(client, critic):
     response = client.get("/feed/")
     assert response["Content-Type"] == "application/xml; charset=utf-8"
     assert b'<?xml-stylesheet href="/feed/style.xsl" media="screen" type="text/xsl"?>' in (
-        response.content)
+        response.content
+    )
     style = client.get("/feed/style.xsl")
     assert style["Content-Type"] == "text/xsl; charset=utf-8"
     ET.fromstring(style.content)  # noqa: S314 (well-formed XSLT)
@@ -270,18 +310,30 @@ def test_no_username_on_any_public_page_feed_or_json_ld(client, critic):
     SectionFactory(review=review, heading="Plot", body="Dark water everywhere.")
 
     urls = [
-        "/", "/reviews/", "/reviews/?critic=mara-lind", review.get_absolute_url(),
-        review.film.get_absolute_url(), "/films/", genre.get_absolute_url(),
-        "/critics/mara-lind/", "/critics/mara-lind/feed/", "/feed/", "/feed/atom/",
-        "/genres/noir/feed/", "/search/?q=dark", "/sitemap.xml", "/sitemap-reviews.xml",
+        "/",
+        "/reviews/",
+        "/reviews/?critic=mara-lind",
+        review.get_absolute_url(),
+        review.film.get_absolute_url(),
+        "/films/",
+        genre.get_absolute_url(),
+        "/critics/mara-lind/",
+        "/critics/mara-lind/feed/",
+        "/feed/",
+        "/feed/atom/",
+        "/genres/noir/feed/",
+        "/search/?q=dark",
+        "/sitemap.xml",
+        "/sitemap-reviews.xml",
     ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
         assert LOGIN not in response.content.decode(), url
     html = client.get(review.get_absolute_url()).content.decode()
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html,
-                                re.S)[1])
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1]
+    )
     assert data["author"]["name"] == "Mara Lind"
     assert data["author"]["url"] == "http://testserver/critics/mara-lind/"
 
@@ -291,14 +343,17 @@ def test_a_staff_reply_is_signed_with_the_display_name(client, critic):
     from reviews.models import Comment
 
     review = publish_review(critic)
-    moderator = user_in_group("Moderators", username="zq-mod-login", first_name="",
-                              last_name="")
+    moderator = user_in_group("Moderators", username="zq-mod-login", first_name="", last_name="")
     Critic.objects.for_user(moderator)  # no display name, no full name
-    parent = Comment.objects.create(review=review, name="Ada", email="a@example.com",
-                                    body="Great review", status=Comment.Status.APPROVED)
+    parent = Comment.objects.create(
+        review=review,
+        name="Ada",
+        email="a@example.com",
+        body="Great review",
+        status=Comment.Status.APPROVED,
+    )
 
-    editor = user_in_group("Editors", username="zq-ed-login", first_name="Edie",
-                           last_name="Editor")
+    editor = user_in_group("Editors", username="zq-ed-login", first_name="Edie", last_name="Editor")
     profile = Critic.objects.for_user(editor)
     profile.display_name = "E. M. Editor"
     profile.save()
@@ -309,4 +364,6 @@ def test_a_staff_reply_is_signed_with_the_display_name(client, critic):
     assert reply.name == "Marquee staff"
     assert editor_reply.name == "E. M. Editor"
     html = client.get(review.get_absolute_url()).content.decode()
-    assert "zq-mod-login" not in html and "zq-ed-login" not in html and LOGIN not in html
+    assert "zq-mod-login" not in html
+    assert "zq-ed-login" not in html
+    assert LOGIN not in html

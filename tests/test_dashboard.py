@@ -19,12 +19,11 @@ S = Review.Status
 @pytest.fixture
 def people():
     return {
-        "writer": user_in_group("Writers", username="wanda", first_name="Wanda",
-                                last_name="Writer"),
-        "other": user_in_group("Writers", username="walt", first_name="Walt",
-                               last_name="Other"),
-        "editor": user_in_group("Editors", username="edie", first_name="Edie",
-                                last_name="Editor"),
+        "writer": user_in_group(
+            "Writers", username="wanda", first_name="Wanda", last_name="Writer"
+        ),
+        "other": user_in_group("Writers", username="walt", first_name="Walt", last_name="Other"),
+        "editor": user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor"),
         "moderator": user_in_group("Moderators", username="mo"),
     }
 
@@ -66,15 +65,23 @@ def test_each_role_sees_what_waits_for_them(client, people):
     live = draft(writer, "Parasite, live")
     live.publish(by=editor)
     for n in range(2):
-        Comment.objects.create(review=live, name=f"Reader {n}", email="r@example.com",
-                               body="Pending thoughts")
-    Comment.objects.create(review=live, name="Shown", email="s@example.com", body="Ok",
-                           status=Comment.Status.APPROVED)
+        Comment.objects.create(
+            review=live, name=f"Reader {n}", email="r@example.com", body="Pending thoughts"
+        )
+    Comment.objects.create(
+        review=live, name="Shown", email="s@example.com", body="Ok", status=Comment.Status.APPROVED
+    )
 
     seen = boxes(client, editor)
-    assert list(seen) == ["Awaiting your review", "Scheduled this week",
-                          "Changes to live reviews", "Changes requested of you", "Your drafts",
-                          "Published in the last 7 days", "Comments awaiting moderation"]
+    assert list(seen) == [
+        "Awaiting your review",
+        "Scheduled this week",
+        "Changes to live reviews",
+        "Changes requested of you",
+        "Your drafts",
+        "Published in the last 7 days",
+        "Comments awaiting moderation",
+    ]
     assert "Heat, thirty years on" in seen["Awaiting your review"]
     assert "Wanda Writer · submitted 3 days ago" in seen["Awaiting your review"]
     assert "Get Out at ten" in seen["Scheduled this week"]

@@ -121,14 +121,20 @@ def test_the_deploy_check_refuses_production_without_a_mail_server():
     assert "mail.E001" in result.stderr
 
 
-@pytest.mark.parametrize(("site_url", "error"), [
-    (None, "marquee.E001"),
-    ("marquee.example", "marquee.E002"),
-    ("ftp://x.example", "marquee.E002"),
-])
+@pytest.mark.parametrize(
+    ("site_url", "error"),
+    [
+        (None, "marquee.E001"),
+        ("marquee.example", "marquee.E002"),
+        ("ftp://x.example", "marquee.E002"),
+    ],
+)
 def test_the_deploy_check_refuses_production_without_the_sites_address(site_url, error):
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         env=production_env(MARQUEE_SITE_URL=site_url),
     )
     assert result.returncode != 0
@@ -299,12 +305,19 @@ def served(tmp_path):
 
 def test_each_gunicorn_worker_freezes_what_loading_made_out_of_the_collectors_way():
     # gunicorn calls the config file's post_worker_init once the worker has loaded the app.
-    script = ("import gc, runpy; import config.wsgi; "
-              "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None); "
-              "print(gc.get_freeze_count(), callable(config.wsgi.application))")
+    script = (
+        "import gc, runpy; import config.wsgi; "
+        "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None); "
+        "print(gc.get_freeze_count(), callable(config.wsgi.application))"
+    )
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=PROJECT_DIR, env=production_env(),
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-c", script],
+        cwd=PROJECT_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     frozen, callable_app = result.stdout.split()
@@ -359,4 +372,5 @@ def test_gunicorn_answers_503_while_the_database_is_gone_and_recovers(served, tm
         for line in server_log().splitlines()
         if line.startswith("{") and '"marquee.availability"' in line
     ]
-    assert errors and all(entry["request_id"] != "-" for entry in errors)
+    assert errors
+    assert all(entry["request_id"] != "-" for entry in errors)

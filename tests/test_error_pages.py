@@ -28,10 +28,16 @@ def test_a_latin_1_post_through_the_csrf_check_answers_400_with_a_page():
     action, fields = page_form(login.content.decode(), id="login-form")
     fields.update(username="ada", password="café")
     body = "&".join(f"{key}={value}" for key, value in fields.items())  # sent as latin-1
-    for url in [action or reverse("admin:login"), reverse("reviews:search"), "/healthz", "/",
-                reverse("admin:reviews_review_changelist")]:
-        response = client.post(url, body, content_type=LATIN_1,
-                               headers={"X-CSRFToken": fields["csrfmiddlewaretoken"]})
+    for url in [
+        action or reverse("admin:login"),
+        reverse("reviews:search"),
+        "/healthz",
+        "/",
+        reverse("admin:reviews_review_changelist"),
+    ]:
+        response = client.post(
+            url, body, content_type=LATIN_1, headers={"X-CSRFToken": fields["csrfmiddlewaretoken"]}
+        )
         assert response.status_code == 400, url
         page = response.content.decode()
         assert "The request could not be read" in page, url
@@ -57,12 +63,15 @@ def test_a_latin_1_comment_answers_400_and_stores_nothing():
 # NUL characters, which PostgreSQL cannot hold --------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [
-    "/admin/autocomplete/?term=%00&app_label=reviews&model_name=review&field_name=film",
-    "/admin/reviews/review/?q=%00",
-    "/admin/films/film/?q=a%00b",
-    "/admin/reviews/comment/?status=%00",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/autocomplete/?term=%00&app_label=reviews&model_name=review&field_name=film",
+        "/admin/reviews/review/?q=%00",
+        "/admin/films/film/?q=a%00b",
+        "/admin/reviews/comment/?status=%00",
+    ],
+)
 def test_a_nul_in_an_admin_query_answers_400(client, url):
     client.force_login(SuperuserFactory())
     response = client.get(url)
@@ -112,8 +121,10 @@ def test_every_admin_object_view_answers_a_non_numeric_id_without_a_500(object_i
     client.force_login(SuperuserFactory())
     for route in routes:
         url = "/admin/" + (
-            route.replace("<path:object_id>", object_id).replace("<int:version_id>", "1")
-            .replace("<str:action>", "publish").replace("<str:decision>", "approve")
+            route.replace("<path:object_id>", object_id)
+            .replace("<int:version_id>", "1")
+            .replace("<str:action>", "publish")
+            .replace("<str:decision>", "approve")
             .replace("<path:content_type_id>", "1")
         )
         for method in (client.get, client.post):

@@ -112,7 +112,8 @@ def test_the_worker_unpublishes_at_the_moment_and_mails_the_author(people, db_ta
     assert review.transitions.first().note == "Unpublished at its expiry time."
     [mail] = [m for m in mailoutbox if m.subject == "Unpublished: Here today"]
     assert mail.to == [people["author"].email]
-    assert "(UTC)" in mail.body and "draft again" in mail.body
+    assert "(UTC)" in mail.body
+    assert "draft again" in mail.body
 
 
 @pytest.mark.django_db(transaction=True)
@@ -140,7 +141,8 @@ def test_going_live_on_schedule_mails_the_author(people, db_tasks, mailoutbox):
     assert review.status == S.PUBLISHED
     assert review.transitions.first().note == "Scheduled time reached."
     [mail] = [m for m in mailoutbox if m.subject == "Live: Tomorrow's"]
-    assert mail.to == [people["author"].email] and "(UTC)" in mail.body
+    assert mail.to == [people["author"].email]
+    assert "(UTC)" in mail.body
 
 
 def test_publish_scheduled_does_the_same_without_a_worker(people, mailoutbox, committed):
@@ -177,7 +179,8 @@ def test_republishing_an_expired_review_clears_its_past_expiry(people):
         assert review.effective_status == S.DRAFT
         review.publish(by=people["editor"])
         review.refresh_from_db()
-        assert review.unpublish_at is None and review in Review.objects.published()
+        assert review.unpublish_at is None
+        assert review in Review.objects.published()
 
 
 # In the admin ---------------------------------------------------------------------------------
@@ -196,7 +199,8 @@ def test_an_editor_sets_the_expiry_of_a_live_review_without_making_pending_chang
     review = live_review(people["author"])
     client = as_role("editor")
     html, action, fields = change_form(client, review)
-    assert 'name="unpublish_at_0"' in html and "time zone, Europe/London." in html
+    assert 'name="unpublish_at_0"' in html
+    assert "time zone, Europe/London." in html
     moment = timezone.localtime(timezone.now() + datetime.timedelta(days=3))
     fields.update({"unpublish_at_0": f"{moment:%Y-%m-%d}", "unpublish_at_1": "18:30:00"})
     response = client.post(action, fields)
@@ -206,7 +210,8 @@ def test_an_editor_sets_the_expiry_of_a_live_review_without_making_pending_chang
     local = timezone.localtime(review.unpublish_at)
     assert (local.date(), local.hour, local.minute) == (moment.date(), 18, 30)
     html = client.get(url("change", review.pk)).content.decode()
-    assert "unpublishes at" in html and "(Europe/London)" in html
+    assert "unpublishes at" in html
+    assert "(Europe/London)" in html
 
 
 def test_the_form_refuses_a_past_expiry_and_keeps_the_typing(as_role, people):
@@ -227,7 +232,8 @@ def test_a_writer_sees_the_expiry_but_cannot_set_it(as_role, people):
     review = ReviewFactory(author=people["author"])
     client = as_role("author")
     html, action, fields = change_form(client, review)
-    assert 'name="unpublish_at_0"' not in html and "Unpublish at" in html
+    assert 'name="unpublish_at_0"' not in html
+    assert "Unpublish at" in html
     fields.update({"unpublish_at_0": "2099-01-01", "unpublish_at_1": "10:00:00"})
     assert client.post(action, fields).status_code == 302
     assert Review.objects.get(pk=review.pk).unpublish_at is None

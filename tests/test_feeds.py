@@ -57,18 +57,32 @@ def every_state():
     now = timezone.now()
     author = UserFactory(first_name="Mara", last_name="Lind")
     public = [
-        ReviewFactory(published=True, headline="Out now", author=author,
-                      published_at=now - datetime.timedelta(days=1)),
-        ReviewFactory(headline="Scheduled, and due", status=Review.Status.SCHEDULED,
-                      published_at=now - datetime.timedelta(minutes=5), author=author),
+        ReviewFactory(
+            published=True,
+            headline="Out now",
+            author=author,
+            published_at=now - datetime.timedelta(days=1),
+        ),
+        ReviewFactory(
+            headline="Scheduled, and due",
+            status=Review.Status.SCHEDULED,
+            published_at=now - datetime.timedelta(minutes=5),
+            author=author,
+        ),
     ]
     hidden = [
         ReviewFactory(headline="A draft"),
         ReviewFactory(headline="Being edited", status=Review.Status.IN_REVIEW),
-        ReviewFactory(headline="Out next week", status=Review.Status.SCHEDULED,
-                      published_at=now + datetime.timedelta(days=7)),
-        ReviewFactory(headline="Taken down", status=Review.Status.ARCHIVED,
-                      published_at=now - datetime.timedelta(days=30)),
+        ReviewFactory(
+            headline="Out next week",
+            status=Review.Status.SCHEDULED,
+            published_at=now + datetime.timedelta(days=7),
+        ),
+        ReviewFactory(
+            headline="Taken down",
+            status=Review.Status.ARCHIVED,
+            published_at=now - datetime.timedelta(days=30),
+        ),
     ]
     return public, hidden
 
@@ -83,8 +97,9 @@ def test_the_rss_feed_lists_published_reviews_newest_first(client, every_state):
     items = channel.findall("item")
     titles = [item.findtext("title") for item in items]
     # The headline alone: it usually names the film already.
-    assert titles == [r.headline for r in
-                      sorted(public, key=lambda r: r.published_at, reverse=True)]
+    assert titles == [
+        r.headline for r in sorted(public, key=lambda r: r.published_at, reverse=True)
+    ]
     assert items[0].findtext("link").startswith("http://testserver/reviews/")
     body = response.content.decode()
     for review in hidden:
@@ -121,10 +136,13 @@ def test_sitemap_xml_is_an_index_of_the_sections(client, every_state):
 
     # Each section's lastmod is its latest public change: the hidden reviews, saved after the
     # public ones, do not count.
-    lastmods = {entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
-                for entry in index.iter(f"{SITEMAP}sitemap")}
+    lastmods = {
+        entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
+        for entry in index.iter(f"{SITEMAP}sitemap")
+    }
     reviews_lastmod = datetime.datetime.fromisoformat(
-        lastmods["http://testserver/sitemap-reviews.xml"])
+        lastmods["http://testserver/sitemap-reviews.xml"]
+    )
     assert reviews_lastmod == max(review.updated_at for review in public)
     assert max(review.updated_at for review in hidden) > reviews_lastmod
     assert lastmods["http://testserver/sitemap-genres.xml"] is None  # genres have no dates
@@ -133,21 +151,24 @@ def test_sitemap_xml_is_an_index_of_the_sections(client, every_state):
 def test_a_scheduled_review_falling_due_moves_the_reviews_lastmod(client):
     now = timezone.now()
     older = ReviewFactory(published=True)
-    due = ReviewFactory(status=Review.Status.SCHEDULED,
-                        published_at=now + datetime.timedelta(hours=1))
+    due = ReviewFactory(
+        status=Review.Status.SCHEDULED, published_at=now + datetime.timedelta(hours=1)
+    )
     # Both saved yesterday; the scheduled one went public a minute ago, with no save to mark it
     # (update() leaves auto_now fields alone).
     went_public = now - datetime.timedelta(minutes=1)
     Review.objects.filter(pk__in=[older.pk, due.pk]).update(
-        updated_at=now - datetime.timedelta(days=1))
+        updated_at=now - datetime.timedelta(days=1)
+    )
     Review.objects.filter(pk=due.pk).update(published_at=went_public)
 
     index = parse(client.get("/sitemap.xml"))
     lastmod = index.find(f"{SITEMAP}sitemap").findtext(f"{SITEMAP}lastmod")
     assert datetime.datetime.fromisoformat(lastmod) == went_public
     entries = parse(client.get("/sitemap-reviews.xml")).iter(f"{SITEMAP}url")
-    dates = {entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
-             for entry in entries}
+    dates = {
+        entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod") for entry in entries
+    }
     assert dates[absolute([due])[0]] == timezone.localdate(went_public).isoformat()
 
 
@@ -181,8 +202,10 @@ def test_a_section_over_its_limit_is_paged(client, monkeypatch):
     ReviewFactory(headline="A draft")
 
     index = locations(client.get("/sitemap.xml"))
-    assert index[:2] == ["http://testserver/sitemap-reviews.xml",
-                         "http://testserver/sitemap-reviews.xml?p=2"]
+    assert index[:2] == [
+        "http://testserver/sitemap-reviews.xml",
+        "http://testserver/sitemap-reviews.xml?p=2",
+    ]
     assert "http://testserver/sitemap-reviews.xml?p=3" not in index
 
     first = client.get("/sitemap-reviews.xml")
@@ -234,7 +257,8 @@ def test_the_sitemap_index_counts_rows_without_reading_them(client):
     with CaptureQueriesContext(connection) as queries:
         client.get("/sitemap.xml")
     selects = [query["sql"].split(" FROM ")[0] for query in queries.captured_queries]
-    assert selects and all("COUNT(" in select or "MAX(" in select for select in selects), selects
+    assert selects
+    assert all("COUNT(" in select or "MAX(" in select for select in selects), selects
 
 
 def test_sitemap_pages_are_cached_until_the_content_changes(client, committed):
@@ -262,7 +286,7 @@ XSS_PAYLOADS = [
     "<svg/onload=alert(1)>",
     '"><iframe src="javascript:alert(1)">',
     "&lt;script&gt;alert(1)&lt;/script&gt;",  # already escaped once: must stay text
-    "<a href=\"javascript:alert(1)\">click</a> & friends",
+    '<a href="javascript:alert(1)">click</a> & friends',
     "]]><script>alert(1)</script><![CDATA[",
     "Fish & chips < steak > salad",
 ]
@@ -323,4 +347,5 @@ def test_without_a_dek_the_summary_is_the_sanitised_intro(client):
     shown = as_html(item.find("description").text)
     assert set(shown.tags) <= FEED_ELEMENTS
     assert "Fish & chips, bold" in shown.text
-    assert "script" not in shown.text and "x words" not in shown.text
+    assert "script" not in shown.text
+    assert "x words" not in shown.text

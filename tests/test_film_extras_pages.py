@@ -34,8 +34,9 @@ def test_film_page_shows_the_local_release_trailer_and_where_to_watch(client, fi
     assert "Released 4 June 2025" not in words  # the local release replaces the world's
 
     html = response.content.decode()
-    assert 'data-trailer-embed="https://www.youtube-nocookie.com/embed/0FSwsrFpkbw?autoplay=1' \
-        in html  # the official trailer, not the fan one
+    assert (
+        'data-trailer-embed="https://www.youtube-nocookie.com/embed/0FSwsrFpkbw?autoplay=1' in html
+    )  # the official trailer, not the fan one
     assert "<iframe" not in html, "the player loads only when the reader presses play"
     assert 'href="https://www.youtube.com/watch?v=0FSwsrFpkbw"' in html  # works without JS
     assert re.search(r'<script src="[^"]*js/trailer\.js" defer>', html)
@@ -56,9 +57,11 @@ def test_nothing_regional_is_shown_where_tmdb_has_nothing(client, settings):
     film = import_tmdb_film(movie()).film
     words = text(client.get(film.get_absolute_url()))
     assert "Released 4 June 2025" in words  # TMDB's own date, with no certificate
-    assert "Release 15" not in words and "Certificate" not in words
+    assert "Release 15" not in words
+    assert "Certificate" not in words
     assert "In cinemas" not in words
-    assert "Where to watch" not in words and "JustWatch" not in words
+    assert "Where to watch" not in words
+    assert "JustWatch" not in words
     assert "Trailer" in words  # trailers are not regional
 
 
@@ -67,7 +70,8 @@ def test_a_film_without_videos_or_tmdb_data_shows_no_extras(client):
     document["videos"] = {"results": []}
     film = import_tmdb_film(document).film
     html = client.get(film.get_absolute_url()).content.decode()
-    assert "data-trailer-embed" not in html and "trailer.js" not in html
+    assert "data-trailer-embed" not in html
+    assert "trailer.js" not in html
 
 
 def test_a_hand_entered_certificate_still_shows(client):
@@ -88,7 +92,8 @@ def test_review_film_box_shows_release_offers_and_trailer(client, film):
     assert "Availability data from JustWatch" in words
     assert "Film data: TMDB" in words
     html = response.content.decode()
-    assert "data-trailer-embed=" in html and "<iframe" not in html
+    assert "data-trailer-embed=" in html
+    assert "<iframe" not in html
     assert "youtube.com/embed" not in html
 
 

@@ -60,13 +60,17 @@ def sql_of(client, review: Review) -> str:
 
 @pytest.fixture
 def review():
-    film = FilmFactory(title="Ballerina", genres=[GenreFactory(name="Action")],
-                       collection=CollectionFactory(name="John Wick Collection"))
+    film = FilmFactory(
+        title="Ballerina",
+        genres=[GenreFactory(name="Action")],
+        collection=CollectionFactory(name="John Wick Collection"),
+    )
     CastCreditFactory(film=film, person=PersonFactory(name="Ana de Armas"), order=0)
     CrewCreditFactory(film=film, person=PersonFactory(name="Len Wiseman"), job="Director")
     author = StaffFactory(username="critic", first_name="Pat", last_name="Kael")
-    review = ReviewFactory(film=film, author=author, headline="A dance of vengeance",
-                           published=True)
+    review = ReviewFactory(
+        film=film, author=author, headline="A dance of vengeance", published=True
+    )
     SectionFactory(review=review, heading="The choreography", body="Graceful and brutal.")
     return Review.objects.get(pk=review.pk)
 
@@ -144,8 +148,7 @@ def _rename_person(review):
 
 
 def _add_director(review):
-    CrewCreditFactory(film=review.film, person=PersonFactory(name="Chad Stahelski"),
-                      job="Director")
+    CrewCreditFactory(film=review.film, person=PersonFactory(name="Chad Stahelski"), job="Director")
     return "Chad Stahelski"
 
 
@@ -166,9 +169,19 @@ def _revert_review(review):
 
 
 CHANGES = [
-    _rename_film, _edit_section, _add_section, _delete_section, _edit_review, _rename_genre,
-    _add_genre_to_film, _add_film_to_genre, _rename_collection, _rename_person, _add_director,
-    _rename_author, _revert_review,
+    _rename_film,
+    _edit_section,
+    _add_section,
+    _delete_section,
+    _edit_review,
+    _rename_genre,
+    _add_genre_to_film,
+    _add_film_to_genre,
+    _rename_collection,
+    _rename_person,
+    _add_director,
+    _rename_author,
+    _revert_review,
 ]
 
 
@@ -183,7 +196,8 @@ def change_committed(committed):
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda change: change.__name__.strip("_"))
 def test_a_change_to_anything_the_article_shows_is_on_the_next_view(
-        client, review, change, change_committed):
+    client, review, change, change_committed
+):
     read(client, review)  # caches the article
     shown = change_committed(change, review)
     page = read(client, review)
@@ -203,8 +217,7 @@ def test_a_review_save_shows_even_if_no_retirement_reached_the_cache(client, rev
     assert "Dance, then fight." in read(client, review)
 
 
-def test_an_article_rendered_before_a_change_is_not_kept(client, review, committed,
-                                                          monkeypatch):
+def test_an_article_rendered_before_a_change_is_not_kept(client, review, committed, monkeypatch):
     """The race: a reader's rendering began before an editor's change, and ends after it."""
     from reviews.views import review_page
 
@@ -232,10 +245,16 @@ def test_signing_in_retires_nothing(client, review, committed):
     read(client, review)
     assert "reviews_section" not in sql_of(client, review)
     with committed():
-        response = client.post(reverse("admin:login"), {
-            "username": "critic", "password": "a long enough password", "next": "/admin/",
-        })
-    assert response.status_code == 302 and response.url == "/admin/"
+        response = client.post(
+            reverse("admin:login"),
+            {
+                "username": "critic",
+                "password": "a long enough password",
+                "next": "/admin/",
+            },
+        )
+    assert response.status_code == 302
+    assert response.url == "/admin/"
     client.logout()
     assert "reviews_section" not in sql_of(client, review)
 

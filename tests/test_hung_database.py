@@ -74,10 +74,14 @@ def frozen_site(tmp_path):
         log = (tmp_path / "server.log").open("w+")
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:
+
             def up():
                 try:
                     return fetch(base + "/healthz")[0] == 200
@@ -131,5 +135,10 @@ def test_a_frozen_database_gets_503s_fast_and_the_site_recovers(frozen_site):
     assert wait_for(lambda: fetch(base + "/healthz")[0] == 200, timeout=20)
     assert fetch(base + "/reviews/")[0] == 200
     assert "WORKER TIMEOUT" not in server_log()
-    report(test="frozen database", requests=len(urls) + 3, answered=len(urls) + 3,
-           healthz_seconds=round(healthz_seconds, 2), slowest_seconds=round(slowest, 2))
+    report(
+        test="frozen database",
+        requests=len(urls) + 3,
+        answered=len(urls) + 3,
+        healthz_seconds=round(healthz_seconds, 2),
+        slowest_seconds=round(slowest, 2),
+    )

@@ -91,7 +91,8 @@ def test_the_hero_gets_avif_webp_and_jpeg_renditions_at_each_width(client, setti
     assert attr(img, "src").endswith(".jpg")
     assert (attr(img, "width"), attr(img, "height")) == ("1778", "1000")
     assert attr(img, "alt") == "Eve in a red coat on a stage"
-    assert attr(img, "fetchpriority") == "high" and attr(img, "loading") is None
+    assert attr(img, "fetchpriority") == "high"
+    assert attr(img, "loading") is None
     assert "fx-80" in attr(img, "class").split()
     assert "© Marquee demo" in str(find(hero, "figcaption"))
 
@@ -222,7 +223,8 @@ def test_og_image_twitter_card_and_json_ld_use_the_hero(client, run_tasks):
     review.refresh_from_db()
     head = page(client.get(review.get_absolute_url()))
     og = attr(find(head, "meta", property="og:image"), "content")
-    assert og.startswith("http://testserver/media/renditions/heroes/") and og.endswith("-1200w.jpg")
+    assert og.startswith("http://testserver/media/renditions/heroes/")
+    assert og.endswith("-1200w.jpg")
     assert attr(find(head, "meta", property="og:image:width"), "content") == "1200"
     assert attr(find(head, "meta", property="og:image:height"), "content") == "675"
     assert attr(find(head, "meta", property="og:image:alt"), "content") == (
@@ -240,7 +242,8 @@ def test_film_pages_use_the_poster_and_other_pages_the_default_image(client, run
     film.refresh_from_db()
     head = page(client.get(film.get_absolute_url()))
     og = attr(find(head, "meta", property="og:image"), "content")
-    assert og.startswith("http://testserver/media/renditions/posters/") and og.endswith(".jpg")
+    assert og.startswith("http://testserver/media/renditions/posters/")
+    assert og.endswith(".jpg")
     assert attr(find(head, "meta", property="og:image:width"), "content") == "500"
     # A review without a hero of a film without a poster: the site's own image.
     review = ReviewFactory(published=True)
@@ -299,7 +302,8 @@ def test_the_admin_requires_alt_text_unless_the_hero_is_decorative(client):
     response = client.post(url, {**data, "hero_image": upload, "hero_decorative": "on"})
     assert response.status_code == 302, errors(response)
     review.refresh_from_db()
-    assert review.hero_image and review.hero_decorative
+    assert review.hero_image
+    assert review.hero_decorative
 
 
 # The demo looks like a film magazine ---------------------------------------------------------
@@ -313,14 +317,16 @@ def test_load_demo_attaches_drawn_posters_portraits_and_stills(settings, client)
     settings.DEBUG = True
     call_command("load_demo", stdout=StringIO())
     films = list(Film.objects.all())
-    assert films and all(film.poster for film in films)
+    assert films
+    assert all(film.poster for film in films)
     for film in films:
         with stored(settings, film.poster.url) as image:
             assert image.size == (600, 900)
         top_billed = film.cast_credits.order_by("order", "id")[:4]
         assert all(credit.person.photo for credit in top_billed), film
     reviews = list(Review.objects.all())
-    assert reviews and all(r.hero_image and r.hero_alt and not r.hero_decorative for r in reviews)
+    assert reviews
+    assert all(r.hero_image and r.hero_alt and not r.hero_decorative for r in reviews)
     assert all(r.hero_credit == "Illustration: Marquee demo" for r in reviews)
     assert len({(r.hero_focus_x, r.hero_focus_y) for r in reviews}) > 1
     home = page(client.get("/"))

@@ -81,7 +81,9 @@ def test_the_sample_creates_the_film_with_genres_and_collection(seed_film_path):
     assert film.original_language == "en"
     assert (film.tmdb_id, film.imdb_id) == (541671, "tt7181546")
     assert sorted(film.genres.values_list("name", "tmdb_id")) == [
-        ("Action", 28), ("Crime", 80), ("Thriller", 53)
+        ("Action", 28),
+        ("Crime", 80),
+        ("Thriller", 53),
     ]
     assert (film.collection.name, film.collection.tmdb_id) == ("John Wick Collection", 404609)
 
@@ -97,7 +99,8 @@ def test_the_sample_credits_its_cast_in_billing_order_and_its_crew(seed_film_pat
     assert director.person.tmdb_id == 58043
     composers = film.crew_credits.filter(job="Original Music Composer")
     assert sorted(composers.values_list("person__name", flat=True)) == [
-        "Joel J. Richard", "Tyler Bates"
+        "Joel J. Richard",
+        "Tyler Bates",
     ]
     assert set(composers.values_list("department", flat=True)) == {Department.SOUND}
     assert film.crew_credits.count() == 7
@@ -141,12 +144,16 @@ def test_an_edited_file_updates_the_film_in_place(seed_film_path, sample, write_
     # The person stays: they may have other films.
     assert Person.objects.filter(name="Lance Reddick").exists()
     assert row_counts() == {
-        "Film": 1, "Person": 14, "Genre": 3, "Collection": 1, "CastCredit": 6, "CrewCredit": 7
+        "Film": 1,
+        "Person": 14,
+        "Genre": 3,
+        "Collection": 1,
+        "CastCredit": 6,
+        "CrewCredit": 7,
     }
 
 
-def test_a_change_to_credits_alone_moves_the_films_updated_at(seed_film_path, sample,
-                                                              write_json):
+def test_a_change_to_credits_alone_moves_the_films_updated_at(seed_film_path, sample, write_json):
     result = import_tmdb_film(load_tmdb_file(seed_film_path))
     edited = copy.deepcopy(sample)
     edited["credits"]["crew"][0]["job"] = "Co-Director"
@@ -170,8 +177,13 @@ def test_billing_follows_order_with_ties_broken_by_position(sample):
     film = import_tmdb_film(data).film
 
     assert [name for name, _ in cast_of(film)] == [
-        "Gabriel Byrne", "Norman Reedus", "Ian McShane", "Keanu Reeves", "Ana de Armas",
-        "Anjelica Huston", "Lance Reddick",
+        "Gabriel Byrne",
+        "Norman Reedus",
+        "Ian McShane",
+        "Keanu Reeves",
+        "Ana de Armas",
+        "Anjelica Huston",
+        "Lance Reddick",
     ]
 
 
@@ -191,7 +203,12 @@ def test_people_genres_and_collections_are_matched_on_tmdb_ids(seed_film_path, s
     assert Genre.objects.get(tmdb_id=28).name == "Action & Adventure"
     assert Collection.objects.get().name == "John Wick (Collection)"
     assert row_counts() == {
-        "Film": 1, "Person": 14, "Genre": 3, "Collection": 1, "CastCredit": 7, "CrewCredit": 7
+        "Film": 1,
+        "Person": 14,
+        "Genre": 3,
+        "Collection": 1,
+        "CastCredit": 7,
+        "CrewCredit": 7,
     }
 
 
@@ -220,8 +237,7 @@ def test_a_file_without_credits_leaves_the_credits_alone(seed_film_path, sample)
 
 def test_tmdb_nulls_mean_unknown(sample):
     data = copy.deepcopy(sample)
-    data.update(runtime=0, release_date="", tagline=None, imdb_id=None,
-                belongs_to_collection=None)
+    data.update(runtime=0, release_date="", tagline=None, imdb_id=None, belongs_to_collection=None)
 
     film = import_tmdb_film(data).film
 
@@ -235,6 +251,7 @@ def _drop(*path):
         for step in parents:
             data = data[step]
         del data[key]
+
     return mutate
 
 
@@ -244,6 +261,7 @@ def _set(value, *path):
         for step in parents:
             data = data[step]
         data[key] = value
+
     return mutate
 
 
@@ -259,22 +277,31 @@ def _set(value, *path):
         (_set("long", "runtime"), '$.runtime: expected a whole number, got "long"'),
         (_set(125.5, "runtime"), "$.runtime: expected a whole number, got 125.5"),
         (_set("541671", "id"), '$.id: expected a whole number, got "541671"'),
-        (_set(True, "credits", "cast", 0, "id"),
-         "$.credits.cast[0].id: expected a whole number, got true"),
+        (
+            _set(True, "credits", "cast", 0, "id"),
+            "$.credits.cast[0].id: expected a whole number, got true",
+        ),
         (_set(7, "tagline"), "$.tagline: expected a string, got 7"),
         (_set("Action", "genres"), '$.genres: expected a list, got "Action"'),
         (_set({"id": 28}, "genres", 1), "$.genres[1].name: missing required key"),
         (_set({"cast": []}, "credits"), "$.credits.crew: missing required key"),
-        (_set("Stunts", "credits", "crew", 6, "department"),
-         '$.credits.crew[6].department: "Stunts" is not a TMDB department'),
-        (_set("2025-02-30", "release_date"),
-         '$.release_date: "2025-02-30" is not a date (expected YYYY-MM-DD)'),
-        (_set("06/06/2025", "release_date"),
-         '$.release_date: "06/06/2025" is not a date (expected YYYY-MM-DD)'),
+        (
+            _set("Stunts", "credits", "crew", 6, "department"),
+            '$.credits.crew[6].department: "Stunts" is not a TMDB department',
+        ),
+        (
+            _set("2025-02-30", "release_date"),
+            '$.release_date: "2025-02-30" is not a date (expected YYYY-MM-DD)',
+        ),
+        (
+            _set("06/06/2025", "release_date"),
+            '$.release_date: "06/06/2025" is not a date (expected YYYY-MM-DD)',
+        ),
     ],
 )
-def test_a_malformed_film_is_refused_by_path_and_nothing_is_written(sample, write_json, mutate,
-                                                                   message):
+def test_a_malformed_film_is_refused_by_path_and_nothing_is_written(
+    sample, write_json, mutate, message
+):
     data = copy.deepcopy(sample)
     mutate(data)
 
@@ -302,9 +329,9 @@ def test_a_json_syntax_error_names_line_and_column(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{\n  "id": 541671\n  "title": "Ballerina"\n}\n', encoding="utf-8")
 
-    with pytest.raises(CommandError, match=re.escape(
-        "line 3, column 3: invalid JSON: Expecting ',' delimiter"
-    )):
+    with pytest.raises(
+        CommandError, match=re.escape("line 3, column 3: invalid JSON: Expecting ',' delimiter")
+    ):
         import_film(path)
 
     assert set(row_counts().values()) == {0}

@@ -79,8 +79,9 @@ def test_the_ballerina_review_is_imported_as_a_draft(seed_review_path, ballerina
     assert review.intended_date == datetime.date(2025, 1, 26)
 
 
-def test_a_draft_import_keeps_the_files_date_for_its_publication(seed_review_path, ballerina,
-                                                                 admin, client, settings):
+def test_a_draft_import_keeps_the_files_date_for_its_publication(
+    seed_review_path, ballerina, admin, client, settings
+):
     """Without --publish the file's date is the intended date: shown in the admin, and used
     when an editor publishes the draft."""
     settings.TIME_ZONE = "Europe/Paris"
@@ -109,8 +110,9 @@ def test_the_ballerina_intro_is_two_markdown_paragraphs(seed_review_path, baller
     assert "*" not in review.intro_html
 
 
-def test_the_ballerina_sections_come_in_order_with_their_paragraphs(seed_review_path,
-                                                                    ballerina, admin):
+def test_the_ballerina_sections_come_in_order_with_their_paragraphs(
+    seed_review_path, ballerina, admin
+):
     import_review(seed_review_path, "--film", ballerina.slug)
 
     sections = list(Review.objects.get().sections.all())
@@ -151,8 +153,9 @@ def test_crlf_and_bom_files_read_the_same(seed_review_path, write, ballerina, ad
     assert review.sections.count() == 6
 
 
-def test_publish_publishes_at_the_files_date_in_the_site_time_zone(seed_review_path, ballerina,
-                                                                   admin, settings):
+def test_publish_publishes_at_the_files_date_in_the_site_time_zone(
+    seed_review_path, ballerina, admin, settings
+):
     settings.TIME_ZONE = "Europe/Paris"
 
     output = import_review(seed_review_path, "--film", ballerina.slug, "--publish")
@@ -195,8 +198,7 @@ def test_the_film_is_found_by_the_title_in_the_headline(seed_review_path, baller
         (["Ballerina", "John Wick"], "could be about several films"),
     ],
 )
-def test_without_film_none_or_several_matches_are_refused(seed_review_path, admin, titles,
-                                                          message):
+def test_without_film_none_or_several_matches_are_refused(seed_review_path, admin, titles, message):
     for title in titles:
         FilmFactory(title=title, release_date=datetime.date(2025, 6, 6))
 
@@ -238,28 +240,41 @@ def test_without_a_superuser_an_author_is_required(seed_review_path, ballerina):
     [
         (b"", "line 1: the file is empty"),
         (b"  \n\n\t\n", "line 1: the file is empty"),
-        (b"Ballerina\nA headline\nText.\n",
-         'line 1: expected the publication date as DD/MM/YYYY, found "Ballerina"'),
+        (
+            b"Ballerina\nA headline\nText.\n",
+            'line 1: expected the publication date as DD/MM/YYYY, found "Ballerina"',
+        ),
         (b"2025-01-26\nA headline\nText.\n", "line 1: expected the publication date as DD/MM"),
-        (b"31/02/2025\nA headline\nText.\n",
-         'line 1: "31/02/2025" is not a real date (expected DD/MM/YYYY)'),
-        (b"00/01/2025\nA headline\nText.\n",
-         'line 1: "00/01/2025" is not a real date (expected DD/MM/YYYY)'),
+        (
+            b"31/02/2025\nA headline\nText.\n",
+            'line 1: "31/02/2025" is not a real date (expected DD/MM/YYYY)',
+        ),
+        (
+            b"00/01/2025\nA headline\nText.\n",
+            'line 1: "00/01/2025" is not a real date (expected DD/MM/YYYY)',
+        ),
         (b"26/01/2025\n", "line 2: no headline"),
         (b"26/01/2025\n   \nText.\n", "line 2: no headline"),
-        ("26/01/2025\n🎬💥💥\nText.\n".encode(),
-         'line 2: the headline "🎬💥💥" has no text, only decoration'),
+        (
+            "26/01/2025\n🎬💥💥\nText.\n".encode(),
+            'line 2: the headline "🎬💥💥" has no text, only decoration',
+        ),
         (b"26/01/2025\n**A dek**\nText.\n", "line 2: expected the headline, found a bold line"),
         (b"26/01/2025\nA headline\n\n", "line 2: no review text after the headline"),
         (b"26/01/2025\nA headline\n**A dek**\n", "line 3: no review text after the dek"),
-        (b"26/01/2025\nA headline\n**A dek**\nText.\n****\nMore.\n",
-         "line 5: the bold line **** has no text in it"),
-        (b"26/01/2025\nA headline\nCaf\xe9 society.\n",
-         "line 3: the file is not UTF-8 text (byte 0xe9 at column 4)"),
+        (
+            b"26/01/2025\nA headline\n**A dek**\nText.\n****\nMore.\n",
+            "line 5: the bold line **** has no text in it",
+        ),
+        (
+            b"26/01/2025\nA headline\nCaf\xe9 society.\n",
+            "line 3: the file is not UTF-8 text (byte 0xe9 at column 4)",
+        ),
     ],
 )
-def test_a_malformed_review_is_refused_by_line_and_nothing_is_written(write, ballerina, admin,
-                                                                      content, message):
+def test_a_malformed_review_is_refused_by_line_and_nothing_is_written(
+    write, ballerina, admin, content, message
+):
     SectionFactory(review=ReviewFactory(film=ballerina))
     before = counts()
 
@@ -276,8 +291,7 @@ def test_a_malformed_review_is_refused_by_line_and_nothing_is_written(write, bal
         (["--film", "ballerina", "--author", "nobody"], "no user with username 'nobody'"),
     ],
 )
-def test_an_unknown_film_or_author_is_refused(seed_review_path, ballerina, admin, options,
-                                              message):
+def test_an_unknown_film_or_author_is_refused(seed_review_path, ballerina, admin, options, message):
     with pytest.raises(CommandError, match=re.escape(message)):
         import_review(seed_review_path, *options)
 
@@ -288,10 +302,13 @@ def test_importing_the_same_review_twice_is_refused(seed_review_path, ballerina,
     import_review(seed_review_path, "--film", ballerina.slug)
     before = counts()
 
-    with pytest.raises(CommandError, match=re.escape(
-        'a review with the slug "ballerina-a-john-wick-story" already exists: '
-        '"BALLERINA: A JOHN WICK Story"'
-    )):
+    with pytest.raises(
+        CommandError,
+        match=re.escape(
+            'a review with the slug "ballerina-a-john-wick-story" already exists: '
+            '"BALLERINA: A JOHN WICK Story"'
+        ),
+    ):
         import_review(seed_review_path, "--film", ballerina.slug)
 
     assert counts() == before == (1, 6)
@@ -322,7 +339,8 @@ def test_the_format_details():
         "An intro, **bold** in the middle.\n\n**one** and **two** make a paragraph, not a heading."
     )
     assert [(s.heading, s.body) for s in parsed.sections] == [
-        ("Empty section", ""), ("Full section", "A *paragraph*."),
+        ("Empty section", ""),
+        ("Full section", "A *paragraph*."),
     ]
 
 

@@ -70,8 +70,11 @@ def test_first_run_creates_films_with_cast_crew_genres_and_collections(debug):
         assert film.genres.exists(), film
     wick = Collection.objects.get(name="John Wick Collection")
     assert set(wick.films.values_list("title", flat=True)) == {
-        "John Wick", "John Wick: Chapter 2", "John Wick: Chapter 3 - Parabellum",
-        "John Wick: Chapter 4", "Ballerina",
+        "John Wick",
+        "John Wick: Chapter 2",
+        "John Wick: Chapter 3 - Parabellum",
+        "John Wick: Chapter 4",
+        "Ballerina",
     }
     assert Genre.objects.filter(name="Science Fiction").exists()
 
@@ -122,7 +125,8 @@ def test_first_run_creates_the_superuser_and_prints_its_password(debug):
     output = load_demo()
 
     admin = get_user_model().objects.get(username="admin")
-    assert admin.is_superuser and admin.is_staff
+    assert admin.is_superuser
+    assert admin.is_staff
     password = re.search(r"Superuser created: admin / (\S+)", output)[1]
     assert admin.check_password(password)
     assert "http://127.0.0.1:8000/admin/" in output
@@ -134,7 +138,8 @@ def test_demo_staff_are_named_in_their_groups_and_can_sign_in(debug, client):
 
     for entry in MANIFEST["users"]:
         user = get_user_model().objects.get(username=entry["username"])
-        assert user.is_staff and not user.is_superuser
+        assert user.is_staff
+        assert not user.is_superuser
         assert user.get_full_name() == f"{entry['first_name']} {entry['last_name']}"
         assert list(user.groups.values_list("name", flat=True)) == [entry["group"]]
         created = rf"account created: {user.username} / (\S+) \((.+?)\)"
@@ -184,7 +189,8 @@ def test_only_the_published_demo_reviews_are_public(debug):
     load_demo()
 
     published = {
-        headline_of(entry["file"]) for entry in MANIFEST["reviews"]
+        headline_of(entry["file"])
+        for entry in MANIFEST["reviews"]
         if entry["status"] == "published"
     }
     public = set(Review.objects.published().values_list("headline", flat=True))
@@ -196,7 +202,8 @@ def test_only_the_published_demo_reviews_are_public(debug):
 def test_every_demo_review_parses_with_a_dek_intro_and_sections(path):
     parsed = parse_review(read_review_file(path))
 
-    assert parsed.dek and parsed.intro
+    assert parsed.dek
+    assert parsed.intro
     assert 3 <= len(parsed.sections) <= 6
     assert all(section.body for section in parsed.sections)
     words = len(path.read_text(encoding="utf-8").split())
@@ -233,7 +240,8 @@ def test_the_seed_review_is_on_the_front_page_under_a_named_critic(debug, client
     load_demo()
 
     seed = Review.objects.get(headline=headline_of("ballerina.txt"))
-    assert seed.is_public and seed.is_featured
+    assert seed.is_public
+    assert seed.is_featured
     assert seed.film.title == "Ballerina"
     assert seed.sections.count() == 6
     critic = seed.author.critic
@@ -246,7 +254,8 @@ def test_the_seed_review_is_on_the_front_page_under_a_named_critic(debug, client
         critic = Critic.objects.get(user__username=entry["username"])
         assert critic.display_name == entry["critic"]["display_name"]
         assert len(critic.bio) > 80
-        assert critic.photo and critic.photo_width == 480
+        assert critic.photo
+        assert critic.photo_width == 480
         assert client.get(critic.get_absolute_url()).status_code == 200
 
 

@@ -16,39 +16,81 @@ pytestmark = pytest.mark.django_db
 
 # (Markdown an author might paste, strings that must not survive, text that must survive)
 HOSTILE = {
-    "script tag": ("<script>alert('owned')</script>Plain words", ["<script", "alert"],
-                   "Plain words"),
-    "style tag": ("<style>body { display: none }</style>Styled words", ["<style", "display"],
-                  "Styled words"),
-    "iframe": ('<iframe src="https://evil.example/"></iframe>Framed words', ["<iframe", "evil"],
-               "Framed words"),
+    "script tag": (
+        "<script>alert('owned')</script>Plain words",
+        ["<script", "alert"],
+        "Plain words",
+    ),
+    "style tag": (
+        "<style>body { display: none }</style>Styled words",
+        ["<style", "display"],
+        "Styled words",
+    ),
+    "iframe": (
+        '<iframe src="https://evil.example/"></iframe>Framed words',
+        ["<iframe", "evil"],
+        "Framed words",
+    ),
     "img onerror": ("<img src=x onerror=alert(1)>", ["onerror", "alert"], '<img src="x">'),
     "onclick": ('<p onclick="steal()">Click me</p>', ["onclick", "steal"], "Click me"),
-    "svg onload": ('<svg onload="alert(1)"><circle r="1"/></svg>Shapes', ["onload", "<svg"],
-                   "Shapes"),
-    "html javascript link": ('<a href="javascript:alert(1)">raw link</a>', ["javascript", "href"],
-                             "raw link"),
-    "markdown javascript link": ("[md link](javascript:alert(1))", ["javascript", "href"],
-                                 "md link"),
+    "svg onload": (
+        '<svg onload="alert(1)"><circle r="1"/></svg>Shapes',
+        ["onload", "<svg"],
+        "Shapes",
+    ),
+    "html javascript link": (
+        '<a href="javascript:alert(1)">raw link</a>',
+        ["javascript", "href"],
+        "raw link",
+    ),
+    "markdown javascript link": (
+        "[md link](javascript:alert(1))",
+        ["javascript", "href"],
+        "md link",
+    ),
     "mixed case": ("[mixed](JaVaScRiPt:alert(1))", ["javascript", "href"], "mixed"),
-    "tab entity in html": ('<a href="jav&#x09;ascript:alert(1)">tab</a>', ["ascript", "href"],
-                           "tab"),
-    "tab entity in markdown": ("[tabbed](jav&#x09;ascript:alert(1))", ["ascript", "href"],
-                               "tabbed"),
-    "decimal entity": ('<a href="&#106;avascript:alert(1)">entity</a>', ["avascript", "href"],
-                       "entity"),
-    "colon entity": ('<a href="javascript&colon;alert(1)">colon</a>', ["javascript", "href"],
-                     "colon"),
+    "tab entity in html": (
+        '<a href="jav&#x09;ascript:alert(1)">tab</a>',
+        ["ascript", "href"],
+        "tab",
+    ),
+    "tab entity in markdown": (
+        "[tabbed](jav&#x09;ascript:alert(1))",
+        ["ascript", "href"],
+        "tabbed",
+    ),
+    "decimal entity": (
+        '<a href="&#106;avascript:alert(1)">entity</a>',
+        ["avascript", "href"],
+        "entity",
+    ),
+    "colon entity": (
+        '<a href="javascript&colon;alert(1)">colon</a>',
+        ["javascript", "href"],
+        "colon",
+    ),
     "leading space": ("[spaced]( javascript:alert(1))", ["javascript", "href"], "spaced"),
-    "reference link": ("[ref link][evil]\n\n[evil]: javascript:alert(1)", ["javascript", "href"],
-                       "ref link"),
-    "data image": ("![pixel](data:image/svg+xml;base64,PHN2Zz4=)", ["data:", "src="],
-                   'alt="pixel"'),
-    "data link": ("[download](data:text/html,<script>alert(1)</script>)", ["data:", "<script"],
-                  "download"),
+    "reference link": (
+        "[ref link][evil]\n\n[evil]: javascript:alert(1)",
+        ["javascript", "href"],
+        "ref link",
+    ),
+    "data image": (
+        "![pixel](data:image/svg+xml;base64,PHN2Zz4=)",
+        ["data:", "src="],
+        'alt="pixel"',
+    ),
+    "data link": (
+        "[download](data:text/html,<script>alert(1)</script>)",
+        ["data:", "<script"],
+        "download",
+    ),
     "vbscript link": ("[vb](vbscript:msgbox(1))", ["vbscript", "href"], "vb"),
-    "style attribute": ('<span style="position:fixed">Fixed</span>', ["style", "position"],
-                        "Fixed"),
+    "style attribute": (
+        '<span style="position:fixed">Fixed</span>',
+        ["style", "position"],
+        "Fixed",
+    ),
 }
 
 
@@ -109,7 +151,9 @@ def test_ordinary_markdown_survives_sanitising(preview):
     )
     assert 'href="mailto:ed@example.com"' in html
     assert '<img alt="Eve Macarro" src="/media/uploads/eve.png">' in html
-    assert "<blockquote>" in html and "<li>one</li>" in html and "<code>code</code>" in html
+    assert "<blockquote>" in html
+    assert "<li>one</li>" in html
+    assert "<code>code</code>" in html
     assert preview(text) == html
 
 
@@ -120,9 +164,17 @@ def test_headings_are_shifted_below_the_pages_own_h1_and_h2(preview):
     )
     section = SectionFactory(body=text)
     html = section.body_html
-    assert "<h1" not in html and "<h2" not in html
-    for tag, words in [("h3", "Plot"), ("h4", "The house"), ("h5", "Detail"), ("h6", "Small"),
-                       ("h6", "Smaller"), ("h3", "Setext one"), ("h4", "Setext two")]:
+    assert "<h1" not in html
+    assert "<h2" not in html
+    for tag, words in [
+        ("h3", "Plot"),
+        ("h4", "The house"),
+        ("h5", "Detail"),
+        ("h6", "Small"),
+        ("h6", "Smaller"),
+        ("h3", "Setext one"),
+        ("h4", "Setext two"),
+    ]:
         assert f"<{tag}>{words}</{tag}>" in html
     assert "<p>Words.</p>" in html
     assert preview(text) == html
@@ -145,8 +197,10 @@ def test_empty_text_renders_nothing(empty):
 
 # Footnotes --------------------------------------------------------------------------------
 
-FOOTNOTED = "Wick's grief[^1] drives it, as does Eve's[^eve].\n\n[^1]: See the first film.\n" \
+FOOTNOTED = (
+    "Wick's grief[^1] drives it, as does Eve's[^eve].\n\n[^1]: See the first film.\n"
     "[^eve]: Ana de Armas, in the title role."
+)
 
 
 def anchors(html: str) -> tuple[set[str], set[str]]:
@@ -161,32 +215,40 @@ def test_footnotes_link_to_their_notes_and_back():
     assert len(targets) == 4  # two references and two back links
     assert targets <= ids  # every link lands somewhere
     assert '<div class="footnote">' in html
-    assert "See the first film." in html and "Ana de Armas" in html
+    assert "See the first film." in html
+    assert "Ana de Armas" in html
 
 
 def test_two_sections_footnotes_never_share_an_id():
     review = ReviewFactory(intro=FOOTNOTED)
     first = SectionFactory(review=review, heading="One", body="Plot[^1]\n\n[^1]: A plot note.")
     second = SectionFactory(review=review, heading="Two", body="Cast[^1]\n\n[^1]: A cast note.")
-    page_ids = [anchors(html)[0] for html in (review.intro_html, first.body_html,
-                                               second.body_html)]
-    assert not (page_ids[0] & page_ids[1]) and not (page_ids[1] & page_ids[2])
+    page_ids = [anchors(html)[0] for html in (review.intro_html, first.body_html, second.body_html)]
+    assert not (page_ids[0] & page_ids[1])
+    assert not (page_ids[1] & page_ids[2])
 
 
-@pytest.mark.parametrize("raw", [
-    '<p id="csrfmiddlewaretoken">clobber</p>',
-    '<img id="__proto__" src="x.png">',
-    '<span class="footnote" id="fn:1">spoof</span>',
-    '<div class="admin-only" onclick="x()">d</div>',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '<p id="csrfmiddlewaretoken">clobber</p>',
+        '<img id="__proto__" src="x.png">',
+        '<span class="footnote" id="fn:1">spoof</span>',
+        '<div class="admin-only" onclick="x()">d</div>',
+    ],
+)
 def test_the_sanitiser_keeps_only_footnote_ids_and_classes(raw):
     html = render(raw)
-    assert "csrfmiddlewaretoken" not in html and "__proto__" not in html
-    assert 'id="fn:1"' not in html and "admin-only" not in html and "onclick" not in html
+    assert "csrfmiddlewaretoken" not in html
+    assert "__proto__" not in html
+    assert 'id="fn:1"' not in html
+    assert "admin-only" not in html
+    assert "onclick" not in html
 
 
 def test_the_preview_shows_working_footnotes_too(preview):
     html = preview(FOOTNOTED)
     assert html == render(FOOTNOTED)
     ids, targets = anchors(html)
-    assert targets and targets <= ids
+    assert targets
+    assert targets <= ids

@@ -87,8 +87,7 @@ def test_a_person_may_hold_several_credits_on_one_film_but_not_the_same_one_twic
     CrewCreditFactory(film=film, person=person, department=Department.WRITING, job="Screenplay")
     CastCreditFactory(film=film, person=person, character="Cameo")
     with pytest.raises(IntegrityError), transaction.atomic():
-        CrewCreditFactory(film=film, person=person, department=Department.DIRECTING,
-                          job="Director")
+        CrewCreditFactory(film=film, person=person, department=Department.DIRECTING, job="Director")
     with pytest.raises(IntegrityError), transaction.atomic():
         CastCreditFactory(film=film, person=person, character="Cameo")
     assert film.crew_credits.count() == 2

@@ -25,8 +25,12 @@ def review():
 
 
 def make_comment(review, **fields) -> Comment:
-    defaults = {"name": "Ada", "email": "ada@example.com", "body": "A comment",
-                "ip_address": "203.0.113.7"}
+    defaults = {
+        "name": "Ada",
+        "email": "ada@example.com",
+        "body": "A comment",
+        "ip_address": "203.0.113.7",
+    }
     return Comment.objects.create(review=review, **(defaults | fields))
 
 
@@ -43,11 +47,14 @@ def writer():
 # The moderation functions.
 
 
-@pytest.mark.parametrize(("action", "status"), [
-    (moderation.approve, Comment.Status.APPROVED),
-    (moderation.reject, Comment.Status.REJECTED),
-    (moderation.mark_spam, Comment.Status.SPAM),
-])
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        (moderation.approve, Comment.Status.APPROVED),
+        (moderation.reject, Comment.Status.REJECTED),
+        (moderation.mark_spam, Comment.Status.SPAM),
+    ],
+)
 def test_decisions_set_the_status_and_record_who_and_when(review, moderator, action, status):
     one, two, untouched = (make_comment(review, body=f"c{n}") for n in range(3))
     before = timezone.now()
@@ -88,8 +95,9 @@ def test_moderators_and_editors_may_moderate(review, group):
 
 
 @pytest.mark.parametrize("who", ["writer", "reader", "anonymous", "inactive moderator"])
-@pytest.mark.parametrize("action", [moderation.approve, moderation.reject,
-                                    moderation.mark_spam, moderation.delete])
+@pytest.mark.parametrize(
+    "action", [moderation.approve, moderation.reject, moderation.mark_spam, moderation.delete]
+)
 def test_others_cannot_moderate(review, who, action):
     user = {
         "writer": lambda: user_in_group("Writers"),
@@ -146,7 +154,9 @@ def test_the_queue_opens_on_pending_comments_newest_first(client, review, modera
     assert list(response.context["cl"].result_list) == [newer, older]
     html = response.content.decode()
     assert "approved one" not in html
-    assert "203.0.113.7" in html and "ada@example.com" in html and review.headline in html
+    assert "203.0.113.7" in html
+    assert "ada@example.com" in html
+    assert review.headline in html
 
     everything = client.get(reverse(CHANGELIST), {"status": "all"})
     assert len(everything.context["cl"].result_list) == 4
@@ -155,10 +165,15 @@ def test_the_queue_opens_on_pending_comments_newest_first(client, review, modera
     assert response.context["cl"].model_admin.show_full_result_count is False
 
 
-@pytest.mark.parametrize(("query", "found"), [
-    ("203.0.113.9", "by ip"), ("grace@example", "by email"), ("Hopper", "by name"),
-    ("kitchen", "by body"),
-])
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("203.0.113.9", "by ip"),
+        ("grace@example", "by email"),
+        ("Hopper", "by name"),
+        ("kitchen", "by body"),
+    ],
+)
 def test_search_by_name_email_ip_and_text(client, review, moderator, query, found):
     make_comment(review, body="by ip", ip_address="203.0.113.9")
     make_comment(review, body="by email", email="grace@example.com")
@@ -188,9 +203,14 @@ def test_filter_by_review(client, review, moderator):
 def test_bulk_actions_go_through_moderation(client, review, moderator):
     comments = [make_comment(review, body=f"c{n}") for n in range(3)]
     client.force_login(moderator)
-    response = client.post(reverse(CHANGELIST), {
-        "action": "approve_selected", "_selected_action": [comments[0].pk, comments[1].pk],
-    }, follow=True)
+    response = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "approve_selected",
+            "_selected_action": [comments[0].pk, comments[1].pk],
+        },
+        follow=True,
+    )
     assert "Approved: 2 comments." in response.content.decode()
     approved = Comment.objects.approved()
     assert set(approved) == set(comments[:2])
@@ -201,12 +221,16 @@ def test_bulk_actions_go_through_moderation(client, review, moderator):
     assert Comment.objects.get(pk=comments[2].pk).status == Comment.Status.SPAM
     client.post(everything, {"action": "reject_selected", "_selected_action": [comments[0].pk]})
     assert Comment.objects.get(pk=comments[0].pk).status == Comment.Status.REJECTED
-    ask = client.post(everything, {"action": "delete_selected_comments",
-                                   "_selected_action": [comments[1].pk]})
-    assert ask.status_code == 200 and "cannot be undone" in ask.content.decode()
+    ask = client.post(
+        everything, {"action": "delete_selected_comments", "_selected_action": [comments[1].pk]}
+    )
+    assert ask.status_code == 200
+    assert "cannot be undone" in ask.content.decode()
     assert Comment.objects.filter(pk=comments[1].pk).exists()  # asked, nothing deleted yet
-    client.post(everything, {"action": "delete_selected_comments", "post": "yes",
-                             "_selected_action": [comments[1].pk]})
+    client.post(
+        everything,
+        {"action": "delete_selected_comments", "post": "yes", "_selected_action": [comments[1].pk]},
+    )
     assert not Comment.objects.filter(pk=comments[1].pk).exists()
     assert Comment.objects.count() == 2
 
@@ -215,8 +239,12 @@ def test_the_actions_offered(client, review, moderator):
     make_comment(review)
     client.force_login(moderator)
     html = client.get(reverse(CHANGELIST)).content.decode()
-    for action in ["approve_selected", "reject_selected", "spam_selected",
-                   "delete_selected_comments"]:
+    for action in [
+        "approve_selected",
+        "reject_selected",
+        "spam_selected",
+        "delete_selected_comments",
+    ]:
         assert f'value="{action}"' in html
     assert 'value="delete_selected"' not in html  # deletion only through moderation.delete
 
@@ -252,14 +280,16 @@ def test_the_change_page_is_read_only_with_decision_buttons(client, review, mode
     response = client.get(reverse("admin:reviews_comment_change", args=[comment.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "&lt;b&gt;Bold&lt;/b&gt; claim<br>second line" in html and "<b>Bold</b>" not in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; claim<br>second line" in html
+    assert "<b>Bold</b>" not in html
     assert 'name="body"' not in html  # nobody edits a reader's words
     for decision in ["approve", "reject", "spam", "delete"]:
         assert reverse("admin:reviews_comment_moderate", args=[comment.pk, decision]) in html
 
     delete = reverse("admin:reviews_comment_moderate", args=[comment.pk, "delete"])
     ask = client.post(delete)
-    assert ask.status_code == 200 and "cannot be undone" in ask.content.decode()
+    assert ask.status_code == 200
+    assert "cannot be undone" in ask.content.decode()
     assert Comment.objects.filter(pk=comment.pk).exists()  # only asked
 
     url = reverse("admin:reviews_comment_moderate", args=[comment.pk, "approve"])
@@ -284,7 +314,8 @@ def test_a_staff_reply_from_the_admin(client, review, moderator):
     assert reply.get_absolute_url() in response.content.decode()
 
     html = client.get(review.get_absolute_url()).content.decode()
-    assert "In Prague and Budapest." in html and "Marquee staff" in html
+    assert "In Prague and Budapest." in html
+    assert "Marquee staff" in html
 
 
 def test_a_staff_reply_to_the_deepest_level_joins_its_thread_as_a_readers_would(

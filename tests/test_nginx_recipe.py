@@ -101,13 +101,15 @@ class Front:
         self.port, self.config = port, config
         self.static_root, self.media_root = static_root, media_root
 
-    def request(self, method: str, path: str, *, headers: dict | None = None,
-                body: bytes | None = None) -> Reply:
+    def request(
+        self, method: str, path: str, *, headers: dict | None = None, body: bytes | None = None
+    ) -> Reply:
         request_id = uuid.uuid4().hex
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            connection.request(method, path, body=body,
-                               headers={"X-Request-ID": request_id, **(headers or {})})
+            connection.request(
+                method, path, body=body, headers={"X-Request-ID": request_id, **(headers or {})}
+            )
             response = connection.getresponse()
             return Reply(response.status, response.headers, response.read(), request_id)
         finally:
@@ -123,9 +125,11 @@ class Front:
     def explain(self, reply: Reply) -> str:
         """What to print when an assertion fails: the response and nginx's error log."""
         headers = "".join(f"\n  {name}: {value}" for name, value in reply.headers.items())
-        return (f"HTTP {reply.status}, sent X-Request-ID {reply.sent_request_id}{headers}\n"
-                f"body: {reply.text[:300]!r}\n"
-                f"nginx error log:\n{nginx_recipe.error_log(self.config)}")
+        return (
+            f"HTTP {reply.status}, sent X-Request-ID {reply.sent_request_id}{headers}\n"
+            f"body: {reply.text[:300]!r}\n"
+            f"nginx error log:\n{nginx_recipe.error_log(self.config)}"
+        )
 
     def publish(self, root: Path, relative: str, content: bytes) -> Path:
         """Write a file nginx's workers (nobody, when the tests run as root) can read."""
@@ -157,9 +161,11 @@ def front(live_server, settings):
         settings.MEDIA_ROOT = media_root
         port = nginx_recipe.free_port()
         config = nginx_recipe.write_config(
-            tmp, listen=f"127.0.0.1:{port}",
+            tmp,
+            listen=f"127.0.0.1:{port}",
             upstream=f"127.0.0.1:{live_server.thread.port}",
-            static_root=static_root, media_root=media_root,
+            static_root=static_root,
+            media_root=media_root,
         )
         with nginx_recipe.running(config, port=port):
             yield Front(port, config, static_root, media_root)
@@ -325,7 +331,8 @@ def test_nginx_serves_static_files_from_static_root_for_a_year(front):
     assert reply.body == css
     assert reply.headers["Content-Type"] == "text/css", front.explain(reply)
     assert reply.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"], (
-        front.explain(reply))
+        front.explain(reply)
+    )
     assert reply.headers["X-Content-Type-Options"] == "nosniff", front.explain(reply)
     assert reply.headers.get("X-Request-ID") is None, front.explain(reply)
 

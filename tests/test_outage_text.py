@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 def test_a_readers_comment_comes_back_on_the_503_page():
     review = ReviewFactory(published=True)
     client = Client(enforce_csrf_checks=True)
-    action, fields = page_form(client.get(review.get_absolute_url()).content.decode(),
-                               id="comment-form")
+    action, fields = page_form(
+        client.get(review.get_absolute_url()).content.decode(), id="comment-form"
+    )
     fields.update(client.get(reverse("reviews:comment_tokens", args=[review.slug])).json())
     words = "The stairway fight <b>is</b> the best thing\nin the whole franchise."
     fields.update(name="Ada Reader", email="ada@example.com", body=words)
@@ -70,8 +71,7 @@ def test_an_editors_admin_edit_comes_back_on_the_503_page(client):
 def test_a_sign_in_during_an_outage_never_shows_the_password_back():
     UserFactory(username="ada", is_staff=True)
     client = Client()
-    action, fields = page_form(client.get(reverse("admin:login")).content.decode(),
-                               id="login-form")
+    action, fields = page_form(client.get(reverse("admin:login")).content.decode(), id="login-form")
     fields.update(username="ada", password="correct horse battery staple")
     with database_down():
         response = client.post(action or reverse("admin:login"), fields)

@@ -36,7 +36,8 @@ def test_an_empty_review_cannot_be_published_through_the_model(editor):
         review.publish(by=editor)
     assert any("no text" in m for m in refused.value.messages)
     review.refresh_from_db()
-    assert review.status == S.DRAFT and review.published_at is None
+    assert review.status == S.DRAFT
+    assert review.published_at is None
     assert not review.transitions.exists()
     # Nor scheduled.
     with pytest.raises(ValidationError):
@@ -104,7 +105,8 @@ def test_publishing_changes_checks_the_pending_version(as_role, people):
         review.publish_changes(by=people["editor"])
     assert any("the intro has no alt text" in m for m in refused.value.messages)
     review.refresh_from_db()
-    assert review.pending is not None and "no-alt" not in review.intro
+    assert review.pending is not None
+    assert "no-alt" not in review.intro
 
 
 def test_warnings_do_not_refuse_and_are_shown_before_publish(as_role, people):
@@ -140,7 +142,8 @@ def test_a_blocked_publish_through_the_page_says_what_to_fix_and_keeps_the_typin
     review = empty_review(author=people["author"])
     client = as_role("editor")
     html = client.get(url("change", review.pk)).content.decode()
-    assert "Must be fixed" in html and "has no text" in html
+    assert "Must be fixed" in html
+    assert "has no text" in html
     action, fields = page_form(html, id="review_form")
     fields.update({"headline": "Typed before pressing Publish", "_workflow": "publish"})
     response = client.post(action or url("change", review.pk), fields, follow=True)

@@ -42,7 +42,8 @@ def assert_private(response):
     html = response.content.decode()
     assert NOINDEX in html
     assert "noindex" in response["X-Robots-Tag"]
-    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
 
 
 # Staff previews -------------------------------------------------------------------------------
@@ -55,9 +56,11 @@ def test_the_public_page_of_a_draft_is_not_found(client, draft):
 @pytest.mark.parametrize("status", list(Review.Status))
 def test_an_editor_previews_a_review_in_any_state(client, editor, writer, status):
     dated = status not in ("draft", "review")
-    review = ReviewFactory(author=writer, status=status, published_at=(
-        datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC) if dated else None
-    ))
+    review = ReviewFactory(
+        author=writer,
+        status=status,
+        published_at=(datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC) if dated else None),
+    )
     client.force_login(editor)
     response = client.get(preview_url(review))
     assert response.status_code == 200
@@ -122,7 +125,8 @@ def test_a_share_link_shows_the_review_read_only_to_anyone(client, editor, draft
     response = client.get(path)
     assert response.status_code == 200
     html = response.content.decode()
-    assert draft.headline in html and BANNER in html
+    assert draft.headline in html
+    assert BANNER in html
     assert "Back to the admin" not in html  # nothing for the staff-only reader
     assert_private(response)
 

@@ -21,8 +21,9 @@ def purge_api():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append({"path": self.path, "headers": dict(self.headers),
-                             "json": json.loads(body)})
+            received.append(
+                {"path": self.path, "headers": dict(self.headers), "json": json.loads(body)}
+            )
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b'{"status": "ok"}')
@@ -40,8 +41,10 @@ def purge_api():
 def test_a_change_purges_its_tags_through_the_http_adapter(purge_api, settings, committed):
     url, received = purge_api
     settings.MARQUEE_PURGE = {
-        "BACKEND": "pagecache.purge.HTTPPurger", "URL": f"{url}/service/marquee/purge",
-        "HEADERS": {"Fastly-Key": "secret-token"}, "FIELD": "surrogate_keys",
+        "BACKEND": "pagecache.purge.HTTPPurger",
+        "URL": f"{url}/service/marquee/purge",
+        "HEADERS": {"Fastly-Key": "secret-token"},
+        "FIELD": "surrogate_keys",
     }
     review = ReviewFactory(published=True)
     with committed():
@@ -56,8 +59,11 @@ def test_a_change_purges_its_tags_through_the_http_adapter(purge_api, settings, 
 
 
 def test_a_failing_purge_never_fails_the_change(settings, committed, caplog):
-    settings.MARQUEE_PURGE = {"BACKEND": "pagecache.purge.HTTPPurger",
-                              "URL": "http://127.0.0.1:9/purge", "TIMEOUT": 0.5}
+    settings.MARQUEE_PURGE = {
+        "BACKEND": "pagecache.purge.HTTPPurger",
+        "URL": "http://127.0.0.1:9/purge",
+        "TIMEOUT": 0.5,
+    }
     review = ReviewFactory(published=True)
     with committed():
         review.headline = "Saved anyway"

@@ -53,8 +53,11 @@ def test_query_counts_do_not_grow_with_the_archive(client):
     generate(scale=0.005, replace=True, no_progress=True, verbosity=0)
     large = measure(client, admin_client)
     assert large == small
-    over = {page: n for page, n in small.items()
-            if not page.startswith("admin") and max(n) > PUBLIC_BUDGET}
+    over = {
+        page: n
+        for page, n in small.items()
+        if not page.startswith("admin") and max(n) > PUBLIC_BUDGET
+    }
     assert not over, f"public pages over {PUBLIC_BUDGET} queries: {over}"
 
 

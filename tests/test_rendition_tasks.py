@@ -62,7 +62,12 @@ def test_a_poster_is_served_at_once_and_its_renditions_follow_from_the_worker(
     page = client.get(film.get_absolute_url()).content.decode()
     [srcset] = webp_sources(page)
     assert [part.split()[1] for part in srcset.split(", ")] == [
-        "160w", "240w", "320w", "480w", "500w"]
+        "160w",
+        "240w",
+        "320w",
+        "480w",
+        "500w",
+    ]
     renditions = TaskRecord.objects.filter(task_path="films.tasks.make_image_renditions")
     assert renditions.count() == 1, "recording the renditions queues nothing more"
 

@@ -47,8 +47,11 @@ def review_results(response) -> list[str]:
 
 def section_results(response, section_id: str) -> list[str]:
     main = main_of(response)
-    found = [s for s in find_all(main, "section") if dict(s.attributes).get("aria-labelledby")
-             == section_id]
+    found = [
+        s
+        for s in find_all(main, "section")
+        if dict(s.attributes).get("aria-labelledby") == section_id
+    ]
     return [name for name, _ in links(found[0])] if found else []
 
 
@@ -67,8 +70,9 @@ def test_search_finds_reviews_by_headline_dek_intro_sections_and_film_title(clie
 
     found = review_results(search(client, "marmalade"))
 
-    assert sorted(found) == sorted(r.headline for r in (
-        by_headline, by_dek, by_intro, by_section, by_film))
+    assert sorted(found) == sorted(
+        r.headline for r in (by_headline, by_dek, by_intro, by_section, by_film)
+    )
 
 
 def test_search_never_finds_what_is_not_public(client):
@@ -76,10 +80,16 @@ def test_search_never_finds_what_is_not_public(client):
     published(headline="Public zebra")
     ReviewFactory(headline="Draft zebra")
     ReviewFactory(headline="In review zebra", status=Review.Status.IN_REVIEW)
-    ReviewFactory(headline="Future zebra", status=Review.Status.SCHEDULED,
-                  published_at=now + datetime.timedelta(days=1))
-    ReviewFactory(headline="Archived zebra", status=Review.Status.ARCHIVED,
-                  published_at=now - datetime.timedelta(days=1))
+    ReviewFactory(
+        headline="Future zebra",
+        status=Review.Status.SCHEDULED,
+        published_at=now + datetime.timedelta(days=1),
+    )
+    ReviewFactory(
+        headline="Archived zebra",
+        status=Review.Status.ARCHIVED,
+        published_at=now - datetime.timedelta(days=1),
+    )
 
     response = search(client, "zebra")
 
@@ -102,7 +112,8 @@ def test_search_finds_films_by_title_original_title_and_people(client):
     response = search(client, "kestrel")
 
     assert sorted(section_results(response, "results-films")) == sorted(
-        f.title for f in (by_title, by_original, by_cast, by_crew))
+        f.title for f in (by_title, by_original, by_cast, by_crew)
+    )
     assert sorted(section_results(response, "results-people")) == ["Ada Kestrel", "Bo Kestrel"]
 
 
@@ -124,25 +135,28 @@ def test_an_empty_search_shows_the_form(client):
     assert find(main, "input", name="q")
 
 
-@pytest.mark.parametrize("q", [
-    "x" * 10_000,
-    '"unbalanced quote',
-    "'; DROP TABLE reviews_review; --",
-    "a & b | !c",
-    "foo:* & !bar",
-    "<script>alert(1)</script>",
-    "🎬💥 dance",
-    "\x00\x01 nul",
-    "%",
-    "_",
-    "   ",
-    "((((",
-    "-",
-    "or",
-    "the",
-    "\\",
-    "ü" * 300,
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "x" * 10_000,
+        '"unbalanced quote',
+        "'; DROP TABLE reviews_review; --",
+        "a & b | !c",
+        "foo:* & !bar",
+        "<script>alert(1)</script>",
+        "🎬💥 dance",
+        "\x00\x01 nul",
+        "%",
+        "_",
+        "   ",
+        "((((",
+        "-",
+        "or",
+        "the",
+        "\\",
+        "ü" * 300,
+    ],
+)
 def test_any_query_gives_a_page(client, q):
     published(headline="A dance of death", intro="Pirouettes and bullets.")
 
@@ -194,13 +208,22 @@ def test_editing_a_section_updates_the_search_index(client):
 @on_postgresql
 def test_postgres_ranks_headline_matches_above_body_matches(client):
     body = published(headline="Something else", intro="A passing mention of lighthouses.")
-    headline = published(headline="Lighthouses at dusk", intro="Nothing more.",
-                         published_at=timezone.now() - datetime.timedelta(days=30))
-    dek = published(headline="Third", dek="Where lighthouses stand",
-                    published_at=timezone.now() - datetime.timedelta(days=10))
+    headline = published(
+        headline="Lighthouses at dusk",
+        intro="Nothing more.",
+        published_at=timezone.now() - datetime.timedelta(days=30),
+    )
+    dek = published(
+        headline="Third",
+        dek="Where lighthouses stand",
+        published_at=timezone.now() - datetime.timedelta(days=10),
+    )
 
     assert review_results(search(client, "lighthouse")) == [
-        headline.headline, dek.headline, body.headline]
+        headline.headline,
+        dek.headline,
+        body.headline,
+    ]
 
 
 @on_postgresql

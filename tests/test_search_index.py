@@ -41,8 +41,9 @@ def test_importing_a_review_rebuilds_its_search_entry_once(monkeypatch):
 
     monkeypatch.setattr(index, "reindex_review", counted)
 
-    import_review(parse_review(review_text(300)), film=FilmFactory(), author=StaffFactory(),
-                  publish=True)
+    import_review(
+        parse_review(review_text(300)), film=FilmFactory(), author=StaffFactory(), publish=True
+    )
 
     assert len(calls) == 1
     assert found("tortoise299") == ["A Long Review"]
@@ -51,8 +52,12 @@ def test_importing_a_review_rebuilds_its_search_entry_once(monkeypatch):
 def test_import_work_grows_linearly_with_sections():
     def queries(sections):
         with CaptureQueriesContext(connection) as captured:
-            import_review(parse_review(review_text(sections, f"Review of {sections}")),
-                          film=FilmFactory(), author=StaffFactory(), publish=True)
+            import_review(
+                parse_review(review_text(sections, f"Review of {sections}")),
+                film=FilmFactory(),
+                author=StaffFactory(),
+                publish=True,
+            )
         return len(captured)
 
     small, large = queries(100), queries(400)
@@ -60,8 +65,10 @@ def test_import_work_grows_linearly_with_sections():
 
 
 def test_a_two_megabyte_review_saves_and_is_searchable_end_to_end():
-    paragraph = ("The camera lingers on the harbour while the score swells and the cast "
-                 "waits for a storm that never quite arrives. ") * 20
+    paragraph = (
+        "The camera lingers on the harbour while the score swells and the cast "
+        "waits for a storm that never quite arrives. "
+    ) * 20
     body = "\n\n".join([paragraph] * 1000) + "\n\nAt the very end, a zebrafinch."
     review = ReviewFactory(published=True, headline="Huge", intro="Start of the aardvark.")
     SectionFactory(review=review, heading="All of it", body=body)

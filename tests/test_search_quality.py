@@ -27,8 +27,9 @@ def published(**kwargs) -> Review:
 
 
 def snippet_html(response) -> str:
-    return response.content.decode().split('class="search-result__snippet">', 1)[1].split(
-        "</p>", 1)[0]
+    return (
+        response.content.decode().split('class="search-result__snippet">', 1)[1].split("</p>", 1)[0]
+    )
 
 
 def test_a_quoted_phrase_finds_the_words_together_only(client):
@@ -64,15 +65,19 @@ def test_stemmed_forms_match_and_are_marked_whole(client):
 
 
 def test_highlights_mark_whole_words_never_parts_of_words(client):
-    published(headline="Parasite", intro="Bong Joon Ho turns a household into a battlefield. "
-              "Ho keeps the tension high.")
+    published(
+        headline="Parasite",
+        intro="Bong Joon Ho turns a household into a battlefield. Ho keeps the tension high.",
+    )
 
     snippet = snippet_html(search(client, "Bong Joon Ho"))
 
     assert "<mark>Ho</mark> turns" in snippet
-    assert "<mark>ho</mark>" not in snippet.lower().replace("<mark>ho</mark> turns", "") \
-        .replace("<mark>ho</mark> keeps", "")
-    assert "household" in snippet and "<mark>" not in snippet.split("household")[0][-8:]
+    assert "<mark>ho</mark>" not in snippet.lower().replace("<mark>ho</mark> turns", "").replace(
+        "<mark>ho</mark> keeps", ""
+    )
+    assert "household" in snippet
+    assert "<mark>" not in snippet.split("household")[0][-8:]
 
 
 def test_snippets_centre_on_the_match_not_on_stop_words(client):
@@ -82,7 +87,8 @@ def test_snippets_centre_on_the_match_not_on_stop_words(client):
     snippet = snippet_html(search(client, "the lighthouse"))
 
     assert "<mark>lighthouse</mark>" in snippet
-    assert "<mark>The</mark>" not in snippet and "<mark>the</mark>" not in snippet
+    assert "<mark>The</mark>" not in snippet
+    assert "<mark>the</mark>" not in snippet
 
 
 def test_snippets_are_escaped(client):
@@ -104,7 +110,7 @@ def test_a_misspelt_word_is_corrected_and_the_page_says_so(client):
     assert review_results(response) == ["Ballet"]
     note = find(main, "p", cls="search-correction")
     assert "Showing results for ballerina" in text(note)
-    (label, href), = links(note)
+    ((label, href),) = links(note)
     assert label == "Search instead for “balerina”"
     exact = client.get(href)
     assert review_results(exact) == []
@@ -125,10 +131,18 @@ def test_words_only_in_unpublished_reviews_are_never_offered(client):
     now = timezone.now()
     published(headline="Public", intro="Nothing to see.")
     ReviewFactory(headline="Draft", intro="The zanzibarite conspiracy.")
-    ReviewFactory(headline="Archived", intro="The quokkaland conspiracy.",
-                  status=Review.Status.ARCHIVED, published_at=now)
-    ReviewFactory(headline="Later", intro="The marmotville conspiracy.",
-                  status=Review.Status.SCHEDULED, published_at=now + datetime.timedelta(days=2))
+    ReviewFactory(
+        headline="Archived",
+        intro="The quokkaland conspiracy.",
+        status=Review.Status.ARCHIVED,
+        published_at=now,
+    )
+    ReviewFactory(
+        headline="Later",
+        intro="The marmotville conspiracy.",
+        status=Review.Status.SCHEDULED,
+        published_at=now + datetime.timedelta(days=2),
+    )
 
     for typo in ("zanzibarit", "quokkalamd", "marmotvile", "zanzibarite", "conspiracy"):
         response = search(client, typo)
@@ -169,18 +183,28 @@ def test_people_with_reviewed_films_come_first(client):
 
 def test_headline_matches_rank_above_body_matches(client):
     body = published(headline="Something else", intro="A passing mention of lighthouses.")
-    headline = published(headline="Lighthouses at dusk", intro="Nothing more.",
-                         published_at=timezone.now() - datetime.timedelta(days=30))
-    dek = published(headline="Third", dek="Where lighthouses stand",
-                    published_at=timezone.now() - datetime.timedelta(days=10))
+    headline = published(
+        headline="Lighthouses at dusk",
+        intro="Nothing more.",
+        published_at=timezone.now() - datetime.timedelta(days=30),
+    )
+    dek = published(
+        headline="Third",
+        dek="Where lighthouses stand",
+        published_at=timezone.now() - datetime.timedelta(days=10),
+    )
 
     assert review_results(search(client, "lighthouse")) == [
-        headline.headline, dek.headline, body.headline]
+        headline.headline,
+        dek.headline,
+        body.headline,
+    ]
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(max_size=60) | st.text(alphabet='"*&|!():<>-+\'\\ aé%_', max_size=30))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=60) | st.text(alphabet="\"*&|!():<>-+'\\ aé%_", max_size=30))
 def test_any_text_gives_a_page_and_never_an_error(client, typed):
     if not Review.objects.exists():
         published(headline="A dance of death", intro="Pirouettes and bullets: *dance*!")

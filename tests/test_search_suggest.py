@@ -12,8 +12,9 @@ from reviews.models import Review
 from tests.factories import CastCreditFactory, FilmFactory, PersonFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
-on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql",
-                                   reason="PostgreSQL's own configuration and indexes")
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's own configuration and indexes"
+)
 
 
 def suggest(client, q: str) -> dict:
@@ -33,8 +34,12 @@ def catalogue():
     CastCreditFactory(film=film, person=PersonFactory(name="Ana de Armas"))
     ReviewFactory(published=True, film=film, headline="Ballerina: vengeance en pointe")
     ReviewFactory(film=film, headline="Ballerina draft", intro="Balletomane secrets.")
-    ReviewFactory(film=film, headline="Ballerina later", status=Review.Status.SCHEDULED,
-                  published_at=timezone.now() + datetime.timedelta(days=1))
+    ReviewFactory(
+        film=film,
+        headline="Ballerina later",
+        status=Review.Status.SCHEDULED,
+        published_at=timezone.now() + datetime.timedelta(days=1),
+    )
     return film
 
 
@@ -42,8 +47,11 @@ def test_suggestions_complete_the_word_being_typed(client, catalogue):
     data = suggest(client, "balle")
 
     assert labels(data, "films") == ["Ballerina"]
-    assert data["films"][0] == {"label": "Ballerina", "detail": "2025",
-                                "url": catalogue.get_absolute_url()}
+    assert data["films"][0] == {
+        "label": "Ballerina",
+        "detail": "2025",
+        "url": catalogue.get_absolute_url(),
+    }
     assert labels(data, "reviews") == ["Ballerina: vengeance en pointe"]
     assert data["corrected"] == ""
     assert labels(suggest(client, "ana de ar"), "people") == ["Ana de Armas"]
@@ -59,19 +67,26 @@ def test_suggestions_forgive_a_typo_and_say_so(client, catalogue):
 def test_suggestions_never_name_unpublished_reviews(client, catalogue):
     for q in ("ballerina", "ballerina dr", "ballerina lat", "balletomane", "balletoman"):
         text = client.get("/search/suggest/", {"q": q}).content.decode()
-        assert "draft" not in text.lower() and "later" not in text.lower(), q
+        assert "draft" not in text.lower(), q
+        assert "later" not in text.lower(), q
         assert "Balletomane" not in text
 
 
 def test_short_or_hostile_input_gives_empty_suggestions(client, catalogue):
-    assert suggest(client, "b") == {"query": "b", "corrected": "", "reviews": [], "films": [],
-                                    "people": []}
+    assert suggest(client, "b") == {
+        "query": "b",
+        "corrected": "",
+        "reviews": [],
+        "films": [],
+        "people": [],
+    }
     for q in ('"', "*", "a & !b", "\x00", "x" * 5000, ":*"):
         suggest(client, q)
 
 
-def test_suggestions_are_cached_until_content_changes(client, catalogue,
-                                                      django_capture_on_commit_callbacks):
+def test_suggestions_are_cached_until_content_changes(
+    client, catalogue, django_capture_on_commit_callbacks
+):
     suggest(client, "balle")
     with CaptureQueriesContext(connection) as queries:
         again = client.get("/search/suggest/", {"q": "balle"})
@@ -92,17 +107,22 @@ def test_postgres_folds_accents_in_its_text_search_configuration():
     assert vector == "'celin':3 'danc':2 'skarsgard':1"
 
 
-@pytest.mark.parametrize(("table", "index"), [
-    ("films_person", "search_person_name_trgm"),
-    ("films_film", "search_film_title_trgm"),
-    ("reviews_searchword", "search_word_trgm"),
-])
+@pytest.mark.parametrize(
+    ("table", "index"),
+    [
+        ("films_person", "search_person_name_trgm"),
+        ("films_film", "search_film_title_trgm"),
+        ("reviews_searchword", "search_word_trgm"),
+    ],
+)
 @pytest.mark.postgres
 @on_postgresql
 def test_postgres_answers_names_and_typos_from_trigram_indexes(table, index):
-    column = {"films_person": "marquee_fold(name) ~ '\\marmas\\M'",
-              "films_film": "marquee_fold(title) ~ '\\mballerina\\M'",
-              "reviews_searchword": "marquee_fold(word) % 'balerina'"}[table]
+    column = {
+        "films_person": "marquee_fold(name) ~ '\\marmas\\M'",
+        "films_film": "marquee_fold(title) ~ '\\mballerina\\M'",
+        "reviews_searchword": "marquee_fold(word) % 'balerina'",
+    }[table]
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         cursor.execute(f"EXPLAIN SELECT id FROM {table} WHERE {column}")  # noqa: S608

@@ -195,7 +195,7 @@ def test_an_unreachable_redis_reads_as_misses_and_drops_writes(caplog, monkeypat
         assert cache.delete("anything") is False
         assert cache.has_key("anything") is False
         assert cache.get_or_set("computed", lambda: "fresh") == "fresh"
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="not found"):
             cache.incr("counter")  # as for a missing key, so callers' fallback runs
     # One warning, not one per call: an outage must not flood the logs.
     warnings = [r for r in caplog.records if "Redis cache unavailable" in r.getMessage()]
@@ -314,8 +314,11 @@ def test_without_a_replica_the_router_steps_aside():
 def prepared_statements(threshold: int = 5):
     """The default alias as DB_PREPARE_THRESHOLD=threshold would configure it."""
     original = connections["default"]
-    options = {**original.settings_dict["OPTIONS"], "server_side_binding": True,
-               "prepare_threshold": threshold}
+    options = {
+        **original.settings_dict["OPTIONS"],
+        "server_side_binding": True,
+        "prepare_threshold": threshold,
+    }
     knob_on = original.__class__({**original.settings_dict, "OPTIONS": options}, alias="default")
     connections["default"] = knob_on
     try:
@@ -353,8 +356,10 @@ def test_the_default_settings_never_store_an_integer_as_another():
     assert not Film.objects.filter(tmdb_id=7).exists()
 
 
-@pytest.mark.skipif(connections["default"].vendor != "postgresql",
-                    reason="prepared statements are a PostgreSQL connection setting")
+@pytest.mark.skipif(
+    connections["default"].vendor != "postgresql",
+    reason="prepared statements are a PostgreSQL connection setting",
+)
 @pytest.mark.django_db(transaction=True)
 def test_with_the_knob_on_a_statement_sent_often_is_prepared_and_answers_the_same():
     """The review page's statements run again and again: PostgreSQL keeps their plans."""
@@ -370,8 +375,10 @@ def test_with_the_knob_on_a_statement_sent_often_is_prepared_and_answers_the_sam
     assert any('FROM "films_film"' in statement and "$1" in statement for statement in prepared)
 
 
-@pytest.mark.skipif(connections["default"].vendor != "postgresql",
-                    reason="server-side binding is a PostgreSQL connection setting")
+@pytest.mark.skipif(
+    connections["default"].vendor != "postgresql",
+    reason="server-side binding is a PostgreSQL connection setting",
+)
 @pytest.mark.django_db(transaction=True)
 def test_with_the_knob_on_the_importer_still_refuses_an_id_beyond_the_column(tmp_path):
     """Server-side binding wraps 2**32 + 7 to 7; the importer checks the range before it."""

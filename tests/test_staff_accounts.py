@@ -67,8 +67,10 @@ def test_a_forgotten_password_is_reset_by_mail(client):
 
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
-    fields = form_of(form_page) | {"new_password1": "a new long passphrase 42",
-                                   "new_password2": "a new long passphrase 42"}
+    fields = form_of(form_page) | {
+        "new_password1": "a new long passphrase 42",
+        "new_password2": "a new long passphrase 42",
+    }
     done = client.post(form_page.redirect_chain[-1][0], fields, follow=True)
     assert "password has been set" in done.content.decode()
     editor.refresh_from_db()
@@ -81,32 +83,45 @@ def test_an_unknown_address_is_told_the_same_and_sent_nothing(client):
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize(("role", "may_open", "may_not_open"), [
-    ("Writers", "/admin/reviews/review/add/", "/admin/reviews/comment/"),
-    ("Editors", "/admin/films/film/add/", "/admin/auth/user/"),
-    ("Moderators", "/admin/reviews/comment/", "/admin/reviews/review/add/"),
-])
+@pytest.mark.parametrize(
+    ("role", "may_open", "may_not_open"),
+    [
+        ("Writers", "/admin/reviews/review/add/", "/admin/reviews/comment/"),
+        ("Editors", "/admin/films/film/add/", "/admin/auth/user/"),
+        ("Moderators", "/admin/reviews/comment/", "/admin/reviews/review/add/"),
+    ],
+)
 def test_a_superuser_makes_a_staff_member_with_a_role_in_one_step(
-        client, role, may_open, may_not_open):
+    client, role, may_open, may_not_open
+):
     client.force_login(SuperuserFactory())
     add = client.get("/admin/auth/user/add/")
     assert "The role gives the account its rights" in add.content.decode()
     fields = form_of(add) | {
-        "username": "nadia", "first_name": "Nadia", "last_name": "Okafor",
-        "email": "nadia@marquee.example", "role": role, "usable_password": "true",
-        "password1": "a long passphrase 42", "password2": "a long passphrase 42",
+        "username": "nadia",
+        "first_name": "Nadia",
+        "last_name": "Okafor",
+        "email": "nadia@marquee.example",
+        "role": role,
+        "usable_password": "true",
+        "password1": "a long passphrase 42",
+        "password2": "a long passphrase 42",
     }
     response = client.post("/admin/auth/user/add/", fields)
     assert response.status_code == 302, response.context["adminform"].form.errors
     nadia = User.objects.get(username="nadia")
-    assert nadia.is_staff and not nadia.is_superuser
+    assert nadia.is_staff
+    assert not nadia.is_superuser
     assert list(nadia.groups.values_list("name", flat=True)) == [role]
 
     client.logout()
     login = client.get("/admin/login/")
-    signed_in = client.post("/admin/login/?next=/admin/", form_of(login) | {
-        "username": "nadia", "password": "a long passphrase 42"})
-    assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
+    signed_in = client.post(
+        "/admin/login/?next=/admin/",
+        form_of(login) | {"username": "nadia", "password": "a long passphrase 42"},
+    )
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == "/admin/"
     assert client.get(may_open).status_code == 200
     assert client.get(may_not_open).status_code == 403
 
@@ -114,7 +129,10 @@ def test_a_superuser_makes_a_staff_member_with_a_role_in_one_step(
 def test_the_user_list_names_each_accounts_role(client):
     client.force_login(SuperuserFactory(username="boss"))
     add = client.get("/admin/auth/user/add/")
-    client.post("/admin/auth/user/add/", form_of(add) | {
-        "username": "wren", "role": "Writers", "usable_password": "false"})
+    client.post(
+        "/admin/auth/user/add/",
+        form_of(add) | {"username": "wren", "role": "Writers", "usable_password": "false"},
+    )
     page = client.get("/admin/auth/user/").content.decode()
-    assert "Writer" in page and "Superuser" in page
+    assert "Writer" in page
+    assert "Superuser" in page

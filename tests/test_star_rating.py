@@ -14,13 +14,19 @@ from tests.test_workflow_admin import errors, form_data
 
 class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(
-        choices=[("", "No rating"), *RATING_CHOICES], required=False, widget=StarRatingWidget)
+        choices=[("", "No rating"), *RATING_CHOICES], required=False, widget=StarRatingWidget
+    )
 
 
-@pytest.mark.parametrize(("value", "glyphs", "words"), [
-    ("0.5", "½", "½ stars"), ("1.0", "★", "1 star"), ("3.5", "★★★½", "3½ stars"),
-    ("5.0", "★★★★★", "5 stars"),
-])
+@pytest.mark.parametrize(
+    ("value", "glyphs", "words"),
+    [
+        ("0.5", "½", "½ stars"),
+        ("1.0", "★", "1 star"),
+        ("3.5", "★★★½", "3½ stars"),
+        ("5.0", "★★★★★", "5 stars"),
+    ],
+)
 def test_each_rating_is_drawn_and_spoken(value, glyphs, words):
     assert stars(value) == glyphs
     assert spoken(value) == words
@@ -53,7 +59,8 @@ def test_the_review_form_rates_with_stars_and_keeps_the_rating_on_a_second_save(
 
     page = client.get(url)
     html = page.content.decode()
-    assert 'class="star-rating"' in html and "star-rating.css" in html
+    assert 'class="star-rating"' in html
+    assert "star-rating.css" in html
     assert re.search(r'value="4.0"[^>]*checked', html)
 
     for posted in ("4.0", "3.5", ""):  # unchanged, a half step, no rating

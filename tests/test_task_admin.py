@@ -67,7 +67,9 @@ def test_a_failed_task_is_listed_with_its_error_and_can_be_retried(client, faile
 
     # The changelist's own action form, with the failed task ticked and Retry chosen.
     fields = page_form(page, form_id="changelist-form") | {
-        "action": "retry", "_selected_action": str(failed_task.pk)}
+        "action": "retry",
+        "_selected_action": str(failed_task.pk),
+    }
     response = client.post(CHANGELIST + "?attention=yes", fields, follow=True)
     assert "Queued 1 task(s) again." in response.content.decode()
     assert rows(response.content.decode()) == [], "nothing needs attention any more"
@@ -79,14 +81,16 @@ def test_a_failed_task_is_listed_with_its_error_and_can_be_retried(client, faile
     run_worker()
     assert failed.read_text() == "4"
     again.refresh_from_db()
-    assert again.status == "SUCCESSFUL" and again.return_value == 4
+    assert again.status == "SUCCESSFUL"
+    assert again.return_value == 4
 
 
 def test_only_failed_tasks_not_yet_retried_are_retried(client, failed):
     client.force_login(SuperuserFactory())
     done = TaskRecord.objects.filter(status="SUCCESSFUL").first()
-    response = client.post(CHANGELIST, {"action": "retry", "_selected_action": [done.pk]},
-                           follow=True)
+    response = client.post(
+        CHANGELIST, {"action": "retry", "_selected_action": [done.pk]}, follow=True
+    )
     assert "only failed tasks not yet retried can be retried" in response.content.decode()
     assert not TaskRecord.objects.filter(status="READY").exists()
 
@@ -111,10 +115,12 @@ def test_a_task_abandoned_by_a_dead_worker_is_marked_failed(settings, db_tasks):
     row = TaskRecord.objects.get(pk=flaky.enqueue("/nonexistent/a", 0).id)
     busy = TaskRecord.objects.get(pk=flaky.enqueue("/nonexistent/b", 0).id)
     long_ago = timezone.now() - datetime.timedelta(minutes=10)
-    TaskRecord.objects.filter(pk=row.pk).update(status="RUNNING", started_at=long_ago,
-                                                worker_ids=["gone"])
-    TaskRecord.objects.filter(pk=busy.pk).update(status="RUNNING", started_at=long_ago,
-                                                 worker_ids=["alive"])
+    TaskRecord.objects.filter(pk=row.pk).update(
+        status="RUNNING", started_at=long_ago, worker_ids=["gone"]
+    )
+    TaskRecord.objects.filter(pk=busy.pk).update(
+        status="RUNNING", started_at=long_ago, worker_ids=["alive"]
+    )
     WorkerHeartbeat.objects.create(worker_id="gone", last_beat_at=long_ago)
     WorkerHeartbeat.objects.create(worker_id="alive")
 
@@ -135,8 +141,7 @@ def test_old_finished_tasks_are_pruned(settings, db_tasks, tmp_path):
     flaky.enqueue(str(tmp_path / "new"), 0)
     run_worker()
     prune()
-    assert [r.args_kwargs["args"][0] for r in TaskRecord.objects.all()] == [
-        str(tmp_path / "new")]
+    assert [r.args_kwargs["args"][0] for r in TaskRecord.objects.all()] == [str(tmp_path / "new")]
     assert not CompletedTask.objects.exists()
 
 
@@ -158,11 +163,19 @@ def test_healthz_tasks_reports_a_worker_that_has_not_run_for_too_long(client, se
 
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        Worker(queue_names=["*"], interval=1, batch=False, backend_name="default",
-               startup_delay=False, max_tasks=None, worker_id="w1",
-               excluded_queue_names=[]).beat()  # a running worker's heartbeat
+        Worker(
+            queue_names=["*"],
+            interval=1,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="w1",
+            excluded_queue_names=[],
+        ).beat()  # a running worker's heartbeat
         body = client.get(reverse("healthz_tasks")).json()
-        assert body["status"] == "ok" and len(body["workers"]) == 1
+        assert body["status"] == "ok"
+        assert len(body["workers"]) == 1
     with time_machine.travel(start + datetime.timedelta(seconds=119), tick=False):
         assert client.get(reverse("healthz_tasks")).status_code == 200
     with time_machine.travel(start + datetime.timedelta(seconds=121), tick=False):

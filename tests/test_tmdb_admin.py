@@ -21,12 +21,29 @@ pytestmark = pytest.mark.django_db
 with_worker = pytest.mark.django_db(transaction=True)
 
 ADD = "/admin/films/film/add-from-tmdb/"
-SEARCH_ANSWER = {"page": 1, "total_pages": 1, "total_results": 2, "results": [
-    {"id": 541671, "title": "Ballerina", "original_title": "Ballerina",
-     "release_date": "2025-06-04", "overview": "An assassin sets out.", "poster_path": "/p.jpg"},
-    {"id": 1, "title": "Ballerina", "original_title": "Ballerina", "release_date": "2016-12-14",
-     "overview": "An animated orphan dreams of dancing.", "poster_path": None},
-]}
+SEARCH_ANSWER = {
+    "page": 1,
+    "total_pages": 1,
+    "total_results": 2,
+    "results": [
+        {
+            "id": 541671,
+            "title": "Ballerina",
+            "original_title": "Ballerina",
+            "release_date": "2025-06-04",
+            "overview": "An assassin sets out.",
+            "poster_path": "/p.jpg",
+        },
+        {
+            "id": 1,
+            "title": "Ballerina",
+            "original_title": "Ballerina",
+            "release_date": "2016-12-14",
+            "overview": "An animated orphan dreams of dancing.",
+            "poster_path": None,
+        },
+    ],
+}
 
 
 class Forms(HTMLParser):
@@ -40,8 +57,11 @@ class Forms(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and attrs.get("method", "").lower() == "post" \
-                and attrs.get("id") != "logout-form":
+        if (
+            tag == "form"
+            and attrs.get("method", "").lower() == "post"
+            and attrs.get("id") != "logout-form"
+        ):
             self.current = {"data": {}, "button": ""}
             self.forms.append(self.current)
         elif tag == "input" and self.current is not None and attrs.get("name"):
@@ -66,8 +86,9 @@ def editor(client):
 def worker():
     """Tasks stored in the database; calling the fixture runs the worker over what is due."""
     with database_task_backend():
-        yield lambda: call_command("run_worker", batch=True, startup_delay=False, reload=False,
-                                   verbosity=0)
+        yield lambda: call_command(
+            "run_worker", batch=True, startup_delay=False, reload=False, verbosity=0
+        )
 
 
 def import_through_admin(client, worker, data: dict):
@@ -88,21 +109,24 @@ def test_without_a_token_the_page_says_how_to_get_one(client, editor, settings):
     settings.TMDB_API_TOKEN = ""
     html = client.get(ADD).content.decode()
     assert "TMDB is not connected yet" in html
-    assert "TMDB_API_TOKEN" in html and "https://www.themoviedb.org/settings/api" in html
+    assert "TMDB_API_TOKEN" in html
+    assert "https://www.themoviedb.org/settings/api" in html
     assert 'name="q"' not in html
 
 
 @with_worker
 def test_search_pick_and_import(client, editor, fake_tmdb, worker):
     changelist = client.get(reverse("admin:films_film_changelist")).content.decode()
-    assert f'href="{ADD}"' in changelist and "Add from TMDB" in changelist
+    assert f'href="{ADD}"' in changelist
+    assert "Add from TMDB" in changelist
 
     fake_tmdb.add("/3/search/movie", SEARCH_ANSWER)
     fake_tmdb.add_movie(movie())
     page = client.get(ADD, {"q": "Ballerina", "year": "2025"})
     assert fake_tmdb.requests[0].query["year"] == ["2025"]
     html = page.content.decode()
-    assert "2 films on TMDB" in html and "An animated orphan" in html
+    assert "2 films on TMDB" in html
+    assert "An animated orphan" in html
     forms = Forms(html).forms
     [pick] = [f for f in forms if f["button"] == "Import Ballerina (2025)"]
 
@@ -113,36 +137,51 @@ def test_search_pick_and_import(client, editor, fake_tmdb, worker):
     film = Film.objects.get(tmdb_id=541671)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:films_film_change", args=[film.pk])
-    assert film.poster and film.videos.exists() and film.cast_credits.count() == 3
+    assert film.poster
+    assert film.videos.exists()
+    assert film.cast_credits.count() == 3
     page = client.get(response["Location"])
     assert "Added “Ballerina (2025)” from TMDB, with 3 cast and 2 crew." in page.content.decode()
     job = TMDBImport.objects.get()
     assert (job.status, job.film, job.title, job.requested_by) == (
-        "done", film, "Ballerina (2025)", editor)
+        "done",
+        film,
+        "Ballerina (2025)",
+        editor,
+    )
 
     fake_tmdb.add("/3/search/movie", SEARCH_ANSWER)
     again = client.get(ADD, {"q": "Ballerina"}).content.decode()
-    assert "already in Marquee" in again and "Update from TMDB" in again
+    assert "already in Marquee" in again
+    assert "Update from TMDB" in again
 
 
 def test_a_pasted_address_shows_that_film(client, editor, fake_tmdb):
     fake_tmdb.add_movie(movie(), images=False)
-    html = client.get(ADD, {"q": "https://www.themoviedb.org/movie/541671-ballerina"}
-                      ).content.decode()
-    assert "1 film on TMDB" in html and "From the World of John Wick: Ballerina" in html
+    html = client.get(
+        ADD, {"q": "https://www.themoviedb.org/movie/541671-ballerina"}
+    ).content.decode()
+    assert "1 film on TMDB" in html
+    assert "From the World of John Wick: Ballerina" in html
     assert fake_tmdb.paths("/3/") == ["/3/movie/541671"]
 
 
 @with_worker
-@pytest.mark.parametrize("answer, says", [
-    ({"raw": b"{not json"}, "TMDB answered movie/541671 with malformed JSON"),
-    ({"status": 404, "body": {"status_code": 34}}, "TMDB has no film with id 541671."),
-    ({"delay": 1.5, "body": {}}, "TMDB did not answer within 0.5 seconds."),
-    ({"raw": b'{"id": 541671, "title": "Ballerina", "runtime": "long"}'},
-     "$.runtime: expected a whole number"),
-])
-def test_a_failed_import_says_why_and_writes_nothing(client, editor, fake_tmdb, worker,
-                                                     settings, answer, says):
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        ({"raw": b"{not json"}, "TMDB answered movie/541671 with malformed JSON"),
+        ({"status": 404, "body": {"status_code": 34}}, "TMDB has no film with id 541671."),
+        ({"delay": 1.5, "body": {}}, "TMDB did not answer within 0.5 seconds."),
+        (
+            {"raw": b'{"id": 541671, "title": "Ballerina", "runtime": "long"}'},
+            "$.runtime: expected a whole number",
+        ),
+    ],
+)
+def test_a_failed_import_says_why_and_writes_nothing(
+    client, editor, fake_tmdb, worker, settings, answer, says
+):
     settings.TMDB_TIMEOUT = 0.5
     fake_tmdb.add("/3/search/movie", SEARCH_ANSWER)
     [pick, _] = Forms(client.get(ADD, {"q": "Ballerina"}).content.decode()).forms
@@ -150,7 +189,8 @@ def test_a_failed_import_says_why_and_writes_nothing(client, editor, fake_tmdb, 
     response = import_through_admin(client, worker, pick["data"])
     assert response.status_code == 200
     html = response.content.decode()
-    assert says in html and "Nothing was imported." in html
+    assert says in html
+    assert "Nothing was imported." in html
     assert 'http-equiv="refresh"' not in html
     assert not Film.objects.exists()
     assert TMDBImport.objects.get().status == "failed"
@@ -159,8 +199,7 @@ def test_a_failed_import_says_why_and_writes_nothing(client, editor, fake_tmdb, 
     [again] = [f for f in Forms(html).forms if "tmdb_id" in f["data"]]
     fake_tmdb.add_movie(movie())
     response = import_through_admin(client, worker, again["data"])
-    assert response["Location"] == reverse("admin:films_film_change",
-                                           args=[Film.objects.get().pk])
+    assert response["Location"] == reverse("admin:films_film_change", args=[Film.objects.get().pk])
 
 
 def test_a_queued_import_the_worker_has_not_taken_says_so(client, editor, fake_tmdb, settings):
@@ -168,19 +207,24 @@ def test_a_queued_import_the_worker_has_not_taken_says_so(client, editor, fake_t
         response = client.post(ADD, {"tmdb_id": "541671", "title": "Ballerina (2025)"})
     job = TMDBImport.objects.get()
     TMDBImport.objects.filter(pk=job.pk).update(
-        requested_at=job.requested_at - datetime.timedelta(minutes=2))
+        requested_at=job.requested_at - datetime.timedelta(minutes=2)
+    )
     html = client.get(response["Location"]).content.decode()
     assert "Importing Ballerina (2025) from TMDB" in html
     assert "No task worker has taken this import yet" in html
-    assert not Film.objects.exists() and fake_tmdb.paths("/3/") == []
+    assert not Film.objects.exists()
+    assert fake_tmdb.paths("/3/") == []
 
 
 def test_an_import_that_runs_for_long_says_it_may_have_failed(client, editor):
     job = TMDBImport.objects.create(
-        tmdb_id=541671, status="running",
-        requested_at=timezone.now() - datetime.timedelta(minutes=10))
+        tmdb_id=541671,
+        status="running",
+        requested_at=timezone.now() - datetime.timedelta(minutes=10),
+    )
     html = client.get(reverse("admin:films_film_tmdb_import", args=[job.pk])).content.decode()
-    assert "taking much longer than usual" in html and 'http-equiv="refresh"' in html
+    assert "taking much longer than usual" in html
+    assert 'http-equiv="refresh"' in html
 
 
 def test_an_import_page_is_the_editors_only(client, fake_tmdb):
@@ -196,8 +240,9 @@ def test_an_import_page_is_the_editors_only(client, fake_tmdb):
 def test_unknown_id_is_a_clear_message(client, editor, fake_tmdb):
     html = client.get(ADD, {"q": "https://www.themoviedb.org/movie/999999"}).content.decode()
     assert "TMDB has no film with id 999999." in html
-    fake_tmdb.add("/3/search/movie", {"page": 1, "total_pages": 0, "total_results": 0,
-                                      "results": []})
+    fake_tmdb.add(
+        "/3/search/movie", {"page": 1, "total_pages": 0, "total_results": 0, "results": []}
+    )
     html = client.get(ADD, {"q": "999999"}).content.decode()
     assert "TMDB has no film matching “999999”." in html
 
@@ -211,8 +256,9 @@ def test_writers_and_moderators_may_not(client, fake_tmdb):
 
 
 @with_worker
-def test_editors_edits_are_kept_and_proposals_accepted_field_by_field(client, editor,
-                                                                      fake_tmdb, worker):
+def test_editors_edits_are_kept_and_proposals_accepted_field_by_field(
+    client, editor, fake_tmdb, worker
+):
     fake_tmdb.add_movie(movie(poster_path=None, backdrop_path=None))
     import_through_admin(client, worker, {"tmdb_id": "541671"})
     film = Film.objects.get()
@@ -226,19 +272,30 @@ def test_editors_edits_are_kept_and_proposals_accepted_field_by_field(client, ed
     assert film.edited_fields == ["tagline", "title"]
 
     fake_tmdb.answers.clear()
-    fake_tmdb.add_movie(movie(title="Ballerina (2025)", tagline="Take your revenge!",
-                              runtime=130, poster_path=None, backdrop_path=None))
+    fake_tmdb.add_movie(
+        movie(
+            title="Ballerina (2025)",
+            tagline="Take your revenge!",
+            runtime=130,
+            poster_path=None,
+            backdrop_path=None,
+        )
+    )
     import_through_admin(client, worker, {"tmdb_id": "541671"})
     film.refresh_from_db()
     assert (film.title, film.tagline, film.runtime) == (
-        "Ballerina: From the World of John Wick", "Dance. Then fight.", 130)
+        "Ballerina: From the World of John Wick",
+        "Dance. Then fight.",
+        130,
+    )
     page = client.get(change).content.decode()
     assert "Review 2 changes proposed by TMDB" in page
     assert "Edited here (TMDB leaves these alone): Tagline, Title." in page
 
     review = client.get(reverse("admin:films_film_tmdb_changes", args=[film.pk]))
     html = review.content.decode()
-    assert "Take your revenge!" in html and "Ballerina (2025)" in html
+    assert "Take your revenge!" in html
+    assert "Ballerina (2025)" in html
     [form] = Forms(html).forms
     data = {**form["data"], "accept": "tagline"}  # tick one box
     response = client.post(review.wsgi_request.path, data)
@@ -251,9 +308,17 @@ def test_editors_edits_are_kept_and_proposals_accepted_field_by_field(client, ed
 
 
 def test_a_number_is_looked_up_as_an_id_and_as_a_title(client, editor, fake_tmdb):
-    fake_tmdb.add("/3/search/movie", {"page": 1, "total_pages": 1, "total_results": 1,
-                                      "results": [{"id": 530915, "title": "1917",
-                                                   "release_date": "2019-12-25"}]})
+    fake_tmdb.add(
+        "/3/search/movie",
+        {
+            "page": 1,
+            "total_pages": 1,
+            "total_results": 1,
+            "results": [{"id": 530915, "title": "1917", "release_date": "2019-12-25"}],
+        },
+    )
     html = client.get(ADD, {"q": "1917"}).content.decode()
-    assert "1 film on TMDB" in html and "1917" in html and "(2019)" in html
+    assert "1 film on TMDB" in html
+    assert "1917" in html
+    assert "(2019)" in html
     assert fake_tmdb.paths("/3/") == ["/3/movie/1917", "/3/search/movie"]

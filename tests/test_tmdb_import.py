@@ -24,8 +24,19 @@ from tests.tmdb_fake import TOKEN, movie
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Film, Person, CastCredit, CrewCredit, Video, Release, WatchRegion, WatchOffer,
-          WatchProvider, AlternativeTitle, Keyword]
+MODELS = [
+    Film,
+    Person,
+    CastCredit,
+    CrewCredit,
+    Video,
+    Release,
+    WatchRegion,
+    WatchOffer,
+    WatchProvider,
+    AlternativeTitle,
+    Keyword,
+]
 
 
 def rows() -> dict[str, int]:
@@ -34,8 +45,11 @@ def rows() -> dict[str, int]:
 
 def media_files(settings) -> list[str]:
     root = settings.MEDIA_ROOT
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) \
-        if root.exists() else []
+    return (
+        sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+        if root.exists()
+        else []
+    )
 
 
 def import_live(tmdb_id="541671") -> str:
@@ -58,23 +72,35 @@ def test_one_request_brings_the_film_and_everything_beside_it(fake_tmdb, setting
     assert film.certification == "15"  # the GB certificate, not the US "R"
     assert film.wikidata_id == "Q105387573"
     assert film.tmdb_fetched_at is not None
-    assert film.poster and film.poster_width == 60 and film.tmdb_poster_path == \
-        "/ballerina-poster.jpg"
-    assert film.backdrop and film.tmdb_backdrop_path == "/ballerina-backdrop.jpg"
+    assert film.poster
+    assert film.poster_width == 60
+    assert film.tmdb_poster_path == "/ballerina-poster.jpg"
+    assert film.backdrop
+    assert film.tmdb_backdrop_path == "/ballerina-backdrop.jpg"
     photographed = set(Person.objects.exclude(photo="").values_list("name", flat=True))
     assert photographed == {"Ana de Armas", "Keanu Reeves", "Len Wiseman"}
 
     assert [v.name for v in film.videos.trailers()] == ["Official Trailer", "Fan trailer"]
     assert film.videos.count() == 3
     assert sorted(film.releases.values_list("country", "type", "certification")) == [
-        ("GB", 1, ""), ("GB", 3, "15"), ("US", 3, "R")]
+        ("GB", 1, ""),
+        ("GB", 3, "15"),
+        ("US", 3, "R"),
+    ]
     region = film.watch_regions.get()
-    assert region.region == "GB" and "locale=GB" in region.link
+    assert region.region == "GB"
+    assert "locale=GB" in region.link
     assert sorted(region.offers.values_list("provider__name", "kind")) == [
-        ("Amazon Prime Video", "flatrate"), ("Apple TV", "buy"), ("Apple TV", "rent")]
+        ("Amazon Prime Video", "flatrate"),
+        ("Apple TV", "buy"),
+        ("Apple TV", "rent"),
+    ]
     assert all(WatchProvider.objects.values_list("logo", flat=True))
     assert sorted(film.keywords.values_list("name", flat=True)) == [
-        "new york city", "rage and hate", "revenge"]
+        "new york city",
+        "rage and hate",
+        "revenge",
+    ]
     assert film.alternative_titles.filter(country="FR").get().title.startswith("Ballerina :")
 
     images = len(fake_tmdb.paths("/t/p/"))
@@ -98,8 +124,12 @@ def test_a_changed_poster_replaces_the_old_one_and_a_removed_offer_goes(fake_tmd
 
 
 def test_429_waits_for_retry_after_then_succeeds(fake_tmdb):
-    fake_tmdb.add("/3/movie/541671", {"status_code": 25, "status_message": "Slow down."},
-                  status=429, headers={"Retry-After": "2"})
+    fake_tmdb.add(
+        "/3/movie/541671",
+        {"status_code": 25, "status_message": "Slow down."},
+        status=429,
+        headers={"Retry-After": "2"},
+    )
     fake_tmdb.add_movie(movie(), images=False)
     waits = []
     client = TMDBClient(sleep=waits.append)
@@ -143,16 +173,22 @@ def test_malformed_json_writes_nothing(fake_tmdb):
     assert not any(rows().values())
 
 
-@pytest.mark.parametrize(("change", "where"), [
-    (lambda d: d["release_dates"]["results"][0]["release_dates"][0].update(type=9),
-     "$.release_dates.results[0].release_dates[0].type: 9 is not a TMDB release type"),
-    (lambda d: d["videos"]["results"][2].update(key="<script>"),
-     "$.videos.results[2].key"),
-    (lambda d: d["watch/providers"]["results"]["GB"]["rent"][0].update(provider_id="2"),
-     "$['watch/providers'].results.GB.rent[0].provider_id: expected a whole number"),
-    (lambda d: d.update(poster_path="../../etc/passwd"), "$.poster_path"),
-    (lambda d: d["keywords"].update(keywords={}), "$.keywords.keywords: expected a list"),
-])
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (
+            lambda d: d["release_dates"]["results"][0]["release_dates"][0].update(type=9),
+            "$.release_dates.results[0].release_dates[0].type: 9 is not a TMDB release type",
+        ),
+        (lambda d: d["videos"]["results"][2].update(key="<script>"), "$.videos.results[2].key"),
+        (
+            lambda d: d["watch/providers"]["results"]["GB"]["rent"][0].update(provider_id="2"),
+            "$['watch/providers'].results.GB.rent[0].provider_id: expected a whole number",
+        ),
+        (lambda d: d.update(poster_path="../../etc/passwd"), "$.poster_path"),
+        (lambda d: d["keywords"].update(keywords={}), "$.keywords.keywords: expected a list"),
+    ],
+)
 def test_malformed_blocks_are_named_by_json_path(fake_tmdb, settings, change, where):
     document = movie()
     change(document)
@@ -166,11 +202,15 @@ def test_malformed_blocks_are_named_by_json_path(fake_tmdb, settings, change, wh
 
 
 def test_an_image_that_is_not_an_image_leaves_no_rows_and_no_files(fake_tmdb, settings):
-    fake_tmdb.add("/t/p/w185/len.jpg", raw=b"<html>not an image</html>", repeat=True,
-                  content_type="text/html")
+    fake_tmdb.add(
+        "/t/p/w185/len.jpg", raw=b"<html>not an image</html>", repeat=True, content_type="text/html"
+    )
     fake_tmdb.add_movie(movie())
-    with pytest.raises(CommandError, match=r"\$.credits.crew\[0\].profile_path: the image at "
-                                           r".*/w185/len.jpg was refused"):
+    with pytest.raises(
+        CommandError,
+        match=r"\$.credits.crew\[0\].profile_path: the image at "
+        r".*/w185/len.jpg was refused",
+    ):
         import_live()
     assert not any(rows().values())
     assert media_files(settings) == []
@@ -215,8 +255,10 @@ def test_editors_fields_are_kept_and_tmdbs_values_proposed(fake_tmdb):
     film.refresh_from_db()
     assert film.title == "Ballerina: From the World of John Wick"
     assert film.tagline == "A new tagline."  # not edited here: TMDB's wins
-    assert film.tmdb_proposed == {"title": "Ballerina (2025 cut)",
-                                  "genres": ["Action", "Crime", "Thriller"]}
+    assert film.tmdb_proposed == {
+        "title": "Ballerina (2025 cut)",
+        "genres": ["Action", "Crime", "Thriller"],
+    }
     assert sorted(film.genres.values_list("name", flat=True)) == ["Action", "Thriller"]
 
 
@@ -238,12 +280,14 @@ def test_the_file_import_takes_the_same_rich_json(fake_tmdb, tmp_path, settings)
     fake_tmdb.add_movie(movie())
     call_command("import_film", str(path), stdout=StringIO())
     film = Film.objects.get()
-    assert film.videos.count() == 3 and film.certification == "15"
+    assert film.videos.count() == 3
+    assert film.certification == "15"
     assert not film.poster, "no downloads without --images"
     assert fake_tmdb.paths() == []
     call_command("import_film", str(path), "--images", stdout=StringIO())
     film.refresh_from_db()
-    assert film.poster and film.backdrop
+    assert film.poster
+    assert film.backdrop
     assert fake_tmdb.paths("/3/") == [], "images only: the API is not asked"
 
 
@@ -257,14 +301,32 @@ def test_rate_limit_spaces_requests(fake_tmdb):
 
 
 def test_search_and_ids(fake_tmdb):
-    fake_tmdb.add("/3/search/movie", {"page": 1, "total_pages": 1, "total_results": 1, "results": [
-        {"id": 541671, "title": "Ballerina", "original_title": "Ballerina",
-         "release_date": "2025-06-04", "overview": "Eve.", "poster_path": "/p.jpg"}]})
+    fake_tmdb.add(
+        "/3/search/movie",
+        {
+            "page": 1,
+            "total_pages": 1,
+            "total_results": 1,
+            "results": [
+                {
+                    "id": 541671,
+                    "title": "Ballerina",
+                    "original_title": "Ballerina",
+                    "release_date": "2025-06-04",
+                    "overview": "Eve.",
+                    "poster_path": "/p.jpg",
+                }
+            ],
+        },
+    )
     [found] = TMDBClient().search("ballerina", year=2025)
     assert (found.tmdb_id, found.year) == (541671, 2025)
     assert found.poster_url.endswith("/t/p/w92/p.jpg")
-    assert fake_tmdb.requests[0].query == {"query": ["ballerina"], "include_adult": ["false"],
-                                           "year": ["2025"]}
+    assert fake_tmdb.requests[0].query == {
+        "query": ["ballerina"],
+        "include_adult": ["false"],
+        "year": ["2025"],
+    }
     assert parse_tmdb_id("https://www.themoviedb.org/movie/541671-ballerina?x=1") == 541671
     assert parse_tmdb_id(" 541671 ") == 541671
     assert parse_tmdb_id("ballerina") is None

@@ -15,16 +15,27 @@ pytestmark = pytest.mark.django_db
 
 
 def changes(*ids, page=1, pages=1):
-    return {"results": [{"id": i, "adult": False} for i in ids], "page": page,
-            "total_pages": pages, "total_results": len(ids)}
+    return {
+        "results": [{"id": i, "adult": False} for i in ids],
+        "page": page,
+        "total_pages": pages,
+        "total_results": len(ids),
+    }
 
 
 @pytest.fixture
 def two_films(fake_tmdb):
     fake_tmdb.add_movie(movie(541671))
-    fake_tmdb.add_movie(movie(100, title="Another Film", imdb_id="tt0000100",
-                              poster_path=None, backdrop_path=None, credits={"cast": [],
-                                                                             "crew": []}))
+    fake_tmdb.add_movie(
+        movie(
+            100,
+            title="Another Film",
+            imdb_id="tt0000100",
+            poster_path=None,
+            backdrop_path=None,
+            credits={"cast": [], "crew": []},
+        )
+    )
     import_film_from_tmdb(541671)
     import_film_from_tmdb(100)
     fake_tmdb.answers.clear()
@@ -44,7 +55,8 @@ def test_only_listed_films_are_refreshed(fake_tmdb, two_films):
     fake_tmdb.add("/3/movie/changes", changes(5, page=2, pages=2))
     fake_tmdb.add_movie(movie(541671, tagline="A new tagline."))
     output = sync()
-    assert "TMDB listed 1 of our films as changed" in output and "1 updated" in output
+    assert "TMDB listed 1 of our films as changed" in output
+    assert "1 updated" in output
     assert fake_tmdb.paths("/3/") == ["/3/movie/changes", "/3/movie/changes", "/3/movie/541671"]
     today = timezone.now().date()
     first = fake_tmdb.requests[0].query
@@ -67,9 +79,16 @@ def test_a_failed_film_stays_as_it_was_and_the_rest_go_on(fake_tmdb, two_films):
     before = (ballerina.updated_at, list(ballerina.videos.values_list("key", flat=True)))
     fake_tmdb.add("/3/movie/changes", changes(541671, 100))
     fake_tmdb.add("/3/movie/541671", raw=b'{"id": 541671, "videos": ')
-    fake_tmdb.add_movie(movie(100, title="Another Film, Renamed", imdb_id="tt0000100",
-                              poster_path=None, backdrop_path=None,
-                              credits={"cast": [], "crew": []}))
+    fake_tmdb.add_movie(
+        movie(
+            100,
+            title="Another Film, Renamed",
+            imdb_id="tt0000100",
+            poster_path=None,
+            backdrop_path=None,
+            credits={"cast": [], "crew": []},
+        )
+    )
     output = sync()
     assert "1 updated, 1 left as they were" in output
     assert "TMDB film 541671: TMDB answered movie/541671 with malformed JSON" in output
@@ -86,11 +105,15 @@ def test_rate_limited_changes_are_retried(fake_tmdb, two_films):
 
 
 def test_when_tmdb_is_down_nothing_is_refreshed_and_the_next_run_starts_from_the_same_day(
-        fake_tmdb, two_films, settings):
+    fake_tmdb, two_films, settings
+):
     settings.TMDB_TIMEOUT = 0.3
     fake_tmdb.add("/3/movie/changes", changes(541671), delay=1)
-    with pytest.raises(CommandError, match=r"TMDB sync failed, nothing was refreshed: TMDB "
-                                           r"did not answer within 0\.3 seconds"):
+    with pytest.raises(
+        CommandError,
+        match=r"TMDB sync failed, nothing was refreshed: TMDB "
+        r"did not answer within 0\.3 seconds",
+    ):
         sync()
     assert TMDBSyncRun.objects.get().error
     fake_tmdb.requests.clear()
@@ -102,9 +125,16 @@ def test_when_tmdb_is_down_nothing_is_refreshed_and_the_next_run_starts_from_the
 
 def test_all_refreshes_every_film_without_asking_for_changes(fake_tmdb, two_films):
     fake_tmdb.add_movie(movie(541671))
-    fake_tmdb.add_movie(movie(100, title="Another Film", imdb_id="tt0000100",
-                              poster_path=None, backdrop_path=None,
-                              credits={"cast": [], "crew": []}))
+    fake_tmdb.add_movie(
+        movie(
+            100,
+            title="Another Film",
+            imdb_id="tt0000100",
+            poster_path=None,
+            backdrop_path=None,
+            credits={"cast": [], "crew": []},
+        )
+    )
     assert "TMDB listed 2 of our films" in sync("--all")
     assert "/3/movie/changes" not in fake_tmdb.paths()
 
@@ -113,9 +143,16 @@ def test_the_task_runs_the_sync(fake_tmdb, two_films):
     from films.tasks import sync_tmdb
 
     fake_tmdb.add("/3/movie/changes", changes(100))
-    fake_tmdb.add_movie(movie(100, title="Another Film", imdb_id="tt0000100",
-                              poster_path=None, backdrop_path=None,
-                              credits={"cast": [], "crew": []}))
+    fake_tmdb.add_movie(
+        movie(
+            100,
+            title="Another Film",
+            imdb_id="tt0000100",
+            poster_path=None,
+            backdrop_path=None,
+            credits={"cast": [], "crew": []},
+        )
+    )
     result = sync_tmdb.enqueue()
     assert result.return_value == {"listed": 1, "updated": 0, "failures": {}, "error": ""}
 
@@ -131,7 +168,8 @@ def test_runs_are_listed_in_the_admin_read_only(client, fake_tmdb, two_films):
     assert "1 TMDB sync run" in html
     run = TMDBSyncRun.objects.get()
     page = client.get(f"/admin/films/tmdbsyncrun/{run.pk}/change/").content.decode()
-    assert "malformed JSON" in page and 'name="_save"' not in page
+    assert "malformed JSON" in page
+    assert 'name="_save"' not in page
 
 
 # The task, on the real worker: TMDB briefly unavailable is retried by the task machinery -----
@@ -143,15 +181,18 @@ def worker(settings):
 
     settings.TASKS_RETRY_DELAY = 0  # the retry is due at once: the same batch runs it
     with database_task_backend():
-        yield lambda: call_command("run_worker", batch=True, startup_delay=False, reload=False,
-                                   verbosity=0)
+        yield lambda: call_command(
+            "run_worker", batch=True, startup_delay=False, reload=False, verbosity=0
+        )
 
 
 def attempts() -> list:
     from tasks.models import TaskRecord
 
-    return sorted(TaskRecord.objects.filter(task_path="films.tasks.sync_tmdb"),
-                  key=lambda row: row.args_kwargs["kwargs"]["_task"]["attempt"])
+    return sorted(
+        TaskRecord.objects.filter(task_path="films.tasks.sync_tmdb"),
+        key=lambda row: row.args_kwargs["kwargs"]["_task"]["attempt"],
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -164,17 +205,21 @@ def test_the_task_retries_when_tmdb_asks_to_wait(fake_tmdb, two_films, worker):
     sync_tmdb.enqueue()
     worker()
     first, second = attempts()
-    assert first.status == "SUCCESSFUL" and first.return_value["failed_attempt"] == 1
+    assert first.status == "SUCCESSFUL"
+    assert first.return_value["failed_attempt"] == 1
     assert "TMDB asks us to wait 600 seconds" in first.return_value["error"]
-    assert second.status == "SUCCESSFUL" and second.return_value["listed"] == 1
+    assert second.status == "SUCCESSFUL"
+    assert second.return_value["listed"] == 1
     assert Film.objects.get(tmdb_id=541671).tagline == "A new tagline."
     failed, done = TMDBSyncRun.objects.order_by("started_at")
-    assert failed.error and (done.error, done.since) == ("", failed.since)
+    assert failed.error
+    assert (done.error, done.since) == ("", failed.since)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_film_tmdb_did_not_deliver_in_time_is_fetched_by_the_retry(fake_tmdb, two_films,
-                                                                     worker, settings):
+def test_a_film_tmdb_did_not_deliver_in_time_is_fetched_by_the_retry(
+    fake_tmdb, two_films, worker, settings
+):
     from films.tasks import sync_tmdb
 
     settings.TMDB_TIMEOUT = 0.3
@@ -182,14 +227,22 @@ def test_a_film_tmdb_did_not_deliver_in_time_is_fetched_by_the_retry(fake_tmdb, 
     fake_tmdb.add("/3/movie/100", {}, delay=1)  # times out
     fake_tmdb.add_movie(movie(541671, tagline="A new tagline."))
     fake_tmdb.add("/3/movie/changes", changes())  # the retry: nothing new listed today
-    fake_tmdb.add_movie(movie(100, title="Another Film, Renamed", imdb_id="tt0000100",
-                              poster_path=None, backdrop_path=None,
-                              credits={"cast": [], "crew": []}))
+    fake_tmdb.add_movie(
+        movie(
+            100,
+            title="Another Film, Renamed",
+            imdb_id="tt0000100",
+            poster_path=None,
+            backdrop_path=None,
+            credits={"cast": [], "crew": []},
+        )
+    )
     sync_tmdb.enqueue()
     worker()
     first, second = attempts()
     assert "TMDB could not be reached for 1 film(s) (100)" in first.return_value["error"]
-    assert second.return_value["failures"] == {} and second.return_value["listed"] == 1
+    assert second.return_value["failures"] == {}
+    assert second.return_value["listed"] == 1
     assert Film.objects.get(tmdb_id=100).title == "Another Film, Renamed"
     assert Film.objects.get(tmdb_id=541671).tagline == "A new tagline."
 
@@ -203,4 +256,5 @@ def test_a_malformed_film_is_not_retried_by_the_task(fake_tmdb, two_films, worke
     sync_tmdb.enqueue()
     worker()
     [only] = attempts()
-    assert only.status == "SUCCESSFUL" and "malformed JSON" in only.return_value["failures"]["100"]
+    assert only.status == "SUCCESSFUL"
+    assert "malformed JSON" in only.return_value["failures"]["100"]

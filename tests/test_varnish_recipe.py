@@ -44,21 +44,42 @@ class Varnish:
 
 @pytest.fixture
 def varnish(live_server, settings, tmp_path):
-    binary = shutil.which("varnishd") or ("/usr/sbin/varnishd"
-                                          if os.path.exists("/usr/sbin/varnishd") else None)
+    binary = shutil.which("varnishd") or (
+        "/usr/sbin/varnishd" if os.path.exists("/usr/sbin/varnishd") else None
+    )
     if binary is None:
         if os.environ.get("MARQUEE_VARNISH_REQUIRED"):
             pytest.fail("varnishd is required (apt-get install varnish varnish-modules)")
         pytest.skip("varnishd is not installed")
     host, port = live_server.thread.host, live_server.thread.port
     vcl = tmp_path / "marquee.vcl"
-    vcl.write_text(Path(VCL).read_text().replace("@@BACKEND_HOST@@", host)
-                   .replace("@@BACKEND_PORT@@", str(port)))
+    vcl.write_text(
+        Path(VCL)
+        .read_text()
+        .replace("@@BACKEND_HOST@@", host)
+        .replace("@@BACKEND_PORT@@", str(port))
+    )
     listen = free_port()
     process = subprocess.Popen(  # noqa: S603
-        [binary, "-F", "-j", "none", "-n", str(tmp_path / "varnish"), "-a", f"127.0.0.1:{listen}",
-         "-f", str(vcl), "-s", "malloc,32m", "-T", "none"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            binary,
+            "-F",
+            "-j",
+            "none",
+            "-n",
+            str(tmp_path / "varnish"),
+            "-a",
+            f"127.0.0.1:{listen}",
+            "-f",
+            str(vcl),
+            "-s",
+            "malloc,32m",
+            "-T",
+            "none",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     front = Varnish(listen)
     for _ in range(100):
         try:
@@ -68,8 +89,10 @@ def varnish(live_server, settings, tmp_path):
             if process.poll() is not None:
                 pytest.fail(f"varnishd did not start: {process.stdout.read().decode()}")
             time.sleep(0.1)
-    settings.MARQUEE_PURGE = {"BACKEND": "pagecache.purge.VarnishPurger",
-                              "URL": f"http://127.0.0.1:{listen}/"}
+    settings.MARQUEE_PURGE = {
+        "BACKEND": "pagecache.purge.VarnishPurger",
+        "URL": f"http://127.0.0.1:{listen}/",
+    }
     settings.MARQUEE_FRONT_CACHE_SECONDS = 24 * 3600
     settings.ALLOWED_HOSTS = ["*"]
     yield front
@@ -89,8 +112,14 @@ def test_a_publish_purges_exactly_the_pages_showing_it_within_a_second(varnish):
     shown = ReviewFactory(published=True, headline="Already on the front page")
     elsewhere = ReviewFactory(published=True, headline="Another film entirely")
     draft = ReviewFactory(film=shown.film, headline="Hot off the press")
-    pages = ["/", "/reviews/", "/feed/", shown.film.get_absolute_url(),
-             elsewhere.get_absolute_url(), elsewhere.film.get_absolute_url()]
+    pages = [
+        "/",
+        "/reviews/",
+        "/feed/",
+        shown.film.get_absolute_url(),
+        elsewhere.get_absolute_url(),
+        elsewhere.film.get_absolute_url(),
+    ]
     for path in pages:
         varnish.get(path)
         assert cached_by_varnish(varnish, path)[0], path  # the second view is a hit
@@ -100,7 +129,8 @@ def test_a_publish_purges_exactly_the_pages_showing_it_within_a_second(varnish):
     assert time.monotonic() - started < 1  # the publish has reached Varnish
     for path in pages[:4]:  # the lists and the film's page show it...
         hit, body = cached_by_varnish(varnish, path)
-        assert not hit and "Hot off the press" in body, path
+        assert not hit, path
+        assert "Hot off the press" in body, path
     for path in pages[4:]:  # ...another review's pages are still served by Varnish
         assert cached_by_varnish(varnish, path)[0], path
 

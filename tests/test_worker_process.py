@@ -67,9 +67,21 @@ def worker(smtp, settings, tmp_path):
     }
     log = (tmp_path / "worker.log").open("w+")
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--interval", "0.2", "--no-startup-delay",
-         "--no-reload", "--worker-id", "test-worker"],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "manage.py",
+            "run_worker",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            "--no-reload",
+            "--worker-id",
+            "test-worker",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     with database_task_backend():
         yield process
@@ -80,10 +92,11 @@ def worker(smtp, settings, tmp_path):
     print(log.read())  # shown by pytest when the test fails
 
 
-def test_the_worker_process_sends_mail_retries_and_makes_renditions(client, worker, smtp,
-                                                                   tmp_path):
-    wait_until(lambda: WorkerHeartbeat.objects.filter(worker_id="test-worker").exists(),
-               what="the worker's first heartbeat")
+def test_the_worker_process_sends_mail_retries_and_makes_renditions(client, worker, smtp, tmp_path):
+    wait_until(
+        lambda: WorkerHeartbeat.objects.filter(worker_id="test-worker").exists(),
+        what="the worker's first heartbeat",
+    )
     health = client.get(reverse("healthz_tasks"))
     assert health.status_code == 200, health.json()
     assert [w["id"] for w in health.json()["workers"]] == ["test-worker"]
@@ -99,24 +112,29 @@ def test_the_worker_process_sends_mail_retries_and_makes_renditions(client, work
     flaky.enqueue(str(counter), 1)
     wait_until(lambda: counter.exists() and counter.read_text() == "2", what="the retry")
     attempts = TaskRecord.objects.filter(task_path="tests.tasks_support.flaky")
-    wait_until(lambda: attempts.filter(status="SUCCESSFUL").count() == 2,
-               what="both attempts recorded")
+    wait_until(
+        lambda: attempts.filter(status="SUCCESSFUL").count() == 2, what="both attempts recorded"
+    )
     rows = list(attempts)
     outcomes = sorted(str(r.return_value) for r in rows)
-    assert any("failure 1 of 1" in o for o in outcomes) and "2" in outcomes
+    assert any("failure 1 of 1" in o for o in outcomes)
+    assert "2" in outcomes
 
     # An uploaded poster's renditions are made by the worker.
     film = FilmFactory()
     film.poster = image_upload(size=(400, 600))
     film.save()
-    wait_until(lambda: FilmFactory._meta.model.objects.get(pk=film.pk).poster_renditions,
-               what="the poster's renditions")
+    wait_until(
+        lambda: FilmFactory._meta.model.objects.get(pk=film.pk).poster_renditions,
+        what="the poster's renditions",
+    )
 
     # SIGTERM: the worker stops cleanly and says so; the health check notices.
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=30) == 0
     beat = WorkerHeartbeat.objects.get(worker_id="test-worker")
-    assert beat.stopped_at is not None and beat.tasks_run >= 4
+    assert beat.stopped_at is not None
+    assert beat.tasks_run >= 4
     health = client.get(reverse("healthz_tasks"))
     assert health.status_code == 503
     assert health.json()["problems"][0].startswith("no worker has run since")

@@ -34,11 +34,11 @@ def transition_url(review, action: str) -> str:
 @pytest.fixture
 def people():
     return {
-        "author": user_in_group("Writers", username="wanda", first_name="Wanda",
-                                last_name="Writer"),
+        "author": user_in_group(
+            "Writers", username="wanda", first_name="Wanda", last_name="Writer"
+        ),
         "other writer": user_in_group("Writers", username="walt"),
-        "editor": user_in_group("Editors", username="edie", first_name="Edie",
-                                last_name="Editor"),
+        "editor": user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor"),
         "moderator": user_in_group("Moderators", username="mo"),
         "superuser": SuperuserFactory(username="root"),
         "anonymous": AnonymousUser(),
@@ -110,8 +110,14 @@ def buttons(html: str) -> set[str]:
 
 # Lists and pages, by group -------------------------------------------------------------------
 
-LIST_STATUS = {"author": 200, "other writer": 200, "editor": 200, "moderator": 403,
-               "superuser": 200, "anonymous": 302}
+LIST_STATUS = {
+    "author": 200,
+    "other writer": 200,
+    "editor": 200,
+    "moderator": 403,
+    "superuser": 200,
+    "anonymous": 302,
+}
 
 
 @pytest.mark.parametrize("role", list(LIST_STATUS))
@@ -181,12 +187,15 @@ def test_change_page_get_and_post_by_group(as_role, people, role, state):
         assert review.headline == "Original headline"
     elif expected == "hidden":
         # The admin treats another writer's review as not there at all.
-        assert get.status_code == 302 and get["Location"] == reverse("admin:index")
+        assert get.status_code == 302
+        assert get["Location"] == reverse("admin:index")
         assert post.status_code == 302
         assert review.headline == "Original headline"
     elif expected == "login":
-        assert get.status_code == 302 and "/admin/login/" in get["Location"]
-        assert post.status_code == 302 and "/admin/login/" in post["Location"]
+        assert get.status_code == 302
+        assert "/admin/login/" in get["Location"]
+        assert post.status_code == 302
+        assert "/admin/login/" in post["Location"]
         assert review.headline == "Original headline"
     else:
         assert get.status_code == post.status_code == expected
@@ -205,20 +214,25 @@ def test_the_status_and_date_are_not_in_the_form(as_role, people):
 def test_a_writer_cannot_publish_by_posting_the_status(as_role, people):
     review = make_review(people["author"])
     client = as_role("author")
-    data = {**form_data(client.get(url("change", review.pk))), "status": "published",
-            "published_at_0": "2025-01-01", "published_at_1": "09:00", "is_featured": "on"}
+    data = {
+        **form_data(client.get(url("change", review.pk))),
+        "status": "published",
+        "published_at_0": "2025-01-01",
+        "published_at_1": "09:00",
+        "is_featured": "on",
+    }
     response = client.post(url("change", review.pk), data)
     assert response.status_code == 302
     review.refresh_from_db()
-    assert review.status == S.DRAFT and review.published_at is None
+    assert review.status == S.DRAFT
+    assert review.published_at is None
     assert not review.is_featured
 
 
 def test_a_writer_writes_only_as_themselves(as_role, people):
     review = make_review(people["author"])
     client = as_role("author")
-    data = {**form_data(client.get(url("change", review.pk))),
-            "author": str(people["editor"].pk)}
+    data = {**form_data(client.get(url("change", review.pk))), "author": str(people["editor"].pk)}
     response = client.post(url("change", review.pk), data)
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -282,7 +296,8 @@ def test_transition_permission_matrix(as_role, people, role, action):
         message = messages_of(client.get(response["Location"]))
         assert any("may not" in m for m in message), message
     elif expected == "login":
-        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
     else:
         assert response.status_code == expected
 
@@ -307,17 +322,18 @@ def test_a_transition_from_the_wrong_state_shows_the_models_message(as_role, peo
 def test_request_changes_needs_a_note_and_shows_it_in_the_audit_trail(as_role, people):
     review = make_review(people["author"], S.IN_REVIEW)
     client = as_role("editor")
-    response = client.post(transition_url(review, "request_changes"), {"note": " "},
-                           follow=True)
+    response = client.post(transition_url(review, "request_changes"), {"note": " "}, follow=True)
     assert any("the note is required" in m for m in messages_of(response))
     review.refresh_from_db()
     assert review.status == S.IN_REVIEW
 
     client.post(transition_url(review, "request_changes"), {"note": "Cut the second act."})
     writer_page = as_role("author").get(url("change", review.pk)).content.decode()
-    trail = writer_page[writer_page.index('id="audit-title"'):]
+    trail = writer_page[writer_page.index('id="audit-title"') :]
     assert "Cut the second act." in trail
-    assert "Edie Editor" in trail and "In review" in trail and "Draft" in trail
+    assert "Edie Editor" in trail
+    assert "In review" in trail
+    assert "Draft" in trail
     assert "Times in UTC" in trail
 
 
@@ -330,19 +346,21 @@ def test_scheduling_through_the_admin_in_the_site_time_zone(as_role, people, set
     assert "Europe/London" in page
 
     at = (timezone.localtime() + datetime.timedelta(days=3)).replace(
-        hour=9, minute=30, second=0, microsecond=0)
-    response = client.post(transition_url(review, "publish"),
-                           {"at": at.strftime("%Y-%m-%dT%H:%M")}, follow=True)
+        hour=9, minute=30, second=0, microsecond=0
+    )
+    response = client.post(
+        transition_url(review, "publish"), {"at": at.strftime("%Y-%m-%dT%H:%M")}, follow=True
+    )
     review.refresh_from_db()
     assert review.status == S.SCHEDULED
     assert timezone.localtime(review.published_at).strftime("%H:%M") == "09:30"
     assert any("scheduled for" in m and "Europe/London" in m for m in messages_of(response))
 
-    past = client.post(transition_url(review, "publish"), {"at": "2020-01-01T09:00"},
-                       follow=True)
+    past = client.post(transition_url(review, "publish"), {"at": "2020-01-01T09:00"}, follow=True)
     assert any("in the future" in m for m in messages_of(past))
     nonsense = client.post(transition_url(review, "publish"), {"at": "soon"}, follow=True)
-    assert nonsense.status_code == 200 and messages_of(nonsense)
+    assert nonsense.status_code == 200
+    assert messages_of(nonsense)
     review.refresh_from_db()
     assert review.status == S.SCHEDULED
 
@@ -356,8 +374,7 @@ EDITOR_BUTTONS = {
     S.PUBLISHED: {"publish_changes", "unpublish", "archive"},
     S.ARCHIVED: {"unarchive"},
 }
-WRITER_BUTTONS = {S.DRAFT: {"submit"}, S.IN_REVIEW: {"withdraw"},
-                  S.PUBLISHED: {"submit_changes"}}
+WRITER_BUTTONS = {S.DRAFT: {"submit"}, S.IN_REVIEW: {"withdraw"}, S.PUBLISHED: {"submit_changes"}}
 
 
 @pytest.mark.parametrize("state", list(S))
@@ -380,18 +397,27 @@ def test_buttons_by_state(as_role, people, role, state):
 # Bulk actions ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "action", "published"), [
-    ("editor", "publish_selected", True),
-    ("author", "publish_selected", False),
-])
+@pytest.mark.parametrize(
+    ("role", "action", "published"),
+    [
+        ("editor", "publish_selected", True),
+        ("author", "publish_selected", False),
+    ],
+)
 def test_bulk_publish(as_role, people, role, action, published):
     reviews = [make_review(people["author"], S.IN_REVIEW) for _ in range(2)]
-    response = as_role(role).post(url("changelist"), {
-        "action": action, "_selected_action": [r.pk for r in reviews], "post": "yes",
-    })
+    response = as_role(role).post(
+        url("changelist"),
+        {
+            "action": action,
+            "_selected_action": [r.pk for r in reviews],
+            "post": "yes",
+        },
+    )
     assert response.status_code == 302 if published else 200  # not an action writers have
-    statuses = set(Review.objects.filter(pk__in=[r.pk for r in reviews])
-                   .values_list("status", flat=True))
+    statuses = set(
+        Review.objects.filter(pk__in=[r.pk for r in reviews]).values_list("status", flat=True)
+    )
     assert statuses == ({S.PUBLISHED} if published else {S.IN_REVIEW})
     if published:
         assert all(r.transitions.get().actor == people["editor"] for r in reviews)
@@ -407,14 +433,22 @@ def test_a_writer_is_not_offered_bulk_publish(as_role, people):
 def test_bulk_archive_archives_what_it_may_and_says_why_not_for_the_rest(as_role, people):
     live = make_review(people["author"], S.PUBLISHED, headline="Live one")
     draft = make_review(people["author"], S.DRAFT, headline="Draft one")
-    response = as_role("editor").post(url("changelist"), {
-        "action": "archive_selected", "_selected_action": [live.pk, draft.pk], "post": "yes",
-    }, follow=True)
+    response = as_role("editor").post(
+        url("changelist"),
+        {
+            "action": "archive_selected",
+            "_selected_action": [live.pk, draft.pk],
+            "post": "yes",
+        },
+        follow=True,
+    )
     live.refresh_from_db()
     draft.refresh_from_db()
     assert (live.status, draft.status) == (S.ARCHIVED, S.DRAFT)
     text = " ".join(messages_of(response))
-    assert "1 review(s)" in text and "Draft one" in text and "draft" in text
+    assert "1 review(s)" in text
+    assert "Draft one" in text
+    assert "draft" in text
 
 
 # Queues, filters and the index ----------------------------------------------------------------
@@ -428,9 +462,12 @@ def test_queues(as_role, people):
     client = as_role("editor")
     for queue, expected in [("mine", mine), ("review", waiting), ("scheduled", later)]:
         html = client.get(url("changelist") + f"?queue={queue}").content.decode()
-        table = html[html.index('id="result_list"'):]
-        shown = {r.headline for r in (mine, waiting, later, live)
-                 if r.headline.replace("'", "&#x27;") in table}
+        table = html[html.index('id="result_list"') :]
+        shown = {
+            r.headline
+            for r in (mine, waiting, later, live)
+            if r.headline.replace("'", "&#x27;") in table
+        }
         assert shown == {expected.headline}, queue
     html = client.get(url("changelist")).content.decode()
     for label in ("My drafts", "Awaiting review", "Scheduled"):
@@ -449,13 +486,15 @@ def test_a_stale_form_is_refused_and_keeps_the_typed_text(client, people):
     # Meanwhile the first editor saves.
     client.force_login(first)
     data = form_data(client.get(url("change", review.pk)))
-    assert client.post(url("change", review.pk), {**data, "headline": "First's"}).status_code \
-        == 302
+    assert client.post(url("change", review.pk), {**data, "headline": "First's"}).status_code == 302
 
     client.force_login(second)
-    typed = {**stale, "headline": "Second's careful headline",
-             "intro": "A long intro the second editor typed.",
-             "sections-0-body": "Second editor's section text."}
+    typed = {
+        **stale,
+        "headline": "Second's careful headline",
+        "intro": "A long intro the second editor typed.",
+        "sections-0-body": "Second editor's section text.",
+    }
     response = client.post(url("change", review.pk), typed)
     assert response.status_code == 200
     html = response.content.decode()
@@ -485,7 +524,8 @@ def test_a_fresh_form_saves_and_records_a_revision(client, people):
     response = client.post(url("change", review.pk), {**data, "headline": "Better"})
     assert response.status_code == 302
     review.refresh_from_db()
-    assert review.headline == "Better" and review.last_edited_by == people["author"]
+    assert review.headline == "Better"
+    assert review.last_edited_by == people["author"]
     version = reversion.models.Version.objects.get_for_object(review).first()
     assert version.revision.user == people["author"]
     assert version.field_dict["headline"] == "Better"
@@ -503,14 +543,18 @@ def history(client, people):
     data = form_data(client.get(url("change", review.pk)))
     client.post(url("change", review.pk), data)  # the first stored version
     data = form_data(client.get(url("change", review.pk)))
-    data.update({
-        "intro": "The dog sat on the mat.",
-        "sections-0-position": "3",  # Plot moves after Cast
-        "sections-1-body": "A fine, fine cast.",
-        "sections-TOTAL_FORMS": "3",
-        "sections-2-heading": "Verdict", "sections-2-position": "9",
-        "sections-2-body": "Go.", "sections-2-anchor": "",
-    })
+    data.update(
+        {
+            "intro": "The dog sat on the mat.",
+            "sections-0-position": "3",  # Plot moves after Cast
+            "sections-1-body": "A fine, fine cast.",
+            "sections-TOTAL_FORMS": "3",
+            "sections-2-heading": "Verdict",
+            "sections-2-position": "9",
+            "sections-2-body": "Go.",
+            "sections-2-anchor": "",
+        }
+    )
     response = client.post(url("change", review.pk), data)
     assert response.status_code == 302
     review.refresh_from_db()
@@ -534,7 +578,8 @@ def test_compare_shows_changed_words_and_section_kinds(client, history):
     assert "A<ins> fine,</ins> fine cast." in html
     kinds = re.findall(r'<span class="diff-kind">([^<]+)</span>', html)
     assert kinds == ["moved and changed", "unchanged", "added"]
-    assert "Verdict" in html and "<ins>Go.</ins>" in html
+    assert "Verdict" in html
+    assert "<ins>Go.</ins>" in html
 
 
 def test_view_one_version_and_restore_it(client, people, history):
@@ -549,7 +594,8 @@ def test_view_one_version_and_restore_it(client, people, history):
     history.refresh_from_db()
     assert history.intro == "The cat sat on the mat."
     assert [(s.heading, s.body) for s in history.sections.all()] == [
-        ("Plot", "The plot thickens."), ("Cast", "A fine cast."),
+        ("Plot", "The plot thickens."),
+        ("Cast", "A fine cast."),
     ]
     assert history.status == S.IN_REVIEW
     assert reversion.models.Version.objects.get_for_object(history).count() == 3
@@ -603,7 +649,9 @@ def test_a_save_racing_another_is_refused_the_same_way(client, people, monkeypat
     client.force_login(people["superuser"])
     data = form_data(client.get(url("change", review.pk)))
     Review.objects.filter(pk=review.pk).update(
-        version=review.version + 1, headline="The other save", last_edited_by=people["editor"],
+        version=review.version + 1,
+        headline="The other save",
+        last_edited_by=people["editor"],
     )
     # Our form's check ran before the other save landed: only the model's atomic check is left.
     checks = []
@@ -629,6 +677,8 @@ def test_view_on_site_only_for_public_reviews_and_preview_for_all(as_role, peopl
     client = as_role("editor")
     draft_page = client.get(url("change", draft.pk)).content.decode()
     live_page = client.get(url("change", live.pk)).content.decode()
-    assert "View on site" not in draft_page and "View on site" in live_page
+    assert "View on site" not in draft_page
+    assert "View on site" in live_page
     assert f'href="/reviews/{draft.slug}/preview/"' in draft_page
-    assert "Published at" in live_page and "(UTC)" in live_page
+    assert "Published at" in live_page
+    assert "(UTC)" in live_page

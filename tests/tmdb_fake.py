@@ -54,13 +54,20 @@ class FakeTMDB:
                     queue = fake.answers.get(url.path)
                     answer = None
                     if queue:
-                        answer = queue[0] if queue[0].repeat and len(queue) == 1 else \
-                            queue.popleft()
+                        answer = (
+                            queue[0] if queue[0].repeat and len(queue) == 1 else queue.popleft()
+                        )
                 if answer is None:
-                    answer = Answer(json.dumps({
-                        "success": False, "status_code": 34,
-                        "status_message": "The resource you requested could not be found.",
-                    }).encode(), status=404)
+                    answer = Answer(
+                        json.dumps(
+                            {
+                                "success": False,
+                                "status_code": 34,
+                                "status_message": "The resource you requested could not be found.",
+                            }
+                        ).encode(),
+                        status=404,
+                    )
                 if answer.delay:
                     time.sleep(answer.delay)
                 try:
@@ -90,13 +97,23 @@ class FakeTMDB:
     def image_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/t/p/"
 
-    def add(self, path: str, body=None, *, status: int = 200, headers: dict | None = None,
-            delay: float = 0.0, raw: bytes | None = None, repeat: bool = False,
-            content_type: str = "application/json;charset=utf-8") -> None:
+    def add(
+        self,
+        path: str,
+        body=None,
+        *,
+        status: int = 200,
+        headers: dict | None = None,
+        delay: float = 0.0,
+        raw: bytes | None = None,
+        repeat: bool = False,
+        content_type: str = "application/json;charset=utf-8",
+    ) -> None:
         data = raw if raw is not None else json.dumps(body if body is not None else {}).encode()
         with self.lock:
-            self.answers[path].append(Answer(data, status, headers or {}, delay, content_type,
-                                             repeat))
+            self.answers[path].append(
+                Answer(data, status, headers or {}, delay, content_type, repeat)
+            )
 
     def add_movie(self, document: dict, *, images: bool = True) -> None:
         """The movie at /3/movie/<id>, and every image it names."""
@@ -104,8 +121,12 @@ class FakeTMDB:
         if images:
             for path in image_paths(document):
                 for size in ("w780", "w1280", "w185", "w92"):
-                    self.add(f"/t/p/{size}{path}", raw=image_bytes("JPEG", (60, 90)),
-                             content_type="image/jpeg", repeat=True)
+                    self.add(
+                        f"/t/p/{size}{path}",
+                        raw=image_bytes("JPEG", (60, 90)),
+                        content_type="image/jpeg",
+                        repeat=True,
+                    )
 
     def paths(self, prefix: str = "") -> list[str]:
         return [seen.path for seen in self.requests if seen.path.startswith(prefix)]
@@ -134,8 +155,9 @@ def fake_tmdb(settings):
 
 def image_paths(document: dict) -> set[str]:
     paths = {document.get("poster_path"), document.get("backdrop_path")}
-    for item in document.get("credits", {}).get("cast", []) + \
-            document.get("credits", {}).get("crew", []):
+    for item in document.get("credits", {}).get("cast", []) + document.get("credits", {}).get(
+        "crew", []
+    ):
         paths.add(item.get("profile_path"))
     for region in document.get("watch/providers", {}).get("results", {}).values():
         for kind in ("flatrate", "rent", "buy", "free", "ads"):
@@ -153,87 +175,225 @@ BALLERINA = {
     "runtime": 125,
     "tagline": "Take your revenge.",
     "overview": "An assassin trained in the traditions of the Ruska Roma sets out to avenge "
-                "her father's death.",
+    "her father's death.",
     "genres": [{"id": 28, "name": "Action"}, {"id": 53, "name": "Thriller"}],
-    "belongs_to_collection": {"id": 404609, "name": "John Wick Collection",
-                              "poster_path": "/col.jpg", "backdrop_path": None},
+    "belongs_to_collection": {
+        "id": 404609,
+        "name": "John Wick Collection",
+        "poster_path": "/col.jpg",
+        "backdrop_path": None,
+    },
     "poster_path": "/ballerina-poster.jpg",
     "backdrop_path": "/ballerina-backdrop.jpg",
     "credits": {
         "cast": [
-            {"id": 224513, "name": "Ana de Armas", "character": "Eve Macarro", "order": 0,
-             "profile_path": "/ana.jpg", "known_for_department": "Acting"},
-            {"id": 6384, "name": "Keanu Reeves", "character": "John Wick", "order": 1,
-             "profile_path": "/keanu.jpg", "known_for_department": "Acting"},
-            {"id": 6413, "name": "Ian McShane", "character": "Winston Scott", "order": 2,
-             "profile_path": None, "known_for_department": "Acting"},
+            {
+                "id": 224513,
+                "name": "Ana de Armas",
+                "character": "Eve Macarro",
+                "order": 0,
+                "profile_path": "/ana.jpg",
+                "known_for_department": "Acting",
+            },
+            {
+                "id": 6384,
+                "name": "Keanu Reeves",
+                "character": "John Wick",
+                "order": 1,
+                "profile_path": "/keanu.jpg",
+                "known_for_department": "Acting",
+            },
+            {
+                "id": 6413,
+                "name": "Ian McShane",
+                "character": "Winston Scott",
+                "order": 2,
+                "profile_path": None,
+                "known_for_department": "Acting",
+            },
         ],
         "crew": [
-            {"id": 1338, "name": "Len Wiseman", "department": "Directing", "job": "Director",
-             "profile_path": "/len.jpg"},
-            {"id": 1339, "name": "Shay Hatten", "department": "Writing", "job": "Screenplay",
-             "profile_path": None},
+            {
+                "id": 1338,
+                "name": "Len Wiseman",
+                "department": "Directing",
+                "job": "Director",
+                "profile_path": "/len.jpg",
+            },
+            {
+                "id": 1339,
+                "name": "Shay Hatten",
+                "department": "Writing",
+                "job": "Screenplay",
+                "profile_path": None,
+            },
         ],
     },
     "images": {
-        "backdrops": [{"file_path": "/ballerina-backdrop.jpg", "width": 3840, "height": 2160,
-                       "aspect_ratio": 1.778, "iso_639_1": None, "vote_average": 5.4,
-                       "vote_count": 6}],
+        "backdrops": [
+            {
+                "file_path": "/ballerina-backdrop.jpg",
+                "width": 3840,
+                "height": 2160,
+                "aspect_ratio": 1.778,
+                "iso_639_1": None,
+                "vote_average": 5.4,
+                "vote_count": 6,
+            }
+        ],
         "logos": [],
-        "posters": [{"file_path": "/ballerina-poster.jpg", "width": 2000, "height": 3000,
-                     "aspect_ratio": 0.667, "iso_639_1": "en", "vote_average": 5.5,
-                     "vote_count": 8}],
+        "posters": [
+            {
+                "file_path": "/ballerina-poster.jpg",
+                "width": 2000,
+                "height": 3000,
+                "aspect_ratio": 0.667,
+                "iso_639_1": "en",
+                "vote_average": 5.5,
+                "vote_count": 8,
+            }
+        ],
     },
-    "videos": {"results": [
-        {"iso_639_1": "en", "iso_3166_1": "US", "name": "Behind the scenes",
-         "key": "bts00000001", "site": "YouTube", "size": 1080, "type": "Featurette",
-         "official": True, "published_at": "2025-05-01T16:00:00.000Z",
-         "id": "64b000000000000000000001"},
-        {"iso_639_1": "en", "iso_3166_1": "US", "name": "Fan trailer", "key": "fan00000001",
-         "site": "YouTube", "size": 1080, "type": "Trailer", "official": False,
-         "published_at": "2024-11-01T16:00:00.000Z", "id": "64b000000000000000000002"},
-        {"iso_639_1": "en", "iso_3166_1": "US", "name": "Official Trailer",
-         "key": "0FSwsrFpkbw", "site": "YouTube", "size": 1080, "type": "Trailer",
-         "official": True, "published_at": "2024-11-13T16:00:00.000Z",
-         "id": "64b000000000000000000003"},
-    ]},
-    "release_dates": {"results": [
-        {"iso_3166_1": "GB", "release_dates": [
-            {"certification": "15", "descriptors": [], "iso_639_1": "", "note": "",
-             "release_date": "2025-06-06T00:00:00.000Z", "type": 3},
-            {"certification": "", "descriptors": [], "iso_639_1": "", "note": "Premiere",
-             "release_date": "2025-05-22T00:00:00.000Z", "type": 1},
-        ]},
-        {"iso_3166_1": "US", "release_dates": [
-            {"certification": "R", "descriptors": [], "iso_639_1": "en", "note": "",
-             "release_date": "2025-06-06T00:00:00.000Z", "type": 3},
-        ]},
-    ]},
-    "watch/providers": {"results": {
-        "GB": {
-            "link": "https://www.themoviedb.org/movie/541671-ballerina/watch?locale=GB",
-            "flatrate": [{"logo_path": "/prime.jpg", "provider_id": 9,
-                          "provider_name": "Amazon Prime Video", "display_priority": 2}],
-            "rent": [{"logo_path": "/apple.jpg", "provider_id": 2,
-                      "provider_name": "Apple TV", "display_priority": 4}],
-            "buy": [{"logo_path": "/apple.jpg", "provider_id": 2,
-                     "provider_name": "Apple TV", "display_priority": 4}],
-        },
-        "US": {
-            "link": "https://www.themoviedb.org/movie/541671-ballerina/watch?locale=US",
-            "flatrate": [{"logo_path": "/starz.jpg", "provider_id": 43,
-                          "provider_name": "Starz", "display_priority": 9}],
-        },
-    }},
-    "keywords": {"keywords": [{"id": 242, "name": "new york city"},
-                              {"id": 10084, "name": "rage and hate"},
-                              {"id": 9748, "name": "revenge"}]},
-    "alternative_titles": {"titles": [
-        {"iso_3166_1": "US", "title": "From the World of John Wick: Ballerina", "type": ""},
-        {"iso_3166_1": "FR", "title": "Ballerina : Du monde de John Wick", "type": ""},
-    ]},
-    "external_ids": {"imdb_id": "tt7181546", "wikidata_id": "Q105387573",
-                     "facebook_id": None, "instagram_id": None, "twitter_id": None},
+    "videos": {
+        "results": [
+            {
+                "iso_639_1": "en",
+                "iso_3166_1": "US",
+                "name": "Behind the scenes",
+                "key": "bts00000001",
+                "site": "YouTube",
+                "size": 1080,
+                "type": "Featurette",
+                "official": True,
+                "published_at": "2025-05-01T16:00:00.000Z",
+                "id": "64b000000000000000000001",
+            },
+            {
+                "iso_639_1": "en",
+                "iso_3166_1": "US",
+                "name": "Fan trailer",
+                "key": "fan00000001",
+                "site": "YouTube",
+                "size": 1080,
+                "type": "Trailer",
+                "official": False,
+                "published_at": "2024-11-01T16:00:00.000Z",
+                "id": "64b000000000000000000002",
+            },
+            {
+                "iso_639_1": "en",
+                "iso_3166_1": "US",
+                "name": "Official Trailer",
+                "key": "0FSwsrFpkbw",
+                "site": "YouTube",
+                "size": 1080,
+                "type": "Trailer",
+                "official": True,
+                "published_at": "2024-11-13T16:00:00.000Z",
+                "id": "64b000000000000000000003",
+            },
+        ]
+    },
+    "release_dates": {
+        "results": [
+            {
+                "iso_3166_1": "GB",
+                "release_dates": [
+                    {
+                        "certification": "15",
+                        "descriptors": [],
+                        "iso_639_1": "",
+                        "note": "",
+                        "release_date": "2025-06-06T00:00:00.000Z",
+                        "type": 3,
+                    },
+                    {
+                        "certification": "",
+                        "descriptors": [],
+                        "iso_639_1": "",
+                        "note": "Premiere",
+                        "release_date": "2025-05-22T00:00:00.000Z",
+                        "type": 1,
+                    },
+                ],
+            },
+            {
+                "iso_3166_1": "US",
+                "release_dates": [
+                    {
+                        "certification": "R",
+                        "descriptors": [],
+                        "iso_639_1": "en",
+                        "note": "",
+                        "release_date": "2025-06-06T00:00:00.000Z",
+                        "type": 3,
+                    },
+                ],
+            },
+        ]
+    },
+    "watch/providers": {
+        "results": {
+            "GB": {
+                "link": "https://www.themoviedb.org/movie/541671-ballerina/watch?locale=GB",
+                "flatrate": [
+                    {
+                        "logo_path": "/prime.jpg",
+                        "provider_id": 9,
+                        "provider_name": "Amazon Prime Video",
+                        "display_priority": 2,
+                    }
+                ],
+                "rent": [
+                    {
+                        "logo_path": "/apple.jpg",
+                        "provider_id": 2,
+                        "provider_name": "Apple TV",
+                        "display_priority": 4,
+                    }
+                ],
+                "buy": [
+                    {
+                        "logo_path": "/apple.jpg",
+                        "provider_id": 2,
+                        "provider_name": "Apple TV",
+                        "display_priority": 4,
+                    }
+                ],
+            },
+            "US": {
+                "link": "https://www.themoviedb.org/movie/541671-ballerina/watch?locale=US",
+                "flatrate": [
+                    {
+                        "logo_path": "/starz.jpg",
+                        "provider_id": 43,
+                        "provider_name": "Starz",
+                        "display_priority": 9,
+                    }
+                ],
+            },
+        }
+    },
+    "keywords": {
+        "keywords": [
+            {"id": 242, "name": "new york city"},
+            {"id": 10084, "name": "rage and hate"},
+            {"id": 9748, "name": "revenge"},
+        ]
+    },
+    "alternative_titles": {
+        "titles": [
+            {"iso_3166_1": "US", "title": "From the World of John Wick: Ballerina", "type": ""},
+            {"iso_3166_1": "FR", "title": "Ballerina : Du monde de John Wick", "type": ""},
+        ]
+    },
+    "external_ids": {
+        "imdb_id": "tt7181546",
+        "wikidata_id": "Q105387573",
+        "facebook_id": None,
+        "instagram_id": None,
+        "twitter_id": None,
+    },
 }
 
 

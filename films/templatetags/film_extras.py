@@ -32,7 +32,8 @@ def local_release(film) -> RegionalRelease | None:
             return None
         if film.local_release_type:
             return RegionalRelease(
-                certification=film.certification, type=film.local_release_type,
+                certification=film.certification,
+                type=film.local_release_type,
                 phrase=RELEASE_PHRASES[ReleaseType(film.local_release_type)],
                 date=film.local_release_date,
             )
@@ -47,10 +48,16 @@ def where_to_watch(film, compact: bool = False):
 
     One query, and none for a film that did not come from TMDB (it cannot have offers).
     """
-    offers = [] if not film.tmdb_id else list(
-        WatchOffer.objects.filter(watch_region__film=film,
-                                  watch_region__region=settings.MARQUEE_REGION)
-        .select_related("provider", "watch_region").order_by("display_priority", "provider__name")
+    offers = (
+        []
+        if not film.tmdb_id
+        else list(
+            WatchOffer.objects.filter(
+                watch_region__film=film, watch_region__region=settings.MARQUEE_REGION
+            )
+            .select_related("provider", "watch_region")
+            .order_by("display_priority", "provider__name")
+        )
     )
     groups = []
     for kind in OfferKind:
@@ -67,8 +74,11 @@ def trailer(film, heading: str = "h2"):
     if not film.trailer_key:
         return {"film": film, "video": None}
     return {
-        "film": film, "heading": heading,
-        "video": {"name": film.trailer_name or "Trailer",
-                  "embed_url": YOUTUBE_EMBED.format(film.trailer_key),
-                  "watch_url": YOUTUBE_WATCH.format(film.trailer_key)},
+        "film": film,
+        "heading": heading,
+        "video": {
+            "name": film.trailer_name or "Trailer",
+            "embed_url": YOUTUBE_EMBED.format(film.trailer_key),
+            "watch_url": YOUTUBE_WATCH.format(film.trailer_key),
+        },
     }

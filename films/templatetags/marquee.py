@@ -68,7 +68,7 @@ def iso_duration(minutes) -> str:
 
 @register.filter
 def language_name(code: str) -> str:
-    """"en" → "English"; a code Django does not know is shown as it is."""
+    """ "en" → "English"; a code Django does not know is shown as it is."""
     if not code:
         return ""
     if code in TMDB_LANGUAGES:
@@ -84,8 +84,9 @@ HIDDEN = mark_safe(' aria-hidden="true"')  # fixed markup
 
 
 @register.simple_tag
-def poster(film, *, decorative: bool = False, css_class: str = "", sizes: str = "",
-           eager: bool = False) -> SafeString:
+def poster(
+    film, *, decorative: bool = False, css_class: str = "", sizes: str = "", eager: bool = False
+) -> SafeString:
     """A film's poster (WebP renditions first), or a typeset placeholder when it has none.
 
     `decorative` where the film's title is written next to it (cards); `css_class` adds classes
@@ -97,15 +98,23 @@ def poster(film, *, decorative: bool = False, css_class: str = "", sizes: str = 
         return format_html(
             '<div class="poster poster--placeholder poster--tone-{} {}"{}>\n'
             '  <span class="poster__title">{}</span>{}\n</div>\n',
-            placeholder_tone(film), css_class,
-            HIDDEN if decorative
+            placeholder_tone(film),
+            css_class,
+            HIDDEN
+            if decorative
             else format_html(' role="img" aria-label="No poster for {}"', film),
             film.title,
             format_html('\n  <span class="poster__year">{}</span>', film.year) if film.year else "",
         )
-    return picture(film, "poster", alt="" if decorative else f"Poster of {film}",
-                   sizes=sizes or DEFAULT_POSTER_SIZES, css_class=f"poster {css_class}".strip(),
-                   eager=eager, picture_class="poster-picture")
+    return picture(
+        film,
+        "poster",
+        alt="" if decorative else f"Poster of {film}",
+        sizes=sizes or DEFAULT_POSTER_SIZES,
+        css_class=f"poster {css_class}".strip(),
+        eager=eager,
+        picture_class="poster-picture",
+    )
 
 
 def _srcset(storage, files: list) -> str:
@@ -117,8 +126,16 @@ def _focus_class(value: int) -> int:
 
 
 @register.simple_tag
-def picture(item, field_name: str, *, alt: str = "", sizes: str = "100vw", css_class: str = "",
-            eager: bool = False, picture_class: str = "") -> SafeString:
+def picture(
+    item,
+    field_name: str,
+    *,
+    alt: str = "",
+    sizes: str = "100vw",
+    css_class: str = "",
+    eager: bool = False,
+    picture_class: str = "",
+) -> SafeString:
     """`item`'s image as a <picture>: AVIF and WebP sources, a JPEG <img> with `srcset`,
     `sizes`, `width` and `height` (films/renditions.py), or "" when it has no image.
 
@@ -135,17 +152,26 @@ def picture(item, field_name: str, *, alt: str = "", sizes: str = "100vw", css_c
     classes = [css_class] if css_class else []
     if spec.aspect:
         focus_x, focus_y = spec.focus(item)
-        classes += ["crop", f"crop--{spec.aspect[0]}x{spec.aspect[1]}",
-                    f"fx-{_focus_class(focus_x)}", f"fy-{_focus_class(focus_y)}"]
+        classes += [
+            "crop",
+            f"crop--{spec.aspect[0]}x{spec.aspect[1]}",
+            f"fx-{_focus_class(focus_x)}",
+            f"fy-{_focus_class(focus_y)}",
+        ]
     sources, srcset, src = "", "", None
     size = shown_size(item, field_name)
     if is_current(item, field_name):
         record = getattr(item, spec.record_field)
         files, storage = record["files"], field.storage
         sources = format_html_join(
-            "", '<source type="{}" srcset="{}" sizes="{}">',
-            ((fmt.mime, _srcset(storage, files[fmt.extension]), sizes)
-             for fmt in FORMATS if fmt.extension != FALLBACK and files.get(fmt.extension)))
+            "",
+            '<source type="{}" srcset="{}" sizes="{}">',
+            (
+                (fmt.mime, _srcset(storage, files[fmt.extension]), sizes)
+                for fmt in FORMATS
+                if fmt.extension != FALLBACK and files.get(fmt.extension)
+            ),
+        )
         fallbacks = files.get(FALLBACK) or []
         if fallbacks:
             srcset = _srcset(storage, fallbacks)
@@ -215,7 +241,8 @@ def json_ld_script(data: dict) -> str:
         JSON_SCRIPT_ESCAPES
     )
     return format_html(
-        '<script type="application/ld+json">{}</script>', mark_safe(payload)  # noqa: S308
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload),  # noqa: S308
     )
 
 
@@ -239,14 +266,20 @@ def movie_data(film, *, request=None, directors=(), cast=()) -> dict:
         data["image"] = _absolute(request, best_file(film, "poster", width=640).url)
     if directors:
         data["director"] = [
-            {"@type": "Person", "name": c.person.name,
-             "url": _absolute(request, c.person.get_absolute_url())}
+            {
+                "@type": "Person",
+                "name": c.person.name,
+                "url": _absolute(request, c.person.get_absolute_url()),
+            }
             for c in directors
         ]
     if cast:
         data["actor"] = [
-            {"@type": "Person", "name": c.person.name,
-             "url": _absolute(request, c.person.get_absolute_url())}
+            {
+                "@type": "Person",
+                "name": c.person.name,
+                "url": _absolute(request, c.person.get_absolute_url()),
+            }
             for c in list(cast)[:ACTORS_LISTED]
         ]
     if film.runtime:
@@ -273,6 +306,6 @@ def film_json_ld(context, film, directors=(), cast=()):
 def page_numbers(page, on_each_side: int = 1) -> list:
     """The page numbers a pager shows: the first, the last and those around `page`, with
     Paginator.ELLIPSIS where numbers are left out (1 … 4 5 6 … 20)."""
-    return list(page.paginator.get_elided_page_range(
-        page.number, on_each_side=on_each_side, on_ends=1))
-
+    return list(
+        page.paginator.get_elided_page_range(page.number, on_each_side=on_each_side, on_ends=1)
+    )

@@ -29,8 +29,12 @@ from reviews.comments import may_moderate
 from reviews.models import Comment, Review
 
 DECISIONS = comment_views.DECISIONS
-ROW_DECISIONS = [("approve", "Approve"), ("reject", "Reject"), ("spam", "Spam"),
-                 ("delete", "Delete")]
+ROW_DECISIONS = [
+    ("approve", "Approve"),
+    ("reject", "Reject"),
+    ("spam", "Spam"),
+    ("delete", "Delete"),
+]
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -115,8 +119,11 @@ class ReplyForm(forms.Form):
 def _count(status: str) -> Subquery:
     """How many comments of one status share this comment's e-mail address."""
     return Subquery(
-        Comment.objects.filter(email__iexact=OuterRef("email"), status=status).order_by()
-        .values("status").annotate(n=Count("id")).values("n")[:1],
+        Comment.objects.filter(email__iexact=OuterRef("email"), status=status)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+        .values("n")[:1],
         output_field=IntegerField(),
     )
 
@@ -132,18 +139,50 @@ class CommentAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over the whole table on every page
     show_facets = admin.ShowFacets.NEVER  # nor a count per filter choice
-    actions = ["approve_selected", "reject_selected", "spam_selected", "delete_selected_comments",
-               "purge_ips", "export_addresses", "erase_addresses"]
+    actions = [
+        "approve_selected",
+        "reject_selected",
+        "spam_selected",
+        "delete_selected_comments",
+        "purge_ips",
+        "export_addresses",
+        "erase_addresses",
+    ]
     fieldsets = [
         (None, {"fields": ["review_link", "parent_text", "status", "body_text"]}),
         ("Author", {"fields": ["name", "email", "user", "ip_address", "user_agent", "notify"]}),
-        ("Moderation", {"fields": ["spam_signals", "submitted_at", "is_staff_reply",
-                                   "moderated_by", "moderated_at", "edited_at"]}),
+        (
+            "Moderation",
+            {
+                "fields": [
+                    "spam_signals",
+                    "submitted_at",
+                    "is_staff_reply",
+                    "moderated_by",
+                    "moderated_at",
+                    "edited_at",
+                ]
+            },
+        ),
     ]
-    readonly_fields = ["review_link", "parent_text", "status", "body_text", "name", "email",
-                       "user", "ip_address", "user_agent", "notify", "spam_signals",
-                       "submitted_at", "is_staff_reply", "moderated_by", "moderated_at",
-                       "edited_at"]
+    readonly_fields = [
+        "review_link",
+        "parent_text",
+        "status",
+        "body_text",
+        "name",
+        "email",
+        "user",
+        "ip_address",
+        "user_agent",
+        "notify",
+        "spam_signals",
+        "submitted_at",
+        "is_staff_reply",
+        "moderated_by",
+        "moderated_at",
+        "edited_at",
+    ]
 
     def get_queryset(self, request):
         # The list shows each comment's review headline and the comment it answers: join them,
@@ -152,10 +191,17 @@ class CommentAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("review", "parent")
-            .defer("review__intro", "review__intro_html", "review__dek", "review__verdict",
-                   "parent__body_html", "parent__user_agent")
-            .annotate(**{f"history_{status.value}": _count(status.value)
-                         for status in Comment.Status})
+            .defer(
+                "review__intro",
+                "review__intro_html",
+                "review__dek",
+                "review__verdict",
+                "parent__body_html",
+                "parent__user_agent",
+            )
+            .annotate(
+                **{f"history_{status.value}": _count(status.value) for status in Comment.Status}
+            )
         )
 
     # Only moderators see comments at all; nobody adds or edits them here.
@@ -200,29 +246,40 @@ class CommentAdmin(admin.ModelAdmin):
         if parent is None:
             return "—"
         return format_html(
-            '<a href="{}">{}</a>: “{}”', self.url("change", parent.pk), parent.name,
+            '<a href="{}">{}</a>: “{}”',
+            self.url("change", parent.pk),
+            parent.name,
             Truncator(" ".join(parent.body.split())).chars(200),
         )
 
     @admin.display(description="Author", ordering="name")
     def author(self, comment):
         badge = " (staff)" if comment.is_staff_reply else ""
-        where = format_html("<br><small>{}</small>", comment.ip_address) if (
-            comment.ip_address) else ""
+        where = (
+            format_html("<br><small>{}</small>", comment.ip_address) if (comment.ip_address) else ""
+        )
         if comment.parent_id:
-            return format_html("{}{}<br><small>{}</small>{}<br><small>↳ to {}: “{}”</small>",
-                               comment.name, badge, comment.email, where, comment.parent.name,
-                               Truncator(" ".join(comment.parent.body.split())).chars(60))
-        return format_html("{}{}<br><small>{}</small>{}", comment.name, badge, comment.email,
-                           where)
+            return format_html(
+                "{}{}<br><small>{}</small>{}<br><small>↳ to {}: “{}”</small>",
+                comment.name,
+                badge,
+                comment.email,
+                where,
+                comment.parent.name,
+                Truncator(" ".join(comment.parent.body.split())).chars(60),
+            )
+        return format_html("{}{}<br><small>{}</small>{}", comment.name, badge, comment.email, where)
 
     @admin.display(description="History")
     def history(self, comment):
-        counts = {status.value: getattr(comment, f"history_{status.value}", None) or 0
-                  for status in Comment.Status}
+        counts = {
+            status.value: getattr(comment, f"history_{status.value}", None) or 0
+            for status in Comment.Status
+        }
         return format_html(
             '<a href="{}?{}" title="Every comment from this address">{}</a>',
-            self.url("changelist"), urlencode({"q": comment.email, "status": "all"}),
+            self.url("changelist"),
+            urlencode({"q": comment.email, "status": "all"}),
             moderation.history_text(counts),
         )
 
@@ -230,7 +287,9 @@ class CommentAdmin(admin.ModelAdmin):
     def review_link(self, comment):
         return format_html(
             '<a href="{}?{}={}&amp;status=all" title="All comments on this review">{}</a>',
-            self.url("changelist"), ReviewFilter.parameter_name, comment.review_id,
+            self.url("changelist"),
+            ReviewFilter.parameter_name,
+            comment.review_id,
             comment.review,
         )
 
@@ -239,8 +298,12 @@ class CommentAdmin(admin.ModelAdmin):
         # One narrow column (the queue's widest are the comment and its sender): the status,
         # then the date over the time.
         local = timezone.localtime(comment.submitted_at)
-        return format_html("{}<br><small>{}<br>{}</small>", comment.get_status_display(),
-                           date_format(local, "j M Y"), time_format(local, "H:i"))
+        return format_html(
+            "{}<br><small>{}<br>{}</small>",
+            comment.get_status_display(),
+            date_format(local, "j M Y"),
+            time_format(local, "H:i"),
+        )
 
     @admin.display(description="Spam signals")
     def signals(self, comment):
@@ -253,18 +316,23 @@ class CommentAdmin(admin.ModelAdmin):
         # Buttons of the changelist's own form (it carries the CSRF token): each posts to
         # its decision's URL; delete asks to confirm there.
         return format_html_join(
-            "", '<button type="submit" class="button comment-row-action comment-row-action--{}"'
+            "",
+            '<button type="submit" class="button comment-row-action comment-row-action--{}"'
             ' formaction="{}" aria-label="{} the comment by {}">{}</button>',
-            ((decision, self.url("moderate", comment.pk, decision), label, comment.name, label)
-             for decision, label in ROW_DECISIONS if decision != comment.status
-             and not (decision == "spam" and comment.status == Comment.Status.SPAM)),
+            (
+                (decision, self.url("moderate", comment.pk, decision), label, comment.name, label)
+                for decision, label in ROW_DECISIONS
+                if decision != comment.status
+                and not (decision == "spam" and comment.status == Comment.Status.SPAM)
+            ),
         )
 
     @admin.display(description="Comment")
     def body_text(self, comment):
         # The body exactly as typed, escaped; line breaks kept.
-        return format_html('<div class="comment-body-text">{}</div>',
-                           linebreaksbr(comment.body, autoescape=True))
+        return format_html(
+            '<div class="comment-body-text">{}</div>', linebreaksbr(comment.body, autoescape=True)
+        )
 
     # Bulk actions, all through reviews.moderation.
 
@@ -293,18 +361,23 @@ class CommentAdmin(admin.ModelAdmin):
     def delete_selected_comments(self, request, queryset):
         return comment_views.delete_selected(self, request, queryset)
 
-    @admin.action(description="Forget the IP addresses of the selected comments",
-                  permissions=["moderate"])
+    @admin.action(
+        description="Forget the IP addresses of the selected comments", permissions=["moderate"]
+    )
     def purge_ips(self, request, queryset):
         comment_views.purge_ips(self, request, queryset)
 
-    @admin.action(description="Export everything from the selected comments’ e-mail "
-                              "addresses (JSON)", permissions=["moderate"])
+    @admin.action(
+        description="Export everything from the selected comments’ e-mail addresses (JSON)",
+        permissions=["moderate"],
+    )
     def export_addresses(self, request, queryset):
         return comment_views.export(self, request, queryset)
 
-    @admin.action(description="Erase everything from the selected comments’ e-mail "
-                              "addresses…", permissions=["moderate"])
+    @admin.action(
+        description="Erase everything from the selected comments’ e-mail addresses…",
+        permissions=["moderate"],
+    )
     def erase_addresses(self, request, queryset):
         return comment_views.erase(self, request, queryset)
 
@@ -317,16 +390,23 @@ class CommentAdmin(admin.ModelAdmin):
         def bound(function):
             def page(request, *args, **kwargs):
                 return function(self, request, *args, **kwargs)
+
             return view(page)
 
         return [
             path("mail/", bound(commenters.mail_preference_view), name=f"{info}_mail"),
-            path("<path:object_id>/moderate/<str:decision>/", bound(comment_views.decide),
-                 name=f"{info}_moderate"),
+            path(
+                "<path:object_id>/moderate/<str:decision>/",
+                bound(comment_views.decide),
+                name=f"{info}_moderate",
+            ),
             path("<path:object_id>/reply/", view(self.reply_view), name=f"{info}_reply"),
             path("<path:object_id>/edit/", bound(comment_views.edit), name=f"{info}_edit"),
-            path("<path:object_id>/sender/<str:operation>/", bound(comment_views.sender),
-                 name=f"{info}_sender"),
+            path(
+                "<path:object_id>/sender/<str:operation>/",
+                bound(comment_views.sender),
+                name=f"{info}_sender",
+            ),
             *super().get_urls(),
         ]
 
@@ -345,42 +425,61 @@ class CommentAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, format_html(
-                    'Your reply is published: <a href="{}">see it on the review page</a>.',
-                    reply.get_absolute_url(),
-                ))
+                messages.success(
+                    request,
+                    format_html(
+                        'Your reply is published: <a href="{}">see it on the review page</a>.',
+                        reply.get_absolute_url(),
+                    ),
+                )
                 return HttpResponseRedirect(self.url("changelist"))
-        return TemplateResponse(request, "admin/reviews/comment/reply.html",
-                                comment_views.context(self, request,
-                                                      title=f"Reply to {comment.name}",
-                                                      comment=comment, form=form,
-                                                      original=comment))
+        return TemplateResponse(
+            request,
+            "admin/reviews/comment/reply.html",
+            comment_views.context(
+                self,
+                request,
+                title=f"Reply to {comment.name}",
+                comment=comment,
+                form=form,
+                original=comment,
+            ),
+        )
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(
             request, {"title": "Comments to moderate", **(extra_context or {})}
         )
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="",
-                           obj=None):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(
-                moderate_urls={decision: self.url("moderate", obj.pk, decision)
-                               for decision in DECISIONS},
+                moderate_urls={
+                    decision: self.url("moderate", obj.pk, decision) for decision in DECISIONS
+                },
                 reply_url=self.url("reply", obj.pk),
                 edit_url=self.url("edit", obj.pk),
-                sender_urls={op.replace("-", "_"): self.url("sender", obj.pk, op)
-                             for op in comment_views.SENDER_ACTIONS},
+                sender_urls={
+                    op.replace("-", "_"): self.url("sender", obj.pk, op)
+                    for op in comment_views.SENDER_ACTIONS
+                },
                 sender_history=moderation.history_text(moderation.history(obj.email)),
-                sender_comments_url=self.url("changelist") + "?" + urlencode(
-                    {"q": obj.email, "status": "all"}),
+                sender_comments_url=self.url("changelist")
+                + "?"
+                + urlencode({"q": obj.email, "status": "all"}),
                 sender_trusted=TrustedCommenter.is_trusted(obj.email),
-                sender_blocks=[b for b in (
-                    CommentBlock.objects.filter(kind=CommentBlock.Kind.EMAIL,
-                                                value=obj.email.strip().lower()).first(),
-                    CommentBlock.objects.matching(ip=obj.ip_address) if obj.ip_address
-                    else None,
-                ) if b is not None],
+                sender_blocks=[
+                    b
+                    for b in (
+                        CommentBlock.objects.filter(
+                            kind=CommentBlock.Kind.EMAIL, value=obj.email.strip().lower()
+                        ).first(),
+                        CommentBlock.objects.matching(ip=obj.ip_address)
+                        if obj.ip_address
+                        else None,
+                    )
+                    if b is not None
+                ],
                 network=moderation.network_of(obj.ip_address) if obj.ip_address else "",
                 edits=obj.edits.select_related("edited_by"),
                 original_body=moderation.original_body(obj),

@@ -119,16 +119,32 @@ class ReviewAdminForm(forms.ModelForm):
     # A schedule, not content: saved at once with Review.set_expiry(), also on a live review
     # whose other edits wait as pending changes. Only editors get the field (ReviewAdmin).
     unpublish_at = forms.SplitDateTimeField(
-        label="Unpublish at", required=False, widget=AdminSplitDateTime,
+        label="Unpublish at",
+        required=False,
+        widget=AdminSplitDateTime,
         help_text=Review._meta.get_field("unpublish_at").help_text,
     )
 
     class Meta:
         model = Review
         fields = (
-            "film", "headline", "dek", "slug", "author", "intro", "verdict", "rating",
-            "hero_image", "hero_alt", "hero_decorative", "hero_credit", "hero_focus_x",
-            "hero_focus_y", "intended_date", "is_featured", "comments_enabled",
+            "film",
+            "headline",
+            "dek",
+            "slug",
+            "author",
+            "intro",
+            "verdict",
+            "rating",
+            "hero_image",
+            "hero_alt",
+            "hero_decorative",
+            "hero_credit",
+            "hero_focus_x",
+            "hero_focus_y",
+            "intended_date",
+            "is_featured",
+            "comments_enabled",
         )
         widgets = {"rating": StarRatingWidget}
 
@@ -161,14 +177,18 @@ class ReviewAdminForm(forms.ModelForm):
         if at is None or "unpublish_at" not in self.changed_data:
             return at
         if at <= timezone.now():
-            raise ValidationError("Pick a time in the future, or leave it empty to keep the "
-                                  "review up.", code="expiry_past")
+            raise ValidationError(
+                "Pick a time in the future, or leave it empty to keep the review up.",
+                code="expiry_past",
+            )
         published = self.instance.published_at
         if published and at <= published:
             when = timezone.localtime(published)
             raise ValidationError(
                 f"Pick a time after the publication time ({when:%d %B %Y, %H:%M}, "
-                f"{timezone.get_current_timezone_name()}).", code="expiry_before_publication")
+                f"{timezone.get_current_timezone_name()}).",
+                code="expiry_before_publication",
+            )
         return at
 
     def clean(self):
@@ -229,8 +249,10 @@ class StatusFilter(admin.SimpleListFilter):
 class PublishAtForm(forms.Form):
     at = forms.DateTimeField(
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        error_messages={"required": "Pick a date and time to schedule the review for.",
-                        "invalid": "Enter the date and time as shown, e.g. 2026-12-01 09:00."},
+        error_messages={
+            "required": "Pick a date and time to schedule the review for.",
+            "invalid": "Enter the date and time as shown, e.g. 2026-12-01 09:00.",
+        },
     )
 
     def clean_at(self):

@@ -28,22 +28,30 @@ class RevisionViews:
         info = f"{opts.app_label}_{opts.model_name}"
         view = self.admin_site.admin_view
         ours = [
-            path("<path:object_id>/history/compare/", view(self.compare_view),
-                 name=f"{info}_compare"),
-            path("<path:object_id>/history/pending/", view(self.pending_view),
-                 name=f"{info}_pending"),
-            path("<path:object_id>/history/<int:version_id>/", view(self.version_view),
-                 name=f"{info}_version"),
-            path("<path:object_id>/history/<int:version_id>/restore/",
-                 view(self.restore_view), name=f"{info}_restore"),
+            path(
+                "<path:object_id>/history/compare/", view(self.compare_view), name=f"{info}_compare"
+            ),
+            path(
+                "<path:object_id>/history/pending/", view(self.pending_view), name=f"{info}_pending"
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/",
+                view(self.version_view),
+                name=f"{info}_version",
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                view(self.restore_view),
+                name=f"{info}_restore",
+            ),
         ]
         # reversion's own revert and recover views save the stored `version` back (and so
         # fail the edit lock) and bypass the editors-only rule: restores go through ours.
         theirs = [
-            u for u in super().get_urls()
-            if getattr(u, "name", None) not in {
-                f"{info}_revision", f"{info}_recover", f"{info}_recoverlist"
-            }
+            u
+            for u in super().get_urls()
+            if getattr(u, "name", None)
+            not in {f"{info}_revision", f"{info}_recover", f"{info}_recoverlist"}
         ]
         return ours + theirs
 
@@ -115,8 +123,11 @@ class RevisionViews:
         review = self._get_visible(request, object_id)
         version = self._version(review, version_id)
         context = self._revision_context(
-            request, review, f"Version of {review}",
-            version=version, snapshot=revisions.snapshot(version),
+            request,
+            review,
+            f"Version of {review}",
+            version=version,
+            snapshot=revisions.snapshot(version),
             restore_url=self._url("restore", review.pk, version.pk),
         )
         return TemplateResponse(request, "admin/reviews/review/version.html", context)
@@ -127,8 +138,11 @@ class RevisionViews:
             messages.info(request, "This review has no pending changes.")
             return HttpResponseRedirect(self._url("history", review.pk))
         context = self._revision_context(
-            request, review, f"Pending changes to {review}",
-            snapshot=revisions.pending_snapshot(review.pending), pending=review.pending,
+            request,
+            review,
+            f"Pending changes to {review}",
+            snapshot=revisions.pending_snapshot(review.pending),
+            pending=review.pending,
         )
         return TemplateResponse(request, "admin/reviews/review/version.html", context)
 
@@ -146,8 +160,12 @@ class RevisionViews:
         if old.when > new.when:
             old, new = new, old
         context = self._revision_context(
-            request, review, f"Compare versions of {review}",
-            old=old, new=new, comparison=revisions.compare(old, new),
+            request,
+            review,
+            f"Compare versions of {review}",
+            old=old,
+            new=new,
+            comparison=revisions.compare(old, new),
         )
         return TemplateResponse(request, "admin/reviews/review/compare.html", context)
 

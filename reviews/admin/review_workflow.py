@@ -51,11 +51,13 @@ class WorkflowViews:
         return [
             # Before the object's own patterns, which would read "add" as an object id.
             path("add/autosave/", view(self.autosave_new_view), name=f"{info}_autosave_new"),
-            path("<path:object_id>/transition/<str:action>/", view(self.transition_view),
-                 name=f"{info}_transition"),
+            path(
+                "<path:object_id>/transition/<str:action>/",
+                view(self.transition_view),
+                name=f"{info}_transition",
+            ),
             path("<path:object_id>/share/", view(self.share_view), name=f"{info}_share"),
-            path("<path:object_id>/autosave/", view(self.autosave_view),
-                 name=f"{info}_autosave"),
+            path("<path:object_id>/autosave/", view(self.autosave_view), name=f"{info}_autosave"),
             *super().get_urls(),
         ]
 
@@ -63,8 +65,9 @@ class WorkflowViews:
 
     def steps_for(self, user, review) -> list[dict]:
         """The steps open to `user` on `review` now, each with where its button posts."""
-        steps = [{"name": a.name, "label": a.label}
-                 for a in workflow.available_actions(user, review)]
+        steps = [
+            {"name": a.name, "label": a.label} for a in workflow.available_actions(user, review)
+        ]
         pending = review.pending
         if review.is_public:
             if permissions.may_publish_changes(user, review):
@@ -82,13 +85,16 @@ class WorkflowViews:
     def workflow_context(self, request, review) -> dict:
         user = request.user
         may_edit = permissions.may_edit(user, review)
-        autosave = (Autosave.objects.filter(user=user, review=review).first()
-                    if may_edit else None)
+        autosave = Autosave.objects.filter(user=user, review=review).first() if may_edit else None
         requested = None
         if review.status == Review.Status.DRAFT:
             latest = review.transitions.select_related("actor").first()
-            if latest is not None and latest.to_status == Review.Status.DRAFT and latest.note \
-                    and latest.from_status == Review.Status.IN_REVIEW:
+            if (
+                latest is not None
+                and latest.to_status == Review.Status.DRAFT
+                and latest.note
+                and latest.from_status == Review.Status.IN_REVIEW
+            ):
                 requested = latest
         share = preview.current_share_link(review) if permissions.may_share(user) else None
         steps = self.steps_for(user, review)
@@ -98,7 +104,8 @@ class WorkflowViews:
             # What the pre-publish checks find in the version the form shows (the pending one
             # of a live review), shown before Publish and Schedule.
             "prepublish": prepublish.check(review, getattr(review, "pending_sections", None))
-            if publishing else None,
+            if publishing
+            else None,
             "form_saves_steps": may_edit,
             "transitions": review.transitions.select_related("actor"),
             "time_zone": site_time_zone(),
@@ -128,7 +135,8 @@ class WorkflowViews:
     def take_step(self, request, object_id, action):
         # "schedule" is Publish with a time; a transition URL's publish with `at` is the same.
         schedule = action == "schedule" or (
-            action == "publish" and request.POST.get("at") and not request.POST.get("_workflow"))
+            action == "publish" and request.POST.get("at") and not request.POST.get("_workflow")
+        )
         action = "publish" if action == "schedule" else action
         if action not in workflow.ACTIONS and action not in PENDING_STEPS:
             raise Http404("No such workflow step.")
@@ -160,15 +168,14 @@ class WorkflowViews:
             return {
                 "publish_changes": f"Published the changes: readers now see the new “{review}”.",
                 "discard_changes": f"Discarded the pending changes to “{review}”; the live "
-                                   "version is unchanged.",
+                "version is unchanged.",
                 "submit_changes": f"Submitted your changes to “{review}”: an editor will "
-                                  "publish them.",
+                "publish them.",
             }[action]
         status = review.get_status_display().lower()
         if review.status == Review.Status.SCHEDULED:
             when = timezone.localtime(review.published_at)
-            return (f"“{review}” is scheduled for {when:%d %B %Y, %H:%M} "
-                    f"({site_time_zone()}).")
+            return f"“{review}” is scheduled for {when:%d %B %Y, %H:%M} ({site_time_zone()})."
         return f"{workflow.ACTIONS[action].label}: “{review}” is now {status}."
 
     # Bulk actions: confirmed first, then the same model methods, one review at a time ---------
@@ -189,15 +196,15 @@ class WorkflowViews:
                 "time_zone": site_time_zone(),
             }
             request.current_app = self.admin_site.name
-            return TemplateResponse(
-                request, "admin/reviews/review/bulk_confirmation.html", context)
+            return TemplateResponse(request, "admin/reviews/review/bulk_confirmation.html", context)
         done, refused = [], []
         for review in reviews:
             if action == "publish" and review.effective_status == Review.Status.SCHEDULED:
                 when = timezone.localtime(review.published_at)
                 refused.append(
                     f"“{review}” is scheduled for {when:%d %B %Y, %H:%M} ({site_time_zone()}); "
-                    "it was left on its schedule. Open it to publish it now.")
+                    "it was left on its schedule. Open it to publish it now."
+                )
                 continue
             try:
                 getattr(review, action)(by=request.user)
@@ -207,9 +214,7 @@ class WorkflowViews:
             else:
                 done.append(review)
         if done:
-            messages.success(
-                request, f"{workflow.ACTIONS[action].label}: {len(done)} review(s)."
-            )
+            messages.success(request, f"{workflow.ACTIONS[action].label}: {len(done)} review(s).")
         for text in refused:
             messages.error(request, text)
         return None
@@ -243,11 +248,16 @@ class WorkflowViews:
             messages.error(request, str(error))
         else:
             days = settings.MARQUEE_PREVIEW_LINK_DAYS
-            messages.success(request, format_html(
-                "New share link (valid for {} days): <a href=\"{}\">{}</a>. "
-                "Every earlier link is revoked.",
-                days, link.path, request.build_absolute_uri(link.path),
-            ))
+            messages.success(
+                request,
+                format_html(
+                    'New share link (valid for {} days): <a href="{}">{}</a>. '
+                    "Every earlier link is revoked.",
+                    days,
+                    link.path,
+                    request.build_absolute_uri(link.path),
+                ),
+            )
         return HttpResponseRedirect(self._url("change", review.pk))
 
     # Autosave ---------------------------------------------------------------------------------
@@ -298,9 +308,11 @@ class WorkflowViews:
         except (ValueError, KeyError, TypeError):
             return JsonResponse({"error": "Not an autosave."}, status=400)
         saved, _ = Autosave.objects.update_or_create(
-            user=request.user, review=review,
+            user=request.user,
+            review=review,
             defaults={"data": data, "base_version": base_version, "saved_at": timezone.now()},
         )
         when = timezone.localtime(saved.saved_at)
-        return JsonResponse({"saved_at": saved.saved_at.isoformat(),
-                             "label": f"Draft kept at {when:%H:%M:%S}"})
+        return JsonResponse(
+            {"saved_at": saved.saved_at.isoformat(), "label": f"Draft kept at {when:%H:%M:%S}"}
+        )

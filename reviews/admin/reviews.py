@@ -43,8 +43,14 @@ from reviews.search import index as search_index
 
 
 @admin.register(Review)
-class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedImageMixin,
-                  OptionalSlugMixin, VersionAdmin):
+class ReviewAdmin(
+    ForbiddenAsAdminPage,
+    WorkflowViews,
+    RevisionViews,
+    CheckedImageMixin,
+    OptionalSlugMixin,
+    VersionAdmin,
+):
     slug_help_text = "Leave empty to make one from the headline."
 
     form = ReviewAdminForm
@@ -52,8 +58,15 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
     change_list_template = "admin/reviews/review/change_list.html"
     object_history_template = "admin/reviews/review/object_history.html"
     # The status right after the headline: on phones the other columns give way (workflow.css).
-    list_display = ("headline", "status_column", "film", "author_name", "published_at",
-                    "updated_at", "rating")
+    list_display = (
+        "headline",
+        "status_column",
+        "film",
+        "author_name",
+        "published_at",
+        "updated_at",
+        "rating",
+    )
     list_select_related = ("film", "author__critic", "pending_change")
     list_filter = (
         QueueFilter,
@@ -61,33 +74,71 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
         ("author", admin.RelatedOnlyFieldListFilter),
         "film__genres",
     )
-    search_fields = ("headline", "dek", "intro", "verdict", "sections__heading",
-                     "sections__body", "film__title", "author__username", "author__first_name",
-                     "author__last_name", "author__critic__display_name")
-    search_help_text = ("Words in the headline, dek, intro, verdict or any section; the film's "
-                        "title; the author's name.")
+    search_fields = (
+        "headline",
+        "dek",
+        "intro",
+        "verdict",
+        "sections__heading",
+        "sections__body",
+        "film__title",
+        "author__username",
+        "author__first_name",
+        "author__last_name",
+        "author__critic__display_name",
+    )
+    search_help_text = (
+        "Words in the headline, dek, intro, verdict or any section; the film's "
+        "title; the author's name."
+    )
     date_hierarchy = "published_at"
     autocomplete_fields = ("film",)
     prepopulated_fields = {"slug": ("headline",)}
-    readonly_fields = ("status_column", "publication_time", "expiry_time", "hero_preview",
-                       "created_at", "updated_at")
+    readonly_fields = (
+        "status_column",
+        "publication_time",
+        "expiry_time",
+        "hero_preview",
+        "created_at",
+        "updated_at",
+    )
     formfield_overrides = MARKDOWN_EDITOR
     fieldsets = (
         (None, {"fields": ("film", "headline", "dek", "slug", "author")}),
         ("Text", {"fields": ("intro", "verdict", "rating")}),
-        ("Hero image", {
-            "fields": ("hero_image", "hero_preview", "hero_alt", "hero_decorative", "hero_credit",
-                       ("hero_focus_x", "hero_focus_y")),
-            "description": "Shown above the review, on its card and when it is shared, cropped "
-                           "to 16:9 around the focal point (click the current image to set it).",
-        }),
-        ("Publication", {
-            "fields": ("status_column", "publication_time", "unpublish_at", "intended_date",
-                       "is_featured", "comments_enabled"),
-            "description": "The status changes through the workflow buttons above the form.",
-        }),
-        ("Record", {"fields": ("created_at", "updated_at", "base_version"),
-                    "classes": ("collapse",)}),
+        (
+            "Hero image",
+            {
+                "fields": (
+                    "hero_image",
+                    "hero_preview",
+                    "hero_alt",
+                    "hero_decorative",
+                    "hero_credit",
+                    ("hero_focus_x", "hero_focus_y"),
+                ),
+                "description": "Shown above the review, on its card and when it is shared, cropped "
+                "to 16:9 around the focal point (click the current image to set it).",
+            },
+        ),
+        (
+            "Publication",
+            {
+                "fields": (
+                    "status_column",
+                    "publication_time",
+                    "unpublish_at",
+                    "intended_date",
+                    "is_featured",
+                    "comments_enabled",
+                ),
+                "description": "The status changes through the workflow buttons above the form.",
+            },
+        ),
+        (
+            "Record",
+            {"fields": ("created_at", "updated_at", "base_version"), "classes": ("collapse",)},
+        ),
     )
     inlines = (SectionInline,)
     actions = ("publish_selected", "archive_selected")
@@ -96,10 +147,15 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
         # Starts markdownx editors in sections added after the page loaded; frames the preview;
         # moves sections up and down; keeps Tab for moving focus; the toolbar, shortcuts and word
         # counts; guards and autosaves the form.
-        js = ("marquee-admin/js/markdownx-inlines.js", "marquee-admin/js/section-order.js",
-              "marquee-admin/js/markdown-keys.js", "marquee-admin/js/markdown-toolbar.js",
-              "marquee-admin/js/change-guard.js",
-              "marquee-admin/js/editor-errors.js", "marquee-admin/js/focal-point.js")
+        js = (
+            "marquee-admin/js/markdownx-inlines.js",
+            "marquee-admin/js/section-order.js",
+            "marquee-admin/js/markdown-keys.js",
+            "marquee-admin/js/markdown-toolbar.js",
+            "marquee-admin/js/change-guard.js",
+            "marquee-admin/js/editor-errors.js",
+            "marquee-admin/js/focal-point.js",
+        )
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 
     def view_on_site(self, obj):
@@ -121,8 +177,11 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
         """The author's full name (their byline when they have no name on the account)."""
         author = obj.author
         critic = getattr(author, "critic", None)
-        return author.get_full_name() or (critic.display_name if critic else "") or \
-            author.get_username()
+        return (
+            author.get_full_name()
+            or (critic.display_name if critic else "")
+            or author.get_username()
+        )
 
     @admin.display(description="Published at")
     def publication_time(self, obj):
@@ -144,19 +203,29 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
             return "No hero image yet."
         # The stored image, not the form's instance: a form refused for another field (the
         # alt text, say) has already given it the new upload, which is not stored.
-        stored = Review.objects.filter(pk=obj.pk).only(
-            "hero_image", "hero_width", "hero_height").first() if obj.pk else None
+        stored = (
+            Review.objects.filter(pk=obj.pk).only("hero_image", "hero_width", "hero_height").first()
+            if obj.pk
+            else None
+        )
         if stored is None:
             return "No hero image yet."
-        image = image_tag(stored.hero_image, stored.hero_width, stored.hero_height, box=300,
-                          alt=f"Hero image of {obj.headline}")
+        image = image_tag(
+            stored.hero_image,
+            stored.hero_width,
+            stored.hero_height,
+            box=300,
+            alt=f"Hero image of {obj.headline}",
+        )
         if not image:
             return "No hero image yet."
         # Clicking the picture sets the focal point (marquee-admin/js/focal-point.js).
         return format_html(
             '<div class="focal-picker" data-focus-x="id_hero_focus_x" '
             'data-focus-y="id_hero_focus_y" title="Click the subject to set the focal point">'
-            "{}</div>", image)
+            "{}</div>",
+            image,
+        )
 
     # Who sees what ----------------------------------------------------------------------------
 
@@ -193,13 +262,27 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
         if obj is None or not self.has_change_permission(request, obj):
             left_out.add("base_version")  # no version to guard on the add page, nor read-only
         if not permissions.may_set_expiry(request.user) or (
-                obj is not None and not self.has_change_permission(request, obj)):
+            obj is not None and not self.has_change_permission(request, obj)
+        ):
             # Shown, not edited, by those who may not set it.
-            return [(name, {**opts, "fields": tuple(
-                "expiry_time" if f == "unpublish_at" else f
-                for f in opts["fields"] if f not in left_out)}) for name, opts in fieldsets]
-        return [(name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in left_out)})
-                for name, opts in fieldsets]
+            return [
+                (
+                    name,
+                    {
+                        **opts,
+                        "fields": tuple(
+                            "expiry_time" if f == "unpublish_at" else f
+                            for f in opts["fields"]
+                            if f not in left_out
+                        ),
+                    },
+                )
+                for name, opts in fieldsets
+            ]
+        return [
+            (name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in left_out)})
+            for name, opts in fieldsets
+        ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -211,8 +294,9 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
 
     def save_form(self, request, form, change):
         obj = super().save_form(request, form, change)
-        obj.typed_expiry = form.cleaned_data.get("unpublish_at") if (
-            "unpublish_at" in form.changed_data) else None
+        obj.typed_expiry = (
+            form.cleaned_data.get("unpublish_at") if ("unpublish_at" in form.changed_data) else None
+        )
         obj.expiry_changed = "unpublish_at" in form.changed_data
         return obj
 
@@ -279,7 +363,8 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
         pending_versions.Autosave.objects.filter(user=request.user, review=review).delete()
         # The unpublish time is saved on its own (above): alone, it makes no pending version.
         changed = any(name != "unpublish_at" for name in form.changed_data) or any(
-            formset.has_changed() for formset in formsets)
+            formset.has_changed() for formset in formsets
+        )
         if review.is_public:
             for formset in formsets:
                 formset.save(commit=False)  # nothing written; the change message reads them
@@ -288,10 +373,14 @@ class ReviewAdmin(ForbiddenAsAdminPage, WorkflowViews, RevisionViews, CheckedIma
                 if isinstance(upload, UploadedFile):
                     review.hero_image.save(upload.name, upload, save=False)
                 pending_versions.save_pending(
-                    review, posted_sections(formsets), request.user, review.version)
-                messages.info(request, "This review is live: your changes are kept as its "
-                              "pending version. Readers see the live version until an editor "
-                              "publishes the changes.")
+                    review, posted_sections(formsets), request.user, review.version
+                )
+                messages.info(
+                    request,
+                    "This review is live: your changes are kept as its "
+                    "pending version. Readers see the live version until an editor "
+                    "publishes the changes.",
+                )
             return None
         if not changed and request.POST.get("_workflow"):
             for formset in formsets:

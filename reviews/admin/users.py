@@ -50,11 +50,22 @@ admin.site.unregister(User)
 class StaffUserAdmin(UserAdmin):
     add_form = StaffCreationForm
     add_fieldsets = (
-        (None, {
-            "classes": ("wide",),
-            "fields": ("username", "first_name", "last_name", "email", "role",
-                       "usable_password", "password1", "password2"),
-        }),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "role",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
     )
     list_display = ("username", "first_name", "last_name", "email", role, "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")

@@ -201,10 +201,11 @@ def draw_still(title: str) -> Still:
         scene = "a city skyline at dusk"
     else:
         for layer, shade in ((620, bottom), (760, top)):
-            points = [(0, height)]
-            for x in range(0, width + 160, 160):
-                points.append((x, layer + rng.randrange(-120, 80)))
-            points.append((width, height))
+            points = [
+                (0, height),
+                *((x, layer + rng.randrange(-120, 80)) for x in range(0, width + 160, 160)),
+                (width, height),
+            ]
             draw.polygon(points, fill=shade if layer == 760 else accent)
         scene = "hills under a low sun"
     draw.rectangle((0, 820, width, height), fill=top)

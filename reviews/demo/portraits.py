@@ -21,8 +21,7 @@ def draw_portrait(background: str, figure: str, accent: str, hair: str) -> Image
     draw = ImageDraw.Draw(image)
     centre = width // 2
     # Shoulders: a wide rounded rectangle rising from the bottom edge.
-    draw.rounded_rectangle((centre - 200, 430, centre + 200, height + 120), radius=150,
-                           fill=figure)
+    draw.rounded_rectangle((centre - 200, 430, centre + 200, height + 120), radius=150, fill=figure)
     # Collar: a V in the accent colour.
     draw.polygon([(centre - 70, 440), (centre, 540), (centre + 70, 440)], fill=accent)
     draw.rectangle((centre - 45, 360, centre + 45, 450), fill=figure)  # neck
@@ -36,9 +35,7 @@ def main() -> None:
     for user in manifest["users"]:
         colours = user["critic"]["portrait"]
         path = DEMO_DIR / "critics" / f"{user['username']}.png"
-        draw_portrait(**colours).save(
-            path, optimize=True
-        )
+        draw_portrait(**colours).save(path, optimize=True)
         print(path)
 
 

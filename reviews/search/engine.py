@@ -60,8 +60,14 @@ def _using() -> str:
     return router.db_for_read(Review)
 
 
-def search(raw: str, *, prefix: bool = False, shown: tuple[int, int, int] | None = None,
-           snippets: bool = True, correct: bool = True) -> Results:
+def search(
+    raw: str,
+    *,
+    prefix: bool = False,
+    shown: tuple[int, int, int] | None = None,
+    snippets: bool = True,
+    correct: bool = True,
+) -> Results:
     """Reviews, films and people for `raw`, ranked; corrected when nothing matches."""
     query = parse(raw, prefix_last=prefix)
     if not query:
@@ -110,13 +116,14 @@ def corrections(query: Query) -> dict[str, list[str]]:
         ranked = []
         for candidate in vocabulary.candidates(word, using=using):
             if word == last:  # typing in progress: compare with the start of the candidate
-                distance = min(edit_distance(word, candidate[:n], allowed)
-                               for n in range(len(word) - 1, len(word) + 2))
+                distance = min(
+                    edit_distance(word, candidate[:n], allowed)
+                    for n in range(len(word) - 1, len(word) + 2)
+                )
             else:
                 distance = edit_distance(word, candidate, allowed)
             if distance <= allowed:
-                ranked.append((distance, -similarity(word, candidate), len(candidate),
-                               candidate))
+                ranked.append((distance, -similarity(word, candidate), len(candidate), candidate))
         if ranked:
             options[word] = [c for *_, c in sorted(ranked)[:CHOICES_PER_WORD]]
     return options
@@ -149,14 +156,21 @@ def exactness(query: Query, *texts: str) -> int:
         have = _name_words(text)
         if not have:
             continue
-        if query.prefix and len(have) == len(typed) and have[:-1] == typed[:-1] \
-                and have[-1].startswith(typed[-1]):
+        if (
+            query.prefix
+            and len(have) == len(typed)
+            and have[:-1] == typed[:-1]
+            and have[-1].startswith(typed[-1])
+        ):
             return 3
         if have == typed:
             return 3
-        if have[:len(typed)] == typed or (query.prefix and len(have) > len(typed)
-                                          and have[:len(typed) - 1] == typed[:-1]
-                                          and have[len(typed) - 1].startswith(typed[-1])):
+        if have[: len(typed)] == typed or (
+            query.prefix
+            and len(have) > len(typed)
+            and have[: len(typed) - 1] == typed[:-1]
+            and have[len(typed) - 1].startswith(typed[-1])
+        ):
             best = 2
     return best
 
@@ -169,18 +183,23 @@ def find_reviews(query: Query, limit: int, *, snippets: bool) -> list[Review]:
     else:
         found = []
         for page in range(SQLITE_PAGES):
-            ranked = sqlite.ranked_ids(using, "review", query, limit=SQLITE_PAGE,
-                                       offset=page * SQLITE_PAGE)
+            ranked = sqlite.ranked_ids(
+                using, "review", query, limit=SQLITE_PAGE, offset=page * SQLITE_PAGE
+            )
             scores = dict(ranked)
             for review in queryset.filter(pk__in=scores):
                 review.score = scores[review.pk]
                 found.append(review)
             if len(found) >= limit or len(ranked) < SQLITE_PAGE:
                 break
-    found.sort(key=lambda r: (
-        -exactness(query, r.film.title, r.film.original_title, r.headline),
-        -r.score, -r.published_at.timestamp(), -r.pk,
-    ))
+    found.sort(
+        key=lambda r: (
+            -exactness(query, r.film.title, r.film.original_title, r.headline),
+            -r.score,
+            -r.published_at.timestamp(),
+            -r.pk,
+        )
+    )
     found = found[:limit]
     if snippets and found:
         ids = [r.pk for r in found]
@@ -199,10 +218,12 @@ def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
         films = postgres.films(Film.objects.all(), query, limit=CANDIDATES)
         people = postgres.people(Person.objects.all(), query, limit=CANDIDATES)
     else:
-        films = list(Film.objects.filter(
-            pk__in=sqlite.matching_ids("film", query, limit=CANDIDATES)))
-        people = list(Person.objects.filter(
-            pk__in=sqlite.matching_ids("person", query, limit=CANDIDATES)))
+        films = list(
+            Film.objects.filter(pk__in=sqlite.matching_ids("film", query, limit=CANDIDATES))
+        )
+        people = list(
+            Person.objects.filter(pk__in=sqlite.matching_ids("person", query, limit=CANDIDATES))
+        )
 
     people.sort(key=lambda p: (-exactness(query, p.name), len(p.name), p.pk))
     credited = _credits_of(people[:PEOPLE_FOR_FILMS])
@@ -211,8 +232,11 @@ def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
     if extra_ids:
         films += list(Film.objects.filter(pk__in=extra_ids))
     reviewed = films and set(
-        Review.objects.published().filter(film_id__in=[f.pk for f in films])
-        .order_by().values_list("film_id", flat=True).distinct()
+        Review.objects.published()
+        .filter(film_id__in=[f.pk for f in films])
+        .order_by()
+        .values_list("film_id", flat=True)
+        .distinct()
     )
 
     def film_rank(film):
@@ -228,8 +252,9 @@ def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
 
     films.sort(key=film_rank)
     person_reviewed = {pid for film_id, (_, pid) in credited.items() if film_id in reviewed}
-    people.sort(key=lambda p: (-exactness(query, p.name), p.pk not in person_reviewed,
-                               len(p.name), p.pk))
+    people.sort(
+        key=lambda p: (-exactness(query, p.name), p.pk not in person_reviewed, len(p.name), p.pk)
+    )
     return films, people
 
 
@@ -240,12 +265,19 @@ def _credits_of(people: list[Person]) -> dict[int, tuple[int, int]]:
     ids = [p.pk for p in people]
     directing = CrewCredit.objects.filter(person_id__in=ids, job=CrewCredit.DIRECTOR_JOB)
     crew = directing.order_by().values_list(
-        "film_id", "person_id", Value(0, output_field=IntegerField()))
-    cast = CastCredit.objects.filter(person_id__in=ids).order_by().values_list(
-        "film_id", "person_id", "order")
-    other = CrewCredit.objects.filter(person_id__in=ids).exclude(
-        job=CrewCredit.DIRECTOR_JOB).order_by().values_list(
-        "film_id", "person_id", Value(50, output_field=IntegerField()))
+        "film_id", "person_id", Value(0, output_field=IntegerField())
+    )
+    cast = (
+        CastCredit.objects.filter(person_id__in=ids)
+        .order_by()
+        .values_list("film_id", "person_id", "order")
+    )
+    other = (
+        CrewCredit.objects.filter(person_id__in=ids)
+        .exclude(job=CrewCredit.DIRECTOR_JOB)
+        .order_by()
+        .values_list("film_id", "person_id", Value(50, output_field=IntegerField()))
+    )
     found: dict[int, tuple[int, int]] = {}
     for film_id, person_id, weight in crew.union(cast, other, all=True).order_by():
         if film_id not in found or weight < found[film_id][0]:

@@ -20,5 +20,4 @@ def highlighted(snippet: str) -> SafeString:
             pieces.append(("<mark>{}</mark>", marked))
         if rest:
             pieces.append(("{}", rest.replace(STOP, "")))
-    return format_html_join("", "{}", ((format_html(template, text),) for template, text
-                                       in pieces))
+    return format_html_join("", "{}", ((format_html(template, text),) for template, text in pieces))

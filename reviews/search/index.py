@@ -89,8 +89,9 @@ def review_document(review: dict, film: dict, sections: list[tuple[str, str]]) -
         part for part in [plain(review["intro_html"]), *(plain(b) for _, b in sections)] if part
     )
     return {
-        "titles": " ".join(filter(None, [review["headline"], film.get("title"),
-                                         film.get("original_title")])),
+        "titles": " ".join(
+            filter(None, [review["headline"], film.get("title"), film.get("original_title")])
+        ),
         "summary": " ".join([review["dek"], *(heading for heading, _ in sections)]),
         "body": body,
     }
@@ -99,16 +100,27 @@ def review_document(review: dict, film: dict, sections: list[tuple[str, str]]) -
 def reindex_review(review_id: int, *, using: str = "default") -> None:
     from reviews.models import Review, Section
 
-    review = (Review.objects.using(using).filter(pk=review_id)
-              .values("headline", "dek", "intro_html", "film_id", "status").first())
+    review = (
+        Review.objects.using(using)
+        .filter(pk=review_id)
+        .values("headline", "dek", "intro_html", "film_id", "status")
+        .first()
+    )
     if review is None:
         return
-    film = (Review.film.field.related_model.objects.using(using).filter(pk=review["film_id"])
-            .values("title", "original_title").first()) or {}
-    sections = list(Section.objects.using(using).filter(review_id=review_id)
-                    .order_by("position", "id").values_list("heading", "body_html"))
-    write_review(review_id, review["status"], review_document(review, film, sections),
-                 using=using)
+    film = (
+        Review.film.field.related_model.objects.using(using)
+        .filter(pk=review["film_id"])
+        .values("title", "original_title")
+        .first()
+    ) or {}
+    sections = list(
+        Section.objects.using(using)
+        .filter(review_id=review_id)
+        .order_by("position", "id")
+        .values_list("heading", "body_html")
+    )
+    write_review(review_id, review["status"], review_document(review, film, sections), using=using)
 
 
 def write_review(review_id: int, status: str, document: dict, *, using: str) -> None:
@@ -120,14 +132,17 @@ def write_review(review_id: int, status: str, document: dict, *, using: str) -> 
         from reviews.search import postgres
 
         fields["search_vector"] = postgres.review_vector(
-            document["titles"], document["summary"][:SUMMARY_LIMIT],
+            document["titles"],
+            document["summary"][:SUMMARY_LIMIT],
             capped_body(document["body"]),
         )
     Review.objects.using(using).filter(pk=review_id).update(**fields)
     if vendor == "sqlite":
-        sqlite.replace_rows(using, "review", [
-            (review_id, document["titles"], document["summary"], document["body"])
-        ])
+        sqlite.replace_rows(
+            using,
+            "review",
+            [(review_id, document["titles"], document["summary"], document["body"])],
+        )
     if status in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
         text = " ".join([document["titles"], document["summary"], document["body"]])
         distinct = [w for w in dict.fromkeys(words(text)) if vocabulary.correctable(w)]
@@ -144,16 +159,26 @@ def film_rows(film_ids, *, using: str) -> list[dict]:
     (TMDB's alternative titles) and keywords, one per line."""
     from films.models import AlternativeTitle, Film
 
-    rows = list(Film.objects.using(using).filter(pk__in=film_ids).order_by("pk")
-                .values("id", "title", "original_title"))
+    rows = list(
+        Film.objects.using(using)
+        .filter(pk__in=film_ids)
+        .order_by("pk")
+        .values("id", "title", "original_title")
+    )
     other: dict[int, list[str]] = {}
-    for film_id, title in (AlternativeTitle.objects.using(using).filter(film_id__in=film_ids)
-                           .order_by("film_id", "id").values_list("film_id", "title")):
+    for film_id, title in (
+        AlternativeTitle.objects.using(using)
+        .filter(film_id__in=film_ids)
+        .order_by("film_id", "id")
+        .values_list("film_id", "title")
+    ):
         other.setdefault(film_id, []).append(title)
-    for film_id, name in (Film.keywords.through.objects.using(using)
-                          .filter(film_id__in=film_ids)
-                          .order_by("film_id", "keyword__name")
-                          .values_list("film_id", "keyword__name")):
+    for film_id, name in (
+        Film.keywords.through.objects.using(using)
+        .filter(film_id__in=film_ids)
+        .order_by("film_id", "keyword__name")
+        .values_list("film_id", "keyword__name")
+    ):
         other.setdefault(film_id, []).append(name)
     for row in rows:
         row["other"] = "\n".join(other.get(row["id"], []))
@@ -163,9 +188,9 @@ def film_rows(film_ids, *, using: str) -> list[dict]:
 def films_changed(films: list[dict], *, using: str) -> None:
     """Index films given as {"id", "title", "original_title", "other"} (film_rows)."""
     if connections[using].vendor == "sqlite":
-        sqlite.replace_rows(using, "film", [
-            (f["id"], f["title"], f["original_title"], f["other"]) for f in films
-        ])
+        sqlite.replace_rows(
+            using, "film", [(f["id"], f["title"], f["original_title"], f["other"]) for f in films]
+        )
     vocabulary.add_words(
         words(" ".join(f"{f['title']} {f['original_title']} {f['other']}" for f in films)),
         using=using,
@@ -199,33 +224,36 @@ def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
     counts = {"films": 0, "people": 0, "reviews": 0}
     film_ids = list(Film.objects.using(using).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(film_ids), chunk):
-        films_changed(film_rows(film_ids[start:start + chunk], using=using), using=using)
+        films_changed(film_rows(film_ids[start : start + chunk], using=using), using=using)
     counts["films"] = len(film_ids)
     if progress:
         progress("films", len(film_ids))
     people = list(Person.objects.using(using).order_by("pk").values("id", "name"))
     for start in range(0, len(people), chunk):
-        people_changed(people[start:start + chunk], using=using)
+        people_changed(people[start : start + chunk], using=using)
     counts["people"] = len(people)
     if progress:
         progress("people", len(people))
-    titles = {f["id"]: f for f in Film.objects.using(using).values(
-        "id", "title", "original_title")}
+    titles = {f["id"]: f for f in Film.objects.using(using).values("id", "title", "original_title")}
     ids = list(Review.objects.using(using).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
+        part = ids[start : start + chunk]
         sections: dict[int, list] = {}
         for review_id, heading, body in (
-            Section.objects.using(using).filter(review_id__in=part)
+            Section.objects.using(using)
+            .filter(review_id__in=part)
             .order_by("review_id", "position", "id")
             .values_list("review_id", "heading", "body_html")
         ):
             sections.setdefault(review_id, []).append((heading, body))
-        for review in Review.objects.using(using).filter(pk__in=part).values(
-            "id", "headline", "dek", "intro_html", "film_id", "status"
+        for review in (
+            Review.objects.using(using)
+            .filter(pk__in=part)
+            .values("id", "headline", "dek", "intro_html", "film_id", "status")
         ):
-            document = review_document(review, titles.get(review["film_id"], {}),
-                                       sections.get(review["id"], []))
+            document = review_document(
+                review, titles.get(review["film_id"], {}), sections.get(review["id"], [])
+            )
             write_review(review["id"], review["status"], document, using=using)
         counts["reviews"] += len(part)
         if progress:
@@ -246,8 +274,8 @@ def connect() -> None:
             return
         film_changed(instance.pk, using=using)
         # A review's vector holds its film's titles.
-        for review_id in Review.objects.using(using).filter(film_id=instance.pk).values_list(
-            "pk", flat=True
+        for review_id in (
+            Review.objects.using(using).filter(film_id=instance.pk).values_list("pk", flat=True)
         ):
             review_changed(review_id, using=using)
 
@@ -273,8 +301,7 @@ def connect() -> None:
             return
         people_changed([{"id": instance.pk, "name": instance.name}], using=using)
 
-    def section_saved(sender, instance, raw=False, using="default", update_fields=None,
-                      **kwargs):
+    def section_saved(sender, instance, raw=False, using="default", update_fields=None, **kwargs):
         if not raw and (update_fields is None or {"heading", "body"} & set(update_fields)):
             review_changed(instance.review_id, using=using)
 
@@ -286,35 +313,61 @@ def connect() -> None:
     def removed(kind):
         def receiver(sender, instance, using="default", **kwargs):
             deleted(kind, [instance.pk], using=using)
+
         return receiver
 
-    models.signals.post_save.connect(film_saved, sender=Film, weak=False,
-                                     dispatch_uid="marquee-search-film")
-    models.signals.post_save.connect(other_title_changed, sender=AlternativeTitle, weak=False,
-                                     dispatch_uid="marquee-search-other-title")
-    models.signals.post_delete.connect(other_title_changed, sender=AlternativeTitle,
-                                       weak=False, dispatch_uid="marquee-search-other-title-gone")
-    models.signals.post_save.connect(keyword_saved, sender=Keyword, weak=False,
-                                     dispatch_uid="marquee-search-keyword")
-    models.signals.m2m_changed.connect(keywords_changed, sender=Film.keywords.through,
-                                       weak=False, dispatch_uid="marquee-search-keywords")
-    models.signals.post_save.connect(person_saved, sender=Person, weak=False,
-                                     dispatch_uid="marquee-search-person")
-    models.signals.post_delete.connect(removed("film"), sender=Film, weak=False,
-                                       dispatch_uid="marquee-search-film-delete")
-    models.signals.post_delete.connect(removed("person"), sender=Person, weak=False,
-                                       dispatch_uid="marquee-search-person-delete")
-    models.signals.post_delete.connect(removed("review"), sender=Review, weak=False,
-                                       dispatch_uid="marquee-search-review-delete")
+    models.signals.post_save.connect(
+        film_saved, sender=Film, weak=False, dispatch_uid="marquee-search-film"
+    )
+    models.signals.post_save.connect(
+        other_title_changed,
+        sender=AlternativeTitle,
+        weak=False,
+        dispatch_uid="marquee-search-other-title",
+    )
+    models.signals.post_delete.connect(
+        other_title_changed,
+        sender=AlternativeTitle,
+        weak=False,
+        dispatch_uid="marquee-search-other-title-gone",
+    )
+    models.signals.post_save.connect(
+        keyword_saved, sender=Keyword, weak=False, dispatch_uid="marquee-search-keyword"
+    )
+    models.signals.m2m_changed.connect(
+        keywords_changed,
+        sender=Film.keywords.through,
+        weak=False,
+        dispatch_uid="marquee-search-keywords",
+    )
+    models.signals.post_save.connect(
+        person_saved, sender=Person, weak=False, dispatch_uid="marquee-search-person"
+    )
+    models.signals.post_delete.connect(
+        removed("film"), sender=Film, weak=False, dispatch_uid="marquee-search-film-delete"
+    )
+    models.signals.post_delete.connect(
+        removed("person"), sender=Person, weak=False, dispatch_uid="marquee-search-person-delete"
+    )
+    models.signals.post_delete.connect(
+        removed("review"), sender=Review, weak=False, dispatch_uid="marquee-search-review-delete"
+    )
+
     def pruned(sender, using="default", **kwargs):
         if connections[using].vendor == "sqlite":
             sqlite.prune(using)
 
     # `flush` (and so every transactional test) empties the models' tables, not FTS5's.
-    models.signals.post_migrate.connect(pruned, sender=apps.get_app_config("reviews"),
-                                        weak=False, dispatch_uid="marquee-search-prune")
+    models.signals.post_migrate.connect(
+        pruned,
+        sender=apps.get_app_config("reviews"),
+        weak=False,
+        dispatch_uid="marquee-search-prune",
+    )
     # Signals, not Section.save(): a queryset's delete() sends them too.
-    models.signals.post_save.connect(section_saved, sender=Section, weak=False,
-                                     dispatch_uid="marquee-search-section")
-    models.signals.post_delete.connect(section_deleted, sender=Section, weak=False,
-                                       dispatch_uid="marquee-search-section-delete")
+    models.signals.post_save.connect(
+        section_saved, sender=Section, weak=False, dispatch_uid="marquee-search-section"
+    )
+    models.signals.post_delete.connect(
+        section_deleted, sender=Section, weak=False, dispatch_uid="marquee-search-section-delete"
+    )

@@ -64,6 +64,7 @@ class Folded(Func):
 
 def review_vector(titles: str, summary: str, body: str) -> SearchVector:
     """Headline and film titles A, dek and section headings B, intro and sections C."""
+
     def weighted(text, weight):
         return SearchVector(Value(text), weight=weight, config=SEARCH_CONFIG)
 
@@ -100,11 +101,19 @@ def reviews(queryset, query, *, limit: int):
 def review_snippets(queryset, query, ids: list[int]) -> dict[int, str]:
     rows = (
         queryset.filter(pk__in=ids)
-        .annotate(snippet=SearchHeadline(
-            "search_text", any_word_tsquery(query), config=SEARCH_CONFIG, start_sel=START,
-            stop_sel=STOP, max_words=32, min_words=16, max_fragments=2,
-            fragment_delimiter=" … ",
-        ))
+        .annotate(
+            snippet=SearchHeadline(
+                "search_text",
+                any_word_tsquery(query),
+                config=SEARCH_CONFIG,
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=32,
+                min_words=16,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
         .values_list("pk", "snippet")
     )
     return dict(rows)
@@ -129,15 +138,26 @@ def films(queryset, query, *, limit: int):
 
     # Looked up once each (not per film): the ids of films with a matching other title or
     # keyword.
-    other_title = AlternativeTitle.objects.annotate(
-        title_folded=Folded("title")).filter(names_match("title", query)).values("film_id")
-    keyword = Film.keywords.through.objects.annotate(
-        name_folded=Folded("keyword__name")).filter(names_match("name", query)).values("film_id")
+    other_title = (
+        AlternativeTitle.objects.annotate(title_folded=Folded("title"))
+        .filter(names_match("title", query))
+        .values("film_id")
+    )
+    keyword = (
+        Film.keywords.through.objects.annotate(name_folded=Folded("keyword__name"))
+        .filter(names_match("name", query))
+        .values("film_id")
+    )
     return list(
-        queryset.annotate(title_folded=Folded("title"),
-                          original_title_folded=Folded("original_title"))
-        .filter(names_match("title", query) | names_match("original_title", query)
-                | Q(pk__in=other_title) | Q(pk__in=keyword))
+        queryset.annotate(
+            title_folded=Folded("title"), original_title_folded=Folded("original_title")
+        )
+        .filter(
+            names_match("title", query)
+            | names_match("original_title", query)
+            | Q(pk__in=other_title)
+            | Q(pk__in=keyword)
+        )
         .order_by(Length("title"), "id")[:limit]
     )
 
@@ -158,8 +178,10 @@ SIMILARITY_THRESHOLD = 0.2
 def word_candidates(words, word: str, limit: int = 20) -> list[str]:
     """Vocabulary words (a SearchWord queryset) similar to `word` by trigrams (`%`, indexed)."""
     with connections[words.db].cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)",
-                       [str(SIMILARITY_THRESHOLD)])
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, false)",
+            [str(SIMILARITY_THRESHOLD)],
+        )
     return list(
         words.annotate(folded=Folded("word"))
         .filter(folded__trigram_similar=word)

@@ -37,8 +37,7 @@ CREATE = [
     f"title, original_title, other, tokenize='{NAMES_TOKENIZE}')",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS search_person USING fts5("
     f"name, tokenize='{NAMES_TOKENIZE}')",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_word_trigram USING fts5("
-    "word, tokenize='trigram')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_word_trigram USING fts5(word, tokenize='trigram')",
 ]
 DROP = [
     "DROP TABLE IF EXISTS search_review",
@@ -47,8 +46,11 @@ DROP = [
     "DROP TABLE IF EXISTS search_word_trigram",
 ]
 TABLES = {"review": "search_review", "film": "search_film", "person": "search_person"}
-COLUMNS = {"review": "titles, summary, body", "film": "title, original_title, other",
-           "person": "name"}
+COLUMNS = {
+    "review": "titles, summary, body",
+    "film": "title, original_title, other",
+    "person": "name",
+}
 
 
 def create_tables(connection) -> None:
@@ -81,6 +83,7 @@ def match_expression(query, *, any_term: bool = False) -> str:
 
 # Upkeep ----------------------------------------------------------------------------------------
 
+
 def replace_rows(using: str, kind: str, rows: list[tuple]) -> None:
     """Write (rowid, *columns) rows into a kind's table, replacing rows of the same ids."""
     if not rows:
@@ -88,8 +91,10 @@ def replace_rows(using: str, kind: str, rows: list[tuple]) -> None:
     table = TABLES[kind]
     width = len(rows[0]) - 1
     with connections[using].cursor() as cursor:
-        cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s",  # noqa: S608
-                           [(r[0],) for r in rows])
+        cursor.executemany(
+            f"DELETE FROM {table} WHERE rowid = %s",  # noqa: S608
+            [(r[0],) for r in rows],
+        )
         cursor.executemany(
             f"INSERT INTO {table}(rowid, {COLUMNS[kind]}) VALUES (%s{', %s' * width})",  # noqa: S608
             rows,
@@ -98,8 +103,10 @@ def replace_rows(using: str, kind: str, rows: list[tuple]) -> None:
 
 def delete_rows(using: str, kind: str, ids: list[int]) -> None:
     with connections[using].cursor() as cursor:
-        cursor.executemany(f"DELETE FROM {TABLES[kind]} WHERE rowid = %s",  # noqa: S608
-                           [(i,) for i in ids])
+        cursor.executemany(
+            f"DELETE FROM {TABLES[kind]} WHERE rowid = %s",  # noqa: S608
+            [(i,) for i in ids],
+        )
 
 
 def clear(using: str) -> None:
@@ -132,6 +139,7 @@ def add_words(using: str, new_words: list[str]) -> None:
 
 
 # Queries ---------------------------------------------------------------------------------------
+
 
 def ranked_ids(using: str, kind: str, query, *, limit: int, offset: int = 0) -> list[tuple]:
     """(id, score) of the best matches, best first (bm25: lower is better, negated here)."""
@@ -171,7 +179,7 @@ def review_snippets(using: str, query, ids: list[int], words: int = 32) -> dict[
 
 def word_candidates(using: str, word: str, limit: int = 50) -> list[str]:
     """Vocabulary words sharing the most trigrams with `word` (FTS5's trigram tokenizer)."""
-    grams = sorted({word[i:i + 3] for i in range(len(word) - 2)})
+    grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
     if not grams:
         return []
     with connections[using].cursor() as cursor:

@@ -18,10 +18,21 @@ UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 WORD_RE = re.compile(r"[^\W_]+")
 QUOTED_RE = re.compile(r'"([^"]*)"?')
 # Letters NFKD leaves alone but PostgreSQL's unaccent folds.
-EXTRA_FOLDS = str.maketrans({
-    "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-    "ı": "i", "ŀ": "l", "ħ": "h",
-})
+EXTRA_FOLDS = str.maketrans(
+    {
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "ŀ": "l",
+        "ħ": "h",
+    }
+)
 # PostgreSQL's English stop words (tsearch_data/english.stop): never searched alone, never
 # highlighted, never corrected.
 _ENGLISH_STOP = """
@@ -79,13 +90,16 @@ class Query:
 
     def with_terms(self, replacements: dict[str, str]) -> "Query":
         """The same query with some words replaced (spelling corrections)."""
+
         def swap(word):
             return replacements.get(word, word)
 
         return Query(
             text=" ".join(
-                [*(swap(t) for t in self.terms),
-                 *(f'"{" ".join(swap(w) for w in p)}"' for p in self.phrases)]
+                [
+                    *(swap(t) for t in self.terms),
+                    *(f'"{" ".join(swap(w) for w in p)}"' for p in self.phrases),
+                ]
             ),
             terms=[swap(t) for t in self.terms],
             phrases=[[swap(w) for w in p] for p in self.phrases],
@@ -158,7 +172,7 @@ def typos_allowed(word: str) -> int:
 def trigrams(word: str) -> set[str]:
     """pg_trgm's trigrams of one word: padded with two spaces before and one after."""
     padded = f"  {word} "
-    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def similarity(a: str, b: str) -> float:

@@ -37,9 +37,10 @@ def add_words(words, *, using: str = "default") -> int:
     wanted = sorted({w for w in words if correctable(w)})
     added = []
     for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start:start + CHUNK]
-        known = set(SearchWord.objects.using(using).filter(word__in=chunk)
-                    .values_list("word", flat=True))
+        chunk = wanted[start : start + CHUNK]
+        known = set(
+            SearchWord.objects.using(using).filter(word__in=chunk).values_list("word", flat=True)
+        )
         new = [w for w in chunk if w not in known]
         if new:
             SearchWord.objects.using(using).bulk_create(
@@ -65,11 +66,15 @@ def candidates(word: str, *, using: str = "default") -> list[str]:
     else:
         found = sqlite.word_candidates(using, word)
     if len(word) < 8 and word.isascii():
-        found += SearchWord.objects.using(using).filter(
-            word__in=sorted(one_edit_away(word))).values_list("word", flat=True)
+        found += (
+            SearchWord.objects.using(using)
+            .filter(word__in=sorted(one_edit_away(word)))
+            .values_list("word", flat=True)
+        )
     return list(dict.fromkeys(found))
 
 
 def known(words, *, using: str = "default") -> set[str]:
-    return set(SearchWord.objects.using(using).filter(word__in=list(words))
-               .values_list("word", flat=True))
+    return set(
+        SearchWord.objects.using(using).filter(word__in=list(words)).values_list("word", flat=True)
+    )

@@ -40,25 +40,42 @@ class _Dates:
 
 def _comment(comment, *, can_reply: bool, max_depth: int, dates: _Dates) -> SafeString:
     pk, submitted = comment.pk, dates.local(comment.submitted_at)
-    reply = format_html(
-        '<p class="comment__actions"><a class="comment__reply" href="?reply_to={}#comment-form"'
-        ' aria-label="Reply to {}">Reply</a></p>', pk, comment.name,
-    ) if can_reply and comment.depth is not None and comment.depth < max_depth else ""
-    children = format_html(
-        '<ol class="comment-list comment-list--replies">{}</ol>',
-        _thread(comment.children, can_reply=can_reply, max_depth=max_depth, dates=dates),
-    ) if comment.children else ""
+    reply = (
+        format_html(
+            '<p class="comment__actions"><a class="comment__reply" href="?reply_to={}#comment-form"'
+            ' aria-label="Reply to {}">Reply</a></p>',
+            pk,
+            comment.name,
+        )
+        if can_reply and comment.depth is not None and comment.depth < max_depth
+        else ""
+    )
+    children = (
+        format_html(
+            '<ol class="comment-list comment-list--replies">{}</ol>',
+            _thread(comment.children, can_reply=can_reply, max_depth=max_depth, dates=dates),
+        )
+        if comment.children
+        else ""
+    )
     return format_html(
         '<li class="comment{}" id="comment-{}"><article class="comment__card"'
         ' aria-labelledby="comment-{}-author"><header class="comment__meta">'
         '<p class="comment__author" id="comment-{}-author">{}{}</p>'
         '<a class="comment__permalink" href="#comment-{}"><time datetime="{}">{}</time></a>'
         '</header><div class="comment__text">{}</div>{}</article>{}</li>',
-        " comment--staff" if comment.is_staff_reply else "", pk, pk, pk, comment.name,
-        STAFF_BADGE if comment.is_staff_reply else "", pk, submitted.isoformat(),
+        " comment--staff" if comment.is_staff_reply else "",
+        pk,
+        pk,
+        pk,
+        comment.name,
+        STAFF_BADGE if comment.is_staff_reply else "",
+        pk,
+        submitted.isoformat(),
         dates.shown(submitted),
         mark_safe(comment.body_html),  # noqa: S308 (escaped when the comment was saved)
-        reply, children,
+        reply,
+        children,
     )
 
 
@@ -69,8 +86,12 @@ def _thread(comments, **options) -> SafeString:
 @register.simple_tag(takes_context=True)
 def comment_thread(context, roots) -> SafeString:
     """The approved comments as nested lists (`roots` from reviews.comments.build_tree)."""
-    return _thread(roots, can_reply=bool(context.get("comments_open")),
-                   max_depth=context.get("comment_max_depth", 0), dates=_Dates())
+    return _thread(
+        roots,
+        can_reply=bool(context.get("comments_open")),
+        max_depth=context.get("comment_max_depth", 0),
+        dates=_Dates(),
+    )
 
 
 @register.filter

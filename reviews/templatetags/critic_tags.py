@@ -15,8 +15,12 @@ def byline(user, css_class: str = "byline__author") -> SafeString:
     critic = critic_of(user)
     if critic is None or not critic.is_named:
         return format_html('<span class="{}">{}</span>', css_class, byline_name(user))
-    return format_html('<a class="{}" href="{}" rel="author">{}</a>', css_class,
-                       critic.get_absolute_url(), critic.display_name)
+    return format_html(
+        '<a class="{}" href="{}" rel="author">{}</a>',
+        css_class,
+        critic.get_absolute_url(),
+        critic.display_name,
+    )
 
 
 @register.filter

@@ -53,48 +53,101 @@ def newsroom(context) -> list[Box]:
     is_editor = permissions.is_editor(user)
     writes = permissions.may_write(user)
     if is_editor:
-        boxes.append(_box(
-            "awaiting", "Awaiting your review",
-            Review.objects.filter(status=Review.Status.IN_REVIEW),
-            f"{changelist}?queue=review", ["moved_at"], "No review is waiting for an editor."))
-        boxes.append(_box(
-            "scheduled", "Scheduled this week",
-            Review.objects.filter(status=Review.Status.SCHEDULED, published_at__gt=now,
-                                  published_at__lte=now + datetime.timedelta(days=7)),
-            f"{changelist}?queue=scheduled", ["published_at"], "Nothing goes live this week."))
-        boxes.append(_box(
-            "pending", "Changes to live reviews",
-            Review.objects.filter(pending_change__isnull=False),
-            f"{changelist}?queue=changes", ["pending_change__updated_at"],
-            "No live review has changes waiting."))
+        boxes.append(
+            _box(
+                "awaiting",
+                "Awaiting your review",
+                Review.objects.filter(status=Review.Status.IN_REVIEW),
+                f"{changelist}?queue=review",
+                ["moved_at"],
+                "No review is waiting for an editor.",
+            )
+        )
+        boxes.append(
+            _box(
+                "scheduled",
+                "Scheduled this week",
+                Review.objects.filter(
+                    status=Review.Status.SCHEDULED,
+                    published_at__gt=now,
+                    published_at__lte=now + datetime.timedelta(days=7),
+                ),
+                f"{changelist}?queue=scheduled",
+                ["published_at"],
+                "Nothing goes live this week.",
+            )
+        )
+        boxes.append(
+            _box(
+                "pending",
+                "Changes to live reviews",
+                Review.objects.filter(pending_change__isnull=False),
+                f"{changelist}?queue=changes",
+                ["pending_change__updated_at"],
+                "No live review has changes waiting.",
+            )
+        )
     if writes:
         mine = Review.objects.by_author(user)
-        boxes.append(_box(
-            "changes", "Changes requested of you", mine.filter(status=Review.Status.DRAFT),
-            f"{changelist}?queue=mine", ["-moved_at"], "No editor has sent anything back.",
-            # Drafts whose last move was an editor sending them back from review.
-            moved_from=Review.Status.IN_REVIEW))
-        boxes.append(_box(
-            "drafts", "Your drafts", mine.filter(status=Review.Status.DRAFT),
-            f"{changelist}?queue=mine", ["-updated_at"], "No drafts."))
+        boxes.append(
+            _box(
+                "changes",
+                "Changes requested of you",
+                mine.filter(status=Review.Status.DRAFT),
+                f"{changelist}?queue=mine",
+                ["-moved_at"],
+                "No editor has sent anything back.",
+                # Drafts whose last move was an editor sending them back from review.
+                moved_from=Review.Status.IN_REVIEW,
+            )
+        )
+        boxes.append(
+            _box(
+                "drafts",
+                "Your drafts",
+                mine.filter(status=Review.Status.DRAFT),
+                f"{changelist}?queue=mine",
+                ["-updated_at"],
+                "No drafts.",
+            )
+        )
         if not is_editor:
-            boxes.append(_box(
-                "submitted", "Your reviews awaiting an editor",
-                mine.filter(status=Review.Status.IN_REVIEW),
-                f"{changelist}?queue=mine", ["moved_at"], "Nothing of yours is in review."))
+            boxes.append(
+                _box(
+                    "submitted",
+                    "Your reviews awaiting an editor",
+                    mine.filter(status=Review.Status.IN_REVIEW),
+                    f"{changelist}?queue=mine",
+                    ["moved_at"],
+                    "Nothing of yours is in review.",
+                )
+            )
     if is_editor or writes:
         recent = Review.objects.published().filter(
-            published_at__gte=now - datetime.timedelta(days=7))
+            published_at__gte=now - datetime.timedelta(days=7)
+        )
         if not is_editor:
             recent = recent.by_author(user)
-        boxes.append(_box(
-            "published", "Published in the last 7 days", recent,
-            f"{changelist}?status=published", ["-published_at"],
-            "Nothing published this week."))
+        boxes.append(
+            _box(
+                "published",
+                "Published in the last 7 days",
+                recent,
+                f"{changelist}?status=published",
+                ["-published_at"],
+                "Nothing published this week.",
+            )
+        )
     if permissions.may_moderate(user):
         pending = Comment.objects.pending().select_related("review")
-        boxes.append(Box(
-            "comments", "Comments awaiting moderation", pending.count(),
-            reverse("admin:reviews_comment_changelist") + "?status__exact=pending",
-            list(pending.order_by("submitted_at")[:SHOWN]), "No comment is waiting."))
+        boxes.append(
+            Box(
+                "comments",
+                "Comments awaiting moderation",
+                pending.count(),
+                reverse("admin:reviews_comment_changelist") + "?status__exact=pending",
+                list(pending.order_by("submitted_at")[:SHOWN]),
+                "No comment is waiting.",
+            )
+        )
     return boxes

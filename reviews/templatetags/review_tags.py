@@ -58,12 +58,16 @@ def rating(value) -> SafeString:
     """A star rating: stars for the eye, "Rated 4.5 out of 5" for everyone else ("" for none)."""
     if value is None:
         return SafeString("\n")
-    drawn = format_html_join("", '<span class="star star--{}">{}</span>',
-                             ((star, STAR_SIGNS[star]) for star in stars(value)))
+    drawn = format_html_join(
+        "",
+        '<span class="star star--{}">{}</span>',
+        ((star, STAR_SIGNS[star]) for star in stars(value)),
+    )
     return format_html(
         '<span class="rating">\n  <span class="rating__stars" aria-hidden="true">{}</span>'
         '\n  <span class="visually-hidden">Rated {} out of 5</span>\n</span>\n',
-        drawn, floatformat(value, "-1"),
+        drawn,
+        floatformat(value, "-1"),
     )
 
 
@@ -78,14 +82,16 @@ def card_image(review, lead: bool = False) -> SafeString:
     """The review's hero (16:9 around its focal point) when it has one, else its film's poster;
     decorative either way: the card's headline says what it is."""
     if review.hero_image:
-        return picture(review, "hero_image", sizes=LEAD_SIZES if lead else CARD_SIZES,
-                       css_class="card__image")
+        return picture(
+            review, "hero_image", sizes=LEAD_SIZES if lead else CARD_SIZES, css_class="card__image"
+        )
     return poster(review.film, decorative=True)
 
 
 @register.simple_tag(takes_context=True)
-def review_card(context, review, *, heading: str = "h2", lead: bool = False,
-                compact: bool = False) -> SafeString:
+def review_card(
+    context, review, *, heading: str = "h2", lead: bool = False, compact: bool = False
+) -> SafeString:
     """A published review in a listing: film, headline, dek, rating, date and author.
 
     `review` comes from `Review.objects.cards()`; `lead` draws the lead story larger; `compact`
@@ -107,15 +113,23 @@ def review_card(context, review, *, heading: str = "h2", lead: bool = False,
         '    <p class="card__meta">\n      {}\n'
         '      <span class="card__byline"><time datetime="{}">{} {} {}</time> · {}</span>\n'
         "    </p>\n  </div>\n</article>\n",
-        " review-card--lead" if lead else "", " review-card--compact" if compact else "",
+        " review-card--lead" if lead else "",
+        " review-card--compact" if compact else "",
         " review-card--hero" if hero else "",
-        "" if compact else format_html('<div class="card__media">{}</div>',
-                                       card_image(review, lead)),
+        ""
+        if compact
+        else format_html('<div class="card__media">{}</div>', card_image(review, lead)),
         film.title,
         format_html(' <span class="kicker__year">({})</span>', film.year) if film.year else "",
-        h, review.get_absolute_url(), review.headline, h,
+        h,
+        review.get_absolute_url(),
+        review.headline,
+        h,
         format_html('<p class="card__dek">{}</p>', review.dek) if review.dek else "",
         rating(review.rating),
-        published.isoformat(), published.day, MONTHS[published.month], published.year,
+        published.isoformat(),
+        published.day,
+        MONTHS[published.month],
+        published.year,
         critic_byline(author, "card__author"),
     )

@@ -53,11 +53,14 @@ def comment_tokens(request: HttpRequest, slug: str) -> JsonResponse:
     review = get_object_or_404(Review.objects.published(), slug=slug)
     if not review.comments_open:
         return JsonResponse({"error": "Comments are closed."}, status=403)
-    return JsonResponse({
-        "csrfmiddlewaretoken": get_token(request),
-        "form_token": comments.sign_form(
-            review, started=comments.shown_at(request.GET.get("shown", ""), review)),
-    })
+    return JsonResponse(
+        {
+            "csrfmiddlewaretoken": get_token(request),
+            "form_token": comments.sign_form(
+                review, started=comments.shown_at(request.GET.get("shown", ""), review)
+            ),
+        }
+    )
 
 
 def _typed_form(request: HttpRequest, review: Review) -> CommentForm:
@@ -90,13 +93,18 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     refused = _csrf_refused(request)
     if refused or not request.POST.get("form_token"):
         token = comments.sign_form(review, started=_started(request, review))
-        return review_page(request, review, form=_typed_form(request, review),
-                           status=403 if refused else 400, confirm=True, token=token)
+        return review_page(
+            request,
+            review,
+            form=_typed_form(request, review),
+            status=403 if refused else 400,
+            confirm=True,
+            token=token,
+        )
 
     form = CommentForm(request.POST, review=review, user=request.user)
     if not form.is_valid():
-        return review_page(request, review, form=form, status=400,
-                           token=_fresh_token(form, review))
+        return review_page(request, review, form=form, status=400, token=_fresh_token(form, review))
     data = form.cleaned_data
     ip = comments.client_ip(request)
     try:
@@ -115,23 +123,43 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except comments.ReplayedForm:
         token = comments.sign_form(review, started=_started(request, review, form))
-        return review_page(request, review, form=_typed_form(request, review), status=400,
-                           confirm=True, notice=REPLAYED, token=token)
+        return review_page(
+            request,
+            review,
+            form=_typed_form(request, review),
+            status=400,
+            confirm=True,
+            notice=REPLAYED,
+            token=token,
+        )
     except comments.Blocked:
-        return review_page(request, review, form=form, status=403, notice=blocked_notice(),
-                           token=_fresh_token(form, review))
+        return review_page(
+            request,
+            review,
+            form=form,
+            status=403,
+            notice=blocked_notice(),
+            token=_fresh_token(form, review),
+        )
     except comments.RateLimited as limited:
-        response = review_page(request, review, form=form, status=429,
-                                notice=rate_limited_notice(limited),
-                               token=_fresh_token(form, review))
+        response = review_page(
+            request,
+            review,
+            form=form,
+            status=429,
+            notice=rate_limited_notice(limited),
+            token=_fresh_token(form, review),
+        )
         response["Retry-After"] = str(limited.retry_after)
         return response
     except ValidationError as error:
         form.add_error(None, error)
-        return review_page(request, review, form=form, status=400,
-                           token=_fresh_token(form, review))
-    messages.success(request, outcome_message(comment),
-                     extra_tags=receipt_for(comment) if not comment.is_shown else "")
+        return review_page(request, review, form=form, status=400, token=_fresh_token(form, review))
+    messages.success(
+        request,
+        outcome_message(comment),
+        extra_tags=receipt_for(comment) if not comment.is_shown else "",
+    )
     if comment.is_shown:
         return redirect(comment.get_absolute_url())
     return redirect(review.get_absolute_url() + "#comments")

@@ -22,13 +22,15 @@ class CriticDetailView(ListView):
 
     def get_queryset(self):
         critics = Critic.objects.named().of_reviews(Review.objects.published())
-        self.critic = get_object_or_404(critics.prefetch_related("links"),
-                                        slug=self.kwargs["slug"])
+        self.critic = get_object_or_404(critics.prefetch_related("links"), slug=self.kwargs["slug"])
         return listed_reviews().by_author(self.critic.user_id).newest_first()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(critic=self.critic, **kwargs)
-        tags.shows(self.request, f"user:{self.critic.user_id}", "reviews-list",
-                   *(f"review:{review.pk}" for review in context["reviews"]))
+        tags.shows(
+            self.request,
+            f"user:{self.critic.user_id}",
+            "reviews-list",
+            *(f"review:{review.pk}" for review in context["reviews"]),
+        )
         return context
-

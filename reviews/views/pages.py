@@ -29,9 +29,8 @@ def _rating_or_none(value):
         return None
 
 
-def describe_reviews(genre: str = "", year: str = "", rating: str = "",
-                     critic: str = "") -> str:
-    """"Action reviews of films from 2020, 4½ stars or more, by Mara Lind", or "Reviews"."""
+def describe_reviews(genre: str = "", year: str = "", rating: str = "", critic: str = "") -> str:
+    """ "Action reviews of films from 2020, 4½ stars or more, by Mara Lind", or "Reviews"."""
     words = f"{genre} reviews" if genre else "Reviews"
     if year:
         words += f" of films from {year}"
@@ -55,7 +54,8 @@ class HomeView(TemplateView):
             listed_reviews().filter(is_featured=True).newest_first()[: self.featured_shown]
         )
         latest = list(
-            listed_reviews().exclude(pk__in=[r.pk for r in featured])
+            listed_reviews()
+            .exclude(pk__in=[r.pk for r in featured])
             .newest_first()[: self.latest_shown]
         )
         if not featured and latest:
@@ -91,21 +91,34 @@ class ReviewListView(ListView):
             names["genre"] = found.name if found else quoted(genre)
         if year := params.get("year", "").strip():
             self.filters["year"] = year_or_none(year)
-            reviews = (reviews.filter(film__year=self.filters["year"]) if self.filters["year"]
-                       else reviews.none())
+            reviews = (
+                reviews.filter(film__year=self.filters["year"])
+                if self.filters["year"]
+                else reviews.none()
+            )
             names["year"] = str(self.filters["year"] or quoted(year))
         if rating := params.get("rating", "").strip():
             self.filters["rating"] = _rating_or_none(rating)
-            reviews = (reviews.filter(rating__gte=self.filters["rating"])
-                       if self.filters["rating"] else reviews.none())
-            names["rating"] = (f"{half_stars(self.filters['rating'])} stars or more"
-                               if self.filters["rating"] else quoted(rating))
+            reviews = (
+                reviews.filter(rating__gte=self.filters["rating"])
+                if self.filters["rating"]
+                else reviews.none()
+            )
+            names["rating"] = (
+                f"{half_stars(self.filters['rating'])} stars or more"
+                if self.filters["rating"]
+                else quoted(rating)
+            )
         if critic := params.get("critic", "").strip():
             self.filters["critic"] = critic
-            self.critic = (Critic.objects.named().filter(slug=critic).first()
-                           if SLUG.fullmatch(critic) else None)
-            reviews = (reviews.filter(author_id=self.critic.user_id) if self.critic
-                       else reviews.none())
+            self.critic = (
+                Critic.objects.named().filter(slug=critic).first()
+                if SLUG.fullmatch(critic)
+                else None
+            )
+            reviews = (
+                reviews.filter(author_id=self.critic.user_id) if self.critic else reviews.none()
+            )
             names["critic"] = self.critic.display_name if self.critic else quoted(critic)
         self.heading = describe_reviews(**names)
         return reviews
@@ -131,12 +144,19 @@ class ReviewListView(ListView):
         tags.shows(self.request, *(f"user:{critic.user_id}" for critic in critics))
         years = (
             Film.objects.filter(pk__in=public.values("film_id"), year__isnull=False)
-            .order_by("-year").values_list("year", flat=True).distinct()
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
         )
         # EXISTS per genre (a handful) rather than DISTINCT over genres x films x reviews.
-        genres = Genre.objects.filter(Exists(Film.genres.through.objects.filter(
-            genre_id=OuterRef("pk"), film_id__in=public.values("film_id"),
-        ))).order_by("name")
+        genres = Genre.objects.filter(
+            Exists(
+                Film.genres.through.objects.filter(
+                    genre_id=OuterRef("pk"),
+                    film_id__in=public.values("film_id"),
+                )
+            )
+        ).order_by("name")
         return super().get_context_data(
             filters=self.filters,
             heading=self.heading,

@@ -40,10 +40,20 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
         review = get_object_or_404(Review.objects.for_page(), pk=found.pk)
         parts = render_article(review, request)
         transaction.set_rollback(True)
-    return _private(render(request, TEMPLATE, {
-        "review": review, "object": review, "preview": True, "preview_by_staff": True,
-        "preview_pending": pending is not None, **parts,
-    }))
+    return _private(
+        render(
+            request,
+            TEMPLATE,
+            {
+                "review": review,
+                "object": review,
+                "preview": True,
+                "preview_by_staff": True,
+                "preview_pending": pending is not None,
+                **parts,
+            },
+        )
+    )
 
 
 @never_cache
@@ -54,11 +64,27 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     except InvalidShareLink as error:
         reason = str(error)
         status = 404 if "not valid" in reason else 410
-        return _private(render(request, "reviews/preview_invalid.html", {
-            "reason": reason, "preview": True,
-        }, status=status))
+        return _private(
+            render(
+                request,
+                "reviews/preview_invalid.html",
+                {
+                    "reason": reason,
+                    "preview": True,
+                },
+                status=status,
+            )
+        )
     review = get_object_or_404(Review.objects.for_page(), pk=found.pk)
-    return _private(render(request, TEMPLATE, {
-        "review": review, "object": review, "preview": True,
-        **render_article(review, request),
-    }))
+    return _private(
+        render(
+            request,
+            TEMPLATE,
+            {
+                "review": review,
+                "object": review,
+                "preview": True,
+                **render_article(review, request),
+            },
+        )
+    )

@@ -44,9 +44,13 @@ def description(review: Review) -> str:
     intro), never the headline.
     """
     html_text = review.intro_html or next(
-        (section.body_html for section in review.sections.all() if section.body_html), "")
-    paragraphs = [" ".join(html.unescape(strip_tags(p)).split())
-                  for p in re.split(r"</p>", html_text) if strip_tags(p).strip()]
+        (section.body_html for section in review.sections.all() if section.body_html), ""
+    )
+    paragraphs = [
+        " ".join(html.unescape(strip_tags(p)).split())
+        for p in re.split(r"</p>", html_text)
+        if strip_tags(p).strip()
+    ]
     text = paragraphs[0] if paragraphs else ""
     if len(text) <= DESCRIPTION_CHARS:
         return text
@@ -66,19 +70,27 @@ def json_ld(review: Review, request: HttpRequest) -> str:
         "name": review.headline,
         "headline": review.headline,
         "url": request.build_absolute_uri(review.get_absolute_url()),
-        "itemReviewed": movie_data(film, request=request, directors=film.directors,
-                                   cast=film.top_cast),
+        "itemReviewed": movie_data(
+            film, request=request, directors=film.directors, cast=film.top_cast
+        ),
         "author": author_data(author, request),
         "datePublished": review.published_at,
         "dateModified": review.updated_at,
-        "publisher": {"@type": "Organization", "name": settings.MARQUEE_SITE_NAME,
-                      "url": request.build_absolute_uri("/")},
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.MARQUEE_SITE_NAME,
+            "url": request.build_absolute_uri("/"),
+        },
         "description": description(review),
         "inLanguage": "en",
     }
     if review.rating is not None:
-        data["reviewRating"] = {"@type": "Rating", "ratingValue": float(review.rating),
-                                "bestRating": 5, "worstRating": 0.5}
+        data["reviewRating"] = {
+            "@type": "Rating",
+            "ratingValue": float(review.rating),
+            "bestRating": 5,
+            "worstRating": 0.5,
+        }
     if review.dek:
         data["alternativeHeadline"] = review.dek
     if review.hero_image:
@@ -98,8 +110,10 @@ def render_article(review: Review, request: HttpRequest) -> dict[str, str]:
 
 def article(review: Review, request: HttpRequest) -> dict[str, str]:
     """`render_article`, from the fragment cache while it is good."""
-    key = (f"article:{settings.MARQUEE_RELEASE}:{review.pk}:{review.render_token}:"
-           f"{request.scheme}://{request.get_host()}")
+    key = (
+        f"article:{settings.MARQUEE_RELEASE}:{review.pk}:{review.render_token}:"
+        f"{request.scheme}://{request.get_host()}"
+    )
     shown = (f"review:{review.pk}", f"film:{review.film_id}", f"user:{review.author_id}")
     parts = cache.get(key) if tags.trusted() else None
     if parts is not None and tags.good(parts["versions"]):
@@ -111,8 +125,15 @@ def article(review: Review, request: HttpRequest) -> dict[str, str]:
     return parts
 
 
-def comment_context(request: HttpRequest, review: Review, form: CommentForm | None = None,
-                    *, confirm: bool = False, notice: str = "", token: str = "") -> dict:
+def comment_context(
+    request: HttpRequest,
+    review: Review,
+    form: CommentForm | None = None,
+    *,
+    confirm: bool = False,
+    notice: str = "",
+    token: str = "",
+) -> dict:
     """What templates/reviews/includes/comments.html needs, in one query.
 
     The tokens are written into the form only where the page is this reader's alone (signed in,
@@ -127,10 +148,10 @@ def comment_context(request: HttpRequest, review: Review, form: CommentForm | No
     is_open = review.comments_open
     if form is None and is_open:
         reply_id = request.GET.get("reply_to", "")
-        initial = {"parent": int(reply_id)} if reply_id.isdigit() and int(reply_id) in replies_to \
-            else {}
-        form = CommentForm(review=review, user=request.user, replies_to=replies_to,
-                           initial=initial)
+        initial = (
+            {"parent": int(reply_id)} if reply_id.isdigit() and int(reply_id) in replies_to else {}
+        )
+        form = CommentForm(review=review, user=request.user, replies_to=replies_to, initial=initial)
     inline = request.method == "POST" or request.user.is_authenticated
     parent_id = str(form["parent"].value() or "") if form is not None else ""
     return {
@@ -149,20 +170,37 @@ def comment_context(request: HttpRequest, review: Review, form: CommentForm | No
     }
 
 
-def review_page(request: HttpRequest, review: Review, *, form: CommentForm | None = None,
-                confirm: bool = False, notice: str = "", token: str = "",
-                status: int = 200) -> HttpResponse:
+def review_page(
+    request: HttpRequest,
+    review: Review,
+    *,
+    form: CommentForm | None = None,
+    confirm: bool = False,
+    notice: str = "",
+    token: str = "",
+    status: int = 200,
+) -> HttpResponse:
     """The public review page for `review` (loaded with `Review.objects.for_page()`); `form`,
     `confirm`, `notice` and `token` are a posted comment's answer (see `comment_context`)."""
     related = list(Review.objects.cards().related_to(review, RELATED_SHOWN))
-    tags.shows(request, f"review:{review.pk}", f"comments:{review.pk}",
-               f"film:{review.film_id}", f"user:{review.author_id}")
-    return render(request, TEMPLATE, {
-        "review": review,
-        **article(review, request),
-        "related_reviews": related,
-        **comment_context(request, review, form, confirm=confirm, notice=notice, token=token),
-    }, status=status)
+    tags.shows(
+        request,
+        f"review:{review.pk}",
+        f"comments:{review.pk}",
+        f"film:{review.film_id}",
+        f"user:{review.author_id}",
+    )
+    return render(
+        request,
+        TEMPLATE,
+        {
+            "review": review,
+            **article(review, request),
+            "related_reviews": related,
+            **comment_context(request, review, form, confirm=confirm, notice=notice, token=token),
+        },
+        status=status,
+    )
 
 
 def review_detail(request: HttpRequest, slug: str) -> HttpResponse:

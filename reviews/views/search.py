@@ -43,20 +43,29 @@ def suggest(request):
     """JSON for the header's search box: a few reviews, films and people for what is typed."""
     tags.shows(request, "search")
     query = clean_query(request.GET.get("q", ""))
-    found = engine.search(query, prefix=True, shown=SUGGESTIONS_SHOWN, snippets=False) \
-        if len(query) >= 2 else None
+    found = (
+        engine.search(query, prefix=True, shown=SUGGESTIONS_SHOWN, snippets=False)
+        if len(query) >= 2
+        else None
+    )
     payload = {"query": query, "corrected": "", "reviews": [], "films": [], "people": []}
     if found:
         payload |= {
             "corrected": found.corrected.text if found.corrected else "",
             "reviews": [
-                {"label": review.headline, "detail": review.film.title,
-                 "url": review.get_absolute_url()}
+                {
+                    "label": review.headline,
+                    "detail": review.film.title,
+                    "url": review.get_absolute_url(),
+                }
                 for review in found.reviews
             ],
             "films": [
-                {"label": film.title, "detail": str(film.year or ""),
-                 "url": film.get_absolute_url()}
+                {
+                    "label": film.title,
+                    "detail": str(film.year or ""),
+                    "url": film.get_absolute_url(),
+                }
                 for film in found.films
             ],
             "people": [
@@ -65,4 +74,3 @@ def suggest(request):
             ],
         }
     return JsonResponse(payload)
-

@@ -68,8 +68,9 @@ def page(request, browser, transactional_db):
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.console_errors = errors
     yield page

@@ -30,10 +30,12 @@ def _moderators_group():
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name="Moderators")
-    group.permissions.add(*Permission.objects.filter(
-        content_type__app_label="reviews",
-        codename__in=["moderate_comment", "view_comment", "change_comment", "delete_comment"],
-    ))
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="reviews",
+            codename__in=["moderate_comment", "view_comment", "change_comment", "delete_comment"],
+        )
+    )
 
 
 @pytest.fixture
@@ -46,8 +48,7 @@ def review():
 @pytest.fixture
 def moderator_page(browser, live_server):
     user_in_group("Moderators", username="mo", first_name="Mo", last_name="Derator")
-    context = browser.new_context(**VIEWPORTS["desktop"], reduced_motion="reduce",
-                                  locale="en-GB")
+    context = browser.new_context(**VIEWPORTS["desktop"], reduced_motion="reduce", locale="en-GB")
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(live_server.url + "/admin/login/")
@@ -118,8 +119,9 @@ def test_post_moderate_and_read_a_comment(page, live_server, review, moderator_p
     # An XSS payload is shown as the text it is, and nothing runs.
     post_comment(page, "<b>Mallory</b>", XSS)
     expect(page.get_by_role("status")).to_contain_text("awaiting moderation")
-    moderation.approve(Comment.objects.get(name="<b>Mallory</b>"),
-                       by=user_in_group("Moderators", username="mo2"))
+    moderation.approve(
+        Comment.objects.get(name="<b>Mallory</b>"), by=user_in_group("Moderators", username="mo2")
+    )
     page.reload()
     evil = page.locator(".comment", has_text="Mallory")
     expect(evil.locator(".comment__author")).to_have_text("<b>Mallory</b>")
@@ -155,11 +157,13 @@ def test_errors_keep_the_typed_text(page, live_server, review):
     screenshot(page, "comments-4-error")
 
 
-def test_without_javascript_a_comment_is_confirmed_once_and_nothing_is_lost(browser, live_server,
-                                                                          review):
+def test_without_javascript_a_comment_is_confirmed_once_and_nothing_is_lost(
+    browser, live_server, review
+):
     """The shared page's form has no tokens; without the script the reader confirms once."""
-    context = browser.new_context(**VIEWPORTS["phone"], java_script_enabled=False,
-                                  reduced_motion="reduce", locale="en-GB")
+    context = browser.new_context(
+        **VIEWPORTS["phone"], java_script_enabled=False, reduced_motion="reduce", locale="en-GB"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:

@@ -12,8 +12,7 @@ def test_the_editor_sees_the_queue_and_opens_a_waiting_review(page, live_server)
     writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
     editor = user_in_group("Editors", username="edie")
     for n, headline in enumerate(["Heat, thirty years on", "Arrival, reconsidered"]):
-        review = ReviewFactory(author=writer, headline=headline, status="draft",
-                               published_at=None)
+        review = ReviewFactory(author=writer, headline=headline, status="draft", published_at=None)
         SectionFactory(review=review, heading="Plot", body=f"Body {n}")
         review.submit(by=writer)
 

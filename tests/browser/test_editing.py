@@ -31,8 +31,14 @@ PASSWORD = "correct-horse-battery"
 
 def sign_in(page, live_server, username):
     failed = []
-    page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
     page.failed_responses = failed
     page.goto(live_server.url + "/admin/login/")
     page.get_by_label("Username").fill(username)
@@ -76,7 +82,8 @@ def test_upload_a_poster_save_edit_save_again(page, live_server, tmp_path):
     page.get_by_role("button", name="Save and continue editing").click()  # unchanged, again
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     film = Film.objects.get(pk=film.pk)
-    assert film.tagline == "Revenge, en pointe." and film.poster.name.startswith("posters/")
+    assert film.tagline == "Revenge, en pointe."
+    assert film.poster.name.startswith("posters/")
     # A truncated JPEG is refused and the stored poster stays.
     broken = tmp_path / "broken.jpg"
     whole = image_bytes("JPEG", size=(300, 300), quality=95)
@@ -150,8 +157,11 @@ def test_type_then_press_submit_for_review(page, live_server):
 def test_edit_a_live_review_readers_see_it_only_once_published(page, browser, live_server):
     user_in_group("Editors", username="edie")
     author = user_in_group("Writers", username="wanda")
-    review = draft_of(author, status=Review.Status.PUBLISHED,
-                      published_at=timezone.now() - datetime.timedelta(days=1))
+    review = draft_of(
+        author,
+        status=Review.Status.PUBLISHED,
+        published_at=timezone.now() - datetime.timedelta(days=1),
+    )
     Review.objects.filter(pk=review.pk).update(headline="The live headline")
     reader = browser.new_context().new_page()
     public = live_server.url + review.get_absolute_url()
@@ -215,8 +225,7 @@ def test_tab_moves_through_the_review_form_and_axe_finds_nothing_serious(page, l
     screenshot(page, "editing-7-keyboard")
 
     results = Axe().run(page)
-    serious = [v for v in results.response["violations"]
-               if v["impact"] in ("serious", "critical")]
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], results.generate_report()
 
 

@@ -26,11 +26,13 @@ def editorial_groups():
         group, _ = Group.objects.get_or_create(name=name)
         for code in codes:
             app_label, codename = code.split(".")
-            group.permissions.add(Permission.objects.get(
-                content_type__app_label=app_label, codename=codename))
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
     for name, codenames in grants.items():
-        Group.objects.get(name=name).permissions.add(*Permission.objects.filter(
-            content_type__app_label="reviews", codename__in=codenames))
+        Group.objects.get(name=name).permissions.add(
+            *Permission.objects.filter(content_type__app_label="reviews", codename__in=codenames)
+        )
 
 
 @pytest.fixture
@@ -39,8 +41,9 @@ def newsroom(browser, live_server):
     contexts = []
 
     def window(username=None):
-        context = browser.new_context(**VIEWPORTS["desktop"], reduced_motion="reduce",
-                                      locale="en-GB")
+        context = browser.new_context(
+            **VIEWPORTS["desktop"], reduced_motion="reduce", locale="en-GB"
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
@@ -81,8 +84,9 @@ def test_write_submit_send_back_resubmit_publish_read(newsroom, live_server, edi
     writer.get_by_role("option", name=re.compile("Ballerina")).click()
     writer.get_by_label("Headline").fill("Ballerina pirouettes with a pistol")
     writer.locator("#id_intro").fill("An intro with **bold** moves.")
-    expect(writer.locator("#id_intro").locator("xpath=..").locator(".markdownx-preview")
-           ).to_contain_text("bold moves", timeout=5000)
+    expect(
+        writer.locator("#id_intro").locator("xpath=..").locator(".markdownx-preview")
+    ).to_contain_text("bold moves", timeout=5000)
     expect(writer.locator(".markdownx-preview strong").first).to_have_text("bold")
 
     writer.locator("#id_sections-0-heading").fill("The plot")
@@ -90,8 +94,9 @@ def test_write_submit_send_back_resubmit_publish_read(newsroom, live_server, edi
     writer.locator("#sections-group .add-row a").click()
     writer.locator("#id_sections-1-heading").fill("The action")
     writer.locator("#id_sections-1-body").fill("Knives, flames and a ballet.")
-    expect(writer.locator("#id_sections-1-body").locator("xpath=..")
-           .locator(".markdownx-preview")).to_contain_text("Knives", timeout=5000)
+    expect(
+        writer.locator("#id_sections-1-body").locator("xpath=..").locator(".markdownx-preview")
+    ).to_contain_text("Knives", timeout=5000)
     screenshot(writer, "workflow-1-writer-writes")
     writer.get_by_role("button", name="Save and continue editing").click()
     expect(writer.locator(".messagelist")).to_contain_text("was added successfully")
@@ -107,13 +112,15 @@ def test_write_submit_send_back_resubmit_publish_read(newsroom, live_server, edi
     # The editor sends it back with a note.
     editor = newsroom("edie")
     expect(editor.locator("#newsroom-awaiting .newsroom__count")).to_have_text("1")
-    editor.locator("#newsroom-awaiting").get_by_role("link", name=re.compile("Awaiting your review")
-                                                   ).click()
+    editor.locator("#newsroom-awaiting").get_by_role(
+        "link", name=re.compile("Awaiting your review")
+    ).click()
     editor.get_by_role("link", name="Ballerina pirouettes with a pistol").click()
     expect(editor.locator(".workflow-panel")).to_contain_text("In review")
     editor.get_by_text("Request changes…").click()
     editor.get_by_label(re.compile("What should the writer change")).fill(
-        "Name the choreographer in the action section.")
+        "Name the choreographer in the action section."
+    )
     screenshot(editor, "workflow-3-editor-requests-changes")
     editor.get_by_role("button", name="Send back to the writer").click()
     expect(editor.locator(".messagelist")).to_contain_text("is now draft")
@@ -121,17 +128,18 @@ def test_write_submit_send_back_resubmit_publish_read(newsroom, live_server, edi
     # The writer sees the note, edits and resubmits.
     writer.reload()
     expect(writer.locator(".audit-trail")).to_contain_text(
-        "Name the choreographer in the action section.")
+        "Name the choreographer in the action section."
+    )
     writer.locator("#id_sections-1-body").fill(
-        "Knives, flames and a ballet, choreographed by the stunt team.")
+        "Knives, flames and a ballet, choreographed by the stunt team."
+    )
     # …and moves the action section above the plot.
     writer.get_by_role("button", name="Move up").nth(1).click()
     expect(writer.locator("#id_sections-1-position")).to_have_value("1")
     expect(writer.locator("#id_sections-0-position")).to_have_value("2")
     writer.get_by_role("button", name="Save and continue editing").click()
     expect(writer.locator(".messagelist")).to_contain_text("was changed successfully")
-    assert [s.heading for s in Review.objects.get().sections.all()] == [
-        "The action", "The plot"]
+    assert [s.heading for s in Review.objects.get().sections.all()] == ["The action", "The plot"]
     writer.get_by_role("button", name="Submit for review").click()
     expect(writer.locator(".messagelist")).to_contain_text("is now in review")
     screenshot(writer, "workflow-4-writer-resubmitted")
@@ -161,11 +169,13 @@ def test_write_submit_send_back_resubmit_publish_read(newsroom, live_server, edi
     reader = newsroom()
     reader.goto(live_server.url + Review.objects.get().get_absolute_url())
     expect(reader.get_by_role("heading", level=1)).to_have_text(
-        "Ballerina pirouettes with a pistol")
+        "Ballerina pirouettes with a pistol"
+    )
     expect(reader.locator("h2#the-plot")).to_have_text("The plot")
     expect(reader.get_by_text("choreographed by the stunt team")).to_be_visible()
-    expect(reader.get_by_role("navigation", name="In this review").get_by_role("link")
-           ).to_have_text(["The action", "The plot"])
+    expect(
+        reader.get_by_role("navigation", name="In this review").get_by_role("link")
+    ).to_have_text(["The action", "The plot"])
     expect(reader.get_by_text("Preview — not published")).to_have_count(0)
     screenshot(reader, "workflow-9-public")
 

@@ -81,7 +81,8 @@ def test_upload_caption_crop_and_see_the_hero_on_the_public_page(page, live_serv
     expect(hero).to_have_attribute("alt", description)
     expect(page.locator("figure.review-hero figcaption")).to_have_text("Illustration: Marquee demo")
     loaded = hero.evaluate("img => ({src: img.currentSrc, width: img.naturalWidth})")
-    assert loaded["src"].endswith(".avif") and loaded["width"] > 0, loaded
+    assert loaded["src"].endswith(".avif"), loaded
+    assert loaded["width"] > 0, loaded
     shown = hero.bounding_box()
     assert abs(shown["width"] / shown["height"] - 16 / 9) < 0.02
     assert page.evaluate(LAYOUT_SHIFT) == 0

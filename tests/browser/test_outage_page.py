@@ -11,15 +11,18 @@ from tests.test_services import database_down
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-WORDS = ("The stairway fight is the best thing in the whole franchise, and I have seen every "
-         "one of them twice.\n\nSecond paragraph: the score carries it.")
+WORDS = (
+    "The stairway fight is the best thing in the whole franchise, and I have seen every "
+    "one of them twice.\n\nSecond paragraph: the score carries it."
+)
 
 
 def test_a_comment_posted_during_an_outage_can_be_copied_back(page, live_server):
     review = ReviewFactory(published=True)
     client = Client()
-    action, fields = page_form(client.get(review.get_absolute_url()).content.decode(),
-                               id="comment-form")
+    action, fields = page_form(
+        client.get(review.get_absolute_url()).content.decode(), id="comment-form"
+    )
     fields.update(client.get(reverse("reviews:comment_tokens", args=[review.slug])).json())
     fields.update(name="Ada Reader", email="ada@example.com", body=WORDS)
     with database_down():

@@ -34,25 +34,44 @@ def site(seed_film_path, seed_review_path):
     call_command("import_film", str(seed_film_path), verbosity=0)
     StaffFactory(username="critic", first_name="Mara", last_name="Lind")
     call_command(
-        "import_review", str(seed_review_path), "--film", "ballerina", "--author", "critic",
-        "--publish", verbosity=0,
+        "import_review",
+        str(seed_review_path),
+        "--film",
+        "ballerina",
+        "--author",
+        "critic",
+        "--publish",
+        verbosity=0,
     )
     ballerina = Review.objects.get()
     Review.objects.filter(pk=ballerina.pk).update(rating="4.5", is_featured=True)
     action = Genre.objects.get(slug="action")
     now = timezone.now()
     for n, title in enumerate(["Night Shift", "The Long Road", "Paper Moons"]):
-        film = FilmFactory(title=title, genres=[action, GenreFactory(name="Drama")],
-                           release_date=datetime.date(2020 + n, 3, 1))
+        film = FilmFactory(
+            title=title,
+            genres=[action, GenreFactory(name="Drama")],
+            release_date=datetime.date(2020 + n, 3, 1),
+        )
         if n == 0:
             film.poster = image_upload(size=(500, 750))
             film.save()
-        review = ReviewFactory(published=True, film=film, rating=str(3 + n * 0.5),
-                               headline=f"{title}: a review", dek="A sharp, short dek.",
-                               published_at=now - datetime.timedelta(days=n + 1))
+        review = ReviewFactory(
+            published=True,
+            film=film,
+            rating=str(3 + n * 0.5),
+            headline=f"{title}: a review",
+            dek="A sharp, short dek.",
+            published_at=now - datetime.timedelta(days=n + 1),
+        )
         SectionFactory(review=review, heading="The verdict", body="Worth seeing.")
-    Comment.objects.create(review=ballerina, name="Ada", email="ada@example.com",
-                           body="Loved the kitchen fight.", status=Comment.Status.APPROVED)
+    Comment.objects.create(
+        review=ballerina,
+        name="Ada",
+        email="ada@example.com",
+        body="Loved the kitchen fight.",
+        status=Comment.Status.APPROVED,
+    )
     return ballerina
 
 
@@ -85,10 +104,23 @@ def axe_violations(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", [
-    "home", "review-list", "review-page", "film-list", "film", "person", "genre", "search",
-    "critic", "film-list-filtered", "feed", "not-found",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "home",
+        "review-list",
+        "review-page",
+        "film-list",
+        "film",
+        "person",
+        "genre",
+        "search",
+        "critic",
+        "film-list-filtered",
+        "feed",
+        "not-found",
+    ],
+)
 def test_every_page_type_is_accessible_at_every_width(page, live_server, site, name):
     response = page.goto(live_server.url + pages(site)[name])
     assert response.status == (404 if name == "not-found" else 200)
@@ -108,10 +140,14 @@ def test_every_page_type_is_accessible_at_every_width(page, live_server, site, n
     if name == "feed":
         # Chromium marks XSLT as deprecated with a banner of its own, drawn with inline styles
         # and an onclick that the site's CSP blocks; the stylesheet's page itself has neither.
-        errors = [e for e in errors if not e.startswith(("Applying inline style violates",
-                                                         "Executing inline event handler"))]
-        expect(page.get_by_role("heading", level=1)).to_have_text(
-            "Marquee: latest film reviews")
+        errors = [
+            e
+            for e in errors
+            if not e.startswith(
+                ("Applying inline style violates", "Executing inline event handler")
+            )
+        ]
+        expect(page.get_by_role("heading", level=1)).to_have_text("Marquee: latest film reviews")
         expect(page.locator(".feed-item")).to_have_count(4)
     # The 404 page's own status is the one error a browser reports there.
     expected = 1 if name == "not-found" else 0

@@ -19,12 +19,9 @@ HEADINGS = {
     "plot-a-dance-of-vengeance-and-betrayal": "Plot: A Dance of Vengeance and Betrayal",
     "ana-de-armas-a-star-in-motion": "Ana de Armas: A Star in Motion",
     "choreography-and-action-the-dance-of-death": "Choreography and Action: The Dance of Death",
-    "the-villains-deadly-dangerous-and-relentless":
-        "The Villains: Deadly, Dangerous, and Relentless",
-    "the-cinematic-style-a-beautiful-brutal-world":
-        "The Cinematic Style: A Beautiful, Brutal World",
-    "conclusion-a-beautifully-brutal-action-masterpiece":
-        "Conclusion: A Beautifully Brutal Action Masterpiece",
+    "the-villains-deadly-dangerous-and-relentless": "The Villains: Deadly, Dangerous, and Relentless",  # noqa: E501
+    "the-cinematic-style-a-beautiful-brutal-world": "The Cinematic Style: A Beautiful, Brutal World",  # noqa: E501
+    "conclusion-a-beautifully-brutal-action-masterpiece": "Conclusion: A Beautifully Brutal Action Masterpiece",  # noqa: E501
 }
 
 
@@ -34,8 +31,14 @@ def ballerina(seed_film_path, seed_review_path) -> Review:
     call_command("import_film", str(seed_film_path), verbosity=0)
     StaffFactory(username="critic", first_name="Mara", last_name="Lind")
     call_command(
-        "import_review", str(seed_review_path), "--film", "ballerina", "--author", "critic",
-        "--publish", verbosity=0,
+        "import_review",
+        str(seed_review_path),
+        "--film",
+        "ballerina",
+        "--author",
+        "critic",
+        "--publish",
+        verbosity=0,
     )
     return Review.objects.get()
 
@@ -61,8 +64,15 @@ def test_the_ballerina_review_page(page, live_server, ballerina):
             return locator.bounding_box()["y"]
 
         intro = page.locator(".review-intro p").first
-        assert top(page.get_by_role("heading", level=1)) < top(page.get_by_text(DEK)) < top(
-            page.locator(".byline")) < top(film_box) < top(contents) < top(intro) < 844
+        assert (
+            top(page.get_by_role("heading", level=1))
+            < top(page.get_by_text(DEK))
+            < top(page.locator(".byline"))
+            < top(film_box)
+            < top(contents)
+            < top(intro)
+            < 844
+        )
         expect(film_box).not_to_have_attribute("open", re.compile(".*"))
         expect(film_box.get_by_role("link", name="Len Wiseman")).to_be_hidden()
         film_box.locator("summary").click()
@@ -79,8 +89,11 @@ def test_the_ballerina_review_page(page, live_server, ballerina):
     assert len(boxes) >= 8
     assert all(box["height"] >= 24 for box in boxes), boxes
     for a, b in itertools.pairwise(boxes):
-        assert (b["y"] >= a["y"] + a["height"] - 0.5 or b["x"] >= a["x"] + a["width"]
-                or a["x"] >= b["x"] + b["width"]), (a, b)
+        assert (
+            b["y"] >= a["y"] + a["height"] - 0.5
+            or b["x"] >= a["x"] + a["width"]
+            or a["x"] >= b["x"] + b["width"]
+        ), (a, b)
     expect(film_box.get_by_role("link", name="Ana de Armas")).to_be_visible()
     assert horizontal_overflow(page) == 0
     screenshot(page, "review")
@@ -107,7 +120,9 @@ def test_the_front_page(page, live_server, ballerina):
     for n, title in enumerate(["Arrival", "Heat", "Paddington 2", "Parasite", "Get Out"], 1):
         film = FilmFactory(title=title, release_date=datetime.date(2010 + n, 1, 1), genres=[genre])
         review = ReviewFactory(
-            film=film, published=True, headline=f"{title}: a review in {n} parts",
+            film=film,
+            published=True,
+            headline=f"{title}: a review in {n} parts",
             dek="A dek long enough to wrap onto a second line on a phone, as deks do.",
             rating=[3, "3.5", 4, "4.5", 5][n - 1],
             published_at=ballerina.published_at - datetime.timedelta(days=n),

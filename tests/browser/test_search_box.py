@@ -25,8 +25,9 @@ def catalogue():
     CastCreditFactory(film=ballerina, person=ana, order=0)
     FilmFactory(title="Ballet Mécanique", release_date=datetime.date(1924, 1, 1))
     ReviewFactory(published=True, film=ballerina, headline="Ballerina: a dance of vengeance")
-    ReviewFactory(film=ballerina, headline="Ballerina draft never shown",
-                  status=Review.Status.DRAFT)
+    ReviewFactory(
+        film=ballerina, headline="Ballerina draft never shown", status=Review.Status.DRAFT
+    )
     return ana
 
 
@@ -34,8 +35,7 @@ def box(page):
     return page.get_by_role("combobox", name=LABEL)
 
 
-def test_suggestions_open_as_you_type_and_the_keyboard_chooses_one(page, live_server,
-                                                                  catalogue):
+def test_suggestions_open_as_you_type_and_the_keyboard_chooses_one(page, live_server, catalogue):
     page.goto(live_server.url + "/")
     box(page).click()
     box(page).press_sequentially("balle", delay=40)
@@ -80,7 +80,8 @@ def test_a_misspelt_name_is_suggested_corrected_and_announced(page, live_server,
     option = page.get_by_role("option", name="Person: Ana de Armas")
     expect(option).to_be_visible()
     expect(page.locator("#site-search-status")).to_contain_text(
-        "Showing suggestions for ana de armas")
+        "Showing suggestions for ana de armas"
+    )
     option.click()
     expect(page).to_have_url(f"{live_server.url}{catalogue.get_absolute_url()}")
 

@@ -21,14 +21,29 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-editor-password"
 YOUTUBE = re.compile(r"youtube|ytimg|googlevideo|doubleclick|ggpht")
-SEARCH = {"page": 1, "total_pages": 1, "total_results": 2, "results": [
-    {"id": 541671, "title": "Ballerina", "original_title": "Ballerina",
-     "release_date": "2025-06-04", "overview": "An assassin sets out to avenge her father.",
-     "poster_path": "/p.jpg"},
-    {"id": 1, "title": "Ballerina", "original_title": "Ballerina", "release_date": "2016-12-14",
-     "overview": "An animated orphan dreams of dancing at the Paris Opera.",
-     "poster_path": None},
-]}
+SEARCH = {
+    "page": 1,
+    "total_pages": 1,
+    "total_results": 2,
+    "results": [
+        {
+            "id": 541671,
+            "title": "Ballerina",
+            "original_title": "Ballerina",
+            "release_date": "2025-06-04",
+            "overview": "An assassin sets out to avenge her father.",
+            "poster_path": "/p.jpg",
+        },
+        {
+            "id": 1,
+            "title": "Ballerina",
+            "original_title": "Ballerina",
+            "release_date": "2016-12-14",
+            "overview": "An animated orphan dreams of dancing at the Paris Opera.",
+            "poster_path": None,
+        },
+    ],
+}
 
 
 def run_worker():
@@ -71,12 +86,14 @@ def test_editor_adds_a_film_from_tmdb(page, live_server, fake_tmdb, settings):
     # Development's immediate task backend runs the import as the request commits: the waiting
     # page finds it done and opens the film.
     page.get_by_role("button", name="Import Ballerina (2025)").click()
-    expect(page.get_by_text("Added “Ballerina (2025)” from TMDB, with 3 cast and 2 crew."
-                            )).to_be_visible()
+    expect(
+        page.get_by_text("Added “Ballerina (2025)” from TMDB, with 3 cast and 2 crew.")
+    ).to_be_visible()
     expect(page.get_by_role("link", name="541671")).to_be_visible()
     screenshot(page, "tmdb-add-imported")
     film = Film.objects.get(tmdb_id=541671)
-    assert film.poster and film.videos.count() == 3
+    assert film.poster
+    assert film.videos.count() == 3
 
     # With the worker's database backend (as in production) the page waits for the worker and
     # refreshes by itself until the film is in. (The backend is per thread: the import is
@@ -85,22 +102,31 @@ def test_editor_adds_a_film_from_tmdb(page, live_server, fake_tmdb, settings):
         job = queue_import(541671, title="Ballerina (2025)")
         page.goto(live_server.url + reverse("admin:films_film_tmdb_import", args=[job.pk]))
         expect(page.get_by_role("status")).to_contain_text(
-            "Waiting for the task worker to import Ballerina (2025)")
+            "Waiting for the task worker to import Ballerina (2025)"
+        )
         assert horizontal_overflow(page) == 0
         screenshot(page, "tmdb-import-waiting")
         run_worker()
     expect(page.get_by_text("Already up to date: “Ballerina (2025)” from TMDB")).to_be_visible(
-        timeout=10_000)
+        timeout=10_000
+    )
     assert page.url.endswith(reverse("admin:films_film_change", args=[film.pk]))
 
     # A film TMDB does not have: the editor is told, nothing is written, and may try again.
-    fake_tmdb.add("/3/search/movie", {"page": 1, "total_pages": 1, "total_results": 1,
-                                      "results": [{"id": 999999, "title": "Gone Film",
-                                                   "release_date": "1999-01-01"}]})
+    fake_tmdb.add(
+        "/3/search/movie",
+        {
+            "page": 1,
+            "total_pages": 1,
+            "total_results": 1,
+            "results": [{"id": 999999, "title": "Gone Film", "release_date": "1999-01-01"}],
+        },
+    )
     page.goto(live_server.url + "/admin/films/film/add-from-tmdb/?q=Gone+Film")
     page.get_by_role("button", name="Import Gone Film (1999)").click()
     expect(page.get_by_role("alert")).to_contain_text(
-        "TMDB has no film with id 999999. Nothing was imported.")
+        "TMDB has no film with id 999999. Nothing was imported."
+    )
     expect(page.get_by_role("button", name="Try again")).to_be_visible()
     assert horizontal_overflow(page) == 0
     screenshot(page, "tmdb-import-failed")
@@ -109,15 +135,18 @@ def test_editor_adds_a_film_from_tmdb(page, live_server, fake_tmdb, settings):
     assert [url for url in missing if not url.endswith("/favicon.ico")] == []
 
 
-def test_trailer_loads_nothing_from_youtube_until_clicked(page, live_server, fake_tmdb,
-                                                          settings):
+def test_trailer_loads_nothing_from_youtube_until_clicked(page, live_server, fake_tmdb, settings):
     fake_tmdb.add_movie(movie())
     film = import_film_from_tmdb(541671).film
     cache.clear()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    page.route(re.compile(r"https://www\.youtube-nocookie\.com/.*"), lambda route: route.fulfill(
-        status=200, content_type="text/html", body="<!doctype html><title>player</title>"))
+    page.route(
+        re.compile(r"https://www\.youtube-nocookie\.com/.*"),
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<!doctype html><title>player</title>"
+        ),
+    )
 
     page.goto(live_server.url + film.get_absolute_url())
     page.wait_for_load_state("networkidle")
@@ -135,15 +164,17 @@ def test_trailer_loads_nothing_from_youtube_until_clicked(page, live_server, fak
         play.click()
     player = page.locator("iframe.trailer__player")
     expect(player).to_have_attribute(
-        "src", "https://www.youtube-nocookie.com/embed/0FSwsrFpkbw?autoplay=1&rel=0")
+        "src", "https://www.youtube-nocookie.com/embed/0FSwsrFpkbw?autoplay=1&rel=0"
+    )
     outside = [url for url in requests if not url.startswith(live_server.url)]
-    assert outside and all(url.startswith("https://www.youtube-nocookie.com/embed/")
-                           for url in outside), outside
+    assert outside
+    assert all(url.startswith("https://www.youtube-nocookie.com/embed/") for url in outside), (
+        outside
+    )
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
 
 
-def test_review_film_box_shows_the_local_release_and_where_to_watch(page, live_server,
-                                                                    fake_tmdb):
+def test_review_film_box_shows_the_local_release_and_where_to_watch(page, live_server, fake_tmdb):
     fake_tmdb.add_movie(movie())
     film = import_film_from_tmdb(541671).film
     review = ReviewFactory(film=film, published=True, headline="Ballerina dances, then fights")
@@ -172,18 +203,23 @@ def test_editor_takes_tmdbs_cast_over_their_own(page, live_server, fake_tmdb):
     cast = [dict(c) for c in movie()["credits"]["cast"]]
     cast[2]["character"] = "Winston"
     fake_tmdb.answers.clear()
-    fake_tmdb.add_movie(movie(poster_path=None, backdrop_path=None,
-                              credits={"cast": cast, "crew": movie()["credits"]["crew"]}))
+    fake_tmdb.add_movie(
+        movie(
+            poster_path=None,
+            backdrop_path=None,
+            credits={"cast": cast, "crew": movie()["credits"]["crew"]},
+        )
+    )
     import_film_from_tmdb(541671)
 
     log_in(page, live_server)
     page.goto(live_server.url + reverse("admin:films_film_change", args=[film.pk]))
     page.get_by_role("link", name="Review 1 change proposed by TMDB").click()
     row = page.get_by_role("row", name="Cast")
-    expect(row.locator("del")).to_have_text(["Keanu Reeves as Mr Wick",
-                                             "Ian McShane as Winston Scott"])
-    expect(row.locator("ins")).to_have_text(["Keanu Reeves as John Wick",
-                                             "Ian McShane as Winston"])
+    expect(row.locator("del")).to_have_text(
+        ["Keanu Reeves as Mr Wick", "Ian McShane as Winston Scott"]
+    )
+    expect(row.locator("ins")).to_have_text(["Keanu Reeves as John Wick", "Ian McShane as Winston"])
     assert horizontal_overflow(page) == 0
     screenshot(page, "tmdb-credits-proposed")
     page.get_by_label("Cast").check()

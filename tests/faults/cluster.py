@@ -57,14 +57,38 @@ class Cluster:
         subprocess.run(command, check=True, capture_output=True, timeout=timeout)  # noqa: S603
 
     def start(self) -> "Cluster":
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "--no-sync", "-E", "UTF8")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
-                  str(self.root / "server.log"), "-w", "-t", "60", "start")
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
-                             dbname="postgres", autocommit=True) as connection:
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute("CREATE DATABASE marquee")
         return self
 
@@ -75,7 +99,8 @@ class Cluster:
         for status in Path("/proc").glob("[0-9]*/status"):
             with contextlib.suppress(OSError):
                 fields = dict(
-                    line.split(":\t", 1) for line in status.read_text().splitlines()
+                    line.split(":\t", 1)
+                    for line in status.read_text().splitlines()
                     if ":\t" in line
                 )
                 if int(fields.get("PPid", "0")) == postmaster:
@@ -96,8 +121,7 @@ class Cluster:
         with contextlib.suppress(Exception):
             self.thaw()
         with contextlib.suppress(Exception):
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop",
-                      timeout=60)
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -24,26 +24,57 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 # (column of the table, what is tried, pytest arguments)
 ROWS = [
-    ("faults survived", "PostgreSQL frozen with SIGSTOP under gunicorn",
-     ["tests/test_hung_database.py"]),
-    ("faults survived", "PostgreSQL unreachable: pages, /healthz, gunicorn",
-     ["tests/test_services.py", "-k", "database or healthz",
-      "tests/test_deploy.py::test_gunicorn_answers_503_while_the_database_is_gone_and_recovers"]),
-    ("faults survived", "Redis stopped or unreachable",
-     ["tests/test_services.py", "-k", "redis"]),
-    ("faults survived", "HTTP 500s: admin ids, NUL, non-UTF-8 posts, broken error templates",
-     ["tests/test_error_pages.py"]),
-    ("faults survived", "integers beyond a column's range (DB_PREPARE_THRESHOLD on and off)",
-     ["tests/test_services.py", "tests/test_import_malformed.py", "-k",
-      "integer or knob or prepared or bits"]),
-    ("bad inputs tried", "malformed TMDB files through import_film",
-     ["tests/test_import_malformed.py", "-k", "tmdb or any_value"]),
-    ("bad inputs tried", "malformed review files through import_review",
-     ["tests/test_import_malformed.py", "-k", "review or any_text or renderer or 5000"]),
-    ("bad inputs tried", "XSS payloads read from the feeds as a feed reader would",
-     ["tests/test_feeds.py", "-k", "reader or intros_text"]),
-    ("nothing lost", "a comment, an admin edit, a sign-in posted while the database is down",
-     ["tests/test_outage_text.py"]),
+    (
+        "faults survived",
+        "PostgreSQL frozen with SIGSTOP under gunicorn",
+        ["tests/test_hung_database.py"],
+    ),
+    (
+        "faults survived",
+        "PostgreSQL unreachable: pages, /healthz, gunicorn",
+        [
+            "tests/test_services.py",
+            "-k",
+            "database or healthz",
+            "tests/test_deploy.py::test_gunicorn_answers_503_while_the_database_is_gone_and_recovers",
+        ],
+    ),
+    ("faults survived", "Redis stopped or unreachable", ["tests/test_services.py", "-k", "redis"]),
+    (
+        "faults survived",
+        "HTTP 500s: admin ids, NUL, non-UTF-8 posts, broken error templates",
+        ["tests/test_error_pages.py"],
+    ),
+    (
+        "faults survived",
+        "integers beyond a column's range (DB_PREPARE_THRESHOLD on and off)",
+        [
+            "tests/test_services.py",
+            "tests/test_import_malformed.py",
+            "-k",
+            "integer or knob or prepared or bits",
+        ],
+    ),
+    (
+        "bad inputs tried",
+        "malformed TMDB files through import_film",
+        ["tests/test_import_malformed.py", "-k", "tmdb or any_value"],
+    ),
+    (
+        "bad inputs tried",
+        "malformed review files through import_review",
+        ["tests/test_import_malformed.py", "-k", "review or any_text or renderer or 5000"],
+    ),
+    (
+        "bad inputs tried",
+        "XSS payloads read from the feeds as a feed reader would",
+        ["tests/test_feeds.py", "-k", "reader or intros_text"],
+    ),
+    (
+        "nothing lost",
+        "a comment, an admin edit, a sign-in posted while the database is down",
+        ["tests/test_outage_text.py"],
+    ),
 ]
 HYPOTHESIS_EXAMPLES = 60  # per property test (tests/test_import_malformed.py)
 
@@ -65,9 +96,21 @@ def _run_once(args: list[str], junit: Path, env: dict) -> dict:
     junit.unlink(missing_ok=True)
     started = time.monotonic()
     subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
-         *args],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={junit}",
+            *args,
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     counts = {"tests": 0, "failed": 0, "skipped": 0, "examples": 0, "setup_failed": False}
     if junit.exists():
@@ -98,18 +141,26 @@ def main() -> int:
     for index, (column, what, args) in enumerate(ROWS):
         counts = run(args, workdir / f"row{index}.xml", env)
         results.append((column, what, counts))
-        print(f"  ran {what}: {counts['tests']} tests, {counts['failed']} failed "
-              f"({counts['seconds']} s)", file=sys.stderr)
+        print(
+            f"  ran {what}: {counts['tests']} tests, {counts['failed']} failed "
+            f"({counts['seconds']} s)",
+            file=sys.stderr,
+        )
 
-    figures = [json.loads(line) for line in report.read_text().splitlines()] if report.exists() \
-        else []
-    print(f"\nMarquee fault run, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-          f"on {database}\n")
+    figures = (
+        [json.loads(line) for line in report.read_text().splitlines()] if report.exists() else []
+    )
+    print(
+        f"\nMarquee fault run, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"on {database}\n"
+    )
     print(f"| {'column':<16} | {'what was tried':<70} | tests | tried | failed | skipped |")
     print(f"|{'-' * 18}|{'-' * 72}|-------|-------|--------|---------|")
     for column, what, counts in results:
-        print(f"| {column:<16} | {what:<70} | {counts['tests']:>5} | {counts['examples']:>5} "
-              f"| {counts['failed']:>6} | {counts['skipped']:>7} |")
+        print(
+            f"| {column:<16} | {what:<70} | {counts['tests']:>5} | {counts['examples']:>5} "
+            f"| {counts['failed']:>6} | {counts['skipped']:>7} |"
+        )
 
     def total(column: str, key: str) -> int:
         return sum(counts[key] for c, _, counts in results if c == column)
@@ -117,21 +168,27 @@ def main() -> int:
     print()
     frozen = next((f for f in figures if f.get("test") == "frozen database"), None)
     if frozen:
-        print(f"load held:        {frozen['answered']} of {frozen['requests']} requests answered "
-              f"with a page while PostgreSQL was frozen (/healthz 503 in "
-              f"{frozen['healthz_seconds']} s, slowest answer {frozen['slowest_seconds']} s, "
-              "no worker killed)")
+        print(
+            f"load held:        {frozen['answered']} of {frozen['requests']} requests answered "
+            f"with a page while PostgreSQL was frozen (/healthz 503 in "
+            f"{frozen['healthz_seconds']} s, slowest answer {frozen['slowest_seconds']} s, "
+            "no worker killed)"
+        )
     else:
         print("load held:        not measured (the frozen-database test was skipped or failed)")
     faults = total("faults survived", "tests")
     print(f"faults survived:  {faults - total('faults survived', 'failed')} of {faults}")
     tried = total("bad inputs tried", "examples")
-    print(f"bad inputs tried: {tried}, refused or handled cleanly: "
-          f"{tried - total('bad inputs tried', 'failed')}")
+    print(
+        f"bad inputs tried: {tried}, refused or handled cleanly: "
+        f"{tried - total('bad inputs tried', 'failed')}"
+    )
     lost = total("nothing lost", "failed")
-    print(f"nothing lost:     {total('nothing lost', 'tests') - lost} of "
-          f"{total('nothing lost', 'tests')} outage posts shown back; every refused import "
-          "left the database as it was")
+    print(
+        f"nothing lost:     {total('nothing lost', 'tests') - lost} of "
+        f"{total('nothing lost', 'tests')} outage posts shown back; every refused import "
+        "left the database as it was"
+    )
     failures = sum(counts["failed"] for _, _, counts in results)
     print(f"\nfailures: {failures}")
     return 1 if failures else 0

@@ -19,11 +19,13 @@ class Command(BaseCommand):
         source = parser.add_mutually_exclusive_group(required=True)
         source.add_argument("file", type=Path, nargs="?", help="The TMDB movie as a JSON file.")
         source.add_argument(
-            "--tmdb-id", metavar="ID",
+            "--tmdb-id",
+            metavar="ID",
             help="Fetch the film from TMDB's API (needs TMDB_API_TOKEN); a TMDB URL works too.",
         )
         parser.add_argument(
-            "--images", action="store_true",
+            "--images",
+            action="store_true",
             help="With a file: download its poster, backdrop and photos from TMDB_IMAGE_URL.",
         )
 
@@ -46,8 +48,10 @@ class Command(BaseCommand):
         if not result.changed:
             self.stdout.write(f'Film "{film}" is already up to date.')
             return
-        self.stdout.write(self.style.SUCCESS(
-            f'{"Created" if result.created else "Updated"} film "{film}" '
-            f"({film.cast_credits.count()} cast, {film.crew_credits.count()} crew) "
-            f"→ {film.get_absolute_url()}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f'{"Created" if result.created else "Updated"} film "{film}" '
+                f"({film.cast_credits.count()} cast, {film.crew_credits.count()} crew) "
+                f"→ {film.get_absolute_url()}"
+            )
+        )

@@ -11,8 +11,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--all", action="store_true", dest="everything",
-                            help="Refresh every film with a TMDB id, listed or not.")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            dest="everything",
+            help="Refresh every film with a TMDB id, listed or not.",
+        )
 
     def handle(self, *args, everything: bool, **options):
         run = sync_changes(everything=everything)

@@ -26,25 +26,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The review's text file (UTF-8).")
         parser.add_argument(
-            "--film", metavar="SLUG",
+            "--film",
+            metavar="SLUG",
             help="The film reviewed; by default, the film whose title is in the headline.",
         )
         parser.add_argument(
-            "--author", metavar="USERNAME", help="The review's author; by default, the first "
-            "active superuser.",
+            "--author",
+            metavar="USERNAME",
+            help="The review's author; by default, the first active superuser.",
         )
         parser.add_argument(
-            "--publish", action="store_true",
+            "--publish",
+            action="store_true",
             help="Publish the review at the file's date instead of importing a draft.",
         )
         parser.add_argument(
-            "--display-name", metavar="NAME",
+            "--display-name",
+            metavar="NAME",
             help="Set the author's display name, the name readers see on the byline (a review "
-                 "cannot be published by an author without one).",
+            "cannot be published by an author without one).",
         )
 
-    def handle(self, *args, file: Path, film: str | None, author: str | None, publish: bool,
-               display_name: str | None = None, **options):
+    def handle(
+        self,
+        *args,
+        file: Path,
+        film: str | None,
+        author: str | None,
+        publish: bool,
+        display_name: str | None = None,
+        **options,
+    ):
         try:
             parsed = parse_review(read_review_file(file))
         except ReviewFormatError as exc:
@@ -62,13 +74,15 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc}") from exc
         except ValidationError as exc:
             raise CommandError(
-                f"{file}: {' '.join(exc.messages)} For example: --display-name \"Jane Doe\"."
+                f'{file}: {" ".join(exc.messages)} For example: --display-name "Jane Doe".'
             ) from exc
         count = len(parsed.sections)
-        self.stdout.write(self.style.SUCCESS(
-            f'Imported "{review.headline}" ({review.status}, {count} '
-            f"section{'' if count == 1 else 's'}) → {review.get_absolute_url()}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f'Imported "{review.headline}" ({review.status}, {count} '
+                f"section{'' if count == 1 else 's'}) → {review.get_absolute_url()}"
+            )
+        )
 
     def set_display_name(self, user, name: str) -> None:
         critic = Critic.objects.for_user(user)
@@ -93,7 +107,8 @@ class Command(BaseCommand):
         """
         headline = parsed.headline.casefold()
         named = [
-            film for film in Film.objects.only("slug", "title", "release_date")
+            film
+            for film in Film.objects.only("slug", "title", "release_date")
             if re.search(rf"(?<!\w){re.escape(film.title.casefold())}(?!\w)", headline)
         ]
         if not named:
@@ -128,8 +143,10 @@ class Command(BaseCommand):
 
     def first_superuser(self):
         user = (
-            get_user_model()._default_manager.filter(is_superuser=True, is_active=True)
-            .order_by("pk").first()
+            get_user_model()
+            ._default_manager.filter(is_superuser=True, is_active=True)
+            .order_by("pk")
+            .first()
         )
         if user is None:
             raise CommandError(

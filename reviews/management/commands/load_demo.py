@@ -106,8 +106,11 @@ class Command(BaseCommand):
                 continue
             password = secrets.token_urlsafe(9)
             user = User.objects.create_user(
-                username, email=entry.get("email", ""), password=password,
-                first_name=entry.get("first_name", ""), last_name=entry.get("last_name", ""),
+                username,
+                email=entry.get("email", ""),
+                password=password,
+                first_name=entry.get("first_name", ""),
+                last_name=entry.get("last_name", ""),
                 is_staff=True,
             )
             # The groups come from a data migration; without them the account is plain staff.
@@ -194,15 +197,24 @@ class Command(BaseCommand):
         """A drawn poster for each film without one; a drawn portrait for its top-billed cast
         and its directors without a photo."""
         for film in films:
-            directors = [c.person for c in film.crew_credits.filter(
-                job=CrewCredit.DIRECTOR_JOB).select_related("person")]
+            directors = [
+                c.person
+                for c in film.crew_credits.filter(job=CrewCredit.DIRECTOR_JOB).select_related(
+                    "person"
+                )
+            ]
             if not film.poster:
                 poster = artwork.poster_png(
-                    film.title, film.year, directors[0].name if directors else "", film.tagline)
+                    film.title, film.year, directors[0].name if directors else "", film.tagline
+                )
                 film.poster.save(f"{film.slug}.png", ContentFile(poster), save=False)
                 film.save(update_fields=["poster", "poster_width", "poster_height"])
-            cast = [c.person for c in film.cast_credits.select_related("person")
-                    .order_by("order", "id")[:PORTRAITS_PER_FILM]]
+            cast = [
+                c.person
+                for c in film.cast_credits.select_related("person").order_by("order", "id")[
+                    :PORTRAITS_PER_FILM
+                ]
+            ]
             for person in [*cast, *directors]:
                 if not person.photo:
                     portrait = artwork.person_png(person.name)
@@ -271,7 +283,8 @@ class Command(BaseCommand):
         by_status = Counter(Review.objects.values_list("status", flat=True))
         states = ", ".join(
             f"{label.lower()} {by_status[value]}"
-            for value, label in Review.Status.choices if by_status[value]
+            for value, label in Review.Status.choices
+            if by_status[value]
         )
         out.write(
             f"Reviews: {len(reviews['created'])} new, {len(reviews['skipped'])} already there; "
@@ -281,10 +294,12 @@ class Command(BaseCommand):
         for username, (password, role) in new_users.items():
             out.write(f"Demo staff account created: {username} / {password} ({role})")
         if admin_password:
-            out.write(style.SUCCESS(
-                f"Superuser created: {SUPERUSER} / {admin_password} (may do everything)\n"
-                f"Sign in at {admin_url} (the password is shown only this once)."
-            ))
+            out.write(
+                style.SUCCESS(
+                    f"Superuser created: {SUPERUSER} / {admin_password} (may do everything)\n"
+                    f"Sign in at {admin_url} (the password is shown only this once)."
+                )
+            )
         else:
             out.write(
                 f"The superuser {SUPERUSER!r} already exists; sign in at {admin_url}. "

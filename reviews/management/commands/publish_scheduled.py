@@ -16,5 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         live, gone = clock.tidy()
-        self.stdout.write(f"{live} scheduled review(s) marked published; "
-                          f"{gone} expired review(s) unpublished.")
+        self.stdout.write(
+            f"{live} scheduled review(s) marked published; {gone} expired review(s) unpublished."
+        )

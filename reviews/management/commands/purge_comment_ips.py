@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--days", type=int, required=True,
+            "--days",
+            type=int,
+            required=True,
             help="Keep IP addresses and user agents of comments newer than this many days.",
         )
 

@@ -138,8 +138,9 @@ def fail_abandoned_tasks() -> int:
     """Mark failed the running tasks whose worker has stopped beating; return how many."""
     stale = timezone.now() - timedelta(seconds=settings.TASKS_WORKER_STALE_AFTER)
     alive = set(
-        WorkerHeartbeat.objects.filter(last_beat_at__gte=stale, stopped_at__isnull=True)
-        .values_list("worker_id", flat=True)
+        WorkerHeartbeat.objects.filter(
+            last_beat_at__gte=stale, stopped_at__isnull=True
+        ).values_list("worker_id", flat=True)
     )
     count = 0
     for row in DBTaskResult.objects.running().filter(started_at__lt=stale):
@@ -154,8 +155,9 @@ def fail_abandoned_tasks() -> int:
             f"before {stale:%Y-%m-%d %H:%M:%S %Z}). The task may or may not have finished."
         )
         row.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
-        logger.error("Task %s (%s) abandoned by worker %s; marked failed",
-                     row.task_path, row.id, worker)
+        logger.error(
+            "Task %s (%s) abandoned by worker %s; marked failed", row.task_path, row.id, worker
+        )
         count += 1
     return count
 
@@ -174,8 +176,21 @@ class Command(db_worker.Command):
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*")  # every queue unless told otherwise
 
-    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay,
-               reload, max_tasks, worker_id, exclude_queues, **options):
+    def handle(
+        self,
+        *,
+        verbosity,
+        queue_name,
+        interval,
+        batch,
+        backend_name,
+        startup_delay,
+        reload,
+        max_tasks,
+        worker_id,
+        exclude_queues,
+        **options,
+    ):
         self.configure_logging(verbosity)
         queue_names = queue_name.split(",")
         excluded = exclude_queues.split(",") if exclude_queues else []
