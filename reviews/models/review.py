@@ -1,6 +1,7 @@
 import datetime
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import reversion
 from django.conf import settings
@@ -8,14 +9,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
-from django.db.models.functions import Upper
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
-from films.models import CastCredit, CrewCredit, Film, unique_slug
+from films.models import Film, unique_slug
 from films.renditions import Spec
 from films.tasks import renditions_after_save
 from films.validators import validate_image_file
@@ -23,11 +22,15 @@ from pagecache import tags
 from reviews import pending as pending_versions
 from reviews import workflow
 from reviews.critics import Critic, require_display_name
-from reviews.markdown import render, render_plain
+from reviews.markdown import render
+from reviews.models.queries import (
+    ReviewQuerySet,
+)
 from reviews.search import index as search_index
-from reviews.search.postgres import SEARCH_CONFIG  # noqa: F401 — the text search configuration
-from reviews.search.vocabulary import SearchWord  # noqa: F401 — a model of this app
 from reviews.status import Status
+
+if TYPE_CHECKING:
+    from reviews.models.parts import ReviewTransition
 
 
 class StaleEditError(ValidationError):
@@ -37,190 +40,6 @@ class StaleEditError(ValidationError):
 # Values carry one decimal place, as the database returns them (4.0, not 4), so a stored
 # rating matches its choice in forms.
 RATING_CHOICES = [(Decimal(f"{n / 2:.1f}"), f"{n / 2:g}") for n in range(1, 11)]
-
-
-def public_condition() -> Q:
-    """The one rule for what the public sees: published, or scheduled and due; and not past
-    its unpublish time (its expiry).
-
-    `published()`, the effective status the admin shows and filters on, and
-    `Review.effective_status` all follow it.
-    """
-    now = timezone.now()
-    return (
-        Q(status=Review.Status.PUBLISHED) | Q(status=Review.Status.SCHEDULED, published_at__lte=now)
-    ) & ~expired_condition(now)
-
-
-def expired_condition(now=None) -> Q:
-    """Past its unpublish time: no longer public, whatever the stored status says."""
-    return Q(unpublish_at__isnull=False, unpublish_at__lte=now or timezone.now())
-
-
-class ReviewQuerySet(models.QuerySet):
-    def published(self):
-        """What the public may see: published, or scheduled and due."""
-        return self.filter(public_condition())
-
-    def with_effective_status(self):
-        """Annotate `effective`: the status readers see (a due scheduled review is published)."""
-        live = Q(status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED])
-        return self.annotate(
-            effective=models.Case(
-                models.When(public_condition(), then=models.Value(Review.Status.PUBLISHED.value)),
-                # Expired and not yet tidied by the clock (reviews/clock.py): unpublished already.
-                models.When(
-                    live & expired_condition(), then=models.Value(Review.Status.DRAFT.value)
-                ),
-                default=models.F("status"),
-                output_field=models.CharField(),
-            )
-        )
-
-    def with_effective_status_of(self, status: str):
-        """Reviews whose effective status is `status`."""
-        return self.with_effective_status().filter(effective=status)
-
-    def due(self):
-        """Scheduled reviews whose time has come (public already; stored status lags)."""
-        return self.filter(status=Review.Status.SCHEDULED, published_at__lte=timezone.now())
-
-    def expired(self):
-        """Published or scheduled reviews past their unpublish time (hidden already; stored
-        status lags)."""
-        return self.filter(
-            expired_condition(), status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED]
-        )
-
-    def by_author(self, user):
-        return self.filter(author=user)
-
-    def with_bylines(self):
-        """Each review's film and its author's critic profile joined in, as cards show them."""
-        return self.select_related("film", "author__critic")
-
-    def newest_first(self):
-        return self.order_by("-published_at", "-id")
-
-    def cards(self):
-        """As review cards show them (review_card): film and author joined, nothing else."""
-        return self.select_related("film", "author__critic").only(*CARD_FIELDS)
-
-    def for_page(self):
-        """With what the review page shows around its article: film, collection, author."""
-        return self.select_related("film__collection", "author__critic").defer(*NOT_ON_THE_PAGE)
-
-    def related_to(self, review, limit: int = 4):
-        """Public reviews close to `review`, closest first, then newest first.
-
-        Close: the same film, then the same collection, then a film sharing a director or a
-        top-billed actor; then any film sharing a genre. Two queries: the film's people are
-        read first, so the main query looks their films up by index (as one query, with the
-        people as a subquery, PostgreSQL scanned every cast credit: ~270 ms at bench scale 1).
-        """
-        film = review.film
-        people = list(
-            CastCredit.objects.filter(film_id=film.pk, order__lt=TOP_BILLED)
-            .order_by()
-            .values_list("person_id", flat=True)
-            .union(
-                CrewCredit.objects.filter(film_id=film.pk, job=CrewCredit.DIRECTOR_JOB)
-                .order_by()
-                .values_list("person_id", flat=True)
-            )
-            .order_by()
-        )
-        shares_people = Q(
-            film_id__in=CastCredit.objects.filter(
-                person_id__in=people, order__lt=TOP_BILLED
-            ).values("film_id")
-        ) | Q(
-            film_id__in=CrewCredit.objects.filter(
-                person_id__in=people, job=CrewCredit.DIRECTOR_JOB
-            ).values("film_id")
-        )
-        film_genres = Film.genres.through.objects
-        shares_genre = Exists(
-            film_genres.filter(
-                film_id=OuterRef("film_id"),
-                genre_id__in=film_genres.filter(film_id=film.pk).values("genre_id"),
-            )
-        )
-        same_collection = (
-            Q(film__collection_id=film.collection_id)
-            if film.collection_id is not None
-            else Q(pk__in=[])
-        )
-        closeness = Case(
-            When(film_id=film.pk, then=Value(0)),
-            When(same_collection, then=Value(1)),
-            When(shares_people, then=Value(2)),
-            default=Value(3),
-        )
-        return (
-            self.published()
-            .exclude(pk=review.pk)
-            .filter(Q(film_id=film.pk) | same_collection | shares_people | shares_genre)
-            .alias(closeness=closeness)
-            .order_by("closeness", "-published_at", "-id")[:limit]
-        )
-
-
-TOP_BILLED = 5
-# What the review page never shows (the search text is the whole review again).
-NOT_ON_THE_PAGE = ("search_text", "search_vector")
-# What a review card (reviews/templatetags/review_tags.py: review_card) shows, and no more.
-CARD_FIELDS = (
-    "headline",
-    "dek",
-    "slug",
-    "rating",
-    "published_at",
-    "status",
-    "is_featured",
-    "film__title",
-    "film__slug",
-    "film__year",
-    "film__poster",
-    "film__poster_width",
-    "film__poster_height",
-    "film__poster_renditions",
-    "author__critic__display_name",
-    "author__critic__slug",
-    "hero_image",
-    "hero_width",
-    "hero_height",
-    "hero_focus_x",
-    "hero_focus_y",
-    "hero_renditions",
-)
-
-
-def article_prefetches() -> list:
-    """What the article shows beyond the review row: sections, genres, top cast, directors."""
-    return [
-        "sections",
-        "film__genres",
-        Prefetch(
-            "film__cast_credits",
-            to_attr="top_cast",
-            queryset=CastCredit.objects.select_related("person")
-            .only("film", "person__name", "person__slug")
-            .order_by("order", "id")[:TOP_BILLED],
-        ),
-        Prefetch(
-            "film__crew_credits",
-            to_attr="directors",
-            queryset=CrewCredit.objects.filter(job=CrewCredit.DIRECTOR_JOB)
-            .select_related("person")
-            .only("film", "person__name", "person__slug")
-            .order_by("id"),
-        ),
-    ]
-
-    def refresh_search_index(self) -> dict:
-        """Rebuild the whole search index (after bulk inserts, which skip save())."""
-        return search_index.rebuild(using=self.db)
 
 
 @reversion.register(follow=["sections"])
@@ -610,209 +429,10 @@ class Review(models.Model):
         return self._write_transition(self.status, self.status, by, note)
 
     def _write_transition(self, source, to, by, note) -> "ReviewTransition":
-        return ReviewTransition.objects.create(
-            review=self,
+        return self.transitions.create(
             actor=by,
             from_status=source,
             to_status=to,
             note=note,
             scheduled_for=self.published_at if to == self.Status.SCHEDULED else None,
         )
-
-
-class ReviewTransition(models.Model):
-    """The audit trail: who moved a review from which state to which, when, and why."""
-
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="transitions")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_status = models.CharField(max_length=20, choices=Review.Status)
-    to_status = models.CharField(max_length=20, choices=Review.Status)
-    note = models.TextField(blank=True)
-    scheduled_for = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
-
-
-@reversion.register()
-class Section(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="sections")
-    heading = models.CharField(max_length=200)
-    anchor = models.SlugField(
-        max_length=100,
-        blank=True,
-        help_text="The section's #anchor on the public page; made from the heading when empty.",
-    )
-    body = MarkdownxField(blank=True)
-    body_html = models.TextField(blank=True, editable=False)
-    position = models.PositiveIntegerField(default=0, db_index=True)
-    is_spoiler = models.BooleanField(
-        "spoiler", default=False, help_text="Collapsed behind a “Spoiler” disclosure."
-    )
-
-    class Meta:
-        ordering = ["position", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["review", "anchor"], name="section_unique_anchor"),
-        ]
-
-    def __str__(self):
-        return self.heading
-
-    def save(self, *args, **kwargs):
-        if not self.anchor:
-            self.anchor = self._free_anchor()
-        self.body_html = render(self.body)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
-        super().save(*args, **kwargs)
-        # The review's search entry follows (reviews/search/index.py: connect()).
-
-    def _free_anchor(self) -> str:
-        base = slugify(self.heading)[:90].strip("-") or "section"
-        taken = set(
-            Section.objects.filter(review_id=self.review_id)
-            .exclude(pk=self.pk)
-            .values_list("anchor", flat=True)
-        )
-        candidate, n = base, 1
-        while candidate in taken:
-            n += 1
-            candidate = f"{base}-{n}"
-        return candidate
-
-
-class CommentQuerySet(models.QuerySet):
-    def approved(self):
-        return self.filter(status=Comment.Status.APPROVED)
-
-    def pending(self):
-        return self.filter(status=Comment.Status.PENDING)
-
-
-class Comment(models.Model):
-    """A reader's comment. The body is plain text, never Markdown: `body_html` is that text
-    escaped, with line breaks and links, made when the comment is saved."""
-
-    MAX_LENGTH = 5000
-    MAX_DEPTH = 2  # a top-level comment, a reply, and a reply to that reply
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        SPAM = "spam", "Spam"
-
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
-    )
-    name = models.CharField(max_length=100)
-    email = models.EmailField(max_length=254)
-    body = models.TextField(max_length=MAX_LENGTH)
-    body_html = models.TextField(
-        editable=False, blank=True, help_text="The body as shown: escaped, links made (saved)."
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="comments",
-    )
-    is_staff_reply = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
-    spam_signals = models.JSONField(
-        default=list, blank=True, help_text="Why the spam defences held this comment."
-    )
-    submitted_at = models.DateTimeField(default=timezone.now)
-    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
-    user_agent = models.CharField(max_length=500, blank=True)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    moderated_at = models.DateTimeField(null=True, blank=True)
-    form_nonce = models.CharField(
-        max_length=40,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="The once-only id of the form that posted it: a resubmit stores nothing new.",
-    )
-    notify = models.BooleanField(
-        "e-mail the author",
-        default=False,
-        help_text="The author asked to hear when it is published or answered.",
-    )
-    first_published_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="When it was first shown: its author and its parent's author hear of it once.",
-    )
-    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    objects = CommentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["submitted_at", "id"]
-        permissions = [("moderate_comment", "Can approve, reject and mark comments as spam")]
-        indexes = [
-            models.Index(fields=["review", "status", "submitted_at"], name="comment_review_idx"),
-            models.Index(fields=["status", "-submitted_at"], name="comment_queue_idx"),
-            models.Index(fields=["submitted_at"], name="comment_submitted_idx"),
-            models.Index(fields=["ip_address", "submitted_at"], name="comment_ip_idx"),
-            models.Index(Upper("email"), name="comment_email_idx"),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["form_nonce"], name="comment_form_nonce_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.name} on {self.review}"
-
-    def save(self, *args, **kwargs):
-        self.body_html = render_plain(self.body)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return f"{self.review.get_absolute_url()}#comment-{self.pk}"
-
-    @property
-    def is_shown(self) -> bool:
-        """Readers see it (approved). Only a shown comment's changes touch a public page."""
-        return self.status == self.Status.APPROVED
-
-    def reply_parent(self) -> "Comment":
-        """The comment a reply to this one is stored under: this one, or, when this one is
-        already MAX_DEPTH levels deep, its parent (the reply joins its thread). The one
-        threading rule, for readers' replies and staff replies alike."""
-        chain = [self]
-        while chain[-1].parent_id is not None and len(chain) <= self.MAX_DEPTH:
-            chain.append(chain[-1].parent)
-        depth = len(chain) - 1  # 0 for a top-level comment
-        return self if depth < self.MAX_DEPTH else chain[1]
-
-
-# Defined in their own modules, registered with the app here.
-from reviews.commenters import (  # noqa: E402, F401
-    CommentBlock,
-    CommentEdit,
-    ModeratorMailPreference,
-    TrustedCommenter,
-)
-from reviews.pending import Autosave, PendingChange  # noqa: E402, F401
