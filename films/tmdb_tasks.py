@@ -3,8 +3,10 @@ request path. The admin queues it (films/admin_tmdb.py) and shows a page that re
 the import is done; the daily sync task is films.tasks.sync_tmdb.
 """
 
+import datetime
 import logging
 
+from django.conf import settings
 from django.utils import timezone
 
 from films.importers import TMDBImportError
@@ -19,7 +21,14 @@ NOTHING_WRITTEN = "Nothing was imported."
 
 
 def queue_import(tmdb_id: int, *, title: str = "", by=None) -> TMDBImport:
-    """Record an editor's import and queue it for the worker (once the request commits)."""
+    """Record an editor's import and queue it for the worker (once the request commits).
+
+    Finished imports older than TASKS_KEEP_DAYS are cleared here, as the worker clears finished
+    tasks: the records are the waiting page's, not a history."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.TASKS_KEEP_DAYS)
+    TMDBImport.objects.filter(
+        status__in=[TMDBImport.Status.DONE, TMDBImport.Status.FAILED], finished_at__lt=cutoff
+    ).delete()
     job = TMDBImport.objects.create(tmdb_id=tmdb_id, title=title[:300], requested_by=by)
     import_from_tmdb.enqueue_on_commit(str(job.pk))
     return job

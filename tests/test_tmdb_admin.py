@@ -216,6 +216,27 @@ def test_a_queued_import_the_worker_has_not_taken_says_so(client, editor, fake_t
     assert fake_tmdb.paths("/3/") == []
 
 
+def test_old_finished_imports_are_cleared_when_an_editor_imports(
+    client, editor, fake_tmdb, settings
+):
+    """#23: the records behind the waiting page do not pile up: finished ones older than
+    TASKS_KEEP_DAYS go when the next import is queued; recent and unfinished ones stay."""
+    settings.TASKS_KEEP_DAYS = 14
+    long_ago = timezone.now() - datetime.timedelta(days=15)
+    old_done = TMDBImport.objects.create(tmdb_id=1, status="done", finished_at=long_ago)
+    old_failed = TMDBImport.objects.create(tmdb_id=2, status="failed", finished_at=long_ago)
+    recent = TMDBImport.objects.create(
+        tmdb_id=3, status="done", finished_at=timezone.now() - datetime.timedelta(days=13)
+    )
+    stuck = TMDBImport.objects.create(tmdb_id=4, status="queued", requested_at=long_ago)
+    with database_task_backend():
+        response = client.post(ADD, {"tmdb_id": "541671", "title": "Ballerina (2025)"})
+    assert response.status_code == 302
+    kept = set(TMDBImport.objects.values_list("tmdb_id", flat=True))
+    assert kept == {recent.tmdb_id, stuck.tmdb_id, 541671}
+    assert not TMDBImport.objects.filter(pk__in=[old_done.pk, old_failed.pk]).exists()
+
+
 def test_an_import_that_runs_for_long_says_it_may_have_failed(client, editor):
     job = TMDBImport.objects.create(
         tmdb_id=541671,
