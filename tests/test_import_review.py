@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
@@ -358,3 +360,26 @@ def test_the_import_is_the_reviews_first_revision(seed_review_path, ballerina, a
     (version,) = Version.objects.get_for_object(review)
     assert version.revision.user == admin
     assert version.revision.version_set.count() == 7  # the review and its six sections
+
+
+@pytest.mark.parametrize("sections", [3, 600])
+def test_the_search_entry_is_written_once_however_many_sections(write, ballerina, admin, sections):
+    """Issue #16 item 10: a 1,200-section file took 39 s because each section rebuilt the
+    review's search entry from every section before it. The import writes it once, at the end."""
+    body = "\n".join(
+        f"**Part {n}**\nThe {n}th part of a very long review." for n in range(sections)
+    )
+    path = write(
+        f"26/01/2025\nA long one\n**Dek**\nThe intro.\n{body}\n".encode(),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        import_review(path, "--film", ballerina.slug)
+    search_writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("UPDATE") and "search_text" in q["sql"]
+    ]
+    assert len(search_writes) == 1, search_writes[:3]
+    review = Review.objects.get()
+    assert review.sections.count() == sections
+    assert f"The {sections - 1}th part" in review.search_text
