@@ -117,7 +117,7 @@ ROWS = [
     ),
     (
         "nothing lost",
-        "14 a comment, an admin edit, a sign-in posted while the database is down",
+        "14 a comment, an admin edit, a sign-in posted with the database down",
         ["tests/test_outage_text.py"],
     ),
 ]
