@@ -461,9 +461,7 @@ class Command(BaseCommand):
 
         self.bulk(Comment, comments(), counts["comments"], "comments")
 
-        refresh = getattr(Review.objects, "refresh_search_index", None)
-        if refresh is not None:
-            refresh()
+        Review.objects.refresh_search_index()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh planner statistics for the benchmarks
 

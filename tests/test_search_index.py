@@ -119,3 +119,17 @@ def test_update_search_index_rebuilds_after_writes_that_skip_save():
 
     assert found("capybara") == ["Bulk"]
     assert engine.search("capybra").corrected.text == "capybara"
+
+
+def test_bulk_created_films_are_found_after_refresh_search_index():
+    """The benchmark's generator (bench/data.py) bulk-creates films, which skips save(), and
+    then calls Review.objects.refresh_search_index(): the films and their words are found."""
+    from films.models import Film
+
+    Film.objects.bulk_create([Film(title="Violin Echo 100", slug="violin-echo-100")])
+    assert engine.search("vioiin echo").corrected is None  # its words are not known yet
+
+    Review.objects.refresh_search_index()
+
+    assert [f.title for f in engine.search("violin echo").films] == ["Violin Echo 100"]
+    assert engine.search("vioiin echo").corrected.text == "violin echo"

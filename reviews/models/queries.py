@@ -131,6 +131,10 @@ class ReviewQuerySet(models.QuerySet):
             .order_by("closeness", "-published_at", "-id")[:limit]
         )
 
+    def refresh_search_index(self) -> dict:
+        """Rebuild the whole search index (after bulk inserts, which skip save())."""
+        return search_index.rebuild(using=self.db)
+
 
 TOP_BILLED = 5
 # What the review page never shows (the search text is the whole review again).
@@ -183,7 +187,3 @@ def article_prefetches() -> list:
             .order_by("id"),
         ),
     ]
-
-    def refresh_search_index(self) -> dict:
-        """Rebuild the whole search index (after bulk inserts, which skip save())."""
-        return search_index.rebuild(using=self.db)

@@ -136,30 +136,32 @@ def films(queryset, query, *, limit: int):
     """Films whose title, original title, another title or a keyword has every word."""
     from films.models import AlternativeTitle, Film
 
-    # Looked up once each (not per film): the ids of films with a matching other title or
-    # keyword.
-    other_title = (
+    # Each field is matched in its own query, which its trigram index answers, and the films
+    # are picked by the UNION of their ids. (Matching the fields in the outer WHERE, or in
+    # `OR`ed IN subqueries, had PostgreSQL fold every film's titles with unaccent on each
+    # search: a sequential scan. bench/NOTES.md, 29 November 2026.)
+    by_title = (
+        Film.objects.annotate(title_folded=Folded("title"))
+        .filter(names_match("title", query))
+        .values("pk")
+    )
+    by_original_title = (
+        Film.objects.annotate(original_title_folded=Folded("original_title"))
+        .filter(names_match("original_title", query))
+        .values("pk")
+    )
+    by_other_title = (
         AlternativeTitle.objects.annotate(title_folded=Folded("title"))
         .filter(names_match("title", query))
         .values("film_id")
     )
-    keyword = (
+    by_keyword = (
         Film.keywords.through.objects.annotate(name_folded=Folded("keyword__name"))
         .filter(names_match("name", query))
         .values("film_id")
     )
-    return list(
-        queryset.annotate(
-            title_folded=Folded("title"), original_title_folded=Folded("original_title")
-        )
-        .filter(
-            names_match("title", query)
-            | names_match("original_title", query)
-            | Q(pk__in=other_title)
-            | Q(pk__in=keyword)
-        )
-        .order_by(Length("title"), "id")[:limit]
-    )
+    matching = by_title.union(by_original_title, by_other_title, by_keyword)
+    return list(queryset.filter(pk__in=matching).order_by(Length("title"), "id")[:limit])
 
 
 def people(queryset, query, *, limit: int):
