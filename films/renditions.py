@@ -223,6 +223,11 @@ class ImageFile:
     url: str
     width: int | None
     height: int | None
+    name: str = ""  # in the image field's storage
+
+    def size(self, storage) -> int:
+        """Its length in bytes (OSError when it is missing from the storage)."""
+        return storage.size(self.name)
 
 
 def best_file(item, field_name: str, width: int = 1200, extension: str = FALLBACK) -> ImageFile:
@@ -237,6 +242,6 @@ def best_file(item, field_name: str, width: int = 1200, extension: str = FALLBAC
             fitting = [f for f in files if f[0] <= width] or files[:1]
             chosen_width, name = fitting[-1]
             height = round(record["height"] * chosen_width / record["width"])
-            return ImageFile(field.storage.url(name), chosen_width, height)
+            return ImageFile(field.storage.url(name), chosen_width, height, name)
     original_width, original_height = _stored_size(field)
-    return ImageFile(field.url, original_width, original_height)
+    return ImageFile(field.url, original_width, original_height, field.name)

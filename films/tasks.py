@@ -1,8 +1,9 @@
 """Films' background tasks: image renditions (films/renditions.py) and TMDB's daily sync."""
 
 from django.apps import apps
+from django.db import transaction
 
-from films.renditions import is_current, make_renditions, spec_for
+from films.renditions import delete_renditions, is_current, make_renditions, spec_for
 from tasks.base import durable_task
 
 
@@ -33,13 +34,26 @@ def make_image_renditions(model: str, pk: int, field_name: str, name: str, crop:
 
 def record_renditions(item, field_name: str, record: dict) -> None:
     """Keep `record` on `item`'s row: through the model's `save_renditions(record_field)` when
-    it has one (a review, whose save is an editorial act), else a save of that field alone."""
+    it has one (a review, whose save is an editorial act), else a save of that field alone.
+
+    The files of the record it replaces (an earlier image's, or an earlier crop's) are deleted
+    once the new record is committed: nothing links to them any more."""
     record_field = spec_for(item, field_name).record_field
+    superseded = getattr(item, record_field) or {}
     setattr(item, record_field, record)
     if hasattr(item, "save_renditions"):
         item.save_renditions(record_field)
     else:
         item.save(update_fields=[record_field])
+    kept = {name for files in record["files"].values() for _width, name in files}
+    stale = {
+        "files": {
+            extension: [[w, name] for w, name in files if name not in kept]
+            for extension, files in superseded.get("files", {}).items()
+        }
+    }
+    storage = getattr(item, field_name).storage
+    transaction.on_commit(lambda: delete_renditions(storage, stale))
 
 
 def renditions_after_save(item, field_name: str, update_fields=None) -> None:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, Stylesheet
 
 from films.models import Genre
+from films.renditions import best_file
 from pagecache import tags
 from reviews.critics import Critic, byline_name, critic_of
 from reviews.models import Review
@@ -159,19 +160,22 @@ class LatestReviewsFeed(Feed):
         return [genre.name for genre in review.film.genres.all()]
 
     def _image(self, review) -> dict | None:
+        """The hero image (the film's poster when there is none) as a JPEG rendition up to
+        1200 px wide, the original only while its renditions are being made."""
         if review.hero_image:
-            field, width, height = review.hero_image, review.hero_width, review.hero_height
+            item, field_name = review, "hero_image"
         elif review.film.poster:
-            field = review.film.poster
-            width, height = review.film.poster_width, review.film.poster_height
+            item, field_name = review.film, "poster"
         else:
             return None
+        found = best_file(item, field_name)
         return {
-            "url": self.request.build_absolute_uri(field.url),
-            "type": mimetypes.guess_type(field.name)[0] or "image/jpeg",
-            "field": field,
-            "width": width,
-            "height": height,
+            "url": self.request.build_absolute_uri(found.url),
+            "type": mimetypes.guess_type(found.name)[0] or "image/jpeg",
+            "file": found,
+            "storage": getattr(item, field_name).storage,
+            "width": found.width,
+            "height": found.height,
         }
 
     def item_enclosures(self, review):
@@ -179,7 +183,7 @@ class LatestReviewsFeed(Feed):
         if image is None:
             return []
         try:
-            length = image["field"].size
+            length = image["file"].size(image["storage"])
         except OSError:  # the file is missing from storage: no enclosure rather than an error
             return []
         return [Enclosure(image["url"], str(length), image["type"])]

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from films.renditions import backfill
 from tasks.models import TaskRecord
-from tests.factories import FilmFactory, PersonFactory, image_upload
+from tests.factories import FilmFactory, PersonFactory, ReviewFactory, image_upload
 from tests.tasks_support import database_task_backend
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,15 +71,28 @@ def test_a_poster_is_served_at_once_and_its_renditions_follow_from_the_worker(
     renditions = TaskRecord.objects.filter(task_path="films.tasks.make_image_renditions")
     assert renditions.count() == 1, "recording the renditions queues nothing more"
 
-    # A new poster: the old renditions are not offered for it; the new ones follow.
+    # A new poster: the old renditions are not offered for it; the new ones follow, and the
+    # old ones' files are deleted once nothing names them.
+    old_files = names(record)
     film.poster = image_upload(name="other.png", size=(400, 600))
     film.save()
     page = client.get(film.get_absolute_url()).content.decode()
     assert webp_sources(page) == []
+    assert all(storage.exists(name) for name in old_files), "kept until the new ones exist"
     run_worker()
     film.refresh_from_db()
     assert widths(film.poster_renditions) == [160, 240, 320, 400]
     assert len(webp_sources(client.get(film.get_absolute_url()).content.decode())) == 1
+    assert not any(storage.exists(name) for name in old_files)
+    assert all(storage.exists(name) for name in names(film.poster_renditions))
+
+    # The feed links a JPEG rendition (up to 1200 px), not the original upload.
+    review = ReviewFactory(film=film, published=True)
+    feed = client.get("/feed/").content.decode()
+    [jpeg] = [n for w, n in film.poster_renditions["files"]["jpg"] if w == 400]
+    assert f'url="http://testserver{storage.url(jpeg)}"' in feed, review
+    assert f'length="{storage.size(jpeg)}"' in feed
+    assert film.poster.url not in feed
 
 
 def test_a_rendition_task_for_a_replaced_or_deleted_image_does_nothing(db_tasks):
