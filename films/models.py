@@ -188,6 +188,7 @@ class Film(models.Model):
     )
     backdrop_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     backdrop_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    backdrop_renditions = models.JSONField(default=dict, blank=True, editable=False)
     genres = models.ManyToManyField(Genre, blank=True, related_name="films")
     keywords = models.ManyToManyField("films.Keyword", blank=True, related_name="films")
     collection = models.ForeignKey(
@@ -218,7 +219,10 @@ class Film(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    RENDITIONS = {"poster": Spec("poster_renditions", widths=(160, 240, 320, 480, 640))}
+    RENDITIONS = {
+        "poster": Spec("poster_renditions", widths=(160, 240, 320, 480, 640)),
+        "backdrop": Spec("backdrop_renditions", widths=(480, 800, 1280)),
+    }
 
     class Meta:
         ordering = ["-release_date", "title"]
@@ -253,7 +257,8 @@ class Film(models.Model):
         if update_fields is not None and "release_date" in update_fields:
             kwargs["update_fields"] = {*update_fields, "year"}
         super().save(*args, **kwargs)
-        renditions_after_save(self, "poster", kwargs.get("update_fields"))
+        for field_name in self.RENDITIONS:
+            renditions_after_save(self, field_name, kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("films:detail", kwargs={"slug": self.slug})
