@@ -143,7 +143,6 @@ CARD_FIELDS = (
     "rating",
     "published_at",
     "status",
-    "is_featured",
     "film__title",
     "film__slug",
     "film__year",
@@ -166,6 +165,7 @@ def article_prefetches() -> list:
     """What the article shows beyond the review row: sections, genres, top cast, directors."""
     return [
         "sections",
+        "tags",
         "film__genres",
         Prefetch(
             "film__cast_credits",
