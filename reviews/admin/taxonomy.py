@@ -99,6 +99,25 @@ class FeatureAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_ends()
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "review":  # pick a review; writing one happens elsewhere
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+        return field
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"title": "The front page's featured slot: schedule and history"}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    def add_view(self, request, form_url="", extra_context=None):
+        context = {
+            "title": "Feature a review on the front page",
+            "show_save_and_add_another": False,
+            "show_save_and_continue": False,
+        }
+        return super().add_view(request, form_url, {**context, **(extra_context or {})})
+
     def has_module_permission(self, request):
         return permissions.may_feature(request.user) and super().has_module_permission(request)
 

@@ -74,6 +74,7 @@ class Migration(migrations.Migration):
                 ("review", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="features", to="reviews.review")),
             ],
             options={
+                "verbose_name": "front-page feature",
                 "ordering": ["-starts_at", "-id"],
                 "indexes": [models.Index(fields=["-starts_at", "-id"], name="feature_latest_idx")],
             },

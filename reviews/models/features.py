@@ -123,6 +123,7 @@ class Feature(models.Model):
     objects = FeatureQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "front-page feature"
         ordering = ["-starts_at", "-id"]
         indexes = [models.Index(fields=["-starts_at", "-id"], name="feature_latest_idx")]
 
