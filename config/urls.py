@@ -36,6 +36,9 @@ REVIEW_PAGES = {
     "critic": ("page",),
     "critic_feed": (),
     "genre_feed": (),
+    "tag": ("page",),
+    "tag_feed": (),
+    "tag_atom_feed": (),
 }
 
 # Error pages that read nothing from a malformed request and fall back rather than fail.

@@ -235,7 +235,8 @@ def best_file(item, field_name: str, width: int = 1200, extension: str = FALLBAC
     widest JPEG up to `width` (or the narrowest), with its size; the original while there are
     no renditions. For an item that has the image."""
     field = getattr(item, field_name)
-    if is_current(item, field_name):
+    # An image without renditions (a review's social image) is linked to as uploaded.
+    if field_name in getattr(type(item), "RENDITIONS", {}) and is_current(item, field_name):
         record = getattr(item, spec_for(item, field_name).record_field)
         files = record["files"].get(extension) or []
         if files:

@@ -1,4 +1,4 @@
-"""RSS and Atom feeds of published reviews: the whole site's, a critic's and a genre's.
+"""RSS and Atom feeds of published reviews: the whole site's, a critic's, a genre's and a tag's.
 
 Each item is titled with the headline alone and carries the review's rating (Media RSS
 `media:starRating`), its hero image (the film's poster when it has none) as an enclosure and a
@@ -22,7 +22,7 @@ from films.models import Genre
 from films.renditions import best_file
 from pagecache import tags
 from reviews.critics import Critic, byline_name, critic_of
-from reviews.models import Review
+from reviews.models import Review, Tag
 
 ITEMS = 20
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -240,6 +240,34 @@ class GenreFeed(LatestReviewsFeed):
 
     def reviews(self, genre):
         return Review.objects.published().filter(film__genres=genre)
+
+
+class TagFeed(LatestReviewsFeed):
+    """The published reviews filed under one tag; a tag with none has no feed."""
+
+    def get_object(self, request, slug):
+        tag = get_object_or_404(Tag.objects.public(), slug=slug)
+        tags.shows(request, f"tag:{tag.pk}")
+        return tag
+
+    def title(self, tag):
+        return f"{settings.MARQUEE_SITE_NAME}: reviews tagged {tag.name}"
+
+    def description(self, tag):
+        return f"Film reviews tagged “{tag.name}” on {settings.MARQUEE_SITE_NAME}."
+
+    def link(self, tag):
+        return tag.get_absolute_url()
+
+    def reviews(self, tag):
+        return Review.objects.published().filter(tags=tag)
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = ReviewAtom
+
+    def subtitle(self, tag):
+        return self.description(tag)
 
 
 def feed_stylesheet(request):

@@ -43,9 +43,12 @@ REVIEW_FIELDS = (
     "hero_focus_x",
     "hero_focus_y",
     "intended_date",
-    "is_featured",
     "comments_enabled",
+    "search_description",
+    "social_image",
 )
+# The tags the pending version files the review under, as a list of tag ids.
+TAGS = "tags"
 SECTION_FIELDS = ("heading", "anchor", "body", "position", "is_spoiler")
 
 
@@ -81,6 +84,9 @@ class PendingChange(models.Model):
         from reviews.models import Review
 
         for name, raw in self.fields.items():
+            if name == TAGS:
+                review.chosen_tag_ids = list(raw)
+                continue
             field = Review._meta.get_field(name)
             setattr(review, field.attname, field.to_python(raw))
 
@@ -107,7 +113,17 @@ def field_values(review) -> dict:
     for name in REVIEW_FIELDS:
         value = review._meta.get_field(name).value_from_object(review)
         values[name] = value.name if isinstance(value, FieldFile) else value
+    values[TAGS] = chosen_tag_ids(review)
     return values
+
+
+def chosen_tag_ids(review) -> list[int]:
+    """The tags `review` is filed under in memory (a form's choice, a pending version's), or
+    as stored."""
+    chosen = getattr(review, "chosen_tag_ids", None)
+    if chosen is None:
+        chosen = review.tags.values_list("pk", flat=True) if review.pk else []
+    return sorted(chosen)
 
 
 def section_values(section) -> dict:
@@ -146,12 +162,14 @@ def save_pending(review, sections: list, by, base_version: int) -> PendingChange
 
 def apply(review, pending: PendingChange, by) -> None:
     """Write `pending` into the review's rows (inside the caller's transaction)."""
-    from reviews.models import Section
+    from reviews.models import Section, Tag
 
     with search_index.batch():  # one search index rebuild, not one per section
         pending.apply_fields(review)
         review.last_edited_by = by
         review.save()
+        if TAGS in pending.fields:  # a tag deleted since is left out
+            review.tags.set(Tag.objects.filter(pk__in=pending.fields[TAGS]))
         keep = [data["id"] for data in pending.sections if data.get("id")]
         review.sections.exclude(pk__in=keep).delete()
         existing = {section.pk: section for section in review.sections.all()}

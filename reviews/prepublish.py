@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from reviews import seo
 from reviews.markdown import render
 
 BLOCK, WARN, OFF = "block", "warn", "off"
@@ -63,8 +64,6 @@ def _images_without_alt(html: str) -> int:
 def check(review, sections=None) -> Report:
     """The checks' findings on `review` as it stands in memory, with `sections` (unsaved
     Section objects, a pending version's) or else its stored sections."""
-    from reviews.views.review_page import description
-
     if sections is None:
         sections = list(review.sections.all()) if review.pk else []
     intro_html = render(review.intro or "")
@@ -93,18 +92,17 @@ def check(review, sections=None) -> Report:
         findings["no_hero_image"] = "No hero image: lists and shares show the film's poster."
     minimum = settings.MARQUEE_PREPUBLISH_MIN_DESCRIPTION
     # The description readers and search engines see, made as the public page makes it.
-    shown = description(
-        SimpleNamespace(
-            intro_html=intro_html,
-            sections=SimpleNamespace(
-                all=lambda: [SimpleNamespace(body_html=html) for _, html in rendered]
-            ),
+    shown = " ".join((getattr(review, "search_description", "") or "").split()) or (
+        seo.derived_description(
+            SimpleNamespace(intro_html=intro_html, dek=review.dek or ""),
+            sections=[SimpleNamespace(body_html=html) for _, html in rendered],
         )
     )
     if len(shown) < minimum:
         findings["short_description"] = (
             f"The description search engines and shares show is {len(shown)} characters "
-            f"(at least {minimum} recommended): it is the intro's first paragraph."
+            f"(at least {minimum} recommended): write a search description, or a longer "
+            "first paragraph."
         )
 
     report = Report()

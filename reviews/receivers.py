@@ -3,18 +3,19 @@ ReviewsConfig.ready.
 
 A review's own tag (`review:<id>`) is on its page and on every card of it; a change to whether it
 is public also retires the lists (home, reviews, feeds, sitemap, search) and its film's page.
-Comments retire only their review's thread (`comments:<id>`), and only when a shown comment
+Tags retire their page (`tag:<id>`) and the articles of their reviews; features, the front
+page. Comments retire only their review's thread (`comments:<id>`), and only when a shown comment
 changes: pending, rejected and spam comments cost the cache nothing.
 """
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from pagecache import tags
 from reviews.critics import Critic, CriticLink
-from reviews.models import Comment, Review, Section
+from reviews.models import Comment, Feature, Review, Section, Tag
 
 LISTS = ("home", "reviews-list", "feed", "sitemap", "search")
 NAME_FIELDS = {"username", "first_name", "last_name"}
@@ -50,7 +51,35 @@ def schedule_due() -> None:
         .order_by("unpublish_at")
         .values_list("unpublish_at", flat=True)[:100]
     )
-    tags.schedule(moment.timestamp() for moment in [*due, *leaving])
+    features = Feature.objects.upcoming(now).values_list("starts_at", flat=True)[:100]
+    tags.schedule(moment.timestamp() for moment in [*due, *leaving, *features])
+
+
+def tag_changed(sender, instance, **kwargs):
+    """A tag's name shows on its page, its feed and the articles of its reviews. pre_delete:
+    deleting a tag unfiles its reviews without a signal."""
+    reviews = instance.reviews.values_list("pk", flat=True) if instance.pk else []
+    tags.retire(f"tag:{instance.pk}", *(f"review:{pk}" for pk in reviews), "sitemap")
+
+
+def review_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Filing a review under a tag (or taking it off) changes the review's article and the
+    tag's page, feed and place in the sitemap."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if reverse:  # tag.reviews changed
+        reviews = pk_set if action != "pre_clear" else instance.reviews.values_list("pk", flat=True)
+        changed = [f"tag:{instance.pk}", *(f"review:{pk}" for pk in reviews or ())]
+    else:
+        filed = pk_set if action != "pre_clear" else instance.tags.values_list("pk", flat=True)
+        changed = [f"review:{instance.pk}", *(f"tag:{pk}" for pk in filed or ())]
+    tags.retire(*changed, "sitemap")
+
+
+def feature_changed(sender, instance, **kwargs):
+    """The featured slot is on the front page; a scheduled feature changes it at its time."""
+    tags.retire("home")
+    transaction.on_commit(schedule_due)
 
 
 def section_changed(sender, instance, **kwargs):
@@ -97,6 +126,11 @@ def connect() -> None:
         (post_save, Review, review_changed),
         (post_delete, Review, review_changed),
         (post_save, Section, section_changed),
+        (post_save, Tag, tag_changed),
+        (pre_delete, Tag, tag_changed),
+        (m2m_changed, Review.tags.through, review_tags_changed),
+        (post_save, Feature, feature_changed),
+        (post_delete, Feature, feature_changed),
         (post_delete, Section, section_changed),
         (pre_save, Comment, comment_saving),
         (post_save, Comment, comment_changed),

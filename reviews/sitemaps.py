@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.db.models.functions import Greatest
 
 from films.models import Film, Genre, Person
-from reviews.models import Review
+from reviews.models import Review, Tag
 
 
 class PagedSitemap(Sitemap):
@@ -77,9 +77,20 @@ class GenreSitemap(PagedSitemap):
         return Genre.objects.order_by("pk").only("slug")
 
 
+class TagSitemap(PagedSitemap):
+    """Tags with a published review: the others have no page."""
+
+    changefreq = "weekly"
+    priority = 0.4
+
+    def items(self):
+        return Tag.objects.public().order_by("pk").only("slug")
+
+
 SITEMAPS = {
     "reviews": ReviewSitemap,
     "films": FilmSitemap,
     "people": PersonSitemap,
     "genres": GenreSitemap,
+    "tags": TagSitemap,
 }

@@ -7,6 +7,7 @@ from reviews.views import critics as critic_views
 from reviews.views import pages, review_page
 from reviews.views import preview as preview_views
 from reviews.views import search as search_views
+from reviews.views import tags as tag_views
 
 app_name = "reviews"
 
@@ -32,4 +33,7 @@ urlpatterns = [
     path("critics/<slug:slug>/", critic_views.CriticDetailView.as_view(), name="critic"),
     path("critics/<slug:slug>/feed/", feeds.CriticFeed(), name="critic_feed"),
     path("genres/<slug:slug>/feed/", feeds.GenreFeed(), name="genre_feed"),
+    path("tags/<slug:slug>/", tag_views.TagDetailView.as_view(), name="tag"),
+    path("tags/<slug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("tags/<slug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag_atom_feed"),
 ]

@@ -5,9 +5,10 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.text import slugify
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
-from reviews.models import Review, Section
+from reviews.models import Feature, Review, Section, Tag
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -101,6 +102,7 @@ class CrewCreditFactory(factory.django.DjangoModelFactory):
 class ReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Review
+        skip_postgeneration_save = True  # the hooks below write their own rows
 
     film = factory.SubFactory(FilmFactory)
     author = factory.SubFactory(StaffFactory)
@@ -116,6 +118,29 @@ class ReviewFactory(factory.django.DjangoModelFactory):
             status=Review.Status.PUBLISHED,
             published_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1)),
         )
+
+    @factory.post_generation
+    def featured(self, create, extracted, **kwargs):
+        """`ReviewFactory(featured=True)`: the review becomes the featured slot's current
+        feature (as the site's own setup, whatever its state: Feature.objects.feature() is the
+        checked way)."""
+        if create and extracted:
+            Feature.objects.create(review=self)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        """`ReviewFactory(tags=[tag, …])`."""
+        if create and extracted:
+            self.tags.set(extracted)
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Tag {n}")
+    slug = factory.LazyAttribute(lambda tag: slugify(tag.name))
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
@@ -153,7 +178,11 @@ def _recreate_groups():
     critic_grants = importlib.import_module(
         "reviews.migrations.0015_grant_critic_permissions"
     ).GRANTS
-    for granted in (grants, critic_grants):
+    tag_grants = importlib.import_module("reviews.migrations.0021_review_tags").GRANTS
+    feature_grants = importlib.import_module(
+        "reviews.migrations.0022_featured_slot_replaces_is_featured"
+    ).GRANTS
+    for granted in (grants, critic_grants, tag_grants, feature_grants):
         for name, codenames in granted.items():
             Group.objects.get(name=name).permissions.add(
                 *Permission.objects.filter(

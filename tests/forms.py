@@ -5,7 +5,8 @@ from html.parser import HTMLParser
 
 class Forms(HTMLParser):
     """Every form's attributes and successful controls: those inside it and, as in a browser,
-    those elsewhere that name it with form="…"; inputs, checked boxes, textareas and selects."""
+    those elsewhere that name it with form="…"; inputs, checked boxes, textareas and selects
+    (a multiple select's value is the list of its selected options)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -58,6 +59,13 @@ class Forms(HTMLParser):
             self._select = (self._owner(attrs), attrs["name"])
             self._first_option = None
             self._chosen = False
+            self._multiple = "multiple" in attrs
+            if self._multiple:  # posts every selected option, or nothing
+                self._chosen_values = []
+        elif tag == "option" and self._select is not None and self._multiple:
+            if "selected" in attrs:
+                self._chosen_values.append(attrs.get("value", ""))
+                self._put(*self._select, list(self._chosen_values))
         elif tag == "option" and self._select is not None:
             value = attrs.get("value", "")
             if self._first_option is None:

@@ -19,13 +19,14 @@ from tests.factories import (
     PersonFactory,
     ReviewFactory,
     SuperuserFactory,
+    TagFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-SECTIONS = ["reviews", "films", "people", "genres"]
+SECTIONS = ["reviews", "films", "people", "genres", "tags"]
 
 
 def count_queries(client, url: str) -> int:
@@ -176,11 +177,16 @@ def test_each_section_lists_exactly_its_public_objects(client, every_state):
     public, hidden = every_state
     FilmFactory(title="Catalogue film", genres=[GenreFactory(name="Drama")])
     PersonFactory(name="Some Body")
+    shown, unshown = TagFactory(name="Shown"), TagFactory(name="Only on drafts")
+    public[0].tags.add(shown)
+    for review in hidden:
+        review.tags.add(unshown)
     expected = {
         "reviews": absolute(sorted(public, key=lambda review: review.pk)),
         "films": absolute(Film.objects.order_by("pk")),
         "people": absolute(Person.objects.order_by("pk")),
         "genres": absolute(Genre.objects.order_by("pk")),
+        "tags": ["http://testserver/tags/shown/"],
     }
     assert "http://testserver/genres/drama/" in expected["genres"]
     assert len(expected["films"]) == len(public) + len(hidden) + 1

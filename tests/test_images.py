@@ -252,7 +252,7 @@ def test_film_pages_use_the_poster_and_other_pages_the_default_image(client, run
 
 
 def test_cards_show_the_hero_and_the_lead_story_larger(client, run_tasks):
-    review = hero_review(run_tasks, is_featured=True)
+    review = hero_review(run_tasks, featured=True)
     home = page(client.get("/"))
     lead = find(home, "article", cls="review-card--lead")
     assert "review-card--hero" in attr(lead, "class").split()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from films.importers import load_tmdb_file
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
 from reviews.importers import parse_review, read_review_file
-from reviews.models import Review, Section
+from reviews.models import Feature, Review, Section
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,8 @@ def test_first_run_creates_reviews_in_every_workflow_state(debug):
         assert review.author.username == entry["author"]
         assert float(review.rating) == entry["rating"]
         assert review.verdict == entry["verdict"]
-        assert review.is_featured is entry.get("featured", False)
+        featured = Feature.objects.filter(review=review).exists()
+        assert featured is entry.get("featured", False)
         assert review.sections.count() >= 3
         spoilers = set(review.sections.filter(is_spoiler=True).values_list("heading", flat=True))
         assert spoilers == set(entry.get("spoiler_sections", []))
@@ -118,7 +119,7 @@ def test_first_run_creates_reviews_in_every_workflow_state(debug):
             assert review.published_at is None
     statuses = set(Review.objects.values_list("status", flat=True))
     assert statuses == {"published", "draft", "review", "scheduled", "archived"}
-    assert Review.objects.filter(is_featured=True).count() == 1
+    assert Feature.objects.count() == 1
 
 
 def test_first_run_creates_the_superuser_and_prints_its_password(debug):
@@ -241,7 +242,7 @@ def test_the_seed_review_is_on_the_front_page_under_a_named_critic(debug, client
 
     seed = Review.objects.get(headline=headline_of("ballerina.txt"))
     assert seed.is_public
-    assert seed.is_featured
+    assert Feature.objects.current().review == seed
     assert seed.film.title == "Ballerina"
     assert seed.sections.count() == 6
     critic = seed.author.critic

@@ -207,11 +207,11 @@ def test_every_page_has_the_site_frame(client):
 def test_home_shows_the_featured_review_latest_reviews_and_recent_films(client):
     now = timezone.now()
     older = published(headline="Older review", published_at=now - datetime.timedelta(days=3))
+    ReviewFactory(headline="Featured draft", featured=True)  # featured before, since unpublished
     featured = published(
-        headline="The big one", is_featured=True, published_at=now - datetime.timedelta(days=10)
+        headline="The big one", featured=True, published_at=now - datetime.timedelta(days=10)
     )
     newer = published(headline="Newer review", published_at=now - datetime.timedelta(hours=1))
-    ReviewFactory(headline="Featured draft", is_featured=True)
     FilmFactory(title="Unreviewed new film", release_date=datetime.date(2026, 1, 1))
 
     main = main_of(client.get("/"))
@@ -244,13 +244,13 @@ def make_every_state():
         status=Review.Status.SCHEDULED,
         published_at=now - datetime.timedelta(minutes=5),
     )
-    ReviewFactory(headline="A draft", is_featured=True)
+    ReviewFactory(headline="A draft", featured=True)
     ReviewFactory(headline="Being edited", status=Review.Status.IN_REVIEW)
     ReviewFactory(
         headline="Out next week",
         status=Review.Status.SCHEDULED,
         published_at=now + datetime.timedelta(days=7),
-        is_featured=True,
+        featured=True,
     )
     ReviewFactory(
         headline="Taken down",
@@ -422,7 +422,7 @@ def test_list_query_counts_do_not_grow_with_reviews(client, url):
     small = count()
     for n in range(15):
         published(
-            rating="4.0", film=FilmFactory(genres=[action]), is_featured=n < 2, author=UserFactory()
+            rating="4.0", film=FilmFactory(genres=[action]), featured=n < 2, author=UserFactory()
         )
     assert count() == small
     assert small <= 7
@@ -590,12 +590,13 @@ def test_the_review_page_runs_the_same_queries_however_long_the_review(client):
         assert pages[0] == pages[1]
         return tuple(counts)
 
-    # Cold: the review with its film and author; sections, genres, top cast and directors for
-    # the article; the film's people and the related reviews; approved comments. With the
-    # article's fragment warm: the review, the film's people, related reviews, comments.
+    # Cold: the review with its film and author; sections, tags, genres, top cast and
+    # directors for the article; the film's people and the related reviews; approved
+    # comments. With the article's fragment warm: the review, the film's people, related
+    # reviews, comments.
     cold, warm = queries_for(small)
     assert (cold, warm) == queries_for(large)
-    assert cold <= 8
+    assert cold <= 9
     assert warm <= 4
 
 
@@ -988,14 +989,14 @@ def test_without_a_poster_a_placeholder_stands_in(client, film):
 def test_no_unpublished_review_leaks_onto_any_public_page(client, film, review):
     now = timezone.now()
     hidden = [
-        ReviewFactory(film=film, headline="Leak draft", dek="Leak dek one", is_featured=True),
+        ReviewFactory(film=film, headline="Leak draft", dek="Leak dek one", featured=True),
         ReviewFactory(film=film, headline="Leak in review", status=Review.Status.IN_REVIEW),
         ReviewFactory(
             film=film,
             headline="Leak future",
             status=Review.Status.SCHEDULED,
             published_at=now + datetime.timedelta(days=3),
-            is_featured=True,
+            featured=True,
         ),
         ReviewFactory(
             film=film,

@@ -226,7 +226,7 @@ def test_a_writer_cannot_publish_by_posting_the_status(as_role, people):
     review.refresh_from_db()
     assert review.status == S.DRAFT
     assert review.published_at is None
-    assert not review.is_featured
+    assert not review.features.exists()
 
 
 def test_a_writer_writes_only_as_themselves(as_role, people):

@@ -10,7 +10,7 @@ from markdownx.fields import MarkdownxFormField
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
-from reviews import permissions
+from reviews import permissions, seo
 from reviews.models import Review, Section
 from reviews.widgets import StarRatingWidget
 
@@ -118,6 +118,12 @@ class ReviewAdminForm(forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     # A schedule, not content: saved at once with Review.set_expiry(), also on a live review
     # whose other edits wait as pending changes. Only editors get the field (ReviewAdmin).
+    new_tags = forms.CharField(
+        label="New tags",
+        required=False,
+        max_length=500,
+        help_text="Tags not in the list yet: their names, separated by commas.",
+    )
     unpublish_at = forms.SplitDateTimeField(
         label="Unpublish at",
         required=False,
@@ -143,10 +149,15 @@ class ReviewAdminForm(forms.ModelForm):
             "hero_focus_x",
             "hero_focus_y",
             "intended_date",
-            "is_featured",
             "comments_enabled",
+            "tags",
+            "search_description",
+            "social_image",
         )
-        widgets = {"rating": StarRatingWidget}
+        widgets = {
+            "rating": StarRatingWidget,
+            "search_description": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,6 +167,13 @@ class ReviewAdminForm(forms.ModelForm):
         for name in FOCUS_FIELDS:  # left empty: the centre, rather than an error
             if name in self.fields:
                 self.fields[name].required = False
+        if "tags" in self.fields and getattr(self.instance, "chosen_tag_ids", None) is not None:
+            self.initial["tags"] = self.instance.chosen_tag_ids  # the pending version's
+        if "search_description" in self.fields:
+            # The derived default, as the page would use it while the field is empty.
+            self.fields["search_description"].widget.attrs["placeholder"] = (
+                seo.description_of_draft(self.instance)
+            )
         if "unpublish_at" in self.fields:
             field = self.fields["unpublish_at"]
             field.initial = self.instance.unpublish_at

@@ -38,6 +38,7 @@ from reviews.admin.review_forms import (
 )
 from reviews.admin.review_history import RevisionViews
 from reviews.admin.review_workflow import WorkflowViews, site_time_zone
+from reviews.admin.taxonomy import FeaturedSlotAdmin, take_tags
 from reviews.models import Review, StaleEditError
 from reviews.search import index as search_index
 
@@ -45,6 +46,7 @@ from reviews.search import index as search_index
 @admin.register(Review)
 class ReviewAdmin(
     ForbiddenAsAdminPage,
+    FeaturedSlotAdmin,
     WorkflowViews,
     RevisionViews,
     CheckedImageMixin,
@@ -92,13 +94,16 @@ class ReviewAdmin(
         "title; the author's name."
     )
     date_hierarchy = "published_at"
-    autocomplete_fields = ("film",)
+    autocomplete_fields = ("film", "tags")
     prepopulated_fields = {"slug": ("headline",)}
     readonly_fields = (
         "status_column",
         "publication_time",
         "expiry_time",
         "hero_preview",
+        "social_preview",
+        "front_page",
+        "front_page_status",
         "created_at",
         "updated_at",
     )
@@ -122,6 +127,20 @@ class ReviewAdmin(
             },
         ),
         (
+            "Tags and sharing",
+            {
+                "fields": (
+                    "tags",
+                    "new_tags",
+                    "search_description",
+                    "social_image",
+                    "social_preview",
+                ),
+                "description": "Tags file the review on its own pages and feeds. What search "
+                "engines and link previews show: empty fields use what is greyed out.",
+            },
+        ),
+        (
             "Publication",
             {
                 "fields": (
@@ -129,7 +148,7 @@ class ReviewAdmin(
                     "publication_time",
                     "unpublish_at",
                     "intended_date",
-                    "is_featured",
+                    "front_page",
                     "comments_enabled",
                 ),
                 "description": "The status changes through the workflow buttons above the form.",
@@ -141,7 +160,7 @@ class ReviewAdmin(
         ),
     )
     inlines = (SectionInline,)
-    actions = ("publish_selected", "archive_selected")
+    actions = ("publish_selected", "archive_selected", "feature_selected")
 
     class Media:
         # Starts markdownx editors in sections added after the page loaded; frames the preview;
@@ -250,12 +269,6 @@ class ReviewAdmin(
             return permissions.may_delete(request.user, obj)
         return super().has_delete_permission(request, obj)
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not permissions.may_feature(request.user):
-            fields.append("is_featured")
-        return fields
-
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         left_out = set()
@@ -293,6 +306,7 @@ class ReviewAdmin(
         return form
 
     def save_form(self, request, form, change):
+        take_tags(form, request.user)
         obj = super().save_form(request, form, change)
         obj.typed_expiry = (
             form.cleaned_data.get("unpublish_at") if ("unpublish_at" in form.changed_data) else None
@@ -369,9 +383,10 @@ class ReviewAdmin(
             for formset in formsets:
                 formset.save(commit=False)  # nothing written; the change message reads them
             if changed:
-                upload = form.cleaned_data.get("hero_image")
-                if isinstance(upload, UploadedFile):
-                    review.hero_image.save(upload.name, upload, save=False)
+                for name in ("hero_image", "social_image"):
+                    upload = form.cleaned_data.get(name)
+                    if isinstance(upload, UploadedFile):
+                        getattr(review, name).save(upload.name, upload, save=False)
                 pending_versions.save_pending(
                     review, posted_sections(formsets), request.user, review.version
                 )

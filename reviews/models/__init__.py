@@ -3,11 +3,13 @@
 - `queries`: the public rule (`public_condition`) and `ReviewQuerySet`'s vocabulary;
 - `review`: `Review`, its fields, rules and state changes;
 - `parts`: what a review is made of besides its row (`Section`, `ReviewTransition`);
-- `comment`: readers' comments.
+- `comment`: readers' comments;
+- `tags`: the subjects reviews are filed under; `features`: the front page's featured slot.
 """
 
 from reviews.critics import Critic
 from reviews.models.comment import Comment, CommentQuerySet
+from reviews.models.features import Feature
 from reviews.models.parts import ReviewTransition, Section
 from reviews.models.queries import (
     CARD_FIELDS,
@@ -19,6 +21,7 @@ from reviews.models.queries import (
     public_condition,
 )
 from reviews.models.review import RATING_CHOICES, Review, StaleEditError
+from reviews.models.tags import Tag
 from reviews.search.postgres import SEARCH_CONFIG
 from reviews.search.vocabulary import SearchWord
 
@@ -31,12 +34,14 @@ __all__ = [
     "Comment",
     "CommentQuerySet",
     "Critic",
+    "Feature",
     "Review",
     "ReviewQuerySet",
     "ReviewTransition",
     "SearchWord",
     "Section",
     "StaleEditError",
+    "Tag",
     "article_prefetches",
     "expired_condition",
     "public_condition",

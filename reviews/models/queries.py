@@ -147,7 +147,6 @@ CARD_FIELDS = (
     "rating",
     "published_at",
     "status",
-    "is_featured",
     "film__title",
     "film__slug",
     "film__year",
@@ -170,6 +169,7 @@ def article_prefetches() -> list:
     """What the article shows beyond the review row: sections, genres, top cast, directors."""
     return [
         "sections",
+        "tags",
         "film__genres",
         Prefetch(
             "film__cast_credits",

@@ -112,6 +112,27 @@ class Review(models.Model):
     )
     # The hero's renditions (16:9 around the focal point) once a task has made them.
     hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    # Filing and sharing (reviews/seo.py derives what is left empty).
+    tags = models.ManyToManyField("reviews.Tag", blank=True, related_name="reviews")
+    search_description = models.CharField(
+        "search description",
+        max_length=300,
+        blank=True,
+        help_text="What search engines and link previews show under the headline. Leave empty "
+        "to use the first paragraph of the review (shown greyed out).",
+    )
+    social_image = models.ImageField(
+        "social image",
+        upload_to="social/%Y/",
+        blank=True,
+        validators=[validate_image_file],
+        width_field="social_width",
+        height_field="social_height",
+        help_text="The picture shown when the review is shared (1200 × 630 suits every site). "
+        "Leave empty to use the hero image, else the film's poster.",
+    )
+    social_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    social_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     unpublish_at = models.DateTimeField(
@@ -127,9 +148,6 @@ class Review(models.Model):
         blank=True,
         help_text="The date this review is meant to carry (an imported file's date). "
         "Publish now uses it as the publication date when it is not in the future.",
-    )
-    is_featured = models.BooleanField(
-        default=False, help_text="Shown in the front page's featured slot."
     )
     comments_enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -9,7 +9,7 @@ from django.views.generic import ListView, TemplateView
 from films.models import Film, Genre
 from films.views import quoted, year_or_none
 from pagecache import tags
-from reviews.models import RATING_CHOICES, Critic, Review
+from reviews.models import RATING_CHOICES, Critic, Feature, Review
 from reviews.templatetags.review_tags import half_stars
 
 SLUG = re.compile(r"[-\w]{1,200}")
@@ -42,7 +42,11 @@ def describe_reviews(genre: str = "", year: str = "", rating: str = "", critic: 
 
 
 class HomeView(TemplateView):
-    """The front page: the featured review(s), the latest reviews and recently released films."""
+    """The front page: the featured review, the latest reviews and recently released films.
+
+    The featured slot shows the current feature (reviews/models/features.py) while its review is
+    public, else the newest published review.
+    """
 
     template_name = "reviews/home.html"
     featured_shown = 1
@@ -51,7 +55,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         featured = list(
-            listed_reviews().filter(is_featured=True).newest_first()[: self.featured_shown]
+            listed_reviews().filter(pk=Feature.objects.current_review_id())[: self.featured_shown]
         )
         latest = list(
             listed_reviews()

@@ -35,7 +35,7 @@ def test_upload_caption_crop_and_see_the_hero_on_the_public_page(page, live_serv
     editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Lane")
     Critic.objects.for_user(editor)
     film = FilmFactory(title="Ballerina")
-    review = draft_of(editor, film=film, is_featured=True)
+    review = draft_of(editor, film=film, featured=True)
     still = tmp_path / "still.jpg"
     image, focus, description = artwork.still_jpeg("Heat")  # a figure on the right
     still.write_bytes(image)

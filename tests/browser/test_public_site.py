@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from films.models import Film, Genre, Person
-from reviews.models import Comment, Review
+from reviews.models import Comment, Feature, Review
 from tests.browser.conftest import horizontal_overflow, screenshot, viewport_name
 from tests.factories import (
     FilmFactory,
@@ -44,7 +44,8 @@ def site(seed_film_path, seed_review_path):
         verbosity=0,
     )
     ballerina = Review.objects.get()
-    Review.objects.filter(pk=ballerina.pk).update(rating="4.5", is_featured=True)
+    Review.objects.filter(pk=ballerina.pk).update(rating="4.5")
+    Feature.objects.create(review=ballerina)
     action = Genre.objects.get(slug="action")
     now = timezone.now()
     for n, title in enumerate(["Night Shift", "The Long Road", "Paper Moons"]):

@@ -39,7 +39,7 @@ from reviews.importers import (
     publication_time,
     read_review_file,
 )
-from reviews.models import Review
+from reviews.models import Feature, Review
 from reviews.search import index as search_index
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -250,7 +250,6 @@ class Command(BaseCommand):
         rating = entry.get("rating")
         review.rating = None if rating is None else Decimal(str(rating))
         review.verdict = entry.get("verdict", "")
-        review.is_featured = entry.get("featured", False)
 
         spoilers = set(entry.get("spoiler_sections", []))
         sections = list(review.sections.filter(heading__in=spoilers))
@@ -270,6 +269,9 @@ class Command(BaseCommand):
             for section in sections:
                 section.is_spoiler = True
                 section.save(update_fields=["is_spoiler"])
+        if entry.get("featured") and review.is_public:
+            # The site's own setup, as move_to(by=None): the slot's first feature.
+            Feature.objects.create(review=review)
 
     # Output ------------------------------------------------------------------------------------
 
