@@ -7,7 +7,7 @@ bare ValueError from deep inside a library. An unset or blank variable gives the
 
 import json
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -35,23 +35,21 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 def env_int(name: str, default: int) -> int:
-    value = env_str(name)
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    return _converted(name, default, int, "a whole number")
 
 
 def env_float(name: str, default: float) -> float:
+    return _converted(name, default, float, "a number")
+
+
+def _converted(name: str, default, convert: Callable, kind: str):
     value = env_str(name)
     if not value:
         return default
     try:
-        return float(value)
+        return convert(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+        raise ImproperlyConfigured(f"{name}={value!r} is not {kind}.") from None
 
 
 def env_json(name: str, default):
