@@ -31,11 +31,6 @@ MEDIA = "{http://search.yahoo.com/mrss/}"
 LOGIN = "zq-login-7"  # a username that must never reach a public page
 
 
-@pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    cache.clear()
-
-
 @pytest.fixture
 def critic():
     user = UserFactory(username=LOGIN, first_name="", last_name="", email="z@example.com")
