@@ -11,15 +11,18 @@ Footnotes (`text[^1]` … `[^1]: note`) keep their links: their ids are rewritte
 sections on one page never share an id; the sanitiser keeps ids of that form and no other.
 
 Readers' comments are plain text, never Markdown: `render_plain` escapes them and links URLs.
+`description` takes a review's description (page meta, JSON-LD, a pre-publish check) from the
+rendered HTML.
 """
 
 import hashlib
+import html
 import re
 import xml.etree.ElementTree as etree
 
 import markdown as md
 import nh3
-from django.utils.html import format_html, urlize
+from django.utils.html import format_html, strip_tags, urlize
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -216,3 +219,32 @@ def render_plain(text: str) -> str:
     linked = urlize(text, nofollow=True, autoescape=True)
     linked = linked.replace('rel="nofollow"', 'rel="nofollow ugc noopener"')
     return linked.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+# The description readers and search engines see (the page's meta description, JSON-LD) and
+# the pre-publish check measures.
+DESCRIPTION_CHARS = 200
+
+
+def description(review) -> str:
+    """At most 200 characters of the review's own text, cut at a sentence or word boundary.
+
+    Taken verbatim from the intro's first paragraph (the first section's when there is no
+    intro), never the headline.
+    """
+    html_text = review.intro_html or next(
+        (section.body_html for section in review.sections.all() if section.body_html), ""
+    )
+    paragraphs = [
+        " ".join(html.unescape(strip_tags(p)).split())
+        for p in re.split(r"</p>", html_text)
+        if strip_tags(p).strip()
+    ]
+    text = paragraphs[0] if paragraphs else ""
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    cut = text[:DESCRIPTION_CHARS]
+    sentence_end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    if sentence_end >= DESCRIPTION_CHARS // 2:
+        return cut[: sentence_end + 1]
+    return cut.rsplit(" ", 1)[0].rstrip(",;:—-– ")

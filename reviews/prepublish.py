@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from reviews.markdown import render
+from reviews.markdown import description, render
 
 BLOCK, WARN, OFF = "block", "warn", "off"
 DEFAULT_LEVELS = {
@@ -63,8 +63,6 @@ def _images_without_alt(html: str) -> int:
 def check(review, sections=None) -> Report:
     """The checks' findings on `review` as it stands in memory, with `sections` (unsaved
     Section objects, a pending version's) or else its stored sections."""
-    from reviews.views.review_page import description
-
     if sections is None:
         sections = list(review.sections.all()) if review.pk else []
     intro_html = render(review.intro or "")

@@ -8,8 +8,6 @@ and the host, and good while the review, its film and its author have not been r
 (pagecache.tags). Everything else on the page (related reviews, comments) is read on each view.
 """
 
-import html
-import re
 import time
 
 from django.conf import settings
@@ -18,7 +16,6 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils.html import strip_tags
 
 from films.renditions import best_file
 from films.templatetags.marquee import json_ld_script, movie_data
@@ -26,39 +23,15 @@ from pagecache import tags
 from reviews import comments
 from reviews.critics import author_data
 from reviews.forms import CommentForm
+from reviews.markdown import description
 from reviews.models import Review, article_prefetches
 from reviews.views.comment_outcomes import CONFIRM
 
 TEMPLATE = "reviews/review_detail.html"
 ARTICLE = "reviews/includes/review_article.html"
-DESCRIPTION_CHARS = 200
 RELATED_SHOWN = 4
 # What the thread shows of a comment: never the email address, IP address or browser.
 THREAD_FIELDS = ("review", "parent", "name", "body_html", "is_staff_reply", "submitted_at")
-
-
-def description(review: Review) -> str:
-    """At most 200 characters of the review's own text, cut at a sentence or word boundary.
-
-    Taken verbatim from the intro's first paragraph (the first section's when there is no
-    intro), never the headline.
-    """
-    html_text = review.intro_html or next(
-        (section.body_html for section in review.sections.all() if section.body_html), ""
-    )
-    paragraphs = [
-        " ".join(html.unescape(strip_tags(p)).split())
-        for p in re.split(r"</p>", html_text)
-        if strip_tags(p).strip()
-    ]
-    text = paragraphs[0] if paragraphs else ""
-    if len(text) <= DESCRIPTION_CHARS:
-        return text
-    cut = text[:DESCRIPTION_CHARS]
-    sentence_end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    if sentence_end >= DESCRIPTION_CHARS // 2:
-        return cut[: sentence_end + 1]
-    return cut.rsplit(" ", 1)[0].rstrip(",;:—-– ")
 
 
 def json_ld(review: Review, request: HttpRequest) -> str:
