@@ -45,7 +45,6 @@ def post_worker_init(worker):
     """Freeze what loading Django and Marquee made: it lives as long as the worker.
 
     Frozen objects are left out of the garbage collector's full collections, which otherwise
-    walk ~100,000 objects in the middle of some request (a ~40 ms pause every few hundred
-    requests, ~7 ms frozen; bench/NOTES.md).
+    walk every object Django and Marquee made in the middle of some request (bench/NOTES.md).
     """
     gc.freeze()
