@@ -47,3 +47,26 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack_info"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def logging_config(log_format: str, level: str) -> dict:
+    """The LOGGING setting: every record to the console, stamped with the request id, as one
+    JSON object per line (`json`) or a line for people (`plain`)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+        "formatters": {
+            "json": {"()": "config.logs.JsonFormatter"},
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["request_id"],
+                "formatter": log_format,
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {"axes.apps": {"level": "WARNING"}},  # its start-up banner on every command
+    }

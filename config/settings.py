@@ -2,75 +2,22 @@
 
 Development (`DEBUG=1`) runs on SQLite with a local-memory cache and media on disk.
 Production sets `SECRET_KEY`, `ALLOWED_HOSTS`, `DATABASE_URL` and friends; see README.md.
+Every variable is read through config/env.py, which names the variable on a bad value; the
+DATABASES entries are built in config/databases.py and the release digest in config/release.py.
 """
 
-import hashlib
-import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.databases import database
+from config.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_str
+from config.logs import logging_config
+from config.release import source_digest
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str = "") -> str:
-    """The variable's value, stripped; `default` when unset or blank.
-
-    Every setting is read through one of these helpers, so a bad value stops the start with a
-    message that names the variable.
-    """
-    value = os.environ.get(name, "").strip()
-    return value or default
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = env_str(name).lower()
-    if not value:
-        return default
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1/0, true/false).")
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
-
-def env_int(name: str, default: int) -> int:
-    value = env_str(name)
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
-
-
-def env_float(name: str, default: float) -> float:
-    value = env_str(name)
-    if not value:
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
-
-
-def env_json(name: str, default):
-    value = env_str(name)
-    if not value:
-        return default
-    try:
-        return json.loads(value)
-    except ValueError as error:
-        raise ImproperlyConfigured(f"{name} is not valid JSON: {error}") from None
-
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -159,35 +106,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # Database: SQLite in the project folder unless DATABASE_URL says otherwise
-# (postgres://user:pass@host:5432/name is served by psycopg 3). Connections persist for
-# DB_CONN_MAX_AGE seconds and are checked before reuse, so a restarted server costs one retry.
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server and a management command share the file.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
-
-# A read replica: reads go there, writes and transactions to the primary (config/routers.py).
-if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"],
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
-        conn_health_checks=True,
-        test_options={"MIRROR": "default"},
-    )
-DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
-
+# (postgres://user:pass@host:5432/name is served by psycopg 3); DATABASE_REPLICA_URL adds a read
+# replica: reads go there, writes and transactions to the primary (config/routers.py).
+# Connections persist for DB_CONN_MAX_AGE seconds and are checked before reuse, so a restarted
+# server costs one retry.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60)
 # Timeouts, so a slow or hung PostgreSQL costs a request seconds, never a worker (README, "What
 # the site does when a service fails"). DB_CONNECT_TIMEOUT bounds opening a connection;
 # DB_STATEMENT_TIMEOUT has the server cancel a statement that runs longer. 0 turns either off,
@@ -200,35 +123,29 @@ DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
 DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 0 if DEBUG else 10)
 DB_REQUEST_TIMEOUT = env_int("DB_REQUEST_TIMEOUT", 12)
 HEALTHZ_TIMEOUT = 2
-
-# Prepared statements, off by default: an opt-in knob. PostgreSQL plans a statement anew each
-# time it is sent, and on the review page planning took longer than running; with
-# DB_PREPARE_THRESHOLD=N psycopg binds parameters on the server and prepares a statement once it
-# has been sent N times on a connection, so PostgreSQL may reuse its plan. Off by default because
-# it is unsafe behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
-# before 1.21 or without max_prepared_statements), because server-side binding sends integers
-# typed for their column (an id beyond the column's range is wrapped by psycopg, not refused;
-# Marquee checks ranges before writing, other writers might not), and because a kept statement
-# whose result type a migration changed fails until the app servers reload (README).
+# Prepared statements, an opt-in knob (DB_PREPARE_THRESHOLD=N), off by default: unsafe behind
+# PgBouncer in transaction mode, among other reasons config/databases.py gives.
 PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 0)
-# PostgreSQL's JIT compiles any query its planner costs high, which the related-reviews query on
-# a 5,000-review archive is: ~110 ms of compiling for ~20 ms of work (bench/NOTES.md). Marquee's
-# queries are short; DB_JIT=1 turns it back on.
+# PostgreSQL's JIT, off: Marquee's queries are short, and it spent longer compiling the
+# related-reviews query than running it (bench/NOTES.md). DB_JIT=1 turns it back on.
 DB_JIT = env_bool("DB_JIT", False)
-for database in DATABASES.values():
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        continue
-    options = database.setdefault("OPTIONS", {})
-    if DB_CONNECT_TIMEOUT > 0:
-        options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
-    server_options = [options.get("options", "")]
-    if DB_STATEMENT_TIMEOUT > 0:
-        server_options.append(f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}")
-    if not DB_JIT:
-        server_options.append("-c jit=off")
-    options["options"] = " ".join(filter(None, server_options))
-    if PREPARE_THRESHOLD > 0:
-        options.update(server_side_binding=True, prepare_threshold=PREPARE_THRESHOLD)
+database_knobs = {
+    "conn_max_age": DB_CONN_MAX_AGE,
+    "connect_timeout": DB_CONNECT_TIMEOUT,
+    "statement_timeout": DB_STATEMENT_TIMEOUT,
+    "jit": DB_JIT,
+    "prepare_threshold": PREPARE_THRESHOLD,
+}
+DATABASES = {
+    "default": database(
+        env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}", **database_knobs
+    )
+}
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database(
+        env_str("DATABASE_REPLICA_URL"), test_options={"MIRROR": "default"}, **database_knobs
+    )
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -295,12 +212,16 @@ MARQUEE_FEED_FULL_TEXT = env_bool("MARQUEE_FEED_FULL_TEXT", False)
 # TMDB (films/tmdb.py): the v4 "API Read Access Token" from https://www.themoviedb.org/settings/api,
 # sent as a bearer token. Without it, films come only from saved JSON files.
 TMDB_API_TOKEN = env_str("TMDB_API_TOKEN", "")
-TMDB_API_URL = os.environ.get("TMDB_API_URL", "https://api.themoviedb.org/3")
-TMDB_IMAGE_URL = os.environ.get("TMDB_IMAGE_URL", "https://image.tmdb.org/t/p/")
+TMDB_API_URL = env_str("TMDB_API_URL", "https://api.themoviedb.org/3")
+TMDB_IMAGE_URL = env_str("TMDB_IMAGE_URL", "https://image.tmdb.org/t/p/")
 TMDB_REQUESTS_PER_SECOND = env_int("TMDB_REQUESTS_PER_SECOND", 20)
 TMDB_TIMEOUT = env_int("TMDB_TIMEOUT", 10)  # seconds per request
 # The country (ISO 3166-1) whose certification, release and watch providers the site shows.
-MARQUEE_REGION = os.environ.get("MARQUEE_REGION", "GB").strip().upper()
+MARQUEE_REGION = env_str("MARQUEE_REGION", "GB").upper()
+if not (len(MARQUEE_REGION) == 2 and MARQUEE_REGION.isalpha()):
+    raise ImproperlyConfigured(
+        f"MARQUEE_REGION={MARQUEE_REGION!r} is not a two-letter country code."
+    )
 
 # markdownx: the live preview uses the project's sanitising renderer.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "reviews.markdown.render"
@@ -308,16 +229,16 @@ MARKDOWNX_MEDIA_PATH = "uploads/"
 
 # REDIS_URL (redis://host:6379/0) moves the cache, and with it sessions, to Redis. The backend
 # treats an unreachable Redis as a miss and logs a warning, so an outage only slows pages.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "marquee"),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "marquee"),
             "OPTIONS": {
-                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
-                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "socket_connect_timeout": env_float("REDIS_CONNECT_TIMEOUT", 0.5),
+                "socket_timeout": env_float("REDIS_TIMEOUT", 0.5),
             },
         }
     }
@@ -330,22 +251,6 @@ else:
             "LOCATION": "marquee",
         }
     }
-
-
-def source_digest() -> str:
-    """A digest of Marquee's code, templates and static files (what a deploy changes)."""
-    digest = hashlib.sha256()
-    for folder in sorted(BASE_DIR.iterdir()):
-        if folder.name in {"tests", "bench"} or not (
-            (folder / "__init__.py").exists() or folder.name in {"templates", "static"}
-        ):
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix not in {".pyc"}:
-                digest.update(str(path.relative_to(BASE_DIR)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
 
 # The page cache (pagecache/): whole anonymous pages, kept MARQUEE_PAGE_CACHE_SECONDS and
 # retired by tag when what they show changes; browsers may reuse a page MARQUEE_PAGE_MAX_AGE
@@ -370,27 +275,10 @@ LOGIN_URL = "admin:login"
 
 # Every log line carries the request id (also sent as X-Request-ID). LOG_FORMAT=json (the
 # production default) writes one JSON object per line for a log collector; plain is for people.
-LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
-if LOG_FORMAT not in {"json", "plain"}:
-    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or plain.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
-    "formatters": {
-        "json": {"()": "config.logs.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id"],
-            "formatter": LOG_FORMAT,
-        }
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes.apps": {"level": "WARNING"}},  # its start-up banner on every command
-}
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain" if DEBUG else "json", ("json", "plain"))
+LOGGING = logging_config(
+    LOG_FORMAT, env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+)
 
 # Mail (Django 6.1 configures mail through MAILERS). With EMAIL_HOST set, SMTP; otherwise the
 # console in development. Production without EMAIL_HOST is refused by `check --deploy`.
@@ -520,9 +408,9 @@ MARQUEE_COMMENTS_DISALLOWED_WORDS = env_list(
 MARQUEE_COMMENTS_DUPLICATE_WINDOW = env_int("MARQUEE_COMMENTS_DUPLICATE_WINDOW", 24 * 3600)
 MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN = env_bool("MARQUEE_COMMENTS_AUTO_APPROVE_KNOWN", False)
 # Akismet as one more spam signal: off without a key; its failures never block a comment.
-MARQUEE_AKISMET_KEY = os.environ.get("MARQUEE_AKISMET_KEY", "")
-MARQUEE_AKISMET_API_URL = os.environ.get("MARQUEE_AKISMET_API_URL", "")  # default: Akismet's
-MARQUEE_AKISMET_TIMEOUT = float(os.environ.get("MARQUEE_AKISMET_TIMEOUT", "2"))
+MARQUEE_AKISMET_KEY = env_str("MARQUEE_AKISMET_KEY")
+MARQUEE_AKISMET_API_URL = env_str("MARQUEE_AKISMET_API_URL")  # default: Akismet's
+MARQUEE_AKISMET_TIMEOUT = env_float("MARQUEE_AKISMET_TIMEOUT", 2.0)
 
 # Links found in readers' comments point at https:// (Django 7's default).
 URLIZE_ASSUME_HTTPS = True

@@ -2,35 +2,25 @@
 blocks films/tmdb_import.py checks and films/tmdb_write.py writes: images, videos, releases,
 watch providers, alternative titles, keywords, external ids).
 
-The whole document is checked first, with errors naming the JSON path
-(`$.credits.cast[3].name: missing required key`), and then written in one transaction. Rows are
+The whole document is checked first (films/tmdb_json.py reads the file and checks each value,
+with errors naming the JSON path: `$.credits.cast[3].name: missing required key`), and then
+written in one transaction (films/row_sync.py). Rows are
 matched on TMDB ids, so a re-import updates in place; rows whose values did not change are not
 saved at all, so re-importing the same file leaves every `updated_at` where it was.
 """
 
-import datetime
-import json
-import re
 from dataclasses import dataclass, field
-from os import PathLike
-from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db import transaction
 from django.utils import timezone
 
-from films import tmdb_write
+from films import row_sync, tmdb_json, tmdb_write
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
+from films.tmdb import TMDBClient
 from films.tmdb_import import Extras, validate_extras
+from films.tmdb_json import TMDBImportError
 
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-UTF8_BOM = b"\xef\xbb\xbf"
-# A TMDB movie nests five levels deep; this leaves room and stays far from Python's stack limit.
-MAX_DEPTH = 64
-# No number TMDB sends is longer; a longer one (a 5,000-digit "id") is refused by path, not parsed.
-MAX_DIGITS = 20
 # What TMDB sends for film fields; each maps to a Film field of the same meaning.
 FILM_STRINGS = {
     "original_title": "original_title",
@@ -40,14 +30,6 @@ FILM_STRINGS = {
     "certification": "certification",
     "imdb_id": "imdb_id",
 }
-
-
-class TMDBImportError(Exception):
-    """A TMDB document that cannot be imported; `path` is the JSON path to blame, if any."""
-
-    def __init__(self, message: str, *, path: str | None = None):
-        self.path = path
-        super().__init__(f"{path}: {message}" if path else message)
 
 
 @dataclass
@@ -82,103 +64,6 @@ class _Document:
     extras: Extras = field(default_factory=Extras)
 
 
-def load_tmdb_file(path: str | PathLike) -> dict:
-    """Read and parse a TMDB JSON file, naming the line and column of any syntax error."""
-    try:
-        data = Path(path).read_bytes().removeprefix(UTF8_BOM)
-    except OSError as exc:
-        raise TMDBImportError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise TMDBImportError(
-            f"line {line}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x})"
-        ) from exc
-    where = _too_deep(text)
-    if where is not None:
-        line, column = where
-        raise TMDBImportError(
-            f"line {line}, column {column}: the JSON nests deeper than {MAX_DEPTH} levels "
-            "(a TMDB movie needs five)"
-        )
-    try:
-        document = json.loads(text, parse_int=_parse_int, parse_constant=_LongNumber)
-    except json.JSONDecodeError as exc:
-        raise TMDBImportError(
-            f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
-        ) from exc
-    long = _first_long_number(document, "$")
-    if long is not None:
-        raise TMDBImportError(
-            f"a number of {len(long.lstrip('-'))} digits is out of range: no TMDB value has "
-            f"more than {MAX_DIGITS}",
-            path=long.path,
-        )
-    _expect(document, dict, "$", "an object (a TMDB movie)")
-    return document
-
-
-class _LongNumber(str):
-    """A number the file holds that no TMDB field could: kept as text, refused by its path.
-
-    Also what NaN and Infinity parse to, so they are refused wherever a number is read.
-    """
-
-    path = "$"
-
-
-def _parse_int(text: str) -> int | _LongNumber:
-    return _LongNumber(text) if len(text.lstrip("-")) > MAX_DIGITS else int(text)
-
-
-def _first_long_number(value: Any, path: str) -> _LongNumber | None:
-    """The first over-long integer in the document (NaN and Infinity are refused where read)."""
-    if isinstance(value, _LongNumber) and value.lstrip("-").isdigit():
-        value.path = path
-        return value
-    if isinstance(value, dict):
-        items = ((f"{path}.{key}", item) for key, item in value.items())
-    elif isinstance(value, list):
-        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
-    else:
-        return None
-    for child_path, child in items:
-        found = _first_long_number(child, child_path)
-        if found is not None:
-            return found
-    return None
-
-
-def _too_deep(text: str) -> tuple[int, int] | None:
-    """The line and column where brackets nest deeper than MAX_DEPTH, if they do.
-
-    Checked before parsing: json.loads would recurse once per level until Python's stack ran out.
-    """
-    depth = 0
-    in_string = escaped = False
-    line, line_start = 1, 0
-    for index, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return line, index - line_start + 1
-        elif char in "]}":
-            depth -= 1
-        if char == "\n":
-            line, line_start = line + 1, index + 1
-    return None
-
-
 def import_tmdb_film(data: dict, *, client=None) -> FilmImportResult:
     """Create or update a film, its genres, collection and credits from a TMDB movie.
 
@@ -199,6 +84,12 @@ def import_tmdb_film(data: dict, *, client=None) -> FilmImportResult:
         raise
 
 
+def import_film_from_tmdb(tmdb_id: int, *, client: TMDBClient | None = None) -> FilmImportResult:
+    """Fetch a film from TMDB in one request and import it with its images; all or nothing."""
+    client = client or TMDBClient()
+    return import_tmdb_film(client.movie(tmdb_id), client=client)
+
+
 def _write(
     document: _Document, downloads: tmdb_write.Downloads, *, fetched: bool
 ) -> FilmImportResult:
@@ -212,7 +103,7 @@ def _write(
         if document.collection:
             values["collection"], changed = _upsert_named(Collection, *document.collection)
     values = tmdb_write.film_values(film, document.extras, values)
-    film_changed = _assign(film, values)
+    film_changed = row_sync.assign(film, values)
     film_changed |= tmdb_write.assign_images(film, document.extras, downloads)
     if film_changed:
         film.save()
@@ -244,27 +135,31 @@ def _write(
 
 
 def _validate(data: Any) -> _Document:
-    _expect(data, dict, "$", "an object (a TMDB movie)")
-    tmdb_id = _tmdb_id(_required(data, "id", "$"), "$.id", Film)
-    title = _string(_required(data, "title", "$"), "$.title", Film, "title", blank=False)
+    tmdb_json.expect(data, dict, "$", "an object (a TMDB movie)")
+    tmdb_id = tmdb_json.tmdb_id(tmdb_json.required(data, "id", "$"), "$.id", Film)
+    title = tmdb_json.string(
+        tmdb_json.required(data, "title", "$"), "$.title", Film, "title", blank=False
+    )
     fields: dict[str, Any] = {"tmdb_id": tmdb_id, "title": title}
     for key, name in FILM_STRINGS.items():
         if key in data:
-            fields[name] = _string(data[key], f"$.{key}", Film, name)
+            fields[name] = tmdb_json.string(data[key], f"$.{key}", Film, name)
     if "release_date" in data:
-        fields["release_date"] = _date(data["release_date"], "$.release_date")
+        fields["release_date"] = tmdb_json.date(data["release_date"], "$.release_date")
     if "runtime" in data:
         fields["runtime"] = _runtime(data["runtime"], "$.runtime")
     document = _Document(tmdb_id=tmdb_id, fields=fields)
     _check_imdb_id(document)
 
     if "genres" in data:
-        genres = _expect(data["genres"], list, "$.genres", "a list")
-        document.genres = [_named(genre, f"$.genres[{i}]", Genre) for i, genre in enumerate(genres)]
+        genres = tmdb_json.expect(data["genres"], list, "$.genres", "a list")
+        document.genres = [
+            tmdb_json.named(genre, f"$.genres[{i}]", Genre) for i, genre in enumerate(genres)
+        ]
     if "belongs_to_collection" in data:
         document.has_collection = True
         if data["belongs_to_collection"] is not None:
-            document.collection = _named(
+            document.collection = tmdb_json.named(
                 data["belongs_to_collection"], "$.belongs_to_collection", Collection
             )
     if "credits" in data:
@@ -274,9 +169,13 @@ def _validate(data: Any) -> _Document:
 
 
 def _validate_credits(document: _Document, credits: Any) -> None:
-    _expect(credits, dict, "$.credits", "an object with cast and crew")
-    cast = _expect(_required(credits, "cast", "$.credits"), list, "$.credits.cast", "a list")
-    crew = _expect(_required(credits, "crew", "$.credits"), list, "$.credits.crew", "a list")
+    tmdb_json.expect(credits, dict, "$.credits", "an object with cast and crew")
+    cast = tmdb_json.expect(
+        tmdb_json.required(credits, "cast", "$.credits"), list, "$.credits.cast", "a list"
+    )
+    crew = tmdb_json.expect(
+        tmdb_json.required(credits, "crew", "$.credits"), list, "$.credits.crew", "a list"
+    )
     document.has_credits = True
 
     billed = []
@@ -284,11 +183,11 @@ def _validate_credits(document: _Document, credits: Any) -> None:
         path = f"$.credits.cast[{position}]"
         credit = _Credit(person=_person(document, item, path))
         if item.get("character") is not None:
-            credit.character = _string(
+            credit.character = tmdb_json.string(
                 item["character"], f"{path}.character", CastCredit, "character"
             )
         order = item.get("order")
-        billing = position if order is None else _whole(order, f"{path}.order")
+        billing = position if order is None else tmdb_json.whole(order, f"{path}.order")
         billed.append((billing, position, credit))
     # TMDB sometimes lists a role twice; the better-billed one is kept.
     roles: dict[tuple[int, str], _Credit] = {}
@@ -302,16 +201,16 @@ def _validate_credits(document: _Document, credits: Any) -> None:
     for position, item in enumerate(crew):
         path = f"$.credits.crew[{position}]"
         credit = _Credit(person=_person(document, item, path))
-        department = _required(item, "department", path)
+        department = tmdb_json.required(item, "department", path)
         if department not in Department.values:
             raise TMDBImportError(
-                f"{_show(department)} is not a TMDB department (expected one of: "
+                f"{tmdb_json.show(department)} is not a TMDB department (expected one of: "
                 f"{', '.join(Department.values)})",
                 path=f"{path}.department",
             )
         credit.department = department
-        credit.job = _string(
-            _required(item, "job", path), f"{path}.job", CrewCredit, "job", blank=False
+        credit.job = tmdb_json.string(
+            tmdb_json.required(item, "job", path), f"{path}.job", CrewCredit, "job", blank=False
         )
         jobs.setdefault((credit.person, credit.job), credit)
     document.crew = list(jobs.values())
@@ -319,19 +218,13 @@ def _validate_credits(document: _Document, credits: Any) -> None:
 
 def _person(document: _Document, item: Any, path: str) -> int:
     """Validate a credit's person and remember their name; return their TMDB id."""
-    _expect(item, dict, path, "an object")
-    tmdb_id = _tmdb_id(_required(item, "id", path), f"{path}.id", Person)
-    name = _string(_required(item, "name", path), f"{path}.name", Person, "name", blank=False)
+    tmdb_json.expect(item, dict, path, "an object")
+    tmdb_id = tmdb_json.tmdb_id(tmdb_json.required(item, "id", path), f"{path}.id", Person)
+    name = tmdb_json.string(
+        tmdb_json.required(item, "name", path), f"{path}.name", Person, "name", blank=False
+    )
     document.people.setdefault(tmdb_id, name)
     return tmdb_id
-
-
-def _named(item: Any, path: str, model: type[Genre | Collection]) -> tuple[int, str]:
-    """A genre or collection: `{"id": 28, "name": "Action"}`."""
-    _expect(item, dict, path, "an object with id and name")
-    tmdb_id = _tmdb_id(_required(item, "id", path), f"{path}.id", model)
-    name = _string(_required(item, "name", path), f"{path}.name", model, "name", blank=False)
-    return tmdb_id, name
 
 
 def _check_imdb_id(document: _Document) -> None:
@@ -345,128 +238,22 @@ def _check_imdb_id(document: _Document) -> None:
     if other.tmdb_id is None and not Film.objects.filter(tmdb_id=document.tmdb_id).exists():
         return  # entered by hand; _match_film adopts it
     raise TMDBImportError(
-        f"{_show(imdb_id)} already belongs to the film {other} (slug {other.slug!r}, TMDB id "
-        f"{other.tmdb_id or 'none'})",
+        f"{tmdb_json.show(imdb_id)} already belongs to the film {other} (slug {other.slug!r}, "
+        f"TMDB id {other.tmdb_id or 'none'})",
         path="$.imdb_id",
     )
 
 
-def _required(obj: dict, key: str, path: str) -> Any:
-    if key not in obj:
-        raise TMDBImportError("missing required key", path=f"{path}.{key}")
-    return obj[key]
-
-
-def _expect(value: Any, kind: type, path: str, description: str) -> Any:
-    if not isinstance(value, kind) or isinstance(value, _LongNumber):
-        raise TMDBImportError(f"expected {description}, got {_show(value)}", path=path)
-    return value
-
-
-def _whole(value: Any, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TMDBImportError(f"expected a whole number, got {_show(value)}", path=path)
-    if value < 0:
-        raise TMDBImportError(f"expected a number of 0 or more, got {value}", path=path)
-    return value
-
-
-def _tmdb_id(value: Any, path: str, model: type[models.Model]) -> int:
-    if _whole(value, path) == 0:
-        raise TMDBImportError("expected a TMDB id (1 or more), got 0", path=path)
-    return _in_range(value, path, model, "tmdb_id")
-
-
-def _in_range(value: int, path: str, model: type[models.Model], name: str) -> int:
-    """Refuse a number the column cannot hold, before the database sees (or wraps) it.
-
-    The range is the field type's own (a PositiveIntegerField holds 0 to 2**31 - 1), the same on
-    every database, so a file that imports on SQLite imports on PostgreSQL too.
-    """
-    field = model._meta.get_field(name)
-    low, high = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
-    if not low <= value <= high:
-        raise TMDBImportError(
-            f"{value} is out of range for a {model._meta.verbose_name}'s {field.verbose_name} "
-            f"({low} to {high})",
-            path=path,
-        )
-    try:
-        field.run_validators(value)
-    except ValidationError as exc:
-        raise TMDBImportError(" ".join(exc.messages), path=path) from None
-    return value
-
-
 def _runtime(value: Any, path: str) -> int | None:
     """Minutes; TMDB says 0 (or null) when it does not know."""
-    if value is None or _whole(value, path) == 0:
+    if value is None or tmdb_json.whole(value, path) == 0:
         return None
     if value > 24 * 60 * 10:
         raise TMDBImportError(f"{value} minutes is not a plausible runtime", path=path)
-    return _in_range(value, path, Film, "runtime")
-
-
-def _string(
-    value: Any, path: str, model: type[models.Model], name: str, *, blank: bool = True
-) -> str:
-    if value is None and blank:
-        return ""
-    _expect(value, str, path, "a string")
-    _plain_text(value, path)
-    value = value.strip()
-    if not value and not blank:
-        raise TMDBImportError("must not be empty", path=path)
-    limit = model._meta.get_field(name).max_length
-    if limit and len(value) > limit:
-        raise TMDBImportError(f"is {len(value)} characters long; the limit is {limit}", path=path)
-    return value
-
-
-def _plain_text(value: str, path: str) -> None:
-    """Refuse text no database column can store: NUL characters and lone surrogates."""
-    if "\x00" in value:
-        raise TMDBImportError(
-            f"holds a NUL character (\\u0000) at character {value.index(chr(0)) + 1}", path=path
-        )
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise TMDBImportError(
-            f"holds a lone surrogate (\\u{ord(value[exc.start]):04x}) at character "
-            f"{exc.start + 1}; it is not text",
-            path=path,
-        ) from None
-
-
-def _date(value: Any, path: str) -> datetime.date | None:
-    if value is None or value == "":
-        return None
-    _expect(value, str, path, "a date as YYYY-MM-DD")
-    try:
-        if DATE_RE.fullmatch(value):
-            return datetime.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise TMDBImportError(f"{_show(value)} is not a date (expected YYYY-MM-DD)", path=path)
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else f"{text[:59]}…"
+    return tmdb_json.in_range(value, path, Film, "runtime")
 
 
 # Writing ---------------------------------------------------------------------------------------
-
-
-def _assign(obj: models.Model, values: dict[str, Any]) -> bool:
-    """Set the values that differ; say whether any did."""
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
 
 
 def _match_film(document: _Document) -> Film | None:
@@ -489,7 +276,7 @@ def _upsert_named(
         or model.objects.filter(tmdb_id=None, name__iexact=name).first()
         or model()
     )
-    written = _assign(obj, {"tmdb_id": tmdb_id, "name": name})
+    written = row_sync.assign(obj, {"tmdb_id": tmdb_id, "name": name})
     if written:
         obj.save()
     return obj, written
@@ -515,7 +302,7 @@ def _sync_credits(film: Film, document: _Document) -> bool:
     # The people of held credits are still named as TMDB names them, when we have them.
     known = Person.objects.filter(tmdb_id__in=names)
     for person in known:
-        if _assign(person, {"name": names[person.tmdb_id]}):
+        if row_sync.assign(person, {"name": names[person.tmdb_id]}):
             person.save()
             changed = True
     if "cast" not in held:
@@ -541,7 +328,7 @@ def write_credits(film: Film, kind: str, credits: list[dict]) -> bool:
             for order, c in enumerate(credits)
         ]
         return (
-            _sync(
+            row_sync.sync(
                 film.cast_credits.all(),
                 wanted,
                 key=("person_id", "character"),
@@ -555,7 +342,7 @@ def write_credits(film: Film, kind: str, credits: list[dict]) -> bool:
         for c in credits
     ]
     return (
-        _sync(
+        row_sync.sync(
             film.crew_credits.all(),
             wanted,
             key=("person_id", "job"),
@@ -564,47 +351,3 @@ def write_credits(film: Film, kind: str, credits: list[dict]) -> bool:
         )
         or changed
     )
-
-
-def _sync(
-    existing: models.QuerySet,
-    wanted: list[models.Model],
-    *,
-    key: tuple[str, ...],
-    fallback: str,
-    fields: list[str],
-) -> bool:
-    """Turn `existing` rows into `wanted` ones with the fewest writes; say whether any happened.
-
-    Rows are matched on their unique `key` first, then on `fallback` alone, so a person whose
-    character or job was renamed keeps their row.
-    """
-
-    def identity(obj: models.Model, names: tuple[str, ...]) -> tuple:
-        return tuple(getattr(obj, name) for name in names)
-
-    spare = {identity(obj, key): obj for obj in existing}
-    matched, unmatched = [], []
-    for new in wanted:
-        old = spare.pop(identity(new, key), None)
-        (unmatched if old is None else matched).append((old, new))
-    created = []
-    for _, new in unmatched:
-        old = next(
-            (obj for obj in spare.values() if getattr(obj, fallback) == getattr(new, fallback)),
-            None,
-        )
-        if old is None:
-            created.append(new)
-        else:
-            del spare[identity(old, key)]
-            matched.append((old, new))
-
-    changed = bool(spare or created)
-    existing.model.objects.filter(pk__in=[obj.pk for obj in spare.values()]).delete()
-    updated = [old for old, new in matched if _assign(old, {f: getattr(new, f) for f in fields})]
-    if updated:
-        existing.model.objects.bulk_update(updated, fields)
-        changed = True
-    existing.model.objects.bulk_create(created)
-    return changed

@@ -3,7 +3,8 @@ other titles, keywords and external ids (`append_to_response=images,videos,relea
 watch/providers,keywords,alternative_titles,external_ids`).
 
 films/importers.py checks the film, genres, collection and credits and calls `validate_extras`
-for the rest; films/tmdb_write.py writes what this returns. Errors name the JSON path.
+for the rest; films/tmdb_write.py writes what this returns. Errors name the JSON path
+(films/tmdb_json.py checks each value).
 """
 
 import datetime
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
+from films import tmdb_json
 from films.models import (
     AlternativeTitle,
     Department,
@@ -25,16 +27,11 @@ from films.models import (
     WatchOffer,
     WatchProvider,
 )
+from films.tmdb_json import TMDBImportError
 
 # Profile photos fetched per film: the top-billed cast and the directors and writers.
 PHOTO_CAST = 12
 PHOTO_DEPARTMENTS = {Department.DIRECTING, Department.WRITING}
-
-
-def _importers():
-    from films import importers  # films.importers imports this module
-
-    return importers
 
 
 @dataclass
@@ -61,7 +58,6 @@ class Extras:
 
 
 def validate_extras(data: dict) -> Extras:
-    imp = _importers()
     extras = Extras()
     for kind in ("poster", "backdrop"):
         key = f"{kind}_path"
@@ -69,14 +65,14 @@ def validate_extras(data: dict) -> Extras:
             setattr(extras, f"has_{kind}", True)
             setattr(extras, key, _image_path(data[key], f"$.{key}"))
     if "images" in data:
-        images = imp._expect(data["images"], dict, "$.images", "an object")
+        images = tmdb_json.expect(data["images"], dict, "$.images", "an object")
         for key in ("posters", "backdrops", "logos"):
             for i, image in enumerate(
-                imp._expect(images.get(key, []), list, f"$.images.{key}", "a list")
+                tmdb_json.expect(images.get(key, []), list, f"$.images.{key}", "a list")
             ):
                 path = f"$.images.{key}[{i}]"
-                imp._expect(image, dict, path, "an object")
-                _image_path(imp._required(image, "file_path", path), f"{path}.file_path")
+                tmdb_json.expect(image, dict, path, "an object")
+                _image_path(tmdb_json.required(image, "file_path", path), f"{path}.file_path")
     if isinstance(data.get("credits"), dict):
         _profiles(extras, data["credits"])
     if "videos" in data:
@@ -88,20 +84,23 @@ def validate_extras(data: dict) -> Extras:
     if "alternative_titles" in data:
         extras.alternative_titles = _alternative_titles(data["alternative_titles"])
     if "keywords" in data:
-        block = imp._expect(data["keywords"], dict, "$.keywords", "an object with keywords")
-        items = imp._expect(
-            imp._required(block, "keywords", "$.keywords"), list, "$.keywords.keywords", "a list"
+        block = tmdb_json.expect(data["keywords"], dict, "$.keywords", "an object with keywords")
+        items = tmdb_json.expect(
+            tmdb_json.required(block, "keywords", "$.keywords"),
+            list,
+            "$.keywords.keywords",
+            "a list",
         )
         extras.keywords = list(
             dict(
-                imp._named(item, f"$.keywords.keywords[{i}]", Keyword)
+                tmdb_json.named(item, f"$.keywords.keywords[{i}]", Keyword)
                 for i, item in enumerate(items)
             ).items()
         )
     if "external_ids" in data:
-        ids = imp._expect(data["external_ids"], dict, "$.external_ids", "an object")
+        ids = tmdb_json.expect(data["external_ids"], dict, "$.external_ids", "an object")
         if "wikidata_id" in ids:
-            extras.wikidata_id = imp._string(
+            extras.wikidata_id = tmdb_json.string(
                 ids["wikidata_id"], "$.external_ids.wikidata_id", Film, "wikidata_id"
             )
     return extras
@@ -111,8 +110,7 @@ def _image_path(value: Any, path: str) -> str:
     """A TMDB file path ("/abc.jpg"), or "" for null."""
     if value is None:
         return ""
-    imp = _importers()
-    imp._expect(value, str, path, 'an image path such as "/abc.jpg"')
+    tmdb_json.expect(value, str, path, 'an image path such as "/abc.jpg"')
     name = PurePosixPath(value)
     if (
         not value.startswith("/")
@@ -120,8 +118,8 @@ def _image_path(value: Any, path: str) -> str:
         or len(value) > 200
         or name.suffix.lower() not in (".jpg", ".jpeg", ".png", ".webp", ".svg")
     ):
-        raise imp.TMDBImportError(
-            f'{imp._show(value)} is not a TMDB image path (expected "/name.jpg")', path=path
+        raise TMDBImportError(
+            f'{tmdb_json.show(value)} is not a TMDB image path (expected "/name.jpg")', path=path
         )
     return value
 
@@ -141,82 +139,90 @@ def _profiles(extras: Extras, credits: dict) -> None:
 
 
 def _results(value: Any, path: str) -> list:
-    imp = _importers()
-    block = imp._expect(value, dict, path, "an object with results")
-    return imp._expect(imp._required(block, "results", path), list, f"{path}.results", "a list")
+    block = tmdb_json.expect(value, dict, path, "an object with results")
+    return tmdb_json.expect(
+        tmdb_json.required(block, "results", path), list, f"{path}.results", "a list"
+    )
 
 
 def _code(value: Any, path: str, length: int) -> str:
-    imp = _importers()
     if value is None:
         return ""
-    imp._expect(value, str, path, f"a {length}-letter code")
+    tmdb_json.expect(value, str, path, f"a {length}-letter code")
     if value and (len(value) != length or not value.isalpha()):
-        raise imp.TMDBImportError(f"{imp._show(value)} is not a {length}-letter code", path=path)
+        raise TMDBImportError(f"{tmdb_json.show(value)} is not a {length}-letter code", path=path)
     return value.upper() if length == 2 and path.endswith("3166_1") else value
 
 
 def _videos(value: Any) -> list[Video]:
-    imp = _importers()
     videos = {}
     for i, item in enumerate(_results(value, "$.videos")):
         path = f"$.videos.results[{i}]"
-        imp._expect(item, dict, path, "an object")
+        tmdb_json.expect(item, dict, path, "an object")
         video = Video(
-            tmdb_id=imp._string(
-                imp._required(item, "id", path), f"{path}.id", Video, "tmdb_id", blank=False
+            tmdb_id=tmdb_json.string(
+                tmdb_json.required(item, "id", path), f"{path}.id", Video, "tmdb_id", blank=False
             ),
-            site=imp._string(imp._required(item, "site", path), f"{path}.site", Video, "site"),
-            key=imp._string(
-                imp._required(item, "key", path), f"{path}.key", Video, "key", blank=False
+            site=tmdb_json.string(
+                tmdb_json.required(item, "site", path), f"{path}.site", Video, "site"
             ),
-            name=imp._string(item.get("name"), f"{path}.name", Video, "name"),
-            type=imp._string(item.get("type"), f"{path}.type", Video, "type"),
+            key=tmdb_json.string(
+                tmdb_json.required(item, "key", path), f"{path}.key", Video, "key", blank=False
+            ),
+            name=tmdb_json.string(item.get("name"), f"{path}.name", Video, "name"),
+            type=tmdb_json.string(item.get("type"), f"{path}.type", Video, "type"),
             official=bool(
-                imp._expect(item.get("official", False), bool, f"{path}.official", "true or false")
+                tmdb_json.expect(
+                    item.get("official", False), bool, f"{path}.official", "true or false"
+                )
             ),
             language=_code(item.get("iso_639_1"), f"{path}.iso_639_1", 2),
             published_at=_datetime(item.get("published_at"), f"{path}.published_at"),
         )
         if video.site == Video.YOUTUBE and not all(c.isalnum() or c in "-_" for c in video.key):
-            raise imp.TMDBImportError(
-                f"{imp._show(video.key)} is not a YouTube video id", path=f"{path}.key"
+            raise TMDBImportError(
+                f"{tmdb_json.show(video.key)} is not a YouTube video id", path=f"{path}.key"
             )
         videos.setdefault(video.tmdb_id, video)
     return list(videos.values())
 
 
 def _datetime(value: Any, path: str) -> datetime.datetime | None:
-    imp = _importers()
     if value in (None, ""):
         return None
-    imp._expect(value, str, path, "a date and time")
+    tmdb_json.expect(value, str, path, "a date and time")
     try:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError:
-        raise imp.TMDBImportError(f"{imp._show(value)} is not a date and time", path=path) from None
+        raise TMDBImportError(
+            f"{tmdb_json.show(value)} is not a date and time", path=path
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
 
 
 def _releases(value: Any) -> list[Release]:
-    imp = _importers()
     releases = []
     for i, country in enumerate(_results(value, "$.release_dates")):
         path = f"$.release_dates.results[{i}]"
-        imp._expect(country, dict, path, "an object")
-        code = _code(imp._required(country, "iso_3166_1", path), f"{path}.iso_3166_1", 2)
-        dates = imp._expect(
-            imp._required(country, "release_dates", path), list, f"{path}.release_dates", "a list"
+        tmdb_json.expect(country, dict, path, "an object")
+        code = _code(tmdb_json.required(country, "iso_3166_1", path), f"{path}.iso_3166_1", 2)
+        dates = tmdb_json.expect(
+            tmdb_json.required(country, "release_dates", path),
+            list,
+            f"{path}.release_dates",
+            "a list",
         )
         for j, item in enumerate(dates):
             where = f"{path}.release_dates[{j}]"
-            imp._expect(item, dict, where, "an object")
-            kind = imp._whole(imp._required(item, "type", where), f"{where}.type")
+            tmdb_json.expect(item, dict, where, "an object")
+            kind = tmdb_json.whole(tmdb_json.required(item, "type", where), f"{where}.type")
             if kind not in ReleaseType.values:
-                raise imp.TMDBImportError(
+                raise TMDBImportError(
                     f"{kind} is not a TMDB release type (1 to 6)", path=f"{where}.type"
                 )
-            moment = _datetime(imp._required(item, "release_date", where), f"{where}.release_date")
+            moment = _datetime(
+                tmdb_json.required(item, "release_date", where), f"{where}.release_date"
+            )
             if moment is None:
                 continue
             releases.append(
@@ -224,13 +230,13 @@ def _releases(value: Any) -> list[Release]:
                     country=code,
                     type=kind,
                     date=moment.date(),
-                    certification=imp._string(
+                    certification=tmdb_json.string(
                         item.get("certification"),
                         f"{where}.certification",
                         Release,
                         "certification",
                     ),
-                    note=imp._string(item.get("note"), f"{where}.note", Release, "note"),
+                    note=tmdb_json.string(item.get("note"), f"{where}.note", Release, "note"),
                     language=_code(item.get("iso_639_1"), f"{where}.iso_639_1", 2),
                 )
             )
@@ -238,10 +244,9 @@ def _releases(value: Any) -> list[Release]:
 
 
 def _watch(extras: Extras, value: Any) -> None:
-    imp = _importers()
-    block = imp._expect(value, dict, "$['watch/providers']", "an object with results")
-    regions = imp._expect(
-        imp._required(block, "results", "$['watch/providers']"),
+    block = tmdb_json.expect(value, dict, "$['watch/providers']", "an object with results")
+    regions = tmdb_json.expect(
+        tmdb_json.required(block, "results", "$['watch/providers']"),
         dict,
         "$['watch/providers'].results",
         "an object keyed by region",
@@ -251,25 +256,27 @@ def _watch(extras: Extras, value: Any) -> None:
     if region not in regions:
         return
     path = f"$['watch/providers'].results.{region}"
-    mine = imp._expect(regions[region], dict, path, "an object")
+    mine = tmdb_json.expect(regions[region], dict, path, "an object")
     link = mine.get("link") or ""
     if not isinstance(link, str) or (link and not link.startswith("https://")):
-        raise imp.TMDBImportError(f"{imp._show(link)} is not an https URL", path=f"{path}.link")
+        raise TMDBImportError(f"{tmdb_json.show(link)} is not an https URL", path=f"{path}.link")
     extras.watch_link = link
     extras.offers = []
     for kind in OfferKind.values:
-        for i, item in enumerate(imp._expect(mine.get(kind, []), list, f"{path}.{kind}", "a list")):
+        for i, item in enumerate(
+            tmdb_json.expect(mine.get(kind, []), list, f"{path}.{kind}", "a list")
+        ):
             where = f"{path}.{kind}[{i}]"
-            imp._expect(item, dict, where, "an object")
+            tmdb_json.expect(item, dict, where, "an object")
             extras.offers.append(
                 (
-                    imp._tmdb_id(
-                        imp._required(item, "provider_id", where),
+                    tmdb_json.tmdb_id(
+                        tmdb_json.required(item, "provider_id", where),
                         f"{where}.provider_id",
                         WatchProvider,
                     ),
-                    imp._string(
-                        imp._required(item, "provider_name", where),
+                    tmdb_json.string(
+                        tmdb_json.required(item, "provider_name", where),
                         f"{where}.provider_name",
                         WatchProvider,
                         "name",
@@ -277,8 +284,10 @@ def _watch(extras: Extras, value: Any) -> None:
                     ),
                     _image_path(item.get("logo_path"), f"{where}.logo_path"),
                     kind,
-                    imp._in_range(
-                        imp._whole(item.get("display_priority", i), f"{where}.display_priority"),
+                    tmdb_json.in_range(
+                        tmdb_json.whole(
+                            item.get("display_priority", i), f"{where}.display_priority"
+                        ),
                         f"{where}.display_priority",
                         WatchOffer,
                         "display_priority",
@@ -288,10 +297,9 @@ def _watch(extras: Extras, value: Any) -> None:
 
 
 def _alternative_titles(value: Any) -> list[AlternativeTitle]:
-    imp = _importers()
-    block = imp._expect(value, dict, "$.alternative_titles", "an object with titles")
-    items = imp._expect(
-        imp._required(block, "titles", "$.alternative_titles"),
+    block = tmdb_json.expect(value, dict, "$.alternative_titles", "an object with titles")
+    items = tmdb_json.expect(
+        tmdb_json.required(block, "titles", "$.alternative_titles"),
         list,
         "$.alternative_titles.titles",
         "a list",
@@ -299,17 +307,17 @@ def _alternative_titles(value: Any) -> list[AlternativeTitle]:
     titles = {}
     for i, item in enumerate(items):
         path = f"$.alternative_titles.titles[{i}]"
-        imp._expect(item, dict, path, "an object")
+        tmdb_json.expect(item, dict, path, "an object")
         title = AlternativeTitle(
-            title=imp._string(
-                imp._required(item, "title", path),
+            title=tmdb_json.string(
+                tmdb_json.required(item, "title", path),
                 f"{path}.title",
                 AlternativeTitle,
                 "title",
                 blank=False,
             ),
             country=_code(item.get("iso_3166_1"), f"{path}.iso_3166_1", 2),
-            type=imp._string(item.get("type"), f"{path}.type", AlternativeTitle, "type"),
+            type=tmdb_json.string(item.get("type"), f"{path}.type", AlternativeTitle, "type"),
         )
         titles.setdefault((title.title, title.country), title)
     return list(titles.values())

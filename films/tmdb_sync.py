@@ -16,10 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from films.importers import TMDBImportError, write_credits
+from films.importers import import_film_from_tmdb, write_credits
 from films.models import Film, TMDBSyncRun
 from films.tmdb import TMDBClient, TMDBError
-from films.tmdb_write import CREDIT_FIELDS, HELD_FIELDS, SCALAR_FIELDS, import_film_from_tmdb
+from films.tmdb_json import TMDBImportError
+from films.tmdb_write import CREDIT_FIELDS, HELD_FIELDS, SCALAR_FIELDS
 
 logger = logging.getLogger("marquee.tmdb")
 

@@ -9,10 +9,10 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from films.importers import TMDBImportError
+from films.importers import import_film_from_tmdb
 from films.models import TMDBImport
 from films.tmdb import TMDBError
-from films.tmdb_write import import_film_from_tmdb
+from films.tmdb_json import TMDBImportError
 from tasks.base import durable_task
 
 logger = logging.getLogger("marquee.tmdb")

@@ -1,4 +1,4 @@
-"""Writing what films/tmdb_import.py checked, and importing films live from TMDB.
+"""Writing what films/tmdb_import.py checked.
 
 Images are downloaded (`download_images`) after the document is checked and before the import's
 transaction opens, and checked like uploads (films/validators.py). They reach storage inside the
@@ -22,9 +22,11 @@ from django.core.files.base import ContentFile
 from django.db.models import Model
 from django.utils import timezone
 
+from films import row_sync
 from films.models import Film, Keyword, Person, WatchOffer, WatchProvider, WatchRegion
 from films.tmdb import TMDBClient
 from films.tmdb_import import Extras
+from films.tmdb_json import TMDBImportError
 from films.tmdb_models import best_trailer, regional_release
 from films.validators import validate_image_file
 
@@ -50,14 +52,6 @@ HELD_FIELDS = (
 )
 # Of those, the ones whose proposed value can be taken as it is (the others need a refresh).
 SCALAR_FIELDS = HELD_FIELDS[:9]
-
-
-def import_film_from_tmdb(tmdb_id: int, *, client: TMDBClient | None = None):
-    """Fetch a film from TMDB in one request and import it with its images; all or nothing."""
-    from films.importers import import_tmdb_film
-
-    client = client or TMDBClient()
-    return import_tmdb_film(client.movie(tmdb_id), client=client)
 
 
 @dataclass
@@ -87,8 +81,6 @@ def _is_local(image, tmdb_path: str) -> bool:
 
 def download_images(tmdb_id: int, extras: Extras, client: TMDBClient) -> Downloads:
     """Fetch the images this import would store and does not hold yet."""
-    from films.importers import TMDBImportError
-
     wanted: list[tuple[str, int | None, str, str]] = []  # kind, key, TMDB path, JSON path
     film = Film.objects.filter(tmdb_id=tmdb_id).first()
     for kind in ("poster", "backdrop"):
@@ -277,13 +269,11 @@ def assign_images(film: Film, extras: Extras, downloads: Downloads) -> bool:
 
 def write_extras(film: Film, extras: Extras, downloads: Downloads) -> bool:
     """Make the film's videos, releases, offers, titles, keywords and photos the document's."""
-    from films.importers import _sync
-
     changed = False
     if extras.videos is not None:
         for video in extras.videos:
             video.film = film
-        changed |= _sync(
+        changed |= row_sync.sync(
             film.videos.all(),
             extras.videos,
             key=("tmdb_id",),
@@ -293,7 +283,7 @@ def write_extras(film: Film, extras: Extras, downloads: Downloads) -> bool:
     if extras.releases is not None:
         for release in extras.releases:
             release.film = film
-        changed |= _sync(
+        changed |= row_sync.sync(
             film.releases.all(),
             extras.releases,
             key=("country", "type", "date"),
@@ -303,7 +293,7 @@ def write_extras(film: Film, extras: Extras, downloads: Downloads) -> bool:
     if extras.alternative_titles is not None:
         for title in extras.alternative_titles:
             title.film = film
-        changed |= _sync(
+        changed |= row_sync.sync(
             film.alternative_titles.all(),
             extras.alternative_titles,
             key=("title", "country"),
@@ -335,8 +325,6 @@ def _write_keywords(film: Film, keywords: list[tuple[int, str]]) -> bool:
 
 
 def _write_offers(film: Film, extras: Extras, downloads: Downloads) -> bool:
-    from films.importers import _sync
-
     region = settings.MARQUEE_REGION
     now = timezone.now()
     existing = WatchRegion.objects.filter(film=film, region=region).first()
@@ -379,7 +367,7 @@ def _write_offers(film: Film, extras: Extras, downloads: Downloads) -> bool:
         )
         for provider_id, _, _, kind, priority in extras.offers
     ]
-    changed |= _sync(
+    changed |= row_sync.sync(
         existing.offers.all(),
         offers,
         key=("provider_id", "kind"),

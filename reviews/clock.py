@@ -1,9 +1,9 @@
 """Scheduling both ways, with no cron: going live at `published_at`, leaving at `unpublish_at`.
 
-What readers see never waits for anything here: `public_condition()` (reviews/models.py) reads
-the times, so a scheduled review is public the moment it is due and an expired one is gone the
-moment it expires, on every page, list, feed, sitemap and search; the page cache is told those
-moments in advance (reviews/receivers.py: schedule_due).
+What readers see never waits for anything here: `public_condition()`
+(reviews/models/queries.py) reads the times, so a scheduled review is public the moment it is
+due and an expired one is gone the moment it expires, on every page, list, feed, sitemap and
+search; the page cache is told those moments in advance (reviews/receivers.py: schedule_due).
 
 This module tidies up after those moments and tells the author: a task queued for the moment
 (`run_after`, on the task worker that already sends mail) flips the stored status, writes the
@@ -20,10 +20,12 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from reviews import permissions
+from reviews.status import Status
 from reviews.tasks import mail_on_commit
 from tasks.base import durable_task
 
@@ -58,8 +60,7 @@ def arrange_going_live(review) -> None:
 
 def set_expiry(review, at, by):
     """Set `review`'s unpublish time (None clears it), at once, and queue its tidying."""
-    from reviews.models import Review
-
+    reviews = type(review).objects
     if not permissions.may_set_expiry(by):
         raise PermissionDenied("Only editors may set when a review is unpublished.")
     if at is not None and timezone.is_naive(at):
@@ -73,12 +74,12 @@ def set_expiry(review, at, by):
             params={"published": local(review.published_at)},
         )
     with transaction.atomic():
-        current = Review.objects.select_for_update().get(pk=review.pk)
+        current = reviews.select_for_update().get(pk=review.pk)
         if current.unpublish_at == at:
             review.unpublish_at = at
             return review
         # An update, not save(): a live review's pending changes stay pending.
-        Review.objects.filter(pk=current.pk).update(unpublish_at=at)
+        reviews.filter(pk=current.pk).update(unpublish_at=at)
         current.log_event(by, f"Unpublish at {local(at)}." if at else "Unpublish time cleared.")
         current.unpublish_at = at
         _retire(current)
@@ -136,13 +137,11 @@ def expired(review_id: int, moment: str):
 
 
 def mark_live(review) -> None:
-    from reviews.models import Review
-
     review.move_to(
-        Review.Status.PUBLISHED,
+        Status.PUBLISHED,
         by=None,
         note=SCHEDULED_NOTE,
-        source=Review.Status.SCHEDULED,
+        source=Status.SCHEDULED,
         update_fields=["status", "updated_at"],
     )
     _mail_author(
@@ -154,13 +153,11 @@ def mark_live(review) -> None:
 
 
 def mark_expired(review) -> None:
-    from reviews.models import Review
-
     moment = review.unpublish_at
     review.published_at = None
     review.unpublish_at = None
     review.move_to(
-        Review.Status.DRAFT,
+        Status.DRAFT,
         by=None,
         note=EXPIRED_NOTE,
         update_fields=["status", "published_at", "unpublish_at", "updated_at"],
@@ -174,8 +171,6 @@ def mark_expired(review) -> None:
 
 
 def admin_link(review) -> str:
-    from django.urls import reverse
-
     return settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
         "admin:reviews_review_change", args=[review.pk]
     )

@@ -11,6 +11,8 @@ Footnotes (`text[^1]` … `[^1]: note`) keep their links: their ids are rewritte
 sections on one page never share an id; the sanitiser keeps ids of that form and no other.
 
 Readers' comments are plain text, never Markdown: `render_plain` escapes them and links URLs.
+`description` takes a review's description (page meta, JSON-LD, a pre-publish check) from the
+rendered HTML.
 """
 
 import hashlib

@@ -16,13 +16,10 @@ from reviews.models import Review, Tag
 
 
 class PagedSitemap(Sitemap):
-    # A URL costs some 60 microseconds to render cold (the template, reverse(), the model
-    # instance), so a page of 250 takes about 15 ms, leaving room under the 50 ms p95 the
-    # benchmark allows a public page for the garbage collector's pauses: at 500 the p50 was
-    # 33 ms and the p95 84 ms at scale 1 (bench/RESULTS.md). The benchmark archive (40,000
-    # people, 10,000 films, 5,000 reviews) makes an index of about 220 pages, far below the
-    # protocol's 50,000. Primary-key order keeps pages stable as rows are added: new objects
-    # land on the last page instead of shifting every other page.
+    # 250 URLs a page keeps a cold page inside the benchmark's budget for a public page, with
+    # room for the garbage collector's pauses (bench/NOTES.md has the measurements); the index
+    # stays far below the protocol's 50,000 pages. Primary-key order keeps pages stable as rows
+    # are added: new objects land on the last page instead of shifting every other page.
     limit = 250
 
 

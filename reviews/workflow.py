@@ -1,33 +1,22 @@
-"""The editorial workflow: who may move a review from which state to which.
+"""The editorial workflow: who may move a review from which state to which, and whom a step
+tells.
 
-`Review.submit()`, `.publish()` and friends call `transition()`; the admin's buttons call those
+The steps themselves are `Review.submit()`, `.publish()` and friends (reviews/models/states.py),
+which ask `may` here and call `notify` once the step is written; the admin's buttons call those
 methods, so every route goes through the same permission and state checks, runs in one
-transaction, is written to the audit trail, and is saved as a revision. The routes no person
-takes (the scheduling clock, `import_review --publish`, `load_demo`) skip the permission checks
-but store the status through the same `Review.move_to`, which writes the audit-trail line with it.
+transaction, is written to the audit trail, and is saved as a revision.
 """
 
-from __future__ import annotations
-
-import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.tasks import mail_on_commit
-
-if TYPE_CHECKING:
-    from reviews.models import Review
-
-from reviews import clock, permissions
+from reviews import permissions
 from reviews.status import Status
+from reviews.tasks import mail_on_commit
 
 PUBLISH_PERMISSION = permissions.PUBLISH_PERMISSION
 EDITORS_GROUP, WRITERS_GROUP, MODERATORS_GROUP = "Editors", "Writers", "Moderators"
@@ -60,92 +49,23 @@ ACTIONS = {
 }
 
 
-def may(user, action: str, review: Review) -> bool:
+def may(user, action: str, review) -> bool:
     """True when `user` has the right to take `action` on `review` (ignoring its state)."""
     return permissions.may_take(user, ACTIONS[action], review)
 
 
-def can(user, action: str, review: Review) -> bool:
+def can(user, action: str, review) -> bool:
     """True when `user` may take `action` on `review` in its current state."""
     if action == "withdraw" and permissions.is_editor(user) and review.author_id != user.pk:
         return False  # editors send a submission back with "Request changes", and a note
     return may(user, action, review) and review.effective_status in ACTIONS[action].sources
 
 
-def available_actions(user, review: Review) -> list[Action]:
+def available_actions(user, review) -> list[Action]:
     return [a for name, a in ACTIONS.items() if can(user, name, review)]
 
 
-def transition(
-    review: Review,
-    action: str,
-    by,
-    *,
-    to: str,
-    note: str = "",
-    at: datetime.datetime | None = None,
-    clear_date: bool = False,
-) -> Review:
-    """Move `review` to state `to` on behalf of `by`, or raise PermissionDenied/ValidationError."""
-    from reviews.models import Review
-
-    spec = ACTIONS[action]
-    if not may(by, action, review):
-        raise PermissionDenied(f"{by} may not {spec.label.lower()} reviews.")
-    with transaction.atomic():
-        current = Review.objects.select_for_update().get(pk=review.pk)
-        source = current.effective_status
-        if source not in spec.sources:
-            raise ValidationError(
-                "Cannot %(action)s: the review is %(source)s, and %(source)s → %(target)s "
-                "is not a transition the workflow allows.",
-                code="invalid_transition",
-                params={
-                    "action": spec.label.lower(),
-                    "source": Review.Status(source).label.lower(),
-                    "target": Review.Status(to).label.lower(),
-                },
-            )
-        if action == "publish":
-            # Blocking pre-publish checks refuse the step, whichever route took it.
-            from reviews import prepublish
-
-            prepublish.require(current)
-        if to in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
-            current.published_at = at or timezone.now()
-            if current.unpublish_at and current.unpublish_at <= max(
-                current.published_at, timezone.now()
-            ):
-                current.unpublish_at = None  # an expiry already past would hide it at once
-        elif clear_date:
-            current.published_at = None
-            current.unpublish_at = None
-        current.last_edited_by = by
-        with reversion.create_revision():
-            reversion.set_user(by)
-            reversion.set_comment(
-                f"{spec.label}: {Review.Status(source).label} → {Review.Status(to).label}"
-            )
-            current.move_to(to, by=by, note=note, source=source)
-        notify(current, action, by, note)
-        if to == Review.Status.SCHEDULED:
-            clock.arrange_going_live(current)
-        if current.unpublish_at and to in (Review.Status.PUBLISHED, Review.Status.SCHEDULED):
-            clock.arrange(clock.expired, current.pk, current.unpublish_at)
-    # Keep the caller's object in step with the database.
-    for field in (
-        "status",
-        "published_at",
-        "unpublish_at",
-        "last_edited_by_id",
-        "version",
-        "updated_at",
-    ):
-        setattr(review, field, getattr(current, field))
-    return review
-
-
-def notify(review: Review, action: str, by, note: str = "") -> None:
+def notify(review, action: str, by, note: str = "") -> None:
     """Tell the people a transition concerns (mail, sent by the worker once it commits)."""
     link = settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
         "admin:reviews_review_change", args=[review.pk]

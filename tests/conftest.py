@@ -91,3 +91,70 @@ def committed(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return block
+
+
+# Shared fixtures: what several test modules need alike. A module that needs another shape
+# defines its own fixture of the same name, which wins there.
+
+
+@pytest.fixture
+def seeded_review(seed_film_path, seed_review_path):
+    """The real seed: the Ballerina film and review, imported and published by the commands
+    under the critic Mara Lind."""
+    from django.core.management import call_command
+
+    from reviews.models import Review
+    from tests.factories import StaffFactory
+
+    call_command("import_film", str(seed_film_path), verbosity=0)
+    StaffFactory(username="critic", first_name="Mara", last_name="Lind")
+    call_command(
+        "import_review",
+        str(seed_review_path),
+        "--film",
+        "ballerina",
+        "--author",
+        "critic",
+        "--publish",
+        verbosity=0,
+    )
+    return Review.objects.get()
+
+
+@pytest.fixture
+def review():
+    """A published review (slug "a-review")."""
+    from tests.factories import ReviewFactory
+
+    return ReviewFactory(published=True, slug="a-review")
+
+
+@pytest.fixture
+def writer():
+    from tests.factories import user_in_group
+
+    return user_in_group("Writers", username="writer", first_name="Wanda", last_name="Writer")
+
+
+@pytest.fixture
+def editor():
+    from tests.factories import user_in_group
+
+    return user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
+
+
+@pytest.fixture
+def moderator():
+    """A moderator, Mo Derator <mod@example.com>."""
+    from tests.factories import user_in_group
+
+    return user_in_group("Moderators", username="mod", first_name="Mo", last_name="Derator")
+
+
+@pytest.fixture
+def db_tasks():
+    """Tasks stored in the database (as in production) for the test's length."""
+    from tests.tasks_support import database_task_backend
+
+    with database_task_backend() as backend:
+        yield backend

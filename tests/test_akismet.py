@@ -9,7 +9,6 @@ import pytest
 
 from reviews.comments import create_comment
 from reviews.models import Comment
-from tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +55,6 @@ def akismet_server(settings):
     yield server
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def review():
-    return ReviewFactory(published=True, slug="a-review")
 
 
 def post(review, body):

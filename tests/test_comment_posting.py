@@ -38,11 +38,6 @@ def _comment_settings(settings):
 
 
 @pytest.fixture
-def review():
-    return ReviewFactory(published=True, slug="a-review")
-
-
-@pytest.fixture
 def clock():
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         yield traveller

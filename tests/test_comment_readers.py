@@ -15,7 +15,7 @@ from reviews.models import Comment
 from reviews.tasks import send_mail
 from tasks.models import TaskRecord
 from tests.comment_helpers import READER, PageForm, page_form, text_of
-from tests.factories import ReviewFactory, user_in_group
+from tests.factories import ReviewFactory
 from tests.tasks_support import database_task_backend
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +33,6 @@ def _comment_settings(settings):
 @pytest.fixture
 def review():
     return ReviewFactory(published=True, slug="a-review", headline="Ballerina")
-
-
-@pytest.fixture
-def moderator():
-    return user_in_group(
-        "Moderators", email="mod@example.com", first_name="Mo", last_name="Derator"
-    )
 
 
 def post_as_reader(client, review, *, query=None, **typed):

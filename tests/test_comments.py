@@ -40,11 +40,6 @@ def _comment_settings(settings):
     cache.clear()
 
 
-@pytest.fixture
-def review():
-    return ReviewFactory(published=True, slug="a-review")
-
-
 def token(review, age: float = 60) -> str:
     """The form's signed timestamp as the page issued it `age` seconds ago."""
     with time_machine.travel(timezone.now() - datetime.timedelta(seconds=age), tick=False):

@@ -31,11 +31,6 @@ MEDIA = "{http://search.yahoo.com/mrss/}"
 LOGIN = "zq-login-7"  # a username that must never reach a public page
 
 
-@pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    cache.clear()
-
-
 @pytest.fixture
 def critic():
     user = UserFactory(username=LOGIN, first_name="", last_name="", email="z@example.com")
@@ -145,6 +140,26 @@ def test_import_review_publishes_only_under_a_display_name(seed_review_path, see
     assert review.is_public
     assert review.author.critic.display_name == "Ada Critic"
     assert "now publishes as “Ada Critic”" in out.getvalue()
+
+
+def test_a_refused_import_renames_no_one(seeded_review, seed_review_path):
+    """The same file again is refused (its slug is taken): the display name stays, and the
+    command does not claim to have changed it."""
+    out = StringIO()
+    with pytest.raises(CommandError, match="already exists"):
+        call_command(
+            "import_review",
+            str(seed_review_path),
+            "--film",
+            "ballerina",
+            "--author",
+            "critic",
+            "--display-name",
+            "Someone Else",
+            stdout=out,
+        )
+    assert "now publishes" not in out.getvalue()
+    assert Critic.objects.get(user__username="critic").display_name == "Mara Lind"
 
 
 # Bylines, the critic filter, JSON-LD --------------------------------------------------------

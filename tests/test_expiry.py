@@ -14,7 +14,6 @@ from reviews.models import Review
 from tests import test_workflow_admin
 from tests.factories import ReviewFactory, SectionFactory
 from tests.forms import page_form
-from tests.tasks_support import database_task_backend
 from tests.test_workflow_admin import S, errors, messages_of, url
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +25,6 @@ HOUR = datetime.timedelta(hours=1)
 
 def run_worker():
     call_command("run_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-
-
-@pytest.fixture
-def db_tasks():
-    with database_task_backend() as backend:
-        yield backend
 
 
 def live_review(author, **kwargs):

@@ -48,11 +48,6 @@ def absolute(objects) -> list[str]:
     return [f"http://testserver{obj.get_absolute_url()}" for obj in objects]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    cache.clear()
-
-
 @pytest.fixture
 def every_state():
     now = timezone.now()

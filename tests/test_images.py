@@ -22,11 +22,6 @@ from tests.test_workflow_admin import errors, form_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    cache.clear()
-
-
 def stored(settings, url: str):
     return Image.open(settings.MEDIA_ROOT / url.split(settings.MEDIA_URL, 1)[1])
 

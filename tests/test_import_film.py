@@ -8,8 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from films.importers import TMDBImportError, import_tmdb_film, load_tmdb_file
+from films.importers import import_tmdb_film
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
+from films.tmdb_json import TMDBImportError, load_tmdb_file
 from tests.factories import FilmFactory, GenreFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.http import HttpRequest
 from django.utils import timezone
 
-from films.importers import load_tmdb_file
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
+from films.tmdb_json import load_tmdb_file
 from reviews.importers import parse_review, read_review_file
 from reviews.models import Feature, Review, Section
 

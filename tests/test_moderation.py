@@ -34,16 +34,6 @@ def make_comment(review, **fields) -> Comment:
     return Comment.objects.create(review=review, **(defaults | fields))
 
 
-@pytest.fixture
-def moderator():
-    return user_in_group("Moderators", username="mod", first_name="Mo", last_name="Derator")
-
-
-@pytest.fixture
-def writer():
-    return user_in_group("Writers", username="writer")
-
-
 # The moderation functions.
 
 

@@ -49,11 +49,6 @@ def staff(request):
     )
 
 
-@pytest.fixture
-def writer():
-    return user_in_group("Writers", username="writer")
-
-
 def make(review, **fields) -> Comment:
     defaults = {
         "name": "Ada",

@@ -35,12 +35,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    """Pages are cached across requests; each test starts with none."""
-    cache.clear()
-
-
 BALLERINA_HEADINGS = [
     "Plot: A Dance of Vengeance and Betrayal",
     "Ana de Armas: A Star in Motion",

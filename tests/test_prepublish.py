@@ -11,7 +11,7 @@ from django.utils import timezone
 from reviews import prepublish
 from reviews.models import Review
 from tests import test_workflow_admin
-from tests.factories import ReviewFactory, SectionFactory, user_in_group
+from tests.factories import ReviewFactory, SectionFactory
 from tests.forms import page_form
 from tests.test_workflow_admin import S, messages_of, url
 
@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 
 people = test_workflow_admin.people
 as_role = test_workflow_admin.as_role
-
-
-@pytest.fixture
-def editor():
-    return user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
 
 
 def empty_review(**kwargs):

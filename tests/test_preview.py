@@ -18,16 +18,6 @@ BANNER = "Preview — not published"
 
 
 @pytest.fixture
-def writer():
-    return user_in_group("Writers", username="wanda")
-
-
-@pytest.fixture
-def editor():
-    return user_in_group("Editors", username="edie")
-
-
-@pytest.fixture
 def draft(writer):
     review = ReviewFactory(author=writer, headline="A draft nobody has read")
     SectionFactory(review=review, heading="The plot", body="It **twists**.")

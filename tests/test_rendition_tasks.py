@@ -8,7 +8,6 @@ from django.core.management import call_command
 from films.renditions import backfill
 from tasks.models import TaskRecord
 from tests.factories import FilmFactory, PersonFactory, ReviewFactory, image_upload
-from tests.tasks_support import database_task_backend
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,12 +26,6 @@ def widths(record: dict, extension: str = "jpg") -> list[int]:
 
 def names(record: dict) -> list[str]:
     return [name for files in record["files"].values() for _width, name in files]
-
-
-@pytest.fixture
-def db_tasks():
-    with database_task_backend() as backend:
-        yield backend
 
 
 def test_a_poster_is_served_at_once_and_its_renditions_follow_from_the_worker(

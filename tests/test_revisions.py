@@ -21,11 +21,6 @@ def save_revision(review, user, comment="edit"):
 
 
 @pytest.fixture
-def editor():
-    return user_in_group("Editors")
-
-
-@pytest.fixture
 def review_with_history(editor):
     review = ReviewFactory(headline="First headline", intro="The cat sat on the mat.")
     a = SectionFactory(review=review, heading="Alpha", body="One two three.", position=1)

@@ -29,11 +29,6 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    cache.clear()
-
-
 def search(client, q: str):
     response = client.get("/search/", {"q": q})
     assert response.status_code == 200, (q[:40], response.status_code)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tasks.management.commands.run_worker import Worker, fail_abandoned_tasks, prune
 from tasks.models import CompletedTask, TaskRecord, WorkerHeartbeat
 from tests.factories import SuperuserFactory, UserFactory, user_in_group
-from tests.tasks_support import database_task_backend, flaky, page_form
+from tests.tasks_support import flaky, page_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,12 +23,6 @@ CHANGELIST = reverse("admin:tasks_taskrecord_changelist")
 
 def run_worker():
     call_command("run_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-
-
-@pytest.fixture
-def db_tasks():
-    with database_task_backend() as backend:
-        yield backend
 
 
 @pytest.fixture

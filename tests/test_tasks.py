@@ -22,7 +22,6 @@ from tasks.models import CompletedTask, TaskRecord
 from tests.factories import ReviewFactory, SectionFactory, user_in_group
 from tests.tasks_support import (
     SMTPServer,
-    database_task_backend,
     flaky,
     page_form,
     smtp_mailers,
@@ -44,12 +43,6 @@ def attempts() -> list[TaskRecord]:
     """The stored attempts of the tasks, in the order of their attempt numbers."""
     rows = TaskRecord.objects.all()
     return sorted(rows, key=lambda row: row.args_kwargs["kwargs"]["_task"]["attempt"])
-
-
-@pytest.fixture
-def db_tasks():
-    with database_task_backend() as backend:
-        yield backend
 
 
 # Comments and workflow steps, through their pages ---------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from films.importers import import_film_from_tmdb
 from films.models import Film
-from films.tmdb_write import import_film_from_tmdb
 from tests.factories import PersonFactory, user_in_group
 from tests.test_tmdb_admin import Forms
 from tests.tmdb_fake import BALLERINA, movie

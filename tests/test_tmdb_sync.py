@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from films.importers import import_film_from_tmdb
 from films.models import Film, TMDBSyncRun
-from films.tmdb_write import import_film_from_tmdb
 from tests.tmdb_fake import movie
 
 pytestmark = pytest.mark.django_db

@@ -82,7 +82,7 @@ class ReviewQuerySet(models.QuerySet):
         Close: the same film, then the same collection, then a film sharing a director or a
         top-billed actor; then any film sharing a genre. Two queries: the film's people are
         read first, so the main query looks their films up by index (as one query, with the
-        people as a subquery, PostgreSQL scanned every cast credit: ~270 ms at bench scale 1).
+        people as a subquery, PostgreSQL scanned every cast credit; bench/NOTES.md).
         """
         film = review.film
         people = list(

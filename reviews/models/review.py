@@ -1,14 +1,13 @@
 import datetime
 import uuid
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,17 +19,12 @@ from films.tasks import renditions_after_save
 from films.validators import validate_image_file
 from pagecache import tags
 from reviews import pending as pending_versions
-from reviews import workflow
-from reviews.critics import Critic, require_display_name
+from reviews.critics import Critic
 from reviews.markdown import render
-from reviews.models.queries import (
-    ReviewQuerySet,
-)
+from reviews.models.queries import ReviewQuerySet
+from reviews.models.states import StateChanges
 from reviews.search import index as search_index
 from reviews.status import Status
-
-if TYPE_CHECKING:
-    from reviews.models.parts import ReviewTransition
 
 
 class StaleEditError(ValidationError):
@@ -43,7 +37,7 @@ RATING_CHOICES = [(Decimal(f"{n / 2:.1f}"), f"{n / 2:g}") for n in range(1, 11)]
 
 
 @reversion.register(follow=["sections"])
-class Review(models.Model):
+class Review(StateChanges, models.Model):
     Status = Status
 
     film = models.ForeignKey(Film, on_delete=models.PROTECT, related_name="reviews")
@@ -302,49 +296,6 @@ class Review(models.Model):
             "reload the page to see their version, and apply your changes again."
         )
 
-    # The editorial workflow. Each call checks `by`'s permission (PermissionDenied) and the
-    # review's state (ValidationError), and writes the audit trail and a revision.
-
-    def submit(self, by):
-        return workflow.transition(self, "submit", by, to=self.Status.IN_REVIEW)
-
-    def request_changes(self, by, note: str):
-        if not (note or "").strip():
-            raise ValidationError(
-                "Say what needs changing: the note is required.", code="note_required"
-            )
-        return workflow.transition(
-            self, "request_changes", by, to=self.Status.DRAFT, note=note.strip()
-        )
-
-    def publish(self, by, at=None):
-        """Publish now, or schedule when `at` is in the future.
-
-        Without `at`, a review with an intended publication date in the past is published
-        with that date (00:00 in the site's time zone), as `import_review --publish` does.
-        """
-        if at is not None and timezone.is_naive(at):
-            at = timezone.make_aware(at)
-        if at is None and self.intended_date is not None:
-            intended = datetime.datetime.combine(
-                self.intended_date, datetime.time.min, tzinfo=timezone.get_default_timezone()
-            )
-            if intended <= timezone.now():
-                at = intended
-        target = self.Status.SCHEDULED if at and at > timezone.now() else self.Status.PUBLISHED
-        if workflow.may(by, "publish", self):  # else transition() refuses: PermissionDenied
-            require_display_name(self.author)
-        return workflow.transition(self, "publish", by, to=target, at=at)
-
-    def unpublish(self, by):
-        return workflow.transition(self, "unpublish", by, to=self.Status.DRAFT, clear_date=True)
-
-    def archive(self, by):
-        return workflow.transition(self, "archive", by, to=self.Status.ARCHIVED)
-
-    def unarchive(self, by):
-        return workflow.transition(self, "unarchive", by, to=self.Status.DRAFT, clear_date=True)
-
     @property
     def effective_status(self) -> str:
         """The status the public sees: a scheduled review whose time has come is published.
@@ -372,13 +323,6 @@ class Review(models.Model):
             and self.unpublish_at is not None
             and self.unpublish_at <= timezone.now()
         )
-
-    def set_expiry(self, at, by):
-        """Unpublish this review by itself at `at` (None: keep it up). Written at once, also on
-        a live review with pending changes: it is a schedule, not content."""
-        from reviews import clock
-
-        return clock.set_expiry(self, at, by)
 
     @property
     def is_public(self) -> bool:
@@ -420,37 +364,3 @@ class Review(models.Model):
 
     def submit_changes(self, by):
         return pending_versions.submit_changes(self, by)
-
-    def withdraw(self, by):
-        """The writer takes a submitted review back to draft."""
-        return workflow.transition(self, "withdraw", by, to=self.Status.DRAFT)
-
-    # The audit trail. A stored status change and its line in the trail are written together,
-    # here and nowhere else: the workflow (`workflow.transition`), the scheduling clock, the
-    # importer and the demo loader all come through `move_to`.
-
-    def move_to(
-        self, to, *, by, note: str = "", source: str | None = None, update_fields=None
-    ) -> "ReviewTransition":
-        """Set the status to `to`, save, and write the audit-trail line for it (actor `by`,
-        None for the site itself). `source` is the state the trail says it left, the stored
-        status unless given (the workflow gives the effective one)."""
-        source = self.status if source is None else source
-        self.status = to
-        with transaction.atomic(savepoint=False):
-            self.save(update_fields=update_fields)
-            return self._write_transition(source, to, by, note)
-
-    def log_event(self, by, note: str) -> "ReviewTransition":
-        """A line in the audit trail for a change that keeps the status (an expiry time set,
-        pending changes published or discarded)."""
-        return self._write_transition(self.status, self.status, by, note)
-
-    def _write_transition(self, source, to, by, note) -> "ReviewTransition":
-        return self.transitions.create(
-            actor=by,
-            from_status=source,
-            to_status=to,
-            note=note,
-            scheduled_for=self.published_at if to == self.Status.SCHEDULED else None,
-        )

@@ -97,7 +97,7 @@ def review_card(
     `review` comes from `Review.objects.cards()`; `lead` draws the lead story larger; `compact`
     leaves the poster out (on the film's own page); `heading` is the headline's level. Names
     what it shows for the page cache (pagecache.tags). Written here rather than in an included
-    template: listings show twelve, and each include cost ~0.3 ms.
+    template, which cost more per card than a listing can spend (bench/NOTES.md).
     """
     film, author = review.film, review.author
     hero = bool(review.hero_image) and not compact

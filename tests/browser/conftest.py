@@ -77,6 +77,16 @@ def page(request, browser, transactional_db):
     context.close()
 
 
+@pytest.fixture
+def review():
+    """A published review with one section, for the comment journeys."""
+    from tests.factories import ReviewFactory, SectionFactory
+
+    review = ReviewFactory(published=True, headline="Ballerina pirouettes with a pistol")
+    SectionFactory(review=review, heading="The plot", body="Eve trains *hard*.")
+    return review
+
+
 def viewport_name(page) -> str:
     return "phone" if page.viewport_size["width"] <= PHONE_MAX_WIDTH else "desktop"
 

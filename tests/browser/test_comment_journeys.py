@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from reviews.models import Comment
 from tests.browser.conftest import VIEWPORTS, horizontal_overflow, screenshot
-from tests.factories import ReviewFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,13 +21,6 @@ def _comment_settings(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def review():
-    review = ReviewFactory(published=True, headline="Ballerina pirouettes with a pistol")
-    SectionFactory(review=review, heading="The plot", body="Eve trains *hard*.")
-    return review
 
 
 def fill(page, name="Ada Reader", email="ada@example.com", body="The kitchen fight!"):

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from reviews import moderation
 from reviews.models import Comment
 from tests.browser.conftest import VIEWPORTS, horizontal_overflow, screenshot
-from tests.factories import ReviewFactory, SectionFactory, user_in_group
+from tests.factories import user_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,13 +36,6 @@ def _moderators_group():
             codename__in=["moderate_comment", "view_comment", "change_comment", "delete_comment"],
         )
     )
-
-
-@pytest.fixture
-def review():
-    review = ReviewFactory(published=True, headline="Ballerina pirouettes with a pistol")
-    SectionFactory(review=review, heading="The plot", body="Eve trains *hard*.")
-    return review
 
 
 @pytest.fixture

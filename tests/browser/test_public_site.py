@@ -5,8 +5,6 @@ critical accessibility violations (in the light and the dark colour scheme)."""
 import datetime
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -18,7 +16,6 @@ from tests.factories import (
     GenreFactory,
     ReviewFactory,
     SectionFactory,
-    StaffFactory,
     image_upload,
 )
 
@@ -28,22 +25,9 @@ BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
-def site(seed_film_path, seed_review_path):
+def site(seeded_review):
     """The Ballerina review as imported, plus a few more reviews (one with a poster)."""
-    cache.clear()
-    call_command("import_film", str(seed_film_path), verbosity=0)
-    StaffFactory(username="critic", first_name="Mara", last_name="Lind")
-    call_command(
-        "import_review",
-        str(seed_review_path),
-        "--film",
-        "ballerina",
-        "--author",
-        "critic",
-        "--publish",
-        verbosity=0,
-    )
-    ballerina = Review.objects.get()
+    ballerina = seeded_review
     Review.objects.filter(pk=ballerina.pk).update(rating="4.5")
     Feature.objects.create(review=ballerina)
     action = Genre.objects.get(slug="action")

@@ -5,12 +5,10 @@ import itertools
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from reviews.models import Review
 from tests.browser.conftest import horizontal_overflow, screenshot, viewport_name
-from tests.factories import FilmFactory, GenreFactory, ReviewFactory, SectionFactory, StaffFactory
+from tests.factories import FilmFactory, GenreFactory, ReviewFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,26 +23,8 @@ HEADINGS = {
 }
 
 
-@pytest.fixture
-def ballerina(seed_film_path, seed_review_path) -> Review:
-    """The real seed: the Ballerina film and review, imported and published by the commands."""
-    call_command("import_film", str(seed_film_path), verbosity=0)
-    StaffFactory(username="critic", first_name="Mara", last_name="Lind")
-    call_command(
-        "import_review",
-        str(seed_review_path),
-        "--film",
-        "ballerina",
-        "--author",
-        "critic",
-        "--publish",
-        verbosity=0,
-    )
-    return Review.objects.get()
-
-
-def test_the_ballerina_review_page(page, live_server, ballerina):
-    page.goto(live_server.url + ballerina.get_absolute_url())
+def test_the_ballerina_review_page(page, live_server, seeded_review):
+    page.goto(live_server.url + seeded_review.get_absolute_url())
 
     # The first Tab shows the skip link, which jumps past the header to the text.
     page.keyboard.press("Tab")
@@ -115,7 +95,7 @@ def test_the_ballerina_review_page(page, live_server, ballerina):
     assert page.console_errors == []
 
 
-def test_the_front_page(page, live_server, ballerina):
+def test_the_front_page(page, live_server, seeded_review):
     genre = GenreFactory(name="Drama")
     for n, title in enumerate(["Arrival", "Heat", "Paddington 2", "Parasite", "Get Out"], 1):
         film = FilmFactory(title=title, release_date=datetime.date(2010 + n, 1, 1), genres=[genre])
@@ -125,7 +105,7 @@ def test_the_front_page(page, live_server, ballerina):
             headline=f"{title}: a review in {n} parts",
             dek="A dek long enough to wrap onto a second line on a phone, as deks do.",
             rating=[3, "3.5", 4, "4.5", 5][n - 1],
-            published_at=ballerina.published_at - datetime.timedelta(days=n),
+            published_at=seeded_review.published_at - datetime.timedelta(days=n),
         )
         SectionFactory(review=review)
 
@@ -140,13 +120,13 @@ def test_the_front_page(page, live_server, ballerina):
     screenshot(page, "home")
 
     cards.first.get_by_role("link", name="BALLERINA: A JOHN WICK Story").click()
-    expect(page).to_have_url(live_server.url + ballerina.get_absolute_url())
+    expect(page).to_have_url(live_server.url + seeded_review.get_absolute_url())
     assert page.console_errors == []
 
 
-def test_the_catalogue_pages(page, live_server, ballerina):
+def test_the_catalogue_pages(page, live_server, seeded_review):
     """The film, a person, a genre and the film list lay out at both widths."""
-    film = ballerina.film
+    film = seeded_review.film
     pages = {
         "film": film.get_absolute_url(),
         "person": film.cast_credits.get(order=0).person.get_absolute_url(),

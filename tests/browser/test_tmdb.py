@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from films.importers import import_film_from_tmdb
 from films.models import Film
 from films.tmdb_tasks import queue_import
-from films.tmdb_write import import_film_from_tmdb
 from tests.browser.conftest import horizontal_overflow, screenshot
 from tests.factories import ReviewFactory, user_in_group
 from tests.tasks_support import database_task_backend

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from films.importers import TMDBImportError, import_tmdb_film, load_tmdb_file
+from films.importers import import_film_from_tmdb, import_tmdb_film
 from films.tmdb import TMDBClient, TMDBError, parse_tmdb_id
-from films.tmdb_write import import_film_from_tmdb
+from films.tmdb_json import TMDBImportError, load_tmdb_file
 
 
 class Command(BaseCommand):

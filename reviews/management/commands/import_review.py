@@ -67,8 +67,9 @@ class Command(BaseCommand):
             raise CommandError("--display-name is empty: give the name readers should see")
         try:
             with transaction.atomic():
-                if display_name is not None:
-                    self.set_display_name(author, display_name.strip())
+                renamed = display_name is not None and self.set_display_name(
+                    author, display_name.strip()
+                )
                 review = import_review(parsed, film=film, author=author, publish=publish)
         except ReviewFormatError as exc:
             raise CommandError(f"{file}: {exc}") from exc
@@ -76,6 +77,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f'{file}: {" ".join(exc.messages)} For example: --display-name "Jane Doe".'
             ) from exc
+        if renamed:  # said once it is written: a refused import renames no one
+            critic = Critic.objects.for_user(author)
+            self.stdout.write(f"{author.get_username()} now publishes as “{critic.display_name}”.")
         count = len(parsed.sections)
         self.stdout.write(
             self.style.SUCCESS(
@@ -84,13 +88,15 @@ class Command(BaseCommand):
             )
         )
 
-    def set_display_name(self, user, name: str) -> None:
+    def set_display_name(self, user, name: str) -> bool:
+        """Give `user` the display name `name`; say whether it changed."""
         critic = Critic.objects.for_user(user)
-        if critic.display_name != name:
-            critic.display_name = name
-            critic.full_clean(exclude=["user", "photo"])
-            critic.save()
-            self.stdout.write(f"{user.get_username()} now publishes as “{critic.display_name}”.")
+        if critic.display_name == name:
+            return False
+        critic.display_name = name
+        critic.full_clean(exclude=["user", "photo"])
+        critic.save()
+        return True
 
     def film_by_slug(self, slug: str) -> Film:
         try:

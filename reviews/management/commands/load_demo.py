@@ -28,8 +28,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from films.importers import TMDBImportError, import_tmdb_film, load_tmdb_file
+from films.importers import import_tmdb_film
 from films.models import Collection, CrewCredit, Film, Genre, Person
+from films.tmdb_json import TMDBImportError, load_tmdb_file
 from reviews.critics import Critic, CriticLink
 from reviews.demo import artwork
 from reviews.importers import (

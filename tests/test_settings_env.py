@@ -1,0 +1,81 @@
+"""Settings fail loudly: a bad value in the environment stops the start with the variable named.
+
+The settings module and gunicorn.conf.py are run afresh (runpy) with the variable set, exactly as
+a starting process reads them.
+"""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def read_settings() -> dict:
+    return runpy.run_path(str(PROJECT_DIR / "config" / "settings.py"))
+
+
+@pytest.fixture
+def development(monkeypatch):
+    monkeypatch.setenv("DEBUG", "1")
+    monkeypatch.setenv("MARQUEE_RELEASE", "test")  # no digest of the source tree
+    for name in ("DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "LOG_LEVEL", "LOG_FORMAT"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "extra"),
+    [
+        ("DEBUG", "maybe", {}),
+        ("DB_CONN_MAX_AGE", "forever", {}),
+        ("MARQUEE_COMMENTS_RATE_LIMIT", "5.5", {}),
+        ("MARQUEE_PAGE_CACHE_RECHECK", "soon", {}),
+        ("MARQUEE_PREPUBLISH_CHECKS", "{no_rating: block}", {}),
+        ("MARQUEE_AKISMET_TIMEOUT", "2s", {}),
+        ("MARQUEE_REGION", "Britain", {}),
+        ("REDIS_TIMEOUT", "half a second", {"REDIS_URL": "redis://127.0.0.1:6379/0"}),
+        ("REDIS_CONNECT_TIMEOUT", "1/2", {"REDIS_URL": "redis://127.0.0.1:6379/0"}),
+        ("LOG_FORMAT", "xml", {}),
+        ("LOG_LEVEL", "loud", {}),
+    ],
+)
+def test_a_bad_value_names_its_variable(development, name, value, extra):
+    for other, setting in extra.items():
+        development.setenv(other, setting)
+    development.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=rf"^{name}\b"):
+        read_settings()
+
+
+def test_blank_variables_take_their_defaults(development):
+    for name in ("MARQUEE_REGION", "MARQUEE_AKISMET_TIMEOUT", "TMDB_API_URL", "DB_CONN_MAX_AGE"):
+        development.setenv(name, "  ")
+    settings = read_settings()
+    assert settings["MARQUEE_REGION"] == "GB"
+    assert settings["MARQUEE_AKISMET_TIMEOUT"] == 2.0
+    assert settings["TMDB_API_URL"] == "https://api.themoviedb.org/3"
+    assert settings["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
+
+
+def test_values_are_read_as_their_setting_needs(development):
+    development.setenv("MARQUEE_REGION", " us ")
+    development.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    development.setenv("REDIS_TIMEOUT", "0.25")
+    settings = read_settings()
+    assert settings["MARQUEE_REGION"] == "US"
+    assert settings["CACHES"]["default"]["OPTIONS"]["socket_timeout"] == 0.25
+
+
+def test_gunicorn_names_a_bad_variable_too(monkeypatch):
+    monkeypatch.chdir(PROJECT_DIR)
+    monkeypatch.setenv("GUNICORN_WORKERS", "many")
+    with pytest.raises(ImproperlyConfigured, match=r"^GUNICORN_WORKERS='many' is not"):
+        runpy.run_path("gunicorn.conf.py")
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    monkeypatch.setenv("GUNICORN_BIND", "127.0.0.1:8001, unix:/run/marquee.sock")
+    config = runpy.run_path("gunicorn.conf.py")
+    assert config["workers"] == 3
+    assert config["bind"] == ["127.0.0.1:8001", "unix:/run/marquee.sock"]
