@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "config.apps.SiteConfig",
     "pagecache",
     "films",
+    "images",
     "reviews",
 ]
 

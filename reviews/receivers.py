@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
+from images.models import Image
 from pagecache import tags
 from reviews.critics import Critic, CriticLink
 from reviews.models import Comment, Review, Section
@@ -57,6 +58,12 @@ def section_changed(sender, instance, **kwargs):
     tags.retire(f"review:{instance.review_id}", "search")
 
 
+def image_changed(sender, instance, raw=False, **kwargs):
+    """A library image's figure is in its sections' saved HTML: render them again."""
+    if not raw:
+        Section.show_image_changes(instance)
+
+
 def comment_saving(sender, instance, raw=False, **kwargs):
     instance.was_shown = bool(
         instance.pk and Comment.objects.approved().filter(pk=instance.pk).exists()
@@ -98,6 +105,7 @@ def connect() -> None:
         (post_delete, Review, review_changed),
         (post_save, Section, section_changed),
         (post_delete, Section, section_changed),
+        (post_save, Image, image_changed),
         (pre_save, Comment, comment_saving),
         (post_save, Comment, comment_changed),
         (post_delete, Comment, comment_changed),

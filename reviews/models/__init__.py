@@ -2,13 +2,14 @@
 
 - `queries`: the public rule (`public_condition`) and `ReviewQuerySet`'s vocabulary;
 - `review`: `Review`, its fields, rules and state changes;
-- `parts`: what a review is made of besides its row (`Section`, `ReviewTransition`);
+- `parts`: what a review is made of besides its row (`Section`, its `SectionImage`s,
+  `ReviewTransition`);
 - `comment`: readers' comments.
 """
 
 from reviews.critics import Critic
 from reviews.models.comment import Comment, CommentQuerySet
-from reviews.models.parts import ReviewTransition, Section
+from reviews.models.parts import ReviewTransition, Section, SectionImage
 from reviews.models.queries import (
     CARD_FIELDS,
     NOT_ON_THE_PAGE,
@@ -36,6 +37,7 @@ __all__ = [
     "ReviewTransition",
     "SearchWord",
     "Section",
+    "SectionImage",
     "StaleEditError",
     "article_prefetches",
     "expired_condition",
