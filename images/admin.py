@@ -24,7 +24,7 @@ PREVIEW = 480
 
 @admin.register(Image)
 class ImageAdmin(CheckedImageMixin, admin.ModelAdmin):
-    list_display = ("thumbnail", "description", "caption", "credit", "size", "uploaded_at")
+    list_display = ("thumbnail", "description", "caption", "credit", "uploaded_at")
     list_display_links = ("thumbnail", "description")
     list_select_related = ("uploaded_by",)
     list_filter = ("decorative",)
