@@ -71,6 +71,26 @@ def test_an_image_shown_in_a_section_cannot_be_deleted_until_it_is_taken_out():
     assert not Image.objects.filter(pk=image.pk).exists()
 
 
+def test_an_image_waiting_in_a_live_reviews_pending_version_is_in_use_too():
+    from reviews import pending
+
+    editor = user_in_group("Editors")
+    image = LibraryImageFactory()
+    review = ReviewFactory(published=True, author=editor)
+    section = SectionFactory(review=review, body="Live text.")
+    section.body = f"Live text.\n\n![[image:{image.pk}]]"
+    pending.save_pending(review, [section], editor, review.version)
+    assert Section.objects.get(pk=section.pk).body == "Live text.", "readers see the live text"
+    assert [str(use) for use in image.uses()] == [
+        f"The pending changes to the review “{review.headline}”"
+    ]
+    with pytest.raises(ProtectedError):
+        image.delete()
+
+    pending.publish_changes(review, editor)
+    assert [use.section for use in image.uses()] == [section]
+
+
 # Figures in sections ---------------------------------------------------------------------------
 
 
