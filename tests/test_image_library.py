@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from images.models import Image
 from reviews.markdown import render
-from reviews.models import Section
+from reviews.models import Review, Section
 from tests.factories import (
     LibraryImageFactory,
     ReviewFactory,
@@ -121,6 +121,20 @@ def test_a_decorative_image_has_empty_alt_and_no_caption_when_it_has_none():
     assert attr(img, "alt") == ""
     assert attr(img, "role") == "presentation"
     assert "figcaption" not in render(f"![[image:{image.pk}]]")
+
+
+def test_a_decorative_figure_does_not_stop_publication_but_undescribed_html_does():
+    editor = user_in_group("Editors")
+    review = ReviewFactory(author=editor)
+    image = LibraryImageFactory(alt="", decorative=True)
+    SectionFactory(review=review, body=f"Words.\n\n![[image:{image.pk}]]")
+    review.publish(by=editor)
+    assert Review.objects.get(pk=review.pk).is_public
+
+    forged = ReviewFactory(author=editor)
+    SectionFactory(review=forged, body='<img src="/x.png" alt="" role="presentation">')
+    with pytest.raises(ValidationError, match="has no alt text"):
+        forged.publish(by=editor)
 
 
 def test_while_renditions_are_pending_the_original_is_served_in_the_same_box():
