@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("images", "0002_grant_image_permissions"),
-        ("reviews", "0020_hero_image_details_and_renditions"),
+        ("reviews", "0023_review_search_description_and_social_image"),
     ]
 
     operations = [

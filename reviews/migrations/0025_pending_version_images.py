@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('images', '0002_grant_image_permissions'),
-        ('reviews', '0021_section_images'),
+        ('reviews', '0024_section_images'),
     ]
 
     operations = [
