@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "config.apps.SiteConfig",
     "pagecache",
     "films",
+    "images",
     "reviews",
 ]
 

@@ -10,6 +10,9 @@ Footnotes (`text[^1]` … `[^1]: note`) keep their links: their ids are rewritte
 `fn-<digest>-<name>` / `fnref-<digest>-<name>`, where the digest comes from the text, so two
 sections on one page never share an id; the sanitiser keeps ids of that form and no other.
 
+A line `![[image:42]]` shows image 42 of the library as a <figure> (images/figures.py); the
+figures are put in after the sanitiser, so no author's HTML can pass for one.
+
 Readers' comments are plain text, never Markdown: `render_plain` escapes them and links URLs.
 `description` takes a review's description (page meta, JSON-LD, a pre-publish check) from the
 rendered HTML.
@@ -17,13 +20,18 @@ rendered HTML.
 
 import hashlib
 import re
+import secrets
 import xml.etree.ElementTree as etree
 
 import markdown as md
 import nh3
 from django.utils.html import format_html, urlize
+from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from images import figures
 
 ALLOWED_TAGS = {
     "a",
@@ -138,6 +146,47 @@ class FootnoteIdsExtension(Extension):
         )
 
 
+class _ImageReferences(BlockProcessor):
+    """A paragraph made only of `![[image:N]]` lines becomes one marker paragraph per image."""
+
+    def __init__(self, parser, marker: str):
+        super().__init__(parser)
+        self.marker = marker
+
+    def test(self, parent, block) -> bool:
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        return bool(lines) and all(figures.REFERENCE.fullmatch(line) for line in lines)
+
+    def run(self, parent, blocks) -> None:
+        for line in blocks.pop(0).split("\n"):
+            if match := figures.REFERENCE.fullmatch(line.strip()):
+                paragraph = etree.SubElement(parent, "p")
+                paragraph.text = AtomicString(f"{self.marker}-{match[1]}")
+
+
+class ImageReferencesExtension(Extension):
+    """Mark where library images go with a marker no text can guess (new for each render)."""
+
+    def __init__(self):
+        super().__init__()
+        self.marker = f"marquee-figure-{secrets.token_hex(8)}"
+
+    def extendMarkdown(self, md_instance: md.Markdown) -> None:
+        # Before paragraphs (10), after indented code (80): a reference in code stays code.
+        md_instance.parser.blockprocessors.register(
+            _ImageReferences(md_instance.parser, self.marker), "image_references", 15
+        )
+
+    def put_figures(self, html: str) -> str:
+        """Replace the marker paragraphs in sanitised HTML with the images' figures."""
+        pattern = re.compile(rf"<p>{self.marker}-(\d+)</p>")
+        ids = {int(pk) for pk in pattern.findall(html)}
+        if not ids:
+            return html
+        shown = figures.figures(ids)
+        return pattern.sub(lambda match: shown.get(int(match[1]), ""), html)
+
+
 EXTENSIONS = ["extra", "sane_lists", "smarty", ShiftHeadingsExtension()]
 
 
@@ -194,14 +243,15 @@ def render(text: str | None) -> str:
         return "\n".join(
             format_html("<p>{}</p>", paragraph) for paragraph in re.split(r"\n\s*\n", text)
         )
+    images = ImageReferencesExtension()
     html = md.markdown(
-        text, extensions=[*EXTENSIONS, FootnoteIdsExtension(text)], output_format="html"
+        text, extensions=[*EXTENSIONS, FootnoteIdsExtension(text), images], output_format="html"
     )
     # Raw HTML in the text (`<h1>`, `<script>`, `<img onerror=…>`) bypasses Markdown's tree and
     # is handled here: tags off the allow-list are dropped (script and style with their
     # content), attributes off the list are removed, and URLs must be http(s), mailto or
     # relative.
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -211,6 +261,7 @@ def render(text: str | None) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+    return images.put_figures(clean)
 
 
 def render_plain(text: str) -> str:

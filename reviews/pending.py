@@ -22,6 +22,8 @@ from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 
+from images.figures import referenced_ids
+from images.models import Image
 from reviews import permissions
 from reviews.search import index as search_index
 from reviews.tasks import mail_on_commit
@@ -72,12 +74,23 @@ class PendingChange(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The library images its sections show: an image waiting to go live is in use too.
+    images = models.ManyToManyField(
+        Image, through="PendingImage", blank=True, related_name="pending_changes"
+    )
 
     class Meta:
         verbose_name = "pending version"
 
     def __str__(self):
         return f"Pending changes to {self.review_id}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "sections" in update_fields:
+            shown = set().union(*(referenced_ids(s.get("body")) for s in self.sections))
+            self.images.set(Image.objects.filter(pk__in=shown))
 
     def apply_fields(self, review) -> None:
         """Set the pending field values on `review` in memory."""
@@ -105,6 +118,26 @@ class PendingChange(models.Model):
                 setattr(section, name, data.get(name))
             sections.append(section)
         return sections
+
+
+class PendingImage(models.Model):
+    """A library image shown in a pending version's sections: it cannot be deleted meanwhile."""
+
+    pending = models.ForeignKey(PendingChange, on_delete=models.CASCADE, related_name="+")
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="pending_uses")
+
+    class Meta:
+        verbose_name = "image in a pending version"
+        constraints = [
+            models.UniqueConstraint(fields=["pending", "image"], name="pending_image_once"),
+        ]
+
+    def __str__(self):
+        return f"The pending changes to the review “{self.pending.review}”"
+
+    def shown_on(self):
+        """The object whose admin page edits this use: the review."""
+        return self.pending.review
 
 
 def field_values(review) -> dict:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from images.models import Image
 from pagecache import tags
 from reviews.critics import Critic, CriticLink
 from reviews.models import Comment, Feature, Review, Section, Tag
@@ -86,6 +87,12 @@ def section_changed(sender, instance, **kwargs):
     tags.retire(f"review:{instance.review_id}", "search")
 
 
+def image_changed(sender, instance, raw=False, **kwargs):
+    """A library image's figure is in its sections' saved HTML: render them again."""
+    if not raw:
+        Section.show_image_changes(instance)
+
+
 def comment_saving(sender, instance, raw=False, **kwargs):
     instance.was_shown = bool(
         instance.pk and Comment.objects.approved().filter(pk=instance.pk).exists()
@@ -132,6 +139,7 @@ def connect() -> None:
         (post_save, Feature, feature_changed),
         (post_delete, Feature, feature_changed),
         (post_delete, Section, section_changed),
+        (post_save, Image, image_changed),
         (pre_save, Comment, comment_saving),
         (post_save, Comment, comment_changed),
         (post_delete, Comment, comment_changed),

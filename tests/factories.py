@@ -143,6 +143,16 @@ class TagFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda tag: slugify(tag.name))
 
 
+class LibraryImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "images.Image"
+
+    file = factory.LazyFunction(lambda: image_upload("still.png", size=(1000, 600)))
+    alt = "Eve in a red coat on an empty stage"
+    caption = "The rehearsal, in one long take."
+    credit = "© Marquee demo"
+
+
 class SectionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Section
@@ -182,11 +192,18 @@ def _recreate_groups():
     feature_grants = importlib.import_module(
         "reviews.migrations.0022_featured_slot_replaces_is_featured"
     ).GRANTS
-    for granted in (grants, critic_grants, tag_grants, feature_grants):
+    image_grants = importlib.import_module("images.migrations.0002_grant_image_permissions").GRANTS
+    for app_label, granted in (
+        ("reviews", grants),
+        ("reviews", critic_grants),
+        ("reviews", tag_grants),
+        ("reviews", feature_grants),
+        ("images", image_grants),
+    ):
         for name, codenames in granted.items():
             Group.objects.get(name=name).permissions.add(
                 *Permission.objects.filter(
-                    content_type__app_label="reviews", codename__in=codenames
+                    content_type__app_label=app_label, codename__in=codenames
                 )
             )
 

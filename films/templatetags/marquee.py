@@ -81,6 +81,7 @@ def language_name(code: str) -> str:
 
 DEFAULT_POSTER_SIZES = "(max-width: 37.5rem) 45vw, 15rem"  # a grid card's width
 HIDDEN = mark_safe(' aria-hidden="true"')  # fixed markup
+HIDDEN_IMAGE = mark_safe(' role="presentation"')  # fixed markup
 
 
 @register.simple_tag
@@ -135,6 +136,7 @@ def picture(
     css_class: str = "",
     eager: bool = False,
     picture_class: str = "",
+    decorative: bool = False,
 ) -> SafeString:
     """`item`'s image as a <picture>: AVIF and WebP sources, a JPEG <img> with `srcset`,
     `sizes`, `width` and `height` (films/renditions.py), or "" when it has no image.
@@ -142,7 +144,8 @@ def picture(
     While the renditions are not made (or not made for the current image and crop), the
     original is served in the same box: a cropped image is drawn with `object-fit: cover` at
     the crop's shape and focal point (CSS classes, no style attribute: the CSP allows none),
-    so nothing moves when the renditions arrive. `alt=""` marks the image decorative;
+    so nothing moves when the renditions arrive. `alt=""` marks the image decorative
+    (`decorative` says so to assistive technology too: role="presentation");
     `eager` is for the one image above the fold (no lazy loading, fetched first).
     """
     field = getattr(item, field_name)
@@ -179,7 +182,7 @@ def picture(
             src = storage.url(fitting[-1][1])
             size = (record["width"], record["height"]) if record.get("width") else size
     return format_html(
-        '<picture{}>{}<img{} src="{}"{}{} alt="{}" {}="{}" decoding="async"></picture>',
+        '<picture{}>{}<img{} src="{}"{}{} alt="{}"{} {}="{}" decoding="async"></picture>',
         format_html(' class="{}"', picture_class) if picture_class else "",
         sources,
         format_html(' class="{}"', " ".join(classes)) if classes else "",
@@ -187,6 +190,7 @@ def picture(
         format_html(' srcset="{}" sizes="{}"', srcset, sizes) if srcset else "",
         format_html(' width="{}" height="{}"', *size) if size else "",
         alt,
+        HIDDEN_IMAGE if decorative else "",
         # The image above the fold is fetched first; the rest when they near the screen.
         *(("fetchpriority", "high") if eager else ("loading", "lazy")),
     )

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import timezone
 from markdownx.fields import MarkdownxFormField
 from markdownx.models import MarkdownxField
@@ -56,6 +57,9 @@ class SectionInline(admin.StackedInline):
     extra = 0
     classes = ("sortable-sections",)
 
+    class Media:
+        js = ("marquee-admin/js/image-picker.js",)
+
     def get_extra(self, request, obj=None, **kwargs):
         if obj is None:
             return 1
@@ -68,6 +72,9 @@ class SectionInline(admin.StackedInline):
             # new sections left empty are not taken for duplicates by the formset's
             # (review, anchor) uniqueness check.
             field.empty_value = None
+        if db_field.name == "body" and request.user.has_perm("images.view_image"):
+            # The toolbar's "Image" button opens the library here (image-picker.js).
+            field.widget.attrs["data-image-library"] = reverse("admin:images_image_changelist")
         return field
 
     # A writer's sections follow the review: editable while the review is.

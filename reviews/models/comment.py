@@ -135,4 +135,4 @@ from reviews.commenters import (  # noqa: E402, F401
     ModeratorMailPreference,
     TrustedCommenter,
 )
-from reviews.pending import Autosave, PendingChange  # noqa: E402, F401
+from reviews.pending import Autosave, PendingChange, PendingImage  # noqa: E402, F401

@@ -7,6 +7,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
+from images.figures import referenced_ids
+from images.models import Image
+from pagecache import tags
 from reviews.markdown import render
 from reviews.models.review import Review
 
@@ -46,6 +49,10 @@ class Section(models.Model):
     is_spoiler = models.BooleanField(
         "spoiler", default=False, help_text="Collapsed behind a “Spoiler” disclosure."
     )
+    # The library images the body shows (`![[image:N]]` lines), kept in step on every save.
+    images = models.ManyToManyField(
+        Image, through="SectionImage", blank=True, related_name="sections"
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -64,7 +71,20 @@ class Section(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
+        if update_fields is None or "body" in update_fields:
+            self.images.set(Image.objects.filter(pk__in=referenced_ids(self.body)))
         # The review's search entry follows (reviews/search/index.py: connect()).
+
+    @classmethod
+    def show_image_changes(cls, image: Image) -> None:
+        """Render again the sections that show `image` (its description, caption or
+        renditions changed): their saved HTML holds its figure. Not an edit of the sections:
+        no revision, no new version; the pages showing them are retired."""
+        sections = list(cls.objects.filter(images=image).only("pk", "review_id", "body"))
+        for section in sections:
+            cls.objects.filter(pk=section.pk).update(body_html=render(section.body))
+        if sections:
+            tags.retire(*{f"review:{section.review_id}" for section in sections})
 
     def _free_anchor(self) -> str:
         base = slugify(self.heading)[:90].strip("-") or "section"
@@ -78,3 +98,23 @@ class Section(models.Model):
             n += 1
             candidate = f"{base}-{n}"
         return candidate
+
+
+class SectionImage(models.Model):
+    """A library image shown in a section: the image cannot be deleted while it is."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="image_uses")
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="section_uses")
+
+    class Meta:
+        verbose_name = "image in a section"
+        constraints = [
+            models.UniqueConstraint(fields=["section", "image"], name="section_image_once"),
+        ]
+
+    def __str__(self):
+        return f"Section “{self.section}” of the review “{self.section.review}”"
+
+    def shown_on(self):
+        """The object whose admin page edits this use: the section's review."""
+        return self.section.review

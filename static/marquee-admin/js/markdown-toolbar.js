@@ -75,8 +75,9 @@
     }
 
     function countWords(text) {
-        // Link and image addresses are not words a reader reads.
-        const read = text.replace(/\]\([^)]*\)/g, "] ").replace(/https?:\/\/\S+/g, " ");
+        // Link and image addresses, and library images' references, are not words a reader reads.
+        const read = text.replace(/!\[\[image:\d+\]\]/g, " ").replace(/\]\([^)]*\)/g, "] ")
+            .replace(/https?:\/\/\S+/g, " ");
         const words = read.replace(/[#>*_`[\]()!-]+/g, " ").match(/[\p{L}\p{N}'’]+/gu);
         return words ? words.length : 0;
     }

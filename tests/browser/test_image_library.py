@@ -1,0 +1,128 @@
+"""The image library in a real browser, at desktop and phone widths (issue 20, items 1 and 2):
+an editor uploads a still to the library (refused without alt text), clicks its subject to set
+the focal point, then puts it into a section with the editor's "Image" button, uploads a second
+one from the picker itself, sees both in the live preview, and readers see the figures with
+their captions on the public page, with no layout shift.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from images.models import Image
+from reviews.critics import Critic
+from reviews.demo import artwork
+from reviews.models import Review, Section
+from tests.browser.conftest import horizontal_overflow, screenshot
+from tests.browser.test_editing import change_page, draft_of, no_errors, sign_in
+from tests.browser.test_images import LAYOUT_SHIFT
+from tests.factories import FilmFactory, user_in_group
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_upload_set_focus_insert_into_a_section_and_see_the_figure(page, live_server, tmp_path):
+    editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Lane")
+    Critic.objects.for_user(editor)
+    review = draft_of(editor, film=FilmFactory(title="Heat"))
+    still = tmp_path / "heat-still.jpg"
+    image, focus, description = artwork.still_jpeg("Heat")
+    still.write_bytes(image)
+    second = tmp_path / "alien-still.jpg"
+    second.write_bytes(artwork.still_jpeg("Alien")[0])
+
+    sign_in(page, live_server, "edie")
+    # The library's add form: no alt text and not decorative is refused, and explained.
+    page.goto(live_server.url + "/admin/images/image/add/")
+    page.get_by_label("File").set_input_files(str(still))
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".errorlist")).to_contain_text("Describe the image")
+    page.get_by_label("File").set_input_files(str(still))
+    page.get_by_label("Alt text").fill(description)
+    page.get_by_label("Caption").fill("McCauley at the diner, before the last job.")
+    page.get_by_label("Credit / copyright").fill("Illustration: Marquee demo")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    # Click the subject on the image: the focal point follows.
+    picture = page.locator(".focal-picker img")
+    picture.scroll_into_view_if_needed()
+    box = picture.bounding_box()
+    picture.click(
+        position={"x": box["width"] * focus[0] / 100, "y": box["height"] * focus[1] / 100}
+    )
+    expect(page.locator(".focal-picker__marker")).to_be_visible()
+    screenshot(page, "library-1-focal-point")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    still_image = Image.objects.get()
+    assert abs(still_image.focus_x - focus[0]) <= 2
+    assert abs(still_image.focus_y - focus[1]) <= 2
+    assert still_image.uploaded_by == editor
+
+    # The section editor's "Image" button: the library in a popup; choose the still.
+    page.goto(change_page(live_server, review))
+    body = page.locator("#id_sections-0-body")
+    body.click()
+    body.press("End")
+    with page.expect_popup() as opened:
+        page.locator(".md-toolbar__button--image").first.click()
+    picker = opened.value
+    expect(picker.locator("img.library-thumbnail")).to_have_count(1)
+    screenshot(picker, "library-2-picker")
+    picker.locator("img.library-thumbnail").first.click()
+    expect(body).to_have_value(f"The plot thickens.\n\n![[image:{still_image.pk}]]\n")
+
+    # And upload a new one from the picker itself: it goes in at the cursor too.
+    with page.expect_popup() as opened:
+        page.locator(".md-toolbar__button--image").first.click()
+    picker = opened.value
+    picker.locator("a.addlink").click()
+    picker.get_by_label("File").set_input_files(str(second))
+    picker.get_by_label("Alt text").fill("A corridor lit red")
+    picker.get_by_role("button", name="Save", exact=True).click()
+    new_image = Image.objects.exclude(pk=still_image.pk).get()
+    expect(body).to_have_value(
+        f"The plot thickens.\n\n![[image:{still_image.pk}]]\n\n![[image:{new_image.pk}]]\n"
+    )
+
+    # The live preview shows the figures.
+    editor_box = page.locator(".markdownx").filter(has=page.locator("#id_sections-0-body"))
+    preview = editor_box.locator(".markdownx-preview")
+    expect(preview.locator("figure img")).to_have_count(2)
+    expect(preview.locator("figcaption").first).to_contain_text("McCauley at the diner")
+    preview.scroll_into_view_if_needed()
+    # The preview fits the form, on a phone too, and the figure fits the preview.
+    frame, drawn = preview.bounding_box(), preview.locator("img").first.bounding_box()
+    assert (
+        frame["x"] + frame["width"] <= body.bounding_box()["x"] + body.bounding_box()["width"] + 1
+    )
+    assert drawn["x"] + drawn["width"] <= frame["x"] + frame["width"]
+    screenshot(page, "library-3-section-editor")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    no_errors(page)
+    section = Section.objects.get(review=review)
+    assert set(section.images.all()) == {still_image, new_image}
+
+    Review.objects.get(pk=review.pk).publish(by=editor)
+
+    # A reader's view: the figures, their alt text and captions, the best format, no shift.
+    page.context.clear_cookies()
+    page.goto(live_server.url + review.get_absolute_url())
+    figure = page.locator("figure.figure").first
+    img = figure.locator("img")
+    img.scroll_into_view_if_needed()
+    expect(img).to_be_visible()
+    expect(img).to_have_attribute("alt", description)
+    expect(figure.locator("figcaption")).to_have_text(
+        "McCauley at the diner, before the last job. Illustration: Marquee demo"
+    )
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+    assert img.evaluate("img => img.currentSrc").endswith(".avif")
+    shown = img.bounding_box()
+    column = page.locator(".prose").bounding_box()
+    assert shown["width"] <= column["width"] + 1
+    assert page.evaluate(LAYOUT_SHIFT) == 0
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "library-4-review-figure")
+    no_errors(page)

@@ -1,0 +1,313 @@
+"""The image library (issue 20, items 1 and 2): images uploaded once with alt text, caption,
+credit and focal point, reused in sections through `![[image:N]]` lines that render as figures,
+and never deleted while a section shows them.
+"""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from images.models import Image
+from reviews.markdown import render
+from reviews.models import Review, Section
+from tests.factories import (
+    LibraryImageFactory,
+    ReviewFactory,
+    SectionFactory,
+    image_upload,
+    user_in_group,
+)
+from tests.test_pages import attr, find, find_all, page, text
+from tests.test_workflow_admin import errors, form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run_tasks(django_capture_on_commit_callbacks):
+    return django_capture_on_commit_callbacks
+
+
+def figure_of(html: str):
+    from django.test.html import parse_html
+
+    return find(parse_html(f"<div>{html}</div>"), "figure", cls="figure")
+
+
+# The library's rules --------------------------------------------------------------------------
+
+
+def test_alt_text_is_required_unless_the_image_is_marked_decorative():
+    image = Image(file=image_upload("still.png"), alt="  ")
+    with pytest.raises(ValidationError) as refused:
+        image.full_clean()
+    assert "alt" in refused.value.error_dict
+    Image(file=image_upload("still.png"), decorative=True).full_clean()
+    Image(file=image_upload("still.png"), alt="A dancer").full_clean()
+
+
+def test_the_database_refuses_an_undescribed_content_image_too():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LibraryImageFactory(alt="", decorative=False)
+    assert LibraryImageFactory(alt="", decorative=True).pk
+
+
+def test_an_image_shown_in_a_section_cannot_be_deleted_until_it_is_taken_out():
+    image = LibraryImageFactory()
+    section = SectionFactory(body=f"Before.\n\n![[image:{image.pk}]]\n\nAfter.")
+    assert list(section.images.all()) == [image]
+    assert [use.section for use in image.uses()] == [section]
+    with pytest.raises(ProtectedError):
+        image.delete()
+
+    section.body = "Before.\n\nAfter."
+    section.save()
+    assert image.uses() == []
+    image.delete()
+    assert not Image.objects.filter(pk=image.pk).exists()
+
+
+def test_an_image_waiting_in_a_live_reviews_pending_version_is_in_use_too():
+    from reviews import pending
+
+    editor = user_in_group("Editors")
+    image = LibraryImageFactory()
+    review = ReviewFactory(published=True, author=editor)
+    section = SectionFactory(review=review, body="Live text.")
+    section.body = f"Live text.\n\n![[image:{image.pk}]]"
+    pending.save_pending(review, [section], editor, review.version)
+    assert Section.objects.get(pk=section.pk).body == "Live text.", "readers see the live text"
+    assert [str(use) for use in image.uses()] == [
+        f"The pending changes to the review “{review.headline}”"
+    ]
+    with pytest.raises(ProtectedError):
+        image.delete()
+
+    pending.publish_changes(review, editor)
+    assert [use.section for use in image.uses()] == [section]
+
+
+# Figures in sections ---------------------------------------------------------------------------
+
+
+def test_a_reference_renders_a_figure_with_alt_text_caption_credit_and_sources(run_tasks):
+    with run_tasks(execute=True):
+        image = LibraryImageFactory(file=image_upload("still.png", size=(2000, 1200)))
+    image.refresh_from_db()
+    html = render(f"A paragraph.\n\n![[image:{image.pk}]]\n\nAnother.")
+    assert html.index("A paragraph.") < html.index("<figure") < html.index("Another.")
+    figure = figure_of(html)
+    avif, webp = find_all(figure, "source")
+    assert (attr(avif, "type"), attr(webp, "type")) == ("image/avif", "image/webp")
+    assert ".avif 1600w" in attr(avif, "srcset")
+    img = find(figure, "img")
+    assert attr(img, "alt") == "Eve in a red coat on an empty stage"
+    assert attr(img, "role") is None
+    assert (attr(img, "width"), attr(img, "height")) == ("2000", "1200")
+    assert attr(img, "src").endswith("-800w.jpg")
+    assert attr(img, "loading") == "lazy"
+    caption = find(figure, "figcaption")
+    assert text(caption) == "The rehearsal, in one long take. © Marquee demo"
+    assert text(find(caption, "small", cls="figure__credit")) == "© Marquee demo"
+
+
+def test_a_decorative_image_has_empty_alt_and_no_caption_when_it_has_none():
+    image = LibraryImageFactory(alt="", decorative=True, caption="", credit="")
+    img = find(figure_of(render(f"![[image:{image.pk}]]")), "img")
+    assert attr(img, "alt") == ""
+    assert attr(img, "role") == "presentation"
+    assert "figcaption" not in render(f"![[image:{image.pk}]]")
+
+
+def test_a_decorative_figure_does_not_stop_publication_but_undescribed_html_does():
+    editor = user_in_group("Editors")
+    review = ReviewFactory(author=editor)
+    image = LibraryImageFactory(alt="", decorative=True)
+    SectionFactory(review=review, body=f"Words.\n\n![[image:{image.pk}]]")
+    review.publish(by=editor)
+    assert Review.objects.get(pk=review.pk).is_public
+
+    forged = ReviewFactory(author=editor)
+    SectionFactory(review=forged, body='<img src="/x.png" alt="" role="presentation">')
+    with pytest.raises(ValidationError, match="has no alt text"):
+        forged.publish(by=editor)
+
+
+def test_while_renditions_are_pending_the_original_is_served_in_the_same_box():
+    image = LibraryImageFactory(file=image_upload("still.png", size=(1000, 600)))
+    figure = figure_of(render(f"![[image:{image.pk}]]"))
+    assert find_all(figure, "source") == []
+    img = find(figure, "img")
+    assert attr(img, "src") == image.file.url
+    assert (attr(img, "width"), attr(img, "height")) == ("1000", "600")
+
+
+def test_unknown_ids_and_references_inside_text_or_code_render_no_figure():
+    image = LibraryImageFactory()
+    assert render("![[image:999999]]") == ""
+    assert render(f"Before ![[image:{image.pk}]] after.").startswith("<p>Before !")
+    assert "<figure" not in render(f"    ![[image:{image.pk}]]")  # indented: a code block
+    assert "<figure" not in render(f"```\n![[image:{image.pk}]]\n```")
+
+
+def test_hostile_descriptions_are_escaped_and_authors_cannot_forge_figures():
+    image = LibraryImageFactory(
+        alt='"><script>alert(1)</script>',
+        caption="<img src=x onerror=alert(2)>Caption",
+        credit="<b>Credit</b>",
+    )
+    html = render(f"![[image:{image.pk}]]")
+    assert "<script" not in html
+    assert "<img src=x" not in html
+    assert "<b>" not in html
+    assert "&lt;img src=x onerror=alert(2)&gt;Caption" in html
+    assert attr(find(figure_of(html), "img"), "alt") == '"><script>alert(1)</script>'
+
+    forged = render(
+        '<picture><source srcset="javascript:alert(3)"><img src=x onerror=alert(4)></picture>\n\n'
+        "<p>marquee-figure-0000000000000000-1</p>"
+    )
+    assert "<picture" not in forged
+    assert "<source" not in forged
+    assert "onerror" not in forged
+    assert "<figure" not in forged
+
+
+def test_sections_follow_changes_to_their_images(run_tasks, client):
+    image = LibraryImageFactory(file=image_upload("still.png", size=(1000, 600)))
+    section = SectionFactory(review=ReviewFactory(published=True), body=f"![[image:{image.pk}]]")
+    review_url = section.review.get_absolute_url()
+    assert image.file.url in client.get(review_url).content.decode()
+
+    # A new description, and the renditions its save queued (a task, run at the commit).
+    with run_tasks(execute=True):
+        image.alt = "A new description"
+        image.save()
+    section.refresh_from_db()
+    assert 'alt="A new description"' in section.body_html
+    assert 'type="image/avif"' in section.body_html
+    figure = find(page(client.get(review_url)), "figure", cls="figure")
+    assert len(find_all(figure, "source")) == 2
+
+
+def test_the_live_preview_shows_the_figure(client):
+    client.force_login(user_in_group("Writers"))
+    image = LibraryImageFactory()
+    response = client.post(reverse("markdownx_markdownify"), {"content": f"![[image:{image.pk}]]"})
+    assert response.status_code == 200
+    assert text(find(figure_of(response.content.decode()), "figcaption")).startswith(
+        "The rehearsal"
+    )
+
+
+# The library in the admin ---------------------------------------------------------------------
+
+
+def add_form_data(response) -> dict:
+    form = response.context["adminform"].form
+    return {
+        field.html_name: field.value()
+        for field in form
+        if field.value() not in (None, False) and not hasattr(field.value(), "url")
+    }
+
+
+def test_an_editor_uploads_finds_and_sees_where_an_image_is_used(client):
+    writer = user_in_group("Writers")
+    client.force_login(writer)
+    add_url = reverse("admin:images_image_add")
+    data = add_form_data(client.get(add_url))
+    response = client.post(
+        add_url, {**data, "file": image_upload("rehearsal.png", size=(900, 600))}
+    )
+    assert response.status_code == 200
+    assert "Describe the image" in str(response.context["adminform"].form.errors)
+
+    response = client.post(
+        add_url,
+        {
+            **data,
+            "file": image_upload("rehearsal.png", size=(900, 600)),
+            "alt": "Eve rehearsing alone",
+            "caption": "Rehearsal",
+            "credit": "© Studio",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["adminform"].errors
+    image = Image.objects.get()
+    assert (image.width, image.height, image.uploaded_by) == (900, 600, writer)
+
+    for words in ("rehearsing", "Studio", "rehearsal.png"):
+        listing = page(client.get(reverse("admin:images_image_changelist"), {"q": words}))
+        thumbnail = find(listing, "img", cls="library-thumbnail")
+        assert attr(thumbnail, "src") == image.file.url
+    listing = client.get(reverse("admin:images_image_changelist"), {"q": "nothing-like-it"})
+    assert "library-thumbnail" not in listing.content.decode()
+
+    section = SectionFactory(body=f"![[image:{image.pk}]]")
+    change = page(client.get(reverse("admin:images_image_change", args=[image.pk])))
+    used = find(change, "div", cls="readonly")
+    assert "Not used anywhere" not in text(change)
+    review_link = reverse("admin:reviews_review_change", args=[section.review.pk])
+    assert review_link in str(change)
+    assert find(change, "div", cls="focal-picker")
+    assert used is not None
+
+
+def test_deleting_an_image_in_use_is_refused_with_a_message(client):
+    client.force_login(user_in_group("Editors"))
+    image = LibraryImageFactory()
+    SectionFactory(heading="The rehearsal", body=f"![[image:{image.pk}]]")
+    url = reverse("admin:images_image_delete", args=[image.pk])
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert "Cannot delete image" in response.content.decode()
+    assert "The rehearsal" in response.content.decode()
+    assert Image.objects.filter(pk=image.pk).exists()
+
+    unused = LibraryImageFactory()
+    assert (
+        client.post(
+            reverse("admin:images_image_delete", args=[unused.pk]), {"post": "yes"}
+        ).status_code
+        == 302
+    )
+    assert not Image.objects.filter(pk=unused.pk).exists()
+
+
+def test_an_image_goes_into_a_section_through_the_review_form_and_saves_twice(client):
+    editor = user_in_group("Editors")
+    client.force_login(editor)
+    add_url = reverse("admin:images_image_add")
+    data = add_form_data(client.get(add_url))
+    client.post(
+        add_url,
+        {**data, "file": image_upload("still.png", size=(1200, 700)), "alt": "A stage"},
+    )
+    image = Image.objects.get()
+
+    review = ReviewFactory(author=editor)
+    SectionFactory(review=review, heading="Plot", body="First paragraph.")
+    url = reverse("admin:reviews_review_change", args=[review.pk])
+    data = form_data(client.get(url))
+    body = next(name for name in data if re.fullmatch(r"sections-\d+-body", name))
+    data[body] += f"\n\n![[image:{image.pk}]]\n"
+    response = client.post(url, {**data, "_continue": "1"})
+    assert response.status_code == 302, errors(response)
+    section = Section.objects.get(review=review)
+    assert list(section.images.all()) == [image]
+    assert '<figure class="figure">' in section.body_html
+
+    # The form as it comes back, saved again unchanged.
+    response = client.post(url, {**form_data(client.get(url)), "_continue": "1"})
+    assert response.status_code == 302, errors(response)
+    assert list(Section.objects.get(review=review).images.all()) == [image]
+
+    review.refresh_from_db()
+    review.publish(by=editor)
+    figure = find(page(client.get(review.get_absolute_url())), "figure", cls="figure")
+    assert attr(find(figure, "img"), "alt") == "A stage"
