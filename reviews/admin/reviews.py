@@ -37,6 +37,7 @@ from reviews.admin.review_forms import (
     posted_sections,
 )
 from reviews.admin.review_history import RevisionViews
+from reviews.admin.review_preview import LivePreviewViews
 from reviews.admin.review_workflow import WorkflowViews, site_time_zone
 from reviews.models import Review, StaleEditError
 from reviews.search import index as search_index
@@ -47,6 +48,7 @@ class ReviewAdmin(
     ForbiddenAsAdminPage,
     WorkflowViews,
     RevisionViews,
+    LivePreviewViews,
     CheckedImageMixin,
     OptionalSlugMixin,
     VersionAdmin,

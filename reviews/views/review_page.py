@@ -37,14 +37,15 @@ RELATED_SHOWN = 4
 THREAD_FIELDS = ("review", "parent", "name", "body_html", "is_staff_reply", "submitted_at")
 
 
-def description(review: Review) -> str:
+def description(review: Review, sections=None) -> str:
     """At most 200 characters of the review's own text, cut at a sentence or word boundary.
 
     Taken verbatim from the intro's first paragraph (the first section's when there is no
-    intro), never the headline.
+    intro; `sections` when given, else the review's), never the headline.
     """
+    sections = review.sections.all() if sections is None else sections
     html_text = review.intro_html or next(
-        (section.body_html for section in review.sections.all() if section.body_html), ""
+        (section.body_html for section in sections if section.body_html), ""
     )
     paragraphs = [
         " ".join(html.unescape(strip_tags(p)).split())
@@ -102,7 +103,9 @@ def render_article(review: Review, request: HttpRequest) -> dict[str, str]:
     """The article, description and JSON-LD of `review`, loading what they show."""
     prefetch_related_objects([review], *article_prefetches())
     return {
-        "page_article": render_to_string(ARTICLE, {"review": review}),
+        "page_article": render_to_string(
+            ARTICLE, {"review": review, "sections": review.sections.all()}
+        ),
         "page_description": description(review),
         "page_json_ld": json_ld(review, request),
     }
