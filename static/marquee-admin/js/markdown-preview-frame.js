@@ -13,7 +13,7 @@
             '<section class="review-section"><div data-copy></div></section>';
         return '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
             `<link rel="stylesheet" href="${stylesheet}"></head>` +
-            '<body class="page-review markdown-frame"><div class="review-body"><div class="prose">' +
+            '<body class="page-review markdown-frame"><div class="review-body wrap"><div class="prose">' +
             holder + "</div></div></body></html>";
     }
 
