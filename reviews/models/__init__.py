@@ -21,6 +21,7 @@ from reviews.models.queries import (
 from reviews.models.review import RATING_CHOICES, Review, StaleEditError
 from reviews.search.postgres import SEARCH_CONFIG
 from reviews.search.vocabulary import SearchWord
+from reviews.timezones import DeskSetting
 
 __all__ = [
     "CARD_FIELDS",
@@ -31,6 +32,7 @@ __all__ = [
     "Comment",
     "CommentQuerySet",
     "Critic",
+    "DeskSetting",
     "Review",
     "ReviewQuerySet",
     "ReviewTransition",
