@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, viewport_name
 from tests.browser.test_editing import change_page, no_errors, sign_in
+from tests.browser.test_public_site import axe_violations
 from tests.factories import (
     CastCreditFactory,
     CrewCreditFactory,
@@ -44,6 +45,12 @@ def draft():
     SectionFactory(review=review, heading="Plot", body="She trains at the Ruska Roma.", position=1)
     SectionFactory(review=review, heading="The ending", body="Nobody expects the snow.", position=2)
     return review
+
+
+def settled(page):
+    """The typing is kept as a draft: closing the page sends nothing while the test database
+    is being emptied."""
+    expect(page.locator("#autosave-status")).to_contain_text("Draft kept", timeout=10_000)
 
 
 def open_preview(page):
@@ -103,6 +110,7 @@ def test_typing_updates_the_readers_page_beside_the_form(page, live_server, draf
     expect(page.locator(".live-preview__frame")).to_have_css("width", "1280px")
     page.get_by_role("button", name="Hide preview").click()
     expect(page.locator("#live-preview")).to_be_hidden()
+    settled(page)
     no_errors(page)
 
 
@@ -111,7 +119,9 @@ def test_the_preview_is_remembered_and_the_field_previews_use_the_public_styles(
 ):
     sign_in(page, live_server, "wanda")
     page.goto(change_page(live_server, draft))
-    open_preview(page)
+    frame = open_preview(page)
+    expect(frame.locator("h1")).to_have_text("A dancer with a gun")
+    assert axe_violations(page) == []  # the change page with its preview panel open
     page.reload()  # shown again: this browser remembers
     expect(page.locator("#live-preview")).to_be_visible()
     page.get_by_role("button", name="Hide preview").click()
@@ -125,4 +135,5 @@ def test_the_preview_is_remembered_and_the_field_previews_use_the_public_styles(
     assert transform != "uppercase"
     page.locator(".markdownx:has(#id_intro) .markdown-frame").scroll_into_view_if_needed()
     shot(page, "field-preview")
+    settled(page)
     no_errors(page)
