@@ -12,8 +12,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.urls import reverse
+from django.db import DatabaseError, models
 from django.utils import timezone
 
 
@@ -67,17 +66,29 @@ def zone_note() -> str:
 
 
 class EditorTimeZoneMiddleware:
-    """On admin pages, show and read times in the signed-in staff user's own zone."""
+    """On admin pages, show and read times in the signed-in staff user's own zone.
+
+    Decided just before the view runs (so only for views in the admin's namespace), and let go
+    when the response is done. A database that does not answer leaves the site's zone: the
+    view then meets the outage itself, and answers the outage page as it would anyway.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        name = ""
-        if request.path.startswith(reverse("admin:index")) and user and user.is_staff:
-            name = zone_of(user)
-        if not name:
+        try:
             return self.get_response(request)
-        with timezone.override(zoneinfo.ZoneInfo(name)):
-            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or "admin" not in match.namespaces:
+            return
+        try:
+            name = zone_of(request.user) if request.user.is_staff else ""
+        except DatabaseError:
+            return
+        if name:
+            timezone.activate(zoneinfo.ZoneInfo(name))
