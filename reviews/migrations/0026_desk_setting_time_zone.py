@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0020_hero_image_details_and_renditions'),
+        ('reviews', '0025_pending_version_images'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
