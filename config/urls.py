@@ -8,6 +8,7 @@ from config import views as config_views
 from config.accounts import QueuedPasswordResetForm
 from pagecache.pages import cache_page, cached
 from reviews import editor
+from reviews.admin.time_zone import time_zone_view
 from reviews.sitemaps import SITEMAPS
 from reviews.views.pages import robots_txt
 from tasks import views as task_views
@@ -72,6 +73,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(**BRANDED),
         name="password_reset_complete",
     ),
+    # Each editor's own time zone in the back office (reviews/timezones.py).
+    path("admin/time-zone/", admin.site.admin_view(time_zone_view), name="admin_time_zone"),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
     # An index of paged sections (reviews/sitemaps.py); robots.txt points crawlers at the index.

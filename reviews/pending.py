@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import reversion
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -237,6 +236,13 @@ def publish_changes(review, by):
             reversion.set_comment("Published the pending changes.")
         current.log_event(by, "Published the pending changes.")
         pending.delete()
+        notify_author(
+            current,
+            by,
+            f"Changes published: {current.headline}",
+            f"{_name(by)} published the changes to “{current.headline}”: readers see them "
+            f"now.\n\n{settings.MARQUEE_SITE_URL.rstrip('/')}{current.get_absolute_url()}\n",
+        )
     review.refresh_from_db()
     return review
 
@@ -252,6 +258,13 @@ def discard_changes(review, by):
                 "This review has no pending changes to discard.", code="no_pending"
             )
         review.log_event(by, "Discarded the pending changes.")
+        notify_author(
+            review,
+            by,
+            f"Changes discarded: {review.headline}",
+            f"{_name(by)} discarded the pending changes to “{review.headline}”; readers still "
+            f"see the live version.\n\n{_admin_link(review)}\n",
+        )
     return review
 
 
@@ -277,25 +290,31 @@ def submit_changes(review, by):
 def notify_changes_submitted(review, by) -> None:
     """Mail the editors that a writer's changes to a live review wait for them (a mail task,
     enqueued once the transaction commits)."""
-    from reviews.workflow import EDITORS_GROUP
+    from reviews.workflow import editors_but
 
-    editors = (
-        get_user_model()
-        .objects.filter(groups__name=EDITORS_GROUP, is_active=True)
-        .exclude(email="")
-        .exclude(pk=by.pk)
-        .values_list("email", flat=True)
-        .distinct()
-    )
-    link = settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
-        "admin:reviews_review_change", args=[review.pk]
-    )
-    name = by.get_full_name() or by.get_username()
     mail_on_commit(
         f"Changes submitted: {review.headline}",
-        f"{name} submitted changes to the live review “{review.headline}”.\n\n{link}\n",
-        list(editors),
+        f"{_name(by)} submitted changes to the live review “{review.headline}”.\n\n"
+        f"{_admin_link(review)}\n",
+        editors_but(by),
     )
+
+
+def notify_author(review, by, subject: str, body: str) -> None:
+    """Mail the review's author what an editor did with their pending changes (not themselves)."""
+    author = review.author
+    if author.email and author.pk != by.pk:
+        mail_on_commit(subject, body, [author.email])
+
+
+def _admin_link(review) -> str:
+    return settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
+        "admin:reviews_review_change", args=[review.pk]
+    )
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 class Autosave(models.Model):

@@ -54,9 +54,10 @@ def description_of_draft(review) -> str:
     )
 
 
-def description(review) -> str:
-    """The page's meta description: the editor's search description, else the derived one."""
-    return " ".join(review.search_description.split()) or derived_description(review)
+def description(review, sections=None) -> str:
+    """The page's meta description: the editor's search description, else the derived one
+    (from `sections` when given: the live preview's unsaved ones)."""
+    return " ".join(review.search_description.split()) or derived_description(review, sections)
 
 
 def image_source(review) -> tuple[str, object] | tuple[None, None]:

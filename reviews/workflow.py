@@ -71,31 +71,27 @@ def notify(review, action: str, by, note: str = "") -> None:
         "admin:reviews_review_change", args=[review.pk]
     )
     author = review.author
-    if action == "submit":
-        editors = (
-            get_user_model()
-            .objects.filter(groups__name=EDITORS_GROUP, is_active=True)
-            .exclude(email="")
-            .exclude(pk=by.pk)
-            .values_list("email", flat=True)
-            .distinct()
+    if action in ("submit", "withdraw"):
+        subject, done = {
+            "submit": ("Review submitted", "submitted “{}” for review"),
+            "withdraw": ("Review withdrawn", "withdrew “{}” from review: it is a draft again"),
+        }[action]
+        mail_on_commit(
+            f"{subject}: {review.headline}",
+            f"{_name(by)} {done.format(review.headline)}.\n\n{link}\n",
+            editors_but(by),
         )
-        if editors:
-            mail_on_commit(
-                f"Review submitted: {review.headline}",
-                f"{_name(by)} submitted “{review.headline}” for review.\n\n{link}\n",
-                editors,
-            )
     elif action == "request_changes" and author.email:
         mail_on_commit(
             f"Changes requested: {review.headline}",
             f"{_name(by)} asked for changes to “{review.headline}”:\n\n{note}\n\n{link}\n",
             [author.email],
         )
-    elif action in ("unpublish", "archive") and author.email and author.pk != by.pk:
+    elif action in ("unpublish", "archive", "unarchive") and author.email and author.pk != by.pk:
         subject, done = {
             "unpublish": ("Unpublished", "unpublished “{}”: it is a draft again"),
             "archive": ("Archived", "archived “{}”"),
+            "unarchive": ("Restored to draft", "restored “{}” from the archive: it is a draft"),
         }[action]
         mail_on_commit(
             f"{subject}: {review.headline}",
@@ -113,6 +109,18 @@ def notify(review, action: str, by, note: str = "") -> None:
             f"{settings.MARQUEE_SITE_URL.rstrip('/')}{review.get_absolute_url()}\n",
             [author.email],
         )
+
+
+def editors_but(user) -> list[str]:
+    """The addresses of the active editors, `user` left out: whom a submission concerns."""
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=EDITORS_GROUP, is_active=True)
+        .exclude(email="")
+        .exclude(pk=user.pk)
+        .values_list("email", flat=True)
+        .distinct()
+    )
 
 
 def _name(user) -> str:

@@ -13,6 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from reviews import permissions, seo
 from reviews.models import Review, Section
+from reviews.timezones import zone_note
 from reviews.widgets import StarRatingWidget
 
 
@@ -184,8 +185,7 @@ class ReviewAdminForm(forms.ModelForm):
         if "unpublish_at" in self.fields:
             field = self.fields["unpublish_at"]
             field.initial = self.instance.unpublish_at
-            zone = timezone.get_current_timezone_name()
-            field.help_text = f"{field.help_text} In the site's time zone, {zone}."
+            field.help_text = f"{field.help_text} {zone_note()}"
 
     def clean_hero_focus_x(self):
         return self._focus("hero_focus_x")

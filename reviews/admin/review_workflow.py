@@ -18,7 +18,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from reviews import permissions, prepublish, preview, workflow
+from reviews import permissions, prepublish, preview, timezones, workflow
 from reviews.admin.review_forms import PublishAtForm
 from reviews.admin.review_history import site_time_zone
 from reviews.models import Review
@@ -109,6 +109,7 @@ class WorkflowViews:
             "form_saves_steps": may_edit,
             "transitions": review.transitions.select_related("actor"),
             "time_zone": site_time_zone(),
+            "zone_note": timezones.zone_note(),
             "now_local": timezone.localtime(),
             "preview_url": preview.preview_path(review),
             "may_share": permissions.may_share(user),

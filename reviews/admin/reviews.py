@@ -37,6 +37,7 @@ from reviews.admin.review_forms import (
     posted_sections,
 )
 from reviews.admin.review_history import RevisionViews
+from reviews.admin.review_preview import LivePreviewViews
 from reviews.admin.review_workflow import WorkflowViews, site_time_zone
 from reviews.admin.taxonomy import FeaturedSlotAdmin, take_tags
 from reviews.models import Review, StaleEditError
@@ -49,6 +50,7 @@ class ReviewAdmin(
     FeaturedSlotAdmin,
     WorkflowViews,
     RevisionViews,
+    LivePreviewViews,
     CheckedImageMixin,
     OptionalSlugMixin,
     VersionAdmin,

@@ -26,6 +26,7 @@ from reviews.models.review import RATING_CHOICES, Review, StaleEditError
 from reviews.models.tags import Tag
 from reviews.search.postgres import SEARCH_CONFIG
 from reviews.search.vocabulary import SearchWord
+from reviews.timezones import DeskSetting
 
 __all__ = [
     "CARD_FIELDS",
@@ -36,6 +37,7 @@ __all__ = [
     "Comment",
     "CommentQuerySet",
     "Critic",
+    "DeskSetting",
     "Feature",
     "Review",
     "ReviewQuerySet",

@@ -3,16 +3,19 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from reviews import permissions
-from reviews.models import Review
+from reviews.models import Review, article_prefetches
 from reviews.pending import PendingChange
 from reviews.pending import apply as apply_pending
 from reviews.preview import InvalidShareLink, review_for_token
-from reviews.views.review_page import render_article
+from reviews.seo import description
+from reviews.views.review_page import ARTICLE, render_article
 
 TEMPLATE = "reviews/review_detail.html"
 
@@ -85,6 +88,32 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
                 "object": review,
                 "preview": True,
                 **render_article(review, request),
+            },
+        )
+    )
+
+
+def unsaved(request: HttpRequest, review: Review, sections: list) -> HttpResponse:
+    """The public page of `review` as an editor's form holds it: in memory, never saved.
+
+    `review` and `sections` carry the form's values with their HTML rendered (the admin's live
+    preview builds them, reviews/admin/review_preview.py). The page is the readers' template
+    with a banner; nothing of it is cached or shown to anyone else.
+    """
+    prefetch_related_objects([review], *(p for p in article_prefetches() if p != "sections"))
+    context = {"review": review, "sections": sections}
+    return _private(
+        render(
+            request,
+            TEMPLATE,
+            {
+                "review": review,
+                "object": review,
+                "preview": True,
+                "preview_live": True,
+                "page_article": render_to_string(ARTICLE, context),
+                "page_description": description(review, sections),
+                "page_json_ld": "",
             },
         )
     )

@@ -76,7 +76,9 @@ def render_article(review: Review, request: HttpRequest) -> dict[str, str]:
     """The article, description and JSON-LD of `review`, loading what they show."""
     prefetch_related_objects([review], *article_prefetches())
     return {
-        "page_article": render_to_string(ARTICLE, {"review": review}),
+        "page_article": render_to_string(
+            ARTICLE, {"review": review, "sections": review.sections.all()}
+        ),
         "page_description": description(review),
         "page_json_ld": json_ld(review, request),
     }
