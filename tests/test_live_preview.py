@@ -1,11 +1,13 @@
 """The live preview beside the change form (#22 item 1): the posted, unsaved form rendered on
 the readers' template, for those who may preview the review, and nothing of it saved."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reviews.models import Review
+from reviews.models import Review, Tag
 from reviews.pending import Autosave, PendingChange
 from tests.factories import FilmFactory, ReviewFactory, SectionFactory, user_in_group
 from tests.forms import page_form
@@ -129,6 +131,14 @@ def test_a_new_review_is_previewed_once_it_has_a_film(client, writer):
     assert "Brand new" in html
     assert "Nosferatu" in html
     assert not Review.objects.exists()
+
+    # Tags chosen in the list and typed under New tags show as filed, nothing is made.
+    revenge = Tag.objects.create(name="Revenge", slug="revenge")
+    fields.update(tags=[str(revenge.pk)], new_tags="Silent era, revenge")
+    html = client.post(preview_url(), fields).content.decode()
+    filed = re.findall(r'<a class="tag tag--topic" href="([^"]+)" rel="tag">([^<]+)</a>', html)
+    assert filed == [("/tags/revenge/", "Revenge"), ("/tags/silent-era/", "Silent era")]
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Revenge"]
 
 
 @pytest.mark.parametrize("who", ["another writer", "moderator"])

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from reviews import permissions
 from reviews.markdown import render
-from reviews.models import Section
+from reviews.models import Section, Tag
 from reviews.views.preview import unsaved
 
 
@@ -63,7 +63,7 @@ class LivePreviewViews:
             return render_page(
                 request, "reviews/preview_invalid.html", {"reason": reason, "preview": True}
             )
-        return unsaved(request, review, self._posted_sections(request, review))
+        return unsaved(request, review, self._posted_sections(request, review), review.posted_tags)
 
     def _posted_review(self, request, obj):
         """The review with every valid posted field set, in memory (the form's instance)."""
@@ -72,11 +72,25 @@ class LivePreviewViews:
         form = form_class(request.POST, instance=instance)
         form.is_valid()  # sets each valid field on the instance; an invalid one keeps its value
         review = form.instance
+        review.posted_tags = self._posted_tags(form)
         review.intro_html = render(review.intro)
         review.slug = review.slug or slugify(review.headline) or "new-review"
         if review.published_at is None:
             review.published_at = timezone.now()  # the date it would carry if published now
         return review
+
+    @staticmethod
+    def _posted_tags(form) -> list:
+        """The tags chosen in the form, and those typed under New tags (unsaved), by name."""
+        cleaned = getattr(form, "cleaned_data", {})
+        chosen = list(cleaned.get("tags") or [])
+        known = {tag.slug for tag in chosen}
+        for name in (cleaned.get("new_tags") or "").split(","):
+            name = " ".join(name.split())
+            if slugify(name) and slugify(name) not in known:
+                known.add(slugify(name))
+                chosen.append(Tag(name=name, slug=slugify(name)))
+        return sorted(chosen, key=lambda tag: tag.name.casefold())
 
     def _posted_sections(self, request, review) -> list:
         """The sections of the posted formset, in order, deleted and empty new ones left out."""

@@ -93,15 +93,16 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def unsaved(request: HttpRequest, review: Review, sections: list) -> HttpResponse:
+def unsaved(request: HttpRequest, review: Review, sections: list, tags: list) -> HttpResponse:
     """The public page of `review` as an editor's form holds it: in memory, never saved.
 
-    `review` and `sections` carry the form's values with their HTML rendered (the admin's live
-    preview builds them, reviews/admin/review_preview.py). The page is the readers' template
-    with a banner; nothing of it is cached or shown to anyone else.
+    `review`, `sections` and `tags` carry the form's values with their HTML rendered (the
+    admin's live preview builds them, reviews/admin/review_preview.py). The page is the
+    readers' template with a banner; nothing of it is cached or shown to anyone else.
     """
-    prefetch_related_objects([review], *(p for p in article_prefetches() if p != "sections"))
-    context = {"review": review, "sections": sections}
+    unsaved_parts = ("sections", "tags")  # the form's, not the stored ones
+    prefetch_related_objects([review], *(p for p in article_prefetches() if p not in unsaved_parts))
+    context = {"review": review, "sections": sections, "review_tags": tags}
     return _private(
         render(
             request,

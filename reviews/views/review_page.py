@@ -77,7 +77,8 @@ def render_article(review: Review, request: HttpRequest) -> dict[str, str]:
     prefetch_related_objects([review], *article_prefetches())
     return {
         "page_article": render_to_string(
-            ARTICLE, {"review": review, "sections": review.sections.all()}
+            ARTICLE,
+            {"review": review, "sections": review.sections.all(), "review_tags": review.tags.all()},
         ),
         "page_description": description(review),
         "page_json_ld": json_ld(review, request),
