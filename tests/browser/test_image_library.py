@@ -86,13 +86,15 @@ def test_upload_set_focus_insert_into_a_section_and_see_the_figure(page, live_se
     )
 
     # The live preview shows the figures.
+    # (Each field's preview is drawn in the readers' styles, in a frame under the text.)
     editor_box = page.locator(".markdownx").filter(has=page.locator("#id_sections-0-body"))
-    preview = editor_box.locator(".markdownx-preview")
-    expect(preview.locator("figure img")).to_have_count(2)
-    expect(preview.locator("figcaption").first).to_contain_text("McCauley at the diner")
+    preview = editor_box.locator("iframe.markdown-frame")
+    shown = editor_box.frame_locator("iframe.markdown-frame")
+    expect(shown.locator("figure img")).to_have_count(2)
+    expect(shown.locator("figcaption").first).to_contain_text("McCauley at the diner")
     preview.scroll_into_view_if_needed()
     # The preview fits the form, on a phone too, and the figure fits the preview.
-    frame, drawn = preview.bounding_box(), preview.locator("img").first.bounding_box()
+    frame, drawn = preview.bounding_box(), shown.locator("img").first.bounding_box()
     assert (
         frame["x"] + frame["width"] <= body.bounding_box()["x"] + body.bounding_box()["width"] + 1
     )
