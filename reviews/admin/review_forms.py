@@ -40,7 +40,7 @@ class SectionFormSet(BaseInlineFormSet):
 
     The admin's `get_object()` gives a live review with a pending version its pending
     sections (`pending_sections`, unsaved Section objects); those with an id are edited here
-    in place of the stored rows, the new ones come as extra forms (see ReviewAdmin).
+    in place of the stored rows, the new ones come as extra forms (review_saving.py).
     """
 
     def get_queryset(self):
