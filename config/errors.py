@@ -12,10 +12,12 @@ import logging
 import re
 import sys
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.html import format_html, format_html_join
 
 logger = logging.getLogger("marquee.errors")
@@ -59,7 +61,7 @@ def permission_denied(request, exception=None):
         try:
             from django.contrib import admin
 
-            from films.admin import forbidden_page
+            from films.admin import forbidden_page  # films.admin imports this module
 
             return forbidden_page(admin.site, request, exception or PermissionDenied()).render()
         except Exception:  # an error page must answer whatever broke: the plain page then
@@ -79,9 +81,6 @@ _ADMIN_VERBS = {
 
 def admin_refusal(request) -> str:
     """ "Your account may not …", named after the admin view that refused, when it is one."""
-    from django.apps import apps
-    from django.urls import Resolver404, resolve
-
     try:
         name = resolve(request.path_info).url_name or ""
     except Resolver404:
@@ -101,8 +100,6 @@ def admin_refusal(request) -> str:
 
 
 def _in_the_admin(request) -> bool:
-    from django.urls import NoReverseMatch, reverse
-
     user = getattr(request, "user", None)
     if user is None or not (user.is_active and user.is_staff):
         return False

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePosixPath
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
@@ -204,9 +205,7 @@ def delete_renditions(storage, record: dict) -> None:
 def backfill() -> int:
     """Make the renditions of every image that lacks current ones, now; return how many images
     were brought up to date."""
-    from django.apps import apps
-
-    from films.tasks import record_renditions
+    from films.tasks import record_renditions  # films.tasks imports this module
 
     count = 0
     for model in apps.get_models():

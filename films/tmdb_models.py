@@ -255,7 +255,7 @@ class Keyword(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            from films.models import unique_slug
+            from films.models import unique_slug  # films.models imports this module
 
             self.slug = unique_slug(self, self.name, max_length=200, fallback="keyword")
         super().save(*args, **kwargs)

@@ -91,7 +91,7 @@ def set_expiry(review, at, by):
 
 def _retire(review) -> None:
     """What a change of the review's public times retires in the caches."""
-    from reviews import receivers
+    from reviews import receivers  # receivers imports reviews.models, which imports this module
 
     receivers.review_changed(type(review), review)
 
@@ -99,7 +99,7 @@ def _retire(review) -> None:
 @durable_task(queue_name="default")
 def went_live(review_id: int, moment: str):
     """A scheduled review's time has come: mark it published and tell its author."""
-    from reviews.models import Review
+    from reviews.models import Review  # reviews.models imports this module (Review.set_expiry)
 
     with transaction.atomic():
         review = (
@@ -121,7 +121,7 @@ def went_live(review_id: int, moment: str):
 @durable_task(queue_name="default")
 def expired(review_id: int, moment: str):
     """A review's unpublish time has come: unpublish it and tell its author."""
-    from reviews.models import Review
+    from reviews.models import Review  # reviews.models imports this module (Review.set_expiry)
 
     with transaction.atomic():
         review = (
@@ -183,7 +183,7 @@ def _mail_author(review, subject: str, body: str) -> None:
 
 def tidy() -> tuple[int, int]:
     """Do now what the queued tasks do, for everything due: (went live, expired)."""
-    from reviews.models import Review
+    from reviews.models import Review  # reviews.models imports this module (Review.set_expiry)
 
     with transaction.atomic():
         expiring = list(Review.objects.expired().select_for_update())

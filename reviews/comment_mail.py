@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from reviews.commenters import ModeratorMailPreference, normalise_email
+from reviews.models import Comment
 from reviews.tasks import mail_on_commit
 
 UNSUBSCRIBE_SALT = "reviews.comments.unsubscribe"
@@ -80,8 +81,6 @@ def notify_moderators(comment) -> None:
 def send_daily_digests(now: datetime.datetime | None = None) -> int:
     """One mail to each moderator who chose the daily digest, listing the comments that came
     to the queue since their last digest (at most a day back). Returns how many were sent."""
-    from reviews.models import Comment
-
     now = now or timezone.now()
     sent = 0
     for user in _wanting(ModeratorMailPreference.Frequency.DAILY):

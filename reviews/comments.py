@@ -38,7 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reviews import comment_mail, permissions
+from reviews import akismet, comment_mail, permissions
 from reviews.commenters import CommentBlock, TrustedCommenter
 from reviews.critics import byline_name
 from reviews.models import Comment, Review
@@ -324,8 +324,6 @@ def create_comment(
     signals = [*signals, *content_signals(body)]
     staff = may_moderate(user)
     if not staff and not set(signals) & BOT_SIGNALS:
-        from reviews import akismet
-
         signals += akismet.signals(
             review, body=body, name=name, email=email, ip_address=ip_address, user_agent=user_agent
         )

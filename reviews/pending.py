@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from images.figures import referenced_ids
 from images.models import Image
-from reviews import permissions
+from reviews import permissions, prepublish
 from reviews.search import index as search_index
 from reviews.tasks import mail_on_commit
+from reviews.workflow import editors_but
 
 # What a pending version holds: the change form's fields, and each section's.
 REVIEW_FIELDS = (
@@ -93,26 +94,22 @@ class PendingChange(models.Model):
 
     def apply_fields(self, review) -> None:
         """Set the pending field values on `review` in memory."""
-        from reviews.models import Review
-
         for name, raw in self.fields.items():
             if name == TAGS:
                 review.chosen_tag_ids = list(raw)
                 continue
-            field = Review._meta.get_field(name)
+            field = review._meta.get_field(name)
             setattr(review, field.attname, field.to_python(raw))
 
     def section_objects(self, review) -> list:
         """The pending sections as unsaved Section objects (existing ones keep their ids)."""
-        from reviews.models import Section
-
         # Existing sections are the stored rows with the pending values set (so their forms
         # treat them as the rows they are); one deleted from the live version since, or
         # restored from an old version, comes back as a new section.
-        stored = {section.pk: section for section in Section.objects.filter(review_id=review.pk)}
+        stored = {section.pk: section for section in review.sections.all()}
         sections = []
         for data in sorted(self.sections, key=lambda s: s.get("position") or 0):
-            section = stored.get(data.get("id")) or Section(review=review)
+            section = stored.get(data.get("id")) or review.sections.model(review=review)
             for name in SECTION_FIELDS:
                 setattr(section, name, data.get(name))
             sections.append(section)
@@ -168,19 +165,11 @@ def save_pending(review, sections: list, by, base_version: int) -> PendingChange
     The review's rows are left alone, so nothing public changes; only its `version` moves on,
     so a stale form (the same edit lock as a direct save) is refused with StaleEditError.
     """
-    from reviews.models import Review, StaleEditError
-
     if not permissions.may_edit(by, review):
         raise PermissionDenied("You may not change this review.")
     with transaction.atomic():
-        claimed = Review.objects.filter(pk=review.pk, version=base_version).update(
-            version=base_version + 1,
-            last_edited_by=by,
-        )
-        if not claimed:
-            current = Review.objects.select_related("last_edited_by").get(pk=review.pk)
-            raise StaleEditError(current.stale_message(), code="stale")
-        review.version = base_version + 1
+        review.version = base_version
+        review.claim_next_version(last_edited_by=by)
         pending, _ = PendingChange.objects.get_or_create(
             review_id=review.pk,
             defaults={"created_by": by},
@@ -194,19 +183,17 @@ def save_pending(review, sections: list, by, base_version: int) -> PendingChange
 
 def apply(review, pending: PendingChange, by) -> None:
     """Write `pending` into the review's rows (inside the caller's transaction)."""
-    from reviews.models import Section, Tag
-
     with search_index.batch():  # one search index rebuild, not one per section
         pending.apply_fields(review)
         review.last_edited_by = by
         review.save()
         if TAGS in pending.fields:  # a tag deleted since is left out
-            review.tags.set(Tag.objects.filter(pk__in=pending.fields[TAGS]))
+            review.tags.set(review.tags.model.objects.filter(pk__in=pending.fields[TAGS]))
         keep = [data["id"] for data in pending.sections if data.get("id")]
         review.sections.exclude(pk__in=keep).delete()
         existing = {section.pk: section for section in review.sections.all()}
         for data in sorted(pending.sections, key=lambda s: s.get("position") or 0):
-            section = existing.get(data.get("id")) or Section(review=review)
+            section = existing.get(data.get("id")) or review.sections.model(review=review)
             for name in SECTION_FIELDS:
                 setattr(section, name, data.get(name))
             section.save()
@@ -214,20 +201,17 @@ def apply(review, pending: PendingChange, by) -> None:
 
 def publish_changes(review, by):
     """Make the pending version live: a new revision, and a line in the audit trail."""
-    from reviews.models import Review
-
+    reviews = type(review).objects
     if not permissions.may_publish_changes(by, review):
         raise PermissionDenied("Only editors may publish changes to a live review.")
     with transaction.atomic():
-        current = Review.objects.select_for_update().get(pk=review.pk)
+        current = reviews.select_for_update().get(pk=review.pk)
         pending = PendingChange.objects.filter(review=current).first()
         if pending is None:
             raise ValidationError(
                 "This review has no pending changes to publish.", code="no_pending"
             )
-        from reviews import prepublish
-
-        candidate = Review.objects.get(pk=current.pk)  # the pending version, in memory
+        candidate = reviews.get(pk=current.pk)  # the pending version, in memory
         pending.apply_fields(candidate)
         prepublish.require(candidate, pending.section_objects(candidate))
         with reversion.create_revision():
@@ -290,8 +274,6 @@ def submit_changes(review, by):
 def notify_changes_submitted(review, by) -> None:
     """Mail the editors that a writer's changes to a live review wait for them (a mail task,
     enqueued once the transaction commits)."""
-    from reviews.workflow import editors_but
-
     mail_on_commit(
         f"Changes submitted: {review.headline}",
         f"{_name(by)} submitted changes to the live review “{review.headline}”.\n\n"

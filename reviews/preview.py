@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import permissions
+from reviews.models import Review
 
 SALT = "marquee.reviews.preview"
 
@@ -81,8 +82,6 @@ def create_share_link(review, by, *, regenerate: bool = False) -> ShareLink:
 
 def review_for_token(token: str):
     """The review a share link points at, or InvalidShareLink saying why not."""
-    from reviews.models import Review
-
     max_age = datetime.timedelta(days=settings.MARQUEE_PREVIEW_LINK_DAYS)
     try:
         data = signing.TimestampSigner(salt=SALT).unsign_object(token, max_age=max_age)

@@ -20,8 +20,12 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from reversion.models import Version
 
+from films.models import Film
+from reviews import pending as pending_versions
 from reviews import permissions
+from reviews.models import Review, Section
 from reviews.search import index as search_index
+from reviews.widgets import spoken, stars
 
 # The fields a revision restores. Workflow state (status, dates) is not content: restoring an
 # old text does not unpublish a review.
@@ -64,22 +68,16 @@ class Snapshot:
 
 def field_label(name: str) -> str:
     """A field's label as the change form shows it ("Dek (subtitle)"), not its name."""
-    from reviews.models import Review
-
     return capfirst(Review._meta.get_field(name).verbose_name)
 
 
 def _films(snapshots) -> dict:
-    from films.models import Film
-
     ids = {snap.fields.get("film") for snap in snapshots} - {None}
     return Film.objects.in_bulk(ids)
 
 
 def shown(name: str, value, films: dict) -> str:
     """A stored value as editors read it: the film's title and year, stars, Yes/No."""
-    from reviews.widgets import spoken, stars
-
     if value is None or value == "":
         return "—"
     if name == "film":
@@ -109,8 +107,6 @@ def versions_for(review) -> list[Version]:
 
 
 def snapshot(version: Version) -> Snapshot:
-    from reviews.models import Section
-
     sections = [
         SectionSnapshot(pk=int(v.object_id), **{f: v.field_dict.get(f) for f in SECTION_FIELDS})
         for v in version.revision.version_set.get_for_model(Section)
@@ -129,8 +125,6 @@ def snapshot(version: Version) -> Snapshot:
 
 def pending_snapshot(pending) -> Snapshot:
     """A live review's pending version, in the same shape as a stored one."""
-    from reviews.models import Review
-
     fields = {}
     for name in CONTENT_FIELDS:
         model_field = Review._meta.get_field(name)
@@ -280,10 +274,6 @@ def restore(review, version: Version, by) -> bool:
     are published) and True is returned; any other review gets it as a new revision.
     A version whose film has since been deleted is refused with a ValidationError.
     """
-    from films.models import Film
-    from reviews import pending as pending_versions
-    from reviews.models import Review, Section
-
     if not permissions.may_restore(by):
         raise PermissionDenied("Only editors may restore revisions.")
     old = snapshot(version)

@@ -41,6 +41,7 @@ def mail_on_commit(subject: str, body: str, recipients, *, reply_to=None, header
 def send_comment_digest() -> dict:
     """Mail the moderators who chose the daily digest what came to the queue; run daily by the
     worker (TASKS_DAILY) or `manage.py send_comment_digest` from cron."""
-    from reviews.comment_mail import send_daily_digests  # it sends through send_mail above
+    # comment_mail imports this module (it sends through send_mail above), and the models do
+    from reviews.comment_mail import send_daily_digests
 
     return {"digests": send_daily_digests()}

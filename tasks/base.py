@@ -76,7 +76,7 @@ class DurableTask(Task):
         return {"id": uuid.uuid4().hex, "attempt": 1, "request_id": request_id.get()}
 
     def _stores_in_database(self) -> bool:
-        from django_tasks_db import DatabaseBackend
+        from django_tasks_db import DatabaseBackend  # its models: not while models load
 
         return isinstance(self.get_backend(), DatabaseBackend)
 
@@ -94,7 +94,7 @@ class DurableTask(Task):
             request_id.reset(token)
 
     def _run(self, envelope, args, kwargs):
-        from tasks.models import CompletedTask
+        from tasks.models import CompletedTask  # the apps' models import this module
 
         key = f"{self.module_path}:{envelope['id']}"[:255]
         if self.once and CompletedTask.objects.filter(key=key).exists():

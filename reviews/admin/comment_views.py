@@ -1,5 +1,6 @@
-"""The comment admin's own pages: one decision per comment (delete asks first), edit or redact,
-trust or block the sender, and the confirmation pages of the bulk actions that destroy.
+"""The comment admin's own pages: one decision per comment (delete asks first), a staff reply,
+edit or redact, trust or block the sender, and the confirmation pages of the bulk actions that
+destroy.
 
 Each view takes the CommentAdmin and goes through `reviews.moderation`, which checks the
 `reviews.moderate_comment` permission (moderators and editors have it, writers do not).
@@ -31,6 +32,15 @@ DECISIONS = {
     "spam": (moderation.mark_spam, "Marked as spam"),
     "delete": (moderation.delete, "Deleted"),
 }
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        max_length=Comment.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text="Plain text, shown on the review page marked as a staff reply.",
+    )
 
 
 class EditForm(forms.Form):
@@ -130,6 +140,37 @@ def decide(model_admin, request, object_id, decision):
     ):  # its page is gone
         return HttpResponseRedirect(model_admin.url("changelist"))
     return back(model_admin, request)
+
+
+def reply(model_admin, request, object_id):
+    comment = comment_or_404(model_admin, request, object_id)
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_reply = moderation.reply(comment, by=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                format_html(
+                    'Your reply is published: <a href="{}">see it on the review page</a>.',
+                    staff_reply.get_absolute_url(),
+                ),
+            )
+            return HttpResponseRedirect(model_admin.url("changelist"))
+    return TemplateResponse(
+        request,
+        "admin/reviews/comment/reply.html",
+        context(
+            model_admin,
+            request,
+            title=f"Reply to {comment.name}",
+            comment=comment,
+            form=form,
+            original=comment,
+        ),
+    )
 
 
 def edit(model_admin, request, object_id):

@@ -11,6 +11,7 @@ from markdownx.fields import MarkdownxFormField
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from reviews import pending as pending_versions
 from reviews import permissions, seo
 from reviews.models import Review, Section
 from reviews.timezones import zone_note
@@ -39,7 +40,7 @@ class SectionFormSet(BaseInlineFormSet):
 
     The admin's `get_object()` gives a live review with a pending version its pending
     sections (`pending_sections`, unsaved Section objects); those with an id are edited here
-    in place of the stored rows, the new ones come as extra forms (see ReviewAdmin).
+    in place of the stored rows, the new ones come as extra forms (review_saving.py).
     """
 
     def get_queryset(self):
@@ -141,27 +142,8 @@ class ReviewAdminForm(forms.ModelForm):
 
     class Meta:
         model = Review
-        fields = (
-            "film",
-            "headline",
-            "dek",
-            "slug",
-            "author",
-            "intro",
-            "verdict",
-            "rating",
-            "hero_image",
-            "hero_alt",
-            "hero_decorative",
-            "hero_credit",
-            "hero_focus_x",
-            "hero_focus_y",
-            "intended_date",
-            "comments_enabled",
-            "tags",
-            "search_description",
-            "social_image",
-        )
+        # What a pending version of a live review holds (reviews/pending.py), and its tags.
+        fields = (*pending_versions.REVIEW_FIELDS, pending_versions.TAGS)
         widgets = {
             "rating": StarRatingWidget,
             "search_description": forms.Textarea(attrs={"rows": 3}),

@@ -3,7 +3,7 @@
 Every step calls a model method (`review.publish(by=…)`, `review.publish_changes(by=…)`), which
 checks the user's right (reviews/permissions.py) and the review's state. A step pressed in the
 change form saves what was typed first, through the form's own validation and edit lock
-(ReviewAdmin.changeform_view), and is taken only when that save succeeded.
+(changeform_view in reviews/admin/review_saving.py), and is taken only when that save succeeded.
 """
 
 import json

@@ -6,15 +6,17 @@ all call the model methods, which check the user's permission and the review's s
 do what is decided in reviews/permissions.py.
 
 Saving a live review keeps the edit as its pending version (reviews/pending.py): the rows the
-public pages read are left alone until an editor presses *Publish changes*.
+public pages read are left alone until an editor presses *Publish changes*. Those save hooks are
+in reviews/admin/review_saving.py; the form, its sections and the list filters in
+review_forms.py; the workflow buttons and autosave in review_workflow.py; history and restore in
+review_history.py; the live preview in review_preview.py; tags and the front-page slot in
+taxonomy.py.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
-from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
@@ -25,7 +27,6 @@ from films.admin import (
     OptionalSlugMixin,
     image_tag,
 )
-from reviews import pending as pending_versions
 from reviews import permissions
 from reviews.admin.review_forms import (
     MARKDOWN_EDITOR,
@@ -33,19 +34,18 @@ from reviews.admin.review_forms import (
     ReviewAdminForm,
     SectionInline,
     StatusFilter,
-    new_pending_sections,
-    posted_sections,
 )
 from reviews.admin.review_history import RevisionViews
 from reviews.admin.review_preview import LivePreviewViews
+from reviews.admin.review_saving import PendingVersionSaving
 from reviews.admin.review_workflow import WorkflowViews, site_time_zone
-from reviews.admin.taxonomy import FeaturedSlotAdmin, take_tags
-from reviews.models import Review, StaleEditError
-from reviews.search import index as search_index
+from reviews.admin.taxonomy import FeaturedSlotAdmin
+from reviews.models import Review
 
 
 @admin.register(Review)
 class ReviewAdmin(
+    PendingVersionSaving,
     ForbiddenAsAdminPage,
     FeaturedSlotAdmin,
     WorkflowViews,
@@ -307,20 +307,6 @@ class ReviewAdmin(
             form.base_fields.pop("unpublish_at", None)
         return form
 
-    def save_form(self, request, form, change):
-        take_tags(form, request.user)
-        obj = super().save_form(request, form, change)
-        obj.typed_expiry = (
-            form.cleaned_data.get("unpublish_at") if ("unpublish_at" in form.changed_data) else None
-        )
-        obj.expiry_changed = "unpublish_at" in form.changed_data
-        return obj
-
-    def _save_expiry(self, request, review) -> None:
-        """The unpublish time typed in the form, written at once (Review.set_expiry)."""
-        if getattr(review, "expiry_changed", False):
-            review.set_expiry(review.typed_expiry, by=request.user)
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
             users = get_user_model().objects.order_by("username")
@@ -338,102 +324,9 @@ class ReviewAdmin(
         initial.setdefault("author", request.user.pk)
         return initial
 
-    # The pending version is what the form edits ----------------------------------------------
-
-    def get_object(self, request, object_id, from_field=None):
-        review = super().get_object(request, object_id, from_field)
-        if review is not None and (pending := review.pending) is not None:
-            pending.apply_fields(review)
-            review.pending_sections = pending.section_objects(review)
-        return review
-
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if request.method == "GET" and obj is not None and isinstance(inline, SectionInline):
-            # A pending version's new sections, not yet rows: extra forms filled in. Only on
-            # GET: a posted form compared with these would count as unchanged and be dropped.
-            kwargs["initial"] = [
-                {name: getattr(section, name) for name in pending_versions.SECTION_FIELDS}
-                for section in new_pending_sections(obj)
-            ]
-        return kwargs
-
-    # Saving without losing anyone's edits -----------------------------------------------------
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            # The model's atomic version check compares against what this form was loaded at.
-            obj.version = form.cleaned_data["base_version"]
-            return  # saved with its sections in save_related(): in place, or as pending
-        obj.last_edited_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        review = form.instance
-        self._save_expiry(request, review)
-        if not change:
-            # The new review is saved: the add page's kept draft is spent.
-            pending_versions.Autosave.objects.filter(user=request.user, review=None).delete()
-            return super().save_related(request, form, formsets, change)
-        # Saved (in place or as pending): the autosaved draft of this form is spent.
-        pending_versions.Autosave.objects.filter(user=request.user, review=review).delete()
-        # The unpublish time is saved on its own (above): alone, it makes no pending version.
-        changed = any(name != "unpublish_at" for name in form.changed_data) or any(
-            formset.has_changed() for formset in formsets
-        )
-        if review.is_public:
-            for formset in formsets:
-                formset.save(commit=False)  # nothing written; the change message reads them
-            if changed:
-                for name in ("hero_image", "social_image"):
-                    upload = form.cleaned_data.get(name)
-                    if isinstance(upload, UploadedFile):
-                        getattr(review, name).save(upload.name, upload, save=False)
-                pending_versions.save_pending(
-                    review, posted_sections(formsets), request.user, review.version
-                )
-                messages.info(
-                    request,
-                    "This review is live: your changes are kept as its "
-                    "pending version. Readers see the live version until an editor "
-                    "publishes the changes.",
-                )
-            return None
-        if not changed and request.POST.get("_workflow"):
-            for formset in formsets:
-                formset.save(commit=False)
-            return None  # a workflow button with nothing to save: no empty revision
-        review.last_edited_by = request.user
-        review.save()
-        # The form showed the pending version (the review has since left the live states):
-        # this save took it in.
-        pending_versions.PendingChange.objects.filter(review=review).delete()
-        return super().save_related(request, form, formsets, change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            # One search index rebuild for the review and all its sections, not one each.
-            with search_index.batch():
-                response = super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEditError:
-            # Someone saved between our form's check and our save; the transaction rolled back.
-            # Showing the form again runs the check again, which now reports who and when,
-            # and keeps everything that was typed.
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        action = request.POST.get("_workflow") if request.method == "POST" else None
-        if action and object_id and isinstance(response, HttpResponseRedirect):
-            # The form was valid and saved (or unchanged): now take the step it was sent with.
-            return self.take_step(request, object_id, action)
-        return response
-
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             context.update(self.workflow_context(request, obj))
         elif add:
             context.update(self.new_review_autosave_context(request))
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def response_change(self, request, obj):
-        if request.POST.get("_workflow"):
-            return HttpResponseRedirect(self._url("change", obj.pk))
-        return super().response_change(request, obj)

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from reviews.demo.portraits import draw_portrait
+
 POSTER_SIZE = (600, 900)
 STILL_SIZE = (1920, 1080)
 PORTRAIT_SIZE = (480, 600)
@@ -235,8 +237,6 @@ def draw_still(title: str) -> Still:
 
 def draw_person(name: str) -> Image.Image:
     """A head-and-shoulders silhouette in colours drawn from the name (portraits.py)."""
-    from reviews.demo.portraits import draw_portrait
-
     rng = rng_for(f"person:{name}")
     top, _bottom, _ink, accent = rng.choice(PALETTES)
     hair = rng.choice(["#1b1b1b", "#3b2a1a", "#8d8d8d", "#b5651d", "#e6c27a"])

@@ -226,7 +226,7 @@ class Review(StateChanges, models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "intro_html", "version", "render_token"}
         if self.pk and not kwargs.get("force_insert"):
-            self._claim_next_version()
+            self.claim_next_version()
         super().save(*args, **kwargs)
         self.update_search_index()
         renditions_after_save(self, "hero_image", kwargs.get("update_fields"))
@@ -267,14 +267,17 @@ class Review(StateChanges, models.Model):
         """Rebuild this review's search entry now, or at the end of a search_index.batch()."""
         search_index.review_changed(self.pk, using=self._state.db)
 
-    def _claim_next_version(self) -> None:
+    def claim_next_version(self, **also) -> None:
         """Optimistic locking: a save based on an older version than the stored one is refused.
 
         The conditional UPDATE is atomic, so of two concurrent saves of version N only one
-        wins; the other gets a StaleEditError naming who saved in between, and when.
+        wins; the other gets a StaleEditError naming who saved in between, and when. `also`
+        are further columns the same UPDATE writes (a pending version's save writes its editor).
         """
         expected = self.version
-        claimed = Review.objects.filter(pk=self.pk, version=expected).update(version=expected + 1)
+        claimed = Review.objects.filter(pk=self.pk, version=expected).update(
+            version=expected + 1, **also
+        )
         if not claimed:
             current = Review.objects.filter(pk=self.pk).select_related("last_edited_by").first()
             if current is None:  # Deleted meanwhile: let the save recreate nothing silently.

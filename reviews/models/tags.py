@@ -10,14 +10,14 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.text import slugify
 
+from reviews.models.review import Review
+
 ADD_PERMISSION = "reviews.add_tag"
 
 
 class TagQuerySet(models.QuerySet):
     def public(self):
         """Tags with at least one published review."""
-        from reviews.models.review import Review
-
         return self.filter(
             Exists(
                 Review.tags.through.objects.filter(

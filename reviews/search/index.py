@@ -15,10 +15,12 @@ import contextlib
 import html
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.db import connections, models, router
 from django.utils.html import strip_tags
 
-from reviews.search import sqlite, vocabulary
+from films.models import AlternativeTitle, Film, Keyword, Person
+from reviews.search import postgres, sqlite, vocabulary
 from reviews.search.text import words
 
 # PostgreSQL refuses a tsvector over 1 MB. The first BODY_POSITIONED characters of a review's
@@ -52,7 +54,7 @@ def batch():
 
 def review_changed(review_id: int, *, using: str | None = None) -> None:
     """Call after a review or its sections changed: rebuild now, or at the end of the batch."""
-    from reviews.models import Review
+    from reviews.models import Review  # reviews.models imports this module (Review.save calls this)
 
     using = using or router.db_for_write(Review)
     pending = _pending.get()
@@ -98,7 +100,7 @@ def review_document(review: dict, film: dict, sections: list[tuple[str, str]]) -
 
 
 def reindex_review(review_id: int, *, using: str = "default") -> None:
-    from reviews.models import Review, Section
+    from reviews.models import Review, Section  # reviews.models imports this module
 
     review = (
         Review.objects.using(using)
@@ -109,7 +111,7 @@ def reindex_review(review_id: int, *, using: str = "default") -> None:
     if review is None:
         return
     film = (
-        Review.film.field.related_model.objects.using(using)
+        Film.objects.using(using)
         .filter(pk=review["film_id"])
         .values("title", "original_title")
         .first()
@@ -124,13 +126,11 @@ def reindex_review(review_id: int, *, using: str = "default") -> None:
 
 
 def write_review(review_id: int, status: str, document: dict, *, using: str) -> None:
-    from reviews.models import Review
+    from reviews.models import Review  # reviews.models imports this module
 
     fields = {"search_text": document["body"]}
     vendor = connections[using].vendor
     if vendor == "postgresql":
-        from reviews.search import postgres
-
         fields["search_vector"] = postgres.review_vector(
             document["titles"],
             document["summary"][:SUMMARY_LIMIT],
@@ -157,8 +157,6 @@ def review_deleted(review_id: int, *, using: str) -> None:
 def film_rows(film_ids, *, using: str) -> list[dict]:
     """{"id", "title", "original_title", "other"} of films; `other` is their other titles
     (TMDB's alternative titles) and keywords, one per line."""
-    from films.models import AlternativeTitle, Film
-
     rows = list(
         Film.objects.using(using)
         .filter(pk__in=film_ids)
@@ -215,8 +213,7 @@ def deleted(kind: str, ids: list[int], *, using: str) -> None:
 
 def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
     """Rebuild everything: every review's entry, films, people, the vocabulary."""
-    from films.models import Film, Person
-    from reviews.models import Review, Section
+    from reviews.models import Review, Section  # reviews.models imports this module
 
     if connections[using].vendor == "sqlite":
         sqlite.clear(using)
@@ -263,10 +260,7 @@ def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
 
 def connect() -> None:
     """Index films and people when they are saved or deleted (AppConfig.ready)."""
-    from django.apps import apps
-
-    from films.models import AlternativeTitle, Film, Keyword, Person
-    from reviews.models import Review, Section
+    from reviews.models import Review, Section  # reviews.models imports this module
 
     # Not for loaddata (raw): its rows arrive in any order; update_search_index runs after it.
     def film_saved(sender, instance, raw=False, using="default", **kwargs):

@@ -22,6 +22,7 @@ from django.db import connections
 from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Length
 
+from films.models import AlternativeTitle, Film
 from reviews.search.text import START, STOP
 
 SEARCH_CONFIG = "marquee"
@@ -134,8 +135,6 @@ def names_match(field: str, query) -> Q:
 
 def films(queryset, query, *, limit: int):
     """Films whose title, original title, another title or a keyword has every word."""
-    from films.models import AlternativeTitle, Film
-
     # Each field is matched in its own query, which its trigram index answers, and the films
     # are picked by the UNION of their ids. (Matching the fields in the outer WHERE, or in
     # `OR`ed IN subqueries, had PostgreSQL fold every film's titles with unaccent on each

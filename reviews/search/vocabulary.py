@@ -10,7 +10,7 @@ query finds something public, so a stale word can cost a suggestion, never leak 
 
 from django.db import connections, models
 
-from reviews.search import sqlite
+from reviews.search import postgres, sqlite
 from reviews.search.text import one_edit_away, typos_allowed
 
 MAX_WORD_LENGTH = 64
@@ -60,8 +60,6 @@ def candidates(word: str, *, using: str = "default") -> list[str]:
     """Known words that look like `word`: sharing trigrams, or (in short words, where a typo
     leaves few trigrams in common) exactly one edit away."""
     if connections[using].vendor == "postgresql":
-        from reviews.search import postgres
-
         found = postgres.word_candidates(SearchWord.objects.using(using), word)
     else:
         found = sqlite.word_candidates(using, word)

@@ -12,6 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
 
+from reviews.views.comment_outcomes import receipt_in
+
 register = template.Library()
 
 STAFF_BADGE = mark_safe(' <span class="comment__badge">Marquee staff</span>')  # fixed markup
@@ -97,6 +99,4 @@ def comment_thread(context, roots) -> SafeString:
 @register.filter
 def comment_receipt(tags: str) -> str:
     """The poster's receipt a comment outcome message carries in its tags ("" for none)."""
-    from reviews.views.comment_outcomes import receipt_in
-
     return receipt_in(tags)

@@ -26,6 +26,13 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _page(request: HttpRequest, review: Review, **context) -> HttpResponse:
+    """The readers' template for `review` with the preview banner, kept out of every cache."""
+    return _private(
+        render(request, TEMPLATE, {"review": review, "object": review, "preview": True, **context})
+    )
+
+
 @staff_member_required
 @never_cache
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
@@ -43,19 +50,12 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
         review = get_object_or_404(Review.objects.for_page(), pk=found.pk)
         parts = render_article(review, request)
         transaction.set_rollback(True)
-    return _private(
-        render(
-            request,
-            TEMPLATE,
-            {
-                "review": review,
-                "object": review,
-                "preview": True,
-                "preview_by_staff": True,
-                "preview_pending": pending is not None,
-                **parts,
-            },
-        )
+    return _page(
+        request,
+        review,
+        preview_by_staff=True,
+        preview_pending=pending is not None,
+        **parts,
     )
 
 
@@ -79,18 +79,7 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
             )
         )
     review = get_object_or_404(Review.objects.for_page(), pk=found.pk)
-    return _private(
-        render(
-            request,
-            TEMPLATE,
-            {
-                "review": review,
-                "object": review,
-                "preview": True,
-                **render_article(review, request),
-            },
-        )
-    )
+    return _page(request, review, **render_article(review, request))
 
 
 def unsaved(request: HttpRequest, review: Review, sections: list, tags: list) -> HttpResponse:
@@ -103,18 +92,11 @@ def unsaved(request: HttpRequest, review: Review, sections: list, tags: list) ->
     unsaved_parts = ("sections", "tags")  # the form's, not the stored ones
     prefetch_related_objects([review], *(p for p in article_prefetches() if p not in unsaved_parts))
     context = {"review": review, "sections": sections, "review_tags": tags}
-    return _private(
-        render(
-            request,
-            TEMPLATE,
-            {
-                "review": review,
-                "object": review,
-                "preview": True,
-                "preview_live": True,
-                "page_article": render_to_string(ARTICLE, context),
-                "page_description": description(review, sections),
-                "page_json_ld": "",
-            },
-        )
+    return _page(
+        request,
+        review,
+        preview_live=True,
+        page_article=render_to_string(ARTICLE, context),
+        page_description=description(review, sections),
+        page_json_ld="",
     )
