@@ -133,10 +133,7 @@ class Image(models.Model):
         reverse relations of reviews.Review.hero and reviews.PendingImage)."""
         if self.pk is None:
             return False
-        return (
-            self.hero_of.exists()
-            or self.pending_changes.filter(fields__hero=self.pk).exists()
-        )
+        return self.hero_of.exists() or self.pending_changes.filter(fields__hero=self.pk).exists()
 
     def make_wide(self) -> None:
         """Queue the 16:9 renditions if they are wanted and not made (a review just chose this
