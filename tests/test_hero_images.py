@@ -170,3 +170,97 @@ def test_a_hero_without_alt_text_blocks_publishing(people):
 
     with pytest.raises(ValidationError, match="hero image has no alt text"):
         review.publish(by=people["editor"])
+
+
+# The migration of the reviews' own hero fields into the library ------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_existing_heroes_move_into_the_library_and_back():
+    """Migrated back to before the library heroes, a hero set (live and pending), forward again:
+    the files are reused with their descriptions and renditions; back again restores them."""
+    from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from reviews.pending import PendingChange, PendingImage
+    from tests.factories import FilmFactory, StaffFactory
+
+    before = [("reviews", "0026_desk_setting_time_zone")]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    OldReview = old.get_model("reviews", "Review")
+    record = {
+        "name": "heroes/2026/eve.jpg",
+        "crop": "16x9-f80x40",
+        "width": 1600,
+        "height": 900,
+        "files": {"jpg": [[800, "renditions/heroes/2026/eve-16x9-f80x40-800w.jpg"]]},
+    }
+    hero = {
+        "hero_image": "heroes/2026/eve.jpg",
+        "hero_width": 2000,
+        "hero_height": 900,
+        "hero_alt": "Eve on an empty stage",
+        "hero_credit": "© Lionsgate",
+        "hero_focus_x": 80,
+        "hero_focus_y": 40,
+        "hero_renditions": record,
+    }
+    film, author = FilmFactory(), StaffFactory()
+    # The pending version's upload is in the storage, but was never measured.
+    default_storage.save("heroes/2026/corridor.jpg", image_upload("corridor.jpg", size=(640, 360)))
+    review = OldReview.objects.create(
+        film_id=film.pk, author_id=author.pk, headline="Live", slug="live", **hero
+    )
+    bare = OldReview.objects.create(film_id=film.pk, author_id=author.pk, headline="Bare", slug="b")
+    old.get_model("reviews", "PendingChange").objects.create(
+        review_id=review.pk,
+        fields={
+            "headline": "Pending",
+            "hero_image": "heroes/2026/corridor.jpg",
+            "hero_alt": "",
+            "hero_decorative": True,
+            "hero_credit": "",
+            "hero_focus_x": 50,
+            "hero_focus_y": 50,
+        },
+    )
+
+    MigrationExecutor(connection).migrate(leaves)
+    review = Review.objects.get(pk=review.pk)
+    image = review.hero
+    assert (image.file.name, image.width, image.height) == ("heroes/2026/eve.jpg", 2000, 900)
+    assert (image.alt, image.decorative, image.credit) == (
+        "Eve on an empty stage",
+        False,
+        "© Lionsgate",
+    )
+    assert (image.focus_x, image.focus_y, image.wide_renditions) == (80, 40, record)
+    assert image.uploaded_by_id == author.pk
+    assert Review.objects.get(pk=bare.pk).hero is None
+    pending = PendingChange.objects.get(review=review)
+    new_hero = Image.objects.get(pk=pending.fields["hero"])
+    assert (new_hero.file.name, new_hero.decorative) == ("heroes/2026/corridor.jpg", True)
+    assert (new_hero.width, new_hero.height) == (640, 360)
+    assert not {"hero_image", "hero_alt"} & set(pending.fields)
+    assert PendingImage.objects.filter(pending=pending, image=new_hero).exists()
+    assert Image.objects.count() == 2
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    OldReview = executor.loader.project_state(before).apps.get_model("reviews", "Review")
+    restored = OldReview.objects.get(pk=review.pk)
+    assert {name: getattr(restored, name) for name in hero if name != "hero_image"} == {
+        name: value for name, value in hero.items() if name != "hero_image"
+    }
+    assert restored.hero_image.name == "heroes/2026/eve.jpg"
+    old_pending = old.get_model("reviews", "PendingChange").objects.get(review_id=review.pk)
+    assert old_pending.fields["hero_image"] == "heroes/2026/corridor.jpg"
+    assert old_pending.fields["hero_decorative"] is True
+    assert Image.objects.count() == 0, "the library images the migration made are gone"
+    MigrationExecutor(connection).migrate(leaves)
+    assert Review.objects.get(pk=review.pk).hero.alt == "Eve on an empty stage"

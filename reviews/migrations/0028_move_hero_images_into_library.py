@@ -8,6 +8,8 @@ this migration made (files under heroes/, the old fields' folder, shown in no se
 deleted; their files stay.
 """
 
+from django.core.files.images import get_image_dimensions
+from django.core.files.storage import default_storage
 from django.db import migrations
 
 OLD_FIELDS = (
@@ -47,6 +49,12 @@ class Library:
         decorative = bool(decorative) or not alt
         key = (name, alt, decorative, credit or "", *focus)
         if key not in self.made:
+            if not (width and height):
+                # Measured now (a pending version's upload was never measured): an image
+                # without its dimensions would be opened each time it is loaded.
+                width, height = measure(name)
+                if not (width and height):
+                    return None  # no such image in the storage: nothing to show
             fields = {"uploaded_at": at} if at else {}
             image = self.Image.objects.create(
                 width=width,
@@ -67,6 +75,14 @@ class Library:
         return self.made[key]
 
 
+def measure(name):
+    try:
+        with default_storage.open(name, "rb") as opened:
+            return get_image_dimensions(opened) or (None, None)
+    except OSError:
+        return (None, None)
+
+
 def forward(apps, schema_editor):
     Review = apps.get_model("reviews", "Review")
     PendingChange = apps.get_model("reviews", "PendingChange")
@@ -85,7 +101,8 @@ def forward(apps, schema_editor):
             by=review.author_id,
             at=review.created_at,
         )
-        Review.objects.filter(pk=review.pk).update(hero_id=pk)
+        if pk is not None:
+            Review.objects.filter(pk=review.pk).update(hero_id=pk)
     for pending in PendingChange.objects.all():
         fields = dict(pending.fields)
         if not any(name in fields for name in OLD_FIELDS):
@@ -101,7 +118,8 @@ def forward(apps, schema_editor):
                 focus=(fields.get("hero_focus_x", 50), fields.get("hero_focus_y", 50)),
                 by=pending.updated_by_id,
             )
-            PendingImage.objects.get_or_create(pending_id=pending.pk, image_id=hero)
+            if hero is not None:
+                PendingImage.objects.get_or_create(pending_id=pending.pk, image_id=hero)
         for old in OLD_FIELDS:
             fields.pop(old, None)
         fields["hero"] = hero
