@@ -264,3 +264,15 @@ def test_existing_heroes_move_into_the_library_and_back():
     assert Image.objects.count() == 0, "the library images the migration made are gone"
     MigrationExecutor(connection).migrate(leaves)
     assert Review.objects.get(pk=review.pk).hero.alt == "Eve on an empty stage"
+
+
+def test_pages_with_a_hero_load_it_with_the_review(client, monkeypatch):
+    """No lazy load of the hero (Django's FETCH_RAISE mode turns one into an error): cards, the
+    review page, its related reviews and the feed get it joined to the review."""
+    from django.db.models import FETCH_RAISE, query
+
+    review = ReviewFactory(published=True, hero=hero_image())
+    ReviewFactory(published=True, film=review.film, hero=hero_image(alt="Another still"))
+    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", FETCH_RAISE)
+    for address in ("/", "/reviews/", review.get_absolute_url(), "/feed/"):
+        assert client.get(address).status_code == 200, address
