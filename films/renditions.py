@@ -2,7 +2,8 @@
 `<picture>` with `srcset` and `sizes`, cropped around a focal point where the place they are
 shown has a fixed shape (a review's hero is 16:9).
 
-Each model with images says what it wants in `RENDITIONS` ({field name: `Spec`}). Renditions
+Each model with images says what it wants in `RENDITIONS` ({name: `Spec`}; the name is the
+image field's, or a crop of a field the Spec names: a library image's 16:9 "wide"). Renditions
 are made by a background task (films/tasks.py) after an image is saved, and recorded on the
 row (`Spec.record_field`, a JSON field): the original's name, the crop, and the stored name of
 every rendition. The record is the only truth pages and saves consult: a save compares it with
@@ -60,13 +61,21 @@ class Spec:
     never an upscale). `aspect`: crop to this (width, height) ratio around the focal point, or
     None to keep the original's shape. `focus_fields`: the model's fields holding the focal
     point (x, y in percent of the width and height), or None for the centre.
-    `record_field`: the JSON field the renditions are recorded in.
+    `record_field`: the JSON field the renditions are recorded in. `field`: the image field,
+    when the Spec's name in RENDITIONS is not the field's own (a second crop of one image).
+    `wanted`: the name of a model property saying whether an item needs these renditions at
+    all (a library image needs its 16:9 crop only while it is some review's hero); None: always.
     """
 
     record_field: str
     widths: tuple[int, ...]
     aspect: tuple[int, int] | None = None
     focus_fields: tuple[str, str] | None = None
+    field: str | None = None
+    wanted: str | None = None
+
+    def wanted_for(self, item) -> bool:
+        return self.wanted is None or bool(getattr(item, self.wanted))
 
     def focus(self, item) -> tuple[int, int]:
         if not self.focus_fields:
@@ -84,6 +93,18 @@ class Spec:
 
 def spec_for(item, field_name: str) -> Spec:
     return type(item).RENDITIONS[field_name]
+
+
+def source_name(item, name: str) -> str:
+    """The image field a rendition name stands for (its own name, or its Spec's `field`)."""
+    model = item if isinstance(item, type) else type(item)
+    spec = getattr(model, "RENDITIONS", {}).get(name)
+    return (spec.field if spec else None) or name
+
+
+def source(item, name: str):
+    """The image (a FieldFile) whose renditions `name` (a key of RENDITIONS) are."""
+    return getattr(item, source_name(item, name))
 
 
 def crop_box(
@@ -123,7 +144,7 @@ def is_current(item, field_name: str, record=None) -> bool:
     """Whether `record` (the row's, by default) holds renditions of the field's current image
     and crop. Reads nothing from storage."""
     spec = spec_for(item, field_name)
-    field = getattr(item, field_name)
+    field = source(item, field_name)
     if record is None:
         record = getattr(item, spec.record_field, None)
     return bool(
@@ -139,7 +160,7 @@ def shown_size(item, field_name: str) -> tuple[int, int] | None:
     """The width and height the image is shown with (its crop's), from the stored dimensions of
     the original; None when they are unknown."""
     spec = spec_for(item, field_name)
-    field = getattr(item, field_name)
+    field = source(item, field_name)
     width, height = _stored_size(field)
     if not width or not height:
         return None
@@ -163,12 +184,12 @@ def make_renditions(item, field_name: str) -> dict:
     costs bytes, never a page.
     """
     spec = spec_for(item, field_name)
-    field = getattr(item, field_name)
+    field = source(item, field_name)
     crop = spec.crop_key(item)
     record = {"name": field.name, "crop": crop, "files": {}}
     try:
-        with field.storage.open(field.name, "rb") as source:
-            image = ImageOps.exif_transpose(Image.open(source))
+        with field.storage.open(field.name, "rb") as opened:
+            image = ImageOps.exif_transpose(Image.open(opened))
             image.load()
     except (OSError, ValueError) as error:
         logger.warning("No renditions for %s: %s", field.name, error)
@@ -209,9 +230,10 @@ def backfill() -> int:
 
     count = 0
     for model in apps.get_models():
-        for field_name in getattr(model, "RENDITIONS", {}):
-            for item in model._default_manager.exclude(**{field_name: ""}).iterator():
-                if not is_current(item, field_name):
+        for field_name, spec in getattr(model, "RENDITIONS", {}).items():
+            stored = model._default_manager.exclude(**{source_name(model, field_name): ""})
+            for item in stored.iterator():
+                if spec.wanted_for(item) and not is_current(item, field_name):
                     record_renditions(item, field_name, make_renditions(item, field_name))
                     count += 1
     return count
@@ -233,7 +255,7 @@ def best_file(item, field_name: str, width: int = 1200, extension: str = FALLBAC
     """The rendition to link to from outside a <picture> (og:image, JSON-LD, feeds): the
     widest JPEG up to `width` (or the narrowest), with its size; the original while there are
     no renditions. For an item that has the image."""
-    field = getattr(item, field_name)
+    field = source(item, field_name)
     # An image without renditions (a review's social image) is linked to as uploaded.
     if field_name in getattr(type(item), "RENDITIONS", {}) and is_current(item, field_name):
         record = getattr(item, spec_for(item, field_name).record_field)

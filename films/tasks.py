@@ -3,7 +3,14 @@
 from django.apps import apps
 from django.db import transaction
 
-from films.renditions import delete_renditions, is_current, make_renditions, spec_for
+from films.renditions import (
+    delete_renditions,
+    is_current,
+    make_renditions,
+    source,
+    source_name,
+    spec_for,
+)
 from tasks.base import durable_task
 
 
@@ -18,7 +25,7 @@ def make_image_renditions(model: str, pk: int, field_name: str, name: str, crop:
     item = apps.get_model(model)._default_manager.filter(pk=pk).first()
     if item is None:
         return {"skipped": "deleted"}
-    field = getattr(item, field_name)
+    field = source(item, field_name)
     if field.name != name or (crop and spec_for(item, field_name).crop_key(item) != crop):
         return {"skipped": "image replaced"}
     if is_current(item, field_name):
@@ -52,7 +59,7 @@ def record_renditions(item, field_name: str, record: dict) -> None:
             for extension, files in superseded.get("files", {}).items()
         }
     }
-    storage = getattr(item, field_name).storage
+    storage = source(item, field_name).storage
     transaction.on_commit(lambda: delete_renditions(storage, stale))
 
 
@@ -60,12 +67,11 @@ def renditions_after_save(item, field_name: str, update_fields=None) -> None:
     """Queue the renditions of `item`'s image if its record does not match the image and its
     crop (a comparison of the row's own fields: nothing is asked of the storage)."""
     spec = spec_for(item, field_name)
-    if update_fields is not None and not {field_name, *(spec.focus_fields or ())} & set(
-        update_fields
-    ):
+    watched = {source_name(item, field_name), *(spec.focus_fields or ())}
+    if update_fields is not None and not watched & set(update_fields):
         return
-    field = getattr(item, field_name)
-    if field and not is_current(item, field_name):
+    field = source(item, field_name)
+    if field and not is_current(item, field_name) and spec.wanted_for(item):
         make_image_renditions.enqueue_on_commit(
             item._meta.label, item.pk, field_name, field.name, spec.crop_key(item)
         )

@@ -78,8 +78,10 @@ class Image(models.Model):
         validators=[MaxValueValidator(100)],
         help_text="From the top edge (0) to the bottom (100).",
     )
-    # The renditions (films/renditions.py) once a task has made them.
+    # The renditions (films/renditions.py) once a task has made them: in the image's own shape,
+    # and 16:9 around the focal point for an image shown as a review's hero.
     renditions = models.JSONField(default=dict, blank=True, editable=False)
+    wide_renditions = models.JSONField(default=dict, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -92,11 +94,21 @@ class Image(models.Model):
 
     objects = ImageQuerySet.as_manager()
 
-    # In their own shape, at the widths a reading column and a wide screen need.
+    # In their own shape, at the widths a reading column and a wide screen need; and "wide",
+    # 16:9 around the focal point (a review's hero: its page, the lead card, link previews),
+    # made only for images some review shows as its hero.
     RENDITIONS = {
         "file": Spec(
             "renditions", widths=(480, 800, 1200, 1600), focus_fields=("focus_x", "focus_y")
-        )
+        ),
+        "wide": Spec(
+            "wide_renditions",
+            widths=(480, 800, 1200, 1600),
+            aspect=(16, 9),
+            focus_fields=("focus_x", "focus_y"),
+            field="file",
+            wanted="shown_wide",
+        ),
     }
 
     class Meta:
@@ -113,6 +125,20 @@ class Image(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         renditions_after_save(self, "file", kwargs.get("update_fields"))
+        renditions_after_save(self, "wide", kwargs.get("update_fields"))
+
+    @property
+    def shown_wide(self) -> bool:
+        """Whether a review shows this image as its hero, live or in a pending version (the
+        reverse relations of reviews.Review.hero and reviews.PendingImage)."""
+        if self.pk is None:
+            return False
+        return self.hero_of.exists() or self.pending_changes.filter(fields__hero=self.pk).exists()
+
+    def make_wide(self) -> None:
+        """Queue the 16:9 renditions if they are wanted and not made (a review just chose this
+        image as its hero)."""
+        renditions_after_save(self, "wide")
 
     @property
     def file_name(self) -> str:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, Stylesheet
 
 from films.models import Genre
-from films.renditions import best_file
+from films.renditions import best_file, source
 from pagecache import tags
 from reviews.critics import Critic, byline_name, critic_of
 from reviews.models import Review, Tag
@@ -114,7 +114,7 @@ class LatestReviewsFeed(Feed):
         reviews = (
             self.reviews(obj)
             .newest_first()
-            .select_related("film", "author__critic")
+            .select_related("film", "author__critic", "hero")
             .prefetch_related("film__genres")
             .defer("search_vector", "search_text")
         )
@@ -162,8 +162,8 @@ class LatestReviewsFeed(Feed):
     def _image(self, review) -> dict | None:
         """The hero image (the film's poster when there is none) as a JPEG rendition up to
         1200 px wide, the original only while its renditions are being made."""
-        if review.hero_image:
-            item, field_name = review, "hero_image"
+        if review.hero_id:
+            item, field_name = review.hero, "wide"
         elif review.film.poster:
             item, field_name = review.film, "poster"
         else:
@@ -173,7 +173,7 @@ class LatestReviewsFeed(Feed):
             "url": self.request.build_absolute_uri(found.url),
             "type": mimetypes.guess_type(found.name)[0] or "image/jpeg",
             "file": found,
-            "storage": getattr(item, field_name).storage,
+            "storage": source(item, field_name).storage,
             "width": found.width,
             "height": found.height,
         }

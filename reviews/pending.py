@@ -38,12 +38,7 @@ REVIEW_FIELDS = (
     "intro",
     "verdict",
     "rating",
-    "hero_image",
-    "hero_alt",
-    "hero_decorative",
-    "hero_credit",
-    "hero_focus_x",
-    "hero_focus_y",
+    "hero",
     "intended_date",
     "comments_enabled",
     "search_description",
@@ -74,7 +69,7 @@ class PendingChange(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The library images its sections show: an image waiting to go live is in use too.
+    # The library images its sections and hero show: an image waiting to go live is in use too.
     images = models.ManyToManyField(
         Image, through="PendingImage", blank=True, related_name="pending_changes"
     )
@@ -90,7 +85,11 @@ class PendingChange(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "sections" in update_fields:
             shown = set().union(*(referenced_ids(s.get("body")) for s in self.sections))
+            if hero := self.fields.get("hero"):
+                shown.add(hero)
             self.images.set(Image.objects.filter(pk__in=shown))
+            if hero and (image := Image.objects.filter(pk=hero).first()):
+                image.make_wide()  # ready by the time the changes are published
 
     def apply_fields(self, review) -> None:
         """Set the pending field values on `review` in memory."""
@@ -117,7 +116,8 @@ class PendingChange(models.Model):
 
 
 class PendingImage(models.Model):
-    """A library image shown in a pending version's sections: it cannot be deleted meanwhile."""
+    """A library image shown in a pending version (its sections or hero): it cannot be deleted
+    meanwhile."""
 
     pending = models.ForeignKey(PendingChange, on_delete=models.CASCADE, related_name="+")
     image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="pending_uses")

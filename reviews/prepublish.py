@@ -88,11 +88,18 @@ def check(review, sections=None) -> Report:
                 f"An image in {place} has no alt text: describe it for readers who cannot see "
                 "it, between the brackets of ![alt text](address).",
             )
+    hero = review.hero if review.hero_id else None
+    if hero is not None and not hero.alt.strip() and not hero.decorative:
+        findings.setdefault(
+            "image_alt",
+            "The hero image has no alt text: describe it in the image library, or mark it "
+            "decorative there.",
+        )
     if review.rating is None:
         findings["no_rating"] = "No star rating."
     if not (review.verdict or "").strip():
         findings["no_verdict"] = "No verdict / pull quote."
-    if not review.hero_image:
+    if not review.hero_id:
         findings["no_hero_image"] = "No hero image: lists and shares show the film's poster."
     minimum = settings.MARQUEE_PREPUBLISH_MIN_DESCRIPTION
     # The description readers and search engines see, made as the public page makes it.

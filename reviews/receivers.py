@@ -88,9 +88,12 @@ def section_changed(sender, instance, **kwargs):
 
 
 def image_changed(sender, instance, raw=False, **kwargs):
-    """A library image's figure is in its sections' saved HTML: render them again."""
+    """A library image's figure is in its sections' saved HTML: render them again. The pages
+    of the reviews it is the hero of (their page, cards, link previews) show it too."""
     if not raw:
         Section.show_image_changes(instance)
+        if heroes := list(instance.hero_of.values_list("pk", flat=True)):
+            tags.retire(*(f"review:{pk}" for pk in heroes))
 
 
 def comment_saving(sender, instance, raw=False, **kwargs):

@@ -65,8 +65,8 @@ def image_source(review) -> tuple[str, object] | tuple[None, None]:
     the hero image, else the film's poster; (None, None) for the site's default."""
     if review.social_image:
         return "social_image", review
-    if review.hero_image:
-        return "hero_image", review
+    if review.hero_id:
+        return "wide", review.hero
     if review.film.poster:
         return "poster", review.film
     return None, None
@@ -76,14 +76,14 @@ def image_alt(review) -> str:
     field, _ = image_source(review)
     if field == "poster":
         return f"Poster of {review.film.title}"
-    if field == "hero_image" or (field == "social_image" and review.hero_image):
-        return review.hero_alt_text
+    if field == "wide" or (field == "social_image" and review.hero_id):
+        return review.hero.alt_text
     return ""
 
 
 def derived_image_label(review) -> str:
     """What shows when no social image is uploaded, in words for the admin."""
-    if review.hero_image:
+    if review.hero_id:
         return "the hero image"
     if review.film_id and review.film.poster:
         return f"the poster of {review.film.title}"

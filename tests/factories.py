@@ -111,7 +111,6 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     intro = "An *intro* paragraph.\n\nAnd a second one."
     rating = 4
     status = Review.Status.DRAFT
-    hero_alt = factory.Maybe("hero_image", "A still from the film", "")
 
     class Params:
         published = factory.Trait(

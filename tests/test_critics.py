@@ -18,6 +18,7 @@ from reviews.models import Review
 from tests.factories import (
     FilmFactory,
     GenreFactory,
+    LibraryImageFactory,
     ReviewFactory,
     SectionFactory,
     UserFactory,
@@ -265,7 +266,7 @@ def test_feed_items_carry_headline_rating_image_intro_and_critic(client, critic,
         dek="<b>bold</b> & brave",
         intro="The *intro* itself.",
     )
-    review.hero_image = image_upload("hero.png", size=(800, 450))
+    review.hero = LibraryImageFactory(file=image_upload("hero.png", size=(800, 450)))
     review.save()
     SectionFactory(review=review, heading="The ending", body="Section text here.")
 
@@ -273,7 +274,7 @@ def test_feed_items_carry_headline_rating_image_intro_and_critic(client, critic,
     assert item.findtext("title") == "A Comedy of Manners"
     assert item.find(f"{MEDIA}community/{MEDIA}starRating").get("average") == "4.5"
     enclosure = item.find("enclosure")
-    assert enclosure.get("url").startswith("http://testserver/media/heroes/")
+    assert enclosure.get("url").startswith("http://testserver/media/library/")
     assert enclosure.get("type") == "image/png"
     assert int(enclosure.get("length")) > 0
     media = item.find(f"{MEDIA}content")

@@ -6,18 +6,20 @@ its page, on cards, in og:image and the JSON-LD; the page renders while renditio
 import json
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
-from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFilter, ImageStat
 
 from films.renditions import crop_box
 from reviews.models import Review
 from tasks.models import TaskRecord
-from tests.factories import FilmFactory, ReviewFactory, image_upload, user_in_group
+from tests.factories import (
+    FilmFactory,
+    LibraryImageFactory,
+    ReviewFactory,
+    image_upload,
+)
 from tests.tasks_support import database_task_backend
 from tests.test_pages import attr, find, find_all, page
-from tests.test_workflow_admin import errors, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -30,18 +32,22 @@ def candidates(srcset: str) -> list[tuple[str, int]]:
     return [(url, int(width[:-1])) for url, width in (p.split() for p in srcset.split(", "))]
 
 
+def library_image(file, **kwargs):
+    """A library image to show as a hero (described in the library, not on the review)."""
+    return LibraryImageFactory(file=file, **{"caption": "", **kwargs})
+
+
 def hero_review(run_tasks, **kwargs) -> Review:
-    """A published review with a 2000×1000 hero whose subject sits at 80% across."""
+    """A published review whose hero is a 2000×1000 library image, its subject at 80% across."""
     with run_tasks(execute=True):
-        return ReviewFactory(
-            published=True,
-            hero_image=image_upload("hero.png", size=(2000, 1000)),
-            hero_alt="Eve in a red coat on a stage",
-            hero_credit="© Marquee demo",
-            hero_focus_x=80,
-            hero_focus_y=50,
-            **kwargs,
+        hero = library_image(
+            image_upload("hero.png", size=(2000, 1000)),
+            alt="Eve in a red coat on a stage",
+            credit="© Marquee demo",
+            focus_x=80,
+            focus_y=50,
         )
+        return ReviewFactory(published=True, hero=hero, **kwargs)
 
 
 @pytest.fixture
@@ -65,8 +71,8 @@ def test_crops_keep_the_focal_point_in_view_and_stay_inside_the_image():
 def test_the_hero_gets_avif_webp_and_jpeg_renditions_at_each_width(client, settings, run_tasks):
     review = hero_review(run_tasks)
     review.refresh_from_db()
-    record = review.hero_renditions
-    assert record["name"] == review.hero_image.name
+    record = review.hero.wide_renditions
+    assert record["name"] == review.hero.file.name
     assert record["crop"] == "16x9-f80x50"
     assert (record["width"], record["height"]) == (1778, 1000)
 
@@ -105,12 +111,12 @@ def test_the_crop_follows_the_focal_point(settings, run_tasks):
 
     def brightness(focus_x: int) -> float:
         with run_tasks(execute=True):
-            review = ReviewFactory(
-                hero_image=SimpleUploadedFile("halves.png", buffer.getvalue()),
-                hero_focus_x=focus_x,
+            hero = library_image(
+                SimpleUploadedFile("halves.png", buffer.getvalue()), focus_x=focus_x
             )
+            review = ReviewFactory(hero=hero)
         review.refresh_from_db()
-        _width, name = review.hero_renditions["files"]["jpg"][-1]
+        _width, name = review.hero.wide_renditions["files"]["jpg"][-1]
         with Image.open(settings.MEDIA_ROOT / name) as made:
             return ImageStat.Stat(made.convert("L")).mean[0]
 
@@ -146,11 +152,14 @@ def test_avif_and_webp_weigh_at_most_half_the_jpeg(run_tasks):
     buffer = BytesIO()
     image.save(buffer, "PNG")
     with run_tasks(execute=True):
-        review = ReviewFactory(hero_image=SimpleUploadedFile("photo.png", buffer.getvalue()))
+        review = ReviewFactory(
+            hero=library_image(SimpleUploadedFile("photo.png", buffer.getvalue()))
+        )
     review.refresh_from_db()
-    storage = review.hero_image.storage
+    storage = review.hero.file.storage
     sizes = {
-        ext: storage.size(files[-1][1]) for ext, files in review.hero_renditions["files"].items()
+        ext: storage.size(files[-1][1])
+        for ext, files in review.hero.wide_renditions["files"].items()
     }
     assert sizes["avif"] <= sizes["jpg"] / 2, sizes
     assert sizes["webp"] <= sizes["jpg"] / 2, sizes
@@ -161,53 +170,66 @@ def test_avif_and_webp_weigh_at_most_half_the_jpeg(run_tasks):
 
 def test_the_page_renders_with_the_original_while_renditions_are_pending(client):
     with database_task_backend():
-        review = ReviewFactory(
-            published=True,
-            hero_image=image_upload("hero.png", size=(1600, 1200)),
-            hero_alt="A dancer",
-            hero_focus_y=30,
+        hero = library_image(
+            image_upload("hero.png", size=(1600, 1200)), alt="A dancer", focus_y=30
         )
+        review = ReviewFactory(published=True, hero=hero)
         response = client.get(review.get_absolute_url())
-        assert TaskRecord.objects.filter(task_path="films.tasks.make_image_renditions").exists()
-    hero = find(page(response), "figure", cls="review-hero")
-    assert find_all(hero, "source") == []
-    img = find(hero, "img")
-    assert attr(img, "src") == review.hero_image.url
+        queued = TaskRecord.objects.filter(task_path="films.tasks.make_image_renditions")
+        # The library image's own renditions and, now that it is a hero, its 16:9 ones.
+        assert sorted(task.args_kwargs["args"][2] for task in queued) == ["file", "wide"]
+    figure = find(page(response), "figure", cls="review-hero")
+    assert find_all(figure, "source") == []
+    img = find(figure, "img")
+    assert attr(img, "src") == hero.file.url
     assert attr(img, "srcset") is None
     # The original is drawn in the crop's box, around its focal point: no shift later.
     assert (attr(img, "width"), attr(img, "height")) == ("1600", "900")
     assert {"crop", "crop--16x9", "fx-50", "fy-30"} <= set(attr(img, "class").split())
     head = page(response)
     og = find(head, "meta", property="og:image")
-    assert attr(og, "content") == f"http://testserver{review.hero_image.url}"
+    assert attr(og, "content") == f"http://testserver{hero.file.url}"
 
 
 def test_recording_renditions_is_not_an_edit(run_tasks):
-    """The task records renditions without bumping the version: an open form stays good."""
+    """The task records renditions on the library image: the review's version stays, so an
+    open form stays good."""
     with run_tasks(execute=True):
-        review = ReviewFactory(hero_image=image_upload("hero.png", size=(800, 450)))
+        review = ReviewFactory(hero=library_image(image_upload("hero.png", size=(800, 450))))
     version, token = review.version, review.render_token
     review.refresh_from_db()
-    assert review.hero_renditions["files"]
+    assert review.hero.wide_renditions["files"]
     assert (review.version, review.render_token) == (version, token)
+
+
+def test_an_image_used_nowhere_as_a_hero_gets_no_16_9_renditions(run_tasks):
+    with run_tasks(execute=True):
+        image = library_image(image_upload("figure.png", size=(800, 600)))
+    image.refresh_from_db()
+    assert image.renditions["files"]
+    assert image.wide_renditions == {}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_new_focal_point_makes_new_renditions_and_an_unchanged_save_none():
     with database_task_backend():
-        review = ReviewFactory(hero_image=image_upload("hero.png", size=(800, 600)))
+        hero = library_image(image_upload("hero.png", size=(800, 600)))
+        review = ReviewFactory(hero=hero)
         call_command("run_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-        review.refresh_from_db()
-        first = review.hero_renditions["crop"]
+        hero.refresh_from_db()
+        first = hero.wide_renditions["crop"]
         TaskRecord.objects.all().delete()
         review.dek = "Changed"
         review.save()
+        hero.caption = "Changed too"
+        hero.save()
         assert not TaskRecord.objects.exists(), "nothing asked of the storage or the queue"
-        review.hero_focus_y = 10
-        review.save()
+        hero.focus_y = 10  # in the library: every page showing it follows
+        hero.save()
         call_command("run_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-    review.refresh_from_db()
-    assert (first, review.hero_renditions["crop"]) == ("16x9-f50x50", "16x9-f50x10")
+    hero.refresh_from_db()
+    assert (first, hero.wide_renditions["crop"]) == ("16x9-f50x50", "16x9-f50x10")
+    assert hero.renditions["crop"] == "orig"
 
 
 # The hero reaches readers ---------------------------------------------------------------------
@@ -218,7 +240,8 @@ def test_og_image_twitter_card_and_json_ld_use_the_hero(client, run_tasks):
     review.refresh_from_db()
     head = page(client.get(review.get_absolute_url()))
     og = attr(find(head, "meta", property="og:image"), "content")
-    assert og.startswith("http://testserver/media/renditions/heroes/")
+    assert og.startswith("http://testserver/media/renditions/library/")
+    assert "-16x9-f80x50-" in og
     assert og.endswith("-1200w.jpg")
     assert attr(find(head, "meta", property="og:image:width"), "content") == "1200"
     assert attr(find(head, "meta", property="og:image:height"), "content") == "675"
@@ -260,17 +283,20 @@ def test_cards_show_the_hero_and_the_lead_story_larger(client, run_tasks):
 
 def test_a_decorative_hero_has_empty_alt_and_no_og_alt(client, run_tasks):
     review = hero_review(run_tasks)
-    Review.objects.filter(pk=review.pk).update(hero_decorative=True)
-    cache.clear()
+    client.get(review.get_absolute_url())  # cached now
+    review.hero.decorative = True
+    with run_tasks(execute=True):
+        review.hero.save()  # in the library: the page showing it is retired
     response = client.get(review.get_absolute_url())
-    assert attr(find(page(response), "img", cls="review-hero__image"), "alt") == ""
+    img = find(page(response), "img", cls="review-hero__image")
+    assert (attr(img, "alt"), attr(img, "role")) == ("", "presentation")
     assert find_all(page(response), "meta", property="og:image:alt") == []
 
 
 def test_nothing_unpublished_leaks_through_images(client, run_tasks):
     with run_tasks(execute=True):
         draft = ReviewFactory(
-            hero_image=image_upload("secret.png", size=(800, 450)), hero_alt="A secret still"
+            hero=library_image(image_upload("secret.png", size=(800, 450)), alt="A secret still")
         )
     assert client.get(draft.get_absolute_url()).status_code == 404
     for url in ("/", "/reviews/", draft.film.get_absolute_url(), "/feed/"):
@@ -278,27 +304,6 @@ def test_nothing_unpublished_leaks_through_images(client, run_tasks):
 
 
 # The editor's side ------------------------------------------------------------------------------
-
-
-def test_the_admin_requires_alt_text_unless_the_hero_is_decorative(client):
-    editor = user_in_group("Editors")
-    client.force_login(editor)
-    review = ReviewFactory(author=editor)
-    url = reverse("admin:reviews_review_change", args=[review.pk])
-    data = {k: v for k, v in form_data(client.get(url)).items() if not hasattr(v, "url")}
-    upload = image_upload("hero.png", size=(800, 450))
-    response = client.post(url, {**data, "hero_image": upload})
-    assert response.status_code == 200
-    assert "Describe the hero image" in str(errors(response))
-    review.refresh_from_db()
-    assert not review.hero_image, "nothing stored from a refused form"
-
-    upload = image_upload("hero.png", size=(800, 450))
-    response = client.post(url, {**data, "hero_image": upload, "hero_decorative": "on"})
-    assert response.status_code == 302, errors(response)
-    review.refresh_from_db()
-    assert review.hero_image
-    assert review.hero_decorative
 
 
 # The demo looks like a film magazine ---------------------------------------------------------
@@ -321,19 +326,19 @@ def test_load_demo_attaches_drawn_posters_portraits_and_stills(settings, client)
         assert all(credit.person.photo for credit in top_billed), film
     reviews = list(Review.objects.all())
     assert reviews
-    assert all(r.hero_image and r.hero_alt and not r.hero_decorative for r in reviews)
-    assert all(r.hero_credit == "Illustration: Marquee demo" for r in reviews)
-    assert len({(r.hero_focus_x, r.hero_focus_y) for r in reviews}) > 1
+    assert all(r.hero and r.hero.alt and not r.hero.decorative for r in reviews)
+    assert all(r.hero.credit == "Illustration: Marquee demo" for r in reviews)
+    assert len({(r.hero.focus_x, r.hero.focus_y) for r in reviews}) > 1
     home = page(client.get("/"))
     assert find_all(home, "img", cls="card__image"), "the front page shows the stills"
 
     # A second run draws nothing new and replaces nothing.
-    before = {f.pk: f.poster.name for f in films}, {r.pk: r.hero_image.name for r in reviews}
+    before = {f.pk: f.poster.name for f in films}, {r.pk: r.hero.file.name for r in reviews}
     photos = Person.objects.exclude(photo="").count()
     call_command("load_demo", stdout=StringIO())
     after = (
         {f.pk: f.poster.name for f in Film.objects.all()},
-        {r.pk: r.hero_image.name for r in Review.objects.all()},
+        {r.pk: r.hero.file.name for r in Review.objects.all()},
     )
     assert after == before
     assert Person.objects.exclude(photo="").count() == photos

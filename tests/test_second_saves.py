@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 MODELS = [
     (Film, "poster", "tagline", "No poster yet."),
     (Person, "photo", "biography", "No photo yet."),
-    (Review, "hero_image", "dek", "No hero image yet."),
+    # The hero comes from the image library (tests/test_hero_images.py); the social image is
+    # the review's own upload.
+    (Review, "social_image", "dek", "None uploaded: shares show"),
 ]
 
 
@@ -36,7 +38,7 @@ def make(model):
         return FilmFactory(poster=image_upload("first.png", size=(200, 300)))
     if model is Person:
         return PersonFactory(photo=image_upload("first.png", size=(200, 300)))
-    return ReviewFactory(hero_image=image_upload("first.png", size=(200, 300)))
+    return ReviewFactory(social_image=image_upload("first.png", size=(200, 300)))
 
 
 def change_url(obj):

@@ -17,6 +17,7 @@ from films.renditions import (
     best_file,
     is_current,
     shown_size,
+    source,
     spec_for,
 )
 from pagecache import tags
@@ -148,7 +149,7 @@ def picture(
     (`decorative` says so to assistive technology too: role="presentation");
     `eager` is for the one image above the fold (no lazy loading, fetched first).
     """
-    field = getattr(item, field_name)
+    field = source(item, field_name)
     if not field:
         return ""
     spec = spec_for(item, field_name)
@@ -198,9 +199,9 @@ def picture(
 
 @register.simple_tag(takes_context=True)
 def social_image(context, item, field_name: str) -> ImageFile | None:
-    """`{% social_image review "hero_image" as image %}`: the JPEG to name in `og:image` (an
+    """`{% social_image review.hero "wide" as image %}`: the JPEG to name in `og:image` (an
     absolute URL, with its width and height), or None when `item` has no such image."""
-    if not getattr(item, field_name):
+    if item is None or not source(item, field_name):
         return None
     found = best_file(item, field_name)
     return ImageFile(absolute_url(context, found.url), found.width, found.height)

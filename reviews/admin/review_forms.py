@@ -119,9 +119,6 @@ def posted_sections(formsets) -> list[Section]:
     return sections
 
 
-FOCUS_FIELDS = ("hero_focus_x", "hero_focus_y")
-
-
 class ReviewAdminForm(forms.ModelForm):
     # The version the form was loaded at. A save based on an older one is refused (see clean()).
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -154,9 +151,6 @@ class ReviewAdminForm(forms.ModelForm):
         if self.instance.pk and "base_version" in self.fields:
             self.fields["base_version"].required = True
             self.fields["base_version"].initial = self.instance.version
-        for name in FOCUS_FIELDS:  # left empty: the centre, rather than an error
-            if name in self.fields:
-                self.fields[name].required = False
         if "tags" in self.fields and getattr(self.instance, "chosen_tag_ids", None) is not None:
             self.initial["tags"] = self.instance.chosen_tag_ids  # the pending version's
         if "search_description" in self.fields:
@@ -168,16 +162,6 @@ class ReviewAdminForm(forms.ModelForm):
             field = self.fields["unpublish_at"]
             field.initial = self.instance.unpublish_at
             field.help_text = f"{field.help_text} {zone_note()}"
-
-    def clean_hero_focus_x(self):
-        return self._focus("hero_focus_x")
-
-    def clean_hero_focus_y(self):
-        return self._focus("hero_focus_y")
-
-    def _focus(self, name: str) -> int:
-        value = self.cleaned_data.get(name)
-        return Review._meta.get_field(name).default if value is None else value
 
     def clean_unpublish_at(self):
         at = self.cleaned_data.get("unpublish_at")

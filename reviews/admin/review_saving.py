@@ -82,10 +82,9 @@ class PendingVersionSaving:
             for formset in formsets:
                 formset.save(commit=False)  # nothing written; the change message reads them
             if changed:
-                for name in ("hero_image", "social_image"):
-                    upload = form.cleaned_data.get(name)
-                    if isinstance(upload, UploadedFile):
-                        getattr(review, name).save(upload.name, upload, save=False)
+                upload = form.cleaned_data.get("social_image")
+                if isinstance(upload, UploadedFile):
+                    review.social_image.save(upload.name, upload, save=False)
                 pending_versions.save_pending(
                     review, posted_sections(formsets), request.user, review.version
                 )

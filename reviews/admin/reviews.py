@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
@@ -25,8 +26,8 @@ from films.admin import (
     CheckedImageMixin,
     ForbiddenAsAdminPage,
     OptionalSlugMixin,
-    image_tag,
 )
+from films.templatetags.marquee import picture
 from reviews import permissions
 from reviews.admin.review_forms import (
     MARKDOWN_EDITOR,
@@ -97,6 +98,8 @@ class ReviewAdmin(
     )
     date_hierarchy = "published_at"
     autocomplete_fields = ("film", "tags")
+    # The library's list opens in a popup (the magnifier), where an image is chosen or uploaded.
+    raw_id_fields = ("hero",)
     prepopulated_fields = {"slug": ("headline",)}
     readonly_fields = (
         "status_column",
@@ -116,16 +119,10 @@ class ReviewAdmin(
         (
             "Hero image",
             {
-                "fields": (
-                    "hero_image",
-                    "hero_preview",
-                    "hero_alt",
-                    "hero_decorative",
-                    "hero_credit",
-                    ("hero_focus_x", "hero_focus_y"),
-                ),
+                "fields": ("hero", "hero_preview"),
                 "description": "Shown above the review, on its card and when it is shared, cropped "
-                "to 16:9 around the focal point (click the current image to set it).",
+                "to 16:9 around its focal point. Its alt text, credit and focal point are the "
+                "library's: edit them there, once, for every page that shows it.",
             },
         ),
         (
@@ -175,7 +172,6 @@ class ReviewAdmin(
             "marquee-admin/js/markdown-toolbar.js",
             "marquee-admin/js/change-guard.js",
             "marquee-admin/js/editor-errors.js",
-            "marquee-admin/js/focal-point.js",
         )
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 
@@ -218,34 +214,20 @@ class ReviewAdmin(
         when = timezone.localtime(obj.unpublish_at)
         return f"{when:%d %B %Y, %H:%M} ({site_time_zone()})"
 
-    @admin.display(description="current hero image")
+    @admin.display(description="as shown")
     def hero_preview(self, obj):
-        if obj is None:
-            return "No hero image yet."
-        # The stored image, not the form's instance: a form refused for another field (the
-        # alt text, say) has already given it the new upload, which is not stored.
-        stored = (
-            Review.objects.filter(pk=obj.pk).only("hero_image", "hero_width", "hero_height").first()
-            if obj.pk
-            else None
-        )
-        if stored is None:
-            return "No hero image yet."
-        image = image_tag(
-            stored.hero_image,
-            stored.hero_width,
-            stored.hero_height,
-            box=300,
-            alt=f"Hero image of {obj.headline}",
-        )
-        if not image:
-            return "No hero image yet."
-        # Clicking the picture sets the focal point (marquee-admin/js/focal-point.js).
+        """The chosen hero as readers see it (16:9 around its focal point), with its alt text
+        and credit, linked to its page in the library where they are edited."""
+        hero = obj.hero if obj is not None and obj.hero_id else None
+        if hero is None or not hero.file:
+            return "No hero image yet: lists and shares show the film's poster."
         return format_html(
-            '<div class="focal-picker" data-focus-x="id_hero_focus_x" '
-            'data-focus-y="id_hero_focus_y" title="Click the subject to set the focal point">'
-            "{}</div>",
-            image,
+            '<div class="hero-choice">{}<p>{}{}<br><a href="{}">Edit its alt text, credit and '
+            "focal point in the library</a></p></div>",
+            picture(hero, "wide", alt=hero.alt_text, sizes="20rem", css_class="hero-choice__image"),
+            format_html("Alt text: “{}”", hero.alt) if not hero.decorative else "Decorative",
+            format_html(" · Credit: {}", hero.credit) if hero.credit else "",
+            reverse("admin:images_image_change", args=[hero.pk]),
         )
 
     # Who sees what ----------------------------------------------------------------------------

@@ -220,7 +220,7 @@ class FeaturedSlotAdmin:
         stored = (
             Review.objects.filter(pk=review.pk)
             .select_related("film")
-            .only("social_image", "social_width", "social_height", "hero_image", "film__poster")
+            .only("social_image", "social_width", "social_height", "hero", "film__poster")
             .first()
             if review.pk
             else None

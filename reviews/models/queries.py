@@ -69,12 +69,14 @@ class ReviewQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-id")
 
     def cards(self):
-        """As review cards show them (review_card): film and author joined, nothing else."""
-        return self.select_related("film", "author__critic").only(*CARD_FIELDS)
+        """As review cards show them (review_card): film, author and hero joined, nothing else."""
+        return self.select_related("film", "author__critic", "hero").only(*CARD_FIELDS)
 
     def for_page(self):
-        """With what the review page shows around its article: film, collection, author."""
-        return self.select_related("film__collection", "author__critic").defer(*NOT_ON_THE_PAGE)
+        """With what the review page shows around its article: film, collection, author, hero."""
+        return self.select_related("film__collection", "author__critic", "hero").defer(
+            *NOT_ON_THE_PAGE
+        )
 
     def related_to(self, review, limit: int = 4):
         """Public reviews close to `review`, closest first, then newest first.
@@ -156,12 +158,12 @@ CARD_FIELDS = (
     "film__poster_renditions",
     "author__critic__display_name",
     "author__critic__slug",
-    "hero_image",
-    "hero_width",
-    "hero_height",
-    "hero_focus_x",
-    "hero_focus_y",
-    "hero_renditions",
+    "hero__file",
+    "hero__width",
+    "hero__height",
+    "hero__focus_x",
+    "hero__focus_y",
+    "hero__wide_renditions",
 )
 
 

@@ -6,7 +6,6 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,10 +13,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from films.models import Film, unique_slug
-from films.renditions import Spec
-from films.tasks import renditions_after_save
 from films.validators import validate_image_file
-from pagecache import tags
 from reviews import pending as pending_versions
 from reviews.critics import Critic
 from reviews.markdown import render
@@ -64,48 +60,17 @@ class Review(StateChanges, models.Model):
         max_length=300,
         blank=True,
     )
-    hero_image = models.ImageField(
-        upload_to="heroes/%Y/",
+    # From the image library, which holds its alt text, credit and focal point: edited there
+    # once, for every page that shows it. Shown 16:9 around the focal point (Image "wide").
+    hero = models.ForeignKey(
+        "images.Image",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        width_field="hero_width",
-        height_field="hero_height",
+        related_name="hero_of",
+        verbose_name="hero image",
+        help_text="Choose an image from the library (the magnifier), or upload one there.",
     )
-    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hero_alt = models.CharField(
-        "hero image's alt text",
-        max_length=300,
-        blank=True,
-        help_text="What the image shows, for readers who cannot see it. Required with a hero "
-        "image unless it is marked decorative.",
-    )
-    hero_decorative = models.BooleanField(
-        "the hero image is decorative",
-        default=False,
-        help_text="It adds nothing the text does not say: screen readers skip it.",
-    )
-    hero_credit = models.CharField(
-        "hero image's credit",
-        max_length=200,
-        blank=True,
-        help_text="Photographer, studio or agency, e.g. “© Lionsgate”.",
-    )
-    hero_focus_x = models.PositiveSmallIntegerField(
-        "focal point across (%)",
-        default=50,
-        validators=[MaxValueValidator(100)],
-        help_text="Where the picture's subject is, from the left edge (0) to the right (100): "
-        "crops keep it in view.",
-    )
-    hero_focus_y = models.PositiveSmallIntegerField(
-        "focal point down (%)",
-        default=50,
-        validators=[MaxValueValidator(100)],
-        help_text="From the top edge (0) to the bottom (100).",
-    )
-    # The hero's renditions (16:9 around the focal point) once a task has made them.
-    hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
     # Filing and sharing (reviews/seo.py derives what is left empty).
     tags = models.ManyToManyField("reviews.Tag", blank=True, related_name="reviews")
     search_description = models.CharField(
@@ -174,16 +139,6 @@ class Review(StateChanges, models.Model):
 
     objects = ReviewQuerySet.as_manager()
 
-    # 16:9 around the focal point: the page's hero, the lead card and social previews.
-    RENDITIONS = {
-        "hero_image": Spec(
-            "hero_renditions",
-            widths=(480, 800, 1200, 1600),
-            aspect=(16, 9),
-            focus_fields=("hero_focus_x", "hero_focus_y"),
-        )
-    }
-
     class Meta:
         ordering = ["-published_at", "-id"]
         permissions = [
@@ -229,39 +184,13 @@ class Review(StateChanges, models.Model):
             self.claim_next_version()
         super().save(*args, **kwargs)
         self.update_search_index()
-        renditions_after_save(self, "hero_image", kwargs.get("update_fields"))
+        if self.hero_id and (update_fields is None or "hero" in update_fields):
+            self.hero.make_wide()
         # Every author has a critic profile: the byline is its display name, never the username.
         Critic.objects.for_user(self.author)
 
     def get_absolute_url(self):
         return reverse("reviews:detail", kwargs={"slug": self.slug})
-
-    @property
-    def hero_alt_text(self) -> str:
-        """The hero's alt attribute: empty for a decorative image."""
-        return "" if self.hero_decorative else self.hero_alt
-
-    def clean(self):
-        super().clean()
-        if self.hero_image and not self.hero_alt.strip() and not self.hero_decorative:
-            raise ValidationError(
-                {
-                    "hero_alt": ValidationError(
-                        "Describe the hero image for readers who cannot see it, "
-                        "or tick “decorative”.",
-                        code="alt_required",
-                    )
-                }
-            )
-
-    def save_renditions(self, record_field: str) -> None:
-        """Record renditions made by a task (films/tasks.py) without a save: they are not an
-        edit, so the version, the render token and the search index stay as they are, and an
-        editor's open form is not made stale. The pages showing the review are retired."""
-        Review.objects.filter(pk=self.pk, hero_image=self.hero_image.name).update(
-            **{record_field: getattr(self, record_field)}
-        )
-        tags.retire(f"review:{self.pk}")
 
     def update_search_index(self) -> None:
         """Rebuild this review's search entry now, or at the end of a search_index.batch()."""

@@ -83,9 +83,9 @@ CARD_SIZES = "(max-width: 40rem) 100vw, (max-width: 76rem) 45vw, 22rem"
 def card_image(review, lead: bool = False) -> SafeString:
     """The review's hero (16:9 around its focal point) when it has one, else its film's poster;
     decorative either way: the card's headline says what it is."""
-    if review.hero_image:
+    if review.hero_id:
         return picture(
-            review, "hero_image", sizes=LEAD_SIZES if lead else CARD_SIZES, css_class="card__image"
+            review.hero, "wide", sizes=LEAD_SIZES if lead else CARD_SIZES, css_class="card__image"
         )
     return poster(review.film, decorative=True)
 
@@ -102,7 +102,7 @@ def review_card(
     template, which cost more per card than a listing can spend (bench/NOTES.md).
     """
     film, author = review.film, review.author
-    hero = bool(review.hero_image) and not compact
+    hero = bool(review.hero_id) and not compact
     if (request := context.get("request")) is not None:
         tags.shows(request, f"review:{review.pk}", f"film:{film.pk}", f"user:{author.pk}")
     h = heading if heading in HEADINGS else "h2"

@@ -67,7 +67,7 @@ def json_ld(review: Review, request: HttpRequest) -> str:
     if review.dek:
         data["alternativeHeadline"] = review.dek
     field, item = image_source(review)
-    if field in ("social_image", "hero_image"):
+    if field in ("social_image", "wide"):
         data["image"] = request.build_absolute_uri(best_file(item, field).url)
     return json_ld_script(data)
 

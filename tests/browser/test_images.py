@@ -1,15 +1,17 @@
-"""Images in a real browser, at desktop and phone widths (issue 20): an editor uploads a hero
-image with alt text and a credit, clicks its subject to set the focal point, publishes, and
-readers see it cropped on the review page and on the front page, with no layout shift.
+"""Images in a real browser, at desktop and phone widths (issue 20): an editor uploads a still
+to the image library with alt text and a credit, clicks its subject to set the focal point, picks
+it as a review's hero from the library's popup, publishes, and readers see it cropped on the
+review page and on the front page, with no layout shift.
 """
 
 import pytest
 from playwright.sync_api import expect
 
+from images.models import Image
 from reviews.critics import Critic
 from reviews.demo import artwork
 from reviews.models import Review
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import horizontal_overflow, screenshot
 from tests.browser.test_editing import change_page, draft_of, no_errors, sign_in
 from tests.factories import FilmFactory, user_in_group
 
@@ -31,7 +33,7 @@ LAYOUT_SHIFT = """() => new Promise((resolve) => {
 })"""
 
 
-def test_upload_caption_crop_and_see_the_hero_on_the_public_page(page, live_server, tmp_path):
+def test_pick_a_hero_from_the_library_and_see_it_on_the_public_page(page, live_server, tmp_path):
     editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Lane")
     Critic.objects.for_user(editor)
     film = FilmFactory(title="Ballerina")
@@ -40,38 +42,57 @@ def test_upload_caption_crop_and_see_the_hero_on_the_public_page(page, live_serv
     image, focus, description = artwork.still_jpeg("Heat")  # a figure on the right
     still.write_bytes(image)
 
+    # The still goes into the library once, described and with its focal point clicked.
     sign_in(page, live_server, "edie")
-    page.goto(change_page(live_server, review))
-    page.locator("#id_hero_image").set_input_files(str(still))
+    page.goto(live_server.url + "/admin/images/image/add/")
+    page.get_by_label("File").set_input_files(str(still))
+    page.get_by_label("Alt text").fill(description)
+    page.get_by_label("Credit / copyright").fill("Illustration: Marquee demo")
     page.get_by_role("button", name="Save and continue editing").click()
-    # No alt text and not decorative: refused, explained, nothing lost.
-    expect(page.locator(".errorlist")).to_contain_text("Describe the hero image")
-    page.locator("#id_hero_image").set_input_files(str(still))
-    page.get_by_label("Hero image's alt text").fill(description)
-    page.get_by_label("Hero image's credit").fill("Illustration: Marquee demo")
-    page.get_by_role("button", name="Save and continue editing").click()
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-
-    # Click the figure in the preview: the focal point follows.
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     preview = page.locator(".focal-picker img")
     preview.scroll_into_view_if_needed()
     box = preview.bounding_box()
     preview.click(
         position={"x": box["width"] * focus[0] / 100, "y": box["height"] * focus[1] / 100}
     )
-    assert abs(int(page.locator("#id_hero_focus_x").input_value()) - focus[0]) <= 2
-    assert abs(int(page.locator("#id_hero_focus_y").input_value()) - focus[1]) <= 2
     expect(page.locator(".focal-picker__marker")).to_be_visible()
     screenshot(page, "images-1-admin-focal-point")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    still_image = Image.objects.get()
+
+    # The review's hero: the library opens in a popup, where the still is chosen.
+    page.goto(change_page(live_server, review))
+    expect(page.locator(".field-hero_preview")).to_contain_text("No hero image yet")
+    with page.expect_popup() as opened:
+        page.locator("#lookup_id_hero").click()
+    picker = opened.value
+    expect(picker.locator("img.library-thumbnail")).to_have_count(1)
+    screenshot(picker, "images-2-hero-picker")
+    picker.locator("img.library-thumbnail").first.click()
+    expect(page.locator("#id_hero")).to_have_value(str(still_image.pk))
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     no_errors(page)
+    # The form shows the hero as readers will see it, and where its description is edited.
+    chosen = page.locator(".hero-choice")
+    chosen.scroll_into_view_if_needed()
+    expect(chosen.locator("img")).to_have_attribute("alt", description)
+    expect(chosen).to_contain_text("Illustration: Marquee demo")
+    expect(chosen.get_by_role("link", name="Edit its alt text")).to_be_visible()
+    shown = chosen.locator("img").bounding_box()
+    assert abs(shown["width"] / shown["height"] - 16 / 9) < 0.03
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "images-3-review-form-hero")
 
     review = Review.objects.get(pk=review.pk)
-    assert abs(review.hero_focus_x - focus[0]) <= 2
+    assert review.hero == still_image
     review.publish(by=editor)
-    review.refresh_from_db()
-    assert review.hero_renditions["crop"] == f"16x9-f{review.hero_focus_x}x{review.hero_focus_y}"
+    still_image.refresh_from_db()
+    assert still_image.wide_renditions["crop"] == (
+        f"16x9-f{still_image.focus_x}x{still_image.focus_y}"
+    )
 
     # A reader's view.
     page.context.clear_cookies()
@@ -86,12 +107,12 @@ def test_upload_caption_crop_and_see_the_hero_on_the_public_page(page, live_serv
     shown = hero.bounding_box()
     assert abs(shown["width"] / shown["height"] - 16 / 9) < 0.02
     assert page.evaluate(LAYOUT_SHIFT) == 0
-    screenshot(page, "images-2-review-hero")
+    screenshot(page, "images-4-review-hero")
 
     page.goto(live_server.url + "/")
     card = page.locator(".review-card--lead img.card__image")
     expect(card).to_be_visible()
     assert card.evaluate("img => img.currentSrc").endswith(".avif")
     assert page.evaluate(LAYOUT_SHIFT) == 0
-    screenshot(page, "images-3-front-page-lead")
+    screenshot(page, "images-5-front-page-lead")
     no_errors(page)

@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from films.importers import import_tmdb_film
 from films.models import Collection, CrewCredit, Film, Genre, Person
 from films.tmdb_json import TMDBImportError, load_tmdb_file
+from images.models import Image
 from reviews.critics import Critic, CriticLink
 from reviews.demo import artwork
 from reviews.importers import (
@@ -223,14 +224,20 @@ class Command(BaseCommand):
                     person.save(update_fields=["photo", "photo_width", "photo_height"])
 
     def attach_still(self, review: Review) -> None:
-        """A drawn still as the hero image of a new demo review, its figure the focal point."""
-        if review.hero_image:
+        """A drawn still, put in the image library, as the hero image of a new demo review, its
+        figure the focal point."""
+        if review.hero_id:
             return
         still, focus, description = artwork.still_jpeg(review.film.title)
-        review.hero_image.save(f"{review.slug}.jpg", ContentFile(still), save=False)
-        review.hero_alt = f"{description} (an illustration drawn for the demo)"
-        review.hero_credit = "Illustration: Marquee demo"
-        review.hero_focus_x, review.hero_focus_y = focus
+        image = Image(
+            alt=f"{description} (an illustration drawn for the demo)",
+            credit="Illustration: Marquee demo",
+            focus_x=focus[0],
+            focus_y=focus[1],
+        )
+        image.file.save(f"{review.slug}.jpg", ContentFile(still), save=False)
+        image.save()
+        review.hero = image
 
     def apply_manifest(self, review: Review, entry: dict) -> None:
         """Set what the text format cannot say: the workflow state, rating, verdict, spoilers.
