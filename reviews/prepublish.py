@@ -88,6 +88,14 @@ def check(review, sections=None) -> Report:
                 f"An image in {place} has no alt text: describe it for readers who cannot see "
                 "it, between the brackets of ![alt text](address).",
             )
+    if review.hero_image and not (review.hero_decorative or review.hero_alt.strip()):
+        findings.setdefault(
+            "image_alt", "The hero image has no alt text: describe it, or mark it decorative."
+        )
+    if review.social_image and not review.social_alt.strip():
+        findings.setdefault(
+            "image_alt", "The social image has no alt text: describe what it shows."
+        )
     if review.rating is None:
         findings["no_rating"] = "No star rating."
     if not (review.verdict or "").strip():

@@ -72,15 +72,6 @@ def image_source(review) -> tuple[str, object] | tuple[None, None]:
     return None, None
 
 
-def image_alt(review) -> str:
-    field, _ = image_source(review)
-    if field == "poster":
-        return f"Poster of {review.film.title}"
-    if field == "hero_image" or (field == "social_image" and review.hero_image):
-        return review.hero_alt_text
-    return ""
-
-
 def derived_image_label(review) -> str:
     """What shows when no social image is uploaded, in words for the admin."""
     if review.hero_image:

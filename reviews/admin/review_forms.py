@@ -161,6 +161,7 @@ class ReviewAdminForm(forms.ModelForm):
             "tags",
             "search_description",
             "social_image",
+            "social_alt",
         )
         widgets = {
             "rating": StarRatingWidget,

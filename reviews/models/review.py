@@ -125,6 +125,13 @@ class Review(StateChanges, models.Model):
         help_text="The picture shown when the review is shared (1200 × 630 suits every site). "
         "Leave empty to use the hero image, else the film's poster.",
     )
+    social_alt = models.CharField(
+        "social image's alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the social image shows, for people who cannot see it (sites that show "
+        "the shared link read it out). Required with a social image.",
+    )
     social_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     social_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
@@ -243,16 +250,18 @@ class Review(StateChanges, models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.hero_image and not self.hero_alt.strip() and not self.hero_decorative:
-            raise ValidationError(
-                {
-                    "hero_alt": ValidationError(
-                        "Describe the hero image for readers who cannot see it, "
-                        "or tick “decorative”.",
-                        code="alt_required",
-                    )
-                }
+            errors["hero_alt"] = ValidationError(
+                "Describe the hero image for readers who cannot see it, or tick “decorative”.",
+                code="alt_required",
             )
+        if self.social_image and not self.social_alt.strip():
+            errors["social_alt"] = ValidationError(
+                "Describe the social image for people who cannot see it.", code="alt_required"
+            )
+        if errors:
+            raise ValidationError(errors)
 
     def save_renditions(self, record_field: str) -> None:
         """Record renditions made by a task (films/tasks.py) without a save: they are not an
