@@ -159,3 +159,9 @@ def test_mail_names_the_recipients_zone_not_the_acting_editors(
         in mails["nyw@example.com"]
     )
     assert "at 31 March 2031, 19:00 (Europe/London)" in mails["plain@example.com"]
+
+
+def test_the_feature_form_names_the_zone_its_start_is_read_in(client, far_editor):
+    html = client.get(reverse("admin:reviews_feature_add")).content.decode()
+    assert NOTE in html
+    assert "In the site's time zone" not in html

@@ -177,6 +177,7 @@ class ReviewAdmin(
             "marquee-admin/js/change-guard.js",
             "marquee-admin/js/editor-errors.js",
             "marquee-admin/js/focal-point.js",
+            "marquee-admin/js/select2-labels.js",
         )
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 
