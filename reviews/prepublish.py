@@ -107,7 +107,9 @@ def check(review, sections=None) -> Report:
     shown = " ".join((getattr(review, "search_description", "") or "").split()) or (
         seo.derived_description(
             SimpleNamespace(intro_html=intro_html, dek=review.dek or ""),
-            sections=[SimpleNamespace(body_html=html) for _, html in rendered],
+            sections=[
+                SimpleNamespace(body_html=html, is_spoiler=s.is_spoiler) for s, html in rendered
+            ],
         )
     )
     if len(shown) < minimum:
