@@ -28,7 +28,7 @@ def test_a_new_review_keeps_its_typing_through_a_closed_tab(page, live_server):
     sign_in(page, live_server, "wanda")
     page.goto(add_page(live_server))
     page.locator("#id_film").locator("xpath=..").locator(".select2-selection").click()
-    page.locator(".select2-search__field").fill("Baller")
+    page.locator(".select2-dropdown .select2-search__field").fill("Baller")
     page.locator(".select2-results__option", has_text="Ballerina").click()
     page.get_by_label("Headline").fill("A new review typed before the crash")
     page.locator("#id_sections-0-heading").fill("Plot")

@@ -80,7 +80,7 @@ def test_write_submit_send_back_resubmit_publish_read(newsroom, live_server, edi
     expect(writer.locator("#newsroom-drafts")).to_contain_text("Your drafts")
     writer.goto(live_server.url + "/admin/reviews/review/add/")
     writer.locator("#id_film").locator("xpath=..").locator(".select2-selection").click()
-    writer.locator(".select2-search__field").fill("Ball")
+    writer.locator(".select2-dropdown .select2-search__field").fill("Ball")
     writer.get_by_role("option", name=re.compile("Ballerina")).click()
     writer.get_by_label("Headline").fill("Ballerina pirouettes with a pistol")
     writer.locator("#id_intro").fill("An intro with **bold** moves.")
