@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0026_desk_setting_time_zone'),
+        ('reviews', '0029_remove_review_own_hero_fields'),
     ]
 
     operations = [
