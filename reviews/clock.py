@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from reviews import permissions
 from reviews.status import Status
 from reviews.tasks import mail_on_commit
+from reviews.timezones import time_for
 from tasks.base import durable_task
 
 SCHEDULED_NOTE = "Scheduled time reached."
@@ -147,7 +148,8 @@ def mark_live(review) -> None:
     _mail_author(
         review,
         f"Live: {review.headline}",
-        f"“{review.headline}” went live as scheduled, at {local(review.published_at)}."
+        f"“{review.headline}” went live as scheduled, at "
+        f"{time_for(review.author, review.published_at)}."
         f"\n\n{settings.MARQUEE_SITE_URL.rstrip('/')}{review.get_absolute_url()}\n",
     )
 
@@ -165,7 +167,8 @@ def mark_expired(review) -> None:
     _mail_author(
         review,
         f"Unpublished: {review.headline}",
-        f"“{review.headline}” was unpublished at its expiry time, {local(moment)}. "
+        f"“{review.headline}” was unpublished at its expiry time, "
+        f"{time_for(review.author, moment)}. "
         f"It is a draft again.\n\n{admin_link(review)}\n",
     )
 

@@ -10,6 +10,9 @@ Footnotes (`text[^1]` … `[^1]: note`) keep their links: their ids are rewritte
 `fn-<digest>-<name>` / `fnref-<digest>-<name>`, where the digest comes from the text, so two
 sections on one page never share an id; the sanitiser keeps ids of that form and no other.
 
+Lines starting `>!` are a spoiler: a closed "Spoiler" disclosure (<details class="spoiler">),
+as a section marked spoiler is, opened by the reader.
+
 A line `![[image:42]]` shows image 42 of the library as a <figure> (images/figures.py); the
 figures are put in after the sanitiser, so no author's HTML can pass for one.
 
@@ -43,6 +46,7 @@ ALLOWED_TAGS = {
     "code",
     "dd",
     "del",
+    "details",
     "div",
     "dl",
     "dt",
@@ -68,6 +72,7 @@ ALLOWED_TAGS = {
     "small",
     "strong",
     "sub",
+    "summary",
     "sup",
     "table",
     "tbody",
@@ -91,8 +96,12 @@ ALLOWED_ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-# Footnotes' markup: the only classes and ids that survive the sanitiser.
-ALLOWED_CLASSES = {"div": {"footnote"}, "a": {"footnote-ref", "footnote-backref"}}
+# Footnotes' and spoilers' markup: the only classes and ids that survive the sanitiser.
+ALLOWED_CLASSES = {
+    "div": {"footnote", "spoiler__body"},
+    "a": {"footnote-ref", "footnote-backref"},
+    "details": {"spoiler"},
+}
 FOOTNOTE_ID = re.compile(r"fn(ref)?-[0-9a-f]{8}-[\w-]{1,64}")
 
 HEADING_SHIFT = 2
@@ -187,7 +196,33 @@ class ImageReferencesExtension(Extension):
         return pattern.sub(lambda match: shown.get(int(match[1]), ""), html)
 
 
-EXTENSIONS = ["extra", "sane_lists", "smarty", ShiftHeadingsExtension()]
+class _Spoilers(BlockProcessor):
+    """Lines starting `>!` (a blank line and more `>!` lines continue it) become a spoiler."""
+
+    PREFIX = re.compile(r"^>! ?", re.MULTILINE)
+
+    def test(self, parent, block) -> bool:
+        return block.startswith(">!")
+
+    def run(self, parent, blocks) -> None:
+        text = self.PREFIX.sub("", blocks.pop(0))
+        last = self.lastChild(parent)
+        if last is not None and last.tag == "details" and last.get("class") == "spoiler":
+            body = last[-1]  # the spoiler just before, with a blank line between
+        else:
+            details = etree.SubElement(parent, "details", {"class": "spoiler"})
+            etree.SubElement(details, "summary").text = "Spoiler"
+            body = etree.SubElement(details, "div", {"class": "spoiler__body"})
+        self.parser.parseChunk(body, text)
+
+
+class SpoilerExtension(Extension):
+    def extendMarkdown(self, md_instance: md.Markdown) -> None:
+        # Before block quotes (20): `>!` is a spoiler, not a quote starting with "!".
+        md_instance.parser.blockprocessors.register(_Spoilers(md_instance.parser), "spoilers", 21)
+
+
+EXTENSIONS = ["extra", "sane_lists", "smarty", ShiftHeadingsExtension(), SpoilerExtension()]
 
 
 def _keep_footnote_ids(element: str, attribute: str, value: str) -> str | None:

@@ -43,6 +43,7 @@ REVIEW_FIELDS = (
     "comments_enabled",
     "search_description",
     "social_image",
+    "social_alt",
 )
 # The tags the pending version files the review under, as a list of tag ids.
 TAGS = "tags"

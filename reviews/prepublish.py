@@ -95,6 +95,10 @@ def check(review, sections=None) -> Report:
             "The hero image has no alt text: describe it in the image library, or mark it "
             "decorative there.",
         )
+    if review.social_image and not review.social_alt.strip():
+        findings.setdefault(
+            "image_alt", "The social image has no alt text: describe what it shows."
+        )
     if review.rating is None:
         findings["no_rating"] = "No star rating."
     if not (review.verdict or "").strip():
@@ -106,7 +110,9 @@ def check(review, sections=None) -> Report:
     shown = " ".join((getattr(review, "search_description", "") or "").split()) or (
         seo.derived_description(
             SimpleNamespace(intro_html=intro_html, dek=review.dek or ""),
-            sections=[SimpleNamespace(body_html=html) for _, html in rendered],
+            sections=[
+                SimpleNamespace(body_html=html, is_spoiler=s.is_spoiler) for s, html in rendered
+            ],
         )
     )
     if len(shown) < minimum:

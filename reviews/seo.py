@@ -13,6 +13,7 @@ from django.utils.html import strip_tags
 from reviews.markdown import render
 
 DESCRIPTION_CHARS = 200
+SPOILER = re.compile(r'<details class="spoiler">.*?</details>', re.DOTALL)
 
 
 def derived_description(review, sections=None) -> str:
@@ -25,8 +26,14 @@ def derived_description(review, sections=None) -> str:
     if sections is None:
         sections = review.sections.all() if review.pk else []
     html_text = review.intro_html or next(
-        (section.body_html for section in sections if section.body_html), ""
+        (
+            section.body_html
+            for section in sections
+            if section.body_html and not getattr(section, "is_spoiler", False)
+        ),
+        "",
     )
+    html_text = SPOILER.sub("", html_text)  # what a spoiler hides is never told
     paragraphs = [
         " ".join(html.unescape(strip_tags(p)).split())
         for p in re.split(r"</p>", html_text)
@@ -50,7 +57,10 @@ def description_of_draft(review) -> str:
         sections = review.sections.all() if review.pk else []
     return derived_description(
         SimpleNamespace(intro_html=render(review.intro or ""), dek=review.dek or ""),
-        sections=[SimpleNamespace(body_html=render(section.body or "")) for section in sections],
+        sections=[
+            SimpleNamespace(body_html=render(section.body or ""), is_spoiler=section.is_spoiler)
+            for section in sections
+        ],
     )
 
 
@@ -70,15 +80,6 @@ def image_source(review) -> tuple[str, object] | tuple[None, None]:
     if review.film.poster:
         return "poster", review.film
     return None, None
-
-
-def image_alt(review) -> str:
-    field, _ = image_source(review)
-    if field == "poster":
-        return f"Poster of {review.film.title}"
-    if field == "wide" or (field == "social_image" and review.hero_id):
-        return review.hero.alt_text
-    return ""
 
 
 def derived_image_label(review) -> str:

@@ -57,6 +57,15 @@ def set_zone(user, name: str) -> None:
     DeskSetting.objects.update_or_create(user=user, defaults={"time_zone": name})
 
 
+def time_for(user, moment) -> str:
+    """`moment` as `user` reads it in a mail: in the zone they chose, else the site's, named.
+
+    A mail is read by its recipient, not by whoever's step sent it (nor by the worker)."""
+    zone = zoneinfo.ZoneInfo(zone_of(user) or settings.TIME_ZONE)
+    when = timezone.localtime(moment, zone)
+    return f"{when:%d %B %Y, %H:%M} ({zone.key})"
+
+
 def zone_note() -> str:
     """Which zone the times on this page are in, and the site's when they differ."""
     current, site = timezone.get_current_timezone_name(), settings.TIME_ZONE

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 
 from reviews import permissions
 from reviews.status import Status
 from reviews.tasks import mail_on_commit
+from reviews.timezones import time_for
 
 PUBLISH_PERMISSION = permissions.PUBLISH_PERMISSION
 EDITORS_GROUP, WRITERS_GROUP, MODERATORS_GROUP = "Editors", "Writers", "Moderators"
@@ -99,13 +99,12 @@ def notify(review, action: str, by, note: str = "") -> None:
             [author.email],
         )
     elif action == "publish" and author.email and author.pk != by.pk:
-        when = timezone.localtime(review.published_at)
         verb = "is scheduled for" if review.status == Status.SCHEDULED else "was published on"
         mail_on_commit(
             f"Published: {review.headline}"
             if review.status == Status.PUBLISHED
             else f"Scheduled: {review.headline}",
-            f"“{review.headline}” {verb} {when:%d %B %Y, %H:%M} ({when.tzname()}).\n\n"
+            f"“{review.headline}” {verb} {time_for(author, review.published_at)}.\n\n"
             f"{settings.MARQUEE_SITE_URL.rstrip('/')}{review.get_absolute_url()}\n",
             [author.email],
         )

@@ -6,6 +6,8 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -123,3 +125,43 @@ def test_public_pages_keep_the_sites_zone_for_everyone(client, far_editor):
     assert "1 June 2030" in html  # London's date, not Kiritimati's 2 June
     assert "2 June 2030" not in html
     assert timezone.get_current_timezone_name() == "Europe/London"  # nothing left active
+
+
+def test_mail_names_the_recipients_zone_not_the_acting_editors(
+    client, far_editor, mailoutbox, committed
+):
+    """Kiritimati schedules; the writer in New York reads New York time, a writer who chose no
+    zone reads the site's (London), and the going-live mail (sent by the worker, which has no
+    editor) does the same."""
+    new_york = user_in_group("Writers", username="nyw", email="nyw@example.com")
+    DeskSetting.objects.create(user=new_york, time_zone="America/New_York")
+    plain = user_in_group("Writers", username="plain", email="plain@example.com")
+    moment = "2031-04-01T08:00"  # Kiritimati: 31 March 18:00 UTC, 14:00 New York, 19:00 London
+    reviews = {}
+    for writer in (new_york, plain):
+        reviews[writer] = review = ReviewFactory(author=writer, headline=writer.username, rating=4)
+        SectionFactory(review=review, heading="Plot", body="It happens.")
+        _, action, fields = change_form(client, review)
+        fields.update({"_workflow": "schedule", "at": moment})
+        with committed():
+            assert client.post(action, fields).status_code == 302
+    mails = {m.to[0]: m.body for m in mailoutbox}
+    assert "is scheduled for 31 March 2031, 14:00 (America/New_York)" in mails["nyw@example.com"]
+    assert "is scheduled for 31 March 2031, 19:00 (Europe/London)" in mails["plain@example.com"]
+    assert "Kiritimati" not in "".join(mails.values())
+
+    mailoutbox.clear()
+    with time_machine.travel(datetime.datetime(2031, 4, 1, tzinfo=datetime.UTC)), committed():
+        call_command("publish_scheduled")
+    mails = {m.to[0]: m.body for m in mailoutbox}
+    assert (
+        "went live as scheduled, at 31 March 2031, 14:00 (America/New_York)"
+        in mails["nyw@example.com"]
+    )
+    assert "at 31 March 2031, 19:00 (Europe/London)" in mails["plain@example.com"]
+
+
+def test_the_feature_form_names_the_zone_its_start_is_read_in(client, far_editor):
+    html = client.get(reverse("admin:reviews_feature_add")).content.decode()
+    assert NOTE in html
+    assert "In the site's time zone" not in html

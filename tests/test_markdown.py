@@ -252,3 +252,39 @@ def test_the_preview_shows_working_footnotes_too(preview):
     ids, targets = anchors(html)
     assert targets
     assert targets <= ids
+
+
+def test_spoiler_lines_become_a_closed_disclosure_on_the_page(client):
+    text = (
+        "Eve wins.\n\n>! The *ending*: she\n>! walks into the snow.\n>!\n>! Nobody follows."
+        "\n\nAfter."
+    )
+    html = render(text)
+    assert html.startswith(
+        '<p>Eve wins.</p>\n<details class="spoiler">\n<summary>Spoiler</summary>'
+    )
+    assert '<div class="spoiler__body">\n<p>The <em>ending</em>: she\nwalks' in html
+    assert "<p>Nobody follows.</p>\n</div>\n</details>\n<p>After.</p>" in html
+    assert "<blockquote>" not in html  # `>!` is not a quote; `>` still is
+    assert "<blockquote>" in render("> A quote.")
+    # Only this markup keeps its class; an author's own details stays closed and inert.
+    raw = render('<details class="spoiler other" open onclick="x()"><summary>S</summary></details>')
+    assert "open" not in raw
+    assert "onclick" not in raw
+    assert "other" not in raw
+
+    review = ReviewFactory(published=True, intro=text)
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert '<details class="spoiler">' in page
+    assert '<details class="spoiler" open' not in page
+
+
+def test_what_a_spoiler_hides_is_never_the_description():
+    from reviews.seo import derived_description
+
+    review = ReviewFactory(intro=">! The killer is the butler.\n\nA tidy whodunnit.")
+    assert derived_description(review) == "A tidy whodunnit."
+    hidden = ReviewFactory(intro="")
+    SectionFactory(review=hidden, heading="Ending", body="The butler did it.", is_spoiler=True)
+    SectionFactory(review=hidden, heading="Cast", body="A fine cast.", position=2)
+    assert derived_description(hidden) == "A fine cast."

@@ -278,3 +278,33 @@ def test_saving_a_live_review_unchanged_from_a_browser_makes_no_pending_version(
 
     assert not PendingChange.objects.filter(review=review).exists()
     assert "pending version" not in " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_the_preview_of_pending_changes_shows_their_tags(as_role, people):
+    """Tags chosen for a live review wait in its pending version: the staff preview and the
+    live preview of the reopened form show those, readers the stored ones."""
+    from tests.factories import TagFactory
+
+    stored, chosen = TagFactory(name="Stored tag"), TagFactory(name="Pending tag")
+    review = make_review(people["author"], S.PUBLISHED, headline="Tagged")
+    review.tags.set([stored])
+    writer = as_role("author")
+    assert post_change(writer, review, tags=[chosen.pk]).status_code == 302
+    review.refresh_from_db()
+    assert review.pending is not None
+
+    preview = writer.get(reverse("reviews:preview", kwargs={"slug": review.slug})).content
+    assert "Pending tag" in preview.decode()
+    assert "Stored tag" not in preview.decode()
+    live = as_role("anonymous").get(review.get_absolute_url()).content.decode()
+    assert "Stored tag" in live
+    assert "Pending tag" not in live
+
+    writer = as_role("author")  # the same client, signed in again
+    page = writer.get(url("change", review.pk))
+    fields = form_data(page)
+    assert [int(pk) for pk in fields["tags"]] == [chosen.pk]  # the pending choice
+    live_preview = reverse("admin:reviews_review_live_preview", args=[review.pk])
+    html = writer.post(live_preview, fields).content.decode()
+    assert "Pending tag" in html
+    assert "Stored tag" not in html

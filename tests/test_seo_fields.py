@@ -4,6 +4,7 @@ shown in the admin, used in the page's meta description, Open Graph, Twitter and
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests import test_workflow_admin
@@ -53,6 +54,7 @@ def test_the_editor_s_description_and_social_image_win_everywhere(client):
         intro=FIRST_PARAGRAPH,
         search_description="A  ballet assassin\nfinds her feet.",
         social_image=image_upload("share.png", size=(1200, 630)),
+        social_alt="Eve on a frozen lake, pistol drawn",
     )
     head = head_of(client, review)
     assert meta(head, name="description") == "A ballet assassin finds her feet."
@@ -64,6 +66,7 @@ def test_the_editor_s_description_and_social_image_win_everywhere(client):
         "1200",
         "630",
     )
+    assert meta(head, property="og:image:alt") == "Eve on a frozen lake, pistol drawn"
     assert meta(head, name="twitter:card") == "summary_large_image"
     data = json_ld(head)
     assert data["description"] == "A ballet assassin finds her feet."
@@ -83,6 +86,11 @@ def test_the_admin_shows_the_derived_defaults_and_saves_the_fields(as_role, peop
 
     action, fields = page_form(html, id="review_form")
     fields["search_description"] = "What the search result says."
+    refused = writer.post(
+        action or change, {**fields, "social_image": image_upload("share.png", size=(600, 315))}
+    )
+    assert "Describe the social image for people who cannot see it." in refused.content.decode()
+    fields["social_alt"] = "Eve on a frozen lake"
     response = writer.post(
         action or change, {**fields, "social_image": image_upload("share.png", size=(600, 315))}
     )
@@ -90,6 +98,7 @@ def test_the_admin_shows_the_derived_defaults_and_saves_the_fields(as_role, peop
     review.refresh_from_db()
     assert review.search_description == "What the search result says."
     assert (review.social_width, review.social_height) == (600, 315)
+    assert review.social_alt == "Eve on a frozen lake"
     html = writer.get(change).content.decode()
     assert 'alt="Social image of' in html
 
@@ -101,3 +110,18 @@ def test_a_short_search_description_is_what_the_prepublish_check_measures(people
     assert any("characters" in w for w in prepublish.check(review).warnings)
     review.search_description = "A description long enough for the search results. " * 2
     assert not any("characters" in w for w in prepublish.check(review).warnings)
+
+
+def test_a_social_image_without_alt_text_blocks_publishing_through_the_model(people):
+    """Whatever route set it (an import, the shell), the workflow step itself refuses."""
+    review = ReviewFactory(
+        author=people["author"],
+        intro=FIRST_PARAGRAPH,
+        social_image=image_upload("share.png", size=(1200, 630)),
+    )
+    with pytest.raises(ValidationError, match="The social image has no alt text"):
+        review.publish(by=people["editor"])
+    review.social_alt = "Eve on a frozen lake"
+    review.save()
+    review.publish(by=people["editor"])
+    assert review.status == review.Status.PUBLISHED

@@ -133,6 +133,7 @@ class ReviewAdmin(
                     "new_tags",
                     "search_description",
                     "social_image",
+                    "social_alt",
                     "social_preview",
                 ),
                 "description": "Tags file the review on its own pages and feeds. What search "

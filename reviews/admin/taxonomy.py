@@ -20,6 +20,7 @@ from reviews import permissions, seo
 from reviews.admin.review_workflow import site_time_zone
 from reviews.models import Feature, Review, Tag
 from reviews.models.features import check_featurable
+from reviews.timezones import zone_note
 
 
 def when(moment) -> str:
@@ -72,7 +73,7 @@ class FeatureForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["starts_at"].help_text += f" In the site's time zone, {site_time_zone()}."
+        self.fields["starts_at"].help_text += f" {zone_note()}"
         self.fields["starts_at"].initial = None
 
     def clean(self):
@@ -95,6 +96,10 @@ class FeatureAdmin(admin.ModelAdmin):
     list_select_related = ("review", "featured_by")
     autocomplete_fields = ("review",)
     actions = None  # no bulk delete: history stays, scheduled ones are cancelled one by one
+
+    class Media:
+        # On phones the list keeps the review, its state and start (workflow.css).
+        css = {"all": ("marquee-admin/css/workflow.css",)}
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_ends()

@@ -90,6 +90,13 @@ class Review(StateChanges, models.Model):
         help_text="The picture shown when the review is shared (1200 × 630 suits every site). "
         "Leave empty to use the hero image, else the film's poster.",
     )
+    social_alt = models.CharField(
+        "social image's alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the social image shows, for people who cannot see it (sites that show "
+        "the shared link read it out). Required with a social image.",
+    )
     social_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     social_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
@@ -191,6 +198,18 @@ class Review(StateChanges, models.Model):
 
     def get_absolute_url(self):
         return reverse("reviews:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.social_image and not self.social_alt.strip():
+            raise ValidationError(
+                {
+                    "social_alt": ValidationError(
+                        "Describe the social image for people who cannot see it.",
+                        code="alt_required",
+                    )
+                }
+            )
 
     def update_search_index(self) -> None:
         """Rebuild this review's search entry now, or at the end of a search_index.batch()."""

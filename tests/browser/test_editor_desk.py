@@ -171,3 +171,45 @@ def test_the_markdown_toolbar_shortcuts_and_word_count(page, live_server):
     review.refresh_from_db()
     assert review.intro == "### *Eve* **dances**[link text](https://example.com/eve)"
     no_errors(page)
+
+
+def test_footnotes_and_a_spoiler_typed_with_the_toolbar_work_on_the_page(page, live_server):
+    writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
+    review = ReviewFactory(author=writer, headline="Notes and secrets", intro="")
+    sign_in(page, live_server, "wanda")
+    page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
+    intro = page.locator("#id_intro")
+    field = page.locator(".markdownx", has=intro)
+    intro.fill(
+        "Eve trains with the Ruska Roma.[^roma]\n\nShe walks into the snow at the end.\n\n"
+        "[^roma]: The crime family of the John Wick films."
+    )
+    # Put the cursor on the second paragraph and make it a spoiler with the toolbar.
+    intro.evaluate("t => { const at = t.value.indexOf('She'); t.setSelectionRange(at, at); }")
+    field.get_by_role("button", name="Spoiler (hidden until the reader opens it)").click()
+    expect(intro).to_have_value(
+        "Eve trains with the Ruska Roma.[^roma]\n\n>! She walks into the snow at the end.\n\n"
+        "[^roma]: The crime family of the John Wick films."
+    )
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.goto(f"{live_server.url}/reviews/{review.slug}/preview/")
+    spoiler = page.locator(".review-intro details.spoiler")
+    expect(spoiler.locator("summary")).to_have_text("Spoiler")
+    expect(page.get_by_text("She walks into the snow")).to_be_hidden()
+    expect(page.locator(".review-header__meta")).to_contain_text("Not yet published")
+    expect(page.locator(".review-footer")).to_contain_text("Reviewed by Wanda Writer.")
+    page.locator(".review-intro a.footnote-ref").click()
+    note = page.locator(".review-intro .footnote li")
+    expect(note).to_contain_text("The crime family of the John Wick films.")
+    assert page.url.endswith("#" + note.get_attribute("id"))
+    expect(note).to_be_in_viewport()
+    screenshot(page, "desk-8-footnote-followed")
+    note.locator("a.footnote-backref").click()
+    expect(page.locator(".review-intro a.footnote-ref")).to_be_in_viewport()
+    spoiler.locator("summary").click()
+    expect(page.get_by_text("She walks into the snow")).to_be_visible()
+    spoiler.scroll_into_view_if_needed()
+    screenshot(page, "desk-9-spoiler-opened")
+    no_errors(page)

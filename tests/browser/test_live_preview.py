@@ -102,6 +102,14 @@ def test_typing_updates_the_readers_page_beside_the_form(page, live_server, draf
     assert styles["adminSheets"] == 0
     shot(page, "desktop-width")
 
+    # The bar's controls share one line, at phone width too; the status goes under them.
+    bar = page.locator(".live-preview__bar")
+    boxes = [
+        bar.locator(selector).bounding_box()
+        for selector in (".live-preview__title", ".live-preview__widths", ".live-preview__close")
+    ]
+    middles = [box["y"] + box["height"] / 2 for box in boxes]
+    assert max(middles) - min(middles) < 4, middles
     page.get_by_role("button", name="Phone").click()
     expect(page.locator(".live-preview__frame")).to_have_css("width", "390px")
     expect(frame.locator(".scorecard")).to_be_visible()

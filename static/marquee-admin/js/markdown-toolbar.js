@@ -1,6 +1,7 @@
 // Writing aids for every Markdown field of the review form (no inline script: CSP):
-// - a small toolbar (bold, italic, link, heading, quote, list), one Tab stop, arrow keys within
-//   it (a WAI-ARIA toolbar with a roving tabindex);
+// - a small toolbar (bold, italic, link, heading, quote, list, spoiler; sections add Image,
+//   image-picker.js), one Tab stop, arrow keys within it (a WAI-ARIA toolbar with a roving
+//   tabindex);
 // - shortcuts in the field: Ctrl+B bold, Ctrl+I italic, Ctrl+K link (⌘ on a Mac); Ctrl+S
 //   anywhere in the form saves it and stays on the page ("Save and continue editing");
 // - a live word count and reading time under each field, and for the whole review above
@@ -17,6 +18,8 @@
         {name: "heading", label: "Heading", text: "H"},
         {name: "quote", label: "Quote", text: "❝"},
         {name: "list", label: "Bulleted list", text: "•"},
+        // `>! ` lines: a closed "Spoiler" disclosure on the page (reviews/markdown.py).
+        {name: "spoiler", label: "Spoiler (hidden until the reader opens it)", text: "Spoiler"},
     ];
     const SHORTCUTS = {b: "bold", i: "italic", k: "link"};
 
@@ -70,6 +73,8 @@
             return prefixLines(textarea, "> ");
         case "list":
             return prefixLines(textarea, "- ");
+        case "spoiler":
+            return prefixLines(textarea, ">! ");
         }
         return undefined;
     }
