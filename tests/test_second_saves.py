@@ -38,7 +38,9 @@ def make(model):
         return FilmFactory(poster=image_upload("first.png", size=(200, 300)))
     if model is Person:
         return PersonFactory(photo=image_upload("first.png", size=(200, 300)))
-    return ReviewFactory(social_image=image_upload("first.png", size=(200, 300)))
+    return ReviewFactory(
+        social_image=image_upload("first.png", size=(200, 300)), social_alt="A still of the film"
+    )
 
 
 def change_url(obj):
