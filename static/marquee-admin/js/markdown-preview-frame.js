@@ -26,6 +26,8 @@
         const frame = document.createElement("iframe");
         frame.className = "markdown-frame";
         frame.title = "Preview of this field as readers will see it";
+        // Read-only: Tab goes from the text to the next field, not into the copy of it.
+        frame.tabIndex = -1;
         frame.hidden = true;
         const isIntro = textarea.name === "intro";
         preview.classList.add("markdownx-preview--mirrored");
