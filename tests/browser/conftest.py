@@ -14,6 +14,15 @@ import pytest
 # the standard workaround for driving a browser from Django tests.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the tests skip without Playwright (see below)
+    pass
+else:
+    # As the actions' timeout (the page fixture): a loaded CI machine answers a form posted
+    # three times, or a page's scripts, in more than Playwright's default 5 s.
+    expect.set_options(timeout=10_000)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
