@@ -9,6 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.fields.files import ImageFieldFile
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -189,7 +190,7 @@ class FilmAdmin(
     ForbiddenAsAdminPage, TMDBFilmAdminMixin, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin
 ):
     list_display = ("title", "year", "collection", "poster_thumbnail", "cast_count", "crew_count")
-    list_select_related = ("collection",)
+    list_select_related = ("collection", "poster")
     list_filter = (
         "year",
         "genres",
@@ -199,6 +200,8 @@ class FilmAdmin(
     search_fields = ("title", "original_title", "=imdb_id", "tmdb_id__exact")
     search_help_text = "Title, original title, IMDb id (tt…) or TMDB id."
     autocomplete_fields = ("collection", "genres")
+    # The library's list opens in a popup (the magnifier), where a poster is chosen or uploaded.
+    raw_id_fields = ("poster",)
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("year", "poster_preview", "created_at", "updated_at")
     fieldsets = (
@@ -216,7 +219,14 @@ class FilmAdmin(
             },
         ),
         ("Catalogue", {"fields": ("genres", "collection", "synopsis")}),
-        ("Poster", {"fields": ("poster", "poster_preview")}),
+        (
+            "Poster",
+            {
+                "fields": ("poster", "poster_preview"),
+                "description": "From the image library. Its alt text and credit are the "
+                "library's: edit them there, once, for every page that shows it.",
+            },
+        ),
         ("Backdrop", {"fields": ("backdrop",), "classes": ("collapse",)}),
         ("External ids", {"fields": ("tmdb_id", "imdb_id", "wikidata_id")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
@@ -235,19 +245,23 @@ class FilmAdmin(
 
     @admin.display(description="poster")
     def poster_thumbnail(self, film):
-        return image_tag(film.poster, film.poster_width, film.poster_height, box=60)
+        poster = film.poster
+        return poster and image_tag(poster.file, poster.width, poster.height, box=60)
 
-    @admin.display(description="current poster")
+    @admin.display(description="as shown")
     def poster_preview(self, film):
-        return (
-            image_tag(
-                film.poster,
-                film.poster_width,
-                film.poster_height,
-                box=300,
-                alt=f"Poster of {film.title}",
-            )
-            or "No poster yet."
+        """The chosen poster with its alt text and credit, linked to its page in the library
+        where they are edited."""
+        poster = film.poster if film is not None and film.poster_id else None
+        if poster is None or not poster.file:
+            return "No poster yet."
+        return format_html(
+            '<div class="hero-choice">{}<p>{}{}<br><a href="{}">Edit its alt text and credit in '
+            "the library</a></p></div>",
+            image_tag(poster.file, poster.width, poster.height, box=300, alt=poster.alt_text),
+            format_html("Alt text: “{}”", poster.alt) if not poster.decorative else "Decorative",
+            format_html(" · Credit: {}", poster.credit) if poster.credit else "",
+            reverse("admin:images_image_change", args=[poster.pk]),
         )
 
     @admin.display(description="cast", ordering="cast_count")

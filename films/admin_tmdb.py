@@ -296,7 +296,9 @@ class TMDBFilmAdminMixin:
         current = getattr(film, name, "")
         if name == "genres":
             current = ", ".join(film.genres.values_list("name", flat=True))
-        elif name in ("poster", "backdrop"):
+        elif name == "poster":  # a library image
+            current = current.file.name if current else ""
+        elif name == "backdrop":
             current = current.name if current else ""
         if isinstance(proposed, list):
             proposed = ", ".join(map(str, proposed))

@@ -167,17 +167,16 @@ class Film(models.Model):
     original_language = models.CharField(
         max_length=12, blank=True, help_text="ISO 639-1 code, e.g. en."
     )
-    poster = models.ImageField(
-        upload_to="posters/%Y/",
+    # From the image library (images.Image): chosen in the film's form, or downloaded there by
+    # a TMDB import; its renditions are the library image's own (in the poster's shape).
+    poster = models.ForeignKey(
+        "images.Image",
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        width_field="poster_width",
-        height_field="poster_height",
+        on_delete=models.PROTECT,
+        related_name="poster_of",
+        help_text="Choose an image from the library (the magnifier), or upload one there.",
     )
-    poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    # The poster's renditions once a task has made them (films/renditions.py).
-    poster_renditions = models.JSONField(default=dict, blank=True, editable=False)
     backdrop = models.ImageField(
         upload_to="backdrops/%Y/",
         blank=True,
@@ -220,7 +219,6 @@ class Film(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     RENDITIONS = {
-        "poster": Spec("poster_renditions", widths=(160, 240, 320, 480, 640)),
         "backdrop": Spec("backdrop_renditions", widths=(480, 800, 1280)),
     }
 
@@ -262,6 +260,12 @@ class Film(models.Model):
 
     def get_absolute_url(self):
         return reverse("films:detail", kwargs={"slug": self.slug})
+
+    @property
+    def poster_alt(self) -> str:
+        """Its poster's alt text in the library: "Poster of Ballerina (2025)"."""
+        year = self.release_date.year if self.release_date else None
+        return f"Poster of {self.title} ({year})" if year else f"Poster of {self.title}"
 
 
 class CastCredit(models.Model):

@@ -18,6 +18,7 @@ from films.models import (
     Keyword,
     Person,
 )
+from images.models import Image
 from pagecache.tags import retire
 
 LISTS = ("films-list", "sitemap", "search")
@@ -29,6 +30,12 @@ def _films(film_ids) -> list[str]:
 
 def film_changed(sender, instance, **kwargs):
     retire(f"film:{instance.pk}", *LISTS)
+
+
+def library_image_changed(sender, instance, raw=False, **kwargs):
+    """A library image shown as films' poster (its file, renditions, alt text): their pages."""
+    if not raw and (films := list(instance.poster_of.values_list("pk", flat=True))):
+        retire(*_films(films), *LISTS)
 
 
 def person_changed(sender, instance, **kwargs):
@@ -89,6 +96,7 @@ def connect() -> None:
     for signal, sender, receiver in [
         (post_save, Film, film_changed),
         (post_delete, Film, film_changed),
+        (post_save, Image, library_image_changed),
         (post_save, Person, person_changed),
         (pre_delete, Person, person_changed),
         (post_save, CastCredit, credit_changed),

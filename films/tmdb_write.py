@@ -29,6 +29,7 @@ from films.tmdb_import import Extras
 from films.tmdb_json import TMDBImportError
 from films.tmdb_models import best_trailer, regional_release
 from films.validators import validate_image_file
+from images.models import Image
 
 # Image sizes asked of TMDB: enough for the largest place each is shown; renditions do the rest.
 SIZES = {"poster": "w780", "backdrop": "w1280", "profile": "w185", "logo": "w92"}
@@ -67,6 +68,14 @@ class Downloads:
     def save_into(self, image_field, tmdb_path: str, content: ContentFile) -> None:
         image_field.save(PurePosixPath(tmdb_path).name, content, save=False)
         self.saved.append((image_field.storage, image_field.name))
+
+    def save_into_library(self, tmdb_path: str, content: ContentFile, *, alt: str) -> Image:
+        """A new library image of the download, credited to TMDB (saved: the import's
+        transaction undoes the row, `discard` the file)."""
+        image = Image(alt=alt[:300], credit="TMDB")
+        self.save_into(image.file, tmdb_path, content)
+        image.save()
+        return image
 
     def discard(self) -> None:
         for storage, name in self.saved:
@@ -252,13 +261,16 @@ def assign_images(film: Film, extras: Extras, downloads: Downloads) -> bool:
                 changed = True
             continue
         if not path:
-            if held_path:  # TMDB dropped the image we had from it
-                setattr(film, kind, "")
+            if held_path:  # TMDB dropped the image we had from it (it stays in the library)
+                setattr(film, kind, None if kind == "poster" else "")
                 setattr(film, f"tmdb_{kind}_path", "")
                 changed = True
             continue
         if download := downloads.take(kind):
-            downloads.save_into(image, *download)
+            if kind == "poster":
+                film.poster = downloads.save_into_library(*download, alt=film.poster_alt)
+            else:
+                downloads.save_into(image, *download)
             setattr(film, f"tmdb_{kind}_path", path)
             changed = True
     return changed

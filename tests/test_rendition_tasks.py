@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from films.renditions import backfill
 from tasks.models import TaskRecord
-from tests.factories import FilmFactory, PersonFactory, ReviewFactory, image_upload
+from tests.factories import FilmFactory, PersonFactory, ReviewFactory, image_upload, poster_image
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,60 +32,53 @@ def test_a_poster_is_served_at_once_and_its_renditions_follow_from_the_worker(
     client, db_tasks, settings
 ):
     film = FilmFactory(title="Ballerina", slug="ballerina")
-    film.poster = image_upload(size=(500, 750))
+    film.poster = poster_image(image_upload(size=(500, 750)))
     film.save()
 
-    storage = film.poster.storage
-    assert film.poster_renditions == {}, "not made in the save"
-    assert not storage.exists("renditions/posters")
+    storage = film.poster.file.storage
+    assert film.poster.renditions == {}, "not made in the save"
+    assert not storage.exists("renditions/library")
     [queued] = TaskRecord.objects.all()
     assert queued.task_path == "films.tasks.make_image_renditions"
     assert queued.queue_name == "images"
     page = client.get(film.get_absolute_url()).content.decode()
-    assert film.poster.url in page, "the original is served meanwhile"
+    assert film.poster.file.url in page, "the original is served meanwhile"
     assert webp_sources(page) == [], "no srcset naming files that do not exist yet"
 
     run_worker()
     film.refresh_from_db()
-    record = film.poster_renditions
-    assert (record["name"], record["crop"]) == (film.poster.name, "orig")
+    record = film.poster.renditions
+    assert (record["name"], record["crop"]) == (film.poster.file.name, "orig")
     for extension in ("avif", "webp", "jpg"):
-        assert widths(record, extension) == [160, 240, 320, 480, 500]
+        assert widths(record, extension) == [160, 320, 480, 500]
     assert all(storage.exists(name) for name in names(record))
     page = client.get(film.get_absolute_url()).content.decode()
     [srcset] = webp_sources(page)
-    assert [part.split()[1] for part in srcset.split(", ")] == [
-        "160w",
-        "240w",
-        "320w",
-        "480w",
-        "500w",
-    ]
+    assert [part.split()[1] for part in srcset.split(", ")] == ["160w", "320w", "480w", "500w"]
     renditions = TaskRecord.objects.filter(task_path="films.tasks.make_image_renditions")
     assert renditions.count() == 1, "recording the renditions queues nothing more"
 
-    # A new poster: the old renditions are not offered for it; the new ones follow, and the
-    # old ones' files are deleted once nothing names them.
+    # Another library image as the poster: the old one's renditions are not offered for it;
+    # its own follow, and the old image keeps its own in the library.
     old_files = names(record)
-    film.poster = image_upload(name="other.png", size=(400, 600))
+    film.poster = poster_image(image_upload(name="other.png", size=(400, 600)))
     film.save()
     page = client.get(film.get_absolute_url()).content.decode()
     assert webp_sources(page) == []
-    assert all(storage.exists(name) for name in old_files), "kept until the new ones exist"
     run_worker()
     film.refresh_from_db()
-    assert widths(film.poster_renditions) == [160, 240, 320, 400]
+    assert widths(film.poster.renditions) == [160, 320, 400]
     assert len(webp_sources(client.get(film.get_absolute_url()).content.decode())) == 1
-    assert not any(storage.exists(name) for name in old_files)
-    assert all(storage.exists(name) for name in names(film.poster_renditions))
+    assert all(storage.exists(name) for name in old_files)
+    assert all(storage.exists(name) for name in names(film.poster.renditions))
 
     # The feed links a JPEG rendition (up to 1200 px), not the original upload.
     review = ReviewFactory(film=film, published=True)
     feed = client.get("/feed/").content.decode()
-    [jpeg] = [n for w, n in film.poster_renditions["files"]["jpg"] if w == 400]
+    [jpeg] = [n for w, n in film.poster.renditions["files"]["jpg"] if w == 400]
     assert f'url="http://testserver{storage.url(jpeg)}"' in feed, review
     assert f'length="{storage.size(jpeg)}"' in feed
-    assert film.poster.url not in feed
+    assert film.poster.file.url not in feed
 
 
 def test_a_rendition_task_for_a_replaced_or_deleted_image_does_nothing(db_tasks):
@@ -94,10 +87,7 @@ def test_a_rendition_task_for_a_replaced_or_deleted_image_does_nothing(db_tasks)
     person.save()
     person.photo = image_upload(name="second.png", size=(300, 450))
     person.save()
-    film = FilmFactory()
-    film.poster = image_upload(size=(300, 450))
-    film.save()
-    film.delete()
+    poster_image(image_upload(size=(300, 450))).delete()  # a library image, deleted unused
     run_worker()
 
     results = sorted(str(r.return_value) for r in TaskRecord.objects.all())
@@ -110,7 +100,7 @@ def test_a_rendition_task_for_a_replaced_or_deleted_image_does_nothing(db_tasks)
 
 def test_a_saved_film_without_a_new_image_queues_nothing(db_tasks):
     film = FilmFactory()
-    film.poster = image_upload(size=(300, 450))
+    film.poster = poster_image(image_upload(size=(300, 450)))
     film.save()
     run_worker()
     TaskRecord.objects.all().delete()
@@ -123,12 +113,12 @@ def test_a_saved_film_without_a_new_image_queues_nothing(db_tasks):
 
 def test_backfill_makes_and_records_missing_renditions(db_tasks):
     film = FilmFactory()
-    film.poster = image_upload(size=(200, 300))
+    film.poster = poster_image(image_upload(size=(200, 300)))
     film.save()  # queued, never run
     assert backfill() == 1
     film.refresh_from_db()
-    assert film.poster_renditions["name"] == film.poster.name
-    assert widths(film.poster_renditions) == [160, 200]
+    assert film.poster.renditions["name"] == film.poster.file.name
+    assert widths(film.poster.renditions) == [160, 200]
     assert backfill() == 0
 
 

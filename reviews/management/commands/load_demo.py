@@ -205,12 +205,18 @@ class Command(BaseCommand):
                     "person"
                 )
             ]
-            if not film.poster:
-                poster = artwork.poster_png(
+            if not film.poster_id:
+                drawn = artwork.poster_png(
                     film.title, film.year, directors[0].name if directors else "", film.tagline
                 )
-                film.poster.save(f"{film.slug}.png", ContentFile(poster), save=False)
-                film.save(update_fields=["poster", "poster_width", "poster_height"])
+                poster = Image(
+                    alt=f"{film.poster_alt}, an illustration drawn for the demo",
+                    credit="Illustration: Marquee demo",
+                )
+                poster.file.save(f"{film.slug}.png", ContentFile(drawn), save=False)
+                poster.save()
+                film.poster = poster
+                film.save(update_fields=["poster"])
             cast = [
                 c.person
                 for c in film.cast_credits.select_related("person").order_by("order", "id")[
