@@ -56,6 +56,21 @@ def image_tag(
     return format_html('<img src="{}" alt="{}" width="{}" loading="lazy">', image.url, alt, box)
 
 
+def library_choice(image, none: str):
+    """A library image chosen in a form (a poster, a photo) with its alt text and credit,
+    linked to its page in the library where they are edited; `none` without one."""
+    if image is None or not image.file:
+        return none
+    return format_html(
+        '<div class="hero-choice">{}<p>{}{}<br><a href="{}">Edit its alt text and credit in '
+        "the library</a></p></div>",
+        image_tag(image.file, image.width, image.height, box=300, alt=image.alt_text),
+        format_html("Alt text: “{}”", image.alt) if not image.decorative else "Decorative",
+        format_html(" · Credit: {}", image.credit) if image.credit else "",
+        reverse("admin:images_image_change", args=[image.pk]),
+    )
+
+
 def forbidden_page(admin_site, request, error: PermissionDenied):
     """A 403 inside the admin, as an admin page: its header, what was refused, a way back."""
     referer = request.headers.get("Referer", "")
@@ -250,19 +265,7 @@ class FilmAdmin(
 
     @admin.display(description="as shown")
     def poster_preview(self, film):
-        """The chosen poster with its alt text and credit, linked to its page in the library
-        where they are edited."""
-        poster = film.poster if film is not None and film.poster_id else None
-        if poster is None or not poster.file:
-            return "No poster yet."
-        return format_html(
-            '<div class="hero-choice">{}<p>{}{}<br><a href="{}">Edit its alt text and credit in '
-            "the library</a></p></div>",
-            image_tag(poster.file, poster.width, poster.height, box=300, alt=poster.alt_text),
-            format_html("Alt text: “{}”", poster.alt) if not poster.decorative else "Decorative",
-            format_html(" · Credit: {}", poster.credit) if poster.credit else "",
-            reverse("admin:images_image_change", args=[poster.pk]),
-        )
+        return library_choice(film and film.poster, "No poster yet.")
 
     @admin.display(description="cast", ordering="cast_count")
     def cast_count(self, film):
@@ -298,6 +301,9 @@ class PersonCrewCreditInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin):
     list_display = ("name", "photo_thumbnail", "birth_date", "cast_count", "crew_count")
+    list_select_related = ("photo",)
+    # The library's list opens in a popup (the magnifier), where a photo is chosen or uploaded.
+    raw_id_fields = ("photo",)
     search_fields = ("name", "=imdb_id", "tmdb_id__exact")
     search_help_text = "Name, IMDb id (nm…) or TMDB id."
     prepopulated_fields = {"slug": ("name",)}
@@ -323,20 +329,12 @@ class PersonAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, ad
 
     @admin.display(description="photo")
     def photo_thumbnail(self, person):
-        return image_tag(person.photo, person.photo_width, person.photo_height, box=60)
+        photo = person.photo
+        return photo and image_tag(photo.file, photo.width, photo.height, box=60)
 
-    @admin.display(description="current photo")
+    @admin.display(description="as shown")
     def photo_preview(self, person):
-        return (
-            image_tag(
-                person.photo,
-                person.photo_width,
-                person.photo_height,
-                box=300,
-                alt=f"Photo of {person.name}",
-            )
-            or "No photo yet."
-        )
+        return library_choice(person and person.photo, "No photo yet.")
 
     @admin.display(description="cast credits", ordering="cast_count")
     def cast_count(self, person):

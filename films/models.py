@@ -102,25 +102,21 @@ class Person(models.Model):
     birth_date = models.DateField(null=True, blank=True)
     death_date = models.DateField(null=True, blank=True)
     place_of_birth = models.CharField(max_length=200, blank=True)
-    photo = models.ImageField(
-        upload_to="people/%Y/",
+    # From the image library (images.Image), as a film's poster is.
+    photo = models.ForeignKey(
+        "images.Image",
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        width_field="photo_width",
-        height_field="photo_height",
+        on_delete=models.PROTECT,
+        related_name="photo_of",
+        help_text="Choose an image from the library (the magnifier), or upload one there.",
     )
-    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    # The photo's renditions once a task has made them (films/renditions.py).
-    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
     # TMDB's file path of the photo we hold ("" for a photo uploaded here, which TMDB keeps off).
     tmdb_profile_path = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    RENDITIONS = {"photo": Spec("photo_renditions", widths=(160, 320, 480))}
 
     class Meta:
         ordering = ["name"]
@@ -144,7 +140,6 @@ class Person(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name, max_length=200, fallback="person")
         super().save(*args, **kwargs)
-        renditions_after_save(self, "photo", kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("films:person", kwargs={"slug": self.slug})

@@ -33,9 +33,14 @@ def film_changed(sender, instance, **kwargs):
 
 
 def library_image_changed(sender, instance, raw=False, **kwargs):
-    """A library image shown as films' poster (its file, renditions, alt text): their pages."""
-    if not raw and (films := list(instance.poster_of.values_list("pk", flat=True))):
+    """A library image shown as films' poster or people's photo (its file, renditions, alt
+    text): their pages."""
+    if raw:
+        return
+    if films := list(instance.poster_of.values_list("pk", flat=True)):
         retire(*_films(films), *LISTS)
+    if people := list(instance.photo_of.values_list("pk", flat=True)):
+        retire(*(f"person:{pk}" for pk in people))
 
 
 def person_changed(sender, instance, **kwargs):

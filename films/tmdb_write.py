@@ -397,7 +397,7 @@ def _write_photos(extras: Extras, downloads: Downloads) -> bool:
         download = downloads.take("profile", person_id)
         if person is None or download is None:
             continue
-        downloads.save_into(person.photo, *download)
+        person.photo = downloads.save_into_library(*download, alt=person.name)
         person.tmdb_profile_path = path
         person.save()
         changed = True

@@ -232,7 +232,7 @@ class PersonDetailView(DetailView):
     reviews_shown = 6
 
     def get_queryset(self):
-        return Person.objects.prefetch_related(
+        return Person.objects.select_related("photo").prefetch_related(
             Prefetch(
                 "cast_credits",
                 CastCredit.objects.select_related("film").order_by(*NEWEST_FILM_FIRST),

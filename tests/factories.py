@@ -249,7 +249,8 @@ def image_upload(
 
 
 def poster_image(upload=None, **kwargs):
-    """A library image to give a film as its poster: `FilmFactory(poster=poster_image())`."""
+    """A library image to give a film as its poster (`FilmFactory(poster=poster_image())`) or a
+    person as their photo."""
     return LibraryImageFactory(
         file=upload or image_upload(), **{"alt": "A poster", "caption": "", "credit": "", **kwargs}
     )

@@ -206,7 +206,7 @@ def test_a_non_numeric_search_does_not_break_the_tmdb_id_search(editor, ballerin
 def test_person_list_search_and_counts(editor, ballerina):
     keanu = ballerina["people"]["Keanu Reeves"]
     keanu.imdb_id, keanu.tmdb_id = "nm0000206", 6384
-    keanu.photo = image_upload("keanu.jpg", "JPEG", size=(300, 450))
+    keanu.photo = poster_image(image_upload("keanu.jpg", "JPEG", size=(300, 450)))
     keanu.save()
     url = admin_url(Person, "changelist")
     for query in ("?q=keanu", "?q=nm0000206", "?q=6384"):
@@ -215,7 +215,7 @@ def test_person_list_search_and_counts(editor, ballerina):
         assert "Ana de Armas" not in table, query
     row = between(results(editor.get(url)), "Keanu Reeves", "</tr>")
     assert re.search(
-        r'<img src="/media/people/\d{4}/keanu[^"]*\.jpg" alt="" width="40" '
+        r'<img src="/media/library/\d{4}/\d{2}/keanu[^"]*\.jpg" alt="" width="40" '
         r'height="60"',
         row,
     )
@@ -411,11 +411,11 @@ def test_adding_a_film_with_cast_through_the_admin(editor, ballerina):
 
 def test_person_change_page_shows_photo_and_credits(editor, ballerina):
     ana = ballerina["people"]["Ana de Armas"]
-    ana.photo = image_upload("ana.png", size=(400, 600))
+    ana.photo = poster_image(image_upload("ana.png", size=(400, 600)), alt="Ana de Armas")
     ana.save()
     html = editor.get(admin_url(Person, "change", ana.pk)).content.decode()
     assert re.search(
-        r'<img src="/media/people/\d{4}/ana[^"]*\.png" alt="Photo of Ana de Armas" '
+        r'<img src="/media/library/\d{4}/\d{2}/ana[^"]*\.png" alt="Ana de Armas" '
         r'width="200" height="300"',
         html,
     )

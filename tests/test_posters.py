@@ -1,7 +1,8 @@
-"""Film posters from the image library (issue 20 item 1): an editor picks the poster in the
-film's form from the library's popup (or uploads it there); its alt text and credit are the
-library's; an image shown as a poster cannot be deleted and says where it is used; an edit in
-the library reaches the film's page; existing posters move into the library and back."""
+"""Film posters and people's photos from the image library (issue 20 item 1): an editor picks
+the poster in the film's form from the library's popup (or uploads it there), a photo in the
+person's; their alt text and credit are the library's; an image shown as a poster or photo
+cannot be deleted and says where it is used; an edit in the library reaches the pages showing
+it; existing posters and photos move into the library and back."""
 
 import datetime
 
@@ -10,7 +11,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from images.models import Image
-from tests.factories import FilmFactory, image_upload, poster_image, user_in_group
+from tests.factories import FilmFactory, PersonFactory, image_upload, poster_image, user_in_group
 from tests.forms import page_form
 from tests.test_pages import attr, find, page, text
 
@@ -90,6 +91,31 @@ def test_an_editor_picks_a_library_image_as_the_poster_and_saves_twice(editor):
     assert find(page(editor.get(film.get_absolute_url())), cls="poster--placeholder")
 
 
+def test_an_editor_picks_a_library_image_as_a_persons_photo(editor):
+    person = PersonFactory(name="Ana de Armas", tmdb_id=224513)
+    image = poster_image(image_upload("ana.png", size=(300, 450)), alt="Ana de Armas")
+    change = reverse("admin:films_person_change", args=[person.pk])
+    form = page(editor.get(change))
+    assert "vForeignKeyRawIdAdminField" in attr(find(form, "input", name="photo"), "class")
+    assert "No photo yet." in text(form)
+    _action, fields = page_form(editor.get(change).content.decode(), id="person_form")
+    response = editor.post(change, {**fields, "photo": str(image.pk)})
+    assert response.status_code == 302, errors(response)
+    _action, fields = page_form(editor.get(change).content.decode(), id="person_form")
+    response = editor.post(change, {**fields, "biography": "Born in Havana."})
+    assert response.status_code == 302, errors(response)
+    person.refresh_from_db()
+    assert (person.photo, person.biography) == (image, "Born in Havana.")
+    shown = find(page(editor.get(change)), "div", cls="hero-choice")
+    assert attr(find(shown, "img"), "alt") == "Ana de Armas"
+    # Readers see it on the person's page; the library lists the person among its uses.
+    header = find(page(editor.get(person.get_absolute_url())), cls="person-header")
+    assert attr(find(header, "img"), "alt") == "Photo of Ana de Armas"
+    assert image.uses() == [person]
+    with pytest.raises(ProtectedError):
+        image.delete()
+
+
 def test_an_image_that_is_not_in_the_library_is_refused(editor):
     film = FilmFactory()
     response = save(editor, film, poster="999999")
@@ -137,7 +163,7 @@ def test_existing_posters_move_into_the_library_and_back():
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from films.models import Film
+    from films.models import Film, Person
 
     before = [("films", "0005_backdrop_renditions")]
     executor = MigrationExecutor(connection)
@@ -169,6 +195,15 @@ def test_existing_posters_move_into_the_library_and_back():
         poster_height=60,
     )
     bare = OldFilm.objects.create(title="Bare", slug="bare")
+    OldPerson = executor.loader.project_state(before).apps.get_model("films", "Person")
+    ana = OldPerson.objects.create(
+        name="Ana de Armas",
+        slug="ana-de-armas",
+        photo="people/2025/ana.jpg",
+        photo_width=185,
+        photo_height=278,
+        tmdb_profile_path="/ana.jpg",
+    )
 
     MigrationExecutor(connection).migrate(leaves)
     poster = Film.objects.get(pk=tmdb.pk).poster
@@ -190,7 +225,14 @@ def test_existing_posters_move_into_the_library_and_back():
         "",
     )
     assert Film.objects.get(pk=bare.pk).poster is None
-    assert Image.objects.count() == 2
+    photo = Person.objects.get(pk=ana.pk).photo
+    assert (photo.file.name, photo.width, photo.alt, photo.credit) == (
+        "people/2025/ana.jpg",
+        185,
+        "Ana de Armas",
+        "TMDB",
+    )
+    assert Image.objects.count() == 3
 
     executor = MigrationExecutor(connection)
     executor.migrate(before)
@@ -204,6 +246,13 @@ def test_existing_posters_move_into_the_library_and_back():
     assert restored.poster_renditions == record
     assert OldFilm.objects.get(pk=mine.pk).poster.name == "posters/2025/mine.png"
     assert not OldFilm.objects.get(pk=bare.pk).poster
+    OldPerson = executor.loader.project_state(before).apps.get_model("films", "Person")
+    restored = OldPerson.objects.get(pk=ana.pk)
+    assert (restored.photo.name, restored.photo_width, restored.photo_height) == (
+        "people/2025/ana.jpg",
+        185,
+        278,
+    )
     assert Image.objects.count() == 0, "the library images the migration made are gone"
     MigrationExecutor(connection).migrate(leaves)
     assert Film.objects.get(pk=tmdb.pk).poster.alt == "Poster of Ballerina (2025)"

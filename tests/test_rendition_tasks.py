@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from films.renditions import backfill
 from tasks.models import TaskRecord
-from tests.factories import FilmFactory, PersonFactory, ReviewFactory, image_upload, poster_image
+from tests.factories import FilmFactory, ReviewFactory, image_upload, poster_image
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,20 +82,18 @@ def test_a_poster_is_served_at_once_and_its_renditions_follow_from_the_worker(
 
 
 def test_a_rendition_task_for_a_replaced_or_deleted_image_does_nothing(db_tasks):
-    person = PersonFactory(name="Ana de Armas", slug="ana-de-armas")
-    person.photo = image_upload(name="first.png", size=(300, 450))
-    person.save()
-    person.photo = image_upload(name="second.png", size=(300, 450))
-    person.save()
+    image = poster_image(image_upload(name="first.png", size=(300, 450)))
+    image.file = image_upload(name="second.png", size=(300, 450))
+    image.save()
     poster_image(image_upload(size=(300, 450))).delete()  # a library image, deleted unused
     run_worker()
 
     results = sorted(str(r.return_value) for r in TaskRecord.objects.all())
     assert any("image replaced" in r for r in results)
     assert any("deleted" in r for r in results)
-    person.refresh_from_db()
-    assert person.photo_renditions["name"] == person.photo.name
-    assert widths(person.photo_renditions) == [160, 300]
+    image.refresh_from_db()
+    assert image.renditions["name"] == image.file.name
+    assert widths(image.renditions) == [160, 300]
 
 
 def test_a_saved_film_without_a_new_image_queues_nothing(db_tasks):

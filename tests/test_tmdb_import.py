@@ -78,8 +78,13 @@ def test_one_request_brings_the_film_and_everything_beside_it(fake_tmdb, setting
     assert film.tmdb_poster_path == "/ballerina-poster.jpg"
     assert film.backdrop
     assert film.tmdb_backdrop_path == "/ballerina-backdrop.jpg"
-    photographed = set(Person.objects.exclude(photo="").values_list("name", flat=True))
-    assert photographed == {"Ana de Armas", "Keanu Reeves", "Len Wiseman"}
+    photographed = Person.objects.filter(photo__isnull=False).select_related("photo")
+    assert {p.name for p in photographed} == {"Ana de Armas", "Keanu Reeves", "Len Wiseman"}
+    assert {(p.photo.alt, p.photo.credit) for p in photographed} == {
+        ("Ana de Armas", "TMDB"),
+        ("Keanu Reeves", "TMDB"),
+        ("Len Wiseman", "TMDB"),
+    }
 
     assert [v.name for v in film.videos.trailers()] == ["Official Trailer", "Fan trailer"]
     assert film.videos.count() == 3

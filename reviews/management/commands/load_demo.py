@@ -224,10 +224,16 @@ class Command(BaseCommand):
                 ]
             ]
             for person in [*cast, *directors]:
-                if not person.photo:
-                    portrait = artwork.person_png(person.name)
-                    person.photo.save(f"{person.slug}.png", ContentFile(portrait), save=False)
-                    person.save(update_fields=["photo", "photo_width", "photo_height"])
+                if not person.photo_id:
+                    photo = Image(
+                        alt=f"{person.name}, a portrait drawn for the demo",
+                        credit="Illustration: Marquee demo",
+                    )
+                    drawn = ContentFile(artwork.person_png(person.name))
+                    photo.file.save(f"{person.slug}.png", drawn, save=False)
+                    photo.save()
+                    person.photo = photo
+                    person.save(update_fields=["photo"])
 
     def attach_still(self, review: Review) -> None:
         """A drawn still, put in the image library, as the hero image of a new demo review, its
