@@ -216,9 +216,9 @@ class FilmAdmin(
     search_help_text = "Title, original title, IMDb id (tt…) or TMDB id."
     autocomplete_fields = ("collection", "genres")
     # The library's list opens in a popup (the magnifier), where a poster is chosen or uploaded.
-    raw_id_fields = ("poster",)
+    raw_id_fields = ("poster", "backdrop")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("year", "poster_preview", "created_at", "updated_at")
+    readonly_fields = ("year", "poster_preview", "backdrop_preview", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("title", "slug", "original_title", "tagline")}),
         (
@@ -242,7 +242,7 @@ class FilmAdmin(
                 "library's: edit them there, once, for every page that shows it.",
             },
         ),
-        ("Backdrop", {"fields": ("backdrop",), "classes": ("collapse",)}),
+        ("Backdrop", {"fields": ("backdrop", "backdrop_preview"), "classes": ("collapse",)}),
         ("External ids", {"fields": ("tmdb_id", "imdb_id", "wikidata_id")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
@@ -266,6 +266,10 @@ class FilmAdmin(
     @admin.display(description="as shown")
     def poster_preview(self, film):
         return library_choice(film and film.poster, "No poster yet.")
+
+    @admin.display(description="as shown")
+    def backdrop_preview(self, film):
+        return library_choice(film and film.backdrop, "No backdrop yet.")
 
     @admin.display(description="cast", ordering="cast_count")
     def cast_count(self, film):

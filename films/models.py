@@ -4,8 +4,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from films.renditions import Spec
-from films.tasks import renditions_after_save
 from films.tmdb_models import (  # they refer to Film by name
     AlternativeTitle,
     Keyword,
@@ -19,7 +17,6 @@ from films.tmdb_models import (  # they refer to Film by name
     WatchProvider,
     WatchRegion,
 )
-from films.validators import validate_image_file
 
 
 def unique_slug(
@@ -172,17 +169,15 @@ class Film(models.Model):
         related_name="poster_of",
         help_text="Choose an image from the library (the magnifier), or upload one there.",
     )
-    backdrop = models.ImageField(
-        upload_to="backdrops/%Y/",
+    backdrop = models.ForeignKey(
+        "images.Image",
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        width_field="backdrop_width",
-        height_field="backdrop_height",
-        help_text="A wide still; shown behind the trailer's play button.",
+        on_delete=models.PROTECT,
+        related_name="backdrop_of",
+        help_text="A wide still, shown behind the trailer's play button: choose it from the "
+        "library (the magnifier), or upload it there.",
     )
-    backdrop_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    backdrop_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    backdrop_renditions = models.JSONField(default=dict, blank=True, editable=False)
     genres = models.ManyToManyField(Genre, blank=True, related_name="films")
     keywords = models.ManyToManyField("films.Keyword", blank=True, related_name="films")
     collection = models.ForeignKey(
@@ -212,10 +207,6 @@ class Film(models.Model):
     tmdb_proposed = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    RENDITIONS = {
-        "backdrop": Spec("backdrop_renditions", widths=(480, 800, 1280)),
-    }
 
     class Meta:
         ordering = ["-release_date", "title"]
@@ -250,8 +241,6 @@ class Film(models.Model):
         if update_fields is not None and "release_date" in update_fields:
             kwargs["update_fields"] = {*update_fields, "year"}
         super().save(*args, **kwargs)
-        for field_name in self.RENDITIONS:
-            renditions_after_save(self, field_name, kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("films:detail", kwargs={"slug": self.slug})
@@ -261,6 +250,11 @@ class Film(models.Model):
         """Its poster's alt text in the library: "Poster of Ballerina (2025)"."""
         year = self.release_date.year if self.release_date else None
         return f"Poster of {self.title} ({year})" if year else f"Poster of {self.title}"
+
+    @property
+    def backdrop_alt(self) -> str:
+        """Its backdrop's alt text in the library: "A still from Ballerina (2025)"."""
+        return self.poster_alt.replace("Poster of", "A still from", 1)
 
 
 class CastCredit(models.Model):

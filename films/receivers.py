@@ -6,6 +6,7 @@ included, so renaming a person retires the films they are credited on: every pag
 film (its page, review pages' film boxes, cards) goes, and nothing else.
 """
 
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from films.models import (
@@ -33,11 +34,12 @@ def film_changed(sender, instance, **kwargs):
 
 
 def library_image_changed(sender, instance, raw=False, **kwargs):
-    """A library image shown as films' poster or people's photo (its file, renditions, alt
-    text): their pages."""
+    """A library image shown as films' poster or backdrop, or people's photo (its file,
+    renditions, alt text): their pages."""
     if raw:
         return
-    if films := list(instance.poster_of.values_list("pk", flat=True)):
+    films = Film.objects.filter(Q(poster=instance) | Q(backdrop=instance))
+    if films := list(films.values_list("pk", flat=True)):
         retire(*_films(films), *LISTS)
     if people := list(instance.photo_of.values_list("pk", flat=True)):
         retire(*(f"person:{pk}" for pk in people))

@@ -248,7 +248,8 @@ def credit_lines(kind: str, credits: list[dict]) -> list[str]:
 
 
 def assign_images(film: Film, extras: Extras, downloads: Downloads) -> bool:
-    """Put the downloaded poster and backdrop on the film (not yet saved); say if any changed."""
+    """Put the downloaded poster and backdrop (new library images) on the film (not yet saved);
+    say if any changed."""
     changed = False
     for kind in ("poster", "backdrop"):
         if not getattr(extras, f"has_{kind}"):
@@ -262,15 +263,13 @@ def assign_images(film: Film, extras: Extras, downloads: Downloads) -> bool:
             continue
         if not path:
             if held_path:  # TMDB dropped the image we had from it (it stays in the library)
-                setattr(film, kind, None if kind == "poster" else "")
+                setattr(film, kind, None)
                 setattr(film, f"tmdb_{kind}_path", "")
                 changed = True
             continue
         if download := downloads.take(kind):
-            if kind == "poster":
-                film.poster = downloads.save_into_library(*download, alt=film.poster_alt)
-            else:
-                downloads.save_into(image, *download)
+            alt = getattr(film, f"{kind}_alt")
+            setattr(film, kind, downloads.save_into_library(*download, alt=alt))
             setattr(film, f"tmdb_{kind}_path", path)
             changed = True
     return changed

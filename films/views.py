@@ -152,7 +152,7 @@ class FilmDetailView(DetailView):
     template_name = "films/film_detail.html"
 
     def get_queryset(self):
-        return Film.objects.select_related("collection", "poster").prefetch_related(
+        return Film.objects.select_related("collection", "poster", "backdrop").prefetch_related(
             "genres",
             Prefetch(
                 "cast_credits",

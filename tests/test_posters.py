@@ -116,6 +116,21 @@ def test_an_editor_picks_a_library_image_as_a_persons_photo(editor):
         image.delete()
 
 
+def test_a_backdrop_from_the_library_is_the_trailers_still(editor):
+    film = FilmFactory(title="Ballerina", trailer_key="0FSwsrFpkbw", trailer_name="Trailer")
+    image = poster_image(image_upload("still.png", size=(640, 360)), alt="Eve on a stage")
+    response = save(editor, film, backdrop=str(image.pk))
+    assert response.status_code == 302, errors(response)
+    film.refresh_from_db()
+    assert film.backdrop == image
+    form = page(editor.get(reverse(CHANGE, args=[film.pk])))
+    assert "vForeignKeyRawIdAdminField" in attr(find(form, "input", name="backdrop"), "class")
+    facade = find(page(editor.get(film.get_absolute_url())), "a", cls="trailer__facade")
+    still = find(facade, "img", cls="trailer__still")
+    assert attr(still, "src") == image.file.url  # the original until its renditions exist
+    assert image.uses() == [film]
+
+
 def test_an_image_that_is_not_in_the_library_is_refused(editor):
     film = FilmFactory()
     response = save(editor, film, poster="999999")
@@ -186,6 +201,10 @@ def test_existing_posters_move_into_the_library_and_back():
         poster_height=750,
         poster_renditions=record,
         tmdb_poster_path="/ballerina-poster.jpg",
+        backdrop="backdrops/2025/still.jpg",
+        backdrop_width=1280,
+        backdrop_height=720,
+        tmdb_backdrop_path="/ballerina-backdrop.jpg",
     )
     mine = OldFilm.objects.create(
         title="Undated",
@@ -232,7 +251,14 @@ def test_existing_posters_move_into_the_library_and_back():
         "Ana de Armas",
         "TMDB",
     )
-    assert Image.objects.count() == 3
+    still = Film.objects.get(pk=tmdb.pk).backdrop
+    assert (still.file.name, still.width, still.alt, still.credit) == (
+        "backdrops/2025/still.jpg",
+        1280,
+        "A still from Ballerina (2025)",
+        "TMDB",
+    )
+    assert Image.objects.count() == 4
 
     executor = MigrationExecutor(connection)
     executor.migrate(before)
@@ -244,6 +270,7 @@ def test_existing_posters_move_into_the_library_and_back():
         750,
     )
     assert restored.poster_renditions == record
+    assert (restored.backdrop.name, restored.backdrop_width) == ("backdrops/2025/still.jpg", 1280)
     assert OldFilm.objects.get(pk=mine.pk).poster.name == "posters/2025/mine.png"
     assert not OldFilm.objects.get(pk=bare.pk).poster
     OldPerson = executor.loader.project_state(before).apps.get_model("films", "Person")

@@ -122,20 +122,22 @@ def test_backfill_makes_and_records_missing_renditions(db_tasks):
 
 def test_the_trailer_still_is_a_backdrop_rendition_once_the_worker_made_it(client, db_tasks):
     """#20/#23: TMDB's backdrops are up to 3840 px wide; the trailer facade shows renditions
-    of it (AVIF, WebP, JPEG up to 1280 px) and the original only until they exist."""
+    of it (AVIF, WebP, JPEG up to 1600 px: a library image's) and the original only until
+    they exist."""
     film = FilmFactory(
         title="Ballerina", slug="ballerina", trailer_key="0FSwsrFpkbw", trailer_name="Trailer"
     )
-    film.backdrop = image_upload(name="still.png", size=(1920, 1080))
+    film.backdrop = poster_image(image_upload(name="still.png", size=(1920, 1080)))
     film.save()
     page = client.get(film.get_absolute_url()).content.decode()
-    assert f'src="{film.backdrop.url}"' in page, "the original meanwhile"
+    assert f'src="{film.backdrop.file.url}"' in page, "the original meanwhile"
 
     run_worker()
     film.refresh_from_db()
-    assert widths(film.backdrop_renditions) == [480, 800, 1280]
+    wanted = [160, 320, 480, 800, 1200, 1600]
+    assert widths(film.backdrop.renditions) == wanted
     page = client.get(film.get_absolute_url()).content.decode()
-    assert film.backdrop.url not in page
+    assert film.backdrop.file.url not in page
     [srcset] = re.findall(r'<source type="image/avif" srcset="([^"]*)"', page)
-    assert [part.split()[1] for part in srcset.split(", ")] == ["480w", "800w", "1280w"]
+    assert [part.split()[1] for part in srcset.split(", ")] == [f"{w}w" for w in wanted]
     assert 'class="trailer__still"' in page

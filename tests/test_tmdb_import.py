@@ -76,7 +76,7 @@ def test_one_request_brings_the_film_and_everything_beside_it(fake_tmdb, setting
     assert (film.poster.alt, film.poster.credit) == ("Poster of Ballerina (2025)", "TMDB")
     assert film.poster.width == 60
     assert film.tmdb_poster_path == "/ballerina-poster.jpg"
-    assert film.backdrop
+    assert (film.backdrop.alt, film.backdrop.credit) == ("A still from Ballerina (2025)", "TMDB")
     assert film.tmdb_backdrop_path == "/ballerina-backdrop.jpg"
     photographed = Person.objects.filter(photo__isnull=False).select_related("photo")
     assert {p.name for p in photographed} == {"Ana de Armas", "Keanu Reeves", "Len Wiseman"}

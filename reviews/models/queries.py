@@ -76,7 +76,7 @@ class ReviewQuerySet(models.QuerySet):
     def for_page(self):
         """With what the review page shows around its article: film, collection, author, hero."""
         return self.select_related(
-            "film__collection", "film__poster", "author__critic", "hero"
+            "film__collection", "film__poster", "film__backdrop", "author__critic", "hero"
         ).defer(*NOT_ON_THE_PAGE)
 
     def related_to(self, review, limit: int = 4):
