@@ -9,6 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.fields.files import ImageFieldFile
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -53,6 +54,21 @@ def image_tag(
             height,
         )
     return format_html('<img src="{}" alt="{}" width="{}" loading="lazy">', image.url, alt, box)
+
+
+def library_choice(image, none: str):
+    """A library image chosen in a form (a poster, a photo) with its alt text and credit,
+    linked to its page in the library where they are edited; `none` without one."""
+    if image is None or not image.file:
+        return none
+    return format_html(
+        '<div class="hero-choice">{}<p>{}{}<br><a href="{}">Edit its alt text and credit in '
+        "the library</a></p></div>",
+        image_tag(image.file, image.width, image.height, box=300, alt=image.alt_text),
+        format_html("Alt text: “{}”", image.alt) if not image.decorative else "Decorative",
+        format_html(" · Credit: {}", image.credit) if image.credit else "",
+        reverse("admin:images_image_change", args=[image.pk]),
+    )
 
 
 def forbidden_page(admin_site, request, error: PermissionDenied):
@@ -189,7 +205,7 @@ class FilmAdmin(
     ForbiddenAsAdminPage, TMDBFilmAdminMixin, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin
 ):
     list_display = ("title", "year", "collection", "poster_thumbnail", "cast_count", "crew_count")
-    list_select_related = ("collection",)
+    list_select_related = ("collection", "poster")
     list_filter = (
         "year",
         "genres",
@@ -199,8 +215,10 @@ class FilmAdmin(
     search_fields = ("title", "original_title", "=imdb_id", "tmdb_id__exact")
     search_help_text = "Title, original title, IMDb id (tt…) or TMDB id."
     autocomplete_fields = ("collection", "genres")
+    # The library's list opens in a popup (the magnifier), where a poster is chosen or uploaded.
+    raw_id_fields = ("poster", "backdrop")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("year", "poster_preview", "created_at", "updated_at")
+    readonly_fields = ("year", "poster_preview", "backdrop_preview", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("title", "slug", "original_title", "tagline")}),
         (
@@ -216,8 +234,15 @@ class FilmAdmin(
             },
         ),
         ("Catalogue", {"fields": ("genres", "collection", "synopsis")}),
-        ("Poster", {"fields": ("poster", "poster_preview")}),
-        ("Backdrop", {"fields": ("backdrop",), "classes": ("collapse",)}),
+        (
+            "Poster",
+            {
+                "fields": ("poster", "poster_preview"),
+                "description": "From the image library. Its alt text and credit are the "
+                "library's: edit them there, once, for every page that shows it.",
+            },
+        ),
+        ("Backdrop", {"fields": ("backdrop", "backdrop_preview"), "classes": ("collapse",)}),
         ("External ids", {"fields": ("tmdb_id", "imdb_id", "wikidata_id")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
@@ -235,20 +260,16 @@ class FilmAdmin(
 
     @admin.display(description="poster")
     def poster_thumbnail(self, film):
-        return image_tag(film.poster, film.poster_width, film.poster_height, box=60)
+        poster = film.poster
+        return poster and image_tag(poster.file, poster.width, poster.height, box=60)
 
-    @admin.display(description="current poster")
+    @admin.display(description="as shown")
     def poster_preview(self, film):
-        return (
-            image_tag(
-                film.poster,
-                film.poster_width,
-                film.poster_height,
-                box=300,
-                alt=f"Poster of {film.title}",
-            )
-            or "No poster yet."
-        )
+        return library_choice(film and film.poster, "No poster yet.")
+
+    @admin.display(description="as shown")
+    def backdrop_preview(self, film):
+        return library_choice(film and film.backdrop, "No backdrop yet.")
 
     @admin.display(description="cast", ordering="cast_count")
     def cast_count(self, film):
@@ -284,6 +305,9 @@ class PersonCrewCreditInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin):
     list_display = ("name", "photo_thumbnail", "birth_date", "cast_count", "crew_count")
+    list_select_related = ("photo",)
+    # The library's list opens in a popup (the magnifier), where a photo is chosen or uploaded.
+    raw_id_fields = ("photo",)
     search_fields = ("name", "=imdb_id", "tmdb_id__exact")
     search_help_text = "Name, IMDb id (nm…) or TMDB id."
     prepopulated_fields = {"slug": ("name",)}
@@ -309,20 +333,12 @@ class PersonAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, ad
 
     @admin.display(description="photo")
     def photo_thumbnail(self, person):
-        return image_tag(person.photo, person.photo_width, person.photo_height, box=60)
+        photo = person.photo
+        return photo and image_tag(photo.file, photo.width, photo.height, box=60)
 
-    @admin.display(description="current photo")
+    @admin.display(description="as shown")
     def photo_preview(self, person):
-        return (
-            image_tag(
-                person.photo,
-                person.photo_width,
-                person.photo_height,
-                box=300,
-                alt=f"Photo of {person.name}",
-            )
-            or "No photo yet."
-        )
+        return library_choice(person and person.photo, "No photo yet.")
 
     @admin.display(description="cast credits", ordering="cast_count")
     def cast_count(self, person):

@@ -296,8 +296,8 @@ class TMDBFilmAdminMixin:
         current = getattr(film, name, "")
         if name == "genres":
             current = ", ".join(film.genres.values_list("name", flat=True))
-        elif name in ("poster", "backdrop"):
-            current = current.name if current else ""
+        elif name in ("poster", "backdrop"):  # library images
+            current = current.file.name if current else ""
         if isinstance(proposed, list):
             proposed = ", ".join(map(str, proposed))
         row.update(current=current, proposed=proposed)

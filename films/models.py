@@ -4,8 +4,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from films.renditions import Spec
-from films.tasks import renditions_after_save
 from films.tmdb_models import (  # they refer to Film by name
     AlternativeTitle,
     Keyword,
@@ -19,7 +17,6 @@ from films.tmdb_models import (  # they refer to Film by name
     WatchProvider,
     WatchRegion,
 )
-from films.validators import validate_image_file
 
 
 def unique_slug(
@@ -102,25 +99,21 @@ class Person(models.Model):
     birth_date = models.DateField(null=True, blank=True)
     death_date = models.DateField(null=True, blank=True)
     place_of_birth = models.CharField(max_length=200, blank=True)
-    photo = models.ImageField(
-        upload_to="people/%Y/",
+    # From the image library (images.Image), as a film's poster is.
+    photo = models.ForeignKey(
+        "images.Image",
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        width_field="photo_width",
-        height_field="photo_height",
+        on_delete=models.PROTECT,
+        related_name="photo_of",
+        help_text="Choose an image from the library (the magnifier), or upload one there.",
     )
-    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    # The photo's renditions once a task has made them (films/renditions.py).
-    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
     # TMDB's file path of the photo we hold ("" for a photo uploaded here, which TMDB keeps off).
     tmdb_profile_path = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    RENDITIONS = {"photo": Spec("photo_renditions", widths=(160, 320, 480))}
 
     class Meta:
         ordering = ["name"]
@@ -144,7 +137,6 @@ class Person(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name, max_length=200, fallback="person")
         super().save(*args, **kwargs)
-        renditions_after_save(self, "photo", kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("films:person", kwargs={"slug": self.slug})
@@ -167,28 +159,25 @@ class Film(models.Model):
     original_language = models.CharField(
         max_length=12, blank=True, help_text="ISO 639-1 code, e.g. en."
     )
-    poster = models.ImageField(
-        upload_to="posters/%Y/",
+    # From the image library (images.Image): chosen in the film's form, or downloaded there by
+    # a TMDB import; its renditions are the library image's own (in the poster's shape).
+    poster = models.ForeignKey(
+        "images.Image",
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        width_field="poster_width",
-        height_field="poster_height",
+        on_delete=models.PROTECT,
+        related_name="poster_of",
+        help_text="Choose an image from the library (the magnifier), or upload one there.",
     )
-    poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    # The poster's renditions once a task has made them (films/renditions.py).
-    poster_renditions = models.JSONField(default=dict, blank=True, editable=False)
-    backdrop = models.ImageField(
-        upload_to="backdrops/%Y/",
+    backdrop = models.ForeignKey(
+        "images.Image",
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        width_field="backdrop_width",
-        height_field="backdrop_height",
-        help_text="A wide still; shown behind the trailer's play button.",
+        on_delete=models.PROTECT,
+        related_name="backdrop_of",
+        help_text="A wide still, shown behind the trailer's play button: choose it from the "
+        "library (the magnifier), or upload it there.",
     )
-    backdrop_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    backdrop_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    backdrop_renditions = models.JSONField(default=dict, blank=True, editable=False)
     genres = models.ManyToManyField(Genre, blank=True, related_name="films")
     keywords = models.ManyToManyField("films.Keyword", blank=True, related_name="films")
     collection = models.ForeignKey(
@@ -218,11 +207,6 @@ class Film(models.Model):
     tmdb_proposed = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    RENDITIONS = {
-        "poster": Spec("poster_renditions", widths=(160, 240, 320, 480, 640)),
-        "backdrop": Spec("backdrop_renditions", widths=(480, 800, 1280)),
-    }
 
     class Meta:
         ordering = ["-release_date", "title"]
@@ -257,11 +241,20 @@ class Film(models.Model):
         if update_fields is not None and "release_date" in update_fields:
             kwargs["update_fields"] = {*update_fields, "year"}
         super().save(*args, **kwargs)
-        for field_name in self.RENDITIONS:
-            renditions_after_save(self, field_name, kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("films:detail", kwargs={"slug": self.slug})
+
+    @property
+    def poster_alt(self) -> str:
+        """Its poster's alt text in the library: "Poster of Ballerina (2025)"."""
+        year = self.release_date.year if self.release_date else None
+        return f"Poster of {self.title} ({year})" if year else f"Poster of {self.title}"
+
+    @property
+    def backdrop_alt(self) -> str:
+        """Its backdrop's alt text in the library: "A still from Ballerina (2025)"."""
+        return self.poster_alt.replace("Poster of", "A still from", 1)
 
 
 class CastCredit(models.Model):

@@ -6,6 +6,7 @@ included, so renaming a person retires the films they are credited on: every pag
 film (its page, review pages' film boxes, cards) goes, and nothing else.
 """
 
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from films.models import (
@@ -18,6 +19,7 @@ from films.models import (
     Keyword,
     Person,
 )
+from images.models import Image
 from pagecache.tags import retire
 
 LISTS = ("films-list", "sitemap", "search")
@@ -29,6 +31,18 @@ def _films(film_ids) -> list[str]:
 
 def film_changed(sender, instance, **kwargs):
     retire(f"film:{instance.pk}", *LISTS)
+
+
+def library_image_changed(sender, instance, raw=False, **kwargs):
+    """A library image shown as films' poster or backdrop, or people's photo (its file,
+    renditions, alt text): their pages."""
+    if raw:
+        return
+    films = Film.objects.filter(Q(poster=instance) | Q(backdrop=instance))
+    if films := list(films.values_list("pk", flat=True)):
+        retire(*_films(films), *LISTS)
+    if people := list(instance.photo_of.values_list("pk", flat=True)):
+        retire(*(f"person:{pk}" for pk in people))
 
 
 def person_changed(sender, instance, **kwargs):
@@ -89,6 +103,7 @@ def connect() -> None:
     for signal, sender, receiver in [
         (post_save, Film, film_changed),
         (post_delete, Film, film_changed),
+        (post_save, Image, library_image_changed),
         (post_save, Person, person_changed),
         (pre_delete, Person, person_changed),
         (post_save, CastCredit, credit_changed),

@@ -29,6 +29,7 @@ from films.tmdb_import import Extras
 from films.tmdb_json import TMDBImportError
 from films.tmdb_models import best_trailer, regional_release
 from films.validators import validate_image_file
+from images.models import Image
 
 # Image sizes asked of TMDB: enough for the largest place each is shown; renditions do the rest.
 SIZES = {"poster": "w780", "backdrop": "w1280", "profile": "w185", "logo": "w92"}
@@ -67,6 +68,14 @@ class Downloads:
     def save_into(self, image_field, tmdb_path: str, content: ContentFile) -> None:
         image_field.save(PurePosixPath(tmdb_path).name, content, save=False)
         self.saved.append((image_field.storage, image_field.name))
+
+    def save_into_library(self, tmdb_path: str, content: ContentFile, *, alt: str) -> Image:
+        """A new library image of the download, credited to TMDB (saved: the import's
+        transaction undoes the row, `discard` the file)."""
+        image = Image(alt=alt[:300], credit="TMDB")
+        self.save_into(image.file, tmdb_path, content)
+        image.save()
+        return image
 
     def discard(self) -> None:
         for storage, name in self.saved:
@@ -239,7 +248,8 @@ def credit_lines(kind: str, credits: list[dict]) -> list[str]:
 
 
 def assign_images(film: Film, extras: Extras, downloads: Downloads) -> bool:
-    """Put the downloaded poster and backdrop on the film (not yet saved); say if any changed."""
+    """Put the downloaded poster and backdrop (new library images) on the film (not yet saved);
+    say if any changed."""
     changed = False
     for kind in ("poster", "backdrop"):
         if not getattr(extras, f"has_{kind}"):
@@ -252,13 +262,14 @@ def assign_images(film: Film, extras: Extras, downloads: Downloads) -> bool:
                 changed = True
             continue
         if not path:
-            if held_path:  # TMDB dropped the image we had from it
-                setattr(film, kind, "")
+            if held_path:  # TMDB dropped the image we had from it (it stays in the library)
+                setattr(film, kind, None)
                 setattr(film, f"tmdb_{kind}_path", "")
                 changed = True
             continue
         if download := downloads.take(kind):
-            downloads.save_into(image, *download)
+            alt = getattr(film, f"{kind}_alt")
+            setattr(film, kind, downloads.save_into_library(*download, alt=alt))
             setattr(film, f"tmdb_{kind}_path", path)
             changed = True
     return changed
@@ -385,7 +396,7 @@ def _write_photos(extras: Extras, downloads: Downloads) -> bool:
         download = downloads.take("profile", person_id)
         if person is None or download is None:
             continue
-        downloads.save_into(person.photo, *download)
+        person.photo = downloads.save_into_library(*download, alt=person.name)
         person.tmdb_profile_path = path
         person.save()
         changed = True

@@ -76,7 +76,9 @@ class FilmListView(ListView):
 
     def get_queryset(self):
         params = self.request.GET
-        films = Film.objects.order_by(F("release_date").desc(nulls_last=True), "title", "id")
+        films = Film.objects.select_related("poster").order_by(
+            F("release_date").desc(nulls_last=True), "title", "id"
+        )
         self.filters, self.genre, self.collection, self.year = {}, None, None, None
         names = {"genre": "", "year": "", "collection": ""}
         for name, model, lookup in (
@@ -150,7 +152,7 @@ class FilmDetailView(DetailView):
     template_name = "films/film_detail.html"
 
     def get_queryset(self):
-        return Film.objects.select_related("collection").prefetch_related(
+        return Film.objects.select_related("collection", "poster", "backdrop").prefetch_related(
             "genres",
             Prefetch(
                 "cast_credits",
@@ -201,8 +203,8 @@ def known_for(person: Person) -> list[Film]:
     leading = Q(cast_credits__person=person, cast_credits__order__lt=TOP_BILLED) | Q(
         crew_credits__person=person, crew_credits__job=CrewCredit.DIRECTOR_JOB
     )
-    films = list(Film.objects.filter(leading).distinct().order_by(*newest)[:KNOWN_FOR])
-    return films or list(Film.objects.filter(credited).distinct().order_by(*newest)[:KNOWN_FOR])
+    shown = Film.objects.select_related("poster").distinct().order_by(*newest)
+    return list(shown.filter(leading)[:KNOWN_FOR]) or list(shown.filter(credited)[:KNOWN_FOR])
 
 
 def person_description(person: Person, films: list[Film]) -> str:
@@ -230,7 +232,7 @@ class PersonDetailView(DetailView):
     reviews_shown = 6
 
     def get_queryset(self):
-        return Person.objects.prefetch_related(
+        return Person.objects.select_related("photo").prefetch_related(
             Prefetch(
                 "cast_credits",
                 CastCredit.objects.select_related("film").order_by(*NEWEST_FILM_FIRST),
@@ -269,7 +271,9 @@ class GenreDetailView(DetailView):
     def get_context_data(self, **kwargs):
         genre = self.object
         tags.shows(self.request, f"genre:{genre.pk}", "reviews-list")
-        films = genre.films.order_by(F("release_date").desc(nulls_last=True), "title", "id")
+        films = genre.films.select_related("poster").order_by(
+            F("release_date").desc(nulls_last=True), "title", "id"
+        )
         reviews = published_reviews_of_genre(genre)
         return super().get_context_data(
             films=films[: self.films_shown],

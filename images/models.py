@@ -94,12 +94,15 @@ class Image(models.Model):
 
     objects = ImageQuerySet.as_manager()
 
-    # In their own shape, at the widths a reading column and a wide screen need; and "wide",
+    # In their own shape, at the widths a poster on a card, a reading column and a wide screen
+    # need; and "wide",
     # 16:9 around the focal point (a review's hero: its page, the lead card, link previews),
     # made only for images some review shows as its hero.
     RENDITIONS = {
         "file": Spec(
-            "renditions", widths=(480, 800, 1200, 1600), focus_fields=("focus_x", "focus_y")
+            "renditions",
+            widths=(160, 320, 480, 800, 1200, 1600),
+            focus_fields=("focus_x", "focus_y"),
         ),
         "wide": Spec(
             "wide_renditions",

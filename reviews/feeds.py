@@ -114,7 +114,7 @@ class LatestReviewsFeed(Feed):
         reviews = (
             self.reviews(obj)
             .newest_first()
-            .select_related("film", "author__critic", "hero")
+            .select_related("film__poster", "author__critic", "hero")
             .prefetch_related("film__genres")
             .defer("search_vector", "search_text")
         )
@@ -164,8 +164,8 @@ class LatestReviewsFeed(Feed):
         1200 px wide, the original only while its renditions are being made."""
         if review.hero_id:
             item, field_name = review.hero, "wide"
-        elif review.film.poster:
-            item, field_name = review.film, "poster"
+        elif review.film.poster_id:
+            item, field_name = review.film.poster, "file"
         else:
             return None
         found = best_file(item, field_name)

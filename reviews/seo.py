@@ -77,8 +77,8 @@ def image_source(review) -> tuple[str, object] | tuple[None, None]:
         return "social_image", review
     if review.hero_id:
         return "wide", review.hero
-    if review.film.poster:
-        return "poster", review.film
+    if review.film.poster_id:
+        return "file", review.film.poster
     return None, None
 
 
@@ -86,6 +86,6 @@ def derived_image_label(review) -> str:
     """What shows when no social image is uploaded, in words for the admin."""
     if review.hero_id:
         return "the hero image"
-    if review.film_id and review.film.poster:
+    if review.film_id and review.film.poster_id:
         return f"the poster of {review.film.title}"
     return "the site's default picture"

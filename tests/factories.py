@@ -246,3 +246,11 @@ def image_upload(
         image_bytes(fmt, size, **save_options),
         content_type=content_type or f"image/{fmt.lower()}",
     )
+
+
+def poster_image(upload=None, **kwargs):
+    """A library image to give a film as its poster (`FilmFactory(poster=poster_image())`) or a
+    person as their photo."""
+    return LibraryImageFactory(
+        file=upload or image_upload(), **{"alt": "A poster", "caption": "", "credit": "", **kwargs}
+    )

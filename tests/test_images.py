@@ -17,6 +17,7 @@ from tests.factories import (
     LibraryImageFactory,
     ReviewFactory,
     image_upload,
+    poster_image,
 )
 from tests.tasks_support import database_task_backend
 from tests.test_pages import attr, find, find_all, page
@@ -126,10 +127,10 @@ def test_the_crop_follows_the_focal_point(settings, run_tasks):
 
 def test_renditions_are_never_upscaled_and_small_images_keep_their_width(run_tasks):
     with run_tasks(execute=True):
-        film = FilmFactory(poster=image_upload(size=(300, 450)))
+        film = FilmFactory(poster=poster_image(image_upload(size=(300, 450))))
     film.refresh_from_db()
     for extension in ("avif", "webp", "jpg"):
-        assert [w for w, _ in film.poster_renditions["files"][extension]] == [160, 240, 300]
+        assert [w for w, _ in film.poster.renditions["files"][extension]] == [160, 300]
 
 
 def test_avif_and_webp_weigh_at_most_half_the_jpeg(run_tasks):
@@ -256,11 +257,11 @@ def test_og_image_twitter_card_and_json_ld_use_the_hero(client, run_tasks):
 
 def test_film_pages_use_the_poster_and_other_pages_the_default_image(client, run_tasks):
     with run_tasks(execute=True):
-        film = FilmFactory(poster=image_upload(size=(500, 750)))
+        film = FilmFactory(poster=poster_image(image_upload(size=(500, 750))))
     film.refresh_from_db()
     head = page(client.get(film.get_absolute_url()))
     og = attr(find(head, "meta", property="og:image"), "content")
-    assert og.startswith("http://testserver/media/renditions/posters/")
+    assert og.startswith("http://testserver/media/renditions/library/")
     assert og.endswith(".jpg")
     assert attr(find(head, "meta", property="og:image:width"), "content") == "500"
     # A review without a hero of a film without a poster: the site's own image.
@@ -320,7 +321,9 @@ def test_load_demo_attaches_drawn_posters_portraits_and_stills(settings, client)
     assert films
     assert all(film.poster for film in films)
     for film in films:
-        with stored(settings, film.poster.url) as image:
+        assert film.poster.alt.startswith(f"Poster of {film.title}")
+        assert film.poster.credit == "Illustration: Marquee demo"
+        with stored(settings, film.poster.file.url) as image:
             assert image.size == (600, 900)
         top_billed = film.cast_credits.order_by("order", "id")[:4]
         assert all(credit.person.photo for credit in top_billed), film
@@ -333,12 +336,12 @@ def test_load_demo_attaches_drawn_posters_portraits_and_stills(settings, client)
     assert find_all(home, "img", cls="card__image"), "the front page shows the stills"
 
     # A second run draws nothing new and replaces nothing.
-    before = {f.pk: f.poster.name for f in films}, {r.pk: r.hero.file.name for r in reviews}
-    photos = Person.objects.exclude(photo="").count()
+    before = {f.pk: f.poster.file.name for f in films}, {r.pk: r.hero.file.name for r in reviews}
+    photos = Person.objects.filter(photo__isnull=False).count()
     call_command("load_demo", stdout=StringIO())
     after = (
-        {f.pk: f.poster.name for f in Film.objects.all()},
+        {f.pk: f.poster.file.name for f in Film.objects.all()},
         {r.pk: r.hero.file.name for r in Review.objects.all()},
     )
     assert after == before
-    assert Person.objects.exclude(photo="").count() == photos
+    assert Person.objects.filter(photo__isnull=False).count() == photos

@@ -9,11 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
-from films.models import Film, Person
 from reviews.models import Review
 from tests.factories import (
-    FilmFactory,
-    PersonFactory,
     ReviewFactory,
     image_bytes,
     image_upload,
@@ -25,19 +22,14 @@ pytestmark = pytest.mark.django_db
 
 # model, image field, a text field to change, the preview's "none" text
 MODELS = [
-    (Film, "poster", "tagline", "No poster yet."),
-    (Person, "photo", "biography", "No photo yet."),
-    # The hero comes from the image library (tests/test_hero_images.py); the social image is
-    # the review's own upload.
+    # The hero, the film's poster and the person's photo come from the image library
+    # (tests/test_hero_images.py, tests/test_posters.py); the social image is the review's own
+    # upload.
     (Review, "social_image", "dek", "None uploaded: shares show"),
 ]
 
 
 def make(model):
-    if model is Film:
-        return FilmFactory(poster=image_upload("first.png", size=(200, 300)))
-    if model is Person:
-        return PersonFactory(photo=image_upload("first.png", size=(200, 300)))
     return ReviewFactory(
         social_image=image_upload("first.png", size=(200, 300)), social_alt="A still of the film"
     )
@@ -123,9 +115,9 @@ def test_a_refused_upload_keeps_the_stored_image(
     assert "big.png" not in html
 
 
-@pytest.mark.parametrize(("model", "field", "text", "none"), MODELS[:2])
+@pytest.mark.parametrize(("model", "field", "text", "none"), MODELS[:1])
 def test_a_refused_first_upload_says_none_yet(editor_client, model, field, text, none):
-    obj = (FilmFactory if model is Film else PersonFactory)()
+    obj = ReviewFactory()
     bad = SimpleUploadedFile("x.jpg", truncated_jpeg(), content_type="image/jpeg")
     response = post_back(editor_client, obj, **{field: bad})
     assert response.status_code == 200

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests import test_workflow_admin
-from tests.factories import FilmFactory, ReviewFactory, SectionFactory, image_upload
+from tests.factories import FilmFactory, ReviewFactory, SectionFactory, image_upload, poster_image
 from tests.forms import page_form
 from tests.test_pages import attr, find, find_all, page
 from tests.test_workflow_admin import errors
@@ -35,7 +35,7 @@ def json_ld(head) -> dict:
 
 
 def test_without_seo_fields_the_page_derives_its_description_and_image(client):
-    film = FilmFactory(poster=image_upload("poster.png", size=(200, 300)))
+    film = FilmFactory(poster=poster_image(image_upload("poster.png", size=(200, 300))))
     review = ReviewFactory(
         published=True, film=film, intro=f"{FIRST_PARAGRAPH}\n\nA second paragraph."
     )

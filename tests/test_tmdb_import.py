@@ -72,13 +72,19 @@ def test_one_request_brings_the_film_and_everything_beside_it(fake_tmdb, setting
     assert film.certification == "15"  # the GB certificate, not the US "R"
     assert film.wikidata_id == "Q105387573"
     assert film.tmdb_fetched_at is not None
-    assert film.poster
-    assert film.poster_width == 60
+    # The poster is downloaded into the image library, described and credited.
+    assert (film.poster.alt, film.poster.credit) == ("Poster of Ballerina (2025)", "TMDB")
+    assert film.poster.width == 60
     assert film.tmdb_poster_path == "/ballerina-poster.jpg"
-    assert film.backdrop
+    assert (film.backdrop.alt, film.backdrop.credit) == ("A still from Ballerina (2025)", "TMDB")
     assert film.tmdb_backdrop_path == "/ballerina-backdrop.jpg"
-    photographed = set(Person.objects.exclude(photo="").values_list("name", flat=True))
-    assert photographed == {"Ana de Armas", "Keanu Reeves", "Len Wiseman"}
+    photographed = Person.objects.filter(photo__isnull=False).select_related("photo")
+    assert {p.name for p in photographed} == {"Ana de Armas", "Keanu Reeves", "Len Wiseman"}
+    assert {(p.photo.alt, p.photo.credit) for p in photographed} == {
+        ("Ana de Armas", "TMDB"),
+        ("Keanu Reeves", "TMDB"),
+        ("Len Wiseman", "TMDB"),
+    }
 
     assert [v.name for v in film.videos.trailers()] == ["Official Trailer", "Fan trailer"]
     assert film.videos.count() == 3
@@ -119,7 +125,7 @@ def test_a_changed_poster_replaces_the_old_one_and_a_removed_offer_goes(fake_tmd
     assert "Updated film" in import_live()
     film = Film.objects.get()
     assert film.tmdb_poster_path == "/new-poster.jpg"
-    assert "new-poster" in film.poster.name
+    assert "new-poster" in film.poster.file.name
     assert WatchOffer.objects.filter(kind="buy").count() == 0
 
 
@@ -263,13 +269,13 @@ def test_editors_fields_are_kept_and_tmdbs_values_proposed(fake_tmdb):
 
 
 def test_an_uploaded_poster_is_never_replaced(fake_tmdb):
-    from tests.factories import FilmFactory, image_upload
+    from tests.factories import FilmFactory, image_upload, poster_image
 
-    film = FilmFactory(tmdb_id=541671, poster=image_upload("mine.png"))
+    film = FilmFactory(tmdb_id=541671, poster=poster_image(image_upload("mine.png")))
     fake_tmdb.add_movie(movie())
     import_live()
     film.refresh_from_db()
-    assert "mine" in film.poster.name
+    assert "mine" in film.poster.file.name
     assert film.tmdb_proposed == {"poster": "/ballerina-poster.jpg"}
     assert "/t/p/w780/ballerina-poster.jpg" not in fake_tmdb.paths()
 
@@ -356,9 +362,9 @@ def test_accepting_tmdbs_poster_replaces_an_uploaded_one(fake_tmdb):
     from django.core.exceptions import PermissionDenied
 
     from films.tmdb_sync import accept
-    from tests.factories import FilmFactory, image_upload, user_in_group
+    from tests.factories import FilmFactory, image_upload, poster_image, user_in_group
 
-    film = FilmFactory(tmdb_id=541671, poster=image_upload("mine.png"))
+    film = FilmFactory(tmdb_id=541671, poster=poster_image(image_upload("mine.png")))
     fake_tmdb.add_movie(movie())
     import_live()
     film.refresh_from_db()
@@ -368,6 +374,6 @@ def test_accepting_tmdbs_poster_replaces_an_uploaded_one(fake_tmdb):
         accept(film, ["poster"], by=user_in_group("Writers"))
     assert accept(film, ["poster"], by=user_in_group("Editors")) == []
     film.refresh_from_db()
-    assert "ballerina-poster" in film.poster.name
+    assert "ballerina-poster" in film.poster.file.name
     assert film.tmdb_poster_path == "/ballerina-poster.jpg"
     assert film.tmdb_proposed == {}

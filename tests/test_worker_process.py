@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from reviews.tasks import mail_on_commit
 from tasks.models import TaskRecord, WorkerHeartbeat
-from tests.factories import FilmFactory, image_upload
+from tests.factories import FilmFactory, image_upload, poster_image
 from tests.tasks_support import SMTPServer, database_task_backend, flaky
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -122,10 +122,10 @@ def test_the_worker_process_sends_mail_retries_and_makes_renditions(client, work
 
     # An uploaded poster's renditions are made by the worker.
     film = FilmFactory()
-    film.poster = image_upload(size=(400, 600))
+    film.poster = poster_image(image_upload(size=(400, 600)))
     film.save()
     wait_until(
-        lambda: FilmFactory._meta.model.objects.get(pk=film.pk).poster_renditions,
+        lambda: FilmFactory._meta.model.objects.get(pk=film.pk).poster.renditions,
         what="the poster's renditions",
     )
 

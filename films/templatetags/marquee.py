@@ -96,7 +96,7 @@ def poster(
     fold (no lazy loading). Written here rather than in an included template: a grid shows a
     dozen, and an include cost several times the HTML it made.
     """
-    if not film.poster:
+    if not film.poster_id:
         return format_html(
             '<div class="poster poster--placeholder poster--tone-{} {}"{}>\n'
             '  <span class="poster__title">{}</span>{}\n</div>\n',
@@ -109,9 +109,9 @@ def poster(
             format_html('\n  <span class="poster__year">{}</span>', film.year) if film.year else "",
         )
     return picture(
-        film,
-        "poster",
-        alt="" if decorative else f"Poster of {film}",
+        film.poster,
+        "file",
+        alt="" if decorative else film.poster.alt_text or f"Poster of {film}",
         sizes=sizes or DEFAULT_POSTER_SIZES,
         css_class=f"poster {css_class}".strip(),
         eager=eager,
@@ -267,8 +267,8 @@ def movie_data(film, *, request=None, directors=(), cast=()) -> dict:
     if film.release_date:
         data["dateCreated"] = film.release_date.isoformat()
         data["datePublished"] = film.release_date.isoformat()
-    if film.poster:
-        data["image"] = _absolute(request, best_file(film, "poster", width=640).url)
+    if film.poster_id:
+        data["image"] = _absolute(request, best_file(film.poster, "file", width=640).url)
     if directors:
         data["director"] = [
             {

@@ -63,20 +63,21 @@ class ReviewQuerySet(models.QuerySet):
 
     def with_bylines(self):
         """Each review's film and its author's critic profile joined in, as cards show them."""
-        return self.select_related("film", "author__critic")
+        return self.select_related("film__poster", "author__critic")
 
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 
     def cards(self):
-        """As review cards show them (review_card): film, author and hero joined, nothing else."""
-        return self.select_related("film", "author__critic", "hero").only(*CARD_FIELDS)
+        """As review cards show them (review_card): film and its poster, author and hero
+        joined, nothing else."""
+        return self.select_related("film__poster", "author__critic", "hero").only(*CARD_FIELDS)
 
     def for_page(self):
         """With what the review page shows around its article: film, collection, author, hero."""
-        return self.select_related("film__collection", "author__critic", "hero").defer(
-            *NOT_ON_THE_PAGE
-        )
+        return self.select_related(
+            "film__collection", "film__poster", "film__backdrop", "author__critic", "hero"
+        ).defer(*NOT_ON_THE_PAGE)
 
     def related_to(self, review, limit: int = 4):
         """Public reviews close to `review`, closest first, then newest first.
@@ -152,10 +153,12 @@ CARD_FIELDS = (
     "film__title",
     "film__slug",
     "film__year",
-    "film__poster",
-    "film__poster_width",
-    "film__poster_height",
-    "film__poster_renditions",
+    "film__poster__file",
+    "film__poster__width",
+    "film__poster__height",
+    "film__poster__focus_x",
+    "film__poster__focus_y",
+    "film__poster__renditions",
     "author__critic__display_name",
     "author__critic__slug",
     "hero__file",

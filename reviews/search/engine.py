@@ -215,11 +215,13 @@ def find_reviews(query: Query, limit: int, *, snippets: bool) -> list[Review]:
 def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
     using = _using()
     if connections[using].vendor == "postgresql":
-        films = postgres.films(Film.objects.all(), query, limit=CANDIDATES)
+        films = postgres.films(Film.objects.select_related("poster"), query, limit=CANDIDATES)
         people = postgres.people(Person.objects.all(), query, limit=CANDIDATES)
     else:
         films = list(
-            Film.objects.filter(pk__in=sqlite.matching_ids("film", query, limit=CANDIDATES))
+            Film.objects.select_related("poster").filter(
+                pk__in=sqlite.matching_ids("film", query, limit=CANDIDATES)
+            )
         )
         people = list(
             Person.objects.filter(pk__in=sqlite.matching_ids("person", query, limit=CANDIDATES))
@@ -230,7 +232,7 @@ def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
     direct = {film.pk for film in films}
     extra_ids = [film_id for film_id in credited if film_id not in direct]
     if extra_ids:
-        films += list(Film.objects.filter(pk__in=extra_ids))
+        films += list(Film.objects.select_related("poster").filter(pk__in=extra_ids))
     reviewed = films and set(
         Review.objects.published()
         .filter(film_id__in=[f.pk for f in films])

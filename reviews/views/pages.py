@@ -64,7 +64,9 @@ class HomeView(TemplateView):
         )
         if not featured and latest:
             featured, latest = latest[:1], latest[1:]
-        films = Film.objects.order_by(F("release_date").desc(nulls_last=True), "title", "id")
+        films = Film.objects.select_related("poster").order_by(
+            F("release_date").desc(nulls_last=True), "title", "id"
+        )
         tags.shows(self.request, "home", "films-list")
         return super().get_context_data(
             featured=featured, reviews=latest, films=films[: self.films_shown], **kwargs

@@ -17,6 +17,7 @@ from tests.factories import (
     ReviewFactory,
     SectionFactory,
     image_upload,
+    poster_image,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +40,7 @@ def site(seeded_review):
             release_date=datetime.date(2020 + n, 3, 1),
         )
         if n == 0:
-            film.poster = image_upload(size=(500, 750))
+            film.poster = poster_image(image_upload(size=(500, 750)))
             film.save()
         review = ReviewFactory(
             published=True,

@@ -205,12 +205,18 @@ class Command(BaseCommand):
                     "person"
                 )
             ]
-            if not film.poster:
-                poster = artwork.poster_png(
+            if not film.poster_id:
+                drawn = artwork.poster_png(
                     film.title, film.year, directors[0].name if directors else "", film.tagline
                 )
-                film.poster.save(f"{film.slug}.png", ContentFile(poster), save=False)
-                film.save(update_fields=["poster", "poster_width", "poster_height"])
+                poster = Image(
+                    alt=f"{film.poster_alt}, an illustration drawn for the demo",
+                    credit="Illustration: Marquee demo",
+                )
+                poster.file.save(f"{film.slug}.png", ContentFile(drawn), save=False)
+                poster.save()
+                film.poster = poster
+                film.save(update_fields=["poster"])
             cast = [
                 c.person
                 for c in film.cast_credits.select_related("person").order_by("order", "id")[
@@ -218,10 +224,16 @@ class Command(BaseCommand):
                 ]
             ]
             for person in [*cast, *directors]:
-                if not person.photo:
-                    portrait = artwork.person_png(person.name)
-                    person.photo.save(f"{person.slug}.png", ContentFile(portrait), save=False)
-                    person.save(update_fields=["photo", "photo_width", "photo_height"])
+                if not person.photo_id:
+                    photo = Image(
+                        alt=f"{person.name}, a portrait drawn for the demo",
+                        credit="Illustration: Marquee demo",
+                    )
+                    drawn = ContentFile(artwork.person_png(person.name))
+                    photo.file.save(f"{person.slug}.png", drawn, save=False)
+                    photo.save()
+                    person.photo = photo
+                    person.save(update_fields=["photo"])
 
     def attach_still(self, review: Review) -> None:
         """A drawn still, put in the image library, as the hero image of a new demo review, its
