@@ -258,7 +258,9 @@ def test_an_editor_uploads_finds_and_sees_where_an_image_is_used(client):
     assert used is not None
 
 
-def test_deleting_an_image_in_use_is_refused_with_a_message(client):
+def test_deleting_an_image_in_use_is_refused_with_a_message(
+    client, django_capture_on_commit_callbacks
+):
     client.force_login(user_in_group("Editors"))
     image = LibraryImageFactory()
     SectionFactory(heading="The rehearsal", body=f"![[image:{image.pk}]]")
@@ -269,14 +271,25 @@ def test_deleting_an_image_in_use_is_refused_with_a_message(client):
     assert "The rehearsal" in response.content.decode()
     assert Image.objects.filter(pk=image.pk).exists()
 
-    unused = LibraryImageFactory()
-    assert (
-        client.post(
+    # An image nothing shows is deleted, and its files with it once the deletion commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        unused = LibraryImageFactory()  # its renditions are made at the commit
+    unused.refresh_from_db()
+    storage = unused.file.storage
+    files = [unused.file.name] + [
+        name for found in unused.renditions["files"].values() for _width, name in found
+    ]
+    assert len(files) > 1
+    assert all(storage.exists(name) for name in files)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
             reverse("admin:images_image_delete", args=[unused.pk]), {"post": "yes"}
-        ).status_code
-        == 302
-    )
+        )
+    assert response.status_code == 302
     assert not Image.objects.filter(pk=unused.pk).exists()
+    assert not any(storage.exists(name) for name in files)
+    # The refused deletion above deleted no file.
+    assert storage.exists(image.file.name)
 
 
 def test_an_image_goes_into_a_section_through_the_review_form_and_saves_twice(client):

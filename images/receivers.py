@@ -1,0 +1,30 @@
+"""The image library's receivers, connected in ImagesConfig.ready().
+
+A deleted library image takes its files with it (the upload and every rendition), once the
+deletion is committed: nothing can show them any more, since an image in use cannot be deleted
+(its users hold protected foreign keys). A rolled-back deletion deletes nothing.
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+
+from films.renditions import delete_renditions
+from images.models import Image
+
+
+def delete_files(sender, instance, using, **kwargs):
+    storage, name = instance.file.storage, instance.file.name
+    records = [instance.renditions, instance.wide_renditions]
+
+    def remove():
+        # An upload another library row still names (a file reused by a migration) stays.
+        if name and not Image.objects.using(using).filter(file=name).exists():
+            storage.delete(name)
+        for record in records:
+            delete_renditions(storage, record)
+
+    transaction.on_commit(remove, using=using)
+
+
+def connect() -> None:
+    post_delete.connect(delete_files, sender=Image, dispatch_uid="images-delete-files")
