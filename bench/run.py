@@ -215,7 +215,8 @@ def throughput_lines(throughput: dict) -> list[str]:
         "## Throughput (wrk on loopback)",
         "",
         f"wrk, {os.environ.get('BENCH_WRK_CONNECTIONS', '16')} connections, "
-        f"{os.environ.get('BENCH_WRK_SECONDS', '10')} s each; gunicorn as in "
+        f"{os.environ.get('BENCH_WRK_SECONDS', '10')} s each, `Accept-Encoding: gzip` as "
+        "browsers send it; gunicorn as in "
         "`gunicorn.conf.py` and Granian with as many workers, DEBUG off, Redis cache; "
         "Varnish as in `deploy/varnish.vcl`, nginx as in `deploy/nginx.conf`.",
         "",
@@ -244,6 +245,16 @@ def throughput_lines(throughput: dict) -> list[str]:
         f"- app server on the cached path: Granian {other:.0f} req/s against gunicorn "
         f"{warm:.0f} ({other / max(warm, 1e-9):.2f}×)",
     ]
+    publish = throughput.get("publish via Varnish")
+    if publish:
+        rounds = publish["rounds"]
+        slowest = max(r["ms"] for r in rounds)
+        ok = all(r["visible"] and r["cached_before"] for r in rounds) and slowest <= 1000
+        lines.append(
+            f"- an edit visible through Varnish within 1 s (`bench/publish_visibility.py`: "
+            f"the review's page and the front page, cached before, {len(rounds)} edits): "
+            f"slowest {slowest:.0f} ms — {verdict(ok)}"
+        )
     mix = throughput.get("write mix")
     if mix:
         alone, busy = mix["readers only"], mix["readers with writes"]

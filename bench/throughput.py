@@ -6,7 +6,8 @@ cold), Granian with as many workers as gunicorn (the alternative app server, on 
 path), Varnish with deploy/varnish.vcl, and an nginx with two servers — the front-cache recipe
 of deploy/nginx.conf, and a static server of the saved review page — then runs wrk against each
 in the same run, so every figure is a ratio to the static page measured minutes apart on the
-same machine. Last, the write mix (bench/write_mix.py) against the configured gunicorn.
+same machine; then how soon an edit is visible through Varnish (bench/publish_visibility.py).
+Last, the write mix (bench/write_mix.py) against the configured gunicorn.
 """
 
 import json
@@ -113,6 +114,18 @@ def write_mix(python: Path, app: str, env: dict) -> dict:
     return json.loads(out)
 
 
+def publish_visibility(python: Path, front: str, env: dict) -> dict:
+    out = subprocess.run(
+        [python, "bench/publish_visibility.py", "--front", front],
+        cwd=ROOT,
+        env={**env, "TASKS_BACKEND": "immediate"},  # the purge task runs as the worker would
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
 def varnish(tmp: Path) -> subprocess.Popen:
     """varnishd with deploy/varnish.vcl in front of the app (the tag-purging front cache)."""
     vcl = tmp / "marquee.vcl"
@@ -158,6 +171,7 @@ def wait_for(url: str, timeout: float = 30) -> None:
 
 def wrk(url: str, *, tmp: Path) -> dict:
     command = ["wrk", "-t2", f"-c{WRK_CONNECTIONS}", f"-d{WRK_SECONDS}s", "--latency", url]
+    command[1:1] = ["-H", "Accept-Encoding: gzip"]  # as every browser sends
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
@@ -171,6 +185,11 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="marquee-bench-"))
     os.chmod(tmp, 0o755)
     env = os.environ.copy()
+    # Varnish is purged by tag, so the app lets front caches keep pages for a day (as deployed
+    # with MARQUEE_PURGE); the purge itself is timed by bench/publish_visibility.py.
+    env["MARQUEE_PURGE"] = json.dumps(
+        {"BACKEND": "pagecache.purge.VarnishPurger", "URL": f"http://127.0.0.1:{VARNISH_PORT}/"}
+    )
     python = Path(sys.executable)
     subprocess.run(
         [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
@@ -221,6 +240,9 @@ def main() -> None:
                 "review, uncached": wrk(cold + review_path, tmp=tmp),
                 "search, uncached": wrk(cold + search_path, tmp=tmp),
             }
+            results["publish via Varnish"] = publish_visibility(
+                python, f"http://127.0.0.1:{VARNISH_PORT}", env
+            )
         results["write mix"] = write_mix(python, app, env)
         json.dump(results, sys.stdout, indent=2)
     finally:

@@ -72,7 +72,17 @@ def wrk(app: str, url_file: Path, seconds: int, connections: int, tmp: Path) -> 
     script = tmp / "rotate.lua"
     script.write_text(ROTATE_LUA)
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), app + "/"],
+        [
+            "wrk",
+            "-H",
+            "Accept-Encoding: gzip",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-s",
+            str(script),
+            app + "/",
+        ],
         env={**os.environ, "MARQUEE_URLS": str(url_file)},
         capture_output=True,
         text=True,

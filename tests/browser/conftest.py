@@ -46,6 +46,15 @@ VIEWPORTS = {
 PHONE_MAX_WIDTH = 600
 
 
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+    `CSP ${event.violatedDirective} refused ${event.blockedURI} in ${event.sourceFile}:` +
+    `${event.lineNumber} sample ${JSON.stringify(event.sample)} on ` +
+    (event.target && event.target.outerHTML ? event.target.outerHTML.slice(0, 200) : "")
+));
+"""
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
@@ -75,10 +84,18 @@ def page(request, browser, transactional_db):
         **VIEWPORTS[request.param], reduced_motion="reduce", locale="en-GB"
     )
     context.set_default_timeout(10_000)
+    # A CSP violation's console message does not say what broke the rule; the page's own event
+    # does (the element, the script and line, the first characters of the refused text).
+    context.add_init_script(CSP_REPORTER)
     page = context.new_page()
     errors: list[str] = []
     page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+        "console",
+        lambda message: (
+            errors.append(f"{message.text} (at {message.location.get('url')})")
+            if message.type == "error"
+            else None
+        ),
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.console_errors = errors
