@@ -172,7 +172,7 @@ class ReviewAdmin(
             "marquee-admin/js/markdown-keys.js",
             "marquee-admin/js/markdown-toolbar.js",
             "marquee-admin/js/change-guard.js",
-            "marquee-admin/js/editor-errors.js",
+            "marquee-admin/js/editor-upload.js",
         )
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 
