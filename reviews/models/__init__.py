@@ -12,7 +12,7 @@
 from reviews.critics import Critic
 from reviews.models.comment import Comment, CommentQuerySet
 from reviews.models.features import Feature
-from reviews.models.parts import ReviewTransition, Section, SectionImage
+from reviews.models.parts import IntroImage, ReviewTransition, Section, SectionImage
 from reviews.models.queries import (
     CARD_FIELDS,
     NOT_ON_THE_PAGE,
@@ -39,6 +39,7 @@ __all__ = [
     "Critic",
     "DeskSetting",
     "Feature",
+    "IntroImage",
     "Review",
     "ReviewQuerySet",
     "ReviewTransition",
