@@ -84,6 +84,14 @@
         decorative.addEventListener("change", () => {
             alt.disabled = decorative.checked;
         });
+        // A field's error goes once the field is changed.
+        form.addEventListener("input", (event) => {
+            const error = dialog.querySelector(`#${event.target.id}_error`);
+            if (error) {
+                error.hidden = true;
+                event.target.removeAttribute("aria-invalid");
+            }
+        });
         return dialog;
     }
 
@@ -137,9 +145,16 @@
             add: form.querySelector("button[type=submit]"),
         };
         reset(parts);
+        // A data: URL (the admin's CSP allows images from the site and data:, not blob:).
         const preview = dialog.querySelector(".image-drop__preview");
-        const url = URL.createObjectURL(file);
-        preview.src = url;
+        preview.removeAttribute("src");
+        const reader = new FileReader();
+        reader.addEventListener("load", () => {
+            if (dialog.open && /^data:image\/(png|jpeg|webp|gif);/.test(reader.result)) {
+                preview.src = reader.result;
+            }
+        });
+        reader.readAsDataURL(file);
         dialog.querySelector(".image-drop__file").textContent = file.name || "Pasted image";
 
         return new Promise((resolve) => {
@@ -182,7 +197,8 @@
             form.addEventListener("submit", submit);
             dialog.addEventListener("close", () => {
                 form.removeEventListener("submit", submit);
-                URL.revokeObjectURL(url);
+                reader.abort();
+                preview.removeAttribute("src");
                 editor.focus();
                 resolve(done);
             }, {once: true});
