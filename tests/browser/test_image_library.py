@@ -62,10 +62,12 @@ def test_upload_set_focus_insert_into_a_section_and_see_the_figure(page, live_se
     # The section editor's "Image" button: the library in a popup; choose the still.
     page.goto(change_page(live_server, review))
     body = page.locator("#id_sections-0-body")
+    # The section's own button (the intro above has one too).
+    image_button = page.locator(".markdownx").filter(has=body).locator(".md-toolbar__button--image")
     body.click()
     body.press("End")
     with page.expect_popup() as opened:
-        page.locator(".md-toolbar__button--image").first.click()
+        image_button.click()
     picker = opened.value
     expect(picker.locator("img.library-thumbnail")).to_have_count(1)
     screenshot(picker, "library-2-picker")
@@ -74,7 +76,7 @@ def test_upload_set_focus_insert_into_a_section_and_see_the_figure(page, live_se
 
     # And upload a new one from the picker itself: it goes in at the cursor too.
     with page.expect_popup() as opened:
-        page.locator(".md-toolbar__button--image").first.click()
+        image_button.click()
     picker = opened.value
     picker.locator("a.addlink").click()
     picker.get_by_label("File").set_input_files(str(second))
