@@ -3,8 +3,8 @@
 - `queries`: the public rule (`public_condition`) and `ReviewQuerySet`'s vocabulary;
 - `review`: `Review`, its fields and rules;
 - `states`: its state changes (the workflow's steps, `move_to`) and audit trail, mixed into it;
-- `parts`: what a review is made of besides its row (`Section`, its `SectionImage`s,
-  `ReviewTransition`);
+- `parts`: what a review is made of besides its row (`Section`, its `SectionImage`s, the
+  intro's `IntroImage`s, `ReviewTransition`);
 - `comment`: readers' comments;
 - `tags`: the subjects reviews are filed under; `features`: the front page's featured slot.
 """
