@@ -115,6 +115,9 @@
             }
             const field = parts[name];
             const error = dialog.querySelector(`#${field.id}_error`);
+            if (!error) {
+                return;
+            }
             error.textContent = messages.join(" ");
             error.hidden = false;
             field.setAttribute("aria-invalid", "true");
