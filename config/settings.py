@@ -226,9 +226,9 @@ if not (len(MARQUEE_REGION) == 2 and MARQUEE_REGION.isalpha()):
         f"MARQUEE_REGION={MARQUEE_REGION!r} is not a two-letter country code."
     )
 
-# markdownx: the live preview uses the project's sanitising renderer.
+# markdownx: the live preview uses the project's sanitising renderer; a dropped or pasted image
+# goes into the image library (reviews/editor.py: upload, which replaces markdownx's own).
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "reviews.markdown.render"
-MARKDOWNX_MEDIA_PATH = "uploads/"
 
 # REDIS_URL (redis://host:6379/0) moves the cache, and with it sessions, to Redis. The backend
 # treats an unreachable Redis as a miss and logs a warning, so an outage only slows pages.

@@ -70,7 +70,8 @@ class PendingChange(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The library images its sections and hero show: an image waiting to go live is in use too.
+    # The library images its intro, sections and hero show: an image waiting to go live is in
+    # use too.
     images = models.ManyToManyField(
         Image, through="PendingImage", blank=True, related_name="pending_changes"
     )
@@ -86,6 +87,7 @@ class PendingChange(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "sections" in update_fields:
             shown = set().union(*(referenced_ids(s.get("body")) for s in self.sections))
+            shown |= referenced_ids(self.fields.get("intro"))
             if hero := self.fields.get("hero"):
                 shown.add(hero)
             self.images.set(Image.objects.filter(pk__in=shown))

@@ -22,6 +22,7 @@ CHANGE_PERMISSION = "reviews.change_review"
 ADD_PERMISSION = "reviews.add_review"
 VIEW_PERMISSION = "reviews.view_review"
 MODERATE_PERMISSION = "reviews.moderate_comment"
+ADD_IMAGE_PERMISSION = "images.add_image"
 
 
 def _active(user) -> bool:
@@ -40,6 +41,12 @@ def may_write(user) -> bool:
         and user.is_staff
         and (user.has_perm(ADD_PERMISSION) or user.has_perm(CHANGE_PERMISSION))
     )
+
+
+def may_add_images(user) -> bool:
+    """Add images to the library (`images.add_image`, as the library's admin asks): the
+    editor's drop-and-paste upload stores into it."""
+    return may_write(user) and user.has_perm(ADD_IMAGE_PERMISSION)
 
 
 def may_moderate(user) -> bool:

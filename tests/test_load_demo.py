@@ -263,3 +263,37 @@ def test_the_seed_review_is_on_the_front_page_under_a_named_critic(debug, client
 def test_the_demo_seed_review_is_the_shared_one(seed_review_path):
     """The demo carries its own copy (a fresh checkout may have no shared/ beside it)."""
     assert (DEMO_DIR / "reviews" / "ballerina.txt").read_bytes() == seed_review_path.read_bytes()
+
+
+def test_the_seed_review_shows_library_stills_in_its_sections(debug, client):
+    from images.models import Image
+    from tests.test_pages import attr, find, find_all, page, text
+
+    load_demo()
+    load_demo()  # a second run adds no figure and no image
+
+    seed = Review.objects.get(headline=headline_of("ballerina.txt"))
+    entry = next(e for e in MANIFEST["reviews"] if e["file"] == "ballerina.txt")
+    wanted = {figure["section"]: figure["caption"] for figure in entry["figures"]}
+    assert len(wanted) >= 1
+    for heading, caption in wanted.items():
+        section = seed.sections.get(heading=heading)
+        [image] = section.images.all()
+        assert section.body.count("![[image:") == 1
+        assert (image.caption, image.credit) == (caption, "Illustration: Marquee demo")
+        assert image.alt.endswith("(an illustration drawn for the demo)")
+        assert len(image.alt) > 40
+    figured = sum(len(e.get("figures", [])) for e in MANIFEST["reviews"])
+    assert sum(section.images.count() for section in Section.objects.all()) == figured
+    reviews_with_figures = {e["file"] for e in MANIFEST["reviews"] if e.get("figures")}
+    assert len(reviews_with_figures) >= 3
+    # Posters, portraits, a hero per review and the figures: nothing doubled by the second run.
+    assert Image.objects.filter(sections__isnull=False).count() == figured
+
+    article = page(client.get(seed.get_absolute_url()))
+    figures = find_all(article, "figure", cls="figure")
+    assert len(figures) == len(wanted)
+    for figure, caption in zip(figures, wanted.values(), strict=True):
+        assert attr(find(figure, "img"), "alt").startswith("A lone figure stands before")
+        assert caption in text(find(figure, "figcaption"))
+        assert "Illustration: Marquee demo" in text(find(figure, "figcaption"))

@@ -110,3 +110,31 @@ def test_only_editors_may_restore(review_with_history):
         revisions.restore(
             review_with_history, revisions.versions_for(review_with_history)[-1], by=writer
         )
+
+
+def test_a_version_from_before_heroes_moved_into_the_library_restores_keeping_the_hero(editor):
+    """Revisions saved before migration 0029 hold the review's own hero fields (a file name,
+    alt text…), not `hero`. A restore brings back the text (CONTENT_FIELDS), never the hero, so
+    the review keeps the library image it shows now, and the old fields are passed over."""
+    import json
+
+    from tests.factories import LibraryImageFactory
+
+    hero = LibraryImageFactory()
+    review = ReviewFactory(headline="Old headline", intro="Old intro.", hero=hero)
+    save_revision(review, editor, "before the library")
+    old = revisions.versions_for(review)[0]
+    data = json.loads(old.serialized_data)
+    fields = data[0]["fields"]
+    del fields["hero"]
+    fields |= {"hero_image": "heroes/2025/ballerina.jpg", "hero_alt": "Eve", "hero_focus_x": 40}
+    old.serialized_data = json.dumps(data)
+    old.save()
+
+    review.refresh_from_db()
+    review.headline, review.intro = "New headline", "New intro."
+    review.save()
+    assert revisions.restore(review, old, by=editor) is False
+    review.refresh_from_db()
+    assert (review.headline, review.intro) == ("Old headline", "Old intro.")
+    assert review.hero == hero

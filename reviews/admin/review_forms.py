@@ -35,6 +35,13 @@ MARKDOWN_EDITOR = {
 }
 
 
+def with_image_button(field, request) -> None:
+    """Give a Markdown field's toolbar the "Image" button, which opens the library
+    (image-picker.js), for those who may see the library."""
+    if request.user.has_perm("images.view_image"):
+        field.widget.attrs["data-image-library"] = reverse("admin:images_image_changelist")
+
+
 class SectionFormSet(BaseInlineFormSet):
     """The review's sections, or the sections of its pending version when it has one.
 
@@ -74,9 +81,8 @@ class SectionInline(admin.StackedInline):
             # new sections left empty are not taken for duplicates by the formset's
             # (review, anchor) uniqueness check.
             field.empty_value = None
-        if db_field.name == "body" and request.user.has_perm("images.view_image"):
-            # The toolbar's "Image" button opens the library here (image-picker.js).
-            field.widget.attrs["data-image-library"] = reverse("admin:images_image_changelist")
+        if db_field.name == "body":
+            with_image_button(field, request)
         return field
 
     # A writer's sections follow the review: editable while the review is.

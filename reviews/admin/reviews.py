@@ -35,6 +35,7 @@ from reviews.admin.review_forms import (
     ReviewAdminForm,
     SectionInline,
     StatusFilter,
+    with_image_button,
 )
 from reviews.admin.review_history import RevisionViews
 from reviews.admin.review_preview import LivePreviewViews
@@ -165,14 +166,16 @@ class ReviewAdmin(
     class Media:
         # Starts markdownx editors in sections added after the page loaded; frames the preview;
         # moves sections up and down; keeps Tab for moving focus; the toolbar, shortcuts and word
-        # counts; guards and autosaves the form.
+        # counts; guards and autosaves the form; images dropped into or picked for the intro and
+        # the sections.
         js = (
             "marquee-admin/js/markdownx-inlines.js",
             "marquee-admin/js/section-order.js",
             "marquee-admin/js/markdown-keys.js",
             "marquee-admin/js/markdown-toolbar.js",
             "marquee-admin/js/change-guard.js",
-            "marquee-admin/js/editor-errors.js",
+            "marquee-admin/js/editor-upload.js",
+            "marquee-admin/js/image-picker.js",
         )
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 
@@ -289,6 +292,12 @@ class ReviewAdmin(
             # it. (The factory makes a new class each time: its base_fields are its own.)
             form.base_fields.pop("unpublish_at", None)
         return form
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "intro":
+            with_image_button(field, request)  # as a section's body
+        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":

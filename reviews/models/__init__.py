@@ -3,8 +3,8 @@
 - `queries`: the public rule (`public_condition`) and `ReviewQuerySet`'s vocabulary;
 - `review`: `Review`, its fields and rules;
 - `states`: its state changes (the workflow's steps, `move_to`) and audit trail, mixed into it;
-- `parts`: what a review is made of besides its row (`Section`, its `SectionImage`s,
-  `ReviewTransition`);
+- `parts`: what a review is made of besides its row (`Section`, its `SectionImage`s, the
+  intro's `IntroImage`s, `ReviewTransition`);
 - `comment`: readers' comments;
 - `tags`: the subjects reviews are filed under; `features`: the front page's featured slot.
 """
@@ -12,7 +12,7 @@
 from reviews.critics import Critic
 from reviews.models.comment import Comment, CommentQuerySet
 from reviews.models.features import Feature
-from reviews.models.parts import ReviewTransition, Section, SectionImage
+from reviews.models.parts import IntroImage, ReviewTransition, Section, SectionImage
 from reviews.models.queries import (
     CARD_FIELDS,
     NOT_ON_THE_PAGE,
@@ -39,6 +39,7 @@ __all__ = [
     "Critic",
     "DeskSetting",
     "Feature",
+    "IntroImage",
     "Review",
     "ReviewQuerySet",
     "ReviewTransition",

@@ -77,14 +77,18 @@ class Section(models.Model):
 
     @classmethod
     def show_image_changes(cls, image: Image) -> None:
-        """Render again the sections that show `image` (its description, caption or
-        renditions changed): their saved HTML holds its figure. Not an edit of the sections:
-        no revision, no new version; the pages showing them are retired."""
+        """Render again the sections and intros that show `image` (its description, caption or
+        renditions changed): their saved HTML holds its figure. Not an edit of the reviews: no
+        revision, no new version; the pages showing them are retired."""
         sections = list(cls.objects.filter(images=image).only("pk", "review_id", "body"))
         for section in sections:
             cls.objects.filter(pk=section.pk).update(body_html=render(section.body))
-        if sections:
-            tags.retire(*{f"review:{section.review_id}" for section in sections})
+        intros = list(Review.objects.filter(intro_images=image).only("pk", "intro"))
+        for review in intros:
+            Review.objects.filter(pk=review.pk).update(intro_html=render(review.intro))
+        shown = {section.review_id for section in sections} | {review.pk for review in intros}
+        if shown:
+            tags.retire(*(f"review:{pk}" for pk in shown))
 
     def _free_anchor(self) -> str:
         base = slugify(self.heading)[:90].strip("-") or "section"
@@ -98,6 +102,26 @@ class Section(models.Model):
             n += 1
             candidate = f"{base}-{n}"
         return candidate
+
+
+class IntroImage(models.Model):
+    """A library image shown in a review's intro: the image cannot be deleted while it is."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="intro_image_uses")
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="intro_uses")
+
+    class Meta:
+        verbose_name = "image in an intro"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "image"], name="intro_image_once"),
+        ]
+
+    def __str__(self):
+        return f"The intro of the review “{self.review}”"
+
+    def shown_on(self):
+        """The object whose admin page edits this use: the review."""
+        return self.review
 
 
 class SectionImage(models.Model):

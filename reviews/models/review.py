@@ -14,6 +14,8 @@ from markdownx.models import MarkdownxField
 
 from films.models import Film, unique_slug
 from films.validators import validate_image_file
+from images.figures import referenced_ids
+from images.models import Image
 from reviews import pending as pending_versions
 from reviews.critics import Critic
 from reviews.markdown import render
@@ -47,6 +49,11 @@ class Review(StateChanges, models.Model):
         blank=True, help_text="Markdown. The paragraphs before the first section."
     )
     intro_html = models.TextField(blank=True, editable=False)
+    # The library images the intro shows (`![[image:N]]` lines), kept in step on every save, as
+    # a section's (Section.images).
+    intro_images = models.ManyToManyField(
+        "images.Image", through="reviews.IntroImage", blank=True, related_name="intro_of"
+    )
     rating = models.DecimalField(
         max_digits=2,
         decimal_places=1,
@@ -190,6 +197,8 @@ class Review(StateChanges, models.Model):
         if self.pk and not kwargs.get("force_insert"):
             self.claim_next_version()
         super().save(*args, **kwargs)
+        if update_fields is None or "intro" in update_fields:
+            self.intro_images.set(Image.objects.filter(pk__in=referenced_ids(self.intro)))
         self.update_search_index()
         if self.hero_id and (update_fields is None or "hero" in update_fields):
             self.hero.make_wide()

@@ -235,7 +235,7 @@ def test_tab_moves_through_the_review_form_and_axe_finds_nothing_serious(page, l
     assert serious == [], results.generate_report()
 
 
-def test_a_refused_upload_is_explained_beside_the_editor(page, live_server):
+def test_a_refused_upload_is_explained_in_the_dialog(page, live_server):
     writer = user_in_group("Writers", username="wanda")
     review = draft_of(writer)
     sign_in(page, live_server, "wanda")
@@ -249,9 +249,17 @@ def test_a_refused_upload_is_explained_beside_the_editor(page, live_server):
         element.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true,
                                                      cancelable: true}));
     }""")
-    message = page.locator(".markdownx-upload-error")
+    dialog = page.get_by_role("dialog", name="Add the image to the library")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Alt text").fill("Our logo")
+    dialog.get_by_role("button", name="Add to the library").click()
+    message = dialog.locator(".image-drop__problem")
     expect(message).to_be_visible()
-    expect(message).to_contain_text(re.compile("SVG images are not accepted"))
+    expect(message).to_contain_text("Image not added: Upload a valid image")
+    expect(dialog.get_by_label("Alt text")).to_have_value("Our logo")  # kept for another try
+    screenshot(page, "editing-8-refused-upload")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
     assert editor.input_value() == before  # nothing typed into the text
     assert "Invalid response" not in editor.input_value()
-    screenshot(page, "editing-8-refused-upload")
+    assert not Image.objects.exists()

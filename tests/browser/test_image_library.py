@@ -62,10 +62,12 @@ def test_upload_set_focus_insert_into_a_section_and_see_the_figure(page, live_se
     # The section editor's "Image" button: the library in a popup; choose the still.
     page.goto(change_page(live_server, review))
     body = page.locator("#id_sections-0-body")
+    # The section's own button (the intro above has one too).
+    image_button = page.locator(".markdownx").filter(has=body).locator(".md-toolbar__button--image")
     body.click()
     body.press("End")
     with page.expect_popup() as opened:
-        page.locator(".md-toolbar__button--image").first.click()
+        image_button.click()
     picker = opened.value
     expect(picker.locator("img.library-thumbnail")).to_have_count(1)
     screenshot(picker, "library-2-picker")
@@ -74,7 +76,7 @@ def test_upload_set_focus_insert_into_a_section_and_see_the_figure(page, live_se
 
     # And upload a new one from the picker itself: it goes in at the cursor too.
     with page.expect_popup() as opened:
-        page.locator(".md-toolbar__button--image").first.click()
+        image_button.click()
     picker = opened.value
     picker.locator("a.addlink").click()
     picker.get_by_label("File").set_input_files(str(second))
@@ -128,3 +130,71 @@ def test_upload_set_focus_insert_into_a_section_and_see_the_figure(page, live_se
     assert horizontal_overflow(page) == 0
     screenshot(page, "library-4-review-figure")
     no_errors(page)
+
+
+DROP = """(element, [encoded, name]) => {
+    const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, {type: "image/jpeg"}));
+    element.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true,
+                                                 cancelable: true}));
+}"""
+
+
+def test_drop_a_still_into_a_section_describe_it_and_see_the_figure(page, live_server):
+    import base64
+
+    editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Lane")
+    Critic.objects.for_user(editor)
+    review = draft_of(editor, film=FilmFactory(title="Heat"))
+    still, _focus, description = artwork.still_jpeg("Heat")
+    encoded = base64.b64encode(still).decode()
+
+    sign_in(page, live_server, "edie")
+    page.goto(change_page(live_server, review))
+    body = page.locator("#id_sections-0-body")
+    body.click()
+    body.press("End")
+    dialog = page.get_by_role("dialog", name="Add the image to the library")
+
+    # Cancelled: nothing goes in, nothing is stored.
+    body.evaluate(DROP, [encoded, "heat-diner.jpg"])
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Alt text")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(body).to_have_value("The plot thickens.")
+    assert not Image.objects.exists()
+
+    # Described: without alt text it is refused in the dialog, then added.
+    body.evaluate(DROP, [encoded, "heat-diner.jpg"])
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("heat-diner.jpg")
+    dialog.get_by_role("button", name="Add to the library").click()
+    expect(dialog.locator("#image_drop_alt_error")).to_contain_text("Describe the image")
+    expect(dialog.get_by_label("Alt text")).to_be_focused()
+    screenshot(page, "library-4-drop-dialog-refused")
+    page.keyboard.type(description)
+    dialog.get_by_label("Caption (optional)").fill("McCauley at the diner.")
+    dialog.get_by_label("Credit / copyright (optional)").fill("Illustration: Marquee demo")
+    screenshot(page, "library-5-drop-dialog")
+    dialog.get_by_role("button", name="Add to the library").click()
+    expect(dialog).to_be_hidden()
+    image = Image.objects.get()
+    expect(body).to_have_value(f"The plot thickens.\n\n![[image:{image.pk}]]\n")
+    assert (image.alt, image.caption, image.uploaded_by) == (
+        description,
+        "McCauley at the diner.",
+        editor,
+    )
+
+    editor_box = page.locator(".markdownx").filter(has=body)
+    shown = editor_box.frame_locator("iframe.markdown-frame")
+    expect(shown.locator("figure img")).to_have_attribute("alt", description)
+    expect(shown.locator("figcaption")).to_contain_text("McCauley at the diner.")
+    editor_box.locator("iframe.markdown-frame").scroll_into_view_if_needed()
+    screenshot(page, "library-6-dropped-figure")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    no_errors(page, allowed=(f"400 {live_server.url}/markdownx/upload/",))  # the refusal
+    assert list(Section.objects.get(review=review).images.all()) == [image]

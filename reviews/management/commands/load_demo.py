@@ -4,7 +4,8 @@ Films go through the TMDB importer and reviews through the plain-text importer, 
 editor's files would; the manifest then sets what the text format cannot carry (status,
 rating, verdict, featured, spoiler sections). Pictures drawn for the demo
 (reviews/demo/artwork.py) go where nothing is yet: a poster on each film, a portrait on its
-top-billed cast and directors, a still as each new review's hero image. Running it again
+top-billed cast and directors, a still as each new review's hero image, and the stills the
+manifest names as figures in its sections (`figures`), all in the image library. Running it again
 changes nothing: films are matched on TMDB ids and left alone when unchanged, users and
 reviews that exist are skipped, and a picture is only added where there is none.
 """
@@ -31,6 +32,7 @@ from django.utils.text import slugify
 from films.importers import import_tmdb_film
 from films.models import Collection, CrewCredit, Film, Genre, Person
 from films.tmdb_json import TMDBImportError, load_tmdb_file
+from images.figures import reference
 from images.models import Image
 from reviews.critics import Critic, CriticLink
 from reviews.demo import artwork
@@ -191,6 +193,7 @@ class Command(BaseCommand):
                 ) from None
             review = import_review(parsed, film=film, author=author)  # a draft, until the manifest
             self.attach_still(review)
+            self.add_figures(review, entry)
             self.apply_manifest(review, entry)
             created.append(review)
         return {"created": created, "skipped": skipped}
@@ -250,6 +253,33 @@ class Command(BaseCommand):
         image.file.save(f"{review.slug}.jpg", ContentFile(still), save=False)
         image.save()
         review.hero = image
+
+    def add_figures(self, review: Review, entry: dict) -> None:
+        """The manifest's `figures`: each a drawn still put in the library with alt text,
+        caption and credit, and shown in its section after the first paragraph, as an editor's
+        Image button would put it (`![[image:N]]`, a paragraph of its own)."""
+        for figure in entry.get("figures", []):
+            section = review.sections.filter(heading=figure["section"]).first()
+            if section is None:
+                raise CommandError(
+                    f"manifest.json: {entry['file']}: no section headed {figure['section']!r} "
+                    "for a figure"
+                )
+            still, focus, description = artwork.still_jpeg(
+                f"{review.film.title}: {section.heading}"
+            )
+            image = Image(
+                alt=f"{description} (an illustration drawn for the demo)",
+                caption=figure["caption"],
+                credit="Illustration: Marquee demo",
+                focus_x=focus[0],
+                focus_y=focus[1],
+            )
+            image.file.save(f"{review.slug}-{section.anchor}.jpg", ContentFile(still), save=False)
+            image.save()
+            first, _, rest = section.body.partition("\n\n")
+            section.body = "\n\n".join(part for part in (first, reference(image.pk), rest) if part)
+            section.save(update_fields=["body"])
 
     def apply_manifest(self, review: Review, entry: dict) -> None:
         """Set what the text format cannot say: the workflow state, rating, verdict, spoilers.
