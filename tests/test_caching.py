@@ -24,6 +24,7 @@ from reviews import moderation
 from reviews.models import Comment
 from tests.factories import (
     CastCreditFactory,
+    CrewCreditFactory,
     FilmFactory,
     GenreFactory,
     PersonFactory,
@@ -237,6 +238,41 @@ def test_a_film_or_person_edit_refreshes_the_pages_showing_them(client, review, 
         film.save()
     assert "Retitled film" in client.get(review.get_absolute_url()).content.decode()
     assert "Retitled film" in client.get("/reviews/").content.decode()
+    assert cached(client, unrelated.get_absolute_url())
+
+
+def test_moving_a_section_refreshes_the_review_it_left(client, review, committed):
+    other = published(headline="Takes the section")
+    unrelated = published(headline="Unrelated")
+    pages = [review.get_absolute_url(), other.get_absolute_url(), unrelated.get_absolute_url()]
+    for url in pages:
+        client.get(url)
+    with committed():
+        section = review.sections.get()
+        section.review = other
+        section.save()
+    assert "Only section" not in client.get(review.get_absolute_url()).content.decode()
+    assert "Only section" in client.get(other.get_absolute_url()).content.decode()
+    assert cached(client, unrelated.get_absolute_url())
+
+
+@pytest.mark.parametrize("factory", [CastCreditFactory, CrewCreditFactory])
+def test_moving_a_credit_refreshes_the_film_and_person_it_left(client, committed, factory):
+    first, second = FilmFactory(title="First film"), FilmFactory(title="Second film")
+    actor, stand_in = PersonFactory(name="Original Actor"), PersonFactory(name="Stand In")
+    credit = factory(film=first, person=actor)
+    unrelated = published(film=FilmFactory(title="Unrelated film"), headline="Unrelated")
+    pages = [first, second, actor, stand_in, unrelated]
+    for page in pages:
+        client.get(page.get_absolute_url())
+    with committed():
+        credit.film = second
+        credit.person = stand_in
+        credit.save()
+    assert "Original Actor" not in client.get(first.get_absolute_url()).content.decode()
+    assert "Stand In" in client.get(second.get_absolute_url()).content.decode()
+    assert "First film" not in client.get(actor.get_absolute_url()).content.decode()
+    assert "Second film" in client.get(stand_in.get_absolute_url()).content.decode()
     assert cached(client, unrelated.get_absolute_url())
 
 
