@@ -5,7 +5,7 @@ from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
-from pagecache import tags
+from pagecache import pages, tags
 
 SLUG = re.compile(r"[-\w]{1,200}")
 NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title", "id")
@@ -50,13 +50,17 @@ def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
 def year_or_none(value: str) -> int | None:
     """A film year from a query string ("1990"), else None."""
     value = value.strip()
-    if value.isascii() and value.isdigit() and 1800 <= int(value) <= 2999:
+    if value.isascii() and value.isdigit() and value[0] != "0" and 1800 <= int(value) <= 2999:
         return int(value)
     return None
 
 
-def quoted(value: str) -> str:
-    """A filter value that names nothing, shown back as it was asked for (shortened)."""
+def quoted(request, value: str) -> str:
+    """A filter value that names nothing, shown back as it was asked for (shortened).
+
+    The page cache keeps no copy of the page: each such value would be another one.
+    """
+    pages.not_kept(request)
     return f"“{value[:40]}{'…' if len(value) > 40 else ''}”"
 
 
@@ -90,12 +94,12 @@ class FilmListView(ListView):
                 found = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
                 setattr(self, name, found)
                 films = films.filter(**{lookup: found}) if found else films.none()
-                names[name] = found.name if found else quoted(slug)
+                names[name] = found.name if found else quoted(self.request, slug)
         if year := params.get("year", "").strip():
             self.filters["year"] = year
             self.year = year_or_none(year)
             films = films.filter(year=self.year) if self.year else films.none()
-            names["year"] = str(self.year) if self.year else quoted(year)
+            names["year"] = str(self.year) if self.year else quoted(self.request, year)
         self.heading = self.describe(**names)
         self.nothing = (
             f"No films in {names['collection']}"
