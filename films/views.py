@@ -1,7 +1,6 @@
 import re
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
-from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
@@ -30,13 +29,6 @@ def published_reviews_of_genre(genre: Genre):
         return None
     reviews = relation.rel.related_model._default_manager
     return reviews.published().filter(film__genres=genre).newest_first().with_bylines()
-
-
-def valid_slug(value: str) -> str:
-    """`value` if it could be a slug; else Http404 (a NUL byte would upset PostgreSQL)."""
-    if not SLUG.fullmatch(value):
-        raise Http404("No such slug.")
-    return value
 
 
 def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
