@@ -1,17 +1,13 @@
-import re
-
 from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
 from films.models import Film, Genre
-from films.views import quoted, year_or_none
+from films.views import SLUG, quoted, year_or_none
 from pagecache import tags
 from reviews.models import RATING_CHOICES, Critic, Feature, Review
 from reviews.templatetags.review_tags import half_stars
-
-SLUG = re.compile(r"[-\w]{1,200}")
 
 
 def listed_reviews():
