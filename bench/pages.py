@@ -62,7 +62,10 @@ def public_pages(*, deep_page: int = 200) -> dict[str, str]:
     pages = {
         "front page": _url("reviews:home"),
         "review list": _url("reviews:list"),
-        f"review list p{last_page}": _url("reviews:list", f"?page={last_page}"),
+        # Page 1 is the list's own address (the page cache reads ?page=1 as none).
+        f"review list p{last_page}": _url(
+            "reviews:list", f"?page={last_page}" if last_page > 1 else ""
+        ),
         "review": review.get_absolute_url(),
         "film list": _url("films:list"),
         "film": film.get_absolute_url(),

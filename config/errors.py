@@ -122,18 +122,16 @@ def server_error(request):
     """
     exception = sys.exception()
     if isinstance(exception, OperationalError | InterfaceError):
-        availability.error(
-            "Database unavailable: %s %s answered 503",
-            request.method,
-            request.path,
-            exc_info=exception,
-        )
-        return database_unavailable_response(request)
+        return database_unavailable_response(request, exception)
     return error_response(request, 500)
 
 
-def database_unavailable_response(request=None):
-    """The 503 page, with the text a POST carried shown back so nothing typed is lost."""
+def database_unavailable_response(request, exception):
+    """The 503 page, with the text a POST carried shown back so nothing typed is lost; the
+    outage is logged."""
+    availability.error(
+        "Database unavailable: %s %s answered 503", request.method, request.path, exc_info=exception
+    )
     response = error_response(request, 503, kept_text=kept_text(request))
     response.headers["Retry-After"] = "30"
     return response

@@ -106,13 +106,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.error(
-            "Database unavailable: %s %s answered 503",
-            request.method,
-            request.path,
-            exc_info=exception,
-        )
-        return database_unavailable_response(request)
+        return database_unavailable_response(request, exception)
 
 
 class NullCharacterMiddleware:

@@ -7,7 +7,7 @@ film (its page, review pages' film boxes, cards) goes, and nothing else.
 """
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from films.models import (
     AlternativeTitle,
@@ -20,7 +20,7 @@ from films.models import (
     Person,
 )
 from images.models import Image
-from pagecache.tags import retire
+from pagecache.tags import left, retire
 
 LISTS = ("films-list", "sitemap", "search")
 
@@ -51,6 +51,12 @@ def person_changed(sender, instance, **kwargs):
         *CrewCredit.objects.filter(person=instance).values_list("film_id", flat=True),
     ]
     retire(f"person:{instance.pk}", *_films(films), "sitemap", "search")
+
+
+def credit_moving(sender, instance, update_fields=None, **kwargs):
+    """A credit moved to another film or person leaves the old ones' pages."""
+    if moved := left(instance, "film", "person", update_fields=update_fields):
+        retire(*moved)
 
 
 def credit_changed(sender, instance, **kwargs):
@@ -106,8 +112,10 @@ def connect() -> None:
         (post_save, Image, library_image_changed),
         (post_save, Person, person_changed),
         (pre_delete, Person, person_changed),
+        (pre_save, CastCredit, credit_moving),
         (post_save, CastCredit, credit_changed),
         (post_delete, CastCredit, credit_changed),
+        (pre_save, CrewCredit, credit_moving),
         (post_save, CrewCredit, credit_changed),
         (post_delete, CrewCredit, credit_changed),
         (post_save, Genre, genre_changed),

@@ -1,11 +1,10 @@
 import re
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
-from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
-from pagecache import tags
+from pagecache import pages, tags
 
 SLUG = re.compile(r"[-\w]{1,200}")
 NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title", "id")
@@ -32,13 +31,6 @@ def published_reviews_of_genre(genre: Genre):
     return reviews.published().filter(film__genres=genre).newest_first().with_bylines()
 
 
-def valid_slug(value: str) -> str:
-    """`value` if it could be a slug; else Http404 (a NUL byte would upset PostgreSQL)."""
-    if not SLUG.fullmatch(value):
-        raise Http404("No such slug.")
-    return value
-
-
 def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
     """Group crew credits by department, in TMDB's order (Directing, Writing, Production…)."""
     groups = {department: [] for department in Department}
@@ -50,13 +42,17 @@ def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
 def year_or_none(value: str) -> int | None:
     """A film year from a query string ("1990"), else None."""
     value = value.strip()
-    if value.isascii() and value.isdigit() and 1800 <= int(value) <= 2999:
+    if value.isascii() and value.isdigit() and value[0] != "0" and 1800 <= int(value) <= 2999:
         return int(value)
     return None
 
 
-def quoted(value: str) -> str:
-    """A filter value that names nothing, shown back as it was asked for (shortened)."""
+def quoted(request, value: str) -> str:
+    """A filter value that names nothing, shown back as it was asked for (shortened).
+
+    The page cache keeps no copy of the page: each such value would be another one.
+    """
+    pages.not_kept(request)
     return f"“{value[:40]}{'…' if len(value) > 40 else ''}”"
 
 
@@ -90,12 +86,12 @@ class FilmListView(ListView):
                 found = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
                 setattr(self, name, found)
                 films = films.filter(**{lookup: found}) if found else films.none()
-                names[name] = found.name if found else quoted(slug)
+                names[name] = found.name if found else quoted(self.request, slug)
         if year := params.get("year", "").strip():
             self.filters["year"] = year
             self.year = year_or_none(year)
             films = films.filter(year=self.year) if self.year else films.none()
-            names["year"] = str(self.year) if self.year else quoted(year)
+            names["year"] = str(self.year) if self.year else quoted(self.request, year)
         self.heading = self.describe(**names)
         self.nothing = (
             f"No films in {names['collection']}"

@@ -174,7 +174,3 @@ class Image(models.Model):
                 model = relation.related_model
                 found += model._default_manager.filter(**{relation.field.name: self})
         return found
-
-    @property
-    def in_use(self) -> bool:
-        return bool(self.uses())

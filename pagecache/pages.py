@@ -31,6 +31,7 @@ from django.utils.text import compress_string
 from pagecache import tags
 
 KEPT_STATUSES = {200}
+PAGE_NUMBERS = {"page", "p"}  # read by Django's paginators
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 COMPRESSIBLE = re.compile(r"^(text/|application/(xml|rss\+xml|atom\+xml|json))")
 
@@ -52,21 +53,36 @@ def bypasses_cache(request: HttpRequest) -> bool:
 
 
 def _is_personal(request: HttpRequest, response: HttpResponse) -> bool:
-    """Did this render use something of this visit alone (a cookie, a token, the nonce)?"""
+    """Did this render use something of this visit alone (a cookie, a token, the nonce), or
+    answer a query no copy should be kept for (`not_kept`)?"""
     return bool(
-        response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or get_nonce(request)
+        response.cookies
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or get_nonce(request)
+        or getattr(request, "page_not_kept", False)
     )
 
 
 def only_known(request: HttpRequest, known: tuple[str, ...]) -> None:
-    """Keep the first value of each known query parameter, in a fixed order; drop the rest."""
+    """Keep the first value of each known query parameter, in a fixed order; drop the rest.
+
+    Page numbers are written one way: `?page=007` is page 7, and `?page=1` the page itself.
+    """
     query = QueryDict(mutable=True)
     for name in known:
-        value = request.GET.get(name)
+        value = request.GET.get(name, "").strip()
+        if name in PAGE_NUMBERS and value.isascii() and value.isdigit():
+            value = "" if value.lstrip("0") == "1" else value.lstrip("0") or "0"
         if value:
             query[name] = value
     request.GET = query
     request.META["QUERY_STRING"] = query.urlencode()
+
+
+def not_kept(request: HttpRequest) -> None:
+    """Keep no copy of this response: its query names nothing (`?genre=typo`), or names it in
+    a way of its own. Each such value would make a new copy; the reader still gets the page."""
+    request.page_not_kept = True
 
 
 def page_key(request: HttpRequest) -> str:

@@ -59,6 +59,20 @@ def retire(*tags: str, using: str | None = None) -> None:
     transaction.on_commit(_flush, using=using)
 
 
+def left(instance, *fields: str, update_fields=None) -> list[str]:
+    """In pre_save: the tags of the owners `instance` is leaving (`review:3` when its `review`
+    foreign key changes), read from the database; their pages still show it."""
+    ids = [f"{field}_id" for field in fields]
+    if instance.pk is None or (update_fields is not None and not {*fields, *ids} & update_fields):
+        return []
+    old = type(instance)._default_manager.filter(pk=instance.pk).values(*ids).first() or {}
+    return [
+        f"{field}:{old[id_]}"
+        for field, id_ in zip(fields, ids, strict=True)
+        if id_ in old and old[id_] != getattr(instance, id_)
+    ]
+
+
 def _flush() -> None:
     tags = getattr(_batches, "tags", None) or set()
     _batches.tags = None

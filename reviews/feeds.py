@@ -122,6 +122,7 @@ class LatestReviewsFeed(Feed):
             reviews = reviews.prefetch_related("sections")
         reviews = list(reviews[:ITEMS])
         for review in reviews:
+            review.feed_image = self._image(review)  # for its enclosure and its media:content
             tags.shows(
                 self.request,
                 f"review:{review.pk}",
@@ -179,7 +180,7 @@ class LatestReviewsFeed(Feed):
         }
 
     def item_enclosures(self, review):
-        image = self._image(review)
+        image = review.feed_image
         if image is None:
             return []
         try:
@@ -189,7 +190,7 @@ class LatestReviewsFeed(Feed):
         return [Enclosure(image["url"], str(length), image["type"])]
 
     def item_extra_kwargs(self, review):
-        image = self._image(review)
+        image = review.feed_image
         return {
             "image": image and {key: image[key] for key in ("url", "type", "width", "height")},
             "rating": review.rating,

@@ -251,11 +251,6 @@ def block(kind: str, value: str, by, note: str = "") -> CommentBlock:
     return entry
 
 
-def unblock(entry: CommentBlock, by) -> None:
-    check_permission(by)
-    entry.delete()
-
-
 def network_of(ip: str, prefix_v4: int = 24, prefix_v6: int = 48) -> str:
     """The network an address belongs to, as a moderator would block it (a /24 or a /48)."""
     address = ipaddress.ip_address(ip)

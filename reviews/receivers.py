@@ -83,6 +83,12 @@ def feature_changed(sender, instance, **kwargs):
     transaction.on_commit(schedule_due)
 
 
+def section_moving(sender, instance, update_fields=None, **kwargs):
+    """A section moved to another review leaves the old review's article."""
+    if moved := tags.left(instance, "review", update_fields=update_fields):
+        tags.retire(*moved)
+
+
 def section_changed(sender, instance, **kwargs):
     tags.retire(f"review:{instance.review_id}", "search")
 
@@ -135,6 +141,7 @@ def connect() -> None:
         (pre_save, Review, review_saving),
         (post_save, Review, review_changed),
         (post_delete, Review, review_changed),
+        (pre_save, Section, section_moving),
         (post_save, Section, section_changed),
         (post_save, Tag, tag_changed),
         (pre_delete, Tag, tag_changed),

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import forms
 
+from reviews.templatetags.review_tags import half_stars
+
 
 def stars(value) -> str:
     """4.5 → "★★★★½": the rating as readers see it."""
@@ -13,10 +15,7 @@ def stars(value) -> str:
 
 def spoken(value) -> str:
     """4.5 → "4½ stars": the rating as a screen reader says it."""
-    value = Decimal(value)
-    whole = int(value)
-    number = f"{whole or ''}{'½' if value % 1 else ''}"
-    return f"{number} star" + ("" if value == 1 else "s")
+    return f"{half_stars(value)} star" + ("" if Decimal(value) == 1 else "s")
 
 
 class StarRatingWidget(forms.RadioSelect):

@@ -24,6 +24,7 @@ from reviews import moderation
 from reviews.models import Comment
 from tests.factories import (
     CastCreditFactory,
+    CrewCreditFactory,
     FilmFactory,
     GenreFactory,
     PersonFactory,
@@ -155,6 +156,59 @@ def test_unknown_query_parameters_share_the_page_and_make_no_new_copy(client, re
     assert "utm_source" not in client.get("/reviews/?utm_source=evil&page=1").content.decode()
 
 
+def test_odd_values_of_known_parameters_make_no_new_copies(client, review):
+    """A value a page rejects, or writes another way, is served but never kept: a bot sending
+    `?genre=<random>` or `?page=0007` cannot fill the cache. Real values are kept."""
+    genre = GenreFactory(slug="drama")
+    review.film.genres.add(genre)
+    review.film.year = 2020
+    review.film.save()
+    page, film_page = review.get_absolute_url(), review.film.get_absolute_url()
+    real = [
+        "/reviews/",
+        "/reviews/?genre=drama",
+        "/reviews/?year=2020",
+        "/reviews/?rating=3",
+        "/films/",
+        "/films/?genre=drama",
+        "/search/?q=cached",
+        "/search/suggest/?q=cached",
+        page,
+        film_page,
+    ]
+    for url in real:
+        client.get(url)
+        assert cached(client, url), url
+
+    odd = [
+        *(f"/reviews/?genre=random-{n}" for n in range(5)),
+        *(f"/films/?genre=random-{n}&collection=x{n}" for n in range(5)),
+        *(f"/reviews/?critic=nobody-{n}" for n in range(5)),
+        *(f"/reviews/?page={'0' * n}1" for n in range(5)),
+        "/reviews/?page=1",
+        "/reviews/?page=99999x",
+        "/reviews/?page=99999",
+        "/reviews/?year=02020",
+        "/reviews/?year=1234x",
+        "/films/?year=0002020",
+        "/reviews/?rating=3.00",
+        "/reviews/?rating=3e0",
+        "/reviews/?genre=drama&page=01",
+        *(f"/search/?q=zzqx{n}" for n in range(5)),
+        "/search/?q=cached++",
+        "/search/?q=cached&exact=yes",
+        *(f"/search/suggest/?q=zzqx{n}" for n in range(5)),
+        *(f"{page}?reply_to={n}" for n in range(5)),
+        f"{page}?reply_to=x",
+    ]
+    for url in odd:  # each either served from a real value's copy, or kept nowhere
+        response = client.get(url)
+        if response.get("X-Page-Cache") != "hit":
+            assert response.status_code == 404 or not cached(client, url), url
+    for url in real:
+        assert cached(client, url), url
+
+
 def test_publishing_shows_the_review_at_once(client, review, editor, committed):
     draft = ReviewFactory(headline="Fresh off the press")
     for url in ("/", "/reviews/", "/feed/", "/sitemap-reviews.xml", draft.film.get_absolute_url()):
@@ -237,6 +291,41 @@ def test_a_film_or_person_edit_refreshes_the_pages_showing_them(client, review, 
         film.save()
     assert "Retitled film" in client.get(review.get_absolute_url()).content.decode()
     assert "Retitled film" in client.get("/reviews/").content.decode()
+    assert cached(client, unrelated.get_absolute_url())
+
+
+def test_moving_a_section_refreshes_the_review_it_left(client, review, committed):
+    other = published(headline="Takes the section")
+    unrelated = published(headline="Unrelated")
+    pages = [review.get_absolute_url(), other.get_absolute_url(), unrelated.get_absolute_url()]
+    for url in pages:
+        client.get(url)
+    with committed():
+        section = review.sections.get()
+        section.review = other
+        section.save()
+    assert "Only section" not in client.get(review.get_absolute_url()).content.decode()
+    assert "Only section" in client.get(other.get_absolute_url()).content.decode()
+    assert cached(client, unrelated.get_absolute_url())
+
+
+@pytest.mark.parametrize("factory", [CastCreditFactory, CrewCreditFactory])
+def test_moving_a_credit_refreshes_the_film_and_person_it_left(client, committed, factory):
+    first, second = FilmFactory(title="First film"), FilmFactory(title="Second film")
+    actor, stand_in = PersonFactory(name="Original Actor"), PersonFactory(name="Stand In")
+    credit = factory(film=first, person=actor)
+    unrelated = published(film=FilmFactory(title="Unrelated film"), headline="Unrelated")
+    pages = [first, second, actor, stand_in, unrelated]
+    for page in pages:
+        client.get(page.get_absolute_url())
+    with committed():
+        credit.film = second
+        credit.person = stand_in
+        credit.save()
+    assert "Original Actor" not in client.get(first.get_absolute_url()).content.decode()
+    assert "Stand In" in client.get(second.get_absolute_url()).content.decode()
+    assert "First film" not in client.get(actor.get_absolute_url()).content.decode()
+    assert "Second film" in client.get(stand_in.get_absolute_url()).content.decode()
     assert cached(client, unrelated.get_absolute_url())
 
 

@@ -81,8 +81,6 @@ def language_name(code: str) -> str:
 
 
 DEFAULT_POSTER_SIZES = "(max-width: 37.5rem) 45vw, 15rem"  # a grid card's width
-HIDDEN = mark_safe(' aria-hidden="true"')  # fixed markup
-HIDDEN_IMAGE = mark_safe(' role="presentation"')  # fixed markup
 
 
 @register.simple_tag
@@ -102,7 +100,7 @@ def poster(
             '  <span class="poster__title">{}</span>{}\n</div>\n',
             placeholder_tone(film),
             css_class,
-            HIDDEN
+            format_html(' aria-hidden="{}"', "true")
             if decorative
             else format_html(' role="img" aria-label="No poster for {}"', film),
             film.title,
@@ -191,7 +189,7 @@ def picture(
         format_html(' srcset="{}" sizes="{}"', srcset, sizes) if srcset else "",
         format_html(' width="{}" height="{}"', *size) if size else "",
         alt,
-        HIDDEN_IMAGE if decorative else "",
+        format_html(' role="{}"', "presentation") if decorative else "",
         # The image above the fold is fetched first; the rest when they near the screen.
         *(("fetchpriority", "high") if eager else ("loading", "lazy")),
     )

@@ -85,11 +85,11 @@ class LivePreviewViews:
         cleaned = getattr(form, "cleaned_data", {})
         chosen = list(cleaned.get("tags") or [])
         known = {tag.slug for tag in chosen}
-        for name in (cleaned.get("new_tags") or "").split(","):
-            name = " ".join(name.split())
-            if slugify(name) and slugify(name) not in known:
-                known.add(slugify(name))
-                chosen.append(Tag(name=name, slug=slugify(name)))
+        for typed in (cleaned.get("new_tags") or "").split(","):
+            name, slug = Tag.cleaned_name(typed)
+            if slug and slug not in known:
+                known.add(slug)
+                chosen.append(Tag(name=name, slug=slug))
         return sorted(chosen, key=lambda tag: tag.name.casefold())
 
     def _posted_sections(self, request, review) -> list:

@@ -27,7 +27,6 @@ from reviews.demo.portraits import draw_portrait
 
 POSTER_SIZE = (600, 900)
 STILL_SIZE = (1920, 1080)
-PORTRAIT_SIZE = (480, 600)
 
 # (sky top, sky bottom, ink, accent): dusk, noon, neon, ember, ice, forest, rose, ink.
 PALETTES = [

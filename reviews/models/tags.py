@@ -31,9 +31,8 @@ class TagQuerySet(models.QuerySet):
         """The tags with these names (matched by slug, so “Revenge” is “revenge”), making the
         ones that do not exist yet; `by` needs the permission to add tags for those."""
         wanted = {}
-        for name in names:
-            name = " ".join(str(name).split())[: Tag._meta.get_field("name").max_length]
-            slug = slugify(name)[:100]
+        for typed in names:
+            name, slug = Tag.cleaned_name(typed)
             if not slug:
                 raise ValidationError(
                     "“%(name)s” cannot be a tag: use letters or digits.",
@@ -72,3 +71,10 @@ class Tag(models.Model):
 
     def get_feed_url(self):
         return reverse("reviews:tag_feed", kwargs={"slug": self.slug})
+
+    @classmethod
+    def cleaned_name(cls, typed) -> tuple[str, str]:
+        """A typed tag name, its spaces tidied and cut to fit, and its slug ("" when it has no
+        letters or digits): “ Keanu  Reeves” is “Keanu Reeves”, keanu-reeves."""
+        name = " ".join(str(typed).split())[: cls._meta.get_field("name").max_length]
+        return name, slugify(name)[: cls._meta.get_field("slug").max_length]

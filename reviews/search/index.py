@@ -149,11 +149,6 @@ def write_review(review_id: int, status: str, document: dict, *, using: str) -> 
         vocabulary.add_words(distinct[:VOCABULARY_PER_REVIEW], using=using)
 
 
-def review_deleted(review_id: int, *, using: str) -> None:
-    if connections[using].vendor == "sqlite":
-        sqlite.delete_rows(using, "review", [review_id])
-
-
 def film_rows(film_ids, *, using: str) -> list[dict]:
     """{"id", "title", "original_title", "other"} of films; `other` is their other titles
     (TMDB's alternative titles) and keywords, one per line."""

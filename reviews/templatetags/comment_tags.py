@@ -16,8 +16,6 @@ from reviews.views.comment_outcomes import receipt_in
 
 register = template.Library()
 
-STAFF_BADGE = mark_safe(' <span class="comment__badge">Marquee staff</span>')  # fixed markup
-
 
 class _Dates:
     """Dates as {{ value|date:"j F Y, H:i T" }} shows them, without the filter's parsing.
@@ -71,7 +69,9 @@ def _comment(comment, *, can_reply: bool, max_depth: int, dates: _Dates) -> Safe
         pk,
         pk,
         comment.name,
-        STAFF_BADGE if comment.is_staff_reply else "",
+        format_html(' <span class="comment__badge">{}</span>', "Marquee staff")
+        if comment.is_staff_reply
+        else "",
         pk,
         submitted.isoformat(),
         dates.shown(submitted),

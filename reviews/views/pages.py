@@ -1,18 +1,13 @@
-import re
-from decimal import Decimal
-
 from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
 from films.models import Film, Genre
-from films.views import quoted, year_or_none
+from films.views import SLUG, quoted, year_or_none
 from pagecache import tags
 from reviews.models import RATING_CHOICES, Critic, Feature, Review
 from reviews.templatetags.review_tags import half_stars
-
-SLUG = re.compile(r"[-\w]{1,200}")
 
 
 def listed_reviews():
@@ -20,13 +15,9 @@ def listed_reviews():
     return Review.objects.published().cards()
 
 
-def _rating_or_none(value):
-    """A rating the scale has ("3", "3.0", "4.5"), else None."""
-    try:
-        rating = Decimal(value)
-        return rating if rating in {choice for choice, _ in RATING_CHOICES} else None
-    except (TypeError, ValueError, ArithmeticError):
-        return None
+# A rating the scale has, written as the filter form does ("3", "4.5") or "3.0": each other
+# way to write it ("3.00", "3e0") names nothing, and makes no new copy in the page cache.
+RATINGS = {text: rating for rating, label in RATING_CHOICES for text in (str(rating), label)}
 
 
 def describe_reviews(genre: str = "", year: str = "", rating: str = "", critic: str = "") -> str:
@@ -94,7 +85,7 @@ class ReviewListView(ListView):
             self.filters["genre"] = genre
             found = Genre.objects.filter(slug=genre).first() if SLUG.fullmatch(genre) else None
             reviews = reviews.filter(film__genres=found) if found else reviews.none()
-            names["genre"] = found.name if found else quoted(genre)
+            names["genre"] = found.name if found else quoted(self.request, genre)
         if year := params.get("year", "").strip():
             self.filters["year"] = year_or_none(year)
             reviews = (
@@ -102,9 +93,9 @@ class ReviewListView(ListView):
                 if self.filters["year"]
                 else reviews.none()
             )
-            names["year"] = str(self.filters["year"] or quoted(year))
+            names["year"] = str(self.filters["year"] or quoted(self.request, year))
         if rating := params.get("rating", "").strip():
-            self.filters["rating"] = _rating_or_none(rating)
+            self.filters["rating"] = RATINGS.get(rating)
             reviews = (
                 reviews.filter(rating__gte=self.filters["rating"])
                 if self.filters["rating"]
@@ -113,7 +104,7 @@ class ReviewListView(ListView):
             names["rating"] = (
                 f"{half_stars(self.filters['rating'])} stars or more"
                 if self.filters["rating"]
-                else quoted(rating)
+                else quoted(self.request, rating)
             )
         if critic := params.get("critic", "").strip():
             self.filters["critic"] = critic
@@ -125,7 +116,9 @@ class ReviewListView(ListView):
             reviews = (
                 reviews.filter(author_id=self.critic.user_id) if self.critic else reviews.none()
             )
-            names["critic"] = self.critic.display_name if self.critic else quoted(critic)
+            names["critic"] = (
+                self.critic.display_name if self.critic else quoted(self.request, critic)
+            )
         self.heading = describe_reviews(**names)
         return reviews
 

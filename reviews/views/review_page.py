@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 
 from films.renditions import best_file
 from films.templatetags.marquee import json_ld_script, movie_data
-from pagecache import tags
+from pagecache import pages, tags
 from reviews import comments
 from reviews.critics import author_data
 from reviews.forms import CommentForm
@@ -128,6 +128,8 @@ def comment_context(
         initial = (
             {"parent": int(reply_id)} if reply_id.isdigit() and int(reply_id) in replies_to else {}
         )
+        if reply_id and str(initial.get("parent")) != reply_id:
+            pages.not_kept(request)  # names no comment one may reply to
         form = CommentForm(review=review, user=request.user, replies_to=replies_to, initial=initial)
     inline = request.method == "POST" or request.user.is_authenticated
     parent_id = str(form["parent"].value() or "") if form is not None else ""

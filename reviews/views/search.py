@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from pagecache import tags
+from pagecache import pages, tags
 from reviews.search import engine
 from reviews.search.text import MAX_QUERY_LENGTH, clean_query
 
@@ -23,6 +23,8 @@ def search(request):
     tags.shows(request, "search")
     raw = request.GET.get("q", "")
     query = clean_query(raw)
+    if query != raw or request.GET.get("exact", "1") != "1":
+        pages.not_kept(request)  # the same search written another way
     context = {
         "query": query,
         "truncated": len(" ".join(str(raw).split())) > MAX_QUERY_LENGTH,
@@ -36,13 +38,16 @@ def search(request):
             "corrected": results.corrected.text if results.corrected else "",
             "original_url": reverse("reviews:search") + "?" + urlencode({"q": query, "exact": 1}),
         }
+        if not (results.reviews or results.films or results.people):
+            pages.not_kept(request)  # every misspelling would be a copy of its own
     return render(request, "reviews/search.html", context)
 
 
 def suggest(request):
     """JSON for the header's search box: a few reviews, films and people for what is typed."""
     tags.shows(request, "search")
-    query = clean_query(request.GET.get("q", ""))
+    raw = request.GET.get("q", "")
+    query = clean_query(raw)
     found = (
         engine.search(query, prefix=True, shown=SUGGESTIONS_SHOWN, snippets=False)
         if len(query) >= 2
@@ -73,4 +78,6 @@ def suggest(request):
                 for person in found.people
             ],
         }
+    if query != raw or not (payload["reviews"] or payload["films"] or payload["people"]):
+        pages.not_kept(request)
     return JsonResponse(payload)
