@@ -148,10 +148,13 @@ def names_match(field: str, query) -> Q:
         patterns[len(query.terms) - 1] = patterns[len(query.terms) - 1].removesuffix(r"\M")
     match = Q()
     for word, pattern in zip(words, patterns, strict=True):
-        # The LIKE says the same more loosely, for the index: pg_trgm finds no trigrams in a
-        # regular expression of letters the C locale does not class as such (七人の侍, 기생충),
-        # and would read every title; from LIKE it takes them.
-        match &= Q(**{f"{field}_folded__contains": word, f"{field}_folded__regex": pattern})
+        match &= Q(**{f"{field}_folded__regex": pattern})
+        if not word.isascii():
+            # A LIKE saying the same more loosely, for the index: pg_trgm finds no trigrams in
+            # a regular expression of letters the C locale does not class as such (七人の侍,
+            # 기생충) and would read every title; from LIKE it takes them. (Only there: each
+            # condition folds every candidate title again.)
+            match &= Q(**{f"{field}_folded__contains": word})
     return match
 
 
