@@ -140,3 +140,46 @@ def test_postgres_looks_up_known_words_in_the_unique_index():
         plan = " ".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "search_word_trgm" not in plan
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgres_search_indexes_have_no_pending_list():
+    """Every search reads a GIN index's whole pending list: they are written to directly."""
+    from reviews.search.postgres import GIN_INDEXES
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [GIN_INDEXES]
+        )
+        options = dict(cursor.fetchall())
+    assert options == {index: ["fastupdate=off"] for index in GIN_INDEXES}
+
+
+@pytest.mark.postgres
+@on_postgresql
+@pytest.mark.parametrize("q", ["七人の侍", "기생충", "ballerina"])
+def test_postgres_takes_title_trigrams_from_any_script(q):
+    """pg_trgm finds no trigrams in a regular expression of CJK letters (the C locale does not
+    class them as letters) and would read every title; the match gives it some to look up."""
+    from films.models import Film
+    from reviews.search.postgres import Folded, names_match
+    from reviews.search.text import parse
+
+    FilmFactory(title="Seven Samurai", original_title="七人の侍")
+    FilmFactory(title="Parasite", original_title="기생충")
+    FilmFactory(title="Ballerina")
+    FilmFactory(title="Alien")
+    matching = (
+        Film.objects.annotate(original_title_folded=Folded("original_title"))
+        .filter(names_match("original_title", parse(q)))
+        .order_by()
+        .values("pk")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = matching.explain(analyze=True)
+        cursor.execute("SET enable_seqscan = on")
+    assert matching.count() == 1
+    assert "search_film_original_title_trgm" in plan
+    assert "Rows Removed by Index Recheck" not in plan, plan

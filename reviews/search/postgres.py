@@ -46,6 +46,25 @@ CREATE = [
     "CREATE INDEX IF NOT EXISTS search_person_name_trgm ON films_person "
     "USING gin (marquee_fold(name) gin_trgm_ops)",
 ]
+# Every search GIN index, written to directly (`fastupdate = off`). With PostgreSQL's default a
+# GIN index queues new entries in an unsorted "pending list" of up to 4 MB (gin_pending_list_limit)
+# until VACUUM merges them, and every search reads that whole list: after bulk writes (an import,
+# `update_search_index`) with autovacuum behind, a title match read 450 pages instead of a few.
+# Search is read far more often than content is written (bench/SEARCH.md, 29 November 2026).
+GIN_INDEXES = [
+    "review_search_vector_gin",
+    "search_word_trgm",
+    "search_film_title_trgm",
+    "search_film_original_title_trgm",
+    "search_person_name_trgm",
+]
+WRITE_THROUGH = [f"ALTER INDEX IF EXISTS {index} SET (fastupdate = off)" for index in GIN_INDEXES]
+# Merges what is queued already (params: [GIN_INDEXES]).
+MERGE_PENDING = (
+    "SELECT gin_clean_pending_list(c.oid) FROM pg_class c "
+    "WHERE c.relkind = 'i' AND c.relname = ANY(%s)"
+)
+QUEUED = [f"ALTER INDEX IF EXISTS {index} RESET (fastupdate)" for index in GIN_INDEXES]
 DROP = [
     "DROP INDEX IF EXISTS search_person_name_trgm",
     "DROP INDEX IF EXISTS search_film_original_title_trgm",
@@ -123,13 +142,19 @@ def review_snippets(queryset, query, ids: list[int]) -> dict[int, str]:
 def names_match(field: str, query) -> Q:
     """Every word of the query in `field` (folded) at a word start; whole words, except the
     last loose word of a prefix query."""
-    patterns = [rf"\m{term}\M" for term in query.terms]
-    if query.prefix and patterns:
-        patterns[-1] = patterns[-1].removesuffix(r"\M")
-    patterns += [rf"\m{word}\M" for phrase in query.phrases for word in phrase]
+    words = [*query.terms, *(word for phrase in query.phrases for word in phrase)]
+    patterns = [rf"\m{word}\M" for word in words]
+    if query.prefix and query.terms:
+        patterns[len(query.terms) - 1] = patterns[len(query.terms) - 1].removesuffix(r"\M")
     match = Q()
-    for pattern in patterns:
+    for word, pattern in zip(words, patterns, strict=True):
         match &= Q(**{f"{field}_folded__regex": pattern})
+        if not word.isascii():
+            # A LIKE saying the same more loosely, for the index: pg_trgm finds no trigrams in
+            # a regular expression of letters the C locale does not class as such (七人の侍,
+            # 기생충) and would read every title; from LIKE it takes them. (Only there: each
+            # condition folds every candidate title again.)
+            match &= Q(**{f"{field}_folded__contains": word})
     return match
 
 
