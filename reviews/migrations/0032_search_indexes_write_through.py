@@ -27,7 +27,7 @@ def queued(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0030_review_social_image_alt_text"),
+        ("reviews", "0031_review_intro_images"),
     ]
 
     operations = [migrations.RunPython(write_through, queued)]
