@@ -1,12 +1,10 @@
-import re
-
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.views.generic import DetailView, ListView
 
+from films.forms import FilmFilters
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
-from pagecache import pages, tags
+from pagecache import tags
 
-SLUG = re.compile(r"[-\w]{1,200}")
 NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title", "id")
 
 
@@ -39,23 +37,6 @@ def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
     return [(department.label, items) for department, items in groups.items() if items]
 
 
-def year_or_none(value: str) -> int | None:
-    """A film year from a query string ("1990"), else None."""
-    value = value.strip()
-    if value.isascii() and value.isdigit() and value[0] != "0" and 1800 <= int(value) <= 2999:
-        return int(value)
-    return None
-
-
-def quoted(request, value: str) -> str:
-    """A filter value that names nothing, shown back as it was asked for (shortened).
-
-    The page cache keeps no copy of the page: each such value would be another one.
-    """
-    pages.not_kept(request)
-    return f"“{value[:40]}{'…' if len(value) > 40 else ''}”"
-
-
 class FilmListView(ListView):
     """The catalogue, newest first, filtered by genre, year and collection.
 
@@ -71,31 +52,16 @@ class FilmListView(ListView):
     context_object_name = "films"
 
     def get_queryset(self):
-        params = self.request.GET
+        self.form = FilmFilters(self.request)
         films = Film.objects.select_related("poster").order_by(
             F("release_date").desc(nulls_last=True), "title", "id"
         )
-        self.filters, self.genre, self.collection, self.year = {}, None, None, None
-        names = {"genre": "", "year": "", "collection": ""}
-        for name, model, lookup in (
-            ("genre", Genre, "genres"),
-            ("collection", Collection, "collection"),
-        ):
-            if slug := params.get(name, "").strip():
-                self.filters[name] = slug
-                found = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
-                setattr(self, name, found)
-                films = films.filter(**{lookup: found}) if found else films.none()
-                names[name] = found.name if found else quoted(self.request, slug)
-        if year := params.get("year", "").strip():
-            self.filters["year"] = year
-            self.year = year_or_none(year)
-            films = films.filter(year=self.year) if self.year else films.none()
-            names["year"] = str(self.year) if self.year else quoted(self.request, year)
+        films = self.form.narrow(films, genre="genres", year="year", collection="collection")
+        names = self.form.names()
         self.heading = self.describe(**names)
         self.nothing = (
             f"No films in {names['collection']}"
-            if self.heading == names["collection"]
+            if self.heading == names.get("collection")
             else f"No {self.heading[0].lower()}{self.heading[1:]}"
             if self.heading.startswith("Films")
             else f"No {self.heading}"
@@ -103,7 +69,7 @@ class FilmListView(ListView):
         return films
 
     @staticmethod
-    def describe(genre: str, year: str, collection: str) -> str:
+    def describe(genre: str = "", year: str = "", collection: str = "") -> str:
         """ "Action films from 2020 in the John Wick Collection", or "Films"."""
         if collection and not (genre or year):
             return collection
@@ -115,30 +81,36 @@ class FilmListView(ListView):
         return " ".join(words)
 
     def get_context_data(self, **kwargs):
+        chosen = self.form.cleaned_data
+        collection, genre = chosen.get("collection"), chosen.get("genre")
         tags.shows(
             self.request,
             "films-list",
-            *(f"{obj._meta.model_name}:{obj.pk}" for obj in (self.collection, self.genre) if obj),
+            *(f"{obj._meta.model_name}:{obj.pk}" for obj in (collection, genre) if obj),
         )
         with_films = Film.objects.filter(genres=OuterRef("pk"))
+        self.form.offer(
+            genre=Genre.objects.filter(Exists(with_films))
+            .order_by("name")
+            .values_list("slug", "name"),
+            year=Film.objects.filter(year__isnull=False)
+            .order_by("-year")
+            .values_list("year", "year")
+            .distinct(),
+            collection=Collection.objects.filter(films__isnull=False)
+            .distinct()
+            .order_by("name")
+            .values_list("slug", "name"),
+        )
         return super().get_context_data(
-            collection=self.collection,
-            genre=self.genre,
-            year=self.year,
-            filters=self.filters,
+            form=self.form,
+            genre=genre,
+            filters=self.form.given,
             heading=self.heading,
             nothing=self.nothing,
             # A collection's own page is its canonical address; other filtered pages are not.
-            indexable=not self.filters
-            or (set(self.filters) == {"collection"} and self.collection is not None),
-            filter_genres=Genre.objects.filter(Exists(with_films)).order_by("name"),
-            filter_years=Film.objects.filter(year__isnull=False)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .distinct(),
-            filter_collections=Collection.objects.filter(films__isnull=False)
-            .distinct()
-            .order_by("name"),
+            indexable=not self.form.given
+            or (set(self.form.given) == {"collection"} and collection is not None),
             **kwargs,
         )
 
