@@ -23,8 +23,6 @@ class ListFilters(forms.Form):
     Every list treats filters alike: a value that names nothing (an unknown genre, a year that
     is not one) is no error of the form or the page. The list is then empty and says what was
     asked for, and the page cache keeps no copy of it: each such value would be another one.
-    A filter takes any value that names something; its select offers only what the list has
-    (`offer`).
     """
 
     genre = choice("Genre")

@@ -38,12 +38,10 @@ def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
 
 
 class FilmListView(ListView):
-    """The catalogue, newest first, filtered by genre, year and collection.
+    """The catalogue, newest first, filtered by genre, year and collection (`FilmFilters`).
 
-    Every list treats filters alike (reviews.views.pages.ReviewListView too): a value that
-    names nothing (an unknown genre, a year that is not one) gives an empty list that says what
-    was asked for, never an error; the filtered page has its own title and is not indexed,
-    except a collection's own page (`Collection.get_absolute_url`).
+    A filtered page has its own title and is not indexed, except a collection's own page
+    (`Collection.get_absolute_url`).
     """
 
     model = Film

@@ -59,12 +59,8 @@ class HomeView(TemplateView):
 
 
 class ReviewListView(ListView):
-    """All published reviews, newest first, filtered by genre, film year, rating and critic.
-
-    Filters behave as on the film list (films.views.FilmListView): a value that names nothing
-    (an unknown genre, a year or rating that is not one) gives an empty list that says what was
-    asked for; a filtered page has its own title and is not indexed.
-    """
+    """All published reviews, newest first, filtered by genre, film year, rating and critic
+    (`ReviewFilters`, as on the film list); a filtered page has its own title and is not indexed."""
 
     template_name = "reviews/review_list.html"
     context_object_name = "reviews"
