@@ -13,20 +13,14 @@ NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title
 # that reviews films, the catalogue simply shows no reviews.
 
 
-def published_reviews_of_film(film: Film):
-    """The film's published reviews, newest first, or None when no app reviews films."""
-    if not hasattr(film, "reviews"):
-        return None
-    return film.reviews.published().newest_first().with_bylines()
-
-
-def published_reviews_of_genre(genre: Genre):
-    """The published reviews of a genre's films, newest first, or None."""
+def published_reviews(**lookups):
+    """The published reviews matching `lookups`, newest first, or None when no app reviews
+    films."""
     relation = getattr(Film, "reviews", None)
     if relation is None:
         return None
     reviews = relation.rel.related_model._default_manager
-    return reviews.published().filter(film__genres=genre).newest_first().with_bylines()
+    return reviews.published().filter(**lookups).newest_first().with_bylines()
 
 
 def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
@@ -138,23 +132,9 @@ class FilmDetailView(DetailView):
             cast=film.cast_credits.all(),
             crew_departments=crew_by_department(crew),
             directors=[credit for credit in crew if credit.job == CrewCredit.DIRECTOR_JOB],
-            reviews=published_reviews_of_film(film),
+            reviews=published_reviews(film=film),
             **kwargs,
         )
-
-
-def published_reviews_of_person(person: Person):
-    """The published reviews of films `person` is credited on, newest first, or None."""
-    relation = getattr(Film, "reviews", None)
-    if relation is None:
-        return None
-    films = Film.objects.filter(Q(cast_credits__person=person) | Q(crew_credits__person=person))
-    return (
-        relation.rel.related_model._default_manager.published()
-        .filter(film__in=films.values("pk"))
-        .newest_first()
-        .with_bylines()
-    )
 
 
 KNOWN_FOR = 4
@@ -216,7 +196,8 @@ class PersonDetailView(DetailView):
             self.request, f"person:{person.pk}", *(f"film:{credit.film_id}" for credit in credits)
         )
         films = known_for(person)
-        reviews = published_reviews_of_person(person)
+        credited = Q(cast_credits__person=person) | Q(crew_credits__person=person)
+        reviews = published_reviews(film__in=Film.objects.filter(credited).values("pk"))
         if reviews is not None:
             reviews = list(reviews[: self.reviews_shown])
             tags.shows(self.request, *(f"review:{r.pk}" for r in reviews), "reviews-list")
@@ -240,7 +221,7 @@ class GenreDetailView(DetailView):
         films = genre.films.select_related("poster").order_by(
             F("release_date").desc(nulls_last=True), "title", "id"
         )
-        reviews = published_reviews_of_genre(genre)
+        reviews = published_reviews(film__genres=genre)
         return super().get_context_data(
             films=films[: self.films_shown],
             film_count=films.count(),
