@@ -152,8 +152,10 @@ class OptionalSlugMixin:
         return field
 
 
-@admin.register(Genre)
-class GenreAdmin(OptionalSlugMixin, admin.ModelAdmin):
+@admin.register(Genre, Collection)
+class FilmGroupAdmin(OptionalSlugMixin, admin.ModelAdmin):
+    """Genres and collections: named groups of films."""
+
     list_display = ("name", "slug", "film_count", "tmdb_id")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -162,22 +164,8 @@ class GenreAdmin(OptionalSlugMixin, admin.ModelAdmin):
         return super().get_queryset(request).annotate(film_count=Count("films"))
 
     @admin.display(description="films", ordering="film_count")
-    def film_count(self, genre):
-        return genre.film_count
-
-
-@admin.register(Collection)
-class CollectionAdmin(OptionalSlugMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "film_count", "tmdb_id")
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(film_count=Count("films"))
-
-    @admin.display(description="films", ordering="film_count")
-    def film_count(self, collection):
-        return collection.film_count
+    def film_count(self, group):
+        return group.film_count
 
 
 class CastCreditInline(admin.TabularInline):

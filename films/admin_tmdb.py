@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from config.admin import ReadOnlyAdmin
 from films.models import CastCredit, CrewCredit, Film, TMDBImport, TMDBSyncRun
 from films.tmdb import (
     HOW_TO_CONFIGURE,
@@ -317,7 +318,7 @@ def _result_from_movie(data: dict) -> SearchResult:
 
 
 @admin.register(TMDBSyncRun)
-class TMDBSyncRunAdmin(admin.ModelAdmin):
+class TMDBSyncRunAdmin(ReadOnlyAdmin):
     """What each sync asked TMDB and did: read only (runs are made by `sync_tmdb`)."""
 
     list_display = ("started_at", "since", "until", "listed", "updated", "failed", "error")
@@ -342,12 +343,6 @@ class TMDBSyncRunAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,12 +1,10 @@
-import re
-
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.views.generic import DetailView, ListView
 
+from films.forms import FilmFilters
 from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
-from pagecache import pages, tags
+from pagecache import tags
 
-SLUG = re.compile(r"[-\w]{1,200}")
 NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title", "id")
 
 
@@ -15,20 +13,14 @@ NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title
 # that reviews films, the catalogue simply shows no reviews.
 
 
-def published_reviews_of_film(film: Film):
-    """The film's published reviews, newest first, or None when no app reviews films."""
-    if not hasattr(film, "reviews"):
-        return None
-    return film.reviews.published().newest_first().with_bylines()
-
-
-def published_reviews_of_genre(genre: Genre):
-    """The published reviews of a genre's films, newest first, or None."""
+def published_reviews(**lookups):
+    """The published reviews matching `lookups`, newest first, or None when no app reviews
+    films."""
     relation = getattr(Film, "reviews", None)
     if relation is None:
         return None
     reviews = relation.rel.related_model._default_manager
-    return reviews.published().filter(film__genres=genre).newest_first().with_bylines()
+    return reviews.published().filter(**lookups).newest_first().with_bylines()
 
 
 def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
@@ -39,30 +31,11 @@ def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
     return [(department.label, items) for department, items in groups.items() if items]
 
 
-def year_or_none(value: str) -> int | None:
-    """A film year from a query string ("1990"), else None."""
-    value = value.strip()
-    if value.isascii() and value.isdigit() and value[0] != "0" and 1800 <= int(value) <= 2999:
-        return int(value)
-    return None
-
-
-def quoted(request, value: str) -> str:
-    """A filter value that names nothing, shown back as it was asked for (shortened).
-
-    The page cache keeps no copy of the page: each such value would be another one.
-    """
-    pages.not_kept(request)
-    return f"“{value[:40]}{'…' if len(value) > 40 else ''}”"
-
-
 class FilmListView(ListView):
-    """The catalogue, newest first, filtered by genre, year and collection.
+    """The catalogue, newest first, filtered by genre, year and collection (`FilmFilters`).
 
-    Every list treats filters alike (reviews.views.pages.ReviewListView too): a value that
-    names nothing (an unknown genre, a year that is not one) gives an empty list that says what
-    was asked for, never an error; the filtered page has its own title and is not indexed,
-    except a collection's own page (`Collection.get_absolute_url`).
+    A filtered page has its own title and is not indexed, except a collection's own page
+    (`Collection.get_absolute_url`).
     """
 
     model = Film
@@ -71,31 +44,16 @@ class FilmListView(ListView):
     context_object_name = "films"
 
     def get_queryset(self):
-        params = self.request.GET
+        self.form = FilmFilters(self.request)
         films = Film.objects.select_related("poster").order_by(
             F("release_date").desc(nulls_last=True), "title", "id"
         )
-        self.filters, self.genre, self.collection, self.year = {}, None, None, None
-        names = {"genre": "", "year": "", "collection": ""}
-        for name, model, lookup in (
-            ("genre", Genre, "genres"),
-            ("collection", Collection, "collection"),
-        ):
-            if slug := params.get(name, "").strip():
-                self.filters[name] = slug
-                found = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
-                setattr(self, name, found)
-                films = films.filter(**{lookup: found}) if found else films.none()
-                names[name] = found.name if found else quoted(self.request, slug)
-        if year := params.get("year", "").strip():
-            self.filters["year"] = year
-            self.year = year_or_none(year)
-            films = films.filter(year=self.year) if self.year else films.none()
-            names["year"] = str(self.year) if self.year else quoted(self.request, year)
+        films = self.form.narrow(films, genre="genres", year="year", collection="collection")
+        names = self.form.names()
         self.heading = self.describe(**names)
         self.nothing = (
             f"No films in {names['collection']}"
-            if self.heading == names["collection"]
+            if self.heading == names.get("collection")
             else f"No {self.heading[0].lower()}{self.heading[1:]}"
             if self.heading.startswith("Films")
             else f"No {self.heading}"
@@ -103,7 +61,7 @@ class FilmListView(ListView):
         return films
 
     @staticmethod
-    def describe(genre: str, year: str, collection: str) -> str:
+    def describe(genre: str = "", year: str = "", collection: str = "") -> str:
         """ "Action films from 2020 in the John Wick Collection", or "Films"."""
         if collection and not (genre or year):
             return collection
@@ -115,30 +73,36 @@ class FilmListView(ListView):
         return " ".join(words)
 
     def get_context_data(self, **kwargs):
+        chosen = self.form.cleaned_data
+        collection, genre = chosen.get("collection"), chosen.get("genre")
         tags.shows(
             self.request,
             "films-list",
-            *(f"{obj._meta.model_name}:{obj.pk}" for obj in (self.collection, self.genre) if obj),
+            *(f"{obj._meta.model_name}:{obj.pk}" for obj in (collection, genre) if obj),
         )
         with_films = Film.objects.filter(genres=OuterRef("pk"))
+        self.form.offer(
+            genre=Genre.objects.filter(Exists(with_films))
+            .order_by("name")
+            .values_list("slug", "name"),
+            year=Film.objects.filter(year__isnull=False)
+            .order_by("-year")
+            .values_list("year", "year")
+            .distinct(),
+            collection=Collection.objects.filter(films__isnull=False)
+            .distinct()
+            .order_by("name")
+            .values_list("slug", "name"),
+        )
         return super().get_context_data(
-            collection=self.collection,
-            genre=self.genre,
-            year=self.year,
-            filters=self.filters,
+            form=self.form,
+            genre=genre,
+            filters=self.form.given,
             heading=self.heading,
             nothing=self.nothing,
             # A collection's own page is its canonical address; other filtered pages are not.
-            indexable=not self.filters
-            or (set(self.filters) == {"collection"} and self.collection is not None),
-            filter_genres=Genre.objects.filter(Exists(with_films)).order_by("name"),
-            filter_years=Film.objects.filter(year__isnull=False)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .distinct(),
-            filter_collections=Collection.objects.filter(films__isnull=False)
-            .distinct()
-            .order_by("name"),
+            indexable=not self.form.given
+            or (set(self.form.given) == {"collection"} and collection is not None),
             **kwargs,
         )
 
@@ -168,23 +132,9 @@ class FilmDetailView(DetailView):
             cast=film.cast_credits.all(),
             crew_departments=crew_by_department(crew),
             directors=[credit for credit in crew if credit.job == CrewCredit.DIRECTOR_JOB],
-            reviews=published_reviews_of_film(film),
+            reviews=published_reviews(film=film),
             **kwargs,
         )
-
-
-def published_reviews_of_person(person: Person):
-    """The published reviews of films `person` is credited on, newest first, or None."""
-    relation = getattr(Film, "reviews", None)
-    if relation is None:
-        return None
-    films = Film.objects.filter(Q(cast_credits__person=person) | Q(crew_credits__person=person))
-    return (
-        relation.rel.related_model._default_manager.published()
-        .filter(film__in=films.values("pk"))
-        .newest_first()
-        .with_bylines()
-    )
 
 
 KNOWN_FOR = 4
@@ -246,7 +196,8 @@ class PersonDetailView(DetailView):
             self.request, f"person:{person.pk}", *(f"film:{credit.film_id}" for credit in credits)
         )
         films = known_for(person)
-        reviews = published_reviews_of_person(person)
+        credited = Q(cast_credits__person=person) | Q(crew_credits__person=person)
+        reviews = published_reviews(film__in=Film.objects.filter(credited).values("pk"))
         if reviews is not None:
             reviews = list(reviews[: self.reviews_shown])
             tags.shows(self.request, *(f"review:{r.pk}" for r in reviews), "reviews-list")
@@ -270,7 +221,7 @@ class GenreDetailView(DetailView):
         films = genre.films.select_related("poster").order_by(
             F("release_date").desc(nulls_last=True), "title", "id"
         )
-        reviews = published_reviews_of_genre(genre)
+        reviews = published_reviews(film__genres=genre)
         return super().get_context_data(
             films=films[: self.films_shown],
             film_count=films.count(),

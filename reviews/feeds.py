@@ -102,7 +102,8 @@ class LatestReviewsFeed(Feed):
         return f"{settings.MARQUEE_SITE_NAME}: latest film reviews"
 
     def link(self, obj):
-        return reverse("reviews:list")
+        """The page the feed follows: the object's (critic, genre, tag), else the review list."""
+        return obj.get_absolute_url() if obj is not None else reverse("reviews:list")
 
     def stylesheets(self, obj):
         return [Stylesheet(reverse("reviews:feed_style"), mimetype="text/xsl")]
@@ -217,9 +218,6 @@ class CriticFeed(LatestReviewsFeed):
     def description(self, critic):
         return f"Film reviews by {critic.display_name} on {settings.MARQUEE_SITE_NAME}."
 
-    def link(self, critic):
-        return critic.get_absolute_url()
-
     def reviews(self, critic):
         return Review.objects.published().by_author(critic.user_id)
 
@@ -235,9 +233,6 @@ class GenreFeed(LatestReviewsFeed):
 
     def description(self, genre):
         return f"Reviews of {genre.name} films on {settings.MARQUEE_SITE_NAME}."
-
-    def link(self, genre):
-        return genre.get_absolute_url()
 
     def reviews(self, genre):
         return Review.objects.published().filter(film__genres=genre)
@@ -256,9 +251,6 @@ class TagFeed(LatestReviewsFeed):
 
     def description(self, tag):
         return f"Film reviews tagged “{tag.name}” on {settings.MARQUEE_SITE_NAME}."
-
-    def link(self, tag):
-        return tag.get_absolute_url()
 
     def reviews(self, tag):
         return Review.objects.published().filter(tags=tag)

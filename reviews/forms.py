@@ -3,8 +3,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from films.forms import ListFilters, choice
 from reviews import comments
-from reviews.models import Comment, Review
+from reviews.critics import Critic
+from reviews.models import RATING_CHOICES, Comment, Review
+from reviews.templatetags.review_tags import half_stars
+
+# A rating the scale has, written as the filter form does ("3", "4.5") or "3.0": each other
+# way to write it ("3.00", "3e0") names nothing, and makes no new copy in the page cache.
+RATINGS = {text: rating for rating, label in RATING_CHOICES for text in (str(rating), label)}
 
 
 class CommentForm(forms.Form):
@@ -94,3 +101,32 @@ class CommentForm(forms.Form):
                 "The comment you are replying to is not available.", code="parent"
             )
         return parent
+
+
+class ReviewFilters(ListFilters):
+    """The review list's filters: the catalogue's genre and year, a rating and a critic."""
+
+    year = choice("Film year")
+    rating = choice("Rating")
+    critic = choice("Critic")
+
+    def __init__(self, request):
+        super().__init__(request)
+        self.offer(
+            rating=[
+                (label, f"{half_stars(rating)} star{'' if rating == 1 else 's'} or more")
+                for rating, label in RATING_CHOICES
+            ]
+        )
+        # "3.0" is the form's own "3": shown chosen.
+        if rating := self.cleaned_data["rating"]:
+            self.data["rating"] = dict(RATING_CHOICES)[rating]
+
+    def clean_rating(self):
+        return RATINGS.get(self.cleaned_data["rating"])
+
+    def clean_critic(self):
+        return self.found(Critic.objects.named(), "critic")
+
+    def name_of(self, name: str, value) -> str:
+        return f"{half_stars(value)} stars or more" if name == "rating" else str(value)

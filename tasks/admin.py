@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from config.admin import ReadOnlyAdmin
 from tasks.base import ENVELOPE
 from tasks.models import TaskRecord, WorkerHeartbeat
 
@@ -39,7 +40,7 @@ class AttentionFilter(admin.SimpleListFilter):
 
 
 @admin.register(TaskRecord)
-class TaskRecordAdmin(admin.ModelAdmin):
+class TaskRecordAdmin(ReadOnlyAdmin):
     list_display = ["task", "outcome", "error_summary", "attempt", "enqueued_at"]
     list_filter = [AttentionFilter, "status", "queue_name"]
     search_fields = ["task_path", "id"]
@@ -63,12 +64,6 @@ class TaskRecordAdmin(admin.ModelAdmin):
         "result",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request):
         return request.user.has_perm("tasks.retry_taskrecord")
@@ -187,7 +182,7 @@ def last_line(text: str) -> str:
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = [
         "worker_id",
         "hostname",
@@ -199,9 +194,3 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
         "stopped_at",
     ]
     readonly_fields = list_display
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

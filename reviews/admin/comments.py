@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
+from config.admin import ReadOnlyAdmin
 from reviews import moderation
 from reviews.admin import comment_views, commenters
 from reviews.admin.comment_list import CommentColumns, ReviewFilter, StatusFilter
@@ -24,7 +25,7 @@ DECISIONS = comment_views.DECISIONS
 
 
 @admin.register(Comment)
-class CommentAdmin(CommentColumns, admin.ModelAdmin):
+class CommentAdmin(CommentColumns, ReadOnlyAdmin):
     list_display = ["excerpt", "row_actions", "author", "history", "review_link", "submitted"]
     list_display_links = ["excerpt"]
     list_filter = [StatusFilter, ReviewFilter, "is_staff_reply"]
@@ -89,12 +90,6 @@ class CommentAdmin(CommentColumns, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_moderate_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False  # deletion goes through moderation.delete (the bulk action and button)

@@ -4,20 +4,14 @@ from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
 from films.models import Film, Genre
-from films.views import SLUG, quoted, year_or_none
 from pagecache import tags
-from reviews.models import RATING_CHOICES, Critic, Feature, Review
-from reviews.templatetags.review_tags import half_stars
+from reviews.forms import ReviewFilters
+from reviews.models import Critic, Feature, Review
 
 
 def listed_reviews():
     """Published reviews as cards show them."""
     return Review.objects.published().cards()
-
-
-# A rating the scale has, written as the filter form does ("3", "4.5") or "3.0": each other
-# way to write it ("3.00", "3e0") names nothing, and makes no new copy in the page cache.
-RATINGS = {text: rating for rating, label in RATING_CHOICES for text in (str(rating), label)}
 
 
 def describe_reviews(genre: str = "", year: str = "", rating: str = "", critic: str = "") -> str:
@@ -65,61 +59,23 @@ class HomeView(TemplateView):
 
 
 class ReviewListView(ListView):
-    """All published reviews, newest first, filtered by genre, film year, rating and critic.
-
-    Filters behave as on the film list (films.views.FilmListView): a value that names nothing
-    (an unknown genre, a year or rating that is not one) gives an empty list that says what was
-    asked for; a filtered page has its own title and is not indexed.
-    """
+    """All published reviews, newest first, filtered by genre, film year, rating and critic
+    (`ReviewFilters`, as on the film list); a filtered page has its own title and is not indexed."""
 
     template_name = "reviews/review_list.html"
     context_object_name = "reviews"
     paginate_by = 12
 
     def get_queryset(self):
-        params = self.request.GET
-        reviews = listed_reviews().newest_first()
-        self.filters, self.critic = {}, None
-        names = {}
-        if genre := params.get("genre", "").strip():
-            self.filters["genre"] = genre
-            found = Genre.objects.filter(slug=genre).first() if SLUG.fullmatch(genre) else None
-            reviews = reviews.filter(film__genres=found) if found else reviews.none()
-            names["genre"] = found.name if found else quoted(self.request, genre)
-        if year := params.get("year", "").strip():
-            self.filters["year"] = year_or_none(year)
-            reviews = (
-                reviews.filter(film__year=self.filters["year"])
-                if self.filters["year"]
-                else reviews.none()
-            )
-            names["year"] = str(self.filters["year"] or quoted(self.request, year))
-        if rating := params.get("rating", "").strip():
-            self.filters["rating"] = RATINGS.get(rating)
-            reviews = (
-                reviews.filter(rating__gte=self.filters["rating"])
-                if self.filters["rating"]
-                else reviews.none()
-            )
-            names["rating"] = (
-                f"{half_stars(self.filters['rating'])} stars or more"
-                if self.filters["rating"]
-                else quoted(self.request, rating)
-            )
-        if critic := params.get("critic", "").strip():
-            self.filters["critic"] = critic
-            self.critic = (
-                Critic.objects.named().filter(slug=critic).first()
-                if SLUG.fullmatch(critic)
-                else None
-            )
-            reviews = (
-                reviews.filter(author_id=self.critic.user_id) if self.critic else reviews.none()
-            )
-            names["critic"] = (
-                self.critic.display_name if self.critic else quoted(self.request, critic)
-            )
-        self.heading = describe_reviews(**names)
+        self.form = ReviewFilters(self.request)
+        reviews = self.form.narrow(
+            listed_reviews().newest_first(),
+            genre="film__genres",
+            year="film__year",
+            rating="rating__gte",
+            critic="author__critic",
+        )
+        self.heading = describe_reviews(**self.form.names())
         return reviews
 
     def paginate_queryset(self, queryset, page_size):
@@ -144,7 +100,6 @@ class ReviewListView(ListView):
         years = (
             Film.objects.filter(pk__in=public.values("film_id"), year__isnull=False)
             .order_by("-year")
-            .values_list("year", flat=True)
             .distinct()
         )
         # EXISTS per genre (a handful) rather than DISTINCT over genres x films x reviews.
@@ -156,14 +111,13 @@ class ReviewListView(ListView):
                 )
             )
         ).order_by("name")
+        self.form.offer(
+            genre=genres.values_list("slug", "name"),
+            year=years.values_list("year", "year"),
+            critic=[(critic.slug, critic.display_name) for critic in critics],
+        )
         return super().get_context_data(
-            filters=self.filters,
-            heading=self.heading,
-            filter_genres=genres,
-            filter_years=list(years),
-            filter_critics=critics,
-            filter_ratings=[value for value, _ in RATING_CHOICES],
-            **kwargs,
+            form=self.form, filters=self.form.given, heading=self.heading, **kwargs
         )
 
 

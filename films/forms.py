@@ -1,0 +1,81 @@
+"""The catalogue's filter form, which the review list's extends."""
+
+import re
+
+from django import forms
+
+from films.models import Collection, Genre
+from pagecache import pages
+
+SLUG = re.compile(r"[-\w]{1,200}")
+# A year as the form writes it: each other way ("02020") would be a page cache copy of its own.
+YEAR = re.compile(r"(1[89]|2[0-9])[0-9]{2}")
+
+
+def choice(label: str) -> forms.Field:
+    """A filter: any value, cleaned to what it names (None for nothing), chosen in a select."""
+    return forms.Field(label=label, required=False, widget=forms.Select)
+
+
+class ListFilters(forms.Form):
+    """A list's filters: the query string in, the list's filter form out.
+
+    Every list treats filters alike: a value that names nothing (an unknown genre, a year that
+    is not one) is no error of the form or the page. The list is then empty and says what was
+    asked for, and the page cache keeps no copy of it: each such value would be another one.
+    """
+
+    genre = choice("Genre")
+    year = choice("Year")
+
+    def __init__(self, request):
+        data = {name: value.strip() for name, value in request.GET.items()}
+        super().__init__(data, auto_id="filter-%s", label_suffix="")
+        self.request = request
+        self.given = {name: data[name] for name in self.fields if data.get(name)}
+        self.full_clean()
+
+    def offer(self, **choices):
+        """Offer these (value, label) pairs in the named filters' selects."""
+        for name, options in choices.items():
+            self.fields[name].widget.choices = [("", f"Any {name}"), *options]
+
+    def clean_genre(self):
+        return self.found(Genre.objects, "genre")
+
+    def clean_year(self):
+        year = self.cleaned_data["year"] or ""
+        return int(year) if YEAR.fullmatch(year) else None
+
+    def found(self, objects, name: str):
+        """The object a slug filter names, or None."""
+        slug = self.cleaned_data[name] or ""
+        return objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
+
+    def narrow(self, queryset, **lookups):
+        """`queryset` narrowed by each given filter, through its lookup; if one names
+        nothing, no rows at all."""
+        values = {lookups[name]: self.cleaned_data[name] for name in self.given}
+        return queryset.none() if None in values.values() else queryset.filter(**values)
+
+    def names(self) -> dict[str, str]:
+        """Each given filter as a heading says it; a value that names nothing, quoted as it
+        was asked for (shortened)."""
+        names = {}
+        for name, value in self.given.items():
+            if (found := self.cleaned_data[name]) is None:
+                pages.not_kept(self.request)
+                names[name] = f"“{value[:40]}{'…' if len(value) > 40 else ''}”"
+            else:
+                names[name] = self.name_of(name, found)
+        return names
+
+    def name_of(self, name: str, value) -> str:
+        return str(value)
+
+
+class FilmFilters(ListFilters):
+    collection = choice("Collection")
+
+    def clean_collection(self):
+        return self.found(Collection.objects, "collection")
