@@ -113,7 +113,6 @@ def reviews(queryset, query, *, limit: int):
     return list(
         queryset.filter(search_vector=match)
         .annotate(score=SearchRank(F("search_vector"), match))
-        .defer("search_vector", "search_text")
         .order_by("-score", "-published_at", "-id")[:limit]
     )
 
@@ -201,17 +200,28 @@ def people(queryset, query, *, limit: int):
 SIMILARITY_THRESHOLD = 0.2
 
 
-def word_candidates(words, word: str, limit: int = 20) -> list[str]:
-    """Vocabulary words (a SearchWord queryset) similar to `word` by trigrams (`%`, indexed)."""
+def word_lookup(words, exact: list[str], similar_to: list[str], limit: int = 20):
+    """({the `exact` strings that are vocabulary words (a SearchWord queryset)}, {word of
+    `similar_to`: vocabulary words similar to it by trigrams (`%`, indexed), nearest first}),
+    in one statement."""
     with connections[words.db].cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.similarity_threshold', %s, false)",
             [str(SIMILARITY_THRESHOLD)],
         )
-    return list(
+    parts = [
         words.annotate(folded=Folded("word"))
         .filter(folded__trigram_similar=word)
-        .annotate(similarity=TrigramSimilarity("folded", word))
+        .annotate(for_word=Value(word), similarity=TrigramSimilarity("folded", word))
         .order_by("-similarity", "word")
-        .values_list("word", flat=True)[:limit]
-    )
+        .values_list("word", "for_word")[:limit]
+        for word in similar_to
+    ]
+    same = words.filter(word__in=exact).annotate(for_word=Value("")).values_list("word", "for_word")
+    found, similar = set(), {word: [] for word in similar_to}
+    for word, for_word in same.order_by().union(*parts, all=True):
+        if for_word:
+            similar[for_word].append(word)
+        else:
+            found.add(word)
+    return found, similar
