@@ -11,6 +11,7 @@
 Migration 0013 creates the extensions, the configuration, the function and the indexes.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -19,7 +20,7 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.db import connections
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import BooleanField, F, Func, Q, TextField, Value
 from django.db.models.functions import Length
 
 from films.models import AlternativeTitle, Film
@@ -80,6 +81,15 @@ class Folded(Func):
 
     function = "marquee_fold"
     output_field = TextField()
+
+
+class AnyOf(Func):
+    """`expression = ANY(array)`: a long list of words as one parameter, not one each as `IN`
+    has (hundreds of one-edit neighbours: 1.5 ms to send instead of 3.5)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
 
 
 def review_vector(titles: str, summary: str, body: str) -> SearchVector:
@@ -217,7 +227,9 @@ def word_lookup(words, exact: list[str], similar_to: list[str], limit: int = 20)
         .values_list("word", "for_word")[:limit]
         for word in similar_to
     ]
-    same = words.filter(word__in=exact).annotate(for_word=Value("")).values_list("word", "for_word")
+    listed = Value(exact, output_field=ArrayField(TextField()))
+    same = words.filter(AnyOf(F("word"), listed)).annotate(for_word=Value(""))
+    same = same.values_list("word", "for_word")
     found, similar = set(), {word: [] for word in similar_to}
     for word, for_word in same.order_by().union(*parts, all=True):
         if for_word:
