@@ -180,9 +180,35 @@ def test_search_runs_a_fixed_number_of_queries(client):
         CastCreditFactory(film=film, person=PersonFactory(name=f"Otter Person {n}"))
         review = published(headline=f"Otter {n}", film=film)
         SectionFactory(review=review, body="otter otter")
-    # Reviews (ranked ids, then rows), snippets, films, people, the people's credits, their
-    # other films, which films have reviews: the same however many match.
+    # Reviews (ranked ids, then rows), snippets, films (with whether they have reviews),
+    # people, the people's credits, their other films: the same however many match.
     assert count("otter") == small <= 9
+
+
+def count_statements(client, q: str, **params) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": q, **params})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_a_search_with_no_word_to_correct_is_not_run_again(client):
+    published(headline="Otter one", film=FilmFactory(title="Otter film"))
+    # "zqxv" finds nothing and no known word is near it: after the search as typed
+    # (exact=1 runs only that), one look at the vocabulary, not the whole search again.
+    as_typed = count_statements(client, "zqxv", exact=1)
+    assert count_statements(client, "zqxv") - as_typed <= 2
+
+
+@on_postgresql
+def test_the_did_you_mean_lookup_is_one_statement_for_all_words(client):
+    film = FilmFactory(title="Otter film")
+    CastCreditFactory(film=film, person=PersonFactory(name="Otter Person"))
+    one_typo = count_statements(client, "otter persn")
+    two_typos = count_statements(client, "ottr persn")
+    assert "Showing results for" in text(main_of(search(client, "ottr persn")))
+    assert one_typo == two_typos
 
 
 def test_editing_a_section_updates_the_search_index(client):

@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import IntegerField, Value
+from django.db.models import Exists, IntegerField, OuterRef, Value
 
 from films.models import CastCredit, CrewCredit, Film, Person
 from reviews.models import Review
@@ -38,6 +38,8 @@ FILMS_SHOWN = 12
 PEOPLE_SHOWN = 12
 CANDIDATES = 100  # films or people fetched before ranking
 PEOPLE_FOR_FILMS = 10  # matched people whose films are listed too
+REVIEW_CARD = ("film", "author", "headline", "dek", "slug", "published_at")
+PERSON_CARD = ("name", "slug")
 SQLITE_PAGE = 200
 SQLITE_PAGES = 5
 CHOICES_PER_WORD = 3  # nearest known words tried for each unknown one
@@ -78,7 +80,10 @@ def search(
         return results
     # Each unknown word's nearest known words, tried best combination first: "alie allen"
     # could be "alien allen" (nothing) or "alfie allen" (a person).
-    for replacements in itertools.islice(combinations(corrections(query)), MAX_TRIES):
+    options = corrections(query)
+    if not options:  # every word is known, or nothing known is near: no query to try instead
+        return results
+    for replacements in itertools.islice(combinations(options), MAX_TRIES):
         corrected = query.with_terms(replacements)
         found = find(corrected, shown=shown, snippets=snippets)
         if found:
@@ -106,15 +111,13 @@ def corrections(query: Query) -> dict[str, list[str]]:
     typed = [w for w in dict.fromkeys(query.all_words) if vocabulary.correctable(w)]
     if not typed:
         return {}
-    known = vocabulary.known(typed, using=using)
+    _known, candidates = vocabulary.lookup(typed, using=using)
     last = query.terms[-1] if query.prefix and query.terms else None
     options = {}
-    for word in typed:
-        if word in known:
-            continue
+    for word, looking_alike in candidates.items():
         allowed = 1 if word == last else typos_allowed(word)
         ranked = []
-        for candidate in vocabulary.candidates(word, using=using):
+        for candidate in looking_alike:
             if word == last:  # typing in progress: compare with the start of the candidate
                 distance = min(
                     edit_distance(word, candidate[:n], allowed)
@@ -177,7 +180,8 @@ def exactness(query: Query, *texts: str) -> int:
 
 def find_reviews(query: Query, limit: int, *, snippets: bool) -> list[Review]:
     using = _using()
-    queryset = public_reviews().defer("search_text", "search_vector")
+    # Only what a result (and the suggestions) shows: not the intro, its HTML or the vectors.
+    queryset = public_reviews().only(*REVIEW_CARD)
     if connections[using].vendor == "postgresql":
         found = postgres.reviews(queryset, query, limit=limit)
     else:
@@ -214,17 +218,19 @@ def find_reviews(query: Query, limit: int, *, snippets: bool) -> list[Review]:
 
 def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
     using = _using()
+    # Whether a film has a published review comes with it (an EXISTS), not in a query of its own.
+    film_cards = Film.objects.select_related("poster").annotate(
+        reviewed=Exists(Review.objects.published().filter(film=OuterRef("pk")))
+    )
     if connections[using].vendor == "postgresql":
-        films = postgres.films(Film.objects.select_related("poster"), query, limit=CANDIDATES)
-        people = postgres.people(Person.objects.all(), query, limit=CANDIDATES)
+        films = postgres.films(film_cards, query, limit=CANDIDATES)
+        people = postgres.people(Person.objects.only(*PERSON_CARD), query, limit=CANDIDATES)
     else:
-        films = list(
-            Film.objects.select_related("poster").filter(
-                pk__in=sqlite.matching_ids("film", query, limit=CANDIDATES)
-            )
-        )
+        films = list(film_cards.filter(pk__in=sqlite.matching_ids("film", query, limit=CANDIDATES)))
         people = list(
-            Person.objects.filter(pk__in=sqlite.matching_ids("person", query, limit=CANDIDATES))
+            Person.objects.only(*PERSON_CARD).filter(
+                pk__in=sqlite.matching_ids("person", query, limit=CANDIDATES)
+            )
         )
 
     people.sort(key=lambda p: (-exactness(query, p.name), len(p.name), p.pk))
@@ -232,14 +238,8 @@ def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
     direct = {film.pk for film in films}
     extra_ids = [film_id for film_id in credited if film_id not in direct]
     if extra_ids:
-        films += list(Film.objects.select_related("poster").filter(pk__in=extra_ids))
-    reviewed = films and set(
-        Review.objects.published()
-        .filter(film_id__in=[f.pk for f in films])
-        .order_by()
-        .values_list("film_id", flat=True)
-        .distinct()
-    )
+        films += list(film_cards.filter(pk__in=extra_ids))
+    reviewed = {film.pk for film in films if film.reviewed}
 
     def film_rank(film):
         return (

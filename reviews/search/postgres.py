@@ -11,6 +11,7 @@
 Migration 0013 creates the extensions, the configuration, the function and the indexes.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -19,7 +20,7 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.db import connections
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import BooleanField, F, Func, Q, TextField, Value
 from django.db.models.functions import Length
 
 from films.models import AlternativeTitle, Film
@@ -82,6 +83,15 @@ class Folded(Func):
     output_field = TextField()
 
 
+class AnyOf(Func):
+    """`expression = ANY(array)`: a long list of words as one parameter, not one each as `IN`
+    has (hundreds of one-edit neighbours: 1.5 ms to send instead of 3.5)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
 def review_vector(titles: str, summary: str, body: str) -> SearchVector:
     """Headline and film titles A, dek and section headings B, intro and sections C."""
 
@@ -113,7 +123,6 @@ def reviews(queryset, query, *, limit: int):
     return list(
         queryset.filter(search_vector=match)
         .annotate(score=SearchRank(F("search_vector"), match))
-        .defer("search_vector", "search_text")
         .order_by("-score", "-published_at", "-id")[:limit]
     )
 
@@ -201,17 +210,30 @@ def people(queryset, query, *, limit: int):
 SIMILARITY_THRESHOLD = 0.2
 
 
-def word_candidates(words, word: str, limit: int = 20) -> list[str]:
-    """Vocabulary words (a SearchWord queryset) similar to `word` by trigrams (`%`, indexed)."""
+def word_lookup(words, exact: list[str], similar_to: list[str], limit: int = 20):
+    """({the `exact` strings that are vocabulary words (a SearchWord queryset)}, {word of
+    `similar_to`: vocabulary words similar to it by trigrams (`%`, indexed), nearest first}),
+    in one statement."""
     with connections[words.db].cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.similarity_threshold', %s, false)",
             [str(SIMILARITY_THRESHOLD)],
         )
-    return list(
+    parts = [
         words.annotate(folded=Folded("word"))
         .filter(folded__trigram_similar=word)
-        .annotate(similarity=TrigramSimilarity("folded", word))
+        .annotate(for_word=Value(word), similarity=TrigramSimilarity("folded", word))
         .order_by("-similarity", "word")
-        .values_list("word", flat=True)[:limit]
-    )
+        .values_list("word", "for_word")[:limit]
+        for word in similar_to
+    ]
+    listed = Value(exact, output_field=ArrayField(TextField()))
+    same = words.filter(AnyOf(F("word"), listed)).annotate(for_word=Value(""))
+    same = same.values_list("word", "for_word")
+    found, similar = set(), {word: [] for word in similar_to}
+    for word, for_word in same.order_by().union(*parts, all=True):
+        if for_word:
+            similar[for_word].append(word)
+        else:
+            found.add(word)
+    return found, similar

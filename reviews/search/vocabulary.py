@@ -56,23 +56,26 @@ def clear(using: str = "default") -> None:
     SearchWord.objects.using(using).all().delete()
 
 
-def candidates(word: str, *, using: str = "default") -> list[str]:
-    """Known words that look like `word`: sharing trigrams, or (in short words, where a typo
-    leaves few trigrams in common) exactly one edit away."""
+def lookup(words, *, using: str = "default") -> tuple[set[str], dict[str, list[str]]]:
+    """(the words known, {word: known words that look like it}) for the words a reader typed.
+
+    Looking alike is sharing trigrams, or (in short words, where a typo leaves few trigrams in
+    common) being exactly one edit away. One statement for all the words on PostgreSQL (and
+    the trigram threshold), whatever their number.
+    """
+    words = list(dict.fromkeys(words))
+    near = {w: one_edit_away(w) if len(w) < 8 and w.isascii() else set() for w in words}
+    exact = sorted(set(words).union(*near.values()))
+    vocabulary = SearchWord.objects.using(using)
     if connections[using].vendor == "postgresql":
-        found = postgres.word_candidates(SearchWord.objects.using(using), word)
+        found, similar = postgres.word_lookup(vocabulary, exact, words)
     else:
-        found = sqlite.word_candidates(using, word)
-    if len(word) < 8 and word.isascii():
-        found += (
-            SearchWord.objects.using(using)
-            .filter(word__in=sorted(one_edit_away(word)))
-            .values_list("word", flat=True)
-        )
-    return list(dict.fromkeys(found))
-
-
-def known(words, *, using: str = "default") -> set[str]:
-    return set(
-        SearchWord.objects.using(using).filter(word__in=list(words)).values_list("word", flat=True)
-    )
+        found = set(vocabulary.filter(word__in=exact).values_list("word", flat=True))
+        similar = {w: sqlite.word_candidates(using, w) for w in words if w not in found}
+    known = {w for w in words if w in found}
+    candidates = {
+        w: list(dict.fromkeys([*similar.get(w, []), *sorted(near[w] & found)]))
+        for w in words
+        if w not in known
+    }
+    return known, candidates
