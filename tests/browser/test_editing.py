@@ -83,8 +83,9 @@ def test_upload_a_poster_into_the_library_from_the_film_form_and_save_again(
     library.get_by_role("link", name=re.compile("Add image")).click()
     library.get_by_label("File").set_input_files(str(poster))
     library.get_by_label("Alt text").fill("Poster of Ballerina: Eve in a red coat")
-    library.get_by_role("button", name="Save", exact=True).click()
-    library.wait_for_event("close")
+    # Listening before the click: the popup may close before a later wait would begin.
+    with library.expect_event("close"):
+        library.get_by_role("button", name="Save", exact=True).click()
     image = Image.objects.get()
     expect(page.locator("#id_poster")).to_have_value(str(image.pk))
     page.get_by_role("button", name="Save and continue editing").click()
