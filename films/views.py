@@ -13,14 +13,14 @@ NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title
 # that reviews films, the catalogue simply shows no reviews.
 
 
-def published_reviews(**lookups):
-    """The published reviews matching `lookups`, newest first, or None when no app reviews
-    films."""
+def published_reviews(*conditions, **lookups):
+    """The published reviews matching `conditions` and `lookups`, newest first, as cards show
+    them, or None when no app reviews films."""
     relation = getattr(Film, "reviews", None)
     if relation is None:
         return None
     reviews = relation.rel.related_model._default_manager
-    return reviews.published().filter(**lookups).newest_first().with_bylines()
+    return reviews.published().filter(*conditions, **lookups).newest_first().cards()
 
 
 def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
@@ -145,12 +145,23 @@ def known_for(person: Person) -> list[Film]:
     """Up to four films `person` is best known for: those they directed or were billed in the
     top three of, newest first; failing those, any of their films."""
     newest = (F("release_date").desc(nulls_last=True), "title")
-    credited = Q(cast_credits__person=person) | Q(crew_credits__person=person)
-    leading = Q(cast_credits__person=person, cast_credits__order__lt=TOP_BILLED) | Q(
-        crew_credits__person=person, crew_credits__job=CrewCredit.DIRECTOR_JOB
+    cast, crew = person.cast_credits.all(), person.crew_credits.all()
+    leading = Q(pk__in=cast.filter(order__lt=TOP_BILLED).values("film_id")) | Q(
+        pk__in=crew.filter(job=CrewCredit.DIRECTOR_JOB).values("film_id")
     )
-    shown = Film.objects.select_related("poster").distinct().order_by(*newest)
-    return list(shown.filter(leading)[:KNOWN_FOR]) or list(shown.filter(credited)[:KNOWN_FOR])
+    shown = Film.objects.select_related("poster").order_by(*newest)
+    return list(shown.filter(leading)[:KNOWN_FOR]) or list(
+        shown.filter(credited_films(person, "pk"))[:KNOWN_FOR]
+    )
+
+
+def credited_films(person: Person, field: str) -> Q:
+    """`field` names a film `person` is credited on. Two `IN`s over their credits, each read by
+    index: joining both credit tables and `OR`-ing them made PostgreSQL scan and de-duplicate
+    every credit (~450 ms for the busiest person at bench scale 1)."""
+    return Q(**{f"{field}__in": person.cast_credits.values("film_id")}) | Q(
+        **{f"{field}__in": person.crew_credits.values("film_id")}
+    )
 
 
 def person_description(person: Person, films: list[Film]) -> str:
@@ -196,8 +207,7 @@ class PersonDetailView(DetailView):
             self.request, f"person:{person.pk}", *(f"film:{credit.film_id}" for credit in credits)
         )
         films = known_for(person)
-        credited = Q(cast_credits__person=person) | Q(crew_credits__person=person)
-        reviews = published_reviews(film__in=Film.objects.filter(credited).values("pk"))
+        reviews = published_reviews(credited_films(person, "film"))
         if reviews is not None:
             reviews = list(reviews[: self.reviews_shown])
             tags.shows(self.request, *(f"review:{r.pk}" for r in reviews), "reviews-list")
