@@ -18,7 +18,7 @@ copies made before it stop being good when it comes.
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -165,6 +165,22 @@ def good(kept: dict) -> bool:
     """Are the versions kept with a copy still the tags' versions (nothing retired since)?"""
     shown = (tag for tag in kept["versions"] if tag != "due")
     return versions(shown, scheduled=kept["scheduled"]) == kept["versions"]
+
+
+def fragment[T](key: str, render: Callable[[], tuple[T, Iterable[str]]], timeout: int) -> T:
+    """A part of a page, from the cache while no tag it shows was retired since it was made.
+
+    `render()` returns the part and the tags it shows. A part is not kept when one of them was
+    retired while it was being made; a kept one is not served while retirements wait (`trusted`).
+    """
+    kept = cache.get(key) if trusted() else None
+    if kept is not None and good(kept):
+        return kept["value"]
+    began = time.time()
+    value, shown = render()
+    if (versions_kept := snapshot(shown, began, scheduled=False)) is not None:
+        cache.set(key, {**versions_kept, "value": value}, timeout)
+    return value
 
 
 def schedule(moments: Iterable[float]) -> None:

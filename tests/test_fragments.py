@@ -22,7 +22,7 @@ from reversion.models import Version
 
 from films.models import CastCredit
 from pagecache.pages import page_key
-from reviews.models import Review
+from reviews.models import Comment, Review
 from tests.factories import (
     CastCreditFactory,
     CollectionFactory,
@@ -301,3 +301,79 @@ def test_a_cached_article_never_shows_once_the_review_is_not_public(client, revi
     with committed():
         review.publish(by=editor, at=timezone.now() + datetime.timedelta(days=2))
     assert client.get(review.get_absolute_url()).status_code == 404
+
+
+# The related reviews and the comment thread: fragments of their own, each retired by what it
+# shows, so an approved comment does not re-render the related box, nor a related review's
+# edit the thread.
+
+
+@pytest.fixture
+def sequel(review):
+    """A review of another film with the same lead: in `review`'s related box."""
+    film = FilmFactory(title="John Wick: Chapter 4", genres=list(review.film.genres.all()))
+    CastCreditFactory(film=film, person=review.film.cast_credits.get().person, order=0)
+    return ReviewFactory(
+        film=film, author=review.author, headline="Keanu, still counting", published=True
+    )
+
+
+def test_the_related_box_and_thread_are_kept_and_a_warm_view_reads_the_review_alone(
+    client, review, sequel
+):
+    Comment.objects.create(
+        review=review, name="Ada", email="a@example.com", body="Loved it.", status="approved"
+    )
+    cache.clear()
+    first = read(client, review)
+    assert "Keanu, still counting" in first
+    assert "Loved it." in first
+    with CaptureQueriesContext(connection) as queries:
+        assert read(client, review) == first
+    assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]  # the review's row
+
+
+def test_the_related_box_follows_its_reviews_and_names_them_for_the_front_cache(
+    client, review, sequel, committed
+):
+    read(client, review)
+    cache.delete(page_key(RequestFactory().get(review.get_absolute_url())))
+    keys = client.get(review.get_absolute_url())["Surrogate-Key"].split()  # box from the cache
+    assert {f"review:{sequel.pk}", f"film:{sequel.film_id}"} <= set(keys)
+
+    sequel.headline = "Keanu, counting still"
+    with committed():
+        sequel.save()
+    assert "Keanu, counting still" in read(client, review)
+
+    with committed():
+        sequel.unpublish(by=StaffFactory(is_superuser=True))
+    page = read(client, review)
+    assert "Keanu" not in page
+    assert "Related reviews" not in page
+
+
+def test_an_approved_comment_refreshes_the_thread_and_spam_keeps_it(client, review, committed):
+    from reviews import moderation
+
+    Comment.objects.create(
+        review=review, name="Ada", email="a@example.com", body="First!", status="approved"
+    )
+    read(client, review)
+    spam = Comment.objects.create(
+        review=review, name="Bot", email="b@example.com", body="Cheap pills", status="pending"
+    )
+    with committed():
+        moderation.mark_spam(spam, by=StaffFactory(is_superuser=True))
+    assert "reviews_comment" not in sql_of(client, review)  # the thread is still good
+
+    late = Comment.objects.create(
+        review=review, name="Bea", email="b@example.com", body="Second, and kinder."
+    )
+    with committed():
+        moderation.approve(late, by=StaffFactory(is_superuser=True))
+    page = read(client, review)
+    assert "First!" in page
+    assert "Second, and kinder." in page
+    assert "Cheap pills" not in page
+    assert "2 comments" in page

@@ -1,6 +1,6 @@
 """Template tags for reader comments.
 
-The thread is written by `comment_thread` in Python rather than by a recursive `{% include %}`:
+The thread is written by `thread_html` in Python rather than by a recursive `{% include %}`:
 a busy review shows dozens of comments, and an include per comment was a third of the review
 page's rendering time. Built with format_html: names are escaped here; bodies were escaped when
 the comment was saved (`Comment.body_html`).
@@ -85,15 +85,10 @@ def _thread(comments, **options) -> SafeString:
     return format_html_join("", "{}", ((_comment(c, **options),) for c in comments))
 
 
-@register.simple_tag(takes_context=True)
-def comment_thread(context, roots) -> SafeString:
-    """The approved comments as nested lists (`roots` from reviews.comments.build_tree)."""
-    return _thread(
-        roots,
-        can_reply=bool(context.get("comments_open")),
-        max_depth=context.get("comment_max_depth", 0),
-        dates=_Dates(),
-    )
+def thread_html(roots, *, can_reply: bool, max_depth: int) -> SafeString:
+    """The approved comments as nested lists (`roots` from reviews.comments.build_tree), in the
+    current time zone; cached by the review page (reviews/views/review_page.py: `thread`)."""
+    return _thread(roots, can_reply=can_reply, max_depth=max_depth, dates=_Dates())
 
 
 @register.filter

@@ -1,21 +1,24 @@
 """The review page: one function (`review_page`) assembles it for the GET view, the comment
 POST's answers and previews.
 
-The article (header, film box, contents, scorecard, sections, footer), the page's description
-and its JSON-LD are the costly part: several queries and most of the rendering. They are cached
-as fragments (`article`), keyed by the review's `render_token` (new on every save), the release
-and the host, and good while the review, its film and its author have not been retired since
-(pagecache.tags). Everything else on the page (related reviews, comments) is read on each view.
+Three parts of it are cached as fragments (`pagecache.tags.fragment`), each good until a tag it
+shows is retired, so a change re-renders only the part that shows it:
+
+- the article (header, film box, contents, scorecard, sections, footer), the page's description
+  and its JSON-LD: keyed by the review's `render_token` (new on every save), the release and the
+  host; shows the review, its film and its author;
+- the related reviews: shows this review and its film, and each card's review, film and author;
+- the thread of approved comments: shows the review's comments (`comments:<id>`).
+
+What is read on each view: the review itself (`Review.objects.for_page()`) and the comment form.
 """
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.timezone import get_current_timezone_name
 
 from films.renditions import best_file
 from films.templatetags.marquee import json_ld_script, movie_data
@@ -25,10 +28,12 @@ from reviews.critics import author_data
 from reviews.forms import CommentForm
 from reviews.models import Review, article_prefetches
 from reviews.seo import description, image_source
+from reviews.templatetags.comment_tags import thread_html
 from reviews.views.comment_outcomes import CONFIRM
 
 TEMPLATE = "reviews/review_detail.html"
 ARTICLE = "reviews/includes/review_article.html"
+RELATED = "reviews/includes/related_reviews.html"
 RELATED_SHOWN = 4
 # What the thread shows of a comment: never the email address, IP address or browser.
 THREAD_FIELDS = ("review", "parent", "name", "body_html", "is_staff_reply", "submitted_at")
@@ -92,14 +97,44 @@ def article(review: Review, request: HttpRequest) -> dict[str, str]:
         f"{request.scheme}://{request.get_host()}"
     )
     shown = (f"review:{review.pk}", f"film:{review.film_id}", f"user:{review.author_id}")
-    parts = cache.get(key) if tags.trusted() else None
-    if parts is not None and tags.good(parts["versions"]):
-        return parts
-    began = time.time()
-    parts = render_article(review, request)
-    if (kept := tags.snapshot(shown, began, scheduled=False)) is not None:
-        cache.set(key, {**parts, "versions": kept}, settings.MARQUEE_ARTICLE_CACHE_SECONDS)
-    return parts
+    timeout = settings.MARQUEE_ARTICLE_CACHE_SECONDS
+    return tags.fragment(key, lambda: (render_article(review, request), shown), timeout)
+
+
+def related(review: Review, request: HttpRequest) -> str:
+    """The related reviews box, from the fragment cache while no review, film or author it
+    shows has changed (nor this review or its film: what makes a review related)."""
+
+    def render():
+        cards = Review.objects.cards().related_to(review, RELATED_SHOWN)
+        shown = [f"review:{review.pk}", f"film:{review.film_id}"]
+        for card in cards:
+            shown += [f"review:{card.pk}", f"film:{card.film_id}", f"user:{card.author_id}"]
+        html = render_to_string(RELATED, {"related_reviews": cards}, request)
+        return {"html": html, "shown": shown}, shown
+
+    key = f"related:{settings.MARQUEE_RELEASE}:{review.pk}:{request.scheme}://{request.get_host()}"
+    box = tags.fragment(key, render, settings.MARQUEE_ARTICLE_CACHE_SECONDS)
+    tags.shows(request, *box["shown"])
+    return box["html"]
+
+
+def thread(review: Review, is_open: bool) -> tuple[list, str]:
+    """The approved comments (flat, for the form's replies) and the thread's HTML, from the
+    fragment cache until a shown comment changes. Dates are in the reader's time zone."""
+
+    def render():
+        flat = list(review.comments.approved().only(*THREAD_FIELDS))
+        html = thread_html(
+            comments.build_tree(flat), can_reply=is_open, max_depth=comments.MAX_DEPTH
+        )
+        return (flat, html), (f"comments:{review.pk}",)
+
+    key = (
+        f"thread:{settings.MARQUEE_RELEASE}:{review.pk}:{get_current_timezone_name()}:"
+        f"{int(is_open)}"
+    )
+    return tags.fragment(key, render, settings.MARQUEE_ARTICLE_CACHE_SECONDS)
 
 
 def comment_context(
@@ -119,10 +154,10 @@ def comment_context(
     starts there). `notice` says why a posted comment is back in the form (`confirm`: it was
     not posted yet).
     """
-    flat = list(review.comments.approved().only(*THREAD_FIELDS))
+    is_open = review.comments_open
+    flat, html = thread(review, is_open)
     roots = comments.build_tree(flat)
     replies_to = {c.pk: c for c in flat if c.depth is not None and c.depth < comments.MAX_DEPTH}
-    is_open = review.comments_open
     if form is None and is_open:
         reply_id = request.GET.get("reply_to", "")
         initial = (
@@ -135,6 +170,7 @@ def comment_context(
     parent_id = str(form["parent"].value() or "") if form is not None else ""
     return {
         "comments": roots,
+        "comment_thread": html,
         "comment_count": comments.shown_count(roots),
         "comments_open": is_open,
         "comments_close_at": review.comments_close_at,
@@ -161,7 +197,6 @@ def review_page(
 ) -> HttpResponse:
     """The public review page for `review` (loaded with `Review.objects.for_page()`); `form`,
     `confirm`, `notice` and `token` are a posted comment's answer (see `comment_context`)."""
-    related = list(Review.objects.cards().related_to(review, RELATED_SHOWN))
     tags.shows(
         request,
         f"review:{review.pk}",
@@ -175,7 +210,7 @@ def review_page(
         {
             "review": review,
             **article(review, request),
-            "related_reviews": related,
+            "page_related": related(review, request),
             **comment_context(request, review, form, confirm=confirm, notice=notice, token=token),
         },
         status=status,
