@@ -167,10 +167,17 @@ def good(kept: dict) -> bool:
     return versions(shown, scheduled=kept["scheduled"]) == kept["versions"]
 
 
-def fragment[T](key: str, render: Callable[[], tuple[T, Iterable[str]]], timeout: int) -> T:
+def fragment[T](
+    key: str,
+    render: Callable[[], tuple[T, Iterable[str]]],
+    timeout: int,
+    *,
+    scheduled: bool = False,
+) -> T:
     """A part of a page, from the cache while no tag it shows was retired since it was made.
 
-    `render()` returns the part and the tags it shows. A part is not kept when one of them was
+    `render()` returns the part and the tags it shows; `scheduled`: the part lists reviews,
+    which join and leave on schedule (see `snapshot`). A part is not kept when one of its tags was
     retired while it was being made; a kept one is not served while retirements wait (`trusted`).
     """
     kept = cache.get(key) if trusted() else None
@@ -178,7 +185,7 @@ def fragment[T](key: str, render: Callable[[], tuple[T, Iterable[str]]], timeout
         return kept["value"]
     began = time.time()
     value, shown = render()
-    if (versions_kept := snapshot(shown, began, scheduled=False)) is not None:
+    if (versions_kept := snapshot(shown, began, scheduled=scheduled)) is not None:
         cache.set(key, {**versions_kept, "value": value}, timeout)
     return value
 

@@ -377,3 +377,15 @@ def test_an_approved_comment_refreshes_the_thread_and_spam_keeps_it(client, revi
     assert "Second, and kinder." in page
     assert "Cheap pills" not in page
     assert "2 comments" in page
+
+
+def test_a_related_review_leaving_on_schedule_leaves_the_box_on_time(
+    client, review, sequel, committed
+):
+    with committed():
+        sequel.set_expiry(
+            timezone.now() + datetime.timedelta(hours=1), by=StaffFactory(is_superuser=True)
+        )
+    assert "Keanu, still counting" in read(client, review)
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
+        assert "Keanu, still counting" not in read(client, review)  # no save, no worker

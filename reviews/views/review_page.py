@@ -103,7 +103,8 @@ def article(review: Review, request: HttpRequest) -> dict[str, str]:
 
 def related(review: Review, request: HttpRequest) -> str:
     """The related reviews box, from the fragment cache while no review, film or author it
-    shows has changed (nor this review or its film: what makes a review related)."""
+    shows has changed (nor this review or its film: what makes a review related), and until
+    the next scheduled review goes public or leaves."""
 
     def render():
         cards = Review.objects.cards().related_to(review, RELATED_SHOWN)
@@ -114,7 +115,7 @@ def related(review: Review, request: HttpRequest) -> str:
         return {"html": html, "shown": shown}, shown
 
     key = f"related:{settings.MARQUEE_RELEASE}:{review.pk}:{request.scheme}://{request.get_host()}"
-    box = tags.fragment(key, render, settings.MARQUEE_ARTICLE_CACHE_SECONDS)
+    box = tags.fragment(key, render, settings.MARQUEE_ARTICLE_CACHE_SECONDS, scheduled=True)
     tags.shows(request, *box["shown"])
     return box["html"]
 
