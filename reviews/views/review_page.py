@@ -14,6 +14,7 @@ What is read on each view: the review itself (`Review.objects.for_page()`) and t
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -34,6 +35,7 @@ from reviews.views.comment_outcomes import CONFIRM
 TEMPLATE = "reviews/review_detail.html"
 ARTICLE = "reviews/includes/review_article.html"
 RELATED = "reviews/includes/related_reviews.html"
+FIELDS = "reviews/includes/comments.html#comment-fields"
 RELATED_SHOWN = 4
 # What the thread shows of a comment: never the email address, IP address or browser.
 THREAD_FIELDS = ("review", "parent", "name", "body_html", "is_staff_reply", "submitted_at")
@@ -138,6 +140,19 @@ def thread(review: Review, is_open: bool) -> tuple[list, str]:
     return tags.fragment(key, render, settings.MARQUEE_ARTICLE_CACHE_SECONDS)
 
 
+def comment_fields(form: CommentForm) -> str:
+    """The comment form's fields as HTML. An anonymous reader's empty form is the same on every
+    review page: it is rendered once per release (and rules stated in its help) and kept."""
+    if form.is_bound or form.user is not None or form.initial:
+        return render_to_string(FIELDS, {"comment_form": form})
+    key = f"comment-fields:{settings.MARQUEE_RELEASE}:{settings.MARQUEE_COMMENTS_MAX_LINKS}"
+    return cache.get_or_set(
+        key,
+        lambda: render_to_string(FIELDS, {"comment_form": form}),
+        settings.MARQUEE_ARTICLE_CACHE_SECONDS,
+    )
+
+
 def comment_context(
     request: HttpRequest,
     review: Review,
@@ -176,6 +191,7 @@ def comment_context(
         "comments_open": is_open,
         "comments_close_at": review.comments_close_at,
         "comment_form": form,
+        "comment_fields": comment_fields(form) if form is not None else "",
         "comment_tokens_inline": inline,
         "comment_token": (token or comments.sign_form(review)) if is_open and inline else "",
         "comment_shown": comments.sign_shown(review) if is_open and not inline else "",
