@@ -1,6 +1,6 @@
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -36,6 +36,10 @@ def unique_slug(
         suffix = f"-{n}"
         candidate = f"{base[: max_length - len(suffix)]}{suffix}"
     return candidate
+
+
+# Films newest first (undated last), as the catalogue and the front page list them; indexed.
+NEWEST_FIRST = (F("release_date").desc(nulls_last=True), F("title"), F("id"))
 
 
 class Genre(models.Model):
@@ -220,7 +224,8 @@ class Film(models.Model):
         ]
         indexes = [
             models.Index(fields=["year"], name="film_year_idx"),
-            models.Index(fields=["-release_date", "title"], name="film_release_idx"),
+            # Newest first as the catalogue and the front page list films (NEWEST_FIRST).
+            models.Index(*NEWEST_FIRST, name="film_newest_first_idx"),
             models.Index(fields=["title"], name="film_title_idx"),
         ]
 

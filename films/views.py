@@ -2,7 +2,16 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.views.generic import DetailView, ListView
 
 from films.forms import FilmFilters
-from films.models import CastCredit, Collection, CrewCredit, Department, Film, Genre, Person
+from films.models import (
+    NEWEST_FIRST,
+    CastCredit,
+    Collection,
+    CrewCredit,
+    Department,
+    Film,
+    Genre,
+    Person,
+)
 from pagecache import tags
 
 NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title", "id")
@@ -45,9 +54,7 @@ class FilmListView(ListView):
 
     def get_queryset(self):
         self.form = FilmFilters(self.request)
-        films = Film.objects.select_related("poster").order_by(
-            F("release_date").desc(nulls_last=True), "title", "id"
-        )
+        films = Film.objects.select_related("poster").order_by(*NEWEST_FIRST)
         films = self.form.narrow(films, genre="genres", year="year", collection="collection")
         names = self.form.names()
         self.heading = self.describe(**names)
@@ -80,7 +87,7 @@ class FilmListView(ListView):
             "films-list",
             *(f"{obj._meta.model_name}:{obj.pk}" for obj in (collection, genre) if obj),
         )
-        with_films = Film.objects.filter(genres=OuterRef("pk"))
+        with_films = Film.genres.through.objects.filter(genre=OuterRef("pk"))
         self.form.offer(
             genre=Genre.objects.filter(Exists(with_films))
             .order_by("name")
@@ -228,9 +235,7 @@ class GenreDetailView(DetailView):
     def get_context_data(self, **kwargs):
         genre = self.object
         tags.shows(self.request, f"genre:{genre.pk}", "reviews-list")
-        films = genre.films.select_related("poster").order_by(
-            F("release_date").desc(nulls_last=True), "title", "id"
-        )
+        films = genre.films.select_related("poster").order_by(*NEWEST_FIRST)
         reviews = published_reviews(film__genres=genre)
         return super().get_context_data(
             films=films[: self.films_shown],

@@ -1,9 +1,9 @@
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
-from films.models import Film, Genre
+from films.models import NEWEST_FIRST, Film, Genre
 from pagecache import tags
 from reviews.forms import ReviewFilters
 from reviews.models import Critic, Feature, Review
@@ -49,9 +49,7 @@ class HomeView(TemplateView):
         )
         if not featured and latest:
             featured, latest = latest[:1], latest[1:]
-        films = Film.objects.select_related("poster").order_by(
-            F("release_date").desc(nulls_last=True), "title", "id"
-        )
+        films = Film.objects.select_related("poster").order_by(*NEWEST_FIRST)
         tags.shows(self.request, "home", "films-list")
         return super().get_context_data(
             featured=featured, reviews=latest, films=films[: self.films_shown], **kwargs
