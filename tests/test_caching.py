@@ -63,9 +63,10 @@ def get(client, url, **headers) -> tuple[int, object]:
 
 
 def cached(client, url) -> bool:
+    """Is `url` served from the page cache (its copy, with no query)?"""
     count, response = get(client, url)
     assert response.status_code == 200, url
-    return count == 0
+    return response.get("X-Page-Cache") == "hit" and count == 0
 
 
 PUBLIC_URLS = [
@@ -219,6 +220,24 @@ def test_publishing_shows_the_review_at_once(client, review, editor, committed):
         assert "Fresh off the press" in client.get(url).content.decode(), url
     assert draft.get_absolute_url() in client.get("/sitemap-reviews.xml").content.decode()
     assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_the_review_lists_filters_follow_publication_and_film_edits(
+    client, review, editor, committed
+):
+    """The filter choices are cached apart from the page (every page of the list shares them)."""
+    draft = ReviewFactory(film=FilmFactory(release_date=datetime.date(1954, 4, 26)))
+    assert 'value="1954"' not in client.get("/reviews/").content.decode()
+    with committed():
+        draft.publish(by=editor)
+    assert 'value="1954"' in client.get("/reviews/").content.decode()
+    assert 'value="1954"' in client.get("/reviews/?page=1&genre=").content.decode()
+    draft.film.release_date = datetime.date(1955, 4, 26)
+    with committed():
+        draft.film.save()
+    listing = client.get("/reviews/").content.decode()
+    assert 'value="1955"' in listing
+    assert 'value="1954"' not in listing
 
 
 def test_unpublishing_removes_the_review_everywhere(client, review, editor, committed):

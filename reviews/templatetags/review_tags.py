@@ -1,5 +1,6 @@
 """Template helpers for review pages and review cards."""
 
+import functools
 import math
 from decimal import Decimal
 
@@ -56,6 +57,7 @@ def half_stars(value) -> str:
 
 
 @register.simple_tag
+@functools.cache  # ten ratings exist (½ to 5): each is drawn once per process
 def rating(value) -> SafeString:
     """A star rating: stars for the eye, "Rated 4.5 out of 5" for everyone else ("" for none)."""
     if value is None:

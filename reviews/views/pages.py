@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.urls import reverse
@@ -56,6 +57,38 @@ class HomeView(TemplateView):
         )
 
 
+def filter_choices() -> tuple[dict, list[str]]:
+    """The review list's filter choices: the genres, years and critics of public reviews.
+    The same on every page of the list, so cached as a fragment (`ReviewListView`)."""
+    public = Review.objects.published()
+    critics = list(Critic.objects.named().filter(user_id__in=public.values("author_id")))
+    years = (
+        Film.objects.filter(pk__in=public.values("film_id"), year__isnull=False)
+        .order_by("-year")
+        .distinct()
+    )
+    # EXISTS per genre (a handful) rather than DISTINCT over genres x films x reviews.
+    genres = Genre.objects.filter(
+        Exists(
+            Film.genres.through.objects.filter(
+                genre_id=OuterRef("pk"), film_id__in=public.values("film_id")
+            )
+        )
+    ).order_by("name")
+    shown = [
+        "reviews-list",  # a review published or withdrawn
+        "films-list",  # a film's year changed
+        "genres",
+        *(f"user:{critic.user_id}" for critic in critics),
+    ]
+    choices = {
+        "genre": list(genres.values_list("slug", "name")),
+        "year": list(years.values_list("year", "year")),
+        "critic": [(critic.slug, critic.display_name) for critic in critics],
+    }
+    return {**choices, "shown": shown}, shown
+
+
 class ReviewListView(ListView):
     """All published reviews, newest first, filtered by genre, film year, rating and critic
     (`ReviewFilters`, as on the film list); a filtered page has its own title and is not indexed."""
@@ -91,29 +124,14 @@ class ReviewListView(ListView):
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
-        tags.shows(self.request, "reviews-list", "genres")
-        public = Review.objects.published()
-        critics = list(Critic.objects.named().filter(user_id__in=public.values("author_id")))
-        tags.shows(self.request, *(f"user:{critic.user_id}" for critic in critics))
-        years = (
-            Film.objects.filter(pk__in=public.values("film_id"), year__isnull=False)
-            .order_by("-year")
-            .distinct()
+        choices = tags.fragment(
+            f"review-filters:{settings.MARQUEE_RELEASE}",
+            filter_choices,
+            settings.MARQUEE_ARTICLE_CACHE_SECONDS,
+            scheduled=True,
         )
-        # EXISTS per genre (a handful) rather than DISTINCT over genres x films x reviews.
-        genres = Genre.objects.filter(
-            Exists(
-                Film.genres.through.objects.filter(
-                    genre_id=OuterRef("pk"),
-                    film_id__in=public.values("film_id"),
-                )
-            )
-        ).order_by("name")
-        self.form.offer(
-            genre=genres.values_list("slug", "name"),
-            year=years.values_list("year", "year"),
-            critic=[(critic.slug, critic.display_name) for critic in critics],
-        )
+        tags.shows(self.request, *choices.pop("shown"))
+        self.form.offer(**choices)
         return super().get_context_data(
             form=self.form, filters=self.form.given, heading=self.heading, **kwargs
         )
