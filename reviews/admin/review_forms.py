@@ -67,7 +67,7 @@ class SectionInline(admin.StackedInline):
     classes = ("sortable-sections",)
 
     class Media:
-        js = ("marquee-admin/js/image-picker.js",)
+        js = ("marquee-admin/js/paragraph.js", "marquee-admin/js/image-picker.js")
 
     def get_extra(self, request, obj=None, **kwargs):
         if obj is None:

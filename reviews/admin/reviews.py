@@ -174,6 +174,7 @@ class ReviewAdmin(
             "marquee-admin/js/markdown-keys.js",
             "marquee-admin/js/markdown-toolbar.js",
             "marquee-admin/js/change-guard.js",
+            "marquee-admin/js/paragraph.js",
             "marquee-admin/js/editor-upload.js",
             "marquee-admin/js/image-picker.js",
         )

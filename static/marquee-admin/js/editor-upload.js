@@ -210,20 +210,10 @@
         });
     }
 
-    // The reference as a paragraph of its own at `position`: blank lines around it where there
-    // are none (as image-picker.js puts a chosen image in).
+    // The reference as a paragraph of its own at `position` (paragraph.js).
     function insert(editor, text, position) {
-        const value = editor.value;
-        const at = Math.min(position, value.length);
-        const before = value.slice(0, at);
-        const after = value.slice(at);
-        const lead = before === "" || before.endsWith("\n\n") ? ""
-            : before.endsWith("\n") ? "\n" : "\n\n";
-        const tail = after === "" ? "\n" : after.startsWith("\n\n") ? ""
-            : after.startsWith("\n") ? "\n" : "\n\n";
-        editor.focus();
-        editor.setRangeText(lead + text + tail, at, at, "end");
-        editor.dispatchEvent(new Event("input", {bubbles: true}));
+        const at = Math.min(position, editor.value.length);
+        window.marqueeEditor.insertParagraph(editor, text, at, at);
     }
 
     // Where in the text the pointer dropped, where the browser can tell; else the cursor.

@@ -17,21 +17,10 @@
         return `![[image:${id}]]`;
     }
 
-    // The reference as a paragraph of its own: blank lines around it where there are none.
+    // The reference as a paragraph of its own, in place of the selection (paragraph.js).
     function insert(textarea, id) {
-        const value = textarea.value;
-        const start = textarea.selectionStart;
-        const end = textarea.selectionEnd;
-        const before = value.slice(0, start);
-        const after = value.slice(end);
-        const lead = before === "" || before.endsWith("\n\n") ? ""
-            : before.endsWith("\n") ? "\n" : "\n\n";
-        const tail = after === "" ? "\n" : after.startsWith("\n\n") ? ""
-            : after.startsWith("\n") ? "\n" : "\n\n";
-        const text = lead + reference(id) + tail;
-        textarea.focus();
-        textarea.setRangeText(text, start, end, "end");
-        textarea.dispatchEvent(new Event("input", {bubbles: true}));
+        window.marqueeEditor.insertParagraph(
+            textarea, reference(id), textarea.selectionStart, textarea.selectionEnd);
     }
 
     function equip(root) {
