@@ -1,7 +1,8 @@
 """In-process measurements: SQL queries and server time per page in three cache states.
 
 - cold: every cache empty (the first view after a change or a deploy);
-- fragments warm: the page cache's copy dropped, cached fragments (the review's article) kept;
+- fragments warm: the page cache's copy dropped, cached fragments kept (the review page's
+  article, related box and comment thread; the review list's filter choices);
 - cached: the page cache warm.
 
 Run by bench/run.py in a child process whose environment names the database
@@ -117,7 +118,8 @@ def timed(url: str, runs: int, *, state: str, cookie: str = "") -> dict:
 def queries(client: Client, url: str) -> tuple[int, int]:
     """Queries of a view with fragments warm and of a cold one, the page cache empty.
 
-    They differ on the review page alone: a cold view renders its article and caches it.
+    They differ where a page caches fragments for the next view (the review page, the review
+    list).
     """
     counts = []
     cache.clear()

@@ -152,7 +152,8 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
         "Server time is Django's own time per request in-process: the WSGI application called as "
         "gunicorn calls it (no network, no WSGI server). *Cold*: every cache emptied before each "
         "request (the first view after a change or a deploy). *Fragments warm*: the page "
-        "cache's copy dropped, cached fragments (the review's article) kept. *Cached*: the page "
+        "cache's copy dropped, cached fragments (the review page's article, related box and "
+        "thread; the review list's filter choices) kept. *Cached*: the page "
         "cache warm, local memory and Redis. Times in ms.",
         "",
         "| page | queries (small) | queries (scale) | cold p50 | cold p95 | fragments warm p95 "
@@ -195,8 +196,10 @@ def write_report(meta: dict, small: dict, large: dict, cached: dict, throughput:
         lines += [
             "",
             "Queries are counted with cached fragments warm. A cold view differs only "
-            "where it caches a fragment for the next (the review page's article, "
-            "`reviews/views/review_page.py`): " + "; ".join(first_views) + ".",
+            "where it caches fragments for the next (the review page's article, related "
+            "box and thread, `reviews/views/review_page.py`; the review list's filter choices): "
+            + "; ".join(first_views)
+            + ".",
         ]
     if throughput:
         lines += throughput_lines(throughput)
