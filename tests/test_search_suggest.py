@@ -136,7 +136,7 @@ def test_postgres_answers_names_and_typos_from_trigram_indexes(table, index):
 def test_postgres_looks_up_known_words_in_the_unique_index():
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        # As vocabulary.lookup asks: its one-edit neighbours as one array (postgres.AnyOf).
+        # As vocabulary.lookup asks: its one-edit neighbours as one array (postgres.WORD_LOOKUP).
         cursor.execute(
             "EXPLAIN SELECT id FROM reviews_searchword WHERE word = ANY(%s)", [["abc", "abd"]]
         )
