@@ -162,6 +162,18 @@ def test_postgres_search_indexes_have_no_pending_list():
 
 @pytest.mark.postgres
 @on_postgresql
+def test_postgres_keeps_review_vectors_in_their_rows():
+    """Ranking reads every matching review's vector: from the row, not through TOAST."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'reviews_review'::regclass AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone() == ("m",)
+
+
+@pytest.mark.postgres
+@on_postgresql
 @pytest.mark.parametrize("q", ["七人の侍", "기생충", "ballerina"])
 def test_postgres_takes_title_trigrams_from_any_script(q):
     """pg_trgm finds no trigrams in a regular expression of CJK letters (the C locale does not
