@@ -153,13 +153,23 @@ def corrections(query: Query) -> dict[str, list[str]]:
 def find(query: Query, *, shown: tuple[int, int, int], snippets: bool) -> Results:
     reviews_shown, films_shown, people_shown = shown
     results = Results(query)
-    if reviews_shown:
-        results.reviews = find_reviews(query, reviews_shown, snippets=snippets)
     if films_shown or people_shown:
         results.films, results.people = find_films_and_people(
             query, films_shown=films_shown, people_shown=people_shown
         )
+    if reviews_shown and (results.films or results.people or any_reviews(query)):
+        results.reviews = find_reviews(query, reviews_shown, snippets=snippets)
     return results
+
+
+def any_reviews(query: Query) -> bool:
+    """Whether any public review matches, asked before ranking them when no film or person
+    matched: most often the query is misspelt and nothing matches at all, and the reviews'
+    ranked statement (their cards, scores and snippets) costs several times as much to build
+    as this one. On SQLite, where a statement costs little, the reviews are simply ranked."""
+    if connections[_using()].vendor != "postgresql":
+        return True
+    return postgres.any_review(Review.objects.published(), query)
 
 
 def public_reviews():

@@ -136,6 +136,10 @@ def reviews(queryset, query, *, limit: int, snippets: bool = False):
     return list(found[:limit])
 
 
+def any_review(queryset, query) -> bool:
+    return queryset.filter(search_vector=tsquery(query)).exists()
+
+
 def headline(query) -> SearchHeadline:
     return SearchHeadline(
         "search_text",
