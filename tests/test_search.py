@@ -180,8 +180,9 @@ def test_search_runs_a_fixed_number_of_queries(client):
         CastCreditFactory(film=film, person=PersonFactory(name=f"Otter Person {n}"))
         review = published(headline=f"Otter {n}", film=film)
         SectionFactory(review=review, body="otter otter")
-    # Reviews (ranked ids, then rows), snippets, films (with whether they have reviews),
-    # people, the people's credits, their other films: the same however many match.
+    # Reviews (on SQLite ranked ids, rows, snippets; on PostgreSQL one statement), films (with
+    # whether they have reviews), people, the people's credits, their other films, the cards of
+    # the films shown: the same however many match.
     assert count("otter") == small <= 9
 
 

@@ -136,7 +136,7 @@ def test_postgres_answers_names_and_typos_from_trigram_indexes(table, index):
 def test_postgres_looks_up_known_words_in_the_unique_index():
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        # As vocabulary.lookup asks: its one-edit neighbours as one array (postgres.AnyOf).
+        # As vocabulary.lookup asks: its one-edit neighbours as one array (postgres.WORD_LOOKUP).
         cursor.execute(
             "EXPLAIN SELECT id FROM reviews_searchword WHERE word = ANY(%s)", [["abc", "abd"]]
         )
@@ -158,6 +158,18 @@ def test_postgres_search_indexes_have_no_pending_list():
         )
         options = dict(cursor.fetchall())
     assert options == {index: ["fastupdate=off"] for index in GIN_INDEXES}
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgres_keeps_review_vectors_in_their_rows():
+    """Ranking reads every matching review's vector: from the row, not through TOAST."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'reviews_review'::regclass AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone() == ("m",)
 
 
 @pytest.mark.postgres

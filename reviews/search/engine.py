@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import Exists, IntegerField, OuterRef, Value
+from django.db.models import Case, Exists, OuterRef, Value, When
 
 from films.models import CastCredit, CrewCredit, Film, Person
 from reviews.models import Review
@@ -38,7 +38,25 @@ FILMS_SHOWN = 12
 PEOPLE_SHOWN = 12
 CANDIDATES = 100  # films or people fetched before ranking
 PEOPLE_FOR_FILMS = 10  # matched people whose films are listed too
-REVIEW_CARD = ("film", "author", "headline", "dek", "slug", "published_at")
+# What a review's result (and suggestion) shows and ranks by, its film's and author's included:
+# not the intro, its HTML, the vectors, nor the film's thirty columns or the author's password.
+REVIEW_CARD = (
+    "film",
+    "author",
+    "headline",
+    "dek",
+    "slug",
+    "published_at",
+    "film__title",
+    "film__original_title",
+    "film__year",
+    "film__slug",
+    "author__first_name",
+    "author__last_name",
+    "author__critic__display_name",
+)
+# What ranking a film needs; the cards (with their posters) are loaded for the films shown only.
+FILM_RANKING = ("pk", "title", "original_title", "year", "reviewed")
 PERSON_CARD = ("name", "slug")
 SQLITE_PAGE = 200
 SQLITE_PAGES = 5
@@ -135,12 +153,23 @@ def corrections(query: Query) -> dict[str, list[str]]:
 def find(query: Query, *, shown: tuple[int, int, int], snippets: bool) -> Results:
     reviews_shown, films_shown, people_shown = shown
     results = Results(query)
-    if reviews_shown:
-        results.reviews = find_reviews(query, reviews_shown, snippets=snippets)
     if films_shown or people_shown:
-        films, people = find_films_and_people(query)
-        results.films, results.people = films[:films_shown], people[:people_shown]
+        results.films, results.people = find_films_and_people(
+            query, films_shown=films_shown, people_shown=people_shown
+        )
+    if reviews_shown and (results.films or results.people or any_reviews(query)):
+        results.reviews = find_reviews(query, reviews_shown, snippets=snippets)
     return results
+
+
+def any_reviews(query: Query) -> bool:
+    """Whether any public review matches, asked before ranking them when no film or person
+    matched: most often the query is misspelt and nothing matches at all, and the reviews'
+    ranked statement (their cards, scores and snippets) costs several times as much to build
+    as this one. On SQLite, where a statement costs little, the reviews are simply ranked."""
+    if connections[_using()].vendor != "postgresql":
+        return True
+    return postgres.any_review(Review.objects.published(), query)
 
 
 def public_reviews():
@@ -180,10 +209,11 @@ def exactness(query: Query, *texts: str) -> int:
 
 def find_reviews(query: Query, limit: int, *, snippets: bool) -> list[Review]:
     using = _using()
-    # Only what a result (and the suggestions) shows: not the intro, its HTML or the vectors.
     queryset = public_reviews().only(*REVIEW_CARD)
-    if connections[using].vendor == "postgresql":
-        found = postgres.reviews(queryset, query, limit=limit)
+    postgresql = connections[using].vendor == "postgresql"
+    if postgresql:
+        # The snippets come in the same statement (ts_headline, for the reviews shown only).
+        found = postgres.reviews(queryset, query, limit=limit, snippets=snippets)
     else:
         found = []
         for page in range(SQLITE_PAGES):
@@ -206,27 +236,34 @@ def find_reviews(query: Query, limit: int, *, snippets: bool) -> list[Review]:
     )
     found = found[:limit]
     if snippets and found:
-        ids = [r.pk for r in found]
-        if connections[using].vendor == "postgresql":
-            marked = postgres.review_snippets(Review.objects.published(), query, ids)
+        if postgresql:
+            marked = {review.pk: review.marked for review in found}
         else:
-            marked = sqlite.review_snippets(using, query, ids)
+            marked = sqlite.review_snippets(using, query, [r.pk for r in found])
         for review in found:
             review.snippet = highlighted(marked.get(review.pk) or "")
     return found
 
 
-def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
+def find_films_and_people(
+    query: Query, *, films_shown: int = FILMS_SHOWN, people_shown: int = PEOPLE_SHOWN
+) -> tuple[list[Film], list[Person]]:
+    """The films and people shown for `query`, best first.
+
+    Up to CANDIDATES of each are ranked (films by their titles, year and whether they have a
+    published review, as rows of FILM_RANKING), and only the films shown are then loaded as
+    cards, with their posters.
+    """
     using = _using()
     # Whether a film has a published review comes with it (an EXISTS), not in a query of its own.
-    film_cards = Film.objects.select_related("poster").annotate(
+    ranking = Film.objects.annotate(
         reviewed=Exists(Review.objects.published().filter(film=OuterRef("pk")))
-    )
+    ).values(*FILM_RANKING)
     if connections[using].vendor == "postgresql":
-        films = postgres.films(film_cards, query, limit=CANDIDATES)
+        films = postgres.films(ranking, query, limit=CANDIDATES)
         people = postgres.people(Person.objects.only(*PERSON_CARD), query, limit=CANDIDATES)
     else:
-        films = list(film_cards.filter(pk__in=sqlite.matching_ids("film", query, limit=CANDIDATES)))
+        films = list(ranking.filter(pk__in=sqlite.matching_ids("film", query, limit=CANDIDATES)))
         people = list(
             Person.objects.only(*PERSON_CARD).filter(
                 pk__in=sqlite.matching_ids("person", query, limit=CANDIDATES)
@@ -235,21 +272,21 @@ def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
 
     people.sort(key=lambda p: (-exactness(query, p.name), len(p.name), p.pk))
     credited = _credits_of(people[:PEOPLE_FOR_FILMS])
-    direct = {film.pk for film in films}
+    direct = {film["pk"] for film in films}
     extra_ids = [film_id for film_id in credited if film_id not in direct]
     if extra_ids:
-        films += list(film_cards.filter(pk__in=extra_ids))
-    reviewed = {film.pk for film in films if film.reviewed}
+        films += list(ranking.filter(pk__in=extra_ids))
+    reviewed = {film["pk"] for film in films if film["reviewed"]}
 
     def film_rank(film):
         return (
-            -exactness(query, film.title, film.original_title),
-            film.pk not in direct,
-            film.pk not in reviewed,
-            credited.get(film.pk, (0, 0))[0],  # director or top billing first
-            len(film.title),
-            -(film.year or 0),
-            film.pk,
+            -exactness(query, film["title"], film["original_title"]),
+            film["pk"] not in direct,
+            film["pk"] not in reviewed,
+            credited.get(film["pk"], (0, 0))[0],  # director or top billing first
+            len(film["title"]),
+            -(film["year"] or 0),
+            film["pk"],
         )
 
     films.sort(key=film_rank)
@@ -257,31 +294,31 @@ def find_films_and_people(query: Query) -> tuple[list[Film], list[Person]]:
     people.sort(
         key=lambda p: (-exactness(query, p.name), p.pk not in person_reviewed, len(p.name), p.pk)
     )
-    return films, people
+    return _film_cards([film["pk"] for film in films[:films_shown]]), people[:people_shown]
+
+
+def _film_cards(ids: list[int]) -> list[Film]:
+    """The films of `ids`, in that order, as a card shows them (with the poster)."""
+    if not ids:
+        return []
+    cards = Film.objects.select_related("poster").in_bulk(ids)
+    return [cards[pk] for pk in ids if pk in cards]
 
 
 def _credits_of(people: list[Person]) -> dict[int, tuple[int, int]]:
-    """{film id: (billing weight, person id)} for the films these people made; lower first."""
+    """{film id: (billing weight, person id)} for the films these people made; lower first:
+    directing 0, acting by billing order, any other job 50."""
     if not people:
         return {}
     ids = [p.pk for p in people]
-    directing = CrewCredit.objects.filter(person_id__in=ids, job=CrewCredit.DIRECTOR_JOB)
-    crew = directing.order_by().values_list(
-        "film_id", "person_id", Value(0, output_field=IntegerField())
-    )
-    cast = (
-        CastCredit.objects.filter(person_id__in=ids)
-        .order_by()
-        .values_list("film_id", "person_id", "order")
-    )
-    other = (
-        CrewCredit.objects.filter(person_id__in=ids)
-        .exclude(job=CrewCredit.DIRECTOR_JOB)
-        .order_by()
-        .values_list("film_id", "person_id", Value(50, output_field=IntegerField()))
-    )
+    crew = CrewCredit.objects.filter(person_id__in=ids).order_by()
+    crew = crew.annotate(
+        weight=Case(When(job=CrewCredit.DIRECTOR_JOB, then=Value(0)), default=Value(50))
+    ).values_list("film_id", "person_id", "weight")
+    cast = CastCredit.objects.filter(person_id__in=ids).order_by()
+    cast = cast.values_list("film_id", "person_id", "order")
     found: dict[int, tuple[int, int]] = {}
-    for film_id, person_id, weight in crew.union(cast, other, all=True).order_by():
+    for film_id, person_id, weight in crew.union(cast, all=True).order_by():
         if film_id not in found or weight < found[film_id][0]:
             found[film_id] = (weight, person_id)
     return found

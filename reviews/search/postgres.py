@@ -11,19 +11,17 @@
 Migration 0013 creates the extensions, the configuration, the function and the indexes.
 """
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
     SearchVector,
-    TrigramSimilarity,
 )
 from django.db import connections
-from django.db.models import BooleanField, F, Func, Q, TextField, Value
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
-from films.models import AlternativeTitle, Film
 from reviews.search.text import START, STOP
 
 SEARCH_CONFIG = "marquee"
@@ -66,6 +64,19 @@ MERGE_PENDING = (
     "WHERE c.relkind = 'i' AND c.relname = ANY(%s)"
 )
 QUEUED = [f"ALTER INDEX IF EXISTS {index} RESET (fastupdate)" for index in GIN_INDEXES]
+# A review's vector is kept in its row (STORAGE MAIN: compressed if that helps, moved out only
+# if the row cannot fit otherwise) rather than out of line in the TOAST table, where the other
+# long columns (the text, its HTML) go first. Ranking a common word reads the vector of every
+# review that has it, twice (the match, then ts_rank): out of line, each read was a TOAST index
+# lookup and its chunks, 29,000 buffers and 25-45 ms for `harbour` at bench scale 1; in the
+# row, 1,300 and 7-16 ms (bench/SEARCH.md, 30 November 2026). The vectors stored already are
+# written again (concatenating nothing makes a new value) so that they move into their rows.
+VECTOR_IN_ROW = [
+    "ALTER TABLE reviews_review ALTER COLUMN search_vector SET STORAGE MAIN",
+    "UPDATE reviews_review SET search_vector = search_vector || ''::tsvector "
+    "WHERE search_vector IS NOT NULL",
+]
+VECTOR_OUT_OF_ROW = ["ALTER TABLE reviews_review ALTER COLUMN search_vector SET STORAGE EXTENDED"]
 DROP = [
     "DROP INDEX IF EXISTS search_person_name_trgm",
     "DROP INDEX IF EXISTS search_film_original_title_trgm",
@@ -81,15 +92,6 @@ class Folded(Func):
 
     function = "marquee_fold"
     output_field = TextField()
-
-
-class AnyOf(Func):
-    """`expression = ANY(array)`: a long list of words as one parameter, not one each as `IN`
-    has (hundreds of one-edit neighbours: 1.5 ms to send instead of 3.5)."""
-
-    arg_joiner = " = ANY("
-    template = "%(expressions)s)"
-    output_field = BooleanField()
 
 
 def review_vector(titles: str, summary: str, body: str) -> SearchVector:
@@ -117,46 +119,57 @@ def any_word_tsquery(query) -> SearchQuery:
     )
 
 
-def reviews(queryset, query, *, limit: int):
-    """Matching reviews of `queryset`, best first, each with `.score`."""
+def reviews(queryset, query, *, limit: int, snippets: bool = False):
+    """Matching reviews of `queryset`, best first, each with `.score` (and `.marked`, its
+    snippet with the matched words between START and STOP, when `snippets`)."""
     match = tsquery(query)
-    return list(
+    found = (
         queryset.filter(search_vector=match)
         .annotate(score=SearchRank(F("search_vector"), match))
-        .order_by("-score", "-published_at", "-id")[:limit]
+        .order_by("-score", "-published_at", "-id")
+    )
+    if snippets:
+        # In the same statement: PostgreSQL puts off an expensive output column (ts_headline
+        # reads the review's text) until after the ORDER BY and LIMIT, so only the reviews
+        # shown are marked, as a statement of their own by id did.
+        found = found.annotate(marked=headline(query))
+    return list(found[:limit])
+
+
+def any_review(queryset, query) -> bool:
+    return queryset.filter(search_vector=tsquery(query)).exists()
+
+
+def headline(query) -> SearchHeadline:
+    return SearchHeadline(
+        "search_text",
+        any_word_tsquery(query),
+        config=SEARCH_CONFIG,
+        start_sel=START,
+        stop_sel=STOP,
+        max_words=32,
+        min_words=16,
+        max_fragments=2,
+        fragment_delimiter=" … ",
     )
 
 
-def review_snippets(queryset, query, ids: list[int]) -> dict[int, str]:
-    rows = (
-        queryset.filter(pk__in=ids)
-        .annotate(
-            snippet=SearchHeadline(
-                "search_text",
-                any_word_tsquery(query),
-                config=SEARCH_CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=32,
-                min_words=16,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-        .values_list("pk", "snippet")
-    )
-    return dict(rows)
+def _word_patterns(query) -> list[tuple[str, str]]:
+    """(word, regular expression) for each word of the query: at a word start, a whole word
+    except the last loose word of a prefix query. Words are letters and digits only
+    (text.WORD_RE): nothing in them is special to a regular expression or to LIKE."""
+    words = [*query.terms, *(word for phrase in query.phrases for word in phrase)]
+    patterns = [rf"\m{word}\M" for word in words]
+    if query.prefix and query.terms:
+        patterns[len(query.terms) - 1] = patterns[len(query.terms) - 1].removesuffix(r"\M")
+    return list(zip(words, patterns, strict=True))
 
 
 def names_match(field: str, query) -> Q:
     """Every word of the query in `field` (folded) at a word start; whole words, except the
     last loose word of a prefix query."""
-    words = [*query.terms, *(word for phrase in query.phrases for word in phrase)]
-    patterns = [rf"\m{word}\M" for word in words]
-    if query.prefix and query.terms:
-        patterns[len(query.terms) - 1] = patterns[len(query.terms) - 1].removesuffix(r"\M")
     match = Q()
-    for word, pattern in zip(words, patterns, strict=True):
+    for word, pattern in _word_patterns(query):
         match &= Q(**{f"{field}_folded__regex": pattern})
         if not word.isascii():
             # A LIKE saying the same more loosely, for the index: pg_trgm finds no trigrams in
@@ -167,34 +180,51 @@ def names_match(field: str, query) -> Q:
     return match
 
 
+def _names_match_sql(column: str, query) -> tuple[str, list[str]]:
+    """names_match() as SQL on `column`, for the UNION in film_ids()."""
+    conditions, params = [], []
+    for word, pattern in _word_patterns(query):
+        conditions.append(f"marquee_fold({column}) ~ %s")
+        params.append(pattern)
+        if not word.isascii():
+            conditions.append(f"marquee_fold({column}) LIKE %s")
+            params.append(f"%{word}%")
+    return " AND ".join(conditions), params
+
+
+# (SELECT ..., the folded column each one matches) for film_ids()
+FILM_MATCHES = [
+    ("SELECT id FROM films_film", "title"),
+    ("SELECT id FROM films_film", "original_title"),
+    ("SELECT film_id FROM films_alternativetitle", "title"),
+    (
+        "SELECT t.film_id FROM films_film_keywords t JOIN films_keyword k ON k.id = t.keyword_id",
+        "k.name",
+    ),
+]
+
+
+def film_ids(query) -> RawSQL:
+    """The ids of the films whose title, original title, another title or a keyword has every
+    word of the query: a UNION of one SELECT per field, which its trigram index answers.
+
+    (Matching the fields in the outer WHERE, or in `OR`ed IN subqueries, had PostgreSQL fold
+    every film's titles with unaccent on each search: a sequential scan. bench/NOTES.md,
+    29 November 2026.) Written as SQL rather than as four querysets: building and compiling
+    those was a third of a search's time in Python (bench/SEARCH.md, 30 November 2026).
+    """
+    parts, params = [], []
+    for select, column in FILM_MATCHES:
+        condition, values = _names_match_sql(column, query)
+        parts.append(f"{select} WHERE {condition}")
+        params += values
+    return RawSQL(" UNION ".join(parts), params)  # noqa: S611 (the words are parameters)
+
+
 def films(queryset, query, *, limit: int):
-    """Films whose title, original title, another title or a keyword has every word."""
-    # Each field is matched in its own query, which its trigram index answers, and the films
-    # are picked by the UNION of their ids. (Matching the fields in the outer WHERE, or in
-    # `OR`ed IN subqueries, had PostgreSQL fold every film's titles with unaccent on each
-    # search: a sequential scan. bench/NOTES.md, 29 November 2026.)
-    by_title = (
-        Film.objects.annotate(title_folded=Folded("title"))
-        .filter(names_match("title", query))
-        .values("pk")
-    )
-    by_original_title = (
-        Film.objects.annotate(original_title_folded=Folded("original_title"))
-        .filter(names_match("original_title", query))
-        .values("pk")
-    )
-    by_other_title = (
-        AlternativeTitle.objects.annotate(title_folded=Folded("title"))
-        .filter(names_match("title", query))
-        .values("film_id")
-    )
-    by_keyword = (
-        Film.keywords.through.objects.annotate(name_folded=Folded("keyword__name"))
-        .filter(names_match("name", query))
-        .values("film_id")
-    )
-    matching = by_title.union(by_original_title, by_other_title, by_keyword)
-    return list(queryset.filter(pk__in=matching).order_by(Length("title"), "id")[:limit])
+    """Films of `queryset` whose title, original title, another title or a keyword has every
+    word, shortest title first."""
+    return list(queryset.filter(pk__in=film_ids(query)).order_by(Length("title"), "id")[:limit])
 
 
 def people(queryset, query, *, limit: int):
@@ -210,28 +240,34 @@ def people(queryset, query, *, limit: int):
 SIMILARITY_THRESHOLD = 0.2
 
 
+WORD_LOOKUP = """
+SELECT word, '', 0 FROM reviews_searchword WHERE word = ANY(%s)
+UNION ALL
+SELECT near.word, typed.word, near.similarity FROM unnest(%s::text[]) AS typed (word)
+CROSS JOIN LATERAL (
+    SELECT word, similarity(marquee_fold(word), typed.word) AS similarity FROM reviews_searchword
+    WHERE marquee_fold(word) %% typed.word ORDER BY 2 DESC, 1 LIMIT %s
+) AS near
+"""
+
+
 def word_lookup(words, exact: list[str], similar_to: list[str], limit: int = 20):
     """({the `exact` strings that are vocabulary words (a SearchWord queryset)}, {word of
     `similar_to`: vocabulary words similar to it by trigrams (`%`, indexed), nearest first}),
-    in one statement."""
+    in one statement (after the threshold's).
+
+    As SQL: the same as querysets (one per word, in a UNION ALL) cost three times as long to
+    build and compile as the statement takes to run.
+    """
+    found, similar = set(), {word: [] for word in similar_to}
     with connections[words.db].cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.similarity_threshold', %s, false)",
             [str(SIMILARITY_THRESHOLD)],
         )
-    parts = [
-        words.annotate(folded=Folded("word"))
-        .filter(folded__trigram_similar=word)
-        .annotate(for_word=Value(word), similarity=TrigramSimilarity("folded", word))
-        .order_by("-similarity", "word")
-        .values_list("word", "for_word")[:limit]
-        for word in similar_to
-    ]
-    listed = Value(exact, output_field=ArrayField(TextField()))
-    same = words.filter(AnyOf(F("word"), listed)).annotate(for_word=Value(""))
-    same = same.values_list("word", "for_word")
-    found, similar = set(), {word: [] for word in similar_to}
-    for word, for_word in same.order_by().union(*parts, all=True):
+        cursor.execute(WORD_LOOKUP, [exact, similar_to, limit])
+        rows = cursor.fetchall()
+    for word, for_word, _closeness in sorted(rows, key=lambda row: (-row[2], row[0])):
         if for_word:
             similar[for_word].append(word)
         else:
