@@ -173,20 +173,26 @@ def fragment[T](
     timeout: int,
     *,
     scheduled: bool = False,
+    request=None,
 ) -> T:
     """A part of a page, from the cache while no tag it shows was retired since it was made.
 
     `render()` returns the part and the tags it shows; `scheduled`: the part lists reviews,
     which join and leave on schedule (see `snapshot`). A part is not kept when one of its tags was
     retired while it was being made; a kept one is not served while retirements wait (`trusted`).
+    With `request`, the response names the part's tags (`shows`), whether kept or made.
     """
     kept = cache.get(key) if trusted() else None
     if kept is not None and good(kept):
-        return kept["value"]
-    began = time.time()
-    value, shown = render()
-    if (versions_kept := snapshot(shown, began, scheduled=scheduled)) is not None:
-        cache.set(key, {**versions_kept, "value": value}, timeout)
+        value, shown = kept["value"], [tag for tag in kept["versions"] if tag != "due"]
+    else:
+        began = time.time()
+        value, shown = render()
+        shown = list(shown)
+        if (versions_kept := snapshot(shown, began, scheduled=scheduled)) is not None:
+            cache.set(key, {**versions_kept, "value": value}, timeout)
+    if request is not None:
+        shows(request, *shown)
     return value
 
 

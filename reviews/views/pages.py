@@ -86,7 +86,7 @@ def filter_choices() -> tuple[dict, list[str]]:
         "year": list(years.values_list("year", "year")),
         "critic": [(critic.slug, critic.display_name) for critic in critics],
     }
-    return {**choices, "shown": shown}, shown
+    return choices, shown
 
 
 class ReviewListView(ListView):
@@ -129,8 +129,8 @@ class ReviewListView(ListView):
             filter_choices,
             settings.MARQUEE_ARTICLE_CACHE_SECONDS,
             scheduled=True,
+            request=self.request,
         )
-        tags.shows(self.request, *choices.pop("shown"))
         self.form.offer(**choices)
         return super().get_context_data(
             form=self.form, filters=self.form.given, heading=self.heading, **kwargs

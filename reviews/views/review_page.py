@@ -113,13 +113,11 @@ def related(review: Review, request: HttpRequest) -> str:
         shown = [f"review:{review.pk}", f"film:{review.film_id}"]
         for card in cards:
             shown += [f"review:{card.pk}", f"film:{card.film_id}", f"user:{card.author_id}"]
-        html = render_to_string(RELATED, {"related_reviews": cards}, request)
-        return {"html": html, "shown": shown}, shown
+        return render_to_string(RELATED, {"related_reviews": cards}, request), shown
 
     key = f"related:{settings.MARQUEE_RELEASE}:{review.pk}:{request.scheme}://{request.get_host()}"
-    box = tags.fragment(key, render, settings.MARQUEE_ARTICLE_CACHE_SECONDS, scheduled=True)
-    tags.shows(request, *box["shown"])
-    return box["html"]
+    timeout = settings.MARQUEE_ARTICLE_CACHE_SECONDS
+    return tags.fragment(key, render, timeout, scheduled=True, request=request)
 
 
 def thread(review: Review, is_open: bool) -> tuple[list, str]:
