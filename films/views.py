@@ -151,12 +151,11 @@ TOP_BILLED = 3
 def known_for(person: Person) -> list[Film]:
     """Up to four films `person` is best known for: those they directed or were billed in the
     top three of, newest first; failing those, any of their films."""
-    newest = (F("release_date").desc(nulls_last=True), "title")
     cast, crew = person.cast_credits.all(), person.crew_credits.all()
     leading = Q(pk__in=cast.filter(order__lt=TOP_BILLED).values("film_id")) | Q(
         pk__in=crew.filter(job=CrewCredit.DIRECTOR_JOB).values("film_id")
     )
-    shown = Film.objects.select_related("poster").order_by(*newest)
+    shown = Film.objects.select_related("poster").order_by(*NEWEST_FIRST)
     return list(shown.filter(leading)[:KNOWN_FOR]) or list(
         shown.filter(credited_films(person, "pk"))[:KNOWN_FOR]
     )
