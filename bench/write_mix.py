@@ -6,10 +6,10 @@ Run with the app's environment (DATABASE_URL, REDIS_URL, MARQUEE_RELEASE: the sa
 Redis and cache keys as the gunicorn under test). Runs wrk over the same URLs (review, film and
 person pages, home and lists) alone and while this process approves one pending comment and
 posts one spam comment every 2 s through the model API, as a moderator and a bot would; the two
-kinds of run alternate (alone, with writes, alone, with writes: `--rounds`, each half of
-`--seconds`), so a drift of the machine over the minutes weighs on both alike. Prints requests/s
-and the page cache's hit ratio (its `X-Page-Cache` header) of each kind over its runs, as JSON.
-Approving a comment must refresh one review page; spam must cost nothing.
+kinds of run alternate (alone, with writes, alone, with writes: `--rounds` pairs, `--seconds`
+of each kind in all), so a drift of the machine over the minutes weighs on both alike. Prints
+requests/s and the page cache's hit ratio (its `X-Page-Cache` header) of each kind over its
+runs, as JSON. Approving a comment must refresh one review page; spam must cost nothing.
 """
 
 import argparse
@@ -154,7 +154,7 @@ def with_writes(counts: dict, run):
 
 
 def combined(parts: list[dict]) -> dict:
-    """Runs of one kind as one: requests over their time, hits over requests."""
+    """Equally long runs of one kind as one: their mean requests/s, hits over requests."""
     requests = sum(part["requests"] for part in parts)
     return {
         "requests_per_second": round(sum(p["requests_per_second"] for p in parts) / len(parts), 1),
@@ -183,7 +183,7 @@ def main() -> None:
             response.read()
     counts = {"approved": 0, "spam": 0}
     runs = {"readers only": [], "readers with writes": []}
-    seconds = max(1, args.seconds // 2)
+    seconds = max(1, args.seconds // args.rounds)  # each kind runs `--seconds` in all
     for _ in range(args.rounds):
         runs["readers only"].append(wrk(args.app, url_file, seconds, args.connections, tmp))
         runs["readers with writes"].append(
