@@ -379,6 +379,43 @@ def test_an_approved_comment_refreshes_the_thread_and_spam_keeps_it(client, revi
     assert "2 comments" in page
 
 
+def header_count(page: str) -> str:
+    return re.search(r'class="review-header__comments"[^>]*>([^<]*)<', page).group(1)
+
+
+def test_the_header_counts_what_the_thread_shows_and_a_warm_view_joins_nothing(
+    client, review, committed
+):
+    from reviews import moderation
+
+    cache.clear()
+    assert header_count(read(client, review)) == "No comments yet"
+    sql = sql_of(client, review)
+    assert "reviews_review" in sql
+    assert "films_film" not in sql  # film, author and images come with the cached parts
+    assert "auth_user" not in sql
+
+    comment = Comment.objects.create(
+        review=review, name="Ada", email="a@example.com", body="First!", status="pending"
+    )
+    with committed():
+        moderation.approve(comment, by=StaffFactory(is_superuser=True))
+    sql = sql_of(client, review)
+    assert "reviews_section" not in sql  # the article is still good; the header is made again
+    assert "films_film" in sql
+    assert header_count(read(client, review)) == "1 comment"
+
+
+def test_the_header_shares_the_public_address_whatever_answered(client, review):
+    """The header is kept for every answer showing the page, a comment post's included: it
+    shares the review's own address, never the address that was asked."""
+    public = f"http://testserver{review.get_absolute_url()}"
+    refused = client.post(reverse("reviews:comment", args=[review.slug]), {"body": "Hi"})
+    assert refused.status_code in (400, 403)
+    for page in (refused.content.decode(), read(client, review)):
+        assert f'data-share-url="{public}"' in page
+
+
 def test_a_related_review_leaving_on_schedule_leaves_the_box_on_time(
     client, review, sequel, committed
 ):

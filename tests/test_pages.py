@@ -584,10 +584,9 @@ def test_the_review_page_runs_the_same_queries_however_long_the_review(client):
         assert pages[0] == pages[1]
         return tuple(counts)
 
-    # Cold: the review with its film and author; sections, tags, genres, top cast and
-    # directors for the article; the films close to this one, their reviews and the
-    # same-genre fill; approved comments. With the article's fragment warm: the review, the
-    # three related-review lookups, comments.
+    # Cold: the review's row, then with its film and author; sections, tags, genres, top cast
+    # and directors for the article; the reviews of the films close to this one and the
+    # same-genre fill; approved comments. With the fragments warm: the review's row.
     cold, warm = queries_for(small)
     assert (cold, warm) == queries_for(large)
     assert cold <= 10

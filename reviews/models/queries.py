@@ -74,7 +74,12 @@ class ReviewQuerySet(models.QuerySet):
         return self.select_related("film__poster", "author__critic", "hero").only(*CARD_FIELDS)
 
     def for_page(self):
-        """With what the review page shows around its article: film, collection, author, hero."""
+        """What the review page reads on every view: the review's own fields. What its cached
+        parts show of its film, author and images is loaded when a part is made (`for_article`)."""
+        return self.defer(*NOT_ON_THE_PAGE)
+
+    def for_article(self):
+        """With what the article shows around the review: film, collection, author, hero."""
         return self.select_related(
             "film__collection", "film__poster", "film__backdrop", "author__critic", "hero"
         ).defer(*NOT_ON_THE_PAGE)
@@ -84,9 +89,9 @@ class ReviewQuerySet(models.QuerySet):
 
         Close: the same film, then the same collection, then a film sharing a director or a
         top-billed actor; the box is then filled with the newest reviews of films sharing a
-        genre. Each step is a small lookup by index: the films close to this one (one
-        query), their reviews, and, when the box is not full, the newest-first index walked
-        until enough reviews share a genre. Ranking every review that shares a genre (most of the
+        genre. Each step is a small lookup by index: the reviews of the films close to this
+        one (one query), and, when the box is not full, the newest-first index walked until
+        enough reviews share a genre. Ranking every review that shares a genre (most of the
         archive) in one statement cost ~20 ms at scale 1 (bench/NOTES.md).
         """
         film = review.film
@@ -104,14 +109,14 @@ class ReviewQuerySet(models.QuerySet):
         if film.collection_id is not None:
             saga = Film.objects.filter(collection_id=film.collection_id)
             arms.append(saga.order_by().values_list("pk", flat=True))
-        close_films = {film.pk, *arms[0].union(*arms[1:]).order_by()}
+        close_films = Q(film_id=film.pk) | Q(film_id__in=arms[0].union(*arms[1:]))
         nearest = [When(film_id=film.pk, then=Value(0))]
         if film.collection_id is not None:
             nearest.append(When(film__collection_id=film.collection_id, then=Value(1)))
         closeness = Case(*nearest, default=Value(2))
         others = self.published().exclude(pk=review.pk)
         found = list(
-            others.filter(film_id__in=close_films)
+            others.filter(close_films)
             .alias(closeness=closeness)
             .order_by("closeness", "-published_at", "-id")[:limit]
         )

@@ -15,7 +15,7 @@ from reviews.pending import PendingChange
 from reviews.pending import apply as apply_pending
 from reviews.preview import InvalidShareLink, review_for_token
 from reviews.seo import description
-from reviews.views.review_page import ARTICLE, render_article
+from reviews.views.review_page import ARTICLE, OG_IMAGE, render_article, render_header
 
 TEMPLATE = "reviews/review_detail.html"
 
@@ -28,9 +28,9 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 def _page(request: HttpRequest, review: Review, **context) -> HttpResponse:
     """The readers' template for `review` with the preview banner, kept out of every cache."""
-    return _private(
-        render(request, TEMPLATE, {"review": review, "object": review, "preview": True, **context})
-    )
+    context |= {"review": review, "object": review, "preview": True}
+    context["page_header"] = render_header(review, request, preview=True)
+    return _private(render(request, TEMPLATE, context))
 
 
 @staff_member_required
@@ -47,7 +47,7 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
             # in this transaction, render, and roll back, so no reader ever sees it.
             live = Review.objects.get(pk=found.pk)
             apply_pending(live, pending, request.user)
-        review = get_object_or_404(Review.objects.for_page(), pk=found.pk)
+        review = get_object_or_404(Review.objects.for_article(), pk=found.pk)
         parts = render_article(review, request)
         transaction.set_rollback(True)
     return _page(
@@ -78,7 +78,7 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
                 status=status,
             )
         )
-    review = get_object_or_404(Review.objects.for_page(), pk=found.pk)
+    review = get_object_or_404(Review.objects.for_article(), pk=found.pk)
     return _page(request, review, **render_article(review, request))
 
 
@@ -97,6 +97,8 @@ def unsaved(request: HttpRequest, review: Review, sections: list, tags: list) ->
         review,
         preview_live=True,
         page_article=render_to_string(ARTICLE, context),
+        film_title=str(review.film),
+        page_og_image=render_to_string(OG_IMAGE, {"review": review}, request),
         page_description=description(review, sections),
         page_json_ld="",
     )

@@ -1,17 +1,23 @@
 """The review page: one function (`review_page`) assembles it for the GET view, the comment
 POST's answers and previews.
 
-Three parts of it are cached as fragments (`pagecache.tags.fragment`), each good until a tag it
+Four parts of it are cached as fragments (`pagecache.tags.fragment`), each good until a tag it
 shows is retired, so a change re-renders only the part that shows it:
 
-- the article (header, film box, contents, scorecard, sections, footer), the page's description
-  and its JSON-LD: keyed by the review's `render_token` (new on every save), the release and the
-  host; shows the review, its film and its author;
+- the article (hero, film box, contents, scorecard, sections, footer), the page's title, image,
+  description and JSON-LD: keyed by the review's `render_token` (new on every save), the release
+  and the host; shows the review, its film and its author;
+- the header (film, headline, byline, comment count, share): keyed as the article and by the
+  number of comments shown;
 - the related reviews: shows this review and its film, and each card's review, film and author;
 - the thread of approved comments: shows the review's comments (`comments:<id>`).
 
-What is read on each view: the review itself (`Review.objects.for_page()`) and the comment form.
+What is read on each view: the review's own row (`Review.objects.for_page()`) and the comment
+form. Its film, author and images are loaded (`for_article()`) only when a part is made.
 """
+
+import functools
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +40,8 @@ from reviews.views.comment_outcomes import CONFIRM
 
 TEMPLATE = "reviews/review_detail.html"
 ARTICLE = "reviews/includes/review_article.html"
+HEADER = "reviews/includes/review_header.html"
+OG_IMAGE = "reviews/review_detail.html#og-image"
 RELATED = "reviews/includes/related_reviews.html"
 FIELDS = "reviews/includes/comments.html#comment-fields"
 RELATED_SHOWN = 4
@@ -80,19 +88,32 @@ def json_ld(review: Review, request: HttpRequest) -> str:
 
 
 def render_article(review: Review, request: HttpRequest) -> dict[str, str]:
-    """The article, description and JSON-LD of `review`, loading what they show."""
+    """The article, title, image, description and JSON-LD of `review` (from `for_article()`),
+    loading what they show."""
     prefetch_related_objects([review], *article_prefetches())
     return {
         "page_article": render_to_string(
             ARTICLE,
             {"review": review, "sections": review.sections.all(), "review_tags": review.tags.all()},
         ),
+        "film_title": str(review.film),
+        "page_og_image": render_to_string(OG_IMAGE, {"review": review}, request),
         "page_description": description(review),
         "page_json_ld": json_ld(review, request),
     }
 
 
-def article(review: Review, request: HttpRequest) -> dict[str, str]:
+def render_header(
+    review: Review, request: HttpRequest, comment_count: int | None = None, *, preview=False
+) -> str:
+    """The header of `review` (from `for_article()`), sharing its public address (an unsaved
+    preview's own)."""
+    url = request.build_absolute_uri(review.get_absolute_url() if review.slug else request.path)
+    context = {"review": review, "url": url, "comment_count": comment_count, "preview": preview}
+    return render_to_string(HEADER, context)
+
+
+def article(review: Review, loaded: Callable[[], Review], request: HttpRequest) -> dict[str, str]:
     """`render_article`, from the fragment cache while it is good."""
     key = (
         f"article:{settings.MARQUEE_RELEASE}:{review.pk}:{review.render_token}:"
@@ -100,16 +121,32 @@ def article(review: Review, request: HttpRequest) -> dict[str, str]:
     )
     shown = (f"review:{review.pk}", f"film:{review.film_id}", f"user:{review.author_id}")
     timeout = settings.MARQUEE_ARTICLE_CACHE_SECONDS
-    return tags.fragment(key, lambda: (render_article(review, request), shown), timeout)
+    return tags.fragment(key, lambda: (render_article(loaded(), request), shown), timeout)
 
 
-def related(review: Review, request: HttpRequest) -> str:
+def header(
+    review: Review, loaded: Callable[[], Review], request: HttpRequest, comment_count: int
+) -> str:
+    """`render_header`, from the fragment cache while it is good (as the article's, and for as
+    long as as many comments are shown)."""
+    key = (
+        f"header:{settings.MARQUEE_RELEASE}:{review.pk}:{review.render_token}:{comment_count}:"
+        f"{request.scheme}://{request.get_host()}"
+    )
+    shown = (f"review:{review.pk}", f"film:{review.film_id}", f"user:{review.author_id}")
+    timeout = settings.MARQUEE_ARTICLE_CACHE_SECONDS
+    return tags.fragment(
+        key, lambda: (render_header(loaded(), request, comment_count), shown), timeout
+    )
+
+
+def related(review: Review, loaded: Callable[[], Review], request: HttpRequest) -> str:
     """The related reviews box, from the fragment cache while no review, film or author it
     shows has changed (nor this review or its film: what makes a review related), and until
     the next scheduled review goes public or leaves."""
 
     def render():
-        cards = Review.objects.cards().related_to(review, RELATED_SHOWN)
+        cards = Review.objects.cards().related_to(loaded(), RELATED_SHOWN)
         shown = [f"review:{review.pk}", f"film:{review.film_id}"]
         for card in cards:
             shown += [f"review:{card.pk}", f"film:{card.film_id}", f"user:{card.author_id}"]
@@ -219,14 +256,18 @@ def review_page(
         f"film:{review.film_id}",
         f"user:{review.author_id}",
     )
+    # With what the parts show, for a part not in the cache; at most once per view.
+    loaded = functools.cache(lambda: Review.objects.for_article().get(pk=review.pk))
+    context = comment_context(request, review, form, confirm=confirm, notice=notice, token=token)
     return render(
         request,
         TEMPLATE,
         {
             "review": review,
-            **article(review, request),
-            "page_related": related(review, request),
-            **comment_context(request, review, form, confirm=confirm, notice=notice, token=token),
+            **article(review, loaded, request),
+            "page_header": header(review, loaded, request, context["comment_count"]),
+            "page_related": related(review, loaded, request),
+            **context,
         },
         status=status,
     )
