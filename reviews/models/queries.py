@@ -109,14 +109,17 @@ class ReviewQuerySet(models.QuerySet):
         if film.collection_id is not None:
             saga = Film.objects.filter(collection_id=film.collection_id)
             arms.append(saga.order_by().values_list("pk", flat=True))
-        close_films = Q(film_id=film.pk) | Q(film_id__in=arms[0].union(*arms[1:]))
+        # The film itself as one more arm: with `film_id = x OR film_id IN (…)` PostgreSQL
+        # scanned every review; one `IN` over the union is a lookup by index (0.5 ms, not 5).
+        arms.append(Film.objects.filter(pk=film.pk).values_list("pk", flat=True))
+        close_films = arms[0].union(*arms[1:])
         nearest = [When(film_id=film.pk, then=Value(0))]
         if film.collection_id is not None:
             nearest.append(When(film__collection_id=film.collection_id, then=Value(1)))
         closeness = Case(*nearest, default=Value(2))
         others = self.published().exclude(pk=review.pk)
         found = list(
-            others.filter(close_films)
+            others.filter(film_id__in=close_films)
             .alias(closeness=closeness)
             .order_by("closeness", "-published_at", "-id")[:limit]
         )
