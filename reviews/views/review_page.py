@@ -113,31 +113,19 @@ def render_header(
     return render_to_string(HEADER, context)
 
 
-def article(review: Review, loaded: Callable[[], Review], request: HttpRequest) -> dict[str, str]:
-    """`render_article`, from the fragment cache while it is good."""
-    key = (
-        f"article:{settings.MARQUEE_RELEASE}:{review.pk}:{review.render_token}:"
-        f"{request.scheme}://{request.get_host()}"
-    )
-    shown = (f"review:{review.pk}", f"film:{review.film_id}", f"user:{review.author_id}")
-    timeout = settings.MARQUEE_ARTICLE_CACHE_SECONDS
-    return tags.fragment(key, lambda: (render_article(loaded(), request), shown), timeout)
+def part_key(name: str, review: Review, request: HttpRequest, *more) -> str:
+    """The cache key of one part of `review`'s page: the release, the review, what else the
+    part depends on, and the host its links name."""
+    host = f"{request.scheme}://{request.get_host()}"
+    return ":".join(map(str, (name, settings.MARQUEE_RELEASE, review.pk, *more, host)))
 
 
-def header(
-    review: Review, loaded: Callable[[], Review], request: HttpRequest, comment_count: int
-) -> str:
-    """`render_header`, from the fragment cache while it is good (as the article's, and for as
-    long as as many comments are shown)."""
-    key = (
-        f"header:{settings.MARQUEE_RELEASE}:{review.pk}:{review.render_token}:{comment_count}:"
-        f"{request.scheme}://{request.get_host()}"
-    )
+def own_part[T](name: str, review: Review, request: HttpRequest, render: Callable[[], T], *more):
+    """A part showing the review, its film and its author and nothing else (the article, the
+    header): made by `render()`, kept under the review's `render_token` while good."""
+    key = part_key(name, review, request, review.render_token, *more)
     shown = (f"review:{review.pk}", f"film:{review.film_id}", f"user:{review.author_id}")
-    timeout = settings.MARQUEE_ARTICLE_CACHE_SECONDS
-    return tags.fragment(
-        key, lambda: (render_header(loaded(), request, comment_count), shown), timeout
-    )
+    return tags.fragment(key, lambda: (render(), shown), settings.MARQUEE_ARTICLE_CACHE_SECONDS)
 
 
 def related(review: Review, loaded: Callable[[], Review], request: HttpRequest) -> str:
@@ -152,12 +140,12 @@ def related(review: Review, loaded: Callable[[], Review], request: HttpRequest) 
             shown += [f"review:{card.pk}", f"film:{card.film_id}", f"user:{card.author_id}"]
         return render_to_string(RELATED, {"related_reviews": cards}, request), shown
 
-    key = f"related:{settings.MARQUEE_RELEASE}:{review.pk}:{request.scheme}://{request.get_host()}"
+    key = part_key("related", review, request)
     timeout = settings.MARQUEE_ARTICLE_CACHE_SECONDS
     return tags.fragment(key, render, timeout, scheduled=True, request=request)
 
 
-def thread(review: Review, is_open: bool) -> tuple[list, str]:
+def thread(review: Review, request: HttpRequest, is_open: bool) -> tuple[list, str]:
     """The approved comments (flat, for the form's replies) and the thread's HTML, from the
     fragment cache until a shown comment changes. Dates are in the reader's time zone."""
 
@@ -168,10 +156,7 @@ def thread(review: Review, is_open: bool) -> tuple[list, str]:
         )
         return (flat, html), (f"comments:{review.pk}",)
 
-    key = (
-        f"thread:{settings.MARQUEE_RELEASE}:{review.pk}:{get_current_timezone_name()}:"
-        f"{int(is_open)}"
-    )
+    key = part_key("thread", review, request, get_current_timezone_name(), int(is_open))
     return tags.fragment(key, render, settings.MARQUEE_ARTICLE_CACHE_SECONDS)
 
 
@@ -206,7 +191,7 @@ def comment_context(
     not posted yet).
     """
     is_open = review.comments_open
-    flat, html = thread(review, is_open)
+    flat, html = thread(review, request, is_open)
     roots = comments.build_tree(flat)
     replies_to = {c.pk: c for c in flat if c.depth is not None and c.depth < comments.MAX_DEPTH}
     if form is None and is_open:
@@ -259,13 +244,16 @@ def review_page(
     # With what the parts show, for a part not in the cache; at most once per view.
     loaded = functools.cache(lambda: Review.objects.for_article().get(pk=review.pk))
     context = comment_context(request, review, form, confirm=confirm, notice=notice, token=token)
+    count = context["comment_count"]  # the header is kept for as long as it is the same
     return render(
         request,
         TEMPLATE,
         {
             "review": review,
-            **article(review, loaded, request),
-            "page_header": header(review, loaded, request, context["comment_count"]),
+            **own_part("article", review, request, lambda: render_article(loaded(), request)),
+            "page_header": own_part(
+                "header", review, request, lambda: render_header(loaded(), request, count), count
+            ),
             "page_related": related(review, loaded, request),
             **context,
         },
