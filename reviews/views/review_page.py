@@ -120,7 +120,9 @@ def part_key(name: str, review: Review, request: HttpRequest, *more) -> str:
     return ":".join(map(str, (name, settings.MARQUEE_RELEASE, review.pk, *more, host)))
 
 
-def own_part[T](name: str, review: Review, request: HttpRequest, render: Callable[[], T], *more):
+def own_part[T](
+    name: str, review: Review, request: HttpRequest, render: Callable[[], T], *more
+) -> T:
     """A part showing the review, its film and its author and nothing else (the article, the
     header): made by `render()`, kept under the review's `render_token` while good."""
     key = part_key(name, review, request, review.render_token, *more)
