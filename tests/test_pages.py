@@ -590,7 +590,7 @@ def test_the_review_page_runs_the_same_queries_however_long_the_review(client):
     cold, warm = queries_for(small)
     assert (cold, warm) == queries_for(large)
     assert cold <= 10
-    assert warm <= 5
+    assert warm == 1
 
 
 def test_the_imported_ballerina_review_page(client, seed_film_path, seed_review_path):

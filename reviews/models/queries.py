@@ -79,7 +79,9 @@ class ReviewQuerySet(models.QuerySet):
         return self.defer(*NOT_ON_THE_PAGE)
 
     def for_article(self):
-        """With what the article shows around the review: film, collection, author, hero."""
+        """With what the page's cached parts show around the review (article, header, title,
+        og:image, related box) and previews: its film with collection, poster and backdrop, its
+        author's critic profile, its hero."""
         return self.select_related(
             "film__collection", "film__poster", "film__backdrop", "author__critic", "hero"
         ).defer(*NOT_ON_THE_PAGE)
@@ -106,12 +108,14 @@ class ReviewQuerySet(models.QuerySet):
             for credits in (cast, directors)
             for people in (its_cast, its_directors)
         ]
+        # The film itself, with its collection's films if any, as one more arm: with
+        # `film_id = x OR film_id IN (…)` PostgreSQL scanned every review; one `IN` over the
+        # union is a lookup by index (0.5 ms, not 5).
         if film.collection_id is not None:
             saga = Film.objects.filter(collection_id=film.collection_id)
-            arms.append(saga.order_by().values_list("pk", flat=True))
-        # The film itself as one more arm: with `film_id = x OR film_id IN (…)` PostgreSQL
-        # scanned every review; one `IN` over the union is a lookup by index (0.5 ms, not 5).
-        arms.append(Film.objects.filter(pk=film.pk).values_list("pk", flat=True))
+        else:
+            saga = Film.objects.filter(pk=film.pk)
+        arms.append(saga.order_by().values_list("pk", flat=True))
         close_films = arms[0].union(*arms[1:])
         nearest = [When(film_id=film.pk, then=Value(0))]
         if film.collection_id is not None:

@@ -97,7 +97,7 @@ def unsaved(request: HttpRequest, review: Review, sections: list, tags: list) ->
         review,
         preview_live=True,
         page_article=render_to_string(ARTICLE, context),
-        film_title=str(review.film),
+        page_film_title=str(review.film),
         page_og_image=render_to_string(OG_IMAGE, {"review": review}, request),
         page_description=description(review, sections),
         page_json_ld="",

@@ -96,7 +96,7 @@ def render_article(review: Review, request: HttpRequest) -> dict[str, str]:
             ARTICLE,
             {"review": review, "sections": review.sections.all(), "review_tags": review.tags.all()},
         ),
-        "film_title": str(review.film),
+        "page_film_title": str(review.film),
         "page_og_image": render_to_string(OG_IMAGE, {"review": review}, request),
         "page_description": description(review),
         "page_json_ld": json_ld(review, request),
@@ -104,7 +104,7 @@ def render_article(review: Review, request: HttpRequest) -> dict[str, str]:
 
 
 def render_header(
-    review: Review, request: HttpRequest, comment_count: int | None = None, *, preview=False
+    review: Review, request: HttpRequest, comment_count: int | None = None, *, preview: bool = False
 ) -> str:
     """The header of `review` (from `for_article()`), sharing its public address (an unsaved
     preview's own)."""
@@ -137,7 +137,7 @@ def related(review: Review, loaded: Callable[[], Review], request: HttpRequest) 
 
     def render():
         cards = Review.objects.cards().related_to(loaded(), RELATED_SHOWN)
-        shown = [f"review:{review.pk}", f"film:{review.film_id}"]
+        shown = [f"review:{review.pk}", f"film:{loaded().film_id}"]
         for card in cards:
             shown += [f"review:{card.pk}", f"film:{card.film_id}", f"user:{card.author_id}"]
         return render_to_string(RELATED, {"related_reviews": cards}, request), shown
@@ -244,7 +244,10 @@ def review_page(
         f"user:{review.author_id}",
     )
     # With what the parts show, for a part not in the cache; at most once per view.
-    loaded = functools.cache(lambda: Review.objects.for_article().get(pk=review.pk))
+    # Still public: an editor may have unpublished it since the first read.
+    loaded = functools.cache(
+        lambda: get_object_or_404(Review.objects.published().for_article(), pk=review.pk)
+    )
     context = comment_context(request, review, form, confirm=confirm, notice=notice, token=token)
     count = context["comment_count"]  # the header is kept for as long as it is the same
     return render(
