@@ -45,6 +45,13 @@ from reviews.admin.taxonomy import FeaturedSlotAdmin
 from reviews.models import Review
 
 
+def _site_time(when) -> str:
+    """A time in the site's zone, naming it: editors may be elsewhere."""
+    if when is None:
+        return "—"
+    return f"{timezone.localtime(when):%d %B %Y, %H:%M} ({site_time_zone()})"
+
+
 @admin.register(Review)
 class ReviewAdmin(
     PendingVersionSaving,
@@ -207,17 +214,11 @@ class ReviewAdmin(
 
     @admin.display(description="Published at")
     def publication_time(self, obj):
-        if obj is None or obj.published_at is None:
-            return "—"
-        when = timezone.localtime(obj.published_at)
-        return f"{when:%d %B %Y, %H:%M} ({site_time_zone()})"
+        return _site_time(obj and obj.published_at)
 
     @admin.display(description="Unpublish at")
     def expiry_time(self, obj):
-        if obj is None or obj.unpublish_at is None:
-            return "—"
-        when = timezone.localtime(obj.unpublish_at)
-        return f"{when:%d %B %Y, %H:%M} ({site_time_zone()})"
+        return _site_time(obj and obj.unpublish_at)
 
     @admin.display(description="as shown")
     def hero_preview(self, obj):
