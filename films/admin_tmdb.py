@@ -322,16 +322,6 @@ class TMDBSyncRunAdmin(ReadOnlyAdmin):
     """What each sync asked TMDB and did: read only (runs are made by `sync_tmdb`)."""
 
     list_display = ("started_at", "since", "until", "listed", "updated", "failed", "error")
-    readonly_fields = (
-        "started_at",
-        "finished_at",
-        "since",
-        "until",
-        "listed",
-        "updated",
-        "failures",
-        "error",
-    )
 
     @admin.display(description="failed")
     def failed(self, run):
