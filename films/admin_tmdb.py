@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -173,9 +174,7 @@ class TMDBFilmAdminMixin:
         it, the film's change page once it is done, or why it failed (nothing written)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        job = TMDBImport.objects.filter(pk=job_id).select_related("film").first()
-        if job is None:
-            raise Http404("No such import.")
+        job = get_object_or_404(TMDBImport.objects.select_related("film"), pk=job_id)
         if job.status == TMDBImport.Status.DONE and job.film:
             film = job.film
             verb = "Added" if job.created else "Updated" if job.changed else "Already up to date:"
