@@ -168,12 +168,8 @@ def _validate(data: Any) -> _Document:
 
 def _validate_credits(document: _Document, credits: Any) -> None:
     tmdb_json.expect(credits, dict, "$.credits", "an object with cast and crew")
-    cast = tmdb_json.expect(
-        tmdb_json.required(credits, "cast", "$.credits"), list, "$.credits.cast", "a list"
-    )
-    crew = tmdb_json.expect(
-        tmdb_json.required(credits, "crew", "$.credits"), list, "$.credits.crew", "a list"
-    )
+    cast = tmdb_json.list_in(credits, "$.credits", "cast")
+    crew = tmdb_json.list_in(credits, "$.credits", "crew")
     document.has_credits = True
 
     billed = []

@@ -187,13 +187,7 @@ def _releases(value: Any) -> list[Release]:
         path = f"$.release_dates.results[{i}]"
         tmdb_json.expect(country, dict, path, "an object")
         code = _code(tmdb_json.required(country, "iso_3166_1", path), f"{path}.iso_3166_1", 2)
-        dates = tmdb_json.expect(
-            tmdb_json.required(country, "release_dates", path),
-            list,
-            f"{path}.release_dates",
-            "a list",
-        )
-        for j, item in enumerate(dates):
+        for j, item in enumerate(tmdb_json.list_in(country, path, "release_dates")):
             where = f"{path}.release_dates[{j}]"
             tmdb_json.expect(item, dict, where, "an object")
             kind = tmdb_json.whole(tmdb_json.required(item, "type", where), f"{where}.type")
