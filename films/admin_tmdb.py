@@ -97,6 +97,7 @@ class TMDBFilmAdminMixin:
             return name.capitalize()
         return str(Film._meta.get_field(name).verbose_name).capitalize()
 
+    @admin.display(description="TMDB")
     def tmdb_status(self, film):
         fetched = film.tmdb_fetched_at
         parts = [
@@ -127,8 +128,6 @@ class TMDBFilmAdminMixin:
         elif film.edited_fields:
             parts.append(format_html('<p><a href="{}">Hand fields back to TMDB…</a></p>', url))
         return format_html_join("", "{}", ((part,) for part in parts))
-
-    tmdb_status.short_description = "TMDB"
 
     # Add from TMDB ------------------------------------------------------------------------
 

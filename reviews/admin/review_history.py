@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from reviews import permissions, revisions
+from reviews import clock, permissions, revisions
 from reviews.models import Review
 
 PENDING = "pending"  # stands for the pending version where a version id would go
@@ -179,17 +179,16 @@ class RevisionViews:
         except (PermissionDenied, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
             return HttpResponseRedirect(self._url("version", review.pk, version.pk))
-        when = timezone.localtime(version.revision.date_created)
+        when = clock.local(version.revision.date_created)
         if restored_as_pending:
             messages.success(
                 request,
-                f"Restored the version of {when:%d %B %Y, %H:%M} ({site_time_zone()}) as this "
+                f"Restored the version of {when} as this "
                 "live review's pending version: readers see it once the changes are published.",
             )
         else:
             messages.success(
                 request,
-                f"Restored the version of {when:%d %B %Y, %H:%M} ({site_time_zone()}) "
-                "as a new revision.",
+                f"Restored the version of {when} as a new revision.",
             )
         return HttpResponseRedirect(self._url("change", review.pk))

@@ -9,7 +9,7 @@ change form saves what was typed first, through the form's own validation and ed
 import json
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -18,7 +18,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from reviews import permissions, prepublish, preview, timezones, workflow
+from reviews import clock, permissions, prepublish, preview, timezones, workflow
 from reviews.admin.review_forms import PublishAtForm
 from reviews.admin.review_history import site_time_zone
 from reviews.models import Review
@@ -175,8 +175,7 @@ class WorkflowViews:
             }[action]
         status = review.get_status_display().lower()
         if review.status == Review.Status.SCHEDULED:
-            when = timezone.localtime(review.published_at)
-            return f"“{review}” is scheduled for {when:%d %B %Y, %H:%M} ({site_time_zone()})."
+            return f"“{review}” is scheduled for {clock.local(review.published_at)}."
         return f"{workflow.ACTIONS[action].label}: “{review}” is now {status}."
 
     # Bulk actions: confirmed first, then the same model methods, one review at a time ---------
@@ -201,9 +200,8 @@ class WorkflowViews:
         done, refused = [], []
         for review in reviews:
             if action == "publish" and review.effective_status == Review.Status.SCHEDULED:
-                when = timezone.localtime(review.published_at)
                 refused.append(
-                    f"“{review}” is scheduled for {when:%d %B %Y, %H:%M} ({site_time_zone()}); "
+                    f"“{review}” is scheduled for {clock.local(review.published_at)}; "
                     "it was left on its schedule. Open it to publish it now."
                 )
                 continue
@@ -220,17 +218,13 @@ class WorkflowViews:
             messages.error(request, text)
         return None
 
+    @admin.action(description="Publish the selected reviews now", permissions=["publish"])
     def publish_selected(self, request, queryset):
         return self._bulk(request, queryset, "publish", "Publish")
 
-    publish_selected.short_description = "Publish the selected reviews now"
-    publish_selected.allowed_permissions = ("publish",)
-
+    @admin.action(description="Archive the selected reviews", permissions=["publish"])
     def archive_selected(self, request, queryset):
         return self._bulk(request, queryset, "archive", "Archive")
-
-    archive_selected.short_description = "Archive the selected reviews"
-    archive_selected.allowed_permissions = ("publish",)
 
     def has_publish_permission(self, request):
         return permissions.is_editor(request.user)
