@@ -20,11 +20,8 @@ from django.utils.html import format_html
 
 from reviews import clock, permissions, prepublish, preview, timezones, workflow
 from reviews.admin.review_forms import PublishAtForm
-from reviews.admin.review_history import site_time_zone
 from reviews.models import Review
 from reviews.pending import Autosave
-
-__all__ = ["WorkflowViews", "site_time_zone"]
 
 # Steps on a live review's pending version: (label, model method).
 PENDING_STEPS = {
@@ -108,7 +105,7 @@ class WorkflowViews:
             else None,
             "form_saves_steps": may_edit,
             "transitions": review.transitions.select_related("actor"),
-            "time_zone": site_time_zone(),
+            "time_zone": clock.zone_name(),
             "zone_note": timezones.zone_note(),
             "now_local": timezone.localtime(),
             "preview_url": preview.preview_path(review),
@@ -193,7 +190,7 @@ class WorkflowViews:
                 "action": request.POST.get("action"),
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "now": timezone.now(),
-                "time_zone": site_time_zone(),
+                "time_zone": clock.zone_name(),
             }
             request.current_app = self.admin_site.name
             return TemplateResponse(request, "admin/reviews/review/bulk_confirmation.html", context)
@@ -283,7 +280,7 @@ class WorkflowViews:
         return {
             "autosave": autosave,
             "autosave_url": self._url("autosave_new"),
-            "time_zone": site_time_zone(),
+            "time_zone": clock.zone_name(),
         }
 
     def _keep_draft(self, request, review):
