@@ -78,13 +78,13 @@ def notify(review, action: str, by, note: str = "") -> None:
         }[action]
         mail_on_commit(
             f"{subject}: {review.headline}",
-            f"{_name(by)} {done.format(review.headline)}.\n\n{link}\n",
+            f"{staff_name(by)} {done.format(review.headline)}.\n\n{link}\n",
             editors_but(by),
         )
     elif action == "request_changes" and author.email:
         mail_on_commit(
             f"Changes requested: {review.headline}",
-            f"{_name(by)} asked for changes to “{review.headline}”:\n\n{note}\n\n{link}\n",
+            f"{staff_name(by)} asked for changes to “{review.headline}”:\n\n{note}\n\n{link}\n",
             [author.email],
         )
     elif action in ("unpublish", "archive", "unarchive") and author.email and author.pk != by.pk:
@@ -95,7 +95,7 @@ def notify(review, action: str, by, note: str = "") -> None:
         }[action]
         mail_on_commit(
             f"{subject}: {review.headline}",
-            f"{_name(by)} {done.format(review.headline)}.\n\n{link}\n",
+            f"{staff_name(by)} {done.format(review.headline)}.\n\n{link}\n",
             [author.email],
         )
     elif action == "publish" and author.email and author.pk != by.pk:
@@ -122,5 +122,6 @@ def editors_but(user) -> list[str]:
     )
 
 
-def _name(user) -> str:
+def staff_name(user) -> str:
+    """How a mail to the newsroom names a colleague: their full name, else their username."""
     return user.get_full_name() or user.get_username()
