@@ -65,11 +65,16 @@ def available_actions(user, review) -> list[Action]:
     return [a for name, a in ACTIONS.items() if can(user, name, review)]
 
 
-def notify(review, action: str, by, note: str = "") -> None:
-    """Tell the people a transition concerns (mail, sent by the worker once it commits)."""
-    link = settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
+def admin_link(review) -> str:
+    """The review's change page, as a link in a mail."""
+    return settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
         "admin:reviews_review_change", args=[review.pk]
     )
+
+
+def notify(review, action: str, by, note: str = "") -> None:
+    """Tell the people a transition concerns (mail, sent by the worker once it commits)."""
+    link = admin_link(review)
     author = review.author
     if action in ("submit", "withdraw"):
         subject, done = {
