@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -96,6 +97,7 @@ class TMDBFilmAdminMixin:
             return name.capitalize()
         return str(Film._meta.get_field(name).verbose_name).capitalize()
 
+    @admin.display(description="TMDB")
     def tmdb_status(self, film):
         fetched = film.tmdb_fetched_at
         parts = [
@@ -126,8 +128,6 @@ class TMDBFilmAdminMixin:
         elif film.edited_fields:
             parts.append(format_html('<p><a href="{}">Hand fields back to TMDB…</a></p>', url))
         return format_html_join("", "{}", ((part,) for part in parts))
-
-    tmdb_status.short_description = "TMDB"
 
     # Add from TMDB ------------------------------------------------------------------------
 
@@ -173,9 +173,7 @@ class TMDBFilmAdminMixin:
         it, the film's change page once it is done, or why it failed (nothing written)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        job = TMDBImport.objects.filter(pk=job_id).select_related("film").first()
-        if job is None:
-            raise Http404("No such import.")
+        job = get_object_or_404(TMDBImport.objects.select_related("film"), pk=job_id)
         if job.status == TMDBImport.Status.DONE and job.film:
             film = job.film
             verb = "Added" if job.created else "Updated" if job.changed else "Already up to date:"
@@ -322,16 +320,6 @@ class TMDBSyncRunAdmin(ReadOnlyAdmin):
     """What each sync asked TMDB and did: read only (runs are made by `sync_tmdb`)."""
 
     list_display = ("started_at", "since", "until", "listed", "updated", "failed", "error")
-    readonly_fields = (
-        "started_at",
-        "finished_at",
-        "since",
-        "until",
-        "listed",
-        "updated",
-        "failures",
-        "error",
-    )
 
     @admin.display(description="failed")
     def failed(self, run):

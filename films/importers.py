@@ -137,9 +137,7 @@ def _write(
 def _validate(data: Any) -> _Document:
     tmdb_json.expect(data, dict, "$", "an object (a TMDB movie)")
     tmdb_id = tmdb_json.tmdb_id(tmdb_json.required(data, "id", "$"), "$.id", Film)
-    title = tmdb_json.string(
-        tmdb_json.required(data, "title", "$"), "$.title", Film, "title", blank=False
-    )
+    title = tmdb_json.required_string(data, "title", "$", Film, "title", blank=False)
     fields: dict[str, Any] = {"tmdb_id": tmdb_id, "title": title}
     for key, name in FILM_STRINGS.items():
         if key in data:
@@ -170,12 +168,8 @@ def _validate(data: Any) -> _Document:
 
 def _validate_credits(document: _Document, credits: Any) -> None:
     tmdb_json.expect(credits, dict, "$.credits", "an object with cast and crew")
-    cast = tmdb_json.expect(
-        tmdb_json.required(credits, "cast", "$.credits"), list, "$.credits.cast", "a list"
-    )
-    crew = tmdb_json.expect(
-        tmdb_json.required(credits, "crew", "$.credits"), list, "$.credits.crew", "a list"
-    )
+    cast = tmdb_json.list_in(credits, "$.credits", "cast")
+    crew = tmdb_json.list_in(credits, "$.credits", "crew")
     document.has_credits = True
 
     billed = []
@@ -209,9 +203,7 @@ def _validate_credits(document: _Document, credits: Any) -> None:
                 path=f"{path}.department",
             )
         credit.department = department
-        credit.job = tmdb_json.string(
-            tmdb_json.required(item, "job", path), f"{path}.job", CrewCredit, "job", blank=False
-        )
+        credit.job = tmdb_json.required_string(item, "job", path, CrewCredit, "job", blank=False)
         jobs.setdefault((credit.person, credit.job), credit)
     document.crew = list(jobs.values())
 
@@ -220,9 +212,7 @@ def _person(document: _Document, item: Any, path: str) -> int:
     """Validate a credit's person and remember their name; return their TMDB id."""
     tmdb_json.expect(item, dict, path, "an object")
     tmdb_id = tmdb_json.tmdb_id(tmdb_json.required(item, "id", path), f"{path}.id", Person)
-    name = tmdb_json.string(
-        tmdb_json.required(item, "name", path), f"{path}.name", Person, "name", blank=False
-    )
+    name = tmdb_json.required_string(item, "name", path, Person, "name", blank=False)
     document.people.setdefault(tmdb_id, name)
     return tmdb_id
 

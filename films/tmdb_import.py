@@ -84,13 +84,7 @@ def validate_extras(data: dict) -> Extras:
     if "alternative_titles" in data:
         extras.alternative_titles = _alternative_titles(data["alternative_titles"])
     if "keywords" in data:
-        block = tmdb_json.expect(data["keywords"], dict, "$.keywords", "an object with keywords")
-        items = tmdb_json.expect(
-            tmdb_json.required(block, "keywords", "$.keywords"),
-            list,
-            "$.keywords.keywords",
-            "a list",
-        )
+        items = tmdb_json.list_in(data["keywords"], "$.keywords", "keywords")
         extras.keywords = list(
             dict(
                 tmdb_json.named(item, f"$.keywords.keywords[{i}]", Keyword)
@@ -138,13 +132,6 @@ def _profiles(extras: Extras, credits: dict) -> None:
                 extras.profiles.setdefault(item["id"], (photo, path))
 
 
-def _results(value: Any, path: str) -> list:
-    block = tmdb_json.expect(value, dict, path, "an object with results")
-    return tmdb_json.expect(
-        tmdb_json.required(block, "results", path), list, f"{path}.results", "a list"
-    )
-
-
 def _code(value: Any, path: str, length: int) -> str:
     if value is None:
         return ""
@@ -156,19 +143,13 @@ def _code(value: Any, path: str, length: int) -> str:
 
 def _videos(value: Any) -> list[Video]:
     videos = {}
-    for i, item in enumerate(_results(value, "$.videos")):
+    for i, item in enumerate(tmdb_json.list_in(value, "$.videos", "results")):
         path = f"$.videos.results[{i}]"
         tmdb_json.expect(item, dict, path, "an object")
         video = Video(
-            tmdb_id=tmdb_json.string(
-                tmdb_json.required(item, "id", path), f"{path}.id", Video, "tmdb_id", blank=False
-            ),
-            site=tmdb_json.string(
-                tmdb_json.required(item, "site", path), f"{path}.site", Video, "site"
-            ),
-            key=tmdb_json.string(
-                tmdb_json.required(item, "key", path), f"{path}.key", Video, "key", blank=False
-            ),
+            tmdb_id=tmdb_json.required_string(item, "id", path, Video, "tmdb_id", blank=False),
+            site=tmdb_json.required_string(item, "site", path, Video, "site"),
+            key=tmdb_json.required_string(item, "key", path, Video, "key", blank=False),
             name=tmdb_json.string(item.get("name"), f"{path}.name", Video, "name"),
             type=tmdb_json.string(item.get("type"), f"{path}.type", Video, "type"),
             official=bool(
@@ -202,17 +183,11 @@ def _datetime(value: Any, path: str) -> datetime.datetime | None:
 
 def _releases(value: Any) -> list[Release]:
     releases = []
-    for i, country in enumerate(_results(value, "$.release_dates")):
+    for i, country in enumerate(tmdb_json.list_in(value, "$.release_dates", "results")):
         path = f"$.release_dates.results[{i}]"
         tmdb_json.expect(country, dict, path, "an object")
         code = _code(tmdb_json.required(country, "iso_3166_1", path), f"{path}.iso_3166_1", 2)
-        dates = tmdb_json.expect(
-            tmdb_json.required(country, "release_dates", path),
-            list,
-            f"{path}.release_dates",
-            "a list",
-        )
-        for j, item in enumerate(dates):
+        for j, item in enumerate(tmdb_json.list_in(country, path, "release_dates")):
             where = f"{path}.release_dates[{j}]"
             tmdb_json.expect(item, dict, where, "an object")
             kind = tmdb_json.whole(tmdb_json.required(item, "type", where), f"{where}.type")
@@ -275,12 +250,8 @@ def _watch(extras: Extras, value: Any) -> None:
                         f"{where}.provider_id",
                         WatchProvider,
                     ),
-                    tmdb_json.string(
-                        tmdb_json.required(item, "provider_name", where),
-                        f"{where}.provider_name",
-                        WatchProvider,
-                        "name",
-                        blank=False,
+                    tmdb_json.required_string(
+                        item, "provider_name", where, WatchProvider, "name", blank=False
                     ),
                     _image_path(item.get("logo_path"), f"{where}.logo_path"),
                     kind,
@@ -297,24 +268,13 @@ def _watch(extras: Extras, value: Any) -> None:
 
 
 def _alternative_titles(value: Any) -> list[AlternativeTitle]:
-    block = tmdb_json.expect(value, dict, "$.alternative_titles", "an object with titles")
-    items = tmdb_json.expect(
-        tmdb_json.required(block, "titles", "$.alternative_titles"),
-        list,
-        "$.alternative_titles.titles",
-        "a list",
-    )
     titles = {}
-    for i, item in enumerate(items):
+    for i, item in enumerate(tmdb_json.list_in(value, "$.alternative_titles", "titles")):
         path = f"$.alternative_titles.titles[{i}]"
         tmdb_json.expect(item, dict, path, "an object")
         title = AlternativeTitle(
-            title=tmdb_json.string(
-                tmdb_json.required(item, "title", path),
-                f"{path}.title",
-                AlternativeTitle,
-                "title",
-                blank=False,
+            title=tmdb_json.required_string(
+                item, "title", path, AlternativeTitle, "title", blank=False
             ),
             country=_code(item.get("iso_3166_1"), f"{path}.iso_3166_1", 2),
             type=tmdb_json.string(item.get("type"), f"{path}.type", AlternativeTitle, "type"),

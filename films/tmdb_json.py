@@ -138,7 +138,7 @@ def named(item: Any, path: str, model: type[models.Model]) -> tuple[int, str]:
     """A genre, collection or keyword: `{"id": 28, "name": "Action"}`."""
     expect(item, dict, path, "an object with id and name")
     number = tmdb_id(required(item, "id", path), f"{path}.id", model)
-    name = string(required(item, "name", path), f"{path}.name", model, "name", blank=False)
+    name = required_string(item, "name", path, model, "name", blank=False)
     return number, name
 
 
@@ -146,6 +146,12 @@ def required(obj: dict, key: str, path: str) -> Any:
     if key not in obj:
         raise TMDBImportError("missing required key", path=f"{path}.{key}")
     return obj[key]
+
+
+def list_in(value: Any, path: str, key: str) -> list:
+    """The list under `key` of the object at `path` (TMDB's `{"results": [...]}` blocks)."""
+    block = expect(value, dict, path, f"an object with {key}")
+    return expect(required(block, key, path), list, f"{path}.{key}", "a list")
 
 
 def expect(value: Any, kind: type, path: str, description: str) -> Any:
@@ -203,6 +209,13 @@ def string(
     if limit and len(value) > limit:
         raise TMDBImportError(f"is {len(value)} characters long; the limit is {limit}", path=path)
     return value
+
+
+def required_string(
+    obj: dict, key: str, path: str, model: type[models.Model], name: str, *, blank: bool = True
+) -> str:
+    """`obj[key]`, which must be there, as `string` checks it."""
+    return string(required(obj, key, path), f"{path}.{key}", model, name, blank=blank)
 
 
 def _plain_text(value: str, path: str) -> None:

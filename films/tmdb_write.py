@@ -53,6 +53,20 @@ HELD_FIELDS = (
 )
 # Of those, the ones whose proposed value can be taken as it is (the others need a refresh).
 SCALAR_FIELDS = HELD_FIELDS[:9]
+# The film's related rows the document replaces: row_sync.sync's key, fallback and fields.
+RELATED_ROWS = {
+    "videos": (
+        ("tmdb_id",),
+        "tmdb_id",
+        ["site", "key", "name", "type", "official", "language", "published_at"],
+    ),
+    "releases": (
+        ("country", "type", "date"),
+        "country",
+        ["country", "type", "date", "certification", "note", "language"],
+    ),
+    "alternative_titles": (("title", "country"), "title", ["title", "country", "type"]),
+}
 
 
 @dataclass
@@ -281,35 +295,14 @@ def assign_images(film: Film, extras: Extras, downloads: Downloads) -> bool:
 def write_extras(film: Film, extras: Extras, downloads: Downloads) -> bool:
     """Make the film's videos, releases, offers, titles, keywords and photos the document's."""
     changed = False
-    if extras.videos is not None:
-        for video in extras.videos:
-            video.film = film
+    for name, (key, fallback, fields) in RELATED_ROWS.items():
+        rows = getattr(extras, name)
+        if rows is None:
+            continue
+        for row in rows:
+            row.film = film
         changed |= row_sync.sync(
-            film.videos.all(),
-            extras.videos,
-            key=("tmdb_id",),
-            fallback="tmdb_id",
-            fields=["site", "key", "name", "type", "official", "language", "published_at"],
-        )
-    if extras.releases is not None:
-        for release in extras.releases:
-            release.film = film
-        changed |= row_sync.sync(
-            film.releases.all(),
-            extras.releases,
-            key=("country", "type", "date"),
-            fallback="country",
-            fields=["country", "type", "date", "certification", "note", "language"],
-        )
-    if extras.alternative_titles is not None:
-        for title in extras.alternative_titles:
-            title.film = film
-        changed |= row_sync.sync(
-            film.alternative_titles.all(),
-            extras.alternative_titles,
-            key=("title", "country"),
-            fallback="title",
-            fields=["title", "country", "type"],
+            getattr(film, name).all(), rows, key=key, fallback=fallback, fields=fields
         )
     if extras.keywords is not None:
         changed |= _write_keywords(film, extras.keywords)

@@ -49,7 +49,6 @@ class FilmListView(ListView):
 
     model = Film
     paginate_by = 24
-    template_name = "films/film_list.html"
     context_object_name = "films"
 
     def get_queryset(self):
@@ -116,7 +115,6 @@ class FilmListView(ListView):
 
 class FilmDetailView(DetailView):
     model = Film
-    template_name = "films/film_detail.html"
 
     def get_queryset(self):
         return Film.objects.select_related("collection", "poster", "backdrop").prefetch_related(
@@ -191,7 +189,6 @@ def person_description(person: Person, films: list[Film]) -> str:
 
 class PersonDetailView(DetailView):
     model = Person
-    template_name = "films/person_detail.html"
     reviews_shown = 6
 
     def get_queryset(self):
@@ -227,7 +224,6 @@ class PersonDetailView(DetailView):
 
 class GenreDetailView(DetailView):
     model = Genre
-    template_name = "films/genre_detail.html"
     films_shown = 24
     reviews_shown = 12
 

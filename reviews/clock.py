@@ -20,7 +20,6 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -28,6 +27,7 @@ from reviews import permissions
 from reviews.status import Status
 from reviews.tasks import mail_on_commit
 from reviews.timezones import time_for
+from reviews.workflow import admin_link
 from tasks.base import durable_task
 
 SCHEDULED_NOTE = "Scheduled time reached."
@@ -170,12 +170,6 @@ def mark_expired(review) -> None:
         f"“{review.headline}” was unpublished at its expiry time, "
         f"{time_for(review.author, moment)}. "
         f"It is a draft again.\n\n{admin_link(review)}\n",
-    )
-
-
-def admin_link(review) -> str:
-    return settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
-        "admin:reviews_review_change", args=[review.pk]
     )
 
 

@@ -38,14 +38,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reviews import akismet, comment_mail, permissions
+from reviews import akismet, comment_mail
 from reviews.commenters import CommentBlock, TrustedCommenter
 from reviews.critics import byline_name
 from reviews.models import Comment, Review
+from reviews.permissions import may_moderate
 
 TIMESTAMP_SALT = "reviews.comments.form-timestamp"
 SHOWN_SALT = "reviews.comments.form-shown"
-MODERATE_PERMISSION = "reviews.moderate_comment"
 MAX_DEPTH = Comment.MAX_DEPTH
 URL_PATTERN = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 
@@ -72,14 +72,6 @@ class Blocked(Exception):
 
 class ReplayedForm(Exception):
     """The form's once-only token already posted a different comment (e.g. back, edit, post)."""
-
-
-# Who may post where.
-
-
-def may_moderate(user) -> bool:
-    """Decided with every other "may this user…" question, in reviews/permissions.py."""
-    return permissions.may_moderate(user)
 
 
 # The signed form tokens.
@@ -201,14 +193,10 @@ def check_rate_limit(ip: str | None) -> None:
 # Content rules.
 
 
-def count_links(text: str) -> int:
-    return len(URL_PATTERN.findall(text))
-
-
 def check_links(text: str) -> None:
     """Refuse more links than the help text allows, saying how many to remove."""
     limit = settings.MARQUEE_COMMENTS_MAX_LINKS
-    links = count_links(text)
+    links = len(URL_PATTERN.findall(text))
     if links > limit:
         allowed = f"at most {limit} link{'s' if limit != 1 else ''}" if limit else "no links"
         extra = links - limit
@@ -226,19 +214,15 @@ def rules_text() -> str:
     return f"Plain text, {links}; HTML is shown as typed."
 
 
-def disallowed_words_in(text: str) -> list[str]:
-    found = []
-    lowered = text.casefold()
-    for word in settings.MARQUEE_COMMENTS_DISALLOWED_WORDS:
-        word = word.strip().casefold()
-        if word and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered):
-            found.append(word)
-    return found
-
-
 def content_signals(body: str) -> list[str]:
     """Why the body needs a moderator's spam check: disallowed words."""
-    return [f"word:{word}" for word in disallowed_words_in(body)]
+    lowered = body.casefold()
+    words = (word.strip().casefold() for word in settings.MARQUEE_COMMENTS_DISALLOWED_WORDS)
+    return [
+        f"word:{word}"
+        for word in words
+        if word and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered)
+    ]
 
 
 def is_duplicate(review: Review, body: str) -> bool:

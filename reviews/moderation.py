@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from reviews import comment_mail
 from reviews.commenters import CommentBlock, CommentEdit, TrustedCommenter, normalise_email
-from reviews.comments import MODERATE_PERMISSION, may_moderate
 from reviews.critics import byline_name
 from reviews.models import Comment
+from reviews.permissions import MODERATE_PERMISSION, may_moderate
 from reviews.receivers import comments_changing
 
 REDACTED = "[removed by a moderator]"

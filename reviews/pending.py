@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
-from django.urls import reverse
 from django.utils import timezone
 
 from images.figures import referenced_ids
@@ -26,7 +25,7 @@ from images.models import Image
 from reviews import permissions, prepublish
 from reviews.search import index as search_index
 from reviews.tasks import mail_on_commit
-from reviews.workflow import editors_but
+from reviews.workflow import admin_link, editors_but, staff_name
 
 # What a pending version holds: the change form's fields, and each section's.
 REVIEW_FIELDS = (
@@ -227,7 +226,7 @@ def publish_changes(review, by):
             current,
             by,
             f"Changes published: {current.headline}",
-            f"{_name(by)} published the changes to “{current.headline}”: readers see them "
+            f"{staff_name(by)} published the changes to “{current.headline}”: readers see them "
             f"now.\n\n{settings.MARQUEE_SITE_URL.rstrip('/')}{current.get_absolute_url()}\n",
         )
     review.refresh_from_db()
@@ -249,8 +248,8 @@ def discard_changes(review, by):
             review,
             by,
             f"Changes discarded: {review.headline}",
-            f"{_name(by)} discarded the pending changes to “{review.headline}”; readers still "
-            f"see the live version.\n\n{_admin_link(review)}\n",
+            f"{staff_name(by)} discarded the pending changes to “{review.headline}”; readers still "
+            f"see the live version.\n\n{admin_link(review)}\n",
         )
     return review
 
@@ -279,8 +278,8 @@ def notify_changes_submitted(review, by) -> None:
     enqueued once the transaction commits)."""
     mail_on_commit(
         f"Changes submitted: {review.headline}",
-        f"{_name(by)} submitted changes to the live review “{review.headline}”.\n\n"
-        f"{_admin_link(review)}\n",
+        f"{staff_name(by)} submitted changes to the live review “{review.headline}”.\n\n"
+        f"{admin_link(review)}\n",
         editors_but(by),
     )
 
@@ -290,16 +289,6 @@ def notify_author(review, by, subject: str, body: str) -> None:
     author = review.author
     if author.email and author.pk != by.pk:
         mail_on_commit(subject, body, [author.email])
-
-
-def _admin_link(review) -> str:
-    return settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
-        "admin:reviews_review_change", args=[review.pk]
-    )
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class Autosave(models.Model):

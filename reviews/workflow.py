@@ -65,11 +65,16 @@ def available_actions(user, review) -> list[Action]:
     return [a for name, a in ACTIONS.items() if can(user, name, review)]
 
 
-def notify(review, action: str, by, note: str = "") -> None:
-    """Tell the people a transition concerns (mail, sent by the worker once it commits)."""
-    link = settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
+def admin_link(review) -> str:
+    """The review's change page, as a link in a mail."""
+    return settings.MARQUEE_SITE_URL.rstrip("/") + reverse(
         "admin:reviews_review_change", args=[review.pk]
     )
+
+
+def notify(review, action: str, by, note: str = "") -> None:
+    """Tell the people a transition concerns (mail, sent by the worker once it commits)."""
+    link = admin_link(review)
     author = review.author
     if action in ("submit", "withdraw"):
         subject, done = {
@@ -78,13 +83,13 @@ def notify(review, action: str, by, note: str = "") -> None:
         }[action]
         mail_on_commit(
             f"{subject}: {review.headline}",
-            f"{_name(by)} {done.format(review.headline)}.\n\n{link}\n",
+            f"{staff_name(by)} {done.format(review.headline)}.\n\n{link}\n",
             editors_but(by),
         )
     elif action == "request_changes" and author.email:
         mail_on_commit(
             f"Changes requested: {review.headline}",
-            f"{_name(by)} asked for changes to “{review.headline}”:\n\n{note}\n\n{link}\n",
+            f"{staff_name(by)} asked for changes to “{review.headline}”:\n\n{note}\n\n{link}\n",
             [author.email],
         )
     elif action in ("unpublish", "archive", "unarchive") and author.email and author.pk != by.pk:
@@ -95,7 +100,7 @@ def notify(review, action: str, by, note: str = "") -> None:
         }[action]
         mail_on_commit(
             f"{subject}: {review.headline}",
-            f"{_name(by)} {done.format(review.headline)}.\n\n{link}\n",
+            f"{staff_name(by)} {done.format(review.headline)}.\n\n{link}\n",
             [author.email],
         )
     elif action == "publish" and author.email and author.pk != by.pk:
@@ -122,5 +127,6 @@ def editors_but(user) -> list[str]:
     )
 
 
-def _name(user) -> str:
+def staff_name(user) -> str:
+    """How a mail to the newsroom names a colleague: their full name, else their username."""
     return user.get_full_name() or user.get_username()

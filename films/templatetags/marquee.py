@@ -222,8 +222,7 @@ def placeholder_tone(obj) -> int:
 @register.simple_tag(takes_context=True)
 def absolute_url(context, url: str) -> str:
     """Make a site-relative URL (a poster's, say) absolute, for Open Graph tags."""
-    request = context.get("request")
-    return request.build_absolute_uri(url) if request is not None and url else url
+    return _absolute(context.get("request"), url)
 
 
 # schema.org JSON-LD ------------------------------------------------------------------------------
@@ -255,6 +254,11 @@ def _absolute(request, url: str) -> str:
 
 def movie_data(film, *, request=None, directors=(), cast=()) -> dict:
     """schema.org Movie for `film`; directors and cast are credit lists the page already has."""
+
+    def person(credit) -> dict:
+        url = _absolute(request, credit.person.get_absolute_url())
+        return {"@type": "Person", "name": credit.person.name, "url": url}
+
     data = {
         "@type": "Movie",
         "name": film.title,
@@ -268,23 +272,9 @@ def movie_data(film, *, request=None, directors=(), cast=()) -> dict:
     if film.poster_id:
         data["image"] = _absolute(request, best_file(film.poster, "file", width=640).url)
     if directors:
-        data["director"] = [
-            {
-                "@type": "Person",
-                "name": c.person.name,
-                "url": _absolute(request, c.person.get_absolute_url()),
-            }
-            for c in directors
-        ]
+        data["director"] = [person(c) for c in directors]
     if cast:
-        data["actor"] = [
-            {
-                "@type": "Person",
-                "name": c.person.name,
-                "url": _absolute(request, c.person.get_absolute_url()),
-            }
-            for c in list(cast)[:ACTORS_LISTED]
-        ]
+        data["actor"] = [person(c) for c in list(cast)[:ACTORS_LISTED]]
     if film.runtime:
         data["duration"] = iso_duration(film.runtime)
     genres = [genre.name for genre in film.genres.all()]

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from reviews import moderation
 from reviews.commenters import CommentBlock, ModeratorMailPreference, TrustedCommenter
-from reviews.comments import may_moderate
+from reviews.permissions import may_moderate
 
 
 class ModeratorsOnly(admin.ModelAdmin):

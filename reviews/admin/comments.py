@@ -9,6 +9,7 @@ reviews/admin/comment_views.py; the queue's filters and columns in reviews/admin
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -18,8 +19,8 @@ from reviews import moderation
 from reviews.admin import comment_views, commenters
 from reviews.admin.comment_list import CommentColumns, ReviewFilter, StatusFilter
 from reviews.commenters import CommentBlock, TrustedCommenter
-from reviews.comments import may_moderate
 from reviews.models import Comment
+from reviews.permissions import may_moderate
 
 DECISIONS = comment_views.DECISIONS
 
@@ -61,24 +62,7 @@ class CommentAdmin(CommentColumns, ReadOnlyAdmin):
             },
         ),
     ]
-    readonly_fields = [
-        "review_link",
-        "parent_text",
-        "status",
-        "body_text",
-        "name",
-        "email",
-        "user",
-        "ip_address",
-        "user_agent",
-        "notify",
-        "spam_signals",
-        "submitted_at",
-        "is_staff_reply",
-        "moderated_by",
-        "moderated_at",
-        "edited_at",
-    ]
+    readonly_fields = flatten_fieldsets(fieldsets)
 
     # Only moderators see comments at all; nobody adds or edits them here.
 

@@ -7,17 +7,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from reversion.models import Version
 
-from reviews import permissions, revisions
+from reviews import clock, permissions, revisions
 from reviews.models import Review
 
 PENDING = "pending"  # stands for the pending version where a version id would go
-
-
-def site_time_zone() -> str:
-    return timezone.get_current_timezone_name()
 
 
 class RevisionViews:
@@ -84,7 +79,7 @@ class RevisionViews:
             "pending": review.pending,
             "pending_url": self._url("pending", review.pk),
             "compare_url": self._url("compare", review.pk),
-            "time_zone": site_time_zone(),
+            "time_zone": clock.zone_name(),
             "may_restore": permissions.may_restore(request.user),
             **(extra_context or {}),
         }
@@ -114,7 +109,7 @@ class RevisionViews:
             "opts": self.model._meta,
             "original": review,
             "history_url": self._url("history", review.pk),
-            "time_zone": site_time_zone(),
+            "time_zone": clock.zone_name(),
             "may_restore": permissions.may_restore(request.user),
             **extra,
         }
@@ -179,17 +174,16 @@ class RevisionViews:
         except (PermissionDenied, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
             return HttpResponseRedirect(self._url("version", review.pk, version.pk))
-        when = timezone.localtime(version.revision.date_created)
+        when = clock.local(version.revision.date_created)
         if restored_as_pending:
             messages.success(
                 request,
-                f"Restored the version of {when:%d %B %Y, %H:%M} ({site_time_zone()}) as this "
+                f"Restored the version of {when} as this "
                 "live review's pending version: readers see it once the changes are published.",
             )
         else:
             messages.success(
                 request,
-                f"Restored the version of {when:%d %B %Y, %H:%M} ({site_time_zone()}) "
-                "as a new revision.",
+                f"Restored the version of {when} as a new revision.",
             )
         return HttpResponseRedirect(self._url("change", review.pk))

@@ -9,7 +9,7 @@ change form saves what was typed first, through the form's own validation and ed
 import json
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -18,13 +18,10 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from reviews import permissions, prepublish, preview, timezones, workflow
+from reviews import clock, permissions, prepublish, preview, timezones, workflow
 from reviews.admin.review_forms import PublishAtForm
-from reviews.admin.review_history import site_time_zone
 from reviews.models import Review
 from reviews.pending import Autosave
-
-__all__ = ["WorkflowViews", "site_time_zone"]
 
 # Steps on a live review's pending version: (label, model method).
 PENDING_STEPS = {
@@ -108,7 +105,7 @@ class WorkflowViews:
             else None,
             "form_saves_steps": may_edit,
             "transitions": review.transitions.select_related("actor"),
-            "time_zone": site_time_zone(),
+            "time_zone": clock.zone_name(),
             "zone_note": timezones.zone_note(),
             "now_local": timezone.localtime(),
             "preview_url": preview.preview_path(review),
@@ -175,8 +172,7 @@ class WorkflowViews:
             }[action]
         status = review.get_status_display().lower()
         if review.status == Review.Status.SCHEDULED:
-            when = timezone.localtime(review.published_at)
-            return f"“{review}” is scheduled for {when:%d %B %Y, %H:%M} ({site_time_zone()})."
+            return f"“{review}” is scheduled for {clock.local(review.published_at)}."
         return f"{workflow.ACTIONS[action].label}: “{review}” is now {status}."
 
     # Bulk actions: confirmed first, then the same model methods, one review at a time ---------
@@ -194,16 +190,15 @@ class WorkflowViews:
                 "action": request.POST.get("action"),
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "now": timezone.now(),
-                "time_zone": site_time_zone(),
+                "time_zone": clock.zone_name(),
             }
             request.current_app = self.admin_site.name
             return TemplateResponse(request, "admin/reviews/review/bulk_confirmation.html", context)
         done, refused = [], []
         for review in reviews:
             if action == "publish" and review.effective_status == Review.Status.SCHEDULED:
-                when = timezone.localtime(review.published_at)
                 refused.append(
-                    f"“{review}” is scheduled for {when:%d %B %Y, %H:%M} ({site_time_zone()}); "
+                    f"“{review}” is scheduled for {clock.local(review.published_at)}; "
                     "it was left on its schedule. Open it to publish it now."
                 )
                 continue
@@ -220,17 +215,13 @@ class WorkflowViews:
             messages.error(request, text)
         return None
 
+    @admin.action(description="Publish the selected reviews now", permissions=["publish"])
     def publish_selected(self, request, queryset):
         return self._bulk(request, queryset, "publish", "Publish")
 
-    publish_selected.short_description = "Publish the selected reviews now"
-    publish_selected.allowed_permissions = ("publish",)
-
+    @admin.action(description="Archive the selected reviews", permissions=["publish"])
     def archive_selected(self, request, queryset):
         return self._bulk(request, queryset, "archive", "Archive")
-
-    archive_selected.short_description = "Archive the selected reviews"
-    archive_selected.allowed_permissions = ("publish",)
 
     def has_publish_permission(self, request):
         return permissions.is_editor(request.user)
@@ -289,7 +280,7 @@ class WorkflowViews:
         return {
             "autosave": autosave,
             "autosave_url": self._url("autosave_new"),
-            "time_zone": site_time_zone(),
+            "time_zone": clock.zone_name(),
         }
 
     def _keep_draft(self, request, review):

@@ -18,7 +18,6 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
@@ -40,8 +39,8 @@ from reviews.admin.review_forms import (
 from reviews.admin.review_history import RevisionViews
 from reviews.admin.review_preview import LivePreviewViews
 from reviews.admin.review_saving import PendingVersionSaving
-from reviews.admin.review_workflow import WorkflowViews, site_time_zone
-from reviews.admin.taxonomy import FeaturedSlotAdmin
+from reviews.admin.review_workflow import WorkflowViews
+from reviews.admin.taxonomy import FeaturedSlotAdmin, when
 from reviews.models import Review
 
 
@@ -207,17 +206,11 @@ class ReviewAdmin(
 
     @admin.display(description="Published at")
     def publication_time(self, obj):
-        if obj is None or obj.published_at is None:
-            return "—"
-        when = timezone.localtime(obj.published_at)
-        return f"{when:%d %B %Y, %H:%M} ({site_time_zone()})"
+        return when(obj and obj.published_at)
 
     @admin.display(description="Unpublish at")
     def expiry_time(self, obj):
-        if obj is None or obj.unpublish_at is None:
-            return "—"
-        when = timezone.localtime(obj.unpublish_at)
-        return f"{when:%d %B %Y, %H:%M} ({site_time_zone()})"
+        return when(obj and obj.unpublish_at)
 
     @admin.display(description="as shown")
     def hero_preview(self, obj):

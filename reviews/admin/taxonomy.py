@@ -16,18 +16,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from films.admin import image_tag
-from reviews import permissions, seo
-from reviews.admin.review_workflow import site_time_zone
+from reviews import clock, permissions, seo
 from reviews.models import Feature, Review, Tag
 from reviews.models.features import check_featurable
 from reviews.timezones import zone_note
 
 
 def when(moment) -> str:
-    if moment is None:
-        return "—"
-    local = timezone.localtime(moment)
-    return f"{local:%d %B %Y, %H:%M} ({site_time_zone()})"
+    """A time in the site's zone, the zone named; "—" for none."""
+    return "—" if moment is None else clock.local(moment)
 
 
 def split_names(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from django.db.models import F, Window
 from django.db.models.functions import Lead
 from django.utils import timezone
 
-from reviews import permissions
+from reviews import clock, permissions
 from reviews.models.review import Review
 from reviews.status import Status
 
@@ -96,13 +96,8 @@ def check_featurable(review, starts_at=None) -> None:
             "“%(headline)s” is not published until %(published)s: schedule its feature for "
             "then or later.",
             code="feature_before_publication",
-            params={"headline": review.headline, "published": _local(review.published_at)},
+            params={"headline": review.headline, "published": clock.local(review.published_at)},
         )
-
-
-def _local(moment) -> str:
-    when = timezone.localtime(moment)
-    return f"{when:%d %B %Y, %H:%M} ({timezone.get_current_timezone_name()})"
 
 
 class Feature(models.Model):
@@ -128,7 +123,7 @@ class Feature(models.Model):
         indexes = [models.Index(fields=["-starts_at", "-id"], name="feature_latest_idx")]
 
     def __str__(self):
-        return f"{self.review} from {_local(self.starts_at)}"
+        return f"{self.review} from {clock.local(self.starts_at)}"
 
     @property
     def is_scheduled(self) -> bool:

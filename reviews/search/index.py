@@ -305,42 +305,22 @@ def connect() -> None:
 
         return receiver
 
-    models.signals.post_save.connect(
-        film_saved, sender=Film, weak=False, dispatch_uid="marquee-search-film"
-    )
-    models.signals.post_save.connect(
-        other_title_changed,
-        sender=AlternativeTitle,
-        weak=False,
-        dispatch_uid="marquee-search-other-title",
-    )
-    models.signals.post_delete.connect(
-        other_title_changed,
-        sender=AlternativeTitle,
-        weak=False,
-        dispatch_uid="marquee-search-other-title-gone",
-    )
-    models.signals.post_save.connect(
-        keyword_saved, sender=Keyword, weak=False, dispatch_uid="marquee-search-keyword"
-    )
-    models.signals.m2m_changed.connect(
-        keywords_changed,
-        sender=Film.keywords.through,
-        weak=False,
-        dispatch_uid="marquee-search-keywords",
-    )
-    models.signals.post_save.connect(
-        person_saved, sender=Person, weak=False, dispatch_uid="marquee-search-person"
-    )
-    models.signals.post_delete.connect(
-        removed("film"), sender=Film, weak=False, dispatch_uid="marquee-search-film-delete"
-    )
-    models.signals.post_delete.connect(
-        removed("person"), sender=Person, weak=False, dispatch_uid="marquee-search-person-delete"
-    )
-    models.signals.post_delete.connect(
-        removed("review"), sender=Review, weak=False, dispatch_uid="marquee-search-review-delete"
-    )
+    signals = models.signals
+    for signal, receiver, sender, name in (
+        (signals.post_save, film_saved, Film, "film"),
+        (signals.post_save, other_title_changed, AlternativeTitle, "other-title"),
+        (signals.post_delete, other_title_changed, AlternativeTitle, "other-title-gone"),
+        (signals.post_save, keyword_saved, Keyword, "keyword"),
+        (signals.m2m_changed, keywords_changed, Film.keywords.through, "keywords"),
+        (signals.post_save, person_saved, Person, "person"),
+        (signals.post_delete, removed("film"), Film, "film-delete"),
+        (signals.post_delete, removed("person"), Person, "person-delete"),
+        (signals.post_delete, removed("review"), Review, "review-delete"),
+        # Signals, not Section.save(): a queryset's delete() sends them too.
+        (signals.post_save, section_saved, Section, "section"),
+        (signals.post_delete, section_deleted, Section, "section-delete"),
+    ):
+        signal.connect(receiver, sender=sender, weak=False, dispatch_uid=f"marquee-search-{name}")
 
     def pruned(sender, using="default", **kwargs):
         if connections[using].vendor == "sqlite":
@@ -352,11 +332,4 @@ def connect() -> None:
         sender=apps.get_app_config("reviews"),
         weak=False,
         dispatch_uid="marquee-search-prune",
-    )
-    # Signals, not Section.save(): a queryset's delete() sends them too.
-    models.signals.post_save.connect(
-        section_saved, sender=Section, weak=False, dispatch_uid="marquee-search-section"
-    )
-    models.signals.post_delete.connect(
-        section_deleted, sender=Section, weak=False, dispatch_uid="marquee-search-section-delete"
     )

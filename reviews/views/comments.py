@@ -103,8 +103,14 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         )
 
     form = CommentForm(request.POST, review=review, user=request.user)
+
+    def again(status: int, **notice) -> HttpResponse:
+        """The page with the reader's form again, and a token to post it with."""
+        token = _fresh_token(form, review)
+        return review_page(request, review, form=form, status=status, token=token, **notice)
+
     if not form.is_valid():
-        return review_page(request, review, form=form, status=400, token=_fresh_token(form, review))
+        return again(400)
     data = form.cleaned_data
     ip = comments.client_ip(request)
     try:
@@ -133,28 +139,14 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             token=token,
         )
     except comments.Blocked:
-        return review_page(
-            request,
-            review,
-            form=form,
-            status=403,
-            notice=blocked_notice(),
-            token=_fresh_token(form, review),
-        )
+        return again(403, notice=blocked_notice())
     except comments.RateLimited as limited:
-        response = review_page(
-            request,
-            review,
-            form=form,
-            status=429,
-            notice=rate_limited_notice(limited),
-            token=_fresh_token(form, review),
-        )
+        response = again(429, notice=rate_limited_notice(limited))
         response["Retry-After"] = str(limited.retry_after)
         return response
     except ValidationError as error:
         form.add_error(None, error)
-        return review_page(request, review, form=form, status=400, token=_fresh_token(form, review))
+        return again(400)
     messages.success(
         request,
         outcome_message(comment),

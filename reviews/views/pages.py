@@ -93,7 +93,6 @@ class ReviewListView(ListView):
     """All published reviews, newest first, filtered by genre, film year, rating and critic
     (`ReviewFilters`, as on the film list); a filtered page has its own title and is not indexed."""
 
-    template_name = "reviews/review_list.html"
     context_object_name = "reviews"
     paginate_by = 12
 

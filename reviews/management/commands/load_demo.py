@@ -52,6 +52,21 @@ PORTRAITS_PER_FILM = 4  # the top-billed cast who get a drawn portrait
 DEMO_NOTE = "Demo content: placed in its state by load_demo."
 
 
+def drawn_image(name: str, data: bytes, **fields) -> Image:
+    """A picture drawn for the demo, saved in the image library."""
+    image = Image(credit="Illustration: Marquee demo", **fields)
+    image.file.save(name, ContentFile(data), save=False)
+    image.save()
+    return image
+
+
+def drawn_still(name: str, subject: str, **fields) -> Image:
+    """A drawn still of `subject`, its figure the focal point."""
+    still, (focus_x, focus_y), description = artwork.still_jpeg(subject)
+    alt = f"{description} (an illustration drawn for the demo)"
+    return drawn_image(name, still, alt=alt, focus_x=focus_x, focus_y=focus_y, **fields)
+
+
 class Command(BaseCommand):
     help = (
         "Load demo films, people, reviews and staff accounts, and create a local superuser "
@@ -212,13 +227,11 @@ class Command(BaseCommand):
                 drawn = artwork.poster_png(
                     film.title, film.year, directors[0].name if directors else "", film.tagline
                 )
-                poster = Image(
+                film.poster = drawn_image(
+                    f"{film.slug}.png",
+                    drawn,
                     alt=f"{film.poster_alt}, an illustration drawn for the demo",
-                    credit="Illustration: Marquee demo",
                 )
-                poster.file.save(f"{film.slug}.png", ContentFile(drawn), save=False)
-                poster.save()
-                film.poster = poster
                 film.save(update_fields=["poster"])
             cast = [
                 c.person
@@ -228,14 +241,11 @@ class Command(BaseCommand):
             ]
             for person in [*cast, *directors]:
                 if not person.photo_id:
-                    photo = Image(
+                    person.photo = drawn_image(
+                        f"{person.slug}.png",
+                        artwork.person_png(person.name),
                         alt=f"{person.name}, a portrait drawn for the demo",
-                        credit="Illustration: Marquee demo",
                     )
-                    drawn = ContentFile(artwork.person_png(person.name))
-                    photo.file.save(f"{person.slug}.png", drawn, save=False)
-                    photo.save()
-                    person.photo = photo
                     person.save(update_fields=["photo"])
 
     def attach_still(self, review: Review) -> None:
@@ -243,16 +253,7 @@ class Command(BaseCommand):
         figure the focal point."""
         if review.hero_id:
             return
-        still, focus, description = artwork.still_jpeg(review.film.title)
-        image = Image(
-            alt=f"{description} (an illustration drawn for the demo)",
-            credit="Illustration: Marquee demo",
-            focus_x=focus[0],
-            focus_y=focus[1],
-        )
-        image.file.save(f"{review.slug}.jpg", ContentFile(still), save=False)
-        image.save()
-        review.hero = image
+        review.hero = drawn_still(f"{review.slug}.jpg", review.film.title)
 
     def add_figures(self, review: Review, entry: dict) -> None:
         """The manifest's `figures`: each a drawn still put in the library with alt text,
@@ -265,18 +266,11 @@ class Command(BaseCommand):
                     f"manifest.json: {entry['file']}: no section headed {figure['section']!r} "
                     "for a figure"
                 )
-            still, focus, description = artwork.still_jpeg(
-                f"{review.film.title}: {section.heading}"
-            )
-            image = Image(
-                alt=f"{description} (an illustration drawn for the demo)",
+            image = drawn_still(
+                f"{review.slug}-{section.anchor}.jpg",
+                f"{review.film.title}: {section.heading}",
                 caption=figure["caption"],
-                credit="Illustration: Marquee demo",
-                focus_x=focus[0],
-                focus_y=focus[1],
             )
-            image.file.save(f"{review.slug}-{section.anchor}.jpg", ContentFile(still), save=False)
-            image.save()
             first, _, rest = section.body.partition("\n\n")
             section.body = "\n\n".join(part for part in (first, reference(image.pk), rest) if part)
             section.save(update_fields=["body"])
