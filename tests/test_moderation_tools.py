@@ -59,6 +59,9 @@ def make(review, **fields) -> Comment:
     return Comment.objects.create(review=review, **(defaults | fields))
 
 
+STATUSES = ["pending", "approved", "rejected", "spam"]
+
+
 def row_of(html: str, text: str) -> str:
     """The queue's table row that shows `text`."""
     at = html.index(text)
@@ -96,6 +99,27 @@ def test_each_queue_row_decides_and_shows_thread_review_and_history(client, revi
     assert response["Location"] == "http://testserver" + CHANGELIST + "?status=pending"
     reply.refresh_from_db()
     assert (reply.status, reply.moderated_by) == (Comment.Status.APPROVED, staff)
+
+
+def test_a_row_offers_only_the_decisions_that_change_its_comment(client, review, staff):
+    comments = {status: make(review, body=f"A {status} one", status=status) for status in STATUSES}
+    client.force_login(staff)
+    html = client.get(CHANGELIST + "?status=all").content.decode()
+    offered = {
+        status: [
+            decision
+            for decision in ["approve", "reject", "spam", "delete"]
+            if f'formaction="{url("moderate", comment.pk, decision)}"'
+            in row_of(html, f"A {status} one")
+        ]
+        for status, comment in comments.items()
+    }
+    assert offered == {
+        "pending": ["approve", "reject", "spam", "delete"],
+        "approved": ["reject", "spam", "delete"],
+        "rejected": ["approve", "spam", "delete"],
+        "spam": ["approve", "reject", "delete"],
+    }
 
 
 def test_delete_asks_first_from_a_row_and_in_bulk(client, review, staff):

@@ -23,6 +23,12 @@ ROW_DECISIONS = [
     ("spam", "Spam"),
     ("delete", "Delete"),
 ]
+# The status a decision leaves: a row offers no decision its comment already has.
+DECIDES = {
+    "approve": Comment.Status.APPROVED,
+    "reject": Comment.Status.REJECTED,
+    "spam": Comment.Status.SPAM,
+}
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -222,8 +228,7 @@ class CommentColumns:
             (
                 (decision, self.url("moderate", comment.pk, decision), label, comment.name, label)
                 for decision, label in ROW_DECISIONS
-                if decision != comment.status
-                and not (decision == "spam" and comment.status == Comment.Status.SPAM)
+                if DECIDES.get(decision) != comment.status
             ),
         )
 
