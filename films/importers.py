@@ -313,31 +313,16 @@ def write_credits(film: Film, kind: str, credits: list[dict]) -> bool:
             people[credit["id"]] = Person.objects.create(tmdb_id=credit["id"], name=credit["name"])
             changed = True
     if kind == "cast":
+        stored, key, fields = film.cast_credits, ("person_id", "character"), ["character", "order"]
         wanted = [
             CastCredit(film=film, person=people[c["id"]], character=c["character"], order=order)
             for order, c in enumerate(credits)
         ]
-        return (
-            row_sync.sync(
-                film.cast_credits.all(),
-                wanted,
-                key=("person_id", "character"),
-                fallback="person_id",
-                fields=["character", "order"],
-            )
-            or changed
-        )
-    wanted = [
-        CrewCredit(film=film, person=people[c["id"]], department=c["department"], job=c["job"])
-        for c in credits
-    ]
-    return (
-        row_sync.sync(
-            film.crew_credits.all(),
-            wanted,
-            key=("person_id", "job"),
-            fallback="person_id",
-            fields=["department", "job"],
-        )
-        or changed
-    )
+    else:
+        stored, key, fields = film.crew_credits, ("person_id", "job"), ["department", "job"]
+        wanted = [
+            CrewCredit(film=film, person=people[c["id"]], department=c["department"], job=c["job"])
+            for c in credits
+        ]
+    synced = row_sync.sync(stored.all(), wanted, key=key, fallback="person_id", fields=fields)
+    return synced or changed
