@@ -142,34 +142,28 @@
     return;
   }
 
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    node.textContent = text || "";
+    return node;
+  }
+
   function show(comment) {
-    var item = document.createElement("li");
-    item.className = "comment comment--mine";
+    var item = mine.appendChild(element("li", "comment comment--mine"));
     item.id = "comment-" + comment.id;
-    var card = document.createElement("article");
-    card.className = "comment__card";
-    var meta = document.createElement("header");
-    meta.className = "comment__meta";
-    var author = document.createElement("p");
-    author.className = "comment__author";
-    author.textContent = comment.name;
-    var badge = document.createElement("span");
-    badge.className = "comment__badge comment__badge--pending";
-    badge.textContent = "Awaiting moderation — only you can see this";
-    author.appendChild(document.createTextNode(" "));
-    author.appendChild(badge);
-    var when = document.createElement("time");
+    var card = item.appendChild(element("article", "comment__card"));
+    var meta = card.appendChild(element("header", "comment__meta"));
+    var author = meta.appendChild(element("p", "comment__author", comment.name + " "));
+    author.appendChild(
+      element("span", "comment__badge comment__badge--pending", "Awaiting moderation — only you can see this")
+    );
+    var when = meta.appendChild(element("time", "", comment.submitted_display));
     when.setAttribute("datetime", comment.submitted);
-    when.textContent = comment.submitted_display;
-    meta.appendChild(author);
-    meta.appendChild(when);
-    var text = document.createElement("div");
-    text.className = "comment__text";
+    var text = card.appendChild(element("div", "comment__text"));
     text.innerHTML = comment.body_html; // escaped by the server when the comment was saved
-    card.appendChild(meta);
-    card.appendChild(text);
-    item.appendChild(card);
-    mine.appendChild(item);
   }
 
   var query = here.map(function (receipt) {
