@@ -21,20 +21,24 @@ from films.validators import validate_image_file
 SLUG_HELP = "Leave empty to make one from the name; it is the page's address."
 
 
-def count_of(model, fk: str):
-    """A correlated COUNT of `model` rows pointing at the outer row.
+def credit_counts(fk: str) -> dict:
+    """The `cast_count` and `crew_count` annotations: correlated COUNTs of the credits whose
+    `fk` is the outer row.
 
     Subqueries rather than Count() over joins: counting two reverse relations through joins
     multiplies the rows (cast by crew) before counting.
     """
-    rows = (
-        model.objects.filter(**{fk: OuterRef("pk")})
-        .order_by()
-        .values(fk)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+    counts = {}
+    for name, model in (("cast_count", CastCredit), ("crew_count", CrewCredit)):
+        rows = (
+            model.objects.filter(**{fk: OuterRef("pk")})
+            .order_by()
+            .values(fk)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        counts[name] = Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+    return counts
 
 
 def image_tag(
@@ -237,14 +241,7 @@ class FilmAdmin(
     inlines = (CastCreditInline, CrewCreditInline)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                cast_count=count_of(CastCredit, "film"),
-                crew_count=count_of(CrewCredit, "film"),
-            )
-        )
+        return super().get_queryset(request).annotate(**credit_counts("film"))
 
     @admin.display(description="poster")
     def poster_thumbnail(self, film):
@@ -310,14 +307,7 @@ class PersonAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, ad
     inlines = (PersonCastCreditInline, PersonCrewCreditInline)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                cast_count=count_of(CastCredit, "person"),
-                crew_count=count_of(CrewCredit, "person"),
-            )
-        )
+        return super().get_queryset(request).annotate(**credit_counts("person"))
 
     @admin.display(description="photo")
     def photo_thumbnail(self, person):
