@@ -31,57 +31,50 @@ MEDIA_NS = "http://search.yahoo.com/mrss/"
 CONTENT_TYPE = "application/xml; charset=utf-8"
 
 
-def _add_media(handler, item) -> None:
-    """Media RSS: the image and the star rating (both feed formats)."""
-    if image := item.get("image"):
-        handler.addQuickElement(
-            "media:content",
-            "",
-            {
-                "url": image["url"],
-                "medium": "image",
-                "type": image["type"],
-                **(
-                    {"width": str(image["width"]), "height": str(image["height"])}
-                    if image["width"]
-                    else {}
-                ),
-            },
-        )
-    if item.get("rating") is not None:
-        handler.startElement("media:community", {})
-        handler.addQuickElement(
-            "media:starRating",
-            "",
-            {
-                "average": f"{float(item['rating']):g}",
-                "min": "0",
-                "max": "5",
-            },
-        )
-        handler.endElement("media:community")
+class MediaItems:
+    """Media RSS on each item, in both feed formats: the image and the star rating."""
 
-
-class ReviewRss(Rss201rev2Feed):
     content_type = CONTENT_TYPE
 
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if image := item.get("image"):
+            handler.addQuickElement(
+                "media:content",
+                "",
+                {
+                    "url": image["url"],
+                    "medium": "image",
+                    "type": image["type"],
+                    **(
+                        {"width": str(image["width"]), "height": str(image["height"])}
+                        if image["width"]
+                        else {}
+                    ),
+                },
+            )
+        if item.get("rating") is not None:
+            handler.startElement("media:community", {})
+            handler.addQuickElement(
+                "media:starRating",
+                "",
+                {
+                    "average": f"{float(item['rating']):g}",
+                    "min": "0",
+                    "max": "5",
+                },
+            )
+            handler.endElement("media:community")
+
+
+class ReviewRss(MediaItems, Rss201rev2Feed):
     def rss_attributes(self):
         return super().rss_attributes() | {"xmlns:media": MEDIA_NS}
 
-    def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
-        _add_media(handler, item)
 
-
-class ReviewAtom(Atom1Feed):
-    content_type = CONTENT_TYPE
-
+class ReviewAtom(MediaItems, Atom1Feed):
     def root_attributes(self):
         return super().root_attributes() | {"xmlns:media": MEDIA_NS}
-
-    def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
-        _add_media(handler, item)
 
 
 class LatestReviewsFeed(Feed):
