@@ -86,20 +86,17 @@ class SectionInline(admin.StackedInline):
         return field
 
     # A writer's sections follow the review: editable while the review is.
+    def _review_editable(self, request, obj) -> bool:
+        return obj is None or permissions.may_edit(request.user, obj)
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not permissions.may_edit(request.user, obj):
-            return False
-        return super().has_change_permission(request, obj)
+        return self._review_editable(request, obj) and super().has_change_permission(request, obj)
 
     def has_add_permission(self, request, obj=None):
-        if obj is not None and not permissions.may_edit(request.user, obj):
-            return False
-        return super().has_add_permission(request, obj)
+        return self._review_editable(request, obj) and super().has_add_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not permissions.may_edit(request.user, obj):
-            return False
-        return super().has_delete_permission(request, obj)
+        return self._review_editable(request, obj) and super().has_delete_permission(request, obj)
 
 
 def new_pending_sections(review) -> list:
