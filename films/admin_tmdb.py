@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from config.admin import ReadOnlyAdmin
+from config.admin import ReadOnlyAdmin, own_urls
 from films.models import CastCredit, CrewCredit, Film, TMDBImport, TMDBSyncRun
 from films.tmdb import (
     HOW_TO_CONFIGURE,
@@ -41,18 +41,12 @@ class TMDBFilmAdminMixin:
     change_list_template = "admin/films/film/change_list.html"
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
         return [
-            path("add-from-tmdb/", wrap(self.add_from_tmdb_view), name="films_film_add_from_tmdb"),
-            path(
-                "add-from-tmdb/<uuid:job_id>/",
-                wrap(self.tmdb_import_view),
-                name="films_film_tmdb_import",
-            ),
-            path(
-                "<path:object_id>/tmdb-changes/",
-                wrap(self.tmdb_changes_view),
-                name="films_film_tmdb_changes",
+            *own_urls(
+                self,
+                ("add-from-tmdb/", self.add_from_tmdb_view, "add_from_tmdb"),
+                ("add-from-tmdb/<uuid:job_id>/", self.tmdb_import_view, "tmdb_import"),
+                ("<path:object_id>/tmdb-changes/", self.tmdb_changes_view, "tmdb_changes"),
             ),
             *super().get_urls(),
         ]

@@ -8,13 +8,15 @@ a link to edit (recorded, the original kept). The pages behind those buttons are
 reviews/admin/comment_views.py; the queue's filters and columns in reviews/admin/comment_list.py.
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
-from config.admin import ReadOnlyAdmin
+from config.admin import ReadOnlyAdmin, own_urls
 from reviews import moderation
 from reviews.admin import comment_views, commenters
 from reviews.admin.comment_list import CommentColumns, ReviewFilter, StatusFilter
@@ -133,28 +135,22 @@ class CommentAdmin(CommentColumns, ReadOnlyAdmin):
     # One comment at a time: decisions, reply, edit, the sender.
 
     def get_urls(self):
-        info = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
-        view = self.admin_site.admin_view
-
-        def bound(function):
-            def page(request, *args, **kwargs):
-                return function(self, request, *args, **kwargs)
-
-            return view(page)
-
         return [
-            path("mail/", bound(commenters.mail_preference_view), name=f"{info}_mail"),
-            path(
-                "<path:object_id>/moderate/<str:decision>/",
-                bound(comment_views.decide),
-                name=f"{info}_moderate",
-            ),
-            path("<path:object_id>/reply/", bound(comment_views.reply), name=f"{info}_reply"),
-            path("<path:object_id>/edit/", bound(comment_views.edit), name=f"{info}_edit"),
-            path(
-                "<path:object_id>/sender/<str:operation>/",
-                bound(comment_views.sender),
-                name=f"{info}_sender",
+            *own_urls(
+                self,
+                ("mail/", partial(commenters.mail_preference_view, self), "mail"),
+                (
+                    "<path:object_id>/moderate/<str:decision>/",
+                    partial(comment_views.decide, self),
+                    "moderate",
+                ),
+                ("<path:object_id>/reply/", partial(comment_views.reply, self), "reply"),
+                ("<path:object_id>/edit/", partial(comment_views.edit, self), "edit"),
+                (
+                    "<path:object_id>/sender/<str:operation>/",
+                    partial(comment_views.sender, self),
+                    "sender",
+                ),
             ),
             *super().get_urls(),
         ]

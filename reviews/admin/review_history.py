@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from reversion.models import Version
 
+from config.admin import own_urls
 from reviews import clock, permissions, revisions
 from reviews.models import Review
 
@@ -21,25 +22,13 @@ class RevisionViews:
     def get_urls(self):
         opts = self.model._meta
         info = f"{opts.app_label}_{opts.model_name}"
-        view = self.admin_site.admin_view
-        ours = [
-            path(
-                "<path:object_id>/history/compare/", view(self.compare_view), name=f"{info}_compare"
-            ),
-            path(
-                "<path:object_id>/history/pending/", view(self.pending_view), name=f"{info}_pending"
-            ),
-            path(
-                "<path:object_id>/history/<int:version_id>/",
-                view(self.version_view),
-                name=f"{info}_version",
-            ),
-            path(
-                "<path:object_id>/history/<int:version_id>/restore/",
-                view(self.restore_view),
-                name=f"{info}_restore",
-            ),
-        ]
+        ours = own_urls(
+            self,
+            ("<path:object_id>/history/compare/", self.compare_view, "compare"),
+            ("<path:object_id>/history/pending/", self.pending_view, "pending"),
+            ("<path:object_id>/history/<int:version_id>/", self.version_view, "version"),
+            ("<path:object_id>/history/<int:version_id>/restore/", self.restore_view, "restore"),
+        )
         # reversion's own revert and recover views save the stored `version` back (and so
         # fail the edit lock) and bypass the editors-only rule: restores go through ours.
         theirs = [

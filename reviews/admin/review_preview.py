@@ -12,10 +12,10 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render as render_page
-from django.urls import path
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.admin import own_urls
 from reviews import permissions
 from reviews.markdown import render
 from reviews.models import Section, Tag
@@ -26,19 +26,11 @@ class LivePreviewViews:
     """Mixed into ReviewAdmin: the endpoint the change page's live preview posts to."""
 
     def get_urls(self):
-        opts = self.model._meta
-        info = f"{opts.app_label}_{opts.model_name}"
-        view = self.admin_site.admin_view
         return [
-            path(
-                "add/live-preview/",
-                view(self.live_preview_view),
-                name=f"{info}_live_preview_new",
-            ),
-            path(
-                "<path:object_id>/live-preview/",
-                view(self.live_preview_view),
-                name=f"{info}_live_preview",
+            *own_urls(
+                self,
+                ("add/live-preview/", self.live_preview_view, "live_preview_new"),
+                ("<path:object_id>/live-preview/", self.live_preview_view, "live_preview"),
             ),
             *super().get_urls(),
         ]

@@ -14,10 +14,10 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
+from config.admin import own_urls
 from reviews import clock, permissions, prepublish, preview, timezones, workflow
 from reviews.admin.review_forms import PublishAtForm
 from reviews.models import Review
@@ -42,19 +42,15 @@ class WorkflowViews:
     """Mixed into ReviewAdmin: the transition, share and autosave views, and the bulk actions."""
 
     def get_urls(self):
-        opts = self.model._meta
-        info = f"{opts.app_label}_{opts.model_name}"
-        view = self.admin_site.admin_view
+        # Before the object's own patterns, which would read "add" as an object id.
         return [
-            # Before the object's own patterns, which would read "add" as an object id.
-            path("add/autosave/", view(self.autosave_new_view), name=f"{info}_autosave_new"),
-            path(
-                "<path:object_id>/transition/<str:action>/",
-                view(self.transition_view),
-                name=f"{info}_transition",
+            *own_urls(
+                self,
+                ("add/autosave/", self.autosave_new_view, "autosave_new"),
+                ("<path:object_id>/transition/<str:action>/", self.transition_view, "transition"),
+                ("<path:object_id>/share/", self.share_view, "share"),
+                ("<path:object_id>/autosave/", self.autosave_view, "autosave"),
             ),
-            path("<path:object_id>/share/", view(self.share_view), name=f"{info}_share"),
-            path("<path:object_id>/autosave/", view(self.autosave_view), name=f"{info}_autosave"),
             *super().get_urls(),
         ]
 
