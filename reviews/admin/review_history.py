@@ -57,22 +57,17 @@ class RevisionViews:
 
     def history_view(self, request, object_id, extra_context=None):
         review = self._get_visible(request, object_id)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"History: {review}",
-            "subtitle": None,
-            "opts": self.model._meta,
-            "object": review,
-            "original": review,
-            "versions": revisions.versions_for(review),
-            "pending": review.pending,
-            "pending_url": self._url("pending", review.pk),
-            "compare_url": self._url("compare", review.pk),
-            "time_zone": clock.zone_name(),
-            "may_restore": permissions.may_restore(request.user),
-            **(extra_context or {}),
-        }
-        request.current_app = self.admin_site.name
+        context = self._revision_context(
+            request,
+            review,
+            f"History: {review}",
+            object=review,
+            versions=revisions.versions_for(review),
+            pending=review.pending,
+            pending_url=self._url("pending", review.pk),
+            compare_url=self._url("compare", review.pk),
+        )
+        context.update(extra_context or {})
         return TemplateResponse(request, self.object_history_template, context)
 
     def _version(self, review, version_id) -> Version:
