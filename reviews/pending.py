@@ -193,11 +193,7 @@ def apply(review, pending: PendingChange, by) -> None:
             review.tags.set(review.tags.model.objects.filter(pk__in=pending.fields[TAGS]))
         keep = [data["id"] for data in pending.sections if data.get("id")]
         review.sections.exclude(pk__in=keep).delete()
-        existing = {section.pk: section for section in review.sections.all()}
-        for data in sorted(pending.sections, key=lambda s: s.get("position") or 0):
-            section = existing.get(data.get("id")) or review.sections.model(review=review)
-            for name in SECTION_FIELDS:
-                setattr(section, name, data.get(name))
+        for section in pending.section_objects(review):
             section.save()
 
 
