@@ -31,6 +31,16 @@
     }
   }
 
+  // The site's JSON answer, or null when it refuses.
+  function getJson(url) {
+    return fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    });
+  }
+
   // Tokens.
   var pending = null;
   function fetchTokens() {
@@ -43,13 +53,7 @@
       if (shown && shown.value) {
         url += "?shown=" + encodeURIComponent(shown.value);
       }
-      pending = fetch(url, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      })
-        .then(function (response) {
-          return response.ok ? response.json() : null;
-        })
+      pending = getJson(url)
         .then(function (tokens) {
           if (tokens) {
             form.elements.csrfmiddlewaretoken.value = tokens.csrfmiddlewaretoken;
@@ -169,13 +173,7 @@
   var query = here.map(function (receipt) {
     return "r=" + encodeURIComponent(receipt);
   }).join("&");
-  fetch(page + "?" + query, {
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-  })
-    .then(function (response) {
-      return response.ok ? response.json() : null;
-    })
+  getJson(page + "?" + query)
     .then(function (answer) {
       if (!answer) {
         return;
