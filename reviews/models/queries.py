@@ -61,10 +61,6 @@ class ReviewQuerySet(models.QuerySet):
     def by_author(self, user):
         return self.filter(author=user)
 
-    def with_bylines(self):
-        """Each review's film and its author's critic profile joined in, as cards show them."""
-        return self.select_related("film__poster", "author__critic")
-
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 
