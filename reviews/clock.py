@@ -44,6 +44,11 @@ def local(moment: datetime.datetime) -> str:
     return f"{when:%d %B %Y, %H:%M} ({zone_name()})"
 
 
+def when(moment: datetime.datetime | None) -> str:
+    """`local(moment)`, or "—" for none (the admin's columns and notes)."""
+    return "—" if moment is None else local(moment)
+
+
 def _at(moment: datetime.datetime | str) -> datetime.datetime:
     return parse_datetime(moment) if isinstance(moment, str) else moment
 

@@ -27,7 +27,7 @@ from films.admin import (
     OptionalSlugMixin,
 )
 from films.templatetags.marquee import picture
-from reviews import permissions
+from reviews import clock, permissions
 from reviews.admin.review_forms import (
     MARKDOWN_EDITOR,
     QueueFilter,
@@ -40,7 +40,7 @@ from reviews.admin.review_history import RevisionViews
 from reviews.admin.review_preview import LivePreviewViews
 from reviews.admin.review_saving import PendingVersionSaving
 from reviews.admin.review_workflow import WorkflowViews
-from reviews.admin.taxonomy import FeaturedSlotAdmin, when
+from reviews.admin.taxonomy import FeaturedSlotAdmin
 from reviews.models import Review
 
 
@@ -206,11 +206,11 @@ class ReviewAdmin(
 
     @admin.display(description="Published at")
     def publication_time(self, obj):
-        return when(obj and obj.published_at)
+        return clock.when(obj and obj.published_at)
 
     @admin.display(description="Unpublish at")
     def expiry_time(self, obj):
-        return when(obj and obj.unpublish_at)
+        return clock.when(obj and obj.unpublish_at)
 
     @admin.display(description="as shown")
     def hero_preview(self, obj):

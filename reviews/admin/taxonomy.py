@@ -22,11 +22,6 @@ from reviews.models.features import check_featurable
 from reviews.timezones import zone_note
 
 
-def when(moment) -> str:
-    """A time in the site's zone, the zone named; "—" for none."""
-    return "—" if moment is None else clock.local(moment)
-
-
 def split_names(text: str) -> list[str]:
     return [name.strip() for name in (text or "").split(",") if name.strip()]
 
@@ -151,11 +146,11 @@ class FeatureAdmin(admin.ModelAdmin):
 
     @admin.display(description="from", ordering="starts_at")
     def start(self, feature):
-        return when(feature.starts_at)
+        return clock.when(feature.starts_at)
 
     @admin.display(description="until")
     def end(self, feature):
-        return when(feature.ends_at) if feature.ends_at else "—"
+        return clock.when(feature.ends_at)
 
     @admin.display(description="featured by")
     def featured_by_name(self, feature):
@@ -199,10 +194,10 @@ class FeaturedSlotAdmin:
             return "—"
         current = Feature.objects.current()
         if current is not None and current.review_id == review.pk:
-            return f"Featured since {when(current.starts_at)}."
+            return f"Featured since {clock.when(current.starts_at)}."
         upcoming = Feature.objects.upcoming().filter(review=review).first()
         if upcoming is not None:
-            return f"Scheduled to be featured from {when(upcoming.starts_at)}."
+            return f"Scheduled to be featured from {clock.when(upcoming.starts_at)}."
         return "Not featured."
 
     @admin.display(description="front page")
