@@ -811,6 +811,19 @@ def test_related_reviews_share_film_collection_genre_or_people_and_are_public(cl
         assert hidden not in titles
 
 
+def test_a_film_without_credits_or_genres_still_has_its_own_reviews_related(client):
+    """No people and no genres to share: the box holds the film's other reviews alone."""
+    bare = FilmFactory(title="Untitled short", genres=[])
+    first, second = published(film=bare), published(film=bare, headline="A second look")
+    published(film=FilmFactory(genres=[GenreFactory(name="Horror")]), headline="Elsewhere")
+    assert not bare.cast_credits.exists()
+    assert not bare.crew_credits.exists()
+
+    related = find(main_of(client.get(first.get_absolute_url())), "section", cls="related")
+
+    assert review_titles(related) == [second.headline]
+
+
 def test_related_review_cards_are_the_cards_every_listing_shows(client, review, film):
     """Related reviews are loaded as cards, like every listing's."""
     other = published(

@@ -1,7 +1,16 @@
 """What readers and editors ask of reviews: the public rule and ReviewQuerySet."""
 
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from films.models import CastCredit, CrewCredit, Film
@@ -76,10 +85,11 @@ class ReviewQuerySet(models.QuerySet):
 
     def for_article(self):
         """With what the page's cached parts show around the review (article, header, title,
-        og:image, related box) and previews: its film with collection, poster and backdrop, its
-        author's critic profile, its hero."""
+        og:image, related box) and previews: its film with poster and backdrop, its author's
+        critic profile, its hero. What only the article shows comes with `article_prefetches()`
+        (a ninth table joined here doubled PostgreSQL's planning: bench/NOTES.md)."""
         return self.select_related(
-            "film__collection", "film__poster", "film__backdrop", "author__critic", "hero"
+            "film__poster", "film__backdrop", "author__critic", "hero"
         ).defer(*NOT_ON_THE_PAGE)
 
     def related_to(self, review, limit: int = 4) -> list:
@@ -87,32 +97,34 @@ class ReviewQuerySet(models.QuerySet):
 
         Close: the same film, then the same collection, then a film sharing a director or a
         top-billed actor; the box is then filled with the newest reviews of films sharing a
-        genre. Each step is a small lookup by index: the reviews of the films close to this
-        one (one query), and, when the box is not full, the newest-first index walked until
-        enough reviews share a genre. Ranking every review that shares a genre (most of the
-        archive) in one statement cost ~20 ms at scale 1 (bench/NOTES.md).
+        genre. `review` comes with its film's top cast, directors and genres (its article
+        shows them: `article_prefetches()`; loaded here if not), so each step is a small lookup
+        by index: the reviews of the films close to this one (one query), and, when the box is
+        not full, the newest-first index walked until enough reviews share a genre. Ranking
+        every review that shares a genre (most of the archive) in one statement cost ~20 ms at
+        scale 1 (bench/NOTES.md).
         """
+        prefetch_related_objects([review], *film_prefetches())
         film = review.film
-        cast = CastCredit.objects.filter(order__lt=TOP_BILLED).order_by()
-        directors = CrewCredit.objects.filter(job=CrewCredit.DIRECTOR_JOB).order_by()
-        # The films of this film's people, one arm per kind of credit on each side: a single
-        # `IN` per arm is a lookup by index (an OR of two scanned every cast credit).
-        its_cast = cast.filter(film_id=film.pk).values("person_id")
-        its_directors = directors.filter(film_id=film.pk).values("person_id")
-        arms = [
-            credits.filter(person_id__in=people).values_list("film_id", flat=True)
-            for credits in (cast, directors)
-            for people in (its_cast, its_directors)
-        ]
-        # The film itself, with its collection's films if any, as one more arm: with
-        # `film_id = x OR film_id IN (…)` PostgreSQL scanned every review; one `IN` over the
-        # union is a lookup by index (0.5 ms, not 5).
+        people = {credit.person_id for credit in (*film.top_cast, *film.directors)}
+        # The films of this film's people, one arm per kind of credit, and the film itself with
+        # its collection's films if any: with `film_id = x OR film_id IN (…)` PostgreSQL
+        # scanned every review; one `IN` over the union is a lookup by index.
         if film.collection_id is not None:
             saga = Film.objects.filter(collection_id=film.collection_id)
         else:
             saga = Film.objects.filter(pk=film.pk)
-        arms.append(saga.order_by().values_list("pk", flat=True))
-        close_films = arms[0].union(*arms[1:])
+        close_films = (
+            CastCredit.objects.filter(order__lt=TOP_BILLED, person_id__in=people)
+            .order_by()
+            .values_list("film_id", flat=True)
+            .union(
+                CrewCredit.objects.filter(job=CrewCredit.DIRECTOR_JOB, person_id__in=people)
+                .order_by()
+                .values_list("film_id", flat=True),
+                saga.order_by().values_list("pk", flat=True),
+            )
+        )
         nearest = [When(film_id=film.pk, then=Value(0))]
         if film.collection_id is not None:
             nearest.append(When(film__collection_id=film.collection_id, then=Value(1)))
@@ -124,11 +136,10 @@ class ReviewQuerySet(models.QuerySet):
             .order_by("closeness", "-published_at", "-id")[:limit]
         )
         if len(found) < limit:
-            film_genres = Film.genres.through.objects
             shares_genre = Exists(
-                film_genres.filter(
+                Film.genres.through.objects.filter(
                     film_id=OuterRef("film_id"),
-                    genre_id__in=film_genres.filter(film_id=film.pk).values("genre_id"),
+                    genre_id__in=[genre.pk for genre in film.genres.all()],
                 )
             )
             found += (
@@ -174,11 +185,9 @@ CARD_FIELDS = (
 )
 
 
-def article_prefetches() -> list:
-    """What the article shows beyond the review row: sections, genres, top cast, directors."""
+def film_prefetches() -> list:
+    """What the review page shows of its film beyond its row: genres, top cast, directors."""
     return [
-        "sections",
-        "tags",
         "film__genres",
         Prefetch(
             "film__cast_credits",
@@ -196,3 +205,9 @@ def article_prefetches() -> list:
             .order_by("id"),
         ),
     ]
+
+
+def article_prefetches() -> list:
+    """What the article shows beyond `for_article()`: sections, tags, the film's collection
+    (none for most films, and then no query), genres, top cast, directors."""
+    return ["sections", "tags", "film__collection", *film_prefetches()]
