@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import FETCH_RAISE, query
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -851,6 +852,19 @@ def test_the_review_page_lists_its_genres_as_tags(client, review):
     main = main_of(client.get(review.get_absolute_url()))
     tags = find(main, cls="tags")
     assert links(tags) == [("Action", "/genres/action/"), ("Thriller", "/genres/thriller/")]
+
+
+def test_a_film_in_a_collection_files_the_review_under_it_too(client, review, film, monkeypatch):
+    """The collection comes with the article's prefetches, not read lazily (FETCH_RAISE)."""
+    saga = CollectionFactory(name="John Wick Collection")
+    film.collection = saga
+    film.save()
+    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", FETCH_RAISE)
+    cache.clear()
+
+    tags = find(main_of(client.get(review.get_absolute_url())), cls="tags")
+
+    assert links(tags)[-1] == ("John Wick Collection", saga.get_absolute_url())
 
 
 # Films, people, genres ----------------------------------------------------------------------------
