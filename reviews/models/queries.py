@@ -98,14 +98,14 @@ class ReviewQuerySet(models.QuerySet):
 
         Close: the same film, then the same collection, then a film sharing a director or a
         top-billed actor; the box is then filled with the newest reviews of films sharing a
-        genre. `review` comes with its film's top cast, directors and genres (its article
-        shows them: `article_prefetches()`; loaded here if not), so each step is a small lookup
-        by index: the reviews of the films close to this one (one query), and, when the box is
-        not full, the newest-first index walked until enough reviews share a genre. Ranking
-        every review that shares a genre (most of the archive) in one statement cost ~20 ms at
-        scale 1 (bench/NOTES.md).
+        genre. `review` comes with its film's top cast and directors (its article shows them:
+        `article_prefetches()`; loaded here if not) and the genres are read only when needed,
+        so each step is a small lookup by index: the reviews of the films close to this one
+        (one query), and, when the box is not full, the newest-first index walked until enough
+        reviews share a genre. Ranking every review that shares a genre (most of the archive)
+        in one statement cost ~20 ms at scale 1 (bench/NOTES.md).
         """
-        prefetch_related_objects([review], *film_prefetches())
+        prefetch_related_objects([review], *people_prefetches())
         film = review.film
         people = {credit.person_id for credit in (*film.top_cast, *film.directors)}
         # The films of this film's people, one arm per kind of credit, and the film itself with
@@ -186,10 +186,9 @@ CARD_FIELDS = (
 )
 
 
-def film_prefetches() -> list:
-    """What the review page shows of its film beyond its row: genres, top cast, directors."""
+def people_prefetches() -> list:
+    """The review's film's top cast and directors (`top_cast`, `directors`)."""
     return [
-        "film__genres",
         Prefetch(
             "film__cast_credits",
             to_attr="top_cast",
@@ -211,4 +210,4 @@ def film_prefetches() -> list:
 def article_prefetches() -> list:
     """What the article shows beyond `for_article()`: sections, tags, the film's collection
     (none for most films, and then no query), genres, top cast, directors."""
-    return ["sections", "tags", "film__collection", *film_prefetches()]
+    return ["sections", "tags", "film__collection", "film__genres", *people_prefetches()]
