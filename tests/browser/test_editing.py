@@ -264,3 +264,38 @@ def test_a_refused_upload_is_explained_in_the_dialog(page, live_server):
     assert editor.input_value() == before  # nothing typed into the text
     assert "Invalid response" not in editor.input_value()
     assert not Image.objects.exists()
+
+
+def test_enter_in_a_field_saves_and_never_takes_a_workflow_step(page, live_server):
+    """Enter in a one-line field submits the form with its default button: on a live review
+    that was "Publish changes" (the workflow panel comes first in the page), on a scheduled one
+    "Publish now". It saves and continues editing instead."""
+    user_in_group("Editors", username="edie")
+    author = user_in_group("Writers", username="wanda")
+    live = draft_of(
+        author,
+        status=Review.Status.PUBLISHED,
+        published_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    Review.objects.filter(pk=live.pk).update(dek="The live dek")
+    soon = timezone.now() + datetime.timedelta(days=10)
+    scheduled = draft_of(author, status=Review.Status.SCHEDULED, published_at=soon)
+    sign_in(page, live_server, "edie")
+
+    page.goto(change_page(live_server, live))
+    page.get_by_label("Dek").fill("A half-finished thought")
+    page.get_by_label("Dek").press("Enter")
+    expect(page.locator(".messagelist")).to_contain_text("pending version")
+    expect(page.get_by_label("Dek")).to_have_value("A half-finished thought")
+    live.refresh_from_db()
+    assert live.dek == "The live dek"  # readers still see the live version
+    screenshot(page, "editing-7-enter-keeps-a-pending-version")
+
+    page.goto(change_page(live_server, scheduled))
+    page.get_by_label("Verdict").fill("Typed, then Enter")
+    page.get_by_label("Verdict").press("Enter")
+    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+    scheduled.refresh_from_db()
+    assert (scheduled.status, scheduled.published_at) == (Review.Status.SCHEDULED, soon)
+    assert scheduled not in Review.objects.published()
+    no_errors(page)
