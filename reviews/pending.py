@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from images.figures import referenced_ids
 from images.models import Image
-from reviews import permissions, prepublish
+from reviews import clock, permissions, prepublish
 from reviews.search import index as search_index
 from reviews.tasks import mail_on_commit
 from reviews.workflow import admin_link, editors_but, staff_name
@@ -92,6 +92,10 @@ class PendingChange(models.Model):
             self.images.set(Image.objects.filter(pk__in=shown))
             if hero and (image := Image.objects.filter(pk=hero).first()):
                 image.make_wide()  # ready by the time the changes are published
+
+    def saved_stamp(self) -> str:
+        """When this version was last saved, as the workflow panel's Discard form sends it."""
+        return self.updated_at.isoformat()
 
     def apply_fields(self, review) -> None:
         """Set the pending field values on `review` in memory."""
@@ -229,16 +233,34 @@ def publish_changes(review, by):
     return review
 
 
-def discard_changes(review, by):
-    """Throw the pending version away; the live version stays as it is."""
+def discard_changes(review, by, seen: str | None = None):
+    """Throw the pending version away; the live version stays as it is.
+
+    `seen`: when the pending version the editor looked at was saved (`saved_stamp()`); if it
+    has been saved again since (in another tab, by another editor), nothing is discarded.
+    """
     if not permissions.may_publish_changes(by, review):
         raise PermissionDenied("Only editors may discard changes to a live review.")
     with transaction.atomic():
-        deleted, _ = PendingChange.objects.filter(review_id=review.pk).delete()
-        if not deleted:
+        pending = (
+            PendingChange.objects.select_for_update()
+            .select_related("updated_by")
+            .filter(review_id=review.pk)
+            .first()
+        )
+        if pending is None:
             raise ValidationError(
                 "This review has no pending changes to discard.", code="no_pending"
             )
+        if seen is not None and seen != pending.saved_stamp():
+            who = staff_name(pending.updated_by) if pending.updated_by else "Someone"
+            raise ValidationError(
+                f"{who} saved the pending changes again at {clock.local(pending.updated_at)}, "
+                "after this page was opened: nothing was discarded. Look at them, then discard "
+                "them if you still want to.",
+                code="stale",
+            )
+        pending.delete()
         review.log_event(by, "Discarded the pending changes.")
         notify_author(
             review,

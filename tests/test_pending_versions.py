@@ -12,6 +12,7 @@ from django.utils import timezone
 from reviews.models import Review
 from tests import test_workflow_admin
 from tests.factories import FilmFactory
+from tests.forms import page_form
 from tests.test_workflow_admin import S, errors, form_data, make_review, url
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,32 @@ def test_discarding_keeps_the_live_version(as_role, people):
     review.refresh_from_db()
     assert review.pending is None
     assert review.headline == "Live headline"
+
+
+def test_a_stale_page_discards_nothing_saved_after_it_was_opened(as_role, people):
+    """Editor A opens the live review; B saves newer pending changes; A's Discard, from the page
+    A opened, keeps B's work and says so. Discarding again from a fresh page works."""
+    review = make_review(people["author"], S.PUBLISHED, headline="Live headline")
+    assert post_change(as_role("editor"), review, headline="A's idea").status_code == 302
+    discard = reverse("admin:reviews_review_transition", args=[review.pk, "discard_changes"])
+    editor_a = as_role("editor")
+    opened = editor_a.get(url("change", review.pk)).content.decode()
+    action, fields = page_form(opened, action=discard)
+
+    assert post_change(as_role("editor"), review, headline="B's newer work").status_code == 302
+    response = editor_a.post(action, fields, follow=True)
+    assert "saved the pending changes again at" in response.content.decode()
+    assert "nothing was discarded" in response.content.decode()
+    review.refresh_from_db()
+    assert review.pending.fields["headline"] == "B's newer work"
+
+    action, fields = page_form(
+        editor_a.get(url("change", review.pk)).content.decode(), action=discard
+    )
+    response = editor_a.post(action, fields, follow=True)
+    assert "Discarded the pending changes" in response.content.decode()
+    review.refresh_from_db()
+    assert (review.pending, review.headline) == (None, "Live headline")
 
 
 def test_a_workflow_button_saves_what_was_typed_first(as_role, people):

@@ -144,6 +144,9 @@ class WorkflowViews:
                 if not form.is_valid():
                     raise ValidationError(form.errors["at"])
                 review.publish(by=request.user, at=form.cleaned_data["at"])
+            elif action == "discard_changes":
+                # The version this page showed: one saved again since is not thrown away.
+                review.discard_changes(by=request.user, seen=request.POST.get("seen"))
             else:
                 getattr(review, action)(by=request.user)
         except PermissionDenied as error:

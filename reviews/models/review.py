@@ -323,8 +323,8 @@ class Review(StateChanges, models.Model):
     def publish_changes(self, by):
         return pending_versions.publish_changes(self, by)
 
-    def discard_changes(self, by):
-        return pending_versions.discard_changes(self, by)
+    def discard_changes(self, by, seen: str | None = None):
+        return pending_versions.discard_changes(self, by, seen)
 
     def submit_changes(self, by):
         return pending_versions.submit_changes(self, by)
