@@ -134,6 +134,39 @@ def test_type_close_the_tab_reopen_and_restore(page, browser, live_server):
     screenshot(again, "editing-3-autosave-restored")
 
 
+def test_a_restored_draft_never_overwrites_a_save_made_since(page, live_server):
+    """The writer's draft is kept, the tab closes; an editor saves the review; the writer
+    restores the draft: the offer says the review was saved since, and saving the draft is
+    refused with the text kept instead of overwriting the editor's save."""
+    writer = user_in_group("Writers", username="wanda")
+    editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
+    review = draft_of(writer)
+    sign_in(page, live_server, "wanda")
+    page.goto(change_page(live_server, review))
+    page.get_by_label("Intro").fill("An intro the writer typed.")
+    expect(page.locator("#autosave-status")).to_contain_text("Draft kept", timeout=10_000)
+    context = page.context
+    page.close(run_before_unload=False)
+
+    review.refresh_from_db()
+    review.verdict, review.last_edited_by = "The editor's verdict", editor
+    review.save()
+
+    again = context.new_page()
+    again.goto(change_page(live_server, review))
+    offer = again.locator("#autosave-offer")
+    expect(offer).to_contain_text("The review has been saved since")
+    offer.get_by_role("button", name="Restore").click()
+    expect(again.get_by_label("Intro")).to_have_value("An intro the writer typed.")
+    again.get_by_role("button", name="Save and continue editing").click()
+    expect(again.get_by_text("Edie Editor changed this review")).to_be_visible()
+    expect(again.get_by_label("Intro")).to_have_value("An intro the writer typed.")
+    screenshot(again, "editing-3b-restored-draft-refused")
+    review.refresh_from_db()
+    assert review.verdict == "The editor's verdict"
+    assert review.intro != "An intro the writer typed."
+
+
 def test_type_then_press_submit_for_review(page, live_server):
     writer = user_in_group("Writers", username="wanda")
     review = draft_of(writer)

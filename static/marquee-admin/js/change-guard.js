@@ -159,6 +159,12 @@
                 const choice = event.target.dataset && event.target.dataset.autosave;
                 if (choice === "restore") {
                     restore(form, JSON.parse(document.getElementById("autosave-data").textContent));
+                    // The draft was typed on the version it was kept from: saving it is checked
+                    // against that one, so a save made since is never overwritten unseen.
+                    const base = form.elements.namedItem("base_version");
+                    if (base && offer.dataset.baseVersion) {
+                        base.value = status.dataset.baseVersion = offer.dataset.baseVersion;
+                    }
                     dirty = true;
                     offer.hidden = true;
                     status.textContent = "Restored your unsaved changes; save to keep them.";
