@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")  # local memory
 
 # Django loaded as gunicorn loads it: config/wsgi.py, then the GC freeze that gunicorn.conf.py's
 # post_worker_init does in each worker.

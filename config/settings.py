@@ -247,11 +247,24 @@ if REDIS_URL:
     }
     # Sessions read from Redis, written through to the database: survives a Redis restart.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
+elif DEBUG:
+    # One process (the development server, a test run): its own memory.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "marquee",
+        }
+    }
+else:
+    # In production without Redis, files in CACHE_DIR: shared by every process on this machine
+    # (gunicorn's workers, the task worker, management commands), so a change retired in one is
+    # retired for all. A cache in each process's memory kept an unpublished review on the
+    # pages of the workers that had not made the change.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR") or str(BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000)},
         }
     }
 

@@ -266,6 +266,7 @@ def served(tmp_path):
     env = production_env(
         DATABASE_URL=f"sqlite:///{data / 'db.sqlite3'}",
         REDIS_URL=None,
+        CACHE_DIR=str(tmp_path / "cache"),  # the cache without Redis: files, this test's own
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
         SECURE_SSL_REDIRECT="0",

@@ -79,3 +79,38 @@ def test_gunicorn_names_a_bad_variable_too(monkeypatch):
     config = runpy.run_path("gunicorn.conf.py")
     assert config["workers"] == 3
     assert config["bind"] == ["127.0.0.1:8001", "unix:/run/marquee.sock"]
+
+
+def test_without_redis_production_processes_share_one_cache(tmp_path):
+    """DEBUG off and no REDIS_URL: gunicorn's workers, the task worker and a management command
+    are separate processes; a change one of them retires (an unpublish, an import with
+    --publish) is retired for the others' pages too."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "localhost",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CACHE_DIR": str(tmp_path / "cache"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+    def in_a_process(code: str) -> str:
+        return subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    in_a_process("from pagecache import tags; tags.write(['review:7'], at=1234.5)")
+    seen = in_a_process(
+        "from pagecache import tags; print(tags.versions(['review:7'], scheduled=False))"
+    )
+    assert seen == "{'review:7': 1234.5}"
