@@ -107,6 +107,25 @@ def test_a_stale_page_discards_nothing_saved_after_it_was_opened(as_role, people
     assert (review.pending, review.headline) == (None, "Live headline")
 
 
+def test_typing_kept_at_unpublish_goes_out_with_the_next_publish(as_role, people):
+    """Unpublish pressed with a fix typed in a live review keeps the fix as the pending version
+    the form shows; Publish now, pressed next with nothing more typed, publishes that fix."""
+    review = make_review(people["author"], S.PUBLISHED, headline="Live headline", dek="Old dek")
+    editor = as_role("editor")
+    response = post_change(editor, review, dek="Typo fixed", _workflow="unpublish")
+    assert response.status_code == 302, errors(response)
+    review.refresh_from_db()
+    assert (review.status, review.dek) == (S.DRAFT, "Old dek")
+    assert 'value="Typo fixed"' in editor.get(url("change", review.pk)).content.decode()
+
+    response = post_change(editor, review, _workflow="publish")
+    assert response.status_code == 302, errors(response)
+    review.refresh_from_db()
+    assert (review.status, review.dek, review.pending) == (S.PUBLISHED, "Typo fixed", None)
+    public = reverse("reviews:detail", kwargs={"slug": review.slug})
+    assert "Typo fixed" in as_role("anonymous").get(public).content.decode()
+
+
 def test_a_workflow_button_saves_what_was_typed_first(as_role, people):
     review = make_review(people["author"], S.DRAFT, headline="Old")
     client = as_role("author")

@@ -95,10 +95,12 @@ class PendingVersionSaving:
                     "publishes the changes.",
                 )
             return None
-        if not changed and request.POST.get("_workflow"):
+        if not changed and request.POST.get("_workflow") and review.pending is None:
             for formset in formsets:
                 formset.save(commit=False)
             return None  # a workflow button with nothing to save: no empty revision
+        # Saved even unchanged when a pending version is left from when the review was live
+        # (unpublished, expired): the form showed it, and the step must take what it showed.
         review.last_edited_by = request.user
         review.save()
         # The form showed the pending version (the review has since left the live states):
