@@ -1,6 +1,7 @@
 """Admin pieces the apps share."""
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.urls import path
 
 
@@ -24,3 +25,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class QueryInitial:
+    """An add page's initial values from its query string (`?film=3`, as the admin's own links
+    and "add another" pass them), minus a relation's value its key cannot be: the chooser
+    widgets looked `?film=abc` up and answered 500."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.is_relation or field.auto_created:  # a foreign key or many-to-many
+                continue
+            try:
+                for each in value if isinstance(value, list) else [value]:
+                    field.target_field.to_python(each)
+            except (ValidationError, ValueError, TypeError):
+                del initial[name]
+        return initial

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from config.admin import QueryInitial
 from config.errors import admin_refusal
 from films.admin_tmdb import TMDBFilmAdminMixin
 from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person
@@ -157,7 +158,7 @@ class OptionalSlugMixin:
 
 
 @admin.register(Genre, Collection)
-class FilmGroupAdmin(OptionalSlugMixin, admin.ModelAdmin):
+class FilmGroupAdmin(QueryInitial, OptionalSlugMixin, admin.ModelAdmin):
     """Genres and collections: named groups of films."""
 
     list_display = ("name", "slug", "film_count", "tmdb_id")
@@ -194,7 +195,12 @@ class CrewCreditInline(admin.TabularInline):
 
 @admin.register(Film)
 class FilmAdmin(
-    ForbiddenAsAdminPage, TMDBFilmAdminMixin, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin
+    QueryInitial,
+    ForbiddenAsAdminPage,
+    TMDBFilmAdminMixin,
+    CheckedImageMixin,
+    OptionalSlugMixin,
+    admin.ModelAdmin,
 ):
     list_display = ("title", "year", "collection", "poster_thumbnail", "cast_count", "crew_count")
     list_select_related = ("collection", "poster")
@@ -288,7 +294,9 @@ class PersonCrewCreditInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin):
+class PersonAdmin(
+    QueryInitial, ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin
+):
     list_display = ("name", "photo_thumbnail", "birth_date", "cast_count", "crew_count")
     list_select_related = ("photo",)
     # The library's list opens in a popup (the magnifier), where a photo is chosen or uploaded.

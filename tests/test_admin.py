@@ -147,6 +147,29 @@ def test_changelist_add_and_change_pages_open(editor, ballerina, model):
 # Lists, search and filters --------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("page", "field"),
+    [
+        ("/admin/reviews/feature/add/?review=abc", "review"),
+        ("/admin/reviews/review/add/?film=abc", "film"),
+        ("/admin/reviews/review/add/?tags=abc,2", "tags"),
+        ("/admin/films/film/add/?collection=abc", "collection"),
+        ("/admin/films/film/add/?genres=abc", "genres"),
+    ],
+)
+def test_an_add_page_ignores_a_query_value_its_chooser_cannot_be(editor, ballerina, page, field):
+    """?film=abc was a 500 from the chooser widget: the add page opens with the field empty."""
+    response = editor.get(page)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.initial.get(field) is None
+
+
+def test_an_add_page_still_takes_a_good_query_value(editor, ballerina):
+    film = Film.objects.get(title="Ballerina")
+    response = editor.get(f"/admin/reviews/review/add/?film={film.pk}")
+    assert response.context["adminform"].form.initial["film"] == str(film.pk)
+
+
 def test_film_list_shows_year_collection_poster_and_counts(editor, ballerina, other_film):
     table = results(editor.get(admin_url(Film, "changelist")))
     row = between(table, "Ballerina", "</tr>")

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
+from config.admin import QueryInitial
 from films.admin import (
     CheckedImageMixin,
     ForbiddenAsAdminPage,
@@ -46,6 +47,7 @@ from reviews.models import Review
 
 @admin.register(Review)
 class ReviewAdmin(
+    QueryInitial,
     PendingVersionSaving,
     ForbiddenAsAdminPage,
     FeaturedSlotAdmin,

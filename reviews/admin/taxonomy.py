@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from config.admin import QueryInitial
 from films.admin import image_tag
 from reviews import clock, permissions, seo
 from reviews.models import Feature, Review, Tag
@@ -40,7 +41,7 @@ def take_tags(form, user) -> None:
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(QueryInitial, admin.ModelAdmin):
     list_display = ("name", "slug", "review_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -80,7 +81,7 @@ class FeatureForm(forms.ModelForm):
 
 
 @admin.register(Feature)
-class FeatureAdmin(admin.ModelAdmin):
+class FeatureAdmin(QueryInitial, admin.ModelAdmin):
     """The featured slot's schedule and history. Started features are history: read-only."""
 
     form = FeatureForm
