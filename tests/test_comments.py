@@ -217,8 +217,12 @@ def test_a_form_without_its_token_comes_back_to_confirm(client, review):
     assert Comment.objects.get().body == "Posted without JavaScript."
 
 
-def test_only_post_is_allowed(client, review):
-    assert client.get(reverse("reviews:comment", args=[review.slug])).status_code == 405
+def test_the_form_address_reopened_goes_back_to_the_comment_form(client, review):
+    """After a refusal the address bar shows the form's target; reopening it (history, a
+    restored session) is a GET: the review's comment form, not an empty 405."""
+    response = client.get(reverse("reviews:comment", args=[review.slug]))
+    assert response.status_code == 302
+    assert response["Location"] == review.get_absolute_url() + "#comment-form"
 
 
 # Honeypot and the signed timestamp.
@@ -308,18 +312,22 @@ def test_known_authors_are_approved_only_when_the_setting_is_on(client, review, 
 def test_unpublished_reviews_refuse_comments(client, status):
     when = timezone.now() + datetime.timedelta(days=3) if status == "scheduled" else None
     review = ReviewFactory(status=status, published_at=when)
-    response = post(client, review)
+    response = post(client, review, body="Words the reader keeps.")
     assert response.status_code == 404
     assert not Comment.objects.exists()
+    # Unpublished while the reader wrote: the text comes back to keep.
+    assert "Your comment was not posted" in response.content.decode()
+    assert "Words the reader keeps." in response.content.decode()
 
 
 def test_reviews_with_comments_disabled_refuse_comments(client):
     review = ReviewFactory(published=True, comments_enabled=False)
     assert "Comments are closed." in page(client, review)
     assert 'id="comment-form"' not in page(client, review)
-    response = post(client, review)
+    response = post(client, review, body="Words the reader keeps.")
     assert response.status_code == 403
-    assert "Comments are closed." in response.content.decode()
+    assert "Comments are closed on this review." in response.content.decode()
+    assert "Words the reader keeps." in response.content.decode()
     assert not Comment.objects.exists()
 
 

@@ -18,10 +18,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews import comments
 from reviews.forms import CommentForm
@@ -78,17 +79,32 @@ def _started(request: HttpRequest, review: Review, form: CommentForm | None = No
     return shown if shown is not None else time.time()
 
 
-@require_POST
+def _not_posted(request: HttpRequest, reason: str, status: int, review_url: str = ""):
+    """The reader's text back when the review stopped taking comments while they wrote."""
+    context = {"reason": reason, "body": request.POST.get("body", ""), "review_url": review_url}
+    return render(request, "reviews/comment_not_posted.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 @csrf_exempt  # checked in the view, so that a refused form gives the reader their text back
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     """Take a comment: post/redirect/get when stored, else the page with the form and a notice.
 
     Without a valid CSRF token (403) or form token (400) nothing is saved: the page comes back
-    with the comment filled in and fresh tokens, asking the reader to confirm it.
+    with the comment filled in and fresh tokens, asking the reader to confirm it. A GET (this
+    address reopened from the history after a refusal) goes to the review's comment form.
     """
-    review = get_object_or_404(Review.objects.published().for_page(), slug=slug)
+    if request.method == "GET":
+        return redirect(reverse("reviews:detail", kwargs={"slug": slug}) + "#comment-form")
+    review = Review.objects.published().for_page().filter(slug=slug).first()
+    if review is None:
+        return _not_posted(
+            request, "This review is no longer published, so it takes no comments.", 404
+        )
     if not review.comments_open:
-        return review_page(request, review, status=403)
+        return _not_posted(
+            request, "Comments are closed on this review.", 403, review.get_absolute_url()
+        )
 
     refused = _csrf_refused(request)
     if refused or not request.POST.get("form_token"):
