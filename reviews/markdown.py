@@ -222,6 +222,17 @@ class SpoilerExtension(Extension):
         md_instance.parser.blockprocessors.register(_Spoilers(md_instance.parser), "spoilers", 21)
 
 
+# A rendered spoiler, whole: its summary and what it hides.
+SPOILER = re.compile(r'<details class="spoiler">.*?</details>', re.DOTALL)
+
+
+def without_spoilers(html: str, instead: str = "") -> str:
+    """Text rendered here with its spoilers taken out (or each replaced by `instead`): for what
+    tells of a review outside its page (description, search, feeds), where no reader chose to
+    open them."""
+    return SPOILER.sub(instead, html or "")
+
+
 EXTENSIONS = ["extra", "sane_lists", "smarty", ShiftHeadingsExtension(), SpoilerExtension()]
 
 

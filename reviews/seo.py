@@ -10,10 +10,9 @@ from types import SimpleNamespace
 
 from django.utils.html import strip_tags
 
-from reviews.markdown import render
+from reviews.markdown import render, without_spoilers
 
 DESCRIPTION_CHARS = 200
-SPOILER = re.compile(r'<details class="spoiler">.*?</details>', re.DOTALL)
 
 
 def derived_description(review, sections=None) -> str:
@@ -33,7 +32,7 @@ def derived_description(review, sections=None) -> str:
         ),
         "",
     )
-    html_text = SPOILER.sub("", html_text)  # what a spoiler hides is never told
+    html_text = without_spoilers(html_text)  # what a spoiler hides is never told
     paragraphs = [
         " ".join(html.unescape(strip_tags(p)).split())
         for p in re.split(r"</p>", html_text)

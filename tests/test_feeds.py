@@ -115,6 +115,15 @@ def test_the_atom_feed_lists_published_reviews(client, every_state):
         assert review.headline not in response.content.decode()
 
 
+def test_a_feed_item_hides_what_a_spoiler_in_the_intro_hides(client):
+    ReviewFactory(published=True, intro="A fine film.\n\n>! The twist: the butler did it.", dek="")
+    for url in ("/feed/", "/feed/atom/"):
+        body = client.get(url).content.decode()
+        assert "A fine film." in body
+        assert "the butler did it" not in body
+        assert "A spoiler is hidden here" in body
+
+
 def test_feeds_are_advertised_on_every_page(client):
     html = client.get("/").content.decode()
     assert 'type="application/rss+xml"' in html

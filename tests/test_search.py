@@ -70,6 +70,20 @@ def test_search_finds_reviews_by_headline_dek_intro_sections_and_film_title(clie
     )
 
 
+def test_what_a_spoiler_hides_is_neither_found_nor_shown_in_a_snippet(client):
+    """A spoiler section's body and a `>!` spoiler in the text stay hidden in search too: the
+    review is found by its other words, and its snippet never tells the twist."""
+    review = published(intro="A marmalade caper.\n\n>! The butler is a marmalade smuggler.")
+    SectionFactory(review=review, heading="Ending", body="Marmalade montmartre.", is_spoiler=True)
+
+    assert review_results(search(client, "smuggler")) == []
+    assert review_results(search(client, "montmartre")) == []
+    response = search(client, "marmalade")
+    assert review_results(response) == [review.headline]
+    assert "smuggler" not in text(main_of(response))
+    assert "montmartre" not in text(main_of(response)).lower()
+
+
 def test_search_never_finds_what_is_not_public(client):
     now = timezone.now()
     published(headline="Public zebra")

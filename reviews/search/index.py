@@ -20,6 +20,7 @@ from django.db import connections, models, router
 from django.utils.html import strip_tags
 
 from films.models import AlternativeTitle, Film, Keyword, Person
+from reviews.markdown import without_spoilers
 from reviews.search import postgres, sqlite, vocabulary
 from reviews.search.text import words
 
@@ -85,16 +86,19 @@ def capped_body(text: str) -> str:
     return head + "\n" + " ".join(rest)
 
 
-def review_document(review: dict, film: dict, sections: list[tuple[str, str]]) -> dict:
-    """The three weighted parts of a review: titles (A), summary (B), body (C)."""
-    body = "\n\n".join(
-        part for part in [plain(review["intro_html"]), *(plain(b) for _, b in sections)] if part
-    )
+def review_document(review: dict, film: dict, sections: list[tuple[str, str, bool]]) -> dict:
+    """The three weighted parts of a review: titles (A), summary (B), body (C).
+
+    `sections` are (heading, body_html, is_spoiler). What spoilers hide (a spoiler section's
+    body, a `>!` spoiler in the text) is neither searched nor shown in a result's snippet.
+    """
+    texts = [review["intro_html"], *(b for _, b, spoiler in sections if not spoiler)]
+    body = "\n\n".join(part for part in (plain(without_spoilers(t)) for t in texts) if part)
     return {
         "titles": " ".join(
             filter(None, [review["headline"], film.get("title"), film.get("original_title")])
         ),
-        "summary": " ".join([review["dek"], *(heading for heading, _ in sections)]),
+        "summary": " ".join([review["dek"], *(heading for heading, _, _ in sections)]),
         "body": body,
     }
 
@@ -120,7 +124,7 @@ def reindex_review(review_id: int, *, using: str = "default") -> None:
         Section.objects.using(using)
         .filter(review_id=review_id)
         .order_by("position", "id")
-        .values_list("heading", "body_html")
+        .values_list("heading", "body_html", "is_spoiler")
     )
     write_review(review_id, review["status"], review_document(review, film, sections), using=using)
 
@@ -231,13 +235,13 @@ def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         sections: dict[int, list] = {}
-        for review_id, heading, body in (
+        for review_id, *section in (
             Section.objects.using(using)
             .filter(review_id__in=part)
             .order_by("review_id", "position", "id")
-            .values_list("review_id", "heading", "body_html")
+            .values_list("review_id", "heading", "body_html", "is_spoiler")
         ):
-            sections.setdefault(review_id, []).append((heading, body))
+            sections.setdefault(review_id, []).append(tuple(section))
         for review in (
             Review.objects.using(using)
             .filter(pk__in=part)

@@ -8,11 +8,12 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.dates import MONTHS
 from django.utils.html import format_html, format_html_join, strip_tags
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 from films.templatetags.marquee import picture, poster
 from pagecache import tags
+from reviews.markdown import without_spoilers
 from reviews.templatetags.critic_tags import byline as critic_byline
 
 register = template.Library()
@@ -137,3 +138,11 @@ def review_card(
         published.year,
         critic_byline(author, "card__author"),
     )
+
+
+@register.filter
+def spoilers_hidden(html: str) -> SafeString:
+    """Rendered review text (sanitised when saved) with each spoiler replaced by a note: for
+    feeds, whose readers cannot be trusted to keep a <details> closed."""
+    note = "<p><em>(A spoiler is hidden here: read it on the site.)</em></p>"
+    return mark_safe(without_spoilers(html, note))  # noqa: S308 (sanitised when saved)
