@@ -21,8 +21,8 @@ from django.utils.text import capfirst
 from reversion.models import Version
 
 from films.models import Film
+from reviews import clock, permissions
 from reviews import pending as pending_versions
-from reviews import permissions
 from reviews.models import Review, Section
 from reviews.search import index as search_index
 from reviews.widgets import spoken, stars
@@ -272,7 +272,8 @@ def restore(review, version: Version, by) -> bool:
 
     A live review gets it as its pending version (readers keep the live one until the changes
     are published) and True is returned; any other review gets it as a new revision.
-    A version whose film has since been deleted is refused with a ValidationError.
+    A version whose film has since been deleted is refused with a ValidationError, and so is a
+    restore while the review has pending changes: they are in no version, and would be lost.
     """
     if not permissions.may_restore(by):
         raise PermissionDenied("Only editors may restore revisions.")
@@ -286,10 +287,16 @@ def restore(review, version: Version, by) -> bool:
             code="film_deleted",
         )
     current = Review.objects.get(pk=review.pk)
+    if (pending := current.pending) is not None:
+        who = pending.updated_by
+        raise ValidationError(
+            f"This review has pending changes, saved {clock.local(pending.updated_at)} by "
+            f"{(who.get_full_name() or who.get_username()) if who else 'someone'}: restoring "
+            "would replace them, and they are in no version of the history. Publish or discard "
+            "them first (copy what you want to keep from them).",
+            code="pending",
+        )
     if current.is_public:
-        base = current.pending
-        if base is not None:
-            base.apply_fields(current)
         for name in CONTENT_FIELDS:
             setattr(current, "film_id" if name == "film" else name, old.fields[name])
         sections = [

@@ -277,8 +277,17 @@ def test_history_compare_and_restore_cover_the_pending_version(as_role, people):
     )
     assert editor.get(url("pending", review.pk)).status_code == 200
 
-    # Restoring an old version of a live review makes it the pending version.
+    # Restoring over the pending changes (in no version) is refused, and the page says so.
     oldest = Version.objects.get_for_object(review).last()
+    version_page = editor.get(url("version", review.pk, oldest.pk)).content.decode()
+    assert "publish or discard them before restoring" in version_page
+    response = editor.post(url("restore", review.pk, oldest.pk), follow=True)
+    assert "restoring would replace them" in response.content.decode()
+    review.refresh_from_db()
+    assert review.pending.fields["headline"] == "Second thoughts"
+
+    # Without them, restoring an old version of a live review makes it the pending version.
+    review.discard_changes(by=people["editor"])
     editor.post(url("restore", review.pk, oldest.pk))
     review.refresh_from_db()
     assert review.headline == "First words"  # live, as it was
