@@ -184,6 +184,28 @@ def test_csrf_is_enforced_and_a_refused_comment_comes_back_to_confirm(review):
     assert Comment.objects.get().body == "Words I typed with care."
 
 
+def test_a_reader_whose_browser_keeps_no_cookie_is_told_so_not_asked_again(review):
+    """Confirming sends the CSRF token back, but a browser blocking cookies never returns the
+    cookie it goes with: the page says cookies are needed instead of asking to confirm again."""
+    client = Client(enforce_csrf_checks=True)
+    html = post(client, review, form_token="", body="Cookies off, words kept.").content.decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    client.cookies.clear()  # the browser kept none
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=10)):
+        refused = post(
+            client,
+            review,
+            body="Cookies off, words kept.",
+            csrfmiddlewaretoken=csrf,
+            form_token=token,
+        )
+    assert refused.status_code == 403
+    assert "Allow cookies for this site" in refused.content.decode()
+    assert "Cookies off, words kept." in refused.content.decode()
+    assert not Comment.objects.exists()
+
+
 def test_the_fetched_tokens_post_a_comment(review):
     client = Client(enforce_csrf_checks=True)
     fetched = tokens(client, review)

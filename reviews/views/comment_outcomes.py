@@ -23,6 +23,11 @@ RECEIPT_TAG = "comment-receipt"
 CONFIRM = (
     "Your comment has not been posted yet. Please check it and press “Post comment” to send it."
 )
+NO_COOKIE = (
+    "Your comment has not been posted: your browser did not send back the cookie Marquee set "
+    "for this form, which protects it from forged posts. Allow cookies for this site, then "
+    "press “Post comment” again; your text is still here."
+)
 REPLAYED = (
     "This form already posted a comment, so this one has not been posted yet. "
     "Please check it and press “Post comment” to send it as a new comment."

@@ -28,6 +28,7 @@ from reviews import comments
 from reviews.forms import CommentForm
 from reviews.models import Review
 from reviews.views.comment_outcomes import (
+    NO_COOKIE,
     REPLAYED,
     blocked_notice,
     outcome_message,
@@ -109,12 +110,20 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     refused = _csrf_refused(request)
     if refused or not request.POST.get("form_token"):
         token = comments.sign_form(review, started=_started(request, review))
+        # Posted with the tokens a confirmation (or the page's script) gave, and still no
+        # cookie: asking to confirm again would go round for ever; say what is missing.
+        cookieless = (
+            refused
+            and request.POST.get("csrfmiddlewaretoken")
+            and settings.CSRF_COOKIE_NAME not in request.COOKIES
+        )
         return review_page(
             request,
             review,
             form=_typed_form(request, review),
             status=403 if refused else 400,
             confirm=True,
+            notice=NO_COOKIE if cookieless else "",
             token=token,
         )
 
