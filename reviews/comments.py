@@ -359,11 +359,19 @@ def _resubmitted(earlier: Comment, review: Review, body: str) -> Comment:
 # Display.
 
 
-def build_tree(comments) -> list[Comment]:
+class NotShown:
+    """Where a comment no longer shown (rejected, marked spam) was, above its shown replies."""
+
+    def __init__(self, pk: int):
+        self.pk, self.children, self.depth = pk, [], None
+
+
+def build_tree(comments) -> list[Comment | NotShown]:
     """Arrange approved comments (one flat, ordered list) as threads, without more queries.
 
-    Each comment gets `.children` (its approved replies) and `.depth`. A reply whose parent is
-    not in the list (pending, rejected, spam) is not shown: it would read out of context.
+    Each comment gets `.children` (its approved replies) and `.depth`. Replies to a comment not
+    in the list (rejected or marked spam since they were written) stay, under a `NotShown` in
+    its place, so that a moderator's decision on one comment hides no one else's.
     """
     by_id = {c.pk: c for c in comments}
     roots = []
@@ -374,6 +382,10 @@ def build_tree(comments) -> list[Comment]:
         if comment.parent_id is None:
             roots.append(comment)
         elif comment.parent_id in by_id:
+            by_id[comment.parent_id].children.append(comment)
+        else:
+            by_id[comment.parent_id] = NotShown(comment.parent_id)
+            roots.append(by_id[comment.parent_id])
             by_id[comment.parent_id].children.append(comment)
 
     def visit(nodes, depth):
@@ -386,4 +398,6 @@ def build_tree(comments) -> list[Comment]:
 
 
 def shown_count(roots) -> int:
-    return sum(1 + shown_count(node.children) for node in roots)
+    return sum(
+        (0 if isinstance(node, NotShown) else 1) + shown_count(node.children) for node in roots
+    )

@@ -519,7 +519,8 @@ def test_only_approved_comments_are_shown_with_count_and_permalinks(client, revi
     assert "s@example.com" not in html  # emails are never shown
 
 
-def test_a_reply_to_a_hidden_comment_is_not_shown(client, review):
+def test_a_reply_to_a_hidden_comment_is_shown_under_a_not_shown_line(client, review):
+    """Its own author's approved words stay; the hidden parent's never show (moderation)."""
     hidden = Comment.objects.create(
         review=review, name="H", email="h@example.com", body="Hidden parent", status="spam"
     )
@@ -532,8 +533,9 @@ def test_a_reply_to_a_hidden_comment_is_not_shown(client, review):
         status="approved",
     )
     html = page(client, review)
-    assert "Orphan reply" not in html
+    assert "Orphan reply" in html
     assert "Hidden parent" not in html
+    assert "This comment is no longer shown." in html
 
 
 def test_bodies_are_escaped_with_line_breaks_kept_and_links_marked(client, review):

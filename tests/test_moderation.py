@@ -338,3 +338,18 @@ def test_the_queue_makes_no_query_per_row(client, review, moderator):
     for n in range(10):
         make_comment(ReviewFactory(published=True), body=f"c{n}", spam_signals=["too_fast"])
     assert count() == few
+
+
+def test_rejecting_a_comment_keeps_its_approved_replies_on_the_page(client, review, moderator):
+    """A reply answers its parent, but it is its own author's words: rejecting the parent
+    leaves a "no longer shown" line in its place and the replies under it."""
+    approved = Comment.Status.APPROVED
+    parent = make_comment(review, body="The parent, soon rejected.", status=approved)
+    make_comment(review, parent=parent, body="A reader replies here.", status=approved)
+    moderation.reject(parent, by=moderator)
+
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "The parent, soon rejected." not in html
+    assert "This comment is no longer shown." in html
+    assert "A reader replies here." in html
+    assert ">1 comment<" in html

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
 
+from reviews.comments import NotShown
 from reviews.views.comment_outcomes import receipt_in
 
 register = template.Library()
@@ -81,8 +82,22 @@ def _comment(comment, *, can_reply: bool, max_depth: int, dates: _Dates) -> Safe
     )
 
 
+def _not_shown(node, **options) -> SafeString:
+    return format_html(
+        '<li class="comment comment--not-shown" id="comment-{}"><p class="comment__not-shown">'
+        'This comment is no longer shown.</p><ol class="comment-list comment-list--replies">{}'
+        "</ol></li>",
+        node.pk,
+        _thread(node.children, **options),
+    )
+
+
 def _thread(comments, **options) -> SafeString:
-    return format_html_join("", "{}", ((_comment(c, **options),) for c in comments))
+    return format_html_join(
+        "",
+        "{}",
+        (((_not_shown if isinstance(c, NotShown) else _comment)(c, **options),) for c in comments),
+    )
 
 
 def thread_html(roots, *, can_reply: bool, max_depth: int) -> SafeString:
