@@ -11,7 +11,7 @@ from django.utils import timezone
 from reviews import prepublish
 from reviews.models import Review
 from tests import test_workflow_admin
-from tests.factories import ReviewFactory, SectionFactory
+from tests.factories import ReviewFactory, SectionFactory, user_in_group
 from tests.forms import page_form
 from tests.test_workflow_admin import S, messages_of, url
 
@@ -172,3 +172,21 @@ def test_the_transition_url_runs_them_too(as_role, people):
     review = empty_review(author=people["author"])
     as_role("editor").post(reverse("admin:reviews_review_transition", args=[review.pk, "publish"]))
     assert Review.objects.get(pk=review.pk).status == S.DRAFT
+
+
+def test_an_author_without_a_display_name_blocks_publishing_in_the_panel_first(as_role, people):
+    """Publish refuses a review whose author has no display name (the byline needs one): the
+    panel says so before the button is pressed, not "publishing is allowed"."""
+    nameless = user_in_group("Writers", username="nameless", first_name="", last_name="")
+    review = ReviewFactory(author=nameless, intro="Words enough to publish.")
+    html = as_role("editor").get(url("change", review.pk)).content.decode()
+    checks = html[html.index('id="prepublish-checks"') :]
+    checks = checks[: checks.index("</div>")]
+    assert "Must be fixed" in checks
+    assert "nameless has no display name" in checks
+    action, fields = page_form(html, id="review_form")
+    response = as_role("editor").post(
+        action or url("change", review.pk), {**fields, "_workflow": "publish"}, follow=True
+    )
+    assert "has none" in " ".join(messages_of(response))
+    assert Review.objects.get(pk=review.pk).status != S.PUBLISHED
