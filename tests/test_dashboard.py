@@ -123,3 +123,20 @@ def test_a_long_queue_lists_the_oldest_five_and_links_to_all(client, people):
     assert "Awaiting your review 7" in seen
     assert [f"Piece {n}" in seen for n in range(7)] == [True] * 5 + [False] * 2
     assert "All 7" in seen
+
+
+def test_changes_to_live_reviews_name_who_made_them_and_when(client, people):
+    """The box names the editor whose pending changes wait, and when they saved them, not the
+    review's author and its last live edit."""
+    from reviews import pending
+
+    review = draft(people["writer"], "Heat, thirty years on")
+    review.submit(by=people["writer"])
+    review.publish(by=people["editor"])
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
+        review.refresh_from_db()
+        review.dek = "A fix the editor typed"
+        pending.save_pending(review, list(review.sections.all()), people["editor"], review.version)
+        text = boxes(client, people["editor"])["Changes to live reviews"]
+    assert "changes by Edie Editor · saved 0 minutes ago" in text
+    assert "Wanda Writer" not in text

@@ -81,7 +81,9 @@ def newsroom(context) -> list[Box]:
             _box(
                 "pending",
                 "Changes to live reviews",
-                Review.objects.filter(pending_change__isnull=False),
+                Review.objects.filter(pending_change__isnull=False).select_related(
+                    "pending_change__updated_by"
+                ),
                 f"{changelist}?queue=changes",
                 ["pending_change__updated_at"],
                 "No live review has changes waiting.",
