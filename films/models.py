@@ -216,10 +216,18 @@ class Film(models.Model):
         ordering = ["-release_date", "title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tmdb_id"], condition=Q(tmdb_id__isnull=False), name="film_unique_tmdb_id"
+                fields=["tmdb_id"],
+                condition=Q(tmdb_id__isnull=False),
+                name="film_unique_tmdb_id",
+                violation_error_message="Another film already has this TMDB id.",
+                violation_error_code="tmdb_id_taken",
             ),
             models.UniqueConstraint(
-                fields=["imdb_id"], condition=~Q(imdb_id=""), name="film_unique_imdb_id"
+                fields=["imdb_id"],
+                condition=~Q(imdb_id=""),
+                name="film_unique_imdb_id",
+                violation_error_message="Another film already has this IMDb id.",
+                violation_error_code="imdb_id_taken",
             ),
         ]
         indexes = [

@@ -283,3 +283,12 @@ def test_existing_posters_move_into_the_library_and_back():
     assert Image.objects.count() == 0, "the library images the migration made are gone"
     MigrationExecutor(connection).migrate(leaves)
     assert Film.objects.get(pk=tmdb.pk).poster.alt == "Poster of Ballerina (2025)"
+
+
+def test_a_tmdb_id_another_film_has_is_refused_in_words(editor):
+    FilmFactory(title="Ballerina", tmdb_id=541671)
+    other = FilmFactory(title="Another film", tmdb_id=None)
+    response = save(editor, other, tmdb_id="541671")
+    assert response.status_code == 200
+    assert "Another film already has this TMDB id." in response.content.decode()
+    assert "violated" not in response.content.decode()
