@@ -57,8 +57,10 @@ def load_tmdb_file(path: str | PathLike) -> dict:
     try:
         document = json.loads(text, parse_int=_parse_int, parse_constant=_LongNumber)
     except json.JSONDecodeError as exc:
+        # json's messages that end "… at" count on a position after them: it is given first.
+        reason = exc.msg[:-3] + " here" if exc.msg.endswith(" at") else exc.msg
         raise TMDBImportError(
-            f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
+            f"line {exc.lineno}, column {exc.colno}: invalid JSON: {reason}"
         ) from exc
     long = _first_long_number(document, "$")
     if long is not None:

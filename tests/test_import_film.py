@@ -338,6 +338,30 @@ def test_a_json_syntax_error_names_line_and_column(tmp_path):
     assert set(row_counts().values()) == {0}
 
 
+def test_a_cut_off_file_is_refused_in_a_whole_sentence(tmp_path):
+    path = tmp_path / "cut.json"
+    path.write_text('{\n  "id": 541671,\n  "title": "Balle', encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        import_film(path)
+    assert str(refused.value) == (
+        f"{path}: line 3, column 12: invalid JSON: Unterminated string starting here. "
+        "Nothing was imported."
+    )
+
+
+def test_several_files_are_imported_in_turn_and_a_bad_one_is_named(tmp_path, seed_film_path):
+    good = seed_film_path
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]", encoding="utf-8")
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"1 of 2 files were not imported: .*bad\.json"):
+        call_command("import_film", str(good), str(bad), stdout=out, stderr=StringIO())
+    assert "Created film" in out.getvalue()
+    assert Film.objects.count() == 1
+    with pytest.raises(CommandError, match="one of the arguments file --tmdb-id is required"):
+        call_command("import_film")
+
+
 def test_a_file_that_is_not_utf8_or_not_an_object_is_refused(tmp_path):
     latin1 = tmp_path / "latin1.json"
     latin1.write_bytes('{\n  "id": 1,\n  "title": "Amélie"\n}'.encode("latin-1"))

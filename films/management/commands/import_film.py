@@ -1,3 +1,4 @@
+from functools import partial
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,7 +18,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         source = parser.add_mutually_exclusive_group(required=True)
-        source.add_argument("file", type=Path, nargs="?", help="The TMDB movie as a JSON file.")
+        source.add_argument(
+            "file",
+            type=Path,
+            nargs="*",
+            default=[],
+            help="The TMDB movie as a JSON file (several files: each imported in turn).",
+        )
         source.add_argument(
             "--tmdb-id",
             metavar="ID",
@@ -29,21 +36,43 @@ class Command(BaseCommand):
             help="With a file: download its poster, backdrop and photos from TMDB_IMAGE_URL.",
         )
 
-    def handle(self, *args, file: Path | None, tmdb_id: str | None, images: bool, **options):
-        source = str(file) if file else f"TMDB film {tmdb_id}"
+    def handle(self, *args, file: list[Path], tmdb_id: str | None, images: bool, **options):
+        if tmdb_id is not None:
+            number = parse_tmdb_id(tmdb_id)
+            if number is None:
+                raise CommandError(
+                    f"{tmdb_id!r} is not a TMDB id (a number, or a themoviedb.org/movie/ URL)."
+                )
+            self._import(f"TMDB film {tmdb_id}", lambda: import_film_from_tmdb(number))
+            return
+        failed = []
+        client = TMDBClient(token="") if images else None
+        for path in file:
+            try:
+                self._import(str(path), partial(self._from_file, path, client))
+            except CommandError as exc:
+                if len(file) == 1:
+                    raise
+                failed.append(path)
+                self.stderr.write(str(exc))
+        if failed:
+            raise CommandError(
+                f"{len(failed)} of {len(file)} files were not imported: "
+                f"{', '.join(map(str, failed))}; the others were."
+            )
+
+    @staticmethod
+    def _from_file(path: Path, client):
+        return import_tmdb_film(load_tmdb_file(path), client=client)
+
+    def _import(self, source: str, run) -> None:
+        """One film, all or nothing; what was done said on stdout."""
         try:
-            if tmdb_id is not None:
-                number = parse_tmdb_id(tmdb_id)
-                if number is None:
-                    raise CommandError(
-                        f"{tmdb_id!r} is not a TMDB id (a number, or a themoviedb.org/movie/ URL)."
-                    )
-                result = import_film_from_tmdb(number)
-            else:
-                client = TMDBClient(token="") if images else None
-                result = import_tmdb_film(load_tmdb_file(file), client=client)
+            result = run()
         except (TMDBImportError, TMDBError) as exc:
-            raise CommandError(f"{source}: {exc} Nothing was imported.") from exc
+            said = str(exc).rstrip()
+            ending = "" if said.endswith((".", "!", "?")) else "."
+            raise CommandError(f"{source}: {said}{ending} Nothing was imported.") from exc
         film = result.film
         if not result.changed:
             self.stdout.write(f'Film "{film}" is already up to date.')
