@@ -65,7 +65,8 @@ class ListFilters(forms.Form):
         for name, value in self.given.items():
             if (found := self.cleaned_data[name]) is None:
                 pages.not_kept(self.request)
-                names[name] = f"“{value[:40]}{'…' if len(value) > 40 else ''}”"
+                shown = "".join(c for c in value[:40] if c.isprintable())  # no NUL, no controls
+                names[name] = f"“{shown}{'…' if len(value) > 40 else ''}”"
             else:
                 names[name] = self.name_of(name, found)
         return names

@@ -372,6 +372,7 @@ def test_odd_filter_values_give_a_page(client, query):
     published()
     response = client.get(f"/reviews/?{query}")
     assert response.status_code == 200
+    assert "\x00" not in response.content.decode()  # the value is quoted, without the NUL
 
 
 @pytest.mark.parametrize(
