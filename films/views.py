@@ -232,9 +232,12 @@ class GenreDetailView(DetailView):
         tags.shows(self.request, f"genre:{genre.pk}", "reviews-list")
         films = genre.films.select_related("poster").order_by(*NEWEST_FIRST)
         reviews = published_reviews(film__genres=genre)
+        # One more than shown: whether to link to all of them (the review list, filtered).
+        reviews = list(reviews[: self.reviews_shown + 1]) if reviews is not None else []
         return super().get_context_data(
             films=films[: self.films_shown],
             film_count=films.count(),
-            reviews=reviews[: self.reviews_shown] if reviews is not None else None,
+            reviews=reviews[: self.reviews_shown],
+            more_reviews=len(reviews) > self.reviews_shown,
             **kwargs,
         )

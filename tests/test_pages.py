@@ -940,6 +940,21 @@ def test_the_genre_page_shows_its_films_and_published_reviews(client, film, revi
     ]
 
 
+def test_the_genre_page_links_to_all_its_reviews_when_it_shows_some(client):
+    noir, western = GenreFactory(name="Noir", slug="noir"), GenreFactory(slug="western")
+    for n in range(13):
+        published(film=FilmFactory(genres=[noir]), headline=f"Noir review {n}")
+    for _ in range(12):
+        published(film=FilmFactory(genres=[western]))
+
+    main = main_of(client.get(noir.get_absolute_url()))
+    more = find(main, "a", href="/reviews/?genre=noir")
+    assert text(more) == "All Noir reviews →"
+    assert "Noir review 0" in client.get("/reviews/?genre=noir&page=2").content.decode()
+    western_page = client.get(western.get_absolute_url()).content.decode()
+    assert 'href="/reviews/?genre=western"' not in western_page  # all twelve are shown
+
+
 # Errors -------------------------------------------------------------------------------------------
 
 
