@@ -353,3 +353,21 @@ def test_rejecting_a_comment_keeps_its_approved_replies_on_the_page(client, revi
     assert "This comment is no longer shown." in html
     assert "A reader replies here." in html
     assert ">1 comment<" in html
+
+
+def test_comments_the_spam_filter_holds_are_where_moderators_look(client, review, moderator):
+    """A sender whose words the filter caught was told a moderator would look: the newsroom
+    counts them and links to them; a bot's (honeypot) is left in Spam, unannounced."""
+    held = make_comment(
+        review, body="Held words", status=Comment.Status.SPAM, spam_signals=["word:casino"]
+    )
+    make_comment(review, body="Bot words", status=Comment.Status.SPAM, spam_signals=["honeypot"])
+    client.force_login(moderator)
+    home = client.get(reverse("admin:index")).content.decode()
+    assert "1 more held by the spam filter" in home
+    link = reverse(CHANGELIST) + "?status=held"
+    assert f'href="{link}"' in home
+    queue = client.get(link).content.decode()
+    assert "Held words" in queue
+    assert "Bot words" not in queue
+    assert list(Comment.objects.held()) == [held]

@@ -37,10 +37,12 @@ class StatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
     ALL = "all"
+    HELD = "held"  # spam by a content filter, whose sender was told a moderator would look
 
     def lookups(self, request, model_admin):
         return [
             (Comment.Status.PENDING, "Pending (the queue)"),
+            (self.HELD, "Held by the spam filter"),
             (Comment.Status.APPROVED, "Approved"),
             (Comment.Status.REJECTED, "Rejected"),
             (Comment.Status.SPAM, "Spam"),
@@ -61,6 +63,8 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == self.ALL:
             return queryset
+        if self.value() == self.HELD:
+            return queryset.held()
         return queryset.filter(status=self.value())
 
 

@@ -16,6 +16,14 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
+    def held(self):
+        """Marked spam by a content filter (disallowed words, Akismet), which told the sender a
+        moderator would look; not a bot's (honeypot, forged form), which is told nothing."""
+        spam = self.filter(status=Comment.Status.SPAM)
+        return spam.exclude(spam_signals__icontains='"honeypot"').exclude(
+            spam_signals__icontains='"forged_token"'
+        )
+
 
 class Comment(models.Model):
     """A reader's comment. The body is plain text, never Markdown: `body_html` is that text

@@ -24,6 +24,8 @@ class Box:
     url: str
     items: list = field(default_factory=list)
     empty: str = "Nothing here."
+    held: int = 0  # comments: those the spam filter holds for a moderator's look
+    held_url: str = ""
 
 
 def _with_last_move(reviews):
@@ -142,14 +144,17 @@ def newsroom(context) -> list[Box]:
         )
     if permissions.may_moderate(user):
         pending = Comment.objects.pending().select_related("review")
+        queue = reverse("admin:reviews_comment_changelist")
         boxes.append(
             Box(
                 "comments",
                 "Comments awaiting moderation",
                 pending.count(),
-                reverse("admin:reviews_comment_changelist") + "?status__exact=pending",
+                queue + "?status=pending",
                 list(pending.order_by("submitted_at")[:SHOWN]),
                 "No comment is waiting.",
+                held=Comment.objects.held().count(),
+                held_url=queue + "?status=held",
             )
         )
     return boxes
