@@ -21,16 +21,17 @@ RECEIPT_SALT = "reviews.comments.receipt"
 RECEIPT_TAG = "comment-receipt"
 
 CONFIRM = (
-    "Your comment has not been posted yet. Please check it and press “Post comment” to send it."
+    "Your comment has not been posted yet. Please check it and press the button below it to "
+    "send it."
 )
 NO_COOKIE = (
     "Your comment has not been posted: your browser did not send back the cookie Marquee set "
     "for this form, which protects it from forged posts. Allow cookies for this site, then "
-    "press “Post comment” again; your text is still here."
+    "send it again with the button below; your text is still here."
 )
 REPLAYED = (
     "This form already posted a comment, so this one has not been posted yet. "
-    "Please check it and press “Post comment” to send it as a new comment."
+    "Please check it and press the button below it to send it as a new comment."
 )
 PUBLISHED_NOW = "Your comment is published."
 AWAITING_MODERATION = (
