@@ -232,7 +232,7 @@ def test_the_rate_limit_counts_stored_comments_and_its_answer_keeps_the_text(
     assert 0 < int(limited["Retry-After"]) <= 600
     page = text_of(limited)
     assert "You have posted 2 comments in a short time" in page
-    assert re.search(r"send it again after \d\d:\d\d \(in about \d+ minutes?\)", page)
+    assert re.search(r"send it again after \d\d:\d\d UTC \(in about \d+ minutes?\)", page)
     kept = PageForm(limited.content.decode())
     assert kept.data["body"] == "One too many, typed with care"
     assert Comment.objects.count() == 2

@@ -180,6 +180,7 @@ def test_a_reader_sees_their_own_pending_comment_and_nobody_else_does(client, re
     [shown] = answer.json()["comments"]
     assert shown["body_html"] == "My own words, awaiting a moderator."
     assert shown["name"] == "Ada Reader"
+    assert shown["submitted_display"].endswith(" UTC")  # zone named, as the thread's times
     assert answer.json()["keep"] == [receipt]
 
     # Without the receipt, with a forged one, or on another review: nothing.

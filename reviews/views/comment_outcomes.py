@@ -53,7 +53,7 @@ def outcome_message(comment: Comment) -> str:
 
 def rate_limited_notice(limited: comments.RateLimited) -> str:
     minutes = max(1, round(limited.retry_after / 60))
-    at = time_format(timezone.localtime(limited.until), "H:i")
+    at = time_format(timezone.localtime(limited.until), "H:i T")  # as the thread's times
     return (
         f"You have posted {limited.count} comment{'s' if limited.count != 1 else ''} in a short "
         f"time, the most we take at once, "

@@ -46,7 +46,8 @@ def my_comments(request: HttpRequest, slug: str) -> JsonResponse:
                 "body_html": comment.body_html,
                 "parent": comment.parent_id,
                 "submitted": local.isoformat(),
-                "submitted_display": date_format(local, "j F Y, H:i"),
+                # As the thread shows approved comments' times, the zone named.
+                "submitted_display": date_format(local, "j F Y, H:i T"),
             }
         )
     return JsonResponse({"comments": shown, "keep": [ids[c["id"]] for c in shown]})
