@@ -358,6 +358,7 @@ def test_scheduling_through_the_admin_in_the_site_time_zone(as_role, people, set
 
     past = client.post(transition_url(review, "publish"), {"at": "2020-01-01T09:00"}, follow=True)
     assert any("in the future" in m for m in messages_of(past))
+    assert 'value="2020-01-01T09:00"' in past.content.decode()  # the typed time, to mend
     nonsense = client.post(transition_url(review, "publish"), {"at": "soon"}, follow=True)
     assert nonsense.status_code == 200
     assert messages_of(nonsense)

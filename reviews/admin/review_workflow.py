@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from config.admin import own_urls
 from reviews import clock, permissions, prepublish, preview, timezones, workflow
@@ -117,6 +118,8 @@ class WorkflowViews:
             "autosave_data": json.dumps(autosave.data) if autosave else "",
             # A note sent with a form that did not validate is shown again, not lost.
             "note_typed": request.POST.get("note", "") if request.method == "POST" else "",
+            # A publication time Schedule refused (in the past, say) is shown again to mend.
+            "at_typed": request.GET.get("at", "")[:16],
         }
 
     # Taking a step ----------------------------------------------------------------------------
@@ -153,6 +156,10 @@ class WorkflowViews:
             messages.error(request, str(error) or f"You may not {label.lower()} this review.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            if schedule and request.POST.get("at"):
+                return HttpResponseRedirect(
+                    self._url("change", review.pk) + "?" + urlencode({"at": request.POST["at"]})
+                )
         else:
             Autosave.objects.filter(user=request.user, review=review).delete()
             messages.success(request, self._done_message(review, action))
