@@ -29,8 +29,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class QueryInitial:
     """An add page's initial values from its query string (`?film=3`, as the admin's own links
-    and "add another" pass them), minus a relation's value its key cannot be: the chooser
-    widgets looked `?film=abc` up and answered 500."""
+    and "add another" pass them), minus a value its field cannot take: the widgets rendered
+    `?film=abc` and `?starts_at=zzz` as 500s."""
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -39,11 +39,12 @@ class QueryInitial:
                 field = self.model._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
-            if not field.is_relation or field.auto_created:  # a foreign key or many-to-many
+            if field.auto_created:  # a reverse relation: no form field
                 continue
+            check = field.target_field.to_python if field.is_relation else field.to_python
             try:
                 for each in value if isinstance(value, list) else [value]:
-                    field.target_field.to_python(each)
+                    check(each)
             except (ValidationError, ValueError, TypeError):
                 del initial[name]
         return initial

@@ -155,10 +155,13 @@ def test_changelist_add_and_change_pages_open(editor, ballerina, model):
         ("/admin/reviews/review/add/?tags=abc,2", "tags"),
         ("/admin/films/film/add/?collection=abc", "collection"),
         ("/admin/films/film/add/?genres=abc", "genres"),
+        ("/admin/reviews/feature/add/?starts_at=zzz", "starts_at"),
+        ("/admin/films/film/add/?release_date=zzz", "release_date"),
     ],
 )
 def test_an_add_page_ignores_a_query_value_its_chooser_cannot_be(editor, ballerina, page, field):
-    """?film=abc was a 500 from the chooser widget: the add page opens with the field empty."""
+    """?film=abc was a 500 from the chooser widget, ?starts_at=zzz from the date-time one: the
+    add page opens with the field empty."""
     response = editor.get(page)
     assert response.status_code == 200
     assert response.context["adminform"].form.initial.get(field) is None
