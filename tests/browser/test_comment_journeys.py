@@ -138,3 +138,21 @@ def test_the_rate_limit_answer_keeps_the_text_and_says_when(page, live_server, r
     assert Comment.objects.count() == 1
     assert horizontal_overflow(page) == 0
     screenshot(page, "comment-journey-5-rate-limited")
+
+
+def test_a_review_unpublished_while_the_reader_writes_gives_their_text_back(
+    page, live_server, review
+):
+    """The editor unpublishes the review while a reader writes: posting shows the comment to
+    copy and keep, fitting the screen, instead of a bare "not found"."""
+    page.goto(live_server.url + review.get_absolute_url())
+    form = fill(page, body="A long thought about the opera house scene, worth keeping. " * 3)
+    page.wait_for_timeout(3200)
+    type(review).objects.filter(pk=review.pk).update(status="draft")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your comment was not posted")
+    kept = page.get_by_label("Your comment, to copy and keep:")
+    expect(kept).to_have_value("A long thought about the opera house scene, worth keeping. " * 3)
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "comment-journey-7-not-posted-kept")
+    assert not Comment.objects.exists()
