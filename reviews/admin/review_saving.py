@@ -88,12 +88,13 @@ class PendingVersionSaving:
                 pending_versions.save_pending(
                     review, posted_sections(formsets), request.user, review.version
                 )
-                messages.info(
-                    request,
-                    "This review is live: your changes are kept as its "
-                    "pending version. Readers see the live version until an editor "
-                    "publishes the changes.",
-                )
+                if not request.POST.get("_workflow"):  # a step says what became of them
+                    messages.info(
+                        request,
+                        "This review is live: your changes are kept as its "
+                        "pending version. Readers see the live version until an editor "
+                        "publishes the changes.",
+                    )
             return None
         if not changed and request.POST.get("_workflow") and review.pending is None:
             for formset in formsets:
