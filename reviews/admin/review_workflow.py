@@ -79,7 +79,9 @@ class WorkflowViews:
     def workflow_context(self, request, review) -> dict:
         user = request.user
         may_edit = permissions.may_edit(user, review)
-        autosave = Autosave.objects.filter(user=user, review=review).first() if may_edit else None
+        # Offered on opening the form; a form posted back (refused) holds what was typed.
+        offer = may_edit and request.method == "GET"
+        autosave = Autosave.objects.filter(user=user, review=review).first() if offer else None
         requested = None
         if review.status == Review.Status.DRAFT:
             latest = review.transitions.select_related("actor").first()

@@ -161,6 +161,7 @@ def test_a_restored_draft_never_overwrites_a_save_made_since(page, live_server):
     again.get_by_role("button", name="Save and continue editing").click()
     expect(again.get_by_text("Edie Editor changed this review")).to_be_visible()
     expect(again.get_by_label("Intro")).to_have_value("An intro the writer typed.")
+    expect(again.locator("#autosave-offer")).to_have_count(0)  # the form holds it already
     screenshot(again, "editing-3b-restored-draft-refused")
     review.refresh_from_db()
     assert review.verdict == "The editor's verdict"
