@@ -243,7 +243,7 @@ def discard_changes(review, by, seen: str | None = None):
         raise PermissionDenied("Only editors may discard changes to a live review.")
     with transaction.atomic():
         pending = (
-            PendingChange.objects.select_for_update()
+            PendingChange.objects.select_for_update(of=("self",))
             .select_related("updated_by")
             .filter(review_id=review.pk)
             .first()
