@@ -26,6 +26,7 @@ from reviews import pending as pending_versions
 from reviews.models import Review, Section
 from reviews.search import index as search_index
 from reviews.widgets import spoken, stars
+from reviews.workflow import staff_name
 
 # The fields a revision restores. Workflow state (status, dates) is not content: restoring an
 # old text does not unpublish a review.
@@ -288,12 +289,11 @@ def restore(review, version: Version, by) -> bool:
         )
     current = Review.objects.get(pk=review.pk)
     if (pending := current.pending) is not None:
-        who = pending.updated_by
+        who = staff_name(pending.updated_by) if pending.updated_by else "someone"
         raise ValidationError(
-            f"This review has pending changes, saved {clock.local(pending.updated_at)} by "
-            f"{(who.get_full_name() or who.get_username()) if who else 'someone'}: restoring "
-            "would replace them, and they are in no version of the history. Publish or discard "
-            "them first (copy what you want to keep from them).",
+            f"This review has pending changes, saved {clock.local(pending.updated_at)} by {who}: "
+            "restoring would replace them, and they are in no version of the history. Publish "
+            "or discard them first (copy what you want to keep from them).",
             code="pending",
         )
     if current.is_public:
