@@ -49,8 +49,7 @@ SHOWN_SALT = "reviews.comments.form-shown"
 MAX_DEPTH = Comment.MAX_DEPTH
 URL_PATTERN = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 
-# Signals that only a bot gives: the comment is kept as spam and the sender told nothing.
-BOT_SIGNALS = {"honeypot", "forged_token"}
+BOT_SIGNALS = Comment.BOT_SIGNALS
 
 
 class RateLimited(Exception):
