@@ -141,6 +141,7 @@ class WorkflowViews:
             raise Http404("No such workflow step.")
         review = self._get_visible(request, object_id)
         label = step_label(action)
+        again = ""  # what the change page shows again to mend
         try:
             if action == "request_changes":
                 review.request_changes(by=request.user, note=request.POST.get("note", ""))
@@ -159,14 +160,12 @@ class WorkflowViews:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             if schedule and request.POST.get("at"):
-                return HttpResponseRedirect(
-                    self._url("change", review.pk) + "?" + urlencode({"at": request.POST["at"]})
-                )
+                again = "?" + urlencode({"at": request.POST["at"]})  # a time refused
         else:
             Autosave.objects.filter(user=request.user, review=review).delete()
             messages.success(request, self._done_message(review, action))
         if self.has_view_or_change_permission(request, review):
-            return HttpResponseRedirect(self._url("change", review.pk))
+            return HttpResponseRedirect(self._url("change", review.pk) + again)
         return HttpResponseRedirect(self._url("changelist"))
 
     def _done_message(self, review, action) -> str:
