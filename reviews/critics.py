@@ -30,7 +30,7 @@ class CriticQuerySet(models.QuerySet):
     def for_user(self, user) -> "Critic":
         """`user`'s profile, made on first need with the account's full name as display name."""
         critic, _ = self.get_or_create(
-            user=user, defaults={"display_name": user.get_full_name().strip()[:100]}
+            user=user, defaults={"display_name": default_display_name(user)}
         )
         return critic
 
@@ -126,6 +126,19 @@ def critic_of(user) -> Critic | None:
         return user.critic
     except Critic.DoesNotExist:
         return None
+
+
+def default_display_name(user) -> str:
+    """The display name a profile is made with: the account's full name (maybe empty)."""
+    return user.get_full_name().strip()[:100]
+
+
+def display_name_of(user) -> str:
+    """The name `user`'s reviews are published under, without making their profile: its
+    display name, or the one `Critic.objects.for_user` would make it with. Empty: publishing
+    refuses (`require_display_name`)."""
+    critic = critic_of(user)
+    return critic.display_name if critic is not None else default_display_name(user)
 
 
 def require_display_name(user) -> Critic:

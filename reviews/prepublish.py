@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from reviews import seo
-from reviews.critics import critic_of
+from reviews.critics import display_name_of
 from reviews.markdown import render
 
 BLOCK, WARN, OFF = "block", "warn", "off"
@@ -126,9 +126,7 @@ def check(review, sections=None) -> Report:
     report = Report()
     # Always blocking, whatever the settings: publishing refuses a byline without a name.
     author = review.author if review.author_id else None
-    # (A profile is made on first need with the account's full name: critics.Critic.for_user.)
-    critic = critic_of(author) if author is not None else None
-    if author is not None and not (critic.display_name if critic else author.get_full_name()):
+    if author is not None and not display_name_of(author):
         report.blocking.append(
             f"The byline needs a name: {author.get_username()} has no display name. Set one "
             "under Reviews › Critics."
