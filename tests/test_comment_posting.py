@@ -128,6 +128,16 @@ def test_the_same_form_sent_back_with_other_words_is_shown_to_confirm(reader, re
     assert Comment.objects.count() == 2
 
 
+def test_the_form_states_the_rules_in_force_after_they_change(reader, review, settings):
+    """The empty form is kept once rendered; a new link limit is stated at once all the same."""
+    assert "up to 2 links" in text_of(reader.get(review.get_absolute_url()))
+    settings.MARQUEE_COMMENTS_MAX_LINKS = 0
+    cache.clear()  # the page itself, as a deploy with the new setting starts empty
+    page = text_of(reader.get(review.get_absolute_url()))
+    assert "Plain text, no links" in page
+    assert "up to 2 links" not in page
+
+
 def test_the_help_text_states_the_link_limit_and_three_links_are_explained(reader, review, clock):
     assert "up to 2 links" in text_of(reader.get(review.get_absolute_url()))
     three = "See https://a.example, http://b.example and www.c.example"
