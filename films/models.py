@@ -145,6 +145,15 @@ class Person(models.Model):
     def get_absolute_url(self):
         return reverse("films:person", kwargs={"slug": self.slug})
 
+    def credited_films(self, field: str) -> Q:
+        """`field` names a film this person is credited on, as cast or crew. Two `IN`s over
+        their credits, each read by index: joining both credit tables and `OR`-ing them made
+        PostgreSQL scan and de-duplicate every credit (~450 ms for the busiest person at bench
+        scale 1)."""
+        return Q(**{f"{field}__in": self.cast_credits.values("film_id")}) | Q(
+            **{f"{field}__in": self.crew_credits.values("film_id")}
+        )
+
 
 class Film(models.Model):
     title = models.CharField(max_length=300)
