@@ -28,7 +28,7 @@ FILM_PAGES = {
 }
 REVIEW_PAGES = {
     "home": (),
-    "list": ("genre", "year", "rating", "critic", "page"),
+    "list": ("genre", "year", "rating", "critic", "person", "page"),
     "detail": ("reply_to",),
     "search": ("q", "exact"),
     "suggest": ("q",),

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.db.models import Q
 
 from films.models import Collection, Genre
 from pagecache import pages
@@ -53,10 +54,16 @@ class ListFilters(forms.Form):
         return objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
 
     def narrow(self, queryset, **lookups):
-        """`queryset` narrowed by each given filter, through its lookup; if one names
-        nothing, no rows at all."""
-        values = {lookups[name]: self.cleaned_data[name] for name in self.given}
-        return queryset.none() if None in values.values() else queryset.filter(**values)
+        """`queryset` narrowed by each given filter, through its lookup: a field lookup, or a
+        function of the value giving a condition (a Q); if one names nothing, no rows at all."""
+        values = {name: self.cleaned_data[name] for name in self.given}
+        if None in values.values():
+            return queryset.none()
+        conditions = []
+        for name, value in values.items():
+            lookup = lookups[name]
+            conditions.append(lookup(value) if callable(lookup) else Q(**{lookup: value}))
+        return queryset.filter(*conditions)
 
     def names(self) -> dict[str, str]:
         """Each given filter as a heading says it; a value that names nothing, quoted as it

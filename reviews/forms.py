@@ -2,8 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
 from films.forms import ListFilters, choice
+from films.models import CastCredit, Person
 from reviews import comments
 from reviews.critics import Critic
 from reviews.models import RATING_CHOICES, Comment, Review
@@ -104,11 +106,14 @@ class CommentForm(forms.Form):
 
 
 class ReviewFilters(ListFilters):
-    """The review list's filters: the catalogue's genre and year, a rating and a critic."""
+    """The review list's filters: the catalogue's genre and year, a rating and a critic; and a
+    person, whom their page's link names (too many people for a select: kept in a hidden field
+    while the other filters change)."""
 
     year = choice("Film year")
     rating = choice("Rating")
     critic = choice("Critic")
+    person = forms.Field(required=False, widget=forms.HiddenInput)
 
     def __init__(self, request):
         super().__init__(request)
@@ -121,12 +126,20 @@ class ReviewFilters(ListFilters):
         # "3.0" is the form's own "3": shown chosen.
         if rating := self.cleaned_data["rating"]:
             self.data["rating"] = dict(RATING_CHOICES)[rating]
+        # The hidden field carries on a person found, never a value naming nobody (a NUL).
+        person = self.cleaned_data["person"]
+        self.data["person"] = person.slug if person is not None else ""
 
     def clean_rating(self):
         return RATINGS.get(self.cleaned_data["rating"])
 
     def clean_critic(self):
         return self.found(Critic.objects.named(), "critic")
+
+    def clean_person(self):
+        # `acts`: the heading says films *with* an actor, and *by* one who is crew alone.
+        acting = CastCredit.objects.filter(person=OuterRef("pk"))
+        return self.found(Person.objects.annotate(acts=Exists(acting)), "person")
 
     def name_of(self, name: str, value) -> str:
         return f"{half_stars(value)} stars or more" if name == "rating" else str(value)

@@ -164,10 +164,12 @@ def test_odd_values_of_known_parameters_make_no_new_copies(client, review):
     review.film.genres.add(genre)
     review.film.year = 2020
     review.film.save()
+    CastCreditFactory(film=review.film, person=PersonFactory(slug="ana-de-armas"))
     page, film_page = review.get_absolute_url(), review.film.get_absolute_url()
     real = [
         "/reviews/",
         "/reviews/?genre=drama",
+        "/reviews/?person=ana-de-armas",
         "/reviews/?year=2020",
         "/reviews/?rating=3",
         "/films/",
@@ -185,6 +187,7 @@ def test_odd_values_of_known_parameters_make_no_new_copies(client, review):
         *(f"/reviews/?genre=random-{n}" for n in range(5)),
         *(f"/films/?genre=random-{n}&collection=x{n}" for n in range(5)),
         *(f"/reviews/?critic=nobody-{n}" for n in range(5)),
+        *(f"/reviews/?person=nobody-{n}" for n in range(5)),
         *(f"/reviews/?page={'0' * n}1" for n in range(5)),
         "/reviews/?page=1",
         "/reviews/?page=99999x",
@@ -311,6 +314,41 @@ def test_a_film_or_person_edit_refreshes_the_pages_showing_them(client, review, 
     assert "Retitled film" in client.get(review.get_absolute_url()).content.decode()
     assert "Retitled film" in client.get("/reviews/").content.decode()
     assert cached(client, unrelated.get_absolute_url())
+
+
+def test_the_reviews_of_a_persons_films_follow_publication_credits_and_renames(
+    client, editor, committed
+):
+    """The list the person page links to (`/reviews/?person=`) is a cached page of its own."""
+    actor = PersonFactory(name="Ana de Armas", slug="ana-de-armas")
+    film = FilmFactory()
+    CastCreditFactory(film=film, person=actor)
+    published(film=film, headline="Already out")
+    elsewhere = published(headline="Of another film")
+    draft = ReviewFactory(film=film, headline="Fresh off the press")
+    url = "/reviews/?person=ana-de-armas"
+    client.get(url)
+    assert cached(client, url)
+
+    with committed():
+        draft.publish(by=editor)
+    listing = client.get(url).content.decode()
+    assert "Fresh off the press" in listing
+    assert "Of another film" not in listing
+
+    with committed():
+        CrewCreditFactory(film=elsewhere.film, person=actor, job="Producer")
+    assert "Of another film" in client.get(url).content.decode()
+
+    with committed():
+        actor.name = "Ana Celia de Armas"
+        actor.save()
+    assert "Reviews of films with Ana Celia de Armas" in client.get(url).content.decode()
+
+    with committed():
+        draft.unpublish(by=editor)
+    assert "Fresh off the press" not in client.get(url).content.decode()
+    assert cached(client, url)
 
 
 def test_moving_a_section_refreshes_the_review_it_left(client, review, committed):

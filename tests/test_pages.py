@@ -364,6 +364,8 @@ def test_the_review_list_filters_by_genre_year_rating_and_critic(client):
         "critic=nobody",
         "critic=%27%3B--",
         "critic=%00",
+        "person=nobody",
+        "person=%00",
         "genre=" + "x" * 3000,
         "year=-5",
     ],
@@ -953,6 +955,55 @@ def test_the_genre_page_links_to_all_its_reviews_when_it_shows_some(client):
     assert "Noir review 0" in client.get("/reviews/?genre=noir&page=2").content.decode()
     western_page = client.get(western.get_absolute_url()).content.decode()
     assert 'href="/reviews/?genre=western"' not in western_page  # all twelve are shown
+
+
+def test_the_reviews_of_a_persons_films_name_them_as_cast_or_crew(client):
+    """Films *with* an actor, *by* a director (or any crew); a film they act in and direct is
+    there once, and an unknown person is an empty list, as an unknown genre is."""
+    director = PersonFactory(name="Greta Gerwig", slug="greta-gerwig")
+    directed, acted_and_directed = FilmFactory(), FilmFactory()
+    CrewCreditFactory(film=directed, person=director)
+    CrewCreditFactory(film=acted_and_directed, person=director)
+    a, b = published(film=directed), published(film=acted_and_directed)
+    published(headline="Not hers")
+
+    crew = main_of(client.get("/reviews/?person=greta-gerwig"))
+    assert text(find(crew, "h1")) == "Reviews of films by Greta Gerwig"
+    back = links(find(crew, "header", cls="page-header"))
+    assert back == [("All reviews", "/reviews/"), ("Greta Gerwig", director.get_absolute_url())]
+    assert sorted(review_titles(crew)) == sorted([a.headline, b.headline])
+
+    CastCreditFactory(film=acted_and_directed, person=director)
+    cast = main_of(client.get("/reviews/?person=greta-gerwig&rating=4"))
+    assert text(find(cast, "h1")) == "Reviews of films with Greta Gerwig, 4 stars or more"
+    assert sorted(review_titles(cast)) == sorted([a.headline, b.headline])
+
+    response = client.get("/reviews/?person=nobody")
+    empty = find(main_of(response), cls="empty-state")
+    assert text(find(empty, "h2")) == "No reviews of films with “nobody”"
+    assert robots(response) == "noindex, follow"
+
+
+def test_the_reviews_of_a_persons_films_take_the_same_queries_however_many(client, monkeypatch):
+    """Nothing read lazily either (FETCH_RAISE)."""
+    ana = PersonFactory(slug="ana-de-armas")
+    url = "/reviews/?person=ana-de-armas"
+
+    def count():
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return len(queries), len(review_titles(main_of(response)))
+
+    published()  # not hers
+    CastCreditFactory(film=published().film, person=ana)
+    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", FETCH_RAISE)
+    small, shown = count()
+    assert shown == 1
+    for n in range(15):
+        film = published(author=UserFactory()).film
+        (CastCreditFactory if n % 2 else CrewCreditFactory)(film=film, person=ana)
+    assert count() == (small, 12)
 
 
 # Errors -------------------------------------------------------------------------------------------

@@ -15,15 +15,27 @@ def listed_reviews():
     return Review.objects.published().cards()
 
 
-def describe_reviews(genre: str = "", year: str = "", rating: str = "", critic: str = "") -> str:
-    """ "Action reviews of films from 2020, 4½ stars or more, by Mara Lind", or "Reviews"."""
+def describe_reviews(
+    genre: str = "",
+    year: str = "",
+    rating: str = "",
+    critic: str = "",
+    person: str = "",
+    acts: bool = True,
+) -> str:
+    """ "Action reviews of films with Ana de Armas from 2020, 4½ stars or more, by Mara Lind",
+    or "Reviews". Films are *by* a person who does not act (`acts`) in any."""
     words = f"{genre} reviews" if genre else "Reviews"
+    if person or year:
+        words += " of films"
+    if person:
+        words += f" {'with' if acts else 'by'} {person}"
     if year:
-        words += f" of films from {year}"
+        words += f" from {year}"
     if rating:
         words += f", {rating}"
     if critic:
-        words += f", by {critic}" if rating else f" by {critic}"
+        words += f", by {critic}" if rating or (person and not acts) else f" by {critic}"
     return words
 
 
@@ -90,8 +102,9 @@ def filter_choices() -> tuple[dict, list[str]]:
 
 
 class ReviewListView(ListView):
-    """All published reviews, newest first, filtered by genre, film year, rating and critic
-    (`ReviewFilters`, as on the film list); a filtered page has its own title and is not indexed."""
+    """All published reviews, newest first, filtered by genre, film year, rating, critic and
+    a person credited on the film (`ReviewFilters`, as on the film list); a filtered page has
+    its own title and is not indexed."""
 
     context_object_name = "reviews"
     paginate_by = 12
@@ -104,8 +117,12 @@ class ReviewListView(ListView):
             year="film__year",
             rating="rating__gte",
             critic="author__critic",
+            person=lambda person: person.credited_films("film"),
         )
-        self.heading = describe_reviews(**self.form.names())
+        self.person = self.form.cleaned_data["person"]
+        self.heading = describe_reviews(
+            **self.form.names(), acts=self.person is None or self.person.acts
+        )
         return reviews
 
     def paginate_queryset(self, queryset, page_size):
@@ -131,8 +148,14 @@ class ReviewListView(ListView):
             request=self.request,
         )
         self.form.offer(**choices)
+        if self.person is not None:  # their name, and which films they are credited on
+            tags.shows(self.request, f"person:{self.person.pk}")
         return super().get_context_data(
-            form=self.form, filters=self.form.given, heading=self.heading, **kwargs
+            form=self.form,
+            filters=self.form.given,
+            heading=self.heading,
+            person=self.person,
+            **kwargs,
         )
 
 
