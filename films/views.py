@@ -202,13 +202,15 @@ class PersonDetailView(DetailView):
         )
         films = known_for(person)
         reviews = published_reviews(person.credited_films("film"))
-        if reviews is not None:
-            reviews = list(reviews[: self.reviews_shown])
-            tags.shows(self.request, *(f"review:{r.pk}" for r in reviews), "reviews-list")
+        # One more than shown: whether to link to all of them (the review list, filtered).
+        reviews = list(reviews[: self.reviews_shown + 1]) if reviews is not None else []
+        reviews, more_reviews = reviews[: self.reviews_shown], len(reviews) > self.reviews_shown
+        tags.shows(self.request, *(f"review:{r.pk}" for r in reviews), "reviews-list")
         return super().get_context_data(
             known_for=films,
             description=person_description(person, films),
             reviews=reviews,
+            more_reviews=more_reviews,
             **kwargs,
         )
 

@@ -957,6 +957,46 @@ def test_the_genre_page_links_to_all_its_reviews_when_it_shows_some(client):
     assert 'href="/reviews/?genre=western"' not in western_page  # all twelve are shown
 
 
+def test_the_person_page_links_to_all_reviews_of_their_films_when_it_shows_some(client):
+    """Six reviews on the page; the link leads to every one, twelve a page, newest first."""
+    ana = PersonFactory(name="Ana de Armas", slug="ana-de-armas")
+    day = datetime.timedelta(days=1)
+    reviews = []
+    for n in range(14):
+        film = FilmFactory()
+        CastCreditFactory(film=film, person=ana)
+        reviews.append(
+            published(film=film, headline=f"Ana review {n}", published_at=timezone.now() - n * day)
+        )
+    ReviewFactory(film=film, headline="A draft of Ana's film")
+    published(headline="Another actor's film")
+    few = PersonFactory(name="Few Reviews")
+    for _ in range(6):
+        CastCreditFactory(film=published().film, person=few)
+
+    main = main_of(client.get(ana.get_absolute_url()))
+    reviewed = find(main, "section", **{"aria-labelledby": "reviewed-title"})
+    assert len(find_all(reviewed, "article", cls="review-card")) == 6
+    more = find(reviewed, "a", href="/reviews/?person=ana-de-armas")
+    assert text(more) == "All reviews of their films →"
+    assert "/reviews/?person=" not in client.get(few.get_absolute_url()).content.decode()
+
+    response = client.get(attr(more, "href"))
+    first = main_of(response)
+    assert text(find(first, "h1")) == "Reviews of films with Ana de Armas"
+    assert review_titles(first) == [r.headline for r in reviews[:12]]
+    assert robots(response) == "noindex, follow"
+    form = find(first, "form", cls="filters")  # filtering further keeps to her films
+    assert attr(find(form, "input", name="person"), "value") == "ana-de-armas"
+    following = dict(links(find(first, "nav", cls="pagination")))["Next ›"]
+    second = main_of(client.get(f"/reviews/{following}"))
+    assert text(find(second, "h1")) == "Reviews of films with Ana de Armas, page 2"
+    assert review_titles(second) == [r.headline for r in reviews[12:]]
+    both = response.content.decode() + client.get(f"/reviews/{following}").content.decode()
+    assert "A draft of Ana's film" not in both
+    assert "Another actor's film" not in both
+
+
 def test_the_reviews_of_a_persons_films_name_them_as_cast_or_crew(client):
     """Films *with* an actor, *by* a director (or any crew); a film they act in and direct is
     there once, and an unknown person is an empty list, as an unknown genre is."""
