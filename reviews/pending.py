@@ -93,6 +93,11 @@ class PendingChange(models.Model):
             if hero and (image := Image.objects.filter(pk=hero).first()):
                 image.make_wide()  # ready by the time the changes are published
 
+    def saved_by_name(self) -> str:
+        """Who saved these changes last, as the newsroom names a colleague ("someone" once
+        their account is gone)."""
+        return staff_name(self.updated_by) if self.updated_by else "someone"
+
     def saved_stamp(self) -> str:
         """When this version was last saved, as the workflow panel's Discard form sends it."""
         return self.updated_at.isoformat()
@@ -253,11 +258,10 @@ def discard_changes(review, by, seen: str | None = None):
                 "This review has no pending changes to discard.", code="no_pending"
             )
         if seen is not None and seen != pending.saved_stamp():
-            who = staff_name(pending.updated_by) if pending.updated_by else "Someone"
             raise ValidationError(
-                f"{who} saved the pending changes again at {clock.local(pending.updated_at)}, "
-                "after this page was opened: nothing was discarded. Look at them, then discard "
-                "them if you still want to.",
+                f"The pending changes were saved again by {pending.saved_by_name()} at "
+                f"{clock.local(pending.updated_at)}, after this page was opened: nothing was "
+                "discarded. Look at them, then discard them if you still want to.",
                 code="stale",
             )
         pending.delete()

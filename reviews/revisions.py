@@ -26,7 +26,6 @@ from reviews import pending as pending_versions
 from reviews.models import Review, Section
 from reviews.search import index as search_index
 from reviews.widgets import spoken, stars
-from reviews.workflow import staff_name
 
 # The fields a revision restores. Workflow state (status, dates) is not content: restoring an
 # old text does not unpublish a review.
@@ -289,9 +288,9 @@ def restore(review, version: Version, by) -> bool:
         )
     current = Review.objects.get(pk=review.pk)
     if (pending := current.pending) is not None:
-        who = staff_name(pending.updated_by) if pending.updated_by else "someone"
         raise ValidationError(
-            f"This review has pending changes, saved {clock.local(pending.updated_at)} by {who}: "
+            f"This review has pending changes, saved {clock.local(pending.updated_at)} by "
+            f"{pending.saved_by_name()}: "
             "restoring would replace them, and they are in no version of the history. Publish "
             "or discard them first (copy what you want to keep from them).",
             code="pending",

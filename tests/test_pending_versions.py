@@ -93,7 +93,7 @@ def test_a_stale_page_discards_nothing_saved_after_it_was_opened(as_role, people
 
     assert post_change(as_role("editor"), review, headline="B's newer work").status_code == 302
     response = editor_a.post(action, fields, follow=True)
-    assert "saved the pending changes again at" in response.content.decode()
+    assert "The pending changes were saved again by" in response.content.decode()
     assert "nothing was discarded" in response.content.decode()
     review.refresh_from_db()
     assert review.pending.fields["headline"] == "B's newer work"
