@@ -70,6 +70,8 @@ def public_pages(*, deep_page: int = 200) -> dict[str, str]:
         "film list": _url("films:list"),
         "film": film.get_absolute_url(),
         "person": person.get_absolute_url(),
+        # The person page's link to all the reviews of their films.
+        "person's reviews": _url("reviews:list", f"?person={person.slug}"),
         "genre": genre.get_absolute_url(),
         "search (common word)": _url("reviews:search", f"?q={common}"),
         "search (rare word)": _url("reviews:search", "?q=zyzzogeton"),
