@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, Stylesheet
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from films.models import Genre
 from films.renditions import best_file, source
@@ -75,6 +76,17 @@ class ReviewRss(MediaItems, Rss201rev2Feed):
 class ReviewAtom(MediaItems, Atom1Feed):
     def root_attributes(self):
         return super().root_attributes() | {"xmlns:media": MEDIA_NS}
+
+    def write(self, outfile, encoding):
+        """As Atom1Feed writes it, with the stylesheet instruction before the root element that
+        Django writes into RSS alone: opened in a browser, the Atom feed reads as a page too."""
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        Rss201rev2Feed.add_stylesheets(self, handler)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
 
 class LatestReviewsFeed(Feed):

@@ -239,6 +239,15 @@ def test_robots_txt_allows_the_site_and_hides_admin_and_previews(client):
     assert "Sitemap: http://testserver/sitemap.xml" in body
 
 
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/tags/noir/feed/atom/"])
+def test_both_feed_formats_name_the_stylesheet_a_browser_shows_them_with(client, url):
+    ReviewFactory(published=True).tags.add(TagFactory(name="Noir", slug="noir"))
+    body = client.get(url).content.decode()
+    instruction = '<?xml-stylesheet href="/feed/style.xsl" media="screen" type="text/xsl"?>'
+    assert instruction in body
+    assert body.index(instruction) < body.index("<feed" if "atom" in url else "<rss")
+
+
 @pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
 def test_feeds_run_a_fixed_number_of_queries(client, url):
     ReviewFactory(published=True)
