@@ -74,6 +74,7 @@ def pages(review: Review) -> dict[str, str]:
         "critic": "/critics/mara-lind/",
         "film-list-filtered": "/films/?genre=action&year=2020",
         "feed": "/feed/",
+        "feed-atom": "/feed/atom/",
         "not-found": "/no-such-page/",
     }
 
@@ -104,6 +105,7 @@ def axe_violations(page) -> list[str]:
         "critic",
         "film-list-filtered",
         "feed",
+        "feed-atom",
         "not-found",
     ],
 )
@@ -123,7 +125,7 @@ def test_every_page_type_is_accessible_at_every_width(page, live_server, site, n
         screenshot(page, f"site-{name}-dark")
     page.emulate_media(color_scheme="light")
     errors = page.console_errors
-    if name == "feed":
+    if name.startswith("feed"):
         # Chromium marks XSLT as deprecated with a banner of its own, drawn with inline styles
         # and an onclick that the site's CSP blocks; the stylesheet's page itself has neither.
         errors = [
@@ -138,6 +140,16 @@ def test_every_page_type_is_accessible_at_every_width(page, live_server, site, n
     # The 404 page's own status is the one error a browser reports there.
     expected = 1 if name == "not-found" else 0
     assert len(errors) == expected, errors
+
+
+def test_a_cards_critic_name_opens_the_critics_page(page, live_server, site):
+    """The card's own link covers the card; the critic's name on it is a link of its own."""
+    page.goto(live_server.url + "/reviews/")
+    author = page.locator(".review-card a.card__author").first
+    href = author.get_attribute("href")
+    assert href.startswith("/critics/")
+    author.click()
+    expect(page).to_have_url(live_server.url + href)
 
 
 def test_the_review_list_filters_without_javascript(page, live_server, site):
