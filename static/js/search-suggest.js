@@ -57,8 +57,7 @@
   function close() {
     listbox.hidden = true;
     input.setAttribute("aria-expanded", "false");
-    input.removeAttribute("aria-activedescendant");
-    active = -1;
+    choose(-1); // the chosen option is chosen no more: reopened, the list starts afresh
   }
 
   function open() {
