@@ -170,3 +170,17 @@ def test_search_from_the_header(page, live_server, site):
     expect(page.get_by_role("heading", level=1)).to_have_text("Results for “Wiseman”")
     expect(page.get_by_role("link", name="Len Wiseman")).to_be_visible()
     assert Film.objects.filter(title="Ballerina").exists()
+
+
+@pytest.mark.parametrize("name", ["home", "review-list", "review-page", "film", "search"])
+def test_pages_reflow_at_320_pixels(browser, live_server, site, name):
+    """The narrowest phones, and a desktop zoomed to 400% (WCAG's reflow width): nothing
+    sticks out or is cut off."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + pages(site)[name])
+        screenshot(page, f"reflow-{name}-320")
+        assert horizontal_overflow(page) == 0
+    finally:
+        context.close()
