@@ -93,6 +93,15 @@
     var button = form.querySelector('button[type="submit"]');
     var sending = false;
     recall();
+    // A comment sent back (not posted, or to confirm): the focus goes to what the page says
+    // about it, so a screen reader reads that first.
+    // (Once the page has loaded: going to the page's #comment-form would take the focus back.)
+    var notice = form.querySelector(".comment-form__errors");
+    if (notice) {
+      window.addEventListener("load", function () {
+        notice.focus();
+      });
+    }
     form.addEventListener("focusin", fetchTokens);
     form.addEventListener("submit", function (event) {
       if (sending) {

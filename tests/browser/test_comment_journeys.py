@@ -75,6 +75,7 @@ def test_with_javascript_name_remembered_own_comment_shown_links_explained(
 
     # Three links: explained, nothing posted, the text kept to edit.
     expect(page.get_by_role("alert")).to_contain_text("Your comment was not posted")
+    expect(page.get_by_role("alert")).to_be_focused()  # read out first
     expect(page.locator("#comment-form .errorlist")).to_contain_text(
         "at most 2 links; this one has 3. Remove 1"
     )
