@@ -18,6 +18,7 @@ from config.admin import QueryInitial
 from films.admin import CheckedImageMixin, image_tag
 from films.renditions import best_file
 from images.models import Image
+from reviews import permissions
 
 THUMBNAIL = 96
 PREVIEW = 480
@@ -42,6 +43,13 @@ class ImageAdmin(QueryInitial, CheckedImageMixin, admin.ModelAdmin):
     class Media:
         js = ("marquee-admin/js/focal-point.js",)
         css = {"all": ("marquee-admin/css/editor.css",)}
+
+    def has_change_permission(self, request, obj=None):
+        """Writers change only their own images that readers do not see yet (see
+        `may_change_image`); the others they may view."""
+        if obj is not None:
+            return permissions.may_change_image(request.user, obj)
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -23,6 +23,7 @@ ADD_PERMISSION = "reviews.add_review"
 VIEW_PERMISSION = "reviews.view_review"
 MODERATE_PERMISSION = "reviews.moderate_comment"
 ADD_IMAGE_PERMISSION = "images.add_image"
+CHANGE_IMAGE_PERMISSION = "images.change_image"
 
 
 def _active(user) -> bool:
@@ -47,6 +48,32 @@ def may_add_images(user) -> bool:
     """Add images to the library (`images.add_image`, as the library's admin asks): the
     editor's drop-and-paste upload stores into it."""
     return may_write(user) and user.has_perm(ADD_IMAGE_PERMISSION)
+
+
+def may_change_image(user, image) -> bool:
+    """Change a library image (its file, description, focal point).
+
+    Editors change any. A writer changes one they uploaded while it is shown only in their own
+    reviews that they may still edit and readers do not see (or in their pending version of a
+    live review): a new file or alt text on a page readers see would reach them at once, past
+    the editor who publishes, and a poster or photo is the catalogue's, which writers only view.
+    """
+    if not _active(user) or not user.has_perm(CHANGE_IMAGE_PERMISSION):
+        return False
+    if is_editor(user):
+        return True
+    if image.uploaded_by_id is None or image.uploaded_by_id != user.pk:
+        return False
+    from reviews.models import Review
+    from reviews.pending import PendingImage
+
+    for use in image.uses():
+        review = use.shown_on() if hasattr(use, "shown_on") else use
+        if not isinstance(review, Review) or not may_edit(user, review):
+            return False
+        if review.is_public and not isinstance(use, PendingImage):
+            return False
+    return True
 
 
 def may_moderate(user) -> bool:

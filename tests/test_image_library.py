@@ -15,6 +15,7 @@ from images.models import Image
 from reviews.markdown import render
 from reviews.models import Review, Section
 from tests.factories import (
+    FilmFactory,
     LibraryImageFactory,
     ReviewFactory,
     SectionFactory,
@@ -256,6 +257,57 @@ def test_an_editor_uploads_finds_and_sees_where_an_image_is_used(client):
     assert review_link in str(change)
     assert find(change, "div", cls="focal-picker")
     assert used is not None
+
+
+def change_image(client, image, **typed):
+    """Post the image's own change form (as its page holds it) with `typed` changed."""
+    url = reverse("admin:images_image_change", args=[image.pk])
+    data = add_form_data(client.get(url))
+    return client.post(url, {**data, **typed})
+
+
+def test_a_writer_changes_only_their_own_images_that_readers_do_not_see_yet(client):
+    """A writer's new file or alt text on a live page would reach readers past the editor who
+    publishes: they may change their own images in their own drafts (or pending versions),
+    and only view the rest."""
+    from reviews import pending
+
+    writer, editor = user_in_group("Writers"), user_in_group("Editors")
+    draft = ReviewFactory(author=writer)
+    image = LibraryImageFactory(uploaded_by=writer)
+    SectionFactory(review=draft, body=f"![[image:{image.pk}]]")
+    client.force_login(writer)
+    assert change_image(client, image, alt="Eve, alone on the stage").status_code == 302
+    image.refresh_from_db()
+    assert image.alt == "Eve, alone on the stage"
+
+    draft.publish(editor)
+    change_page = client.get(reverse("admin:images_image_change", args=[image.pk]))
+    assert change_page.status_code == 200  # shown to them, read only
+    assert 'name="_save"' not in change_page.content.decode()
+    assert change_image(client, image, alt="VANDALISED").status_code == 403
+    image.refresh_from_db()
+    assert image.alt == "Eve, alone on the stage"
+    public = client.get(draft.get_absolute_url()).content.decode()
+    assert 'alt="Eve, alone on the stage"' in public
+    assert "VANDALISED" not in public
+
+    # Their own image waiting in their live review's pending version: theirs to change.
+    waiting = LibraryImageFactory(uploaded_by=writer)
+    section = draft.sections.get()
+    section.body = f"![[image:{waiting.pk}]]"
+    pending.save_pending(draft, [section], writer, draft.version)
+    assert change_image(client, waiting, alt="A new still").status_code == 302
+
+    # Someone else's image, and one the catalogue shows as a poster: view only.
+    others = LibraryImageFactory(uploaded_by=editor)
+    poster = LibraryImageFactory(uploaded_by=writer)
+    FilmFactory(poster=poster)
+    for image_of_theirs in (others, poster):
+        assert change_image(client, image_of_theirs, alt="Mine now").status_code == 403
+
+    client.force_login(editor)
+    assert change_image(client, image, alt="Eve on the stage").status_code == 302
 
 
 def test_deleting_an_image_in_use_is_refused_with_a_message(
