@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from config.admin import QueryInitial
 from config.errors import admin_refusal
 from films.admin_tmdb import TMDBFilmAdminMixin
-from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person
+from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person, unique_slug
 from films.validators import validate_image_file
 
 SLUG_HELP = "Leave empty to make one from the name; it is the page's address."
@@ -145,7 +145,9 @@ class CheckedImageMixin:
 
 
 class OptionalSlugMixin:
-    """Let an editor leave the slug empty: the model's save() makes a unique one."""
+    """Let an editor leave the slug empty: the model's save() makes a unique one. On a new
+    object a slug another row has (the page fills it in from the name or headline as one types)
+    becomes the next free one, -2, -3…, as an empty one would, instead of a refusal."""
 
     slug_help_text = SLUG_HELP
 
@@ -155,6 +157,21 @@ class OptionalSlugMixin:
             field.required = False
             field.help_text = self.slug_help_text
         return field
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if change:
+            return form
+
+        class NewObjectForm(form):
+            def clean_slug(self):
+                slug = self.cleaned_data["slug"]
+                if slug:
+                    length = self.fields["slug"].max_length
+                    slug = unique_slug(self.instance, slug, max_length=length)
+                return slug
+
+        return NewObjectForm
 
 
 @admin.register(Genre, Collection)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.text import slugify
 
 from films.models import CastCredit, Department, Film, Person
 from reviews.models import Review
@@ -28,6 +29,7 @@ from tests.factories import (
     poster_image,
     user_in_group,
 )
+from tests.test_workflow_admin import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -513,6 +515,43 @@ def review_form(film, author, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def test_a_new_review_with_another_reviews_headline_gets_the_next_free_slug(editor, ballerina):
+    """The page fills the slug in from the headline as one types it: a headline another review
+    has gives the next free address, not a refusal about a field nobody typed in."""
+    ReviewFactory(headline="Ballerina, again", slug="ballerina-again")
+    data = review_form(ballerina["film"], editor.user, slug="ballerina-again")
+    response = editor.post(admin_url(Review, "add"), data)
+    assert response.status_code == 302, form_errors(response)
+    assert Review.objects.get(author=editor.user).slug == "ballerina-again-2"
+
+    # An existing review changed to another's slug is still refused: its address is known.
+    mine = Review.objects.get(author=editor.user)
+    data = form_data(editor.get(admin_url(Review, "change", mine.pk)))
+    response = editor.post(
+        admin_url(Review, "change", mine.pk), {**data, "slug": "ballerina-again"}
+    )
+    assert response.status_code == 200
+    assert "already exists" in str(form_errors(response))
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "slug"),
+    [
+        ("genre", {"name": "Neo-noir", "tmdb_id": ""}, "neo-noir"),
+        ("collection", {"name": "John Wick Collection", "tmdb_id": ""}, "john-wick-collection-2"),
+    ],
+)
+def test_a_taken_slug_the_page_filled_in_becomes_the_next_free_one(
+    editor, ballerina, model, data, slug
+):
+    model = {"genre": type(ballerina["genre"]), "collection": type(ballerina["film"].collection)}[
+        model
+    ]
+    response = editor.post(admin_url(model, "add"), {"slug": slugify(data["name"]), **data})
+    assert response.status_code == 302, form_errors(response)
+    assert model.objects.get(slug=slug).name == data["name"]
 
 
 def test_saving_a_review_with_two_sections_through_the_add_form(editor, ballerina):
