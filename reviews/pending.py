@@ -69,6 +69,15 @@ class PendingChange(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The audit-trail line of an editor sending these changes back, with the note: shown to
+    # the writer until they submit them again.
+    sent_back = models.ForeignKey(
+        "reviews.ReviewTransition",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The library images its intro, sections and hero show: an image waiting to go live is in
     # use too.
     images = models.ManyToManyField(
@@ -288,10 +297,58 @@ def submit_changes(review, by):
             raise ValidationError(
                 "These changes are already waiting for an editor.", code="already_submitted"
             )
-        pending.submitted_at, pending.submitted_by = timezone.now(), by
-        pending.save(update_fields=["submitted_at", "submitted_by"])
+        pending.submitted_at, pending.submitted_by, pending.sent_back = timezone.now(), by, None
+        pending.save(update_fields=["submitted_at", "submitted_by", "sent_back"])
         review.log_event(by, "Submitted changes for review.")
         notify_changes_submitted(review, by)
+    return review
+
+
+def _submitted(review) -> PendingChange:
+    """The review's pending version, locked, if it is submitted for review."""
+    pending = PendingChange.objects.select_for_update().filter(review_id=review.pk).first()
+    if pending is None or not pending.submitted_at:
+        raise ValidationError(
+            "This review has no changes waiting for an editor.", code="not_submitted"
+        )
+    return pending
+
+
+def send_back_changes(review, by, note: str):
+    """An editor returns a writer's submitted changes with a note: they stay pending, and
+    the writer may edit and submit them again (the editor's counterpart of Request changes)."""
+    if not permissions.may_publish_changes(by, review):
+        raise PermissionDenied("Only editors may send changes back.")
+    note = note.strip()
+    if not note:
+        raise ValidationError(
+            "Say what the writer should change: the note is required.", code="note_required"
+        )
+    with transaction.atomic():
+        pending = _submitted(review)
+        pending.sent_back = review.log_event(by, f"Sent the changes back: {note}")
+        pending.submitted_at = pending.submitted_by = None
+        pending.save(update_fields=["submitted_at", "submitted_by", "sent_back"])
+        notify_author(
+            review,
+            by,
+            f"Changes sent back: {review.headline}",
+            f"{staff_name(by)} sent your changes to “{review.headline}” back:\n\n{note}\n\n"
+            f"Readers still see the live version. Edit the changes and submit them again:\n"
+            f"{admin_link(review)}\n",
+        )
+    return review
+
+
+def withdraw_changes(review, by):
+    """The writer takes their submitted changes back to edit them again."""
+    if not permissions.may_submit_changes(by, review):
+        raise PermissionDenied("Only the review's author may withdraw its changes.")
+    with transaction.atomic():
+        pending = _submitted(review)
+        pending.submitted_at = pending.submitted_by = None
+        pending.save(update_fields=["submitted_at", "submitted_by"])
+        review.log_event(by, "Withdrew the submitted changes.")
     return review
 
 

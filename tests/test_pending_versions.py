@@ -363,3 +363,59 @@ def test_the_preview_of_pending_changes_shows_their_tags(as_role, people):
     html = writer.post(live_preview, fields).content.decode()
     assert "Pending tag" in html
     assert "Stored tag" not in html
+
+
+def test_an_editor_sends_submitted_changes_back_and_the_writer_mends_and_resubmits(
+    as_role, people, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Submitted changes to a live review are not stuck between Publish and Discard: the
+    editor sends them back with a note, the writer edits them and submits them again, or
+    withdraws them first to go on editing."""
+    review = make_review(people["author"], S.PUBLISHED, headline="Live headline")
+    public = reverse("reviews:detail", kwargs={"slug": review.slug})
+    writer = as_role("author")
+    assert post_change(writer, review, headline="Pending headline").status_code == 302
+    assert post_change(writer, review, _workflow="submit_changes").status_code == 302
+    assert 'name="_save"' not in writer.get(url("change", review.pk)).content.decode()
+
+    editor = as_role("editor")
+    page = editor.get(url("change", review.pk)).content.decode()
+    assert "Send changes back…" in page
+    refused = post_change(editor, review, _workflow="send_back_changes", note="  ")
+    assert refused.status_code == 302
+    assert Review.objects.get(pk=review.pk).pending.submitted_at is not None, "a note is needed"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_change(editor, review, _workflow="send_back_changes", note="Name the cinematographer.")
+    review.refresh_from_db()
+    assert review.pending.submitted_at is None
+    assert review.pending.fields["headline"] == "Pending headline", "the work is kept"
+    assert "Live headline" in as_role("anonymous").get(public).content.decode()
+    (sent,) = [m for m in mailoutbox if m.subject == f"Changes sent back: {review.headline}"]
+    assert sent.to == [people["author"].email]
+    assert "Name the cinematographer." in sent.body
+
+    writer = as_role("author")
+    page = writer.get(url("change", review.pk)).content.decode()
+    assert "workflow-notice--requested" in page
+    assert "Name the cinematographer." in page
+    assert 'name="_save"' in page  # theirs to edit again
+    response = post_change(
+        writer, review, headline="Pending, with the DP", _workflow="submit_changes"
+    )
+    assert response.status_code == 302, errors(response)
+    review.refresh_from_db()
+    assert review.pending.submitted_at is not None
+    assert review.pending.fields["headline"] == "Pending, with the DP"
+    # The note is in the audit trail now, no longer a request waiting on top of the form.
+    assert "workflow-notice--requested" not in writer.get(url("change", review.pk)).content.decode()
+
+    # Withdrawn by the writer, the changes are theirs to edit again; still not live.
+    page = writer.get(url("change", review.pk)).content.decode()
+    assert "Withdraw changes" in page
+    writer.post(reverse("admin:reviews_review_transition", args=[review.pk, "withdraw_changes"]))
+    review.refresh_from_db()
+    assert review.pending.submitted_at is None
+    assert 'name="_save"' in writer.get(url("change", review.pk)).content.decode()
+    assert review.transitions.first().note == "Withdrew the submitted changes."
+    assert "Live headline" in as_role("anonymous").get(public).content.decode()

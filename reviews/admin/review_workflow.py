@@ -29,6 +29,8 @@ PENDING_STEPS = {
     "publish_changes": "Publish changes",
     "discard_changes": "Discard changes",
     "submit_changes": "Submit changes for review",
+    "send_back_changes": "Send changes back",
+    "withdraw_changes": "Withdraw changes",
 }
 AUTOSAVE_LIMIT = 2_000_000  # characters of posted JSON
 
@@ -63,15 +65,18 @@ class WorkflowViews:
             {"name": a.name, "label": a.label} for a in workflow.available_actions(user, review)
         ]
         pending = review.pending
+        submitted = pending is not None and pending.submitted_at is not None
         if review.is_public:
             if permissions.may_publish_changes(user, review):
-                steps.insert(0, {"name": "publish_changes", "label": "Publish changes"})
+                live = ["publish_changes"]
                 if pending is not None:
-                    steps.insert(1, {"name": "discard_changes", "label": "Discard changes"})
-            elif permissions.may_submit_changes(user, review) and not (
-                pending and pending.submitted_at
-            ):
-                steps.insert(0, {"name": "submit_changes", "label": "Submit changes for review"})
+                    live += ["send_back_changes"] if submitted else []
+                    live += ["discard_changes"]
+            elif permissions.may_submit_changes(user, review):
+                live = ["withdraw_changes" if submitted else "submit_changes"]
+            else:
+                live = []
+            steps[:0] = [{"name": name, "label": PENDING_STEPS[name]} for name in live]
         for step in steps:
             step["url"] = self._url("transition", review.pk, step["name"])
         return steps
@@ -83,7 +88,10 @@ class WorkflowViews:
         offer = may_edit and request.method == "GET"
         autosave = Autosave.objects.filter(user=user, review=review).first() if offer else None
         requested = None
-        if review.status == Review.Status.DRAFT:
+        pending = review.pending
+        if pending is not None and pending.sent_back_id is not None:
+            requested = pending.sent_back
+        elif review.status == Review.Status.DRAFT:
             latest = review.transitions.select_related("actor").first()
             if (
                 latest is not None
@@ -143,8 +151,8 @@ class WorkflowViews:
         label = step_label(action)
         again = ""  # what the change page shows again to mend
         try:
-            if action == "request_changes":
-                review.request_changes(by=request.user, note=request.POST.get("note", ""))
+            if action in ("request_changes", "send_back_changes"):
+                getattr(review, action)(by=request.user, note=request.POST.get("note", ""))
             elif schedule:
                 form = PublishAtForm(request.POST)
                 if not form.is_valid():
@@ -176,6 +184,10 @@ class WorkflowViews:
                 "version is unchanged.",
                 "submit_changes": f"Submitted your changes to “{review}”: an editor will "
                 "publish them.",
+                "send_back_changes": f"Sent the changes to “{review}” back to the writer with "
+                "your note; the live version is unchanged.",
+                "withdraw_changes": f"Withdrew your changes to “{review}”: edit them and submit "
+                "them again.",
             }[action]
         status = review.get_status_display().lower()
         if review.status == Review.Status.SCHEDULED:

@@ -328,3 +328,9 @@ class Review(StateChanges, models.Model):
 
     def submit_changes(self, by):
         return pending_versions.submit_changes(self, by)
+
+    def send_back_changes(self, by, note: str):
+        return pending_versions.send_back_changes(self, by, note)
+
+    def withdraw_changes(self, by):
+        return pending_versions.withdraw_changes(self, by)
