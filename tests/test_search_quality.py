@@ -214,3 +214,31 @@ def test_any_text_gives_a_page_and_never_an_error(client, typed):
     assert response.status_code == 200
     suggestions = client.get("/search/suggest/", {"q": typed})
     assert suggestions.status_code == 200
+
+
+def test_a_films_year_after_its_title_narrows_to_that_years_film(client):
+    """Readers type a film as the site prints it, "Parasite (2019)"; the year is in no index,
+    so it picks the film of that year instead of finding nothing."""
+    new = FilmFactory(title="Suspiria", release_date=datetime.date(2018, 10, 26))
+    old = FilmFactory(title="Suspiria", release_date=datetime.date(1977, 2, 1))
+    published(film=old, headline="Argento's nightmare in colour")
+    published(film=new, headline="A remake that dances")
+    published(headline="The year in horror", intro="Suspiria opened in 1977 to shrieks.")
+
+    for typed in ("suspiria 1977", "Suspiria (1977)"):
+        response = search(client, typed)
+        films = section_results(response, "results-films")
+        assert films == ["Suspiria"], typed
+        hrefs = [href for _, href in links(main_of(response))]
+        assert old.get_absolute_url() in hrefs
+        assert new.get_absolute_url() not in hrefs
+        assert review_results(response) == ["Argento's nightmare in colour"]
+
+    # Misspelt too; and a number that is part of the title is matched as it is.
+    assert section_results(search(client, "suspira 2018"), "results-films") == ["Suspiria"]
+    FilmFactory(title="Blade Runner 2049", release_date=datetime.date(2017, 10, 6))
+    assert section_results(search(client, "blade runner 2049"), "results-films") == [
+        "Blade Runner 2049"
+    ]
+    # A year alone is a word like any other.
+    assert section_results(search(client, "1977"), "results-films") == []

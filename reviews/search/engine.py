@@ -8,12 +8,15 @@ and spelling correction happen here, once, so both give the same kind of answer:
 2. An exact title or name comes first ("john wick" lists *John Wick* before its sequels), then
    the rest by relevance: reviews by their weighted rank (bm25 or ts_rank), films and people
    by how much of their name the query is, those with published reviews first.
-3. When nothing matches, each unknown word is corrected to the nearest known word (at most one
+3. A film's year after its title ("parasite 2019", "Ballerina (2025)" as the site prints a
+   film), when the words with it find nothing, narrows the films and reviews to that year's.
+4. When nothing matches, each unknown word is corrected to the nearest known word (at most one
    edit in words of 4-7 letters, two from 8) and the corrected query is tried; the page then
    says "Showing results for ...". Only a correction that finds something is offered.
 """
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from django.db import connections, router
@@ -62,6 +65,7 @@ SQLITE_PAGE = 200
 SQLITE_PAGES = 5
 CHOICES_PER_WORD = 3  # nearest known words tried for each unknown one
 MAX_TRIES = 4  # corrected queries tried before giving up
+YEAR_RE = re.compile(r"(18[89]|19\d|20\d)\d")  # a film's year, 1880-2099
 
 
 @dataclass
@@ -93,7 +97,7 @@ def search(
     if not query:
         return Results(query)
     shown = shown or (REVIEWS_SHOWN, FILMS_SHOWN, PEOPLE_SHOWN)
-    results = find(query, shown=shown, snippets=snippets)
+    results = find_or_by_year(query, shown=shown, snippets=snippets)
     if results or not correct:
         return results
     # Each unknown word's nearest known words, tried best combination first: "alie allen"
@@ -103,7 +107,7 @@ def search(
         return results
     for replacements in itertools.islice(combinations(options), MAX_TRIES):
         corrected = query.with_terms(replacements)
-        found = find(corrected, shown=shown, snippets=snippets)
+        found = find_or_by_year(corrected, shown=shown, snippets=snippets)
         if found:
             found.corrected = corrected
             return found
@@ -150,30 +154,50 @@ def corrections(query: Query) -> dict[str, list[str]]:
     return options
 
 
-def find(query: Query, *, shown: tuple[int, int, int], snippets: bool) -> Results:
+def find_or_by_year(query: Query, *, shown: tuple[int, int, int], snippets: bool) -> Results:
+    """`find`; when that finds no film and the last of several words is a year, the other
+    words among the films of that year and their reviews, if they find any (the year is in no
+    index; a review that mentions it is found as it is, but not the film)."""
+    results = find(query, shown=shown, snippets=snippets)
+    last = query.terms[-1] if query.terms and not query.prefix else ""
+    if results.films or not YEAR_RE.fullmatch(last):
+        return results
+    rest = Query(text=query.text, terms=query.terms[:-1], phrases=query.phrases)
+    if not rest:
+        return results
+    found = find(rest, shown=shown, snippets=snippets, year=int(last))
+    found.query = query
+    return found if found else results
+
+
+def find(
+    query: Query, *, shown: tuple[int, int, int], snippets: bool, year: int | None = None
+) -> Results:
     reviews_shown, films_shown, people_shown = shown
     results = Results(query)
     if films_shown or people_shown:
         results.films, results.people = find_films_and_people(
-            query, films_shown=films_shown, people_shown=people_shown
+            query, films_shown=films_shown, people_shown=people_shown, year=year
         )
-    if reviews_shown and (results.films or results.people or any_reviews(query)):
-        results.reviews = find_reviews(query, reviews_shown, snippets=snippets)
+    if reviews_shown and (results.films or results.people or any_reviews(query, year)):
+        results.reviews = find_reviews(query, reviews_shown, snippets=snippets, year=year)
     return results
 
 
-def any_reviews(query: Query) -> bool:
+def any_reviews(query: Query, year: int | None = None) -> bool:
     """Whether any public review matches, asked before ranking them when no film or person
     matched: most often the query is misspelt and nothing matches at all, and the reviews'
     ranked statement (their cards, scores and snippets) costs several times as much to build
     as this one. On SQLite, where a statement costs little, the reviews are simply ranked."""
     if connections[_using()].vendor != "postgresql":
         return True
-    return postgres.any_review(Review.objects.published(), query)
+    return postgres.any_review(public_reviews(year), query)
 
 
-def public_reviews():
-    return Review.objects.published().select_related("film", "author__critic")
+def public_reviews(year: int | None = None):
+    """Public reviews (of the films of `year`)."""
+    reviews = Review.objects.published().select_related("film", "author__critic")
+    return reviews if year is None else reviews.filter(film__year=year)
 
 
 def _name_words(text: str) -> list[str]:
@@ -207,9 +231,11 @@ def exactness(query: Query, *texts: str) -> int:
     return best
 
 
-def find_reviews(query: Query, limit: int, *, snippets: bool) -> list[Review]:
+def find_reviews(
+    query: Query, limit: int, *, snippets: bool, year: int | None = None
+) -> list[Review]:
     using = _using()
-    queryset = public_reviews().only(*REVIEW_CARD)
+    queryset = public_reviews(year).only(*REVIEW_CARD)
     postgresql = connections[using].vendor == "postgresql"
     if postgresql:
         # The snippets come in the same statement (ts_headline, for the reviews shown only).
@@ -246,9 +272,13 @@ def find_reviews(query: Query, limit: int, *, snippets: bool) -> list[Review]:
 
 
 def find_films_and_people(
-    query: Query, *, films_shown: int = FILMS_SHOWN, people_shown: int = PEOPLE_SHOWN
+    query: Query,
+    *,
+    films_shown: int = FILMS_SHOWN,
+    people_shown: int = PEOPLE_SHOWN,
+    year: int | None = None,
 ) -> tuple[list[Film], list[Person]]:
-    """The films and people shown for `query`, best first.
+    """The films and people shown for `query`, best first (only films of `year`, if given).
 
     Up to CANDIDATES of each are ranked (films by their titles, year and whether they have a
     published review, as rows of FILM_RANKING), and only the films shown are then loaded as
@@ -276,6 +306,8 @@ def find_films_and_people(
     extra_ids = [film_id for film_id in credited if film_id not in direct]
     if extra_ids:
         films += list(ranking.filter(pk__in=extra_ids))
+    if year is not None:
+        films = [film for film in films if film["year"] == year]
     reviewed = {film["pk"] for film in films if film["reviewed"]}
 
     def film_rank(film):
