@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from films.uploads import StrippedImageField
 from films.validators import validate_image_file
 
 YOUTUBE_EMBED = "https://www.youtube-nocookie.com/embed/{}?autoplay=1&rel=0"
@@ -168,7 +169,7 @@ class WatchProvider(models.Model):
 
     tmdb_id = models.PositiveIntegerField("TMDB id", unique=True)
     name = models.CharField(max_length=200)
-    logo = models.ImageField(upload_to="providers/", blank=True, validators=[validate_image_file])
+    logo = StrippedImageField(upload_to="providers/", blank=True, validators=[validate_image_file])
     tmdb_logo_path = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:

@@ -3,28 +3,14 @@ Markdown editor (reviews/editor.py) comes here with the description its editor t
 
 The rules are the library's own: the file is checked as the library's upload field checks it
 (`validate_image_file`: a real JPEG, PNG, WebP or GIF within the size and pixel limits) and the
-model's `clean()` asks for alt text unless the image is decorative. A checked JPEG, PNG or WebP
-is then re-encoded by Pillow before it is stored, which drops its metadata (EXIF with a phone's
-GPS position, XMP, comments) and anything appended after the image's end.
+model's `clean()` asks for alt text unless the image is decorative. The library's file field
+stores it without its metadata, as it stores every upload (films/uploads.py).
 """
 
-from io import BytesIO
-from pathlib import PurePosixPath
-
 from django import forms
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image as Pillow
-from PIL import ImageOps
 
 from films.validators import validate_image_file
 from images.models import Image
-
-# Pillow format → (file extension, save options) for the formats re-encoded on the way in.
-RE_ENCODED = {
-    "JPEG": ("jpg", {"quality": 88, "optimize": True}),
-    "PNG": ("png", {"optimize": True}),
-    "WEBP": ("webp", {"quality": 88}),
-}
 
 
 class LibraryImageForm(forms.ModelForm):
@@ -37,28 +23,3 @@ class LibraryImageForm(forms.ModelForm):
         self.instance.uploaded_by = uploaded_by
         # As the library's admin checks it (films/admin.py: CheckedImageMixin).
         self.fields["file"].validators.append(validate_image_file)
-
-    def clean_file(self):
-        return without_metadata(self.cleaned_data["file"])
-
-
-def without_metadata(upload):
-    """`upload` (an image already checked) re-encoded without its metadata, named after its
-    content's format; a GIF as it came."""
-    upload.seek(0)
-    with Pillow.open(upload) as image:
-        if image.format not in RE_ENCODED:
-            upload.seek(0)
-            return upload
-        extension, options = RE_ENCODED[image.format]
-        image.load()
-        upright = ImageOps.exif_transpose(image)  # Keep phone photos upright once EXIF goes.
-        has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
-        clean = upright.convert("RGBA" if has_alpha and image.format != "JPEG" else "RGB")
-        clean.info = {}  # Drop EXIF, XMP, ICC, comments and text chunks.
-        buffer = BytesIO()
-        clean.save(buffer, format=image.format, **options)
-    stem = PurePosixPath(upload.name or "image").stem or "image"
-    return SimpleUploadedFile(
-        f"{stem}.{extension}", buffer.getvalue(), content_type=f"image/{image.format.lower()}"
-    )

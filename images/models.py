@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from films.renditions import Spec
 from films.tasks import renditions_after_save
+from films.uploads import StrippedImageField
 from films.validators import validate_image_file
 
 
@@ -35,7 +36,7 @@ class ImageQuerySet(models.QuerySet):
 
 
 class Image(models.Model):
-    file = models.ImageField(
+    file = StrippedImageField(
         upload_to="library/%Y/%m/",
         validators=[validate_image_file],
         width_field="width",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from films.models import unique_slug
 from films.renditions import Spec
 from films.tasks import renditions_after_save
+from films.uploads import StrippedImageField
 from films.validators import validate_image_file
 
 
@@ -54,7 +55,7 @@ class Critic(models.Model):
     bio = models.TextField(
         "biography", blank=True, help_text="Plain text: a short paragraph or two."
     )
-    photo = models.ImageField(
+    photo = StrippedImageField(
         "portrait",
         upload_to="critics/%Y/",
         blank=True,

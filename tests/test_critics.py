@@ -25,6 +25,8 @@ from tests.factories import (
     image_upload,
     user_in_group,
 )
+from tests.forms import page_form
+from tests.photos import assert_private_and_upright, phone_photo
 from tests.test_pages import attr, find, find_all, links, main_of, text
 
 pytestmark = pytest.mark.django_db
@@ -219,6 +221,22 @@ def test_the_critic_page_shows_bio_photo_links_feed_and_paginated_reviews(client
     html = response.content.decode()
     assert "Still a draft" not in html
     assert re.search(r'<meta property="og:image" content="http://testserver/media/critics/', html)
+
+
+def test_a_portrait_from_a_phone_is_stored_upright_without_its_location(client, critic):
+    publish_review(critic)
+    client.force_login(user_in_group("Editors"))
+    change = reverse("admin:reviews_critic_change", args=[critic.pk])
+    action, fields = page_form(client.get(change).content.decode(), id="critic_form")
+    response = client.post(action or change, {**fields, "photo": phone_photo()})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    critic.refresh_from_db()
+    with critic.photo.open("rb") as stored:
+        assert_private_and_upright(stored.read())
+    assert (critic.photo_width, critic.photo_height) == (400, 600)
+    client.logout()
+    portrait = find(main_of(client.get("/critics/mara-lind/")), "img")
+    assert (attr(portrait, "width"), attr(portrait, "height")) == ("400", "600")
 
 
 def test_a_critic_without_published_reviews_has_no_page(client, critic):

@@ -15,6 +15,7 @@ from PIL import Image, PngImagePlugin
 
 from images.models import Image as LibraryImage
 from tests.factories import StaffFactory, UserFactory, image_bytes, image_upload, user_in_group
+from tests.photos import assert_private_and_upright, phone_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +246,14 @@ def test_metadata_is_stripped(staff_client):
     assert b"Private Person" in png
     path, _ = stored_from(upload(staff_client, SimpleUploadedFile("b.png", png)))
     assert b"Private Person" not in path.read_bytes()
+
+
+def test_a_phone_photo_is_stored_upright_keeping_its_colour_profile(staff_client):
+    """Without its profile a wide-gamut photo's colours would shift on screens that use it."""
+    path, ext = stored_from(upload(staff_client, phone_photo()))
+    assert ext == "jpg"
+    assert_private_and_upright(path.read_bytes())
+    assert (LibraryImage.objects.get().width, LibraryImage.objects.get().height) == (400, 600)
 
 
 def test_transparency_survives_re_encoding(staff_client):

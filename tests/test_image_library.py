@@ -4,12 +4,17 @@ and never deleted while a section shows them.
 """
 
 import re
+from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
+from PIL import ExifTags
+from PIL import Image as Pillow
 
 from images.models import Image
 from reviews.markdown import render
@@ -22,6 +27,7 @@ from tests.factories import (
     image_upload,
     user_in_group,
 )
+from tests.photos import CAMERA, assert_private_and_upright, phone_photo
 from tests.test_pages import attr, find, find_all, page, text
 from tests.test_workflow_admin import errors, form_data
 
@@ -308,6 +314,66 @@ def test_a_writer_changes_only_their_own_images_that_readers_do_not_see_yet(clie
 
     client.force_login(editor)
     assert change_image(client, image, alt="Eve on the stage").status_code == 302
+
+
+def test_a_phone_photo_is_stored_upright_without_its_camera_or_location(client):
+    """QA: the stored original is public under /media/library/, and pages show it until the
+    renditions are made."""
+    client.force_login(user_in_group("Writers"))
+    add_url = reverse("admin:images_image_add")
+    data = add_form_data(client.get(add_url))
+    response = client.post(add_url, {**data, "file": phone_photo(), "alt": "Eve at the stage door"})
+    assert response.status_code == 302, response.context and response.context["adminform"].errors
+    image = Image.objects.get()
+    assert image.file.name.endswith(".jpg")
+    assert_private_and_upright(Path(image.file.path).read_bytes())
+    assert (image.width, image.height) == (400, 600)
+    change = page(client.get(reverse("admin:images_image_change", args=[image.pk])))
+    assert "400 × 600 px" in text(change)
+    # Shown before its renditions are made: the original, in the box of the upright picture.
+    img = find(figure_of(render(f"![[image:{image.pk}]]")), "img")
+    assert attr(img, "src") == image.file.url
+    assert (attr(img, "width"), attr(img, "height")) == ("400", "600")
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP", "PNG"])
+def test_an_animation_keeps_its_frames_and_timing_but_not_its_metadata(client, fmt):
+    frames = [Pillow.new("RGB", (40, 30), colour) for colour in ("red", "green", "blue")]
+    exif = Pillow.Exif()
+    exif[ExifTags.Base.Model] = CAMERA.decode()
+    metadata = {"comment": b"Made on " + CAMERA} if fmt == "GIF" else {"exif": exif}
+    buffer = BytesIO()
+    frames[0].save(
+        buffer,
+        fmt,
+        save_all=True,
+        append_images=frames[1:],
+        duration=[100, 200, 300],
+        loop=0,
+        **metadata,
+    )
+    assert CAMERA in buffer.getvalue()
+    client.force_login(user_in_group("Writers"))
+    add_url = reverse("admin:images_image_add")
+    upload = SimpleUploadedFile(f"loop.{fmt.lower()}", buffer.getvalue())
+    response = client.post(
+        add_url, {**add_form_data(client.get(add_url)), "file": upload, "alt": "A loop"}
+    )
+    assert response.status_code == 302, response.context and response.context["adminform"].errors
+    stored = Path(Image.objects.get().file.path).read_bytes()
+    assert CAMERA not in stored
+    with Pillow.open(BytesIO(stored)) as animation:
+        assert animation.format == fmt
+        durations = []
+        for frame in range(animation.n_frames):
+            animation.seek(frame)
+            animation.load()
+            durations.append(animation.info["duration"])
+            shown = animation.convert("RGB").getpixel((20, 15))
+            drawn = frames[frame].getpixel((0, 0))
+            # Within a lossy WebP's error of the colour drawn.
+            assert max(abs(a - b) for a, b in zip(shown, drawn, strict=True)) <= 8, shown
+    assert durations == [100, 200, 300]
 
 
 def test_deleting_an_image_in_use_is_refused_with_a_message(

@@ -5,6 +5,8 @@ cannot be deleted and says where it is used; an edit in the library reaches the 
 it; existing posters and photos move into the library and back."""
 
 import datetime
+from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django.db.models import ProtectedError
@@ -13,6 +15,7 @@ from django.urls import reverse
 from images.models import Image
 from tests.factories import FilmFactory, PersonFactory, image_upload, poster_image, user_in_group
 from tests.forms import page_form
+from tests.photos import assert_private_and_upright, phone_photo
 from tests.test_pages import attr, find, page, text
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +92,27 @@ def test_an_editor_picks_a_library_image_as_the_poster_and_saves_twice(editor):
     film.refresh_from_db()
     assert film.poster is None
     assert find(page(editor.get(film.get_absolute_url())), cls="poster--placeholder")
+
+
+def test_a_poster_uploaded_in_the_librarys_popup_is_stored_upright_without_its_location(editor):
+    film = FilmFactory(title="Ballerina", release_date=datetime.date(2025, 6, 6))
+    lookup = find(page(editor.get(reverse(CHANGE, args=[film.pk]))), "a", id="lookup_id_poster")
+    popup = page(editor.get(f"{attr(lookup, 'href')}&_popup=1"))
+    add = attr(find(popup, "a", cls="addlink"), "href")
+    action, fields = page_form(editor.get(add).content.decode(), id="image_form")
+    response = editor.post(
+        urljoin(add, action), {**fields, "file": phone_photo(), "alt": "Poster of Ballerina (2025)"}
+    )
+    assert response.status_code == 200, errors(response)  # the popup hands the id back
+    image = Image.objects.get()
+    assert_private_and_upright(Path(image.file.path).read_bytes())
+
+    assert save(editor, film, poster=str(image.pk)).status_code == 302
+    # Before its renditions are made the film page shares the original, at its upright size.
+    head = page(editor.get(film.get_absolute_url()))
+    assert attr(find(head, "meta", property="og:image"), "content").endswith(image.file.url)
+    assert attr(find(head, "meta", property="og:image:width"), "content") == "400"
+    assert attr(find(head, "meta", property="og:image:height"), "content") == "600"
 
 
 def test_an_editor_picks_a_library_image_as_a_persons_photo(editor):

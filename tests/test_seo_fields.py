@@ -7,9 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from reviews.models import Review
 from tests import test_workflow_admin
 from tests.factories import FilmFactory, ReviewFactory, SectionFactory, image_upload, poster_image
 from tests.forms import page_form
+from tests.photos import assert_private_and_upright, phone_photo
 from tests.test_pages import attr, find, find_all, page
 from tests.test_workflow_admin import errors
 
@@ -101,6 +103,53 @@ def test_the_admin_shows_the_derived_defaults_and_saves_the_fields(as_role, peop
     assert review.social_alt == "Eve on a frozen lake"
     html = writer.get(change).content.decode()
     assert 'alt="Social image of' in html
+
+
+def post_social_image(client, review, upload):
+    """The review's change form as its page holds it, sent with `upload` as the social image."""
+    change = reverse("admin:reviews_review_change", args=[review.pk])
+    action, fields = page_form(client.get(change).content.decode(), id="review_form")
+    fields["social_alt"] = "Eve at the stage door"
+    response = client.post(action or change, {**fields, "social_image": upload})
+    assert response.status_code == 302, errors(response)
+
+
+def assert_shared_upright(client, review) -> None:
+    """The shared picture is the upright photo, no camera or place in it, and og:image says
+    its size as shown: 400 × 600, not the sensor's 600 × 400."""
+    review.refresh_from_db()
+    with review.social_image.open("rb") as stored:
+        assert_private_and_upright(stored.read())
+    head = head_of(client, review)
+    assert meta(head, property="og:image").endswith(review.social_image.url)
+    assert (meta(head, property="og:image:width"), meta(head, property="og:image:height")) == (
+        "400",
+        "600",
+    )
+
+
+def test_a_phone_photo_is_shared_upright_without_its_camera_or_location(as_role, people):
+    """QA: the social image is linked to as uploaded, so the stored file is what sites fetch."""
+    review = ReviewFactory(author=people["author"], intro=FIRST_PARAGRAPH)
+    SectionFactory(review=review, heading="Plot")
+    post_social_image(as_role("author"), review, phone_photo())
+    review.refresh_from_db()
+    assert review.social_image.name.endswith(".jpg")
+    assert (review.social_width, review.social_height) == (400, 600)
+    review.publish(by=people["editor"])
+    assert_shared_upright(as_role("anonymous"), review)
+
+
+def test_a_live_reviews_new_social_image_is_stored_without_its_location_too(as_role, people):
+    """A live review's save is kept as its pending version; the upload is stored at once."""
+    from reviews import pending
+
+    review = ReviewFactory(author=people["author"], intro=FIRST_PARAGRAPH, published=True)
+    SectionFactory(review=review, heading="Plot")
+    post_social_image(as_role("editor"), review, phone_photo())
+    assert not Review.objects.get(pk=review.pk).social_image, "readers see the live version"
+    pending.publish_changes(Review.objects.get(pk=review.pk), people["editor"])
+    assert_shared_upright(as_role("anonymous"), review)
 
 
 def test_a_short_search_description_is_what_the_prepublish_check_measures(people):

@@ -20,6 +20,7 @@ from films.models import (
     WatchRegion,
 )
 from films.tmdb import APPEND_TO_RESPONSE, TMDBClient, TMDBNotConfigured, parse_tmdb_id
+from tests.photos import assert_private_and_upright, phone_photo_bytes
 from tests.tmdb_fake import TOKEN, movie
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +128,16 @@ def test_a_changed_poster_replaces_the_old_one_and_a_removed_offer_goes(fake_tmd
     assert film.tmdb_poster_path == "/new-poster.jpg"
     assert "new-poster" in film.poster.file.name
     assert WatchOffer.objects.filter(kind="buy").count() == 0
+
+
+def test_a_downloaded_poster_is_stored_upright_without_its_location(fake_tmdb):
+    fake_tmdb.add("/t/p/w780/ballerina-poster.jpg", raw=phone_photo_bytes(), repeat=True)
+    fake_tmdb.add_movie(movie())
+    import_live()
+    poster = Film.objects.get().poster
+    with poster.file.open("rb") as stored:
+        assert_private_and_upright(stored.read())
+    assert (poster.width, poster.height) == (400, 600)
 
 
 def test_429_waits_for_retry_after_then_succeeds(fake_tmdb):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from films.models import Film, unique_slug
+from films.uploads import StrippedImageField
 from films.validators import validate_image_file
 from images.figures import referenced_ids
 from images.models import Image
@@ -87,7 +88,7 @@ class Review(StateChanges, models.Model):
         help_text="What search engines and link previews show under the headline. Leave empty "
         "to use the first paragraph of the review (shown greyed out).",
     )
-    social_image = models.ImageField(
+    social_image = StrippedImageField(
         "social image",
         upload_to="social/%Y/",
         blank=True,
