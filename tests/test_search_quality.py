@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from reviews.models import Review
 from reviews.search import engine
-from tests.factories import FilmFactory, PersonFactory, ReviewFactory
+from tests.factories import CastCreditFactory, FilmFactory, PersonFactory, ReviewFactory
 from tests.test_pages import find, links, main_of, text
 from tests.test_search import review_results, search, section_results
 
@@ -242,3 +242,20 @@ def test_a_films_year_after_its_title_narrows_to_that_years_film(client):
     ]
     # A year alone is a word like any other.
     assert section_results(search(client, "1977"), "results-films") == []
+
+
+def test_a_persons_name_lists_them_before_their_films_and_reviews(client):
+    keanu = PersonFactory(name="Keanu Reeves")
+    for title in ("John Wick", "The Matrix", "Speed"):
+        CastCreditFactory(film=FilmFactory(title=title), person=keanu)
+    published(headline="John Wick, again", intro="Keanu Reeves never stops.")
+
+    def sections(q):
+        html = search(client, q).content.decode()
+        order = ["results-people", "results-reviews", "results-films"]
+        return sorted((s for s in order if f'id="{s}"' in html), key=lambda s: html.index(s))
+
+    assert sections("keanu reeves") == ["results-people", "results-reviews", "results-films"]
+    # A film's title, or a word of a name, keeps the usual order.
+    assert sections("john wick") == ["results-reviews", "results-films"]
+    assert sections("keanu") == ["results-reviews", "results-films", "results-people"]

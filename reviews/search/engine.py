@@ -79,6 +79,19 @@ class Results:
     def __bool__(self) -> bool:
         return bool(self.reviews or self.films or self.people)
 
+    @property
+    def names_a_person(self) -> bool:
+        """The query is the first person's name, and no film's title: "keanu reeves" is looking
+        for him first, not for the films and reviews that mention him."""
+        return (
+            bool(self.people)
+            and exactness(self.query, self.people[0].name) == 3
+            and not (
+                self.films
+                and exactness(self.query, self.films[0].title, self.films[0].original_title)
+            )
+        )
+
 
 def _using() -> str:
     return router.db_for_read(Review)

@@ -35,6 +35,7 @@ def search(request):
             "reviews": results.reviews,
             "films": results.films,
             "people": results.people,
+            "people_first": results.names_a_person,
             "corrected": results.corrected.text if results.corrected else "",
             "original_url": reverse("reviews:search") + "?" + urlencode({"q": query, "exact": 1}),
         }
