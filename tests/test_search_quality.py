@@ -44,7 +44,9 @@ def test_a_trailing_star_matches_word_starts(client):
     published(headline="Moves", intro="The dancers never stop.")
 
     assert review_results(search(client, "danc*")) == ["Moves"]
-    assert review_results(search(client, "danc")) == []
+    # Without the star, as typed, it is no word; the page offers the words it begins.
+    assert review_results(client.get("/search/", {"q": "danc", "exact": 1})) == []
+    assert review_results(search(client, "danc")) == ["Moves"]
 
 
 def test_accents_are_folded_both_ways(client):
@@ -259,3 +261,13 @@ def test_a_persons_name_lists_them_before_their_films_and_reviews(client):
     # A film's title, or a word of a name, keeps the usual order.
     assert sections("john wick") == ["results-reviews", "results-films"]
     assert sections("keanu") == ["results-reviews", "results-films", "results-people"]
+
+
+def test_enter_on_a_word_begun_finds_what_the_suggestions_offered(client):
+    FilmFactory(title="Portrait of a Lady on Fire")
+
+    response = search(client, "portr")
+
+    assert section_results(response, "results-films") == ["Portrait of a Lady on Fire"]
+    assert "Showing results for" in text(main_of(response))
+    assert "portr*" in text(main_of(response))

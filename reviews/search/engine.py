@@ -10,7 +10,9 @@ and spelling correction happen here, once, so both give the same kind of answer:
    by how much of their name the query is, those with published reviews first.
 3. A film's year after its title ("parasite 2019", "Ballerina (2025)" as the site prints a
    film), when the words with it find nothing, narrows the films and reviews to that year's.
-4. When nothing matches, each unknown word is corrected to the nearest known word (at most one
+4. When nothing matches, the last word is read as the start of one ("portr*"), as the
+   suggestions read it while typing; the page says "Showing results for portr*".
+5. When nothing matches still, each unknown word is corrected to the nearest known word (at most one
    edit in words of 4-7 letters, two from 8) and the corrected query is tried; the page then
    says "Showing results for ...". Only a correction that finds something is offered.
 """
@@ -113,6 +115,16 @@ def search(
     results = find_or_by_year(query, shown=shown, snippets=snippets)
     if results or not correct:
         return results
+    if query.terms and not query.prefix and vocabulary.begins_a_word(query.terms[-1], _using()):
+        # The last word as the start of one, as the header's suggestions read it while typing:
+        # "portr" and Enter finds what "portr" suggested.
+        started = Query(
+            text=f"{query.text}*", terms=query.terms, phrases=query.phrases, prefix=True
+        )
+        found = find(started, shown=shown, snippets=snippets)
+        if found:
+            found.corrected = started
+            return found
     # Each unknown word's nearest known words, tried best combination first: "alie allen"
     # could be "alien allen" (nothing) or "alfie allen" (a person).
     options = corrections(query)

@@ -52,6 +52,12 @@ def add_words(words, *, using: str = "default") -> int:
     return len(added)
 
 
+def begins_a_word(start: str, using: str = "default") -> bool:
+    """Whether a known word begins with `start` (and is longer): one indexed range lookup."""
+    words = SearchWord.objects.using(using)
+    return words.filter(word__startswith=start).exclude(word=start).exists()
+
+
 def clear(using: str = "default") -> None:
     SearchWord.objects.using(using).all().delete()
 
