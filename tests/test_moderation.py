@@ -371,3 +371,30 @@ def test_comments_the_spam_filter_holds_are_where_moderators_look(client, review
     assert "Held words" in queue
     assert "Bot words" not in queue
     assert list(Comment.objects.held()) == [held]
+
+
+def test_spam_a_moderator_decided_is_not_held_by_the_filter(client, review, moderator):
+    """Held means the filter held it and no moderator has decided yet: comments a moderator
+    marked as spam (pending ones, or held ones confirmed) leave the held count and queue."""
+    held = make_comment(
+        review, body="Held words", status=Comment.Status.SPAM, spam_signals=["word:casino"]
+    )
+    confirmed = make_comment(
+        review, body="Confirmed words", status=Comment.Status.SPAM, spam_signals=["word:casino"]
+    )
+    pending = make_comment(review, body="Decided words")
+    client.force_login(moderator)
+    everything = reverse(CHANGELIST) + "?status=all"
+    client.post(
+        everything,
+        {"action": "spam_selected", "_selected_action": [confirmed.pk, pending.pk]},
+    )
+    assert Comment.objects.filter(status=Comment.Status.SPAM).count() == 3
+
+    assert list(Comment.objects.held()) == [held]
+    home = client.get(reverse("admin:index")).content.decode()
+    assert "1 more held by the spam filter" in home
+    queue = client.get(reverse(CHANGELIST) + "?status=held").content.decode()
+    assert "Held words" in queue
+    assert "Confirmed words" not in queue
+    assert "Decided words" not in queue

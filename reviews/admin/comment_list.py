@@ -37,7 +37,7 @@ class StatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
     ALL = "all"
-    HELD = "held"  # spam by a content filter, whose sender was told a moderator would look
+    HELD = "held"  # spam by a content filter, no moderator has decided yet (Comment.held)
 
     def lookups(self, request, model_admin):
         return [

@@ -18,8 +18,10 @@ class CommentQuerySet(models.QuerySet):
 
     def held(self):
         """Marked spam by a content filter (disallowed words, Akismet), which told the sender a
-        moderator would look; not a bot's (honeypot, forged form), which is told nothing."""
-        held = self.filter(status=Comment.Status.SPAM)
+        moderator would look, and not yet decided by one; not a bot's (honeypot, forged form),
+        which is told nothing. A moderator's decision records when (moderated_at, kept when the
+        moderator's account goes), so spam a moderator marked or confirmed is not held."""
+        held = self.filter(status=Comment.Status.SPAM, moderated_at__isnull=True)
         for signal in Comment.BOT_SIGNALS:  # as stored: a JSON list of strings
             held = held.exclude(spam_signals__icontains=f'"{signal}"')
         return held
