@@ -140,3 +140,33 @@ def test_changes_to_live_reviews_name_who_made_them_and_when(client, people):
         text = boxes(client, people["editor"])["Changes to live reviews"]
     assert "changes by Edie Editor · saved 0 minutes ago" in text
     assert "Wanda Writer" not in text
+
+
+def test_changes_to_live_reviews_lists_only_reviews_readers_see(client, people):
+    """A review unpublished, or past its unpublish time, with its pending changes kept is no
+    longer live: the box (its count, its list, the list it links to) leaves it out."""
+    from reviews import pending
+
+    editor = people["editor"]
+    now = timezone.now()
+    reviews = {}
+    for headline in ["Still live", "Unpublished since", "Expired since"]:
+        review = draft(people["writer"], headline)
+        review.publish(by=editor)
+        review.refresh_from_db()
+        review.dek = f"{headline}: a fix"
+        pending.save_pending(review, list(review.sections.all()), editor, review.version)
+        reviews[headline] = review
+    reviews["Unpublished since"].unpublish(by=editor)
+    reviews["Expired since"].set_expiry(now + datetime.timedelta(hours=1), by=editor)
+
+    with time_machine.travel(now + datetime.timedelta(hours=2)):
+        text = boxes(client, editor)["Changes to live reviews"]
+        assert "Changes to live reviews 1" in text
+        assert "Still live" in text
+        assert "Unpublished since" not in text
+        assert "Expired since" not in text
+        html = client.get(reverse("admin:index")).content.decode()
+        link = re.search(r'id="newsroom-pending-title"><a href="([^"]+)"', html)[1]
+        listed = client.get(link.replace("&amp;", "&")).context["cl"].result_list
+        assert [review.headline for review in listed] == ["Still live"]

@@ -83,10 +83,12 @@ def newsroom(context) -> list[Box]:
             _box(
                 "pending",
                 "Changes to live reviews",
-                Review.objects.filter(pending_change__isnull=False).select_related(
-                    "pending_change__updated_by"
-                ),
-                f"{changelist}?queue=changes",
+                # Live as readers see it: an unpublished or expired review keeps its pending
+                # changes (the next Publish takes them), but they change nothing live.
+                Review.objects.published()
+                .filter(pending_change__isnull=False)
+                .select_related("pending_change__updated_by"),
+                f"{changelist}?queue=changes&status={Review.Status.PUBLISHED}",
                 ["pending_change__updated_at"],
                 "No live review has changes waiting.",
             )
