@@ -170,3 +170,38 @@ def test_changes_to_live_reviews_lists_only_reviews_readers_see(client, people):
         link = re.search(r'id="newsroom-pending-title"><a href="([^"]+)"', html)[1]
         listed = client.get(link.replace("&amp;", "&")).context["cl"].result_list
         assert [review.headline for review in listed] == ["Still live"]
+
+
+def test_changes_requested_name_the_editor_who_sent_them_back(client, people):
+    """The writer's box names who sent the review back (the step's actor), not its author,
+    and asks the same number of queries however many reviews were sent back."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    writer = people["writer"]
+    helen = user_in_group("Editors", username="helen", first_name="Helen", last_name="Marsh")
+
+    def send_back(headline, by):
+        review = draft(writer, headline)
+        review.submit(by=writer)
+        review.refresh_from_db()
+        review.request_changes(by=by, note=f"{headline}: tighten the ending.")
+
+    def home_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("admin:index")).status_code == 200
+        return len(queries)
+
+    send_back("Arrival, reconsidered", helen)
+    text = boxes(client, writer)["Changes requested of you"]
+    assert "Arrival, reconsidered Helen Marsh · sent back 0 minutes ago" in text
+    assert "Wanda Writer" not in text
+
+    one = home_queries()
+    send_back("Heat, thirty years on", people["editor"])
+    send_back("Paddington 2 notes", helen)
+    text = boxes(client, writer)["Changes requested of you"]
+    assert "Heat, thirty years on Edie Editor · sent back" in text
+    assert "Paddington 2 notes Helen Marsh · sent back" in text
+    assert "Wanda Writer" not in text
+    assert home_queries() == one

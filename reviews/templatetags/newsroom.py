@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import template
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,10 +38,18 @@ def _with_last_move(reviews):
     )
 
 
-def _box(key, title, reviews, url, order, empty, **last_move) -> Box:
-    """`last_move` filters on the annotations, e.g. moved_from=... for changes requested."""
+def _last_move_by() -> Prefetch:
+    """Each review's latest audit-trail entry with who took the step, as `last_moves` (a list
+    of one): one query for the box, however many items it lists."""
+    latest = ReviewTransition.objects.select_related("actor").order_by("-created_at", "-id")
+    return Prefetch("transitions", queryset=latest[:1], to_attr="last_moves")
+
+
+def _box(key, title, reviews, url, order, empty, prefetch=(), **last_move) -> Box:
+    """`last_move` filters on the annotations, e.g. moved_from=... for changes requested;
+    `prefetch` adds to the listed items (e.g. _last_move_by() where the box names the actor)."""
     reviews = _with_last_move(reviews.select_related("author", "film")).filter(**last_move)
-    items = list(reviews.order_by(*order)[:SHOWN])
+    items = list(reviews.order_by(*order).prefetch_related(*prefetch)[:SHOWN])
     return Box(key, title, reviews.count(), url, items, empty)
 
 
@@ -103,6 +111,7 @@ def newsroom(context) -> list[Box]:
                 f"{changelist}?queue=mine",
                 ["-moved_at"],
                 "No editor has sent anything back.",
+                prefetch=[_last_move_by()],  # the item names the editor who sent it back
                 # Drafts whose last move was an editor sending them back from review.
                 moved_from=Review.Status.IN_REVIEW,
             )
