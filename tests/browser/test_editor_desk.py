@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from reviews.models import Review
 from tests.browser.conftest import screenshot
 from tests.browser.test_editing import no_errors, sign_in
-from tests.factories import FilmFactory, ReviewFactory, user_in_group
+from tests.factories import FilmFactory, ReviewFactory, SectionFactory, user_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -170,6 +170,47 @@ def test_the_markdown_toolbar_shortcuts_and_word_count(page, live_server):
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     review.refresh_from_db()
     assert review.intro == "### *Eve* **dances**[link text](https://example.com/eve)"
+    no_errors(page)
+
+
+def test_a_read_only_review_counts_its_words_too(page, live_server):
+    """A writer's review in review, and a live one whose changes wait for an editor, are shown
+    read-only: the whole review's count is of the text shown, not of the (absent) fields."""
+    from reviews import pending
+
+    editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
+    writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
+    # 8 words in the intro (its lines are split by a <br>), 3 and 4 in the sections.
+    in_review = ReviewFactory(
+        author=writer, headline="In review", intro="Eve Macarro dances\nher way through a plot"
+    )
+    SectionFactory(review=in_review, heading="Plot", body="The plot thickens.", position=1)
+    SectionFactory(
+        review=in_review,
+        heading="End",
+        body="A *fine* [finale](https://example.com/end) indeed.",
+        position=2,
+    )
+    in_review.submit(by=writer)
+    live = ReviewFactory(author=writer, headline="Live", intro="Three live words.")
+    SectionFactory(review=live, heading="Plot", body="Two words.", position=1)
+    live.publish(by=editor)
+    live.refresh_from_db()
+    live.intro = "Five words waiting for Edie."
+    pending.save_pending(live, list(live.sections.all()), writer, live.version)
+    pending.submit_changes(live, writer)
+
+    sign_in(page, live_server, "wanda")
+    page.goto(f"{live_server.url}/admin/reviews/review/{in_review.pk}/change/")
+    expect(page.locator(".field-intro .readonly")).to_be_visible()
+    expect(page.locator("#id_intro")).to_have_count(0)
+    expect(page.locator("#review-word-count")).to_have_text("Whole review: 15 words · 1 min read")
+    screenshot(page, "desk-10-read-only-word-count")
+
+    page.goto(f"{live_server.url}/admin/reviews/review/{live.pk}/change/")
+    expect(page.locator("#id_intro")).to_have_count(0)
+    expect(page.locator(".field-intro .readonly")).to_have_text("Five words waiting for Edie.")
+    expect(page.locator("#review-word-count")).to_have_text("Whole review: 7 words · 1 min read")
     no_errors(page)
 
 

@@ -5,7 +5,7 @@
 // - shortcuts in the field: Ctrl+B bold, Ctrl+I italic, Ctrl+K link (⌘ on a Mac); Ctrl+S
 //   anywhere in the form saves it and stays on the page ("Save and continue editing");
 // - a live word count and reading time under each field, and for the whole review above
-//   the form.
+//   the form (read-only text counted too).
 // Tab keeps moving focus out of the field (markdown-keys.js). Every change goes through an
 // "input" event, so the preview, the leave-page guard and autosave follow it.
 "use strict";
@@ -92,8 +92,20 @@
         return `${words} word${words === 1 ? "" : "s"} · ${words ? minutes : 0} min read`;
     }
 
+    // A page the user may only read (a writer's review in review, or a live one whose changes
+    // wait for an editor) shows the Markdown source as text, its line breaks as <br>.
+    const READ_ONLY_MARKDOWN = ".field-intro .readonly, #sections-group .field-body .readonly";
+
+    function shownText(element) {
+        return [...element.childNodes]
+            .map((node) => (node.nodeName === "BR" ? "\n" : node.textContent)).join("");
+    }
+
     function updateCounts() {
         let total = 0;
+        document.querySelectorAll(READ_ONLY_MARKDOWN).forEach((element) => {
+            total += countWords(shownText(element));
+        });
         document.querySelectorAll("textarea.markdownx-editor").forEach((textarea) => {
             if (textarea.name.includes("__prefix__")) {
                 return;  // the template of "Add another section"
