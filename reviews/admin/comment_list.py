@@ -224,15 +224,27 @@ class CommentColumns:
     @admin.display(description="Decide")
     def row_actions(self, comment):
         # Buttons of the changelist's own form (it carries the CSRF token): each posts to
-        # its decision's URL; delete asks to confirm there.
+        # its decision's URL; delete asks to confirm there. The first one's id is where the
+        # queue, back from the row before it, puts the focus (comment-queue.js).
+        decisions = [
+            (decision, label)
+            for decision, label in ROW_DECISIONS
+            if DECIDES.get(decision) != comment.status
+        ]
         return format_html_join(
             "",
             '<button type="submit" class="button comment-row-action comment-row-action--{}"'
-            ' formaction="{}" aria-label="{} the comment by {}">{}</button>',
+            ' formaction="{}" aria-label="{} the comment by {}"{}>{}</button>',
             (
-                (decision, self.url("moderate", comment.pk, decision), label, comment.name, label)
-                for decision, label in ROW_DECISIONS
-                if DECIDES.get(decision) != comment.status
+                (
+                    decision,
+                    self.url("moderate", comment.pk, decision),
+                    label,
+                    comment.name,
+                    format_html(' id="decide-{}"', comment.pk) if n == 0 else "",
+                    label,
+                )
+                for n, (decision, label) in enumerate(decisions)
             ),
         )
 

@@ -1,7 +1,10 @@
 """The comment queue in a real browser: decide from each row, delete with a confirmation, and a
 comment's page with its sender's history, trust and block buttons, and a recorded edit."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from reviews.models import Comment
@@ -142,4 +145,60 @@ def test_a_comments_page_trusts_blocks_and_records_an_edit(staff_page, live_serv
     expect(edits).to_contain_text("Teh best scene.")  # the original, for staff
     screenshot(page, "moderation-3-comment-page")
     assert Comment.objects.get(pk=reply.pk).body == "In Prague, I think. The best scene."
+    assert page.console_errors == []
+
+
+def tab_to(page, button, presses: int = 200) -> None:
+    """Press Tab, as a keyboard user does, until `button` has the focus."""
+    for _ in range(presses):
+        if button.evaluate("b => b === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    expect(button).to_be_focused()
+
+
+def test_a_rows_decision_keeps_the_keyboard_at_its_place_in_the_queue(staff_page, live_server):
+    """Approve or Reject from a row, by keyboard alone: the page that comes back puts the focus
+    on the next row's first button (where the decided row was, in the pending queue), not at
+    the top of the page; the last row's decision goes to the row before it."""
+    page = staff_page
+    review = ReviewFactory(published=True, headline="Ballerina pirouettes with a pistol")
+    for n, name in enumerate(["Ada", "Bea", "Cy", "Dee"]):
+        Comment.objects.create(
+            review=review,
+            name=name,
+            email=f"{name.lower()}@example.com",
+            body=f"Comment {n} from {name}",
+            submitted_at=timezone.now() - datetime.timedelta(minutes=10 - n),
+        )
+    page.goto(live_server.url + "/admin/reviews/comment/")  # newest first: Dee, Cy, Bea, Ada
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(4)
+    tab_to(page, page.get_by_role("button", name="Approve the comment by Dee"))
+
+    page.keyboard.press("Enter")
+    expect(page.locator(".messagelist")).to_contain_text("Approved: the comment by Dee")
+    expect(rows).to_have_count(3)
+    expect(page.get_by_role("button", name="Approve the comment by Cy")).to_be_focused()
+
+    page.keyboard.press("Tab")  # Reject, the row's second button
+    expect(page.get_by_role("button", name="Reject the comment by Cy")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".messagelist")).to_contain_text("Rejected: the comment by Cy")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_role("button", name="Approve the comment by Bea")).to_be_focused()
+    screenshot(page, "moderation-4-focus-kept-after-a-decision")
+
+    # The last row's decision: the focus goes to the row before it, now the last.
+    tab_to(page, page.get_by_role("button", name="Approve the comment by Ada"), presses=20)
+    page.keyboard.press("Enter")
+    expect(page.locator(".messagelist")).to_contain_text("Approved: the comment by Ada")
+    expect(rows).to_have_count(1)
+    expect(page.get_by_role("button", name="Approve the comment by Bea")).to_be_focused()
+    assert dict(Comment.objects.values_list("name", "status")) == {
+        "Ada": "approved",
+        "Bea": "pending",
+        "Cy": "rejected",
+        "Dee": "approved",
+    }
     assert page.console_errors == []
