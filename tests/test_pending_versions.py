@@ -400,6 +400,9 @@ def test_an_editor_sends_submitted_changes_back_and_the_writer_mends_and_resubmi
     assert "workflow-notice--requested" in page
     assert "Name the cinematographer." in page
     assert 'name="_save"' in page  # theirs to edit again
+    newsroom = writer.get(reverse("admin:index")).content.decode()
+    changes_requested = newsroom.split("Changes requested of you", 1)[1].split("</section>", 1)[0]
+    assert review.headline in changes_requested
     response = post_change(
         writer, review, headline="Pending, with the DP", _workflow="submit_changes"
     )

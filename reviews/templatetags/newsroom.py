@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import template
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,10 +45,12 @@ def _last_move_by() -> Prefetch:
     return Prefetch("transitions", queryset=latest[:1], to_attr="last_moves")
 
 
-def _box(key, title, reviews, url, order, empty, prefetch=(), **last_move) -> Box:
-    """`last_move` filters on the annotations, e.g. moved_from=... for changes requested;
-    `prefetch` adds to the listed items (e.g. _last_move_by() where the box names the actor)."""
-    reviews = _with_last_move(reviews.select_related("author", "film")).filter(**last_move)
+def _box(key, title, reviews, url, order, empty, *conditions, prefetch=(), **last_move) -> Box:
+    """`conditions` and `last_move` filter on the annotations, e.g. moved_from=... for changes
+    requested; `prefetch` adds to the listed items (e.g. _last_move_by() where the box names
+    the actor)."""
+    reviews = _with_last_move(reviews.select_related("author", "film"))
+    reviews = reviews.filter(*conditions, **last_move)
     items = list(reviews.order_by(*order).prefetch_related(*prefetch)[:SHOWN])
     return Box(key, title, reviews.count(), url, items, empty)
 
@@ -107,13 +109,15 @@ def newsroom(context) -> list[Box]:
             _box(
                 "changes",
                 "Changes requested of you",
-                mine.filter(status=Review.Status.DRAFT),
+                mine,
                 f"{changelist}?queue=mine",
                 ["-moved_at"],
                 "No editor has sent anything back.",
+                # Drafts whose last move was an editor sending them back from review, and
+                # changes to a live review an editor sent back (the last move names the editor).
+                Q(status=Review.Status.DRAFT, moved_from=Review.Status.IN_REVIEW)
+                | Q(pending_change__sent_back__isnull=False),
                 prefetch=[_last_move_by()],  # the item names the editor who sent it back
-                # Drafts whose last move was an editor sending them back from review.
-                moved_from=Review.Status.IN_REVIEW,
             )
         )
         boxes.append(
