@@ -442,3 +442,25 @@ def test_an_image_goes_into_a_section_through_the_review_form_and_saves_twice(cl
     review.publish(by=editor)
     figure = find(page(client.get(review.get_absolute_url())), "figure", cls="figure")
     assert attr(find(figure, "img"), "alt") == "A stage"
+
+
+def test_replacing_an_images_file_drops_the_old_upload(client, django_capture_on_commit_callbacks):
+    editor = user_in_group("Editors")
+    image = LibraryImageFactory(uploaded_by=editor)
+    storage, old = image.file.storage, image.file.name
+    assert storage.exists(old)
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = change_image(client, image, file=image_upload("new.png", size=(800, 500)))
+    assert response.status_code == 302, errors(response)
+    image.refresh_from_db()
+    assert image.file.name != old
+    assert storage.exists(image.file.name)
+    assert not storage.exists(old)
+    assert (image.width, image.height) == (800, 500)
+
+    # Saved again without a new file, the upload stays.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert change_image(client, image, alt="Another description").status_code == 302
+    assert storage.exists(image.file.name)
