@@ -234,6 +234,10 @@ class FilmAdmin(
     raw_id_fields = ("poster", "backdrop")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("year", "poster_preview", "backdrop_preview", "created_at", "updated_at")
+
+    class Media:
+        js = ("marquee-admin/js/library-choice.js",)  # "as shown" follows the chosen image
+
     fieldsets = (
         (None, {"fields": ("title", "slug", "original_title", "tagline")}),
         (
@@ -322,6 +326,10 @@ class PersonAdmin(
     search_help_text = "Name, IMDb id (nm…) or TMDB id."
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("photo_preview", "created_at", "updated_at")
+
+    class Media:
+        js = ("marquee-admin/js/library-choice.js",)  # "as shown" follows the chosen image
+
     fieldsets = (
         (None, {"fields": ("name", "slug", "birth_date", "death_date", "place_of_birth")}),
         ("Biography", {"fields": ("biography",)}),

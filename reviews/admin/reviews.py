@@ -178,6 +178,7 @@ class ReviewAdmin(
             "marquee-admin/js/paragraph.js",
             "marquee-admin/js/editor-upload.js",
             "marquee-admin/js/image-picker.js",
+            "marquee-admin/js/library-choice.js",
         )
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 

@@ -88,6 +88,10 @@ def test_upload_a_poster_into_the_library_from_the_film_form_and_save_again(
         library.get_by_role("button", name="Save", exact=True).click()
     image = Image.objects.get()
     expect(page.locator("#id_poster")).to_have_value(str(image.pk))
+    # "As shown" follows the choice at once, before the save.
+    chosen = page.locator(".field-poster_preview .readonly")
+    expect(chosen).to_contain_text(f"Image {image.pk} chosen: it is saved with the form.")
+    expect(chosen.get_by_alt_text("Poster of Ballerina: Eve in a red coat")).to_be_visible()
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     expect(page.get_by_alt_text("Poster of Ballerina: Eve in a red coat")).to_be_visible()
