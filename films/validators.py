@@ -47,7 +47,12 @@ def validate_image_file(file) -> None:
                 raise ValidationError(
                     "This image is %(w)s by %(h)s pixels; the limit is %(limit)s pixels.",
                     code="image_too_many_pixels",
-                    params={"w": width, "h": height, "limit": settings.MARQUEE_MAX_IMAGE_PIXELS},
+                    # "40,000,000", not "40000000": a number read at a glance.
+                    params={
+                        "w": f"{width:,}",
+                        "h": f"{height:,}",
+                        "limit": f"{settings.MARQUEE_MAX_IMAGE_PIXELS:,}",
+                    },
                 )
             # Decode every pixel: verify() only checks the header and chunk checksums, so a
             # truncated JPEG passes it and fails later, on every page that shows it.

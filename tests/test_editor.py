@@ -319,9 +319,13 @@ def test_too_large_a_file_is_refused_with_413(staff_client, settings):
 
 
 def test_too_many_pixels_are_refused(staff_client, settings):
-    settings.MARQUEE_MAX_IMAGE_PIXELS = 100 * 100
-    wide = image_upload("wide.png", size=(200, 51))
-    assert_refused(upload(staff_client, wide), 400, "This image is 200 by 51 pixels")
+    settings.MARQUEE_MAX_IMAGE_PIXELS = 1000 * 1000
+    wide = image_upload("wide.png", size=(2000, 501))
+    assert_refused(
+        upload(staff_client, wide),
+        400,
+        "This image is 2,000 by 501 pixels; the limit is 1,000,000 pixels.",
+    )
 
 
 def test_a_post_without_a_file_is_refused(staff_client):
