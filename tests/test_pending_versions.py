@@ -173,12 +173,17 @@ def test_bulk_publish_asks_first_and_leaves_a_schedule_alone(as_role, people):
     assert ask.status_code == 200
     assert "stays on its schedule" in ask.content.decode()
     assert Review.objects.get(pk=ready.pk).status == S.IN_REVIEW
-    client.post(
+    done = client.post(
         url("changelist"),
         {"action": "publish_selected", "post": "yes", "_selected_action": [later.pk, ready.pk]},
+        follow=True,
     )
     assert Review.objects.get(pk=later.pk).status == S.SCHEDULED
     assert Review.objects.get(pk=ready.pk).status == S.PUBLISHED
+    # Left as asked for: a warning to note, not an error.
+    levels = {str(m): m.level_tag for m in done.context["messages"]}
+    (left,) = [text for text in levels if "left on its schedule" in text]
+    assert levels[left] == "warning"
 
 
 def test_restoring_a_version_whose_film_was_deleted_says_so(as_role, people):

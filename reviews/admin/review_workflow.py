@@ -213,10 +213,10 @@ class WorkflowViews:
             }
             request.current_app = self.admin_site.name
             return TemplateResponse(request, "admin/reviews/review/bulk_confirmation.html", context)
-        done, refused = [], []
+        done, refused, left = [], [], []
         for review in reviews:
             if action == "publish" and review.effective_status == Review.Status.SCHEDULED:
-                refused.append(
+                left.append(
                     f"“{review}” is scheduled for {clock.local(review.published_at)}; "
                     "it was left on its schedule. Open it to publish it now."
                 )
@@ -230,6 +230,8 @@ class WorkflowViews:
                 done.append(review)
         if done:
             messages.success(request, f"{workflow.ACTIONS[action].label}: {len(done)} review(s).")
+        for text in left:  # as asked for: not an error
+            messages.warning(request, text)
         for text in refused:
             messages.error(request, text)
         return None
