@@ -942,6 +942,16 @@ def test_the_genre_page_shows_its_films_and_published_reviews(client, film, revi
     ]
 
 
+def test_the_genre_page_offers_its_feed(client, film, review):
+    action = film.genres.get(name="Action")
+    response = client.get(action.get_absolute_url())
+    feed = "/genres/action/feed/"
+    assert text(find(main_of(response), "a", href=feed)) == "Follow Action reviews (RSS feed)"
+    head = response.content.decode().split("</head>", 1)[0]
+    assert f'title="Action reviews (RSS)" href="{feed}"' in head
+    assert review.headline in client.get(feed).content.decode()
+
+
 def test_the_genre_page_links_to_all_its_reviews_when_it_shows_some(client):
     noir, western = GenreFactory(name="Noir", slug="noir"), GenreFactory(slug="western")
     for n in range(13):
