@@ -146,13 +146,13 @@ class Person(models.Model):
         return reverse("films:person", kwargs={"slug": self.slug})
 
     def credited_films(self, field: str) -> Q:
-        """`field` names a film this person is credited on, as cast or crew. Two `IN`s over
-        their credits, each read by index: joining both credit tables and `OR`-ing them made
+        """`field` names a film this person is credited on, as cast or crew: one `IN` over the
+        union of their credits' films, each arm read by index. Joining both credit tables made
         PostgreSQL scan and de-duplicate every credit (~450 ms for the busiest person at bench
-        scale 1)."""
-        return Q(**{f"{field}__in": self.cast_credits.values("film_id")}) | Q(
-            **{f"{field}__in": self.crew_credits.values("film_id")}
-        )
+        scale 1); two `IN`s `OR`-ed took the reviews of their films ~3.7 ms a statement, against
+        ~1.5 for the union (bench/NOTES.md)."""
+        cast = self.cast_credits.order_by().values("film_id")
+        return Q(**{f"{field}__in": cast.union(self.crew_credits.order_by().values("film_id"))})
 
 
 class Film(models.Model):
