@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import urllib.request
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -112,6 +113,9 @@ def write_loop(stop: threading.Event, counts: dict) -> None:
         .values_list("pk", flat=True)[:1000]
     )
     reviews = list(Review.objects.published().order_by("?")[:50])
+    # Each run's spam its own text: a run the same day would otherwise post a duplicate of an
+    # earlier run's (same text, sender and review), which the pipeline refuses.
+    run = uuid.uuid4().hex[:8]
     n = 0
     while not stop.wait(2):
         comment = Comment.objects.filter(pk=queue.pop()).first() if queue else None
@@ -121,7 +125,7 @@ def write_loop(stop: threading.Event, counts: dict) -> None:
         # A botnet: each post from another address, so the rate limit does not stop it first.
         comments.create_comment(
             reviews[n % len(reviews)],
-            body=f"Cheap pills {n}",
+            body=f"Cheap pills {run}-{n}",
             name="Bot",
             email=f"bot{n}@example.com",
             ip_address=f"198.51.{n // 250 % 250}.{n % 250 + 1}",
