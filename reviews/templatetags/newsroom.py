@@ -45,12 +45,11 @@ def _last_move_by() -> Prefetch:
     return Prefetch("transitions", queryset=latest[:1], to_attr="last_moves")
 
 
-def _box(key, title, reviews, url, order, empty, *conditions, prefetch=(), **last_move) -> Box:
-    """`conditions` and `last_move` filter on the annotations, e.g. moved_from=... for changes
+def _box(key, title, reviews, url, order, empty, *conditions, prefetch=()) -> Box:
+    """`conditions` filter on the annotations too, e.g. Q(moved_from=...) for changes
     requested; `prefetch` adds to the listed items (e.g. _last_move_by() where the box names
     the actor)."""
-    reviews = _with_last_move(reviews.select_related("author", "film"))
-    reviews = reviews.filter(*conditions, **last_move)
+    reviews = _with_last_move(reviews.select_related("author", "film")).filter(*conditions)
     items = list(reviews.order_by(*order).prefetch_related(*prefetch)[:SHOWN])
     return Box(key, title, reviews.count(), url, items, empty)
 
