@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from config.admin import QueryInitial
 from films.admin import CheckedImageMixin, image_tag
 from films.renditions import best_file
-from images.models import Image
+from images.models import Image, edited_on
 from reviews import permissions
 
 THUMBNAIL = 96
@@ -115,7 +115,7 @@ class ImageAdmin(QueryInitial, CheckedImageMixin, admin.ModelAdmin):
 
 def _link_to(use):
     """A use of an image, linked to the admin page that edits it where there is one."""
-    target = use.shown_on() if hasattr(use, "shown_on") else use
+    target = edited_on(use)
     opts = target._meta
     try:
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk])

@@ -175,3 +175,10 @@ class Image(models.Model):
                 model = relation.related_model
                 found += model._default_manager.filter(**{relation.field.name: self})
         return found
+
+
+def edited_on(use):
+    """The object whose admin page edits `use`, a row of `Image.uses()`: a figure's or a
+    pending version's review (their `shown_on()`), else the row itself (a review's hero, a
+    film's poster)."""
+    return use.shown_on() if hasattr(use, "shown_on") else use

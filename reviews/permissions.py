@@ -64,11 +64,12 @@ def may_change_image(user, image) -> bool:
         return True
     if image.uploaded_by_id is None or image.uploaded_by_id != user.pk:
         return False
+    from images.models import edited_on
     from reviews.models import Review
     from reviews.pending import PendingImage
 
     for use in image.uses():
-        review = use.shown_on() if hasattr(use, "shown_on") else use
+        review = edited_on(use)
         if not isinstance(review, Review) or not may_edit(user, review):
             return False
         if review.is_public and not isinstance(use, PendingImage):
