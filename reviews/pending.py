@@ -314,6 +314,13 @@ def _submitted(review) -> PendingChange:
     return pending
 
 
+def _reopen(pending: PendingChange, sent_back=None) -> None:
+    """Submitted no more: the writer's to edit again (with the editor's note, `sent_back`)."""
+    pending.submitted_at = pending.submitted_by = None
+    pending.sent_back = sent_back
+    pending.save(update_fields=["submitted_at", "submitted_by", "sent_back"])
+
+
 def send_back_changes(review, by, note: str):
     """An editor returns a writer's submitted changes with a note: they stay pending, and
     the writer may edit and submit them again (the editor's counterpart of Request changes)."""
@@ -326,9 +333,7 @@ def send_back_changes(review, by, note: str):
         )
     with transaction.atomic():
         pending = _submitted(review)
-        pending.sent_back = review.log_event(by, f"Sent the changes back: {note}")
-        pending.submitted_at = pending.submitted_by = None
-        pending.save(update_fields=["submitted_at", "submitted_by", "sent_back"])
+        _reopen(pending, sent_back=review.log_event(by, f"Sent the changes back: {note}"))
         notify_author(
             review,
             by,
@@ -345,9 +350,7 @@ def withdraw_changes(review, by):
     if not permissions.may_submit_changes(by, review):
         raise PermissionDenied("Only the review's author may withdraw its changes.")
     with transaction.atomic():
-        pending = _submitted(review)
-        pending.submitted_at = pending.submitted_by = None
-        pending.save(update_fields=["submitted_at", "submitted_by"])
+        _reopen(_submitted(review))  # sent_back is None since the submission
         review.log_event(by, "Withdrew the submitted changes.")
     return review
 
