@@ -34,12 +34,12 @@
         })
             .then((response) => (response.ok ? response.text() : ""))
             .then((html) => {
-                const note = document.createElement("p");
-                note.className = "help";
                 if (!html.includes("<img")) {
                     box.textContent = `No image in the library has the number ${id}.`;
                     return;
                 }
+                const note = document.createElement("p");
+                note.className = "help";
                 note.textContent = `Image ${id} chosen: it is saved with the form.`;
                 box.innerHTML = html;  // rendered and sanitised by the server
                 box.prepend(note);
