@@ -68,5 +68,10 @@ def logging_config(log_format: str, level: str) -> dict:
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"axes.apps": {"level": "WARNING"}},  # its start-up banner on every command
+        "loggers": {
+            # Django's own console handler (DEBUG only) printed each of its records a second
+            # time, unstamped; they reach the console through the root like every other record.
+            "django": {"level": level},
+            "axes.apps": {"level": "WARNING"},  # its start-up banner on every command
+        },
     }

@@ -4,7 +4,10 @@ The settings module and gunicorn.conf.py are run afresh (runpy) with the variabl
 a starting process reads them.
 """
 
+import os
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,32 @@ def test_without_redis_production_processes_share_one_cache(tmp_path):
         "from pagecache import tags; print(tags.versions(['review:7'], scheduled=False))"
     )
     assert seen == "{'review:7': 1234.5}"
+
+
+def test_development_prints_each_log_record_once(tmp_path):
+    """`make run` prints Django's own records (a task run, a request warning) once, stamped."""
+    script = (
+        "import logging;"
+        "logging.getLogger('django.tasks').info('task-ran');"
+        "logging.getLogger('django.request').warning('not-found')"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "DEBUG": "1",
+            "LOG_LEVEL": "INFO",
+            "LOG_FORMAT": "plain",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines = (result.stdout + result.stderr).splitlines()
+    assert [line for line in lines if "task-ran" in line] == [
+        next(line for line in lines if "INFO django.tasks" in line)
+    ]
+    assert len([line for line in lines if "not-found" in line]) == 1
