@@ -1,5 +1,5 @@
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 
 from films.forms import FilmFilters
 from films.models import (
@@ -12,6 +12,7 @@ from films.models import (
     Genre,
     Person,
 )
+from films.pagination import PagedListView
 from pagecache import tags
 
 NEWEST_FILM_FIRST = (F("film__release_date").desc(nulls_last=True), "film__title", "id")
@@ -40,7 +41,7 @@ def crew_by_department(credits) -> list[tuple[str, list[CrewCredit]]]:
     return [(department.label, items) for department, items in groups.items() if items]
 
 
-class FilmListView(ListView):
+class FilmListView(PagedListView):
     """The catalogue, newest first, filtered by genre, year and collection (`FilmFilters`).
 
     A filtered page has its own title and is not indexed, except a collection's own page

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from films.models import Department
 from pagecache.pages import page_key
+from reviews.critics import Critic
 from reviews.models import Review
 from tests.factories import (
     CastCreditFactory,
@@ -30,6 +31,7 @@ from tests.factories import (
     ReviewFactory,
     SectionFactory,
     StaffFactory,
+    TagFactory,
     UserFactory,
 )
 
@@ -393,12 +395,58 @@ def test_odd_film_filters_give_a_page_or_not_found(client, query):
     assert client.get(f"/films/?{query}").status_code in (200, 404)
 
 
-@pytest.mark.parametrize("page_number", ["abc", "99999", "0", "-1", "2", "1.5", "%00"])
-def test_a_page_that_does_not_exist_is_not_found(client, page_number):
-    published()
+def two_pages_of_each_list() -> dict[str, str]:
+    """{list: its address}, each list two pages long: 13 reviews (12 a page) of 25 films (24),
+    by one critic, filed under one tag."""
+    critic = UserFactory(first_name="Mara", last_name="Lind")
+    tag = TagFactory(name="Revenge")
+    for _ in range(13):
+        published(author=critic, tags=[tag])
+    for _ in range(12):
+        FilmFactory()
+    return {
+        "reviews": "/reviews/",
+        "films": "/films/",
+        "critic": Critic.objects.for_user(critic).get_absolute_url(),
+        "tag": tag.get_absolute_url(),
+    }
 
-    assert client.get(f"/reviews/?page={page_number}").status_code == 404
-    assert client.get(f"/films/?page={page_number}").status_code == 404
+
+def pager_link(response, label: str) -> str:
+    return dict(links(find(main_of(response), "nav", cls="pagination")))[label]
+
+
+def test_a_page_number_that_is_no_page_leads_to_the_list(client):
+    """A mistyped link (`?page=abc`, `?page=0`) sends the reader to the list's first page."""
+    for address in two_pages_of_each_list().values():
+        for number in ("abc", "0", "000", "-1", "1.5", "%00", "%C2%B2", "%2B2"):
+            response = client.get(f"{address}?page={number}&utm_source=x")
+
+            assert response.status_code == 302, (address, number)
+            assert response["Location"] == address
+        assert "Page 1 of 2" in text(main_of(client.get(response["Location"])))
+
+
+def test_a_page_past_the_last_leads_to_the_last_page(client):
+    """A stale link to page 99 of a list now two pages long opens page 2, its filters kept."""
+    for name, address in two_pages_of_each_list().items():
+        last = pager_link(client.get(address), "Last »")
+
+        response = client.get(f"{address}?page=99")
+
+        assert response.status_code == 302, name
+        assert response["Location"] == f"{address}{last}"
+        assert "Page 2 of 2" in text(main_of(client.get(response["Location"])))
+        assert client.get(f"{address}?page=last")["Location"] == f"{address}{last}"
+    drama = GenreFactory(name="Drama", slug="drama")
+    for review in Review.objects.all():
+        review.film.genres.add(drama)
+    filtered = client.get("/reviews/?genre=drama&page=7&utm_source=x")
+    assert filtered["Location"] == "/reviews/?genre=drama&page=2"
+    # A list of one page has no last page but itself.
+    assert client.get("/reviews/?genre=drama&year=1900&page=2")["Location"] == (
+        "/reviews/?genre=drama&year=1900"
+    )
 
 
 def test_home_ignores_a_page_parameter(client):

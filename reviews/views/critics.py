@@ -1,15 +1,15 @@
 """A critic's page: who they are, and their published reviews, newest first."""
 
 from django.shortcuts import get_object_or_404
-from django.views.generic import ListView
 
+from films.pagination import PagedListView
 from pagecache import tags
 from reviews.critics import Critic
 from reviews.models import Review
 from reviews.views.pages import listed_reviews
 
 
-class CriticDetailView(ListView):
+class CriticDetailView(PagedListView):
     """`/critics/<slug>/`: portrait, biography, links, feed and reviews, paginated.
 
     Only critics with a published review have a page: a name alone tells readers nothing,

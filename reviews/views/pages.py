@@ -2,9 +2,10 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.urls import reverse
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from films.models import NEWEST_FIRST, Film, Genre
+from films.pagination import PagedListView
 from pagecache import tags
 from reviews.forms import ReviewFilters
 from reviews.models import Critic, Feature, Review
@@ -101,7 +102,7 @@ def filter_choices() -> tuple[dict, list[str]]:
     return choices, shown
 
 
-class ReviewListView(ListView):
+class ReviewListView(PagedListView):
     """All published reviews, newest first, filtered by genre, film year, rating, critic and
     a person credited on the film (`ReviewFilters`, as on the film list); a filtered page has
     its own title and is not indexed."""

@@ -1,14 +1,14 @@
 """A tag's page: the published reviews filed under it, newest first, paginated."""
 
 from django.shortcuts import get_object_or_404
-from django.views.generic import ListView
 
+from films.pagination import PagedListView
 from pagecache import tags
 from reviews.models import Tag
 from reviews.views.pages import listed_reviews
 
 
-class TagDetailView(ListView):
+class TagDetailView(PagedListView):
     """`/tags/<slug>/`. Only a tag with a published review has a page: drafts file nothing
     in public, so a tag whose reviews are all unpublished is not found."""
 
