@@ -30,7 +30,7 @@ REVIEW_PAGES = {
     "home": (),
     "list": ("genre", "year", "rating", "critic", "person", "page"),
     "detail": ("reply_to",),
-    "search": ("q", "exact"),
+    "search": ("q", "exact", "type", "page"),
     "suggest": ("q",),
     "feed": (),
     "atom_feed": (),

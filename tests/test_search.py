@@ -200,6 +200,106 @@ def test_search_runs_a_fixed_number_of_queries(client):
     assert count("otter") == small <= 9
 
 
+def more_link(response, label: str) -> str:
+    """The href of the results page's "More reviews →" (say) link."""
+    found = [href for name, href in links(main_of(response)) if name == label]
+    assert len(found) == 1, (label, found)
+    return "/search/" + found[0]
+
+
+def test_a_kind_with_more_results_than_shown_counts_them_and_pages_the_rest(client):
+    for n in range(23):
+        published(headline=f"Marmalade heist {n:02}")
+    ReviewFactory(headline="Marmalade draft")  # never public
+    ReviewFactory(
+        headline="Marmalade due tomorrow",
+        status=Review.Status.SCHEDULED,
+        published_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    for n in range(14):
+        FilmFactory(title=f"Marmalade {n:02}")
+    for n in range(13):
+        PersonFactory(name=f"Marmalade Person {n:02}")
+
+    first = search(client, "marmalade")
+
+    page = text(main_of(first))
+    for heading, shown in (
+        ("Reviews (23)", "20 of 23 reviews shown"),
+        ("Films (14)", "12 of 14 films shown"),
+        ("People (13)", "12 of 13 people shown"),
+    ):
+        assert heading in page
+        assert shown in page
+    found = {
+        "reviews": review_results(first),
+        **{
+            kind: [n for n in section_results(first, f"results-{kind}") if n[:5] != "More "]
+            for kind in ("films", "people")
+        },
+    }
+    for kind, label in (
+        ("reviews", "More reviews →"),
+        ("films", "More films →"),
+        ("people", "More people →"),
+    ):
+        address = more_link(first, label)
+        assert address == f"/search/?q=marmalade&type={kind}&page=2"
+        rest = client.get(address)
+        main = main_of(rest)
+        assert "Page 2 of 2" in text(main)
+        assert not any(name.startswith("More ") for name, _ in links(main))
+        if kind == "reviews":
+            found[kind] += review_results(rest)
+            assert section_results(rest, "results-films") == []
+        else:
+            found[kind] += section_results(rest, f"results-{kind}")
+            assert review_results(rest) == []
+    # Every public one once, over the two pages; nothing unpublished.
+    assert sorted(found["reviews"]) == [f"Marmalade heist {n:02}" for n in range(23)]
+    assert sorted(found["films"]) == [f"Marmalade {n:02}" for n in range(14)]
+    assert sorted(found["people"]) == [f"Marmalade Person {n:02}" for n in range(13)]
+    # A stale link past the last page leads to it.
+    stale = client.get("/search/?q=marmalade&type=reviews&page=5")
+    assert stale.status_code == 302
+    assert stale["Location"] == "/search/?q=marmalade&type=reviews&page=2"
+
+
+def test_a_kind_with_no_more_results_has_no_more_link(client):
+    published(headline="Marmalade heist")
+    page = search(client, "marmalade")
+    assert "Reviews (1)" in text(main_of(page))
+    assert not any(name.startswith("More ") for name, _ in links(main_of(page)))
+
+
+def test_more_results_cost_no_more_queries(client):
+    def statements(url):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        return len(queries)
+
+    def measure():
+        return [
+            statements("/search/?q=otter"),
+            *(
+                statements(f"/search/?q=otter&type={kind}&page=2")
+                for kind in ("reviews", "films", "people")
+            ),
+        ]
+
+    def add(count):
+        for n in range(count):
+            film = FilmFactory(title=f"Otter film {n}")
+            CastCreditFactory(film=film, person=PersonFactory(name=f"Otter Person {n}"))
+            published(headline=f"Otter {n}", film=film)
+
+    add(25)
+    small = measure()
+    add(30)
+    assert measure() == small
+
+
 def count_statements(client, q: str, **params) -> int:
     cache.clear()
     with CaptureQueriesContext(connection) as queries:

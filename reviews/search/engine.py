@@ -15,6 +15,10 @@ and spelling correction happen here, once, so both give the same kind of answer:
 5. When nothing matches still, each unknown word is corrected to the nearest known word (at most one
    edit in words of 4-7 letters, two from 8) and the corrected query is tried; the page then
    says "Showing results for ...". Only a correction that finds something is offered.
+
+Each kind shows a few results (REVIEWS_SHOWN...) from `offset` on, and counts all it found
+(`Results.totals`): every public review that matches; the films and people among the
+CANDIDATES ranked, a number that is a floor when that many matched (`Results.at_least`).
 """
 
 import itertools
@@ -77,9 +81,13 @@ class Results:
     films: list = field(default_factory=list)
     people: list = field(default_factory=list)
     corrected: Query | None = None  # what was searched instead of the reader's words
+    # How many of each kind were found, the ones shown among them ("reviews", "films", "people").
+    totals: dict[str, int] = field(default_factory=dict)
+    at_least: set[str] = field(default_factory=set)  # kinds whose total is a floor
 
     def __bool__(self) -> bool:
-        return bool(self.reviews or self.films or self.people)
+        """Whether anything was found, shown on this page or not."""
+        return bool(self.reviews or self.films or self.people or any(self.totals.values()))
 
     @property
     def names_a_person(self) -> bool:
@@ -106,13 +114,20 @@ def search(
     shown: tuple[int, int, int] | None = None,
     snippets: bool = True,
     correct: bool = True,
+    offset: int = 0,
+    totals: bool = True,
 ) -> Results:
-    """Reviews, films and people for `raw`, ranked; corrected when nothing matches."""
+    """Reviews, films and people for `raw`, ranked; corrected when nothing matches.
+
+    `shown` of each kind from the `offset`-th on (reviews shown 0 times are not searched),
+    and with `totals` how many reviews were found (films and people are counted anyway).
+    """
     query = parse(raw, prefix_last=prefix)
     if not query:
         return Results(query)
     shown = shown or (REVIEWS_SHOWN, FILMS_SHOWN, PEOPLE_SHOWN)
-    results = find_or_by_year(query, shown=shown, snippets=snippets)
+    how = {"shown": shown, "snippets": snippets, "offset": offset, "totals": totals}
+    results = find_or_by_year(query, **how)
     if results or not correct:
         return results
     if query.terms and not query.prefix and vocabulary.begins_a_word(query.terms[-1], _using()):
@@ -121,7 +136,7 @@ def search(
         started = Query(
             text=f"{query.text}*", terms=query.terms, phrases=query.phrases, prefix=True
         )
-        found = find(started, shown=shown, snippets=snippets)
+        found = find(started, **how)
         if found:
             found.corrected = started
             return found
@@ -132,7 +147,7 @@ def search(
         return results
     for replacements in itertools.islice(combinations(options), MAX_TRIES):
         corrected = query.with_terms(replacements)
-        found = find_or_by_year(corrected, shown=shown, snippets=snippets)
+        found = find_or_by_year(corrected, **how)
         if found:
             found.corrected = corrected
             return found
@@ -179,33 +194,45 @@ def corrections(query: Query) -> dict[str, list[str]]:
     return options
 
 
-def find_or_by_year(query: Query, *, shown: tuple[int, int, int], snippets: bool) -> Results:
+def find_or_by_year(query: Query, **how) -> Results:
     """`find`; when that finds no film and the last of several words is a year, the other
     words among the films of that year and their reviews, if they find any (the year is in no
     index; a review that mentions it is found as it is, but not the film)."""
-    results = find(query, shown=shown, snippets=snippets)
+    results = find(query, **how)
     last = query.terms[-1] if query.terms and not query.prefix else ""
-    if results.films or not YEAR_RE.fullmatch(last):
+    if results.totals.get("films") or not YEAR_RE.fullmatch(last):
         return results
     rest = Query(text=query.text, terms=query.terms[:-1], phrases=query.phrases)
     if not rest:
         return results
-    found = find(rest, shown=shown, snippets=snippets, year=int(last))
+    found = find(rest, **how, year=int(last))
     found.query = query
     return found if found else results
 
 
 def find(
-    query: Query, *, shown: tuple[int, int, int], snippets: bool, year: int | None = None
+    query: Query,
+    *,
+    shown: tuple[int, int, int],
+    snippets: bool,
+    offset: int = 0,
+    totals: bool = False,
+    year: int | None = None,
 ) -> Results:
+    """What `search` finds of `query` as written (of the films of `year`): films and people
+    are ranked even when none is shown, so that every kind's page finds what the whole
+    results find."""
     reviews_shown, films_shown, people_shown = shown
     results = Results(query)
-    if films_shown or people_shown:
-        results.films, results.people = find_films_and_people(
-            query, films_shown=films_shown, people_shown=people_shown, year=year
+    films, people, capped = find_films_and_people(query, year=year)
+    results.films = _film_cards(films[offset : offset + films_shown])
+    results.people = people[offset : offset + people_shown]
+    results.totals |= {"films": len(films), "people": len(people)}
+    results.at_least |= capped
+    if reviews_shown and (films or people or any_reviews(query, year)):
+        results.reviews, results.totals["reviews"] = find_reviews(
+            query, reviews_shown, snippets=snippets, year=year, offset=offset, total=totals
         )
-    if reviews_shown and (results.films or results.people or any_reviews(query, year)):
-        results.reviews = find_reviews(query, reviews_shown, snippets=snippets, year=year)
     return results
 
 
@@ -257,17 +284,36 @@ def exactness(query: Query, *texts: str) -> int:
 
 
 def find_reviews(
-    query: Query, limit: int, *, snippets: bool, year: int | None = None
-) -> list[Review]:
+    query: Query,
+    limit: int,
+    *,
+    snippets: bool,
+    year: int | None = None,
+    offset: int = 0,
+    total: bool = False,
+) -> tuple[list[Review], int | None]:
+    """The `limit` best public reviews from the `offset`-th, and (with `total`) how many
+    public reviews match."""
     using = _using()
     queryset = public_reviews(year).only(*REVIEW_CARD)
     postgresql = connections[using].vendor == "postgresql"
+    count = None
     if postgresql:
-        # The snippets come in the same statement (ts_headline, for the reviews shown only).
-        found = postgres.reviews(queryset, query, limit=limit, snippets=snippets)
+        # The snippets and the count come in the same statement (ts_headline for the reviews
+        # shown only; a window count over every match, which the ranking reads anyway).
+        found = postgres.reviews(
+            queryset, query, limit=limit, offset=offset, snippets=snippets, total=total
+        )
+        if total:
+            count = found[0].total if found else None
+            if count is None and offset:  # a page past the end: how many there are
+                count = postgres.count_reviews(queryset, query)
+        found.sort(key=lambda r: _review_rank(query, r))  # the exact first, within the page
     else:
+        if total:
+            count = queryset.filter(pk__in=sqlite.matching_ids("review", query)).count()
         found = []
-        for page in range(SQLITE_PAGES):
+        for page in range(SQLITE_PAGES + offset // SQLITE_PAGE):
             ranked = sqlite.ranked_ids(
                 using, "review", query, limit=SQLITE_PAGE, offset=page * SQLITE_PAGE
             )
@@ -275,17 +321,10 @@ def find_reviews(
             for review in queryset.filter(pk__in=scores):
                 review.score = scores[review.pk]
                 found.append(review)
-            if len(found) >= limit or len(ranked) < SQLITE_PAGE:
+            if len(found) >= offset + limit or len(ranked) < SQLITE_PAGE:
                 break
-    found.sort(
-        key=lambda r: (
-            -exactness(query, r.film.title, r.film.original_title, r.headline),
-            -r.score,
-            -r.published_at.timestamp(),
-            -r.pk,
-        )
-    )
-    found = found[:limit]
+        found.sort(key=lambda r: _review_rank(query, r))
+        found = found[offset : offset + limit]
     if snippets and found:
         if postgresql:
             marked = {review.pk: review.marked for review in found}
@@ -293,21 +332,27 @@ def find_reviews(
             marked = sqlite.review_snippets(using, query, [r.pk for r in found])
         for review in found:
             review.snippet = highlighted(marked.get(review.pk) or "")
-    return found
+    return found, (count or 0) if total else None
+
+
+def _review_rank(query: Query, review: Review) -> tuple:
+    return (
+        -exactness(query, review.film.title, review.film.original_title, review.headline),
+        -review.score,
+        -review.published_at.timestamp(),
+        -review.pk,
+    )
 
 
 def find_films_and_people(
-    query: Query,
-    *,
-    films_shown: int = FILMS_SHOWN,
-    people_shown: int = PEOPLE_SHOWN,
-    year: int | None = None,
-) -> tuple[list[Film], list[Person]]:
-    """The films and people shown for `query`, best first (only films of `year`, if given).
+    query: Query, *, year: int | None = None
+) -> tuple[list[int], list[Person], set[str]]:
+    """The ids of the films and the people found for `query`, best first (only films of
+    `year`, if given), and the kinds of which CANDIDATES matched, perhaps of more.
 
     Up to CANDIDATES of each are ranked (films by their titles, year and whether they have a
-    published review, as rows of FILM_RANKING), and only the films shown are then loaded as
-    cards, with their posters.
+    published review, as rows of FILM_RANKING); only the films shown are then loaded as
+    cards, with their posters (`_film_cards`).
     """
     using = _using()
     # Whether a film has a published review comes with it (an EXISTS), not in a query of its own.
@@ -325,6 +370,9 @@ def find_films_and_people(
             )
         )
 
+    capped = {
+        kind for kind, found in (("films", films), ("people", people)) if len(found) >= CANDIDATES
+    }
     people.sort(key=lambda p: (-exactness(query, p.name), len(p.name), p.pk))
     credited = _credits_of(people[:PEOPLE_FOR_FILMS])
     direct = {film["pk"] for film in films}
@@ -351,7 +399,7 @@ def find_films_and_people(
     people.sort(
         key=lambda p: (-exactness(query, p.name), p.pk not in person_reviewed, len(p.name), p.pk)
     )
-    return _film_cards([film["pk"] for film in films[:films_shown]]), people[:people_shown]
+    return [film["pk"] for film in films], people, capped
 
 
 def _film_cards(ids: list[int]) -> list[Film]:

@@ -18,7 +18,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connections
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import Count, F, Func, Q, TextField, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
@@ -119,25 +119,34 @@ def any_word_tsquery(query) -> SearchQuery:
     )
 
 
-def reviews(queryset, query, *, limit: int, snippets: bool = False):
-    """Matching reviews of `queryset`, best first, each with `.score` (and `.marked`, its
-    snippet with the matched words between START and STOP, when `snippets`)."""
+def reviews(
+    queryset, query, *, limit: int, offset: int = 0, snippets: bool = False, total: bool = False
+):
+    """Matching reviews of `queryset`, best first, from the `offset`-th, each with `.score`
+    (and `.marked`, its snippet with the matched words between START and STOP, when
+    `snippets`; `.total`, how many match, when `total`)."""
     match = tsquery(query)
     found = (
         queryset.filter(search_vector=match)
         .annotate(score=SearchRank(F("search_vector"), match))
         .order_by("-score", "-published_at", "-id")
     )
+    if total:
+        found = found.annotate(total=Window(Count("pk")))
     if snippets:
         # In the same statement: PostgreSQL puts off an expensive output column (ts_headline
         # reads the review's text) until after the ORDER BY and LIMIT, so only the reviews
         # shown are marked, as a statement of their own by id did.
         found = found.annotate(marked=headline(query))
-    return list(found[:limit])
+    return list(found[offset : offset + limit])
 
 
 def any_review(queryset, query) -> bool:
     return queryset.filter(search_vector=tsquery(query)).exists()
+
+
+def count_reviews(queryset, query) -> int:
+    return queryset.filter(search_vector=tsquery(query)).count()
 
 
 def headline(query) -> SearchHeadline:

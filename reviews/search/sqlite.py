@@ -155,9 +155,15 @@ def ranked_ids(using: str, kind: str, query, *, limit: int, offset: int = 0) -> 
         return cursor.fetchall()
 
 
-def matching_ids(kind: str, query, *, limit: int) -> RawSQL:
-    """The ids of a kind's best matches, as a subquery: `Film.objects.filter(pk__in=...)`."""
+def matching_ids(kind: str, query, *, limit: int | None = None) -> RawSQL:
+    """The ids of a kind's best `limit` matches (or of all, unranked), as a subquery:
+    `Film.objects.filter(pk__in=...)`."""
     table = TABLES[kind]
+    if limit is None:
+        return RawSQL(  # noqa: S611
+            f"SELECT rowid FROM {table} WHERE {table} MATCH %s",  # noqa: S608
+            (match_expression(query),),
+        )
     return RawSQL(  # noqa: S611
         f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY rank LIMIT %s",  # noqa: S608
         (match_expression(query), limit),
