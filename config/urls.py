@@ -9,7 +9,7 @@ from config.accounts import QueuedPasswordResetForm
 from pagecache.pages import cache_page, cached
 from reviews import editor
 from reviews.admin.time_zone import time_zone_view
-from reviews.sitemaps import SITEMAPS
+from reviews.sitemaps import INDEX_TEMPLATE, SECTION_TEMPLATE, SITEMAPS, sitemap_stylesheet
 from reviews.views.pages import robots_txt
 from tasks import views as task_views
 
@@ -78,18 +78,24 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
     # An index of paged sections (reviews/sitemaps.py); robots.txt points crawlers at the index.
+    # Both name a stylesheet that shows them to a browser as a page of links.
     path(
         "sitemap.xml",
         cache_page(sitemap_views.index, shows=("sitemap",)),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        {
+            "sitemaps": SITEMAPS,
+            "sitemap_url_name": "sitemap_section",
+            "template_name": INDEX_TEMPLATE,
+        },
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
         cache_page(sitemap_views.sitemap, ("p",), ("sitemap",)),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": SECTION_TEMPLATE},
         name="sitemap_section",
     ),
+    path("sitemap.xsl", sitemap_stylesheet, name="sitemap_style"),
     # markdownx's endpoints, each behind a staff check (as shipped they answer anyone).
     path("markdownx/markdownify/", editor.markdownify, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.upload, name="markdownx_upload"),

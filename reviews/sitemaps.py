@@ -5,11 +5,17 @@ goes near the protocol's 50,000-URL limit and none takes long to render. Every s
 the same two queries (a count and one page of rows, ordered by primary key) whatever the size of
 the archive: `items()` loads only the fields `location()` and `lastmod()` read, and the index
 asks the database for each section's latest change instead of walking every row.
+
+Opened in a browser, the index and the sections are styled by an XSLT stylesheet from the site
+(templates/reviews/sitemaps/sitemap.xsl), a plain list of links, as the feeds are: the site's
+CSP leaves a browser's own XML viewer unstyled. Crawlers read the same standard XML.
 """
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.db.models.functions import Greatest
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 
 from films.models import Film, Genre, Person
 from reviews.models import Review, Tag
@@ -91,3 +97,16 @@ SITEMAPS = {
     "genres": GenreSitemap,
     "tags": TagSitemap,
 }
+
+
+INDEX_TEMPLATE = "reviews/sitemaps/index.xml"
+SECTION_TEMPLATE = "reviews/sitemaps/section.xml"
+
+
+def sitemap_stylesheet(request):
+    """The XSLT stylesheet the sitemap names: opened in a browser, it reads as a page of links."""
+    response = HttpResponse(
+        render_to_string("reviews/sitemaps/sitemap.xsl"), content_type="text/xsl; charset=utf-8"
+    )
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

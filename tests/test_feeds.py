@@ -1,8 +1,10 @@
 """RSS and Atom feeds, the sitemap index and its sections, robots.txt: published reviews only."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from xml.dom import minidom
 
 import pytest
 from django.core.cache import cache
@@ -246,6 +248,42 @@ def test_both_feed_formats_name_the_stylesheet_a_browser_shows_them_with(client,
     instruction = '<?xml-stylesheet href="/feed/style.xsl" media="screen" type="text/xsl"?>'
     assert instruction in body
     assert body.index(instruction) < body.index("<feed" if "atom" in url else "<rss")
+
+
+def test_the_sitemap_names_the_stylesheet_a_browser_shows_it_with(client):
+    """Opened in a browser, the index and each section read as a page of links (the site's CSP
+    leaves the browser's own XML view unstyled); crawlers still get the standard sitemap."""
+    ReviewFactory(published=True)
+    for url, root in [
+        ("/sitemap.xml", "sitemapindex"),
+        *((f"/sitemap-{name}.xml", "urlset") for name in SECTIONS),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Type"].startswith("application/xml")
+        document = minidom.parseString(response.content)  # noqa: S318 (our own output)
+        instructions = [
+            node
+            for node in document.childNodes
+            if node.nodeType == node.PROCESSING_INSTRUCTION_NODE
+        ]
+        assert [node.target for node in instructions] == ["xml-stylesheet"], url
+        assert 'type="text/xsl"' in instructions[0].data
+        href = re.search(r'href="([^"]+)"', instructions[0].data)[1]
+        assert document.documentElement.namespaceURI == SITEMAP.strip("{}")
+        assert document.documentElement.tagName == root
+        assert parse(response).tag == f"{SITEMAP}{root}"
+    assert len(locations(client.get("/sitemap.xml"))) == len(SECTIONS)
+    assert len(locations(client.get("/sitemap-reviews.xml"))) == 1
+
+    stylesheet = client.get(href)
+    assert stylesheet.status_code == 200
+    assert stylesheet["Content-Type"].startswith("text/xsl")
+    xslt = parse(stylesheet)
+    assert xslt.tag == "{http://www.w3.org/1999/XSL/Transform}stylesheet"
+    # It reads the sitemap protocol's elements, as links.
+    assert 'xmlns:sm="http://www.sitemaps.org/schemas/sitemap/0.9"' in stylesheet.text
+    assert '<a href="{sm:loc}">' in stylesheet.text
 
 
 @pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])

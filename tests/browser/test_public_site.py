@@ -75,6 +75,8 @@ def pages(review: Review) -> dict[str, str]:
         "film-list-filtered": "/films/?genre=action&year=2020",
         "feed": "/feed/",
         "feed-atom": "/feed/atom/",
+        "sitemap": "/sitemap.xml",
+        "sitemap-reviews": "/sitemap-reviews.xml",
         "not-found": "/no-such-page/",
     }
 
@@ -106,6 +108,8 @@ def axe_violations(page) -> list[str]:
         "film-list-filtered",
         "feed",
         "feed-atom",
+        "sitemap",
+        "sitemap-reviews",
         "not-found",
     ],
 )
@@ -125,7 +129,7 @@ def test_every_page_type_is_accessible_at_every_width(page, live_server, site, n
         screenshot(page, f"site-{name}-dark")
     page.emulate_media(color_scheme="light")
     errors = page.console_errors
-    if name.startswith("feed"):
+    if name.startswith(("feed", "sitemap")):
         # Chromium marks XSLT as deprecated with a banner of its own, drawn with inline styles
         # and an onclick that the site's CSP blocks; the stylesheet's page itself has neither.
         errors = [
@@ -135,8 +139,18 @@ def test_every_page_type_is_accessible_at_every_width(page, live_server, site, n
                 ("Applying inline style violates", "Executing inline event handler")
             )
         ]
+    if name.startswith("feed"):
         expect(page.get_by_role("heading", level=1)).to_have_text("Marquee: latest film reviews")
         expect(page.locator(".feed-item")).to_have_count(4)
+    if name == "sitemap":  # the index: a link to each section
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sitemap index")
+        expect(page.locator(".feed-item a")).to_have_count(5)
+    if name == "sitemap-reviews":
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sitemap")
+        expect(page.locator(".feed-item a")).to_have_count(4)
+        expect(page.locator(".feed-item a").first).to_have_text(
+            f"{live_server.url}{site.get_absolute_url()}"
+        )
     # The 404 page's own status is the one error a browser reports there.
     expected = 1 if name == "not-found" else 0
     assert len(errors) == expected, errors
