@@ -5,6 +5,7 @@ requests and the daily digest; each by role (moderators and editors may, writers
 import datetime
 import io
 import json
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -99,6 +100,57 @@ def test_each_queue_row_decides_and_shows_thread_review_and_history(client, revi
     assert response["Location"] == "http://testserver" + CHANGELIST + "?status=pending"
     reply.refresh_from_db()
     assert (reply.status, reply.moderated_by) == (Comment.Status.APPROVED, staff)
+
+
+class Filters(HTMLParser):
+    """The changelist's filter panel as a moderator reads it: each heading and its links."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.headings: dict[str, dict[str, str]] = {}
+        self._in: str | None = None  # "summary" or a link's href
+        self._text = ""
+        self._heading: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "summary" or (tag == "a" and self._heading is not None):
+            self._in, self._text = attrs.get("href", "summary"), ""
+
+    def handle_data(self, data):
+        if self._in:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        text = " ".join(self._text.split())
+        if tag == "summary" and self._in:
+            self._heading = self.headings.setdefault(text, {})
+        elif tag == "a" and self._in and self._heading is not None:
+            self._heading[text] = self._in
+        elif tag == "details":
+            self._heading = None
+        if tag in {"summary", "a"}:
+            self._in = None
+
+
+def test_the_queue_filters_by_who_wrote_a_comment_under_a_readable_heading(client, review, staff):
+    make(review, body="A reader's thought", status="approved")
+    moderation.reply(
+        make(review, body="A question", status="approved"), by=staff, body="Our answer"
+    )
+    client.force_login(staff)
+
+    filters = Filters()
+    filters.feed(client.get(CHANGELIST + "?status=all").content.decode())
+    assert "By is staff reply" not in filters.headings
+    assert list(filters.headings["By author"]) == ["All", "Staff (replies)", "Readers"]
+
+    staff_only = text_of(client.get(CHANGELIST + filters.headings["By author"]["Staff (replies)"]))
+    assert "Our answer" in staff_only
+    assert "A reader&#x27;s thought" not in staff_only
+    readers = text_of(client.get(CHANGELIST + filters.headings["By author"]["Readers"]))
+    assert "A reader&#x27;s thought" in readers
+    assert "Our answer" not in readers
 
 
 def test_a_row_offers_only_the_decisions_that_change_its_comment(client, review, staff):

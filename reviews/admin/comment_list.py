@@ -1,8 +1,9 @@
 """The comment queue's list: its filters and columns.
 
 The queue opens on pending comments (StatusFilter), filters by the reviews with the most pending
-comments (ReviewFilter), and shows each comment with its decision buttons, its sender and how
-that sender's earlier comments were decided, counted in the list's own statement.
+comments (ReviewFilter) and by who wrote them (WrittenByFilter), and shows each comment with its
+decision buttons, its sender and how that sender's earlier comments were decided, counted in the
+list's own statement.
 """
 
 from django.contrib import admin
@@ -103,6 +104,26 @@ class ReviewFilter(admin.SimpleListFilter):
         if not self._is_id(value):
             return queryset.none()
         return queryset.filter(review_id=int(value))
+
+
+class WrittenByFilter(admin.SimpleListFilter):
+    """Staff replies or readers' comments, under a title that reads as English ("By author"):
+    the boolean field's own filter would be headed "By is staff reply"."""
+
+    title = "author"
+    parameter_name = "written_by"
+    STAFF = "staff"
+    READERS = "readers"
+
+    def lookups(self, request, model_admin):
+        return [(self.STAFF, "Staff (replies)"), (self.READERS, "Readers")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.STAFF:
+            return queryset.filter(is_staff_reply=True)
+        if self.value() == self.READERS:
+            return queryset.filter(is_staff_reply=False)
+        return queryset
 
 
 def _count(status: str) -> Subquery:

@@ -19,7 +19,12 @@ from django.utils.http import urlencode
 from config.admin import ReadOnlyAdmin, own_urls
 from reviews import moderation
 from reviews.admin import comment_views, commenters
-from reviews.admin.comment_list import CommentColumns, ReviewFilter, StatusFilter
+from reviews.admin.comment_list import (
+    CommentColumns,
+    ReviewFilter,
+    StatusFilter,
+    WrittenByFilter,
+)
 from reviews.commenters import CommentBlock, TrustedCommenter
 from reviews.models import Comment
 from reviews.permissions import may_moderate
@@ -31,7 +36,7 @@ DECISIONS = comment_views.DECISIONS
 class CommentAdmin(CommentColumns, ReadOnlyAdmin):
     list_display = ["excerpt", "row_actions", "author", "history", "review_link", "submitted"]
     list_display_links = ["excerpt"]
-    list_filter = [StatusFilter, ReviewFilter, "is_staff_reply"]
+    list_filter = [StatusFilter, ReviewFilter, WrittenByFilter]
     search_fields = ["name", "email", "ip_address", "body"]
     search_help_text = "Search by name, email, IP address or text."
     ordering = ["-submitted_at", "-id"]
