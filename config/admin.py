@@ -1,6 +1,7 @@
 """Admin pieces the apps share."""
 
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.urls import path
 
@@ -14,6 +15,16 @@ def own_urls(model_admin, *views) -> list:
         path(route, wrap(view), name=f"{opts.app_label}_{opts.model_name}_{name}")
         for route, view, name in views
     ]
+
+
+def opens_in_admin(request, admin_site, obj) -> bool:
+    """Whether `obj`'s admin change page answers the viewer (its model is registered and they
+    may view or change it): a page links a related object only then, never into a 403."""
+    try:
+        model_admin = admin_site.get_model_admin(type(obj))
+    except NotRegistered:
+        return False
+    return model_admin.has_view_or_change_permission(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

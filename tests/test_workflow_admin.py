@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from reviews.models import Review
 from tests.factories import (
+    FilmFactory,
     ReviewFactory,
     SectionFactory,
     SuperuserFactory,
+    poster_image,
     user_in_group,
 )
+from tests.test_pages import find_all, links, page, text
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +203,31 @@ def test_change_page_get_and_post_by_group(as_role, people, role, state):
     else:
         assert get.status_code == post.status_code == expected
         assert review.headline == "Original headline"
+
+
+@pytest.mark.parametrize("state", [S.IN_REVIEW, S.ARCHIVED])
+def test_a_review_shown_read_only_links_nowhere_that_refuses_its_reader(as_role, people, state):
+    # The hero is the editor's: the writer may view it in the library, not change it.
+    hero = poster_image(alt="The dancer", uploaded_by=people["editor"])
+    film = FilmFactory(title="Ballerina")
+    review = make_review(people["author"], state, film=film, hero=hero)
+    client = as_role("author")
+    html = page(client.get(url("change", review.pk)))
+    assert not find_all(html, "input", name="headline")  # read-only for them
+
+    author = [
+        row for row in find_all(html, "div", cls="form-row") if text(row).startswith("Author:")
+    ]
+    assert [text(row) for row in author] == ["Author: Wanda Writer"]
+    assert not find_all(author[0], "a")  # their user page would answer 403
+
+    admin_links = {
+        href for _, href in links(html) if href.startswith("/") and "/static/" not in href
+    }
+    assert reverse("admin:films_film_change", args=[film.pk]) in admin_links
+    assert reverse("admin:images_image_change", args=[hero.pk]) in admin_links
+    refused = {href: client.get(href).status_code for href in admin_links}
+    assert {href: status for href, status in refused.items() if status != 200} == {}
 
 
 def test_the_status_and_date_are_not_in_the_form(as_role, people):

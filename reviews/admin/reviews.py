@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from config.admin import QueryInitial
+from config.admin import QueryInitial, opens_in_admin
 from films.admin import (
     CheckedImageMixin,
     ForbiddenAsAdminPage,
@@ -256,29 +256,27 @@ class ReviewAdmin(
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        read_only = obj is not None and not self.has_change_permission(request, obj)
         left_out = set()
-        if obj is None or not self.has_change_permission(request, obj):
+        shown_as = {}  # a field, and the read-only display that stands in for it
+        if obj is None or read_only:
             left_out.add("base_version")  # no version to guard on the add page, nor read-only
-        if not permissions.may_set_expiry(request.user) or (
-            obj is not None and not self.has_change_permission(request, obj)
-        ):
+        if read_only or not permissions.may_set_expiry(request.user):
             # Shown, not edited, by those who may not set it.
-            return [
-                (
-                    name,
-                    {
-                        **opts,
-                        "fields": tuple(
-                            "expiry_time" if f == "unpublish_at" else f
-                            for f in opts["fields"]
-                            if f not in left_out
-                        ),
-                    },
-                )
-                for name, opts in fieldsets
-            ]
+            shown_as["unpublish_at"] = "expiry_time"
+        if read_only and not opens_in_admin(request, self.admin_site, obj.author):
+            # The author's name, not a link to their user page, which would answer 403.
+            shown_as["author"] = "author_name"
         return [
-            (name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in left_out)})
+            (
+                name,
+                {
+                    **opts,
+                    "fields": tuple(
+                        shown_as.get(f, f) for f in opts["fields"] if f not in left_out
+                    ),
+                },
+            )
             for name, opts in fieldsets
         ]
 
