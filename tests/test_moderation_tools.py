@@ -21,6 +21,7 @@ from reviews.comments import create_comment
 from reviews.models import Comment
 from tests.comment_helpers import PageForm, text_of
 from tests.factories import ReviewFactory, user_in_group
+from tests.test_pages import attr, find, page
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +203,23 @@ def test_delete_asks_first_from_a_row_and_in_bulk(client, review, staff):
     )
     assert "Deleted: 2 comments." in text_of(done)
     assert not Comment.objects.exists()
+
+
+def test_no_take_me_back_returns_to_where_the_delete_was_asked(client, review, staff):
+    comment = make(review)
+    client.force_login(staff)
+    queue = "http://testserver" + CHANGELIST + "?status=pending"
+
+    def take_me_back(**sent) -> str:
+        asked = page(client.post(url("moderate", comment.pk, "delete"), **sent))
+        return attr(find(asked, "a", cls="cancel-link"), "href")
+
+    # The queue's script names the button pressed; without it, the page that asked.
+    own_button = f"{CHANGELIST}?status=pending#decide-{comment.pk}-delete"
+    assert take_me_back(data={"back": own_button}, HTTP_REFERER=queue) == own_button
+    assert take_me_back(HTTP_REFERER=queue) == queue
+    assert take_me_back(data={"back": "https://elsewhere.example/"}) == url("change", comment.pk)
+    assert Comment.objects.filter(pk=comment.pk).exists()
 
 
 def test_trusting_a_commenter_publishes_their_next_comment(client, review, staff):

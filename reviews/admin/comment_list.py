@@ -245,8 +245,9 @@ class CommentColumns:
     @admin.display(description="Decide")
     def row_actions(self, comment):
         # Buttons of the changelist's own form (it carries the CSRF token): each posts to
-        # its decision's URL; delete asks to confirm there. The first one's id is where the
-        # queue, back from the row before it, puts the focus (comment-queue.js).
+        # its decision's URL; delete asks to confirm there. Their ids are where the queue puts
+        # the focus when it comes back (comment-queue.js): the row's first button, back from
+        # a decision on the row before it; the button pressed, back from "No, take me back".
         decisions = [
             (decision, label)
             for decision, label in ROW_DECISIONS
@@ -255,17 +256,18 @@ class CommentColumns:
         return format_html_join(
             "",
             '<button type="submit" class="button comment-row-action comment-row-action--{}"'
-            ' formaction="{}" aria-label="{} the comment by {}"{}>{}</button>',
+            ' id="decide-{}-{}" formaction="{}" aria-label="{} the comment by {}">{}</button>',
             (
                 (
+                    decision,
+                    comment.pk,
                     decision,
                     self.url("moderate", comment.pk, decision),
                     label,
                     comment.name,
-                    format_html(' id="decide-{}"', comment.pk) if n == 0 else "",
                     label,
                 )
-                for n, (decision, label) in enumerate(decisions)
+                for decision, label in decisions
             ),
         )
 

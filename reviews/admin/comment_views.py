@@ -70,14 +70,19 @@ def comment_or_404(model_admin, request, object_id) -> Comment:
     return get_object_or_404(Comment.objects.select_related("review", "parent"), pk=pk)
 
 
-def back(model_admin, request) -> HttpResponseRedirect:
-    """Back where the moderator came from (the queue with its filters), else the queue."""
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
+def _own(request, target: str) -> str:
+    """`target` if it is a page of this site, else ""."""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(model_admin.url("changelist"))
+        return target
+    return ""
+
+
+def back(model_admin, request) -> HttpResponseRedirect:
+    """Back where the moderator came from (the queue with its filters), else the queue."""
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
+    return HttpResponseRedirect(_own(request, target) or model_admin.url("changelist"))
 
 
 def context(model_admin, request, **extra) -> dict:
@@ -267,8 +272,16 @@ def confirm_delete(model_admin, request, comments, *, bulk: bool) -> TemplateRes
             bulk=bulk,
             action_checkbox_name=ACTION_CHECKBOX_NAME,
             next=request.POST.get("next") or request.META.get("HTTP_REFERER", ""),
+            # Where they were: the queue at the button pressed (comment-queue.js), else the
+            # page that asked.
             back=(
-                model_admin.url("changelist") if bulk else model_admin.url("change", comments[0].pk)
+                _own(request, request.POST.get("back", ""))
+                or _own(request, request.META.get("HTTP_REFERER", ""))
+                or (
+                    model_admin.url("changelist")
+                    if bulk
+                    else model_admin.url("change", comments[0].pk)
+                )
             ),
         ),
     )

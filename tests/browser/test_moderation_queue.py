@@ -202,3 +202,33 @@ def test_a_rows_decision_keeps_the_keyboard_at_its_place_in_the_queue(staff_page
         "Dee": "approved",
     }
     assert page.console_errors == []
+
+
+def test_taking_back_a_delete_returns_the_keyboard_to_its_delete_button(staff_page, live_server):
+    """Delete from a row, by keyboard, then "No, take me back" on the confirmation: the queue
+    comes back with the focus on the Delete button pressed, not on the next row (which is
+    where it goes after a decision taken)."""
+    page = staff_page
+    review = ReviewFactory(published=True, headline="Ballerina pirouettes with a pistol")
+    for n, name in enumerate(["Ada", "Bea", "Cy"]):
+        Comment.objects.create(
+            review=review,
+            name=name,
+            email=f"{name.lower()}@example.com",
+            body=f"Comment {n} from {name}",
+            submitted_at=timezone.now() - datetime.timedelta(minutes=10 - n),
+        )
+    queue = live_server.url + "/admin/reviews/comment/?status=pending"
+    page.goto(queue)  # newest first: Cy, Bea, Ada
+    tab_to(page, page.get_by_role("button", name="Delete the comment by Bea"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Delete 1 comment?")).to_be_visible()
+
+    tab_to(page, page.get_by_role("link", name="No, take me back"), presses=40)
+    page.keyboard.press("Enter")
+    expect(page.locator("#result_list tbody tr")).to_have_count(3)
+    assert page.url.split("#")[0] == queue  # the queue, with its filter
+    expect(page.get_by_role("button", name="Delete the comment by Bea")).to_be_focused()
+    screenshot(page, "moderation-5-focus-back-on-delete")
+    assert Comment.objects.count() == 3
+    assert page.console_errors == []
