@@ -236,7 +236,8 @@ class FilmAdmin(
     readonly_fields = ("year", "poster_preview", "backdrop_preview", "created_at", "updated_at")
 
     class Media:
-        js = ("marquee-admin/js/library-choice.js",)  # "as shown" follows the chosen image
+        # "As shown" follows the chosen image (library-choice.js, which posts with csrf.js).
+        js = ("marquee-admin/js/csrf.js", "marquee-admin/js/library-choice.js")
 
     fieldsets = (
         (None, {"fields": ("title", "slug", "original_title", "tagline")}),
@@ -328,7 +329,8 @@ class PersonAdmin(
     readonly_fields = ("photo_preview", "created_at", "updated_at")
 
     class Media:
-        js = ("marquee-admin/js/library-choice.js",)  # "as shown" follows the chosen image
+        # "As shown" follows the chosen image (library-choice.js, which posts with csrf.js).
+        js = ("marquee-admin/js/csrf.js", "marquee-admin/js/library-choice.js")
 
     fieldsets = (
         (None, {"fields": ("name", "slug", "birth_date", "death_date", "place_of_birth")}),

@@ -3,8 +3,10 @@
 import datetime
 import re
 import uuid
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,6 +31,7 @@ from tests.factories import (
     poster_image,
     user_in_group,
 )
+from tests.test_pages import attr, find_all, page
 from tests.test_workflow_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +147,35 @@ def test_changelist_add_and_change_pages_open(editor, ballerina, model):
         response = editor.get(url)
         assert response.status_code == 200, url
     assert escape(str(obj)) in response.content.decode()
+
+
+@pytest.mark.parametrize("model", ["film", "person", "review"])
+def test_the_pages_that_post_from_scripts_read_the_csrf_token_with_one_shared_helper(
+    editor, ballerina, model
+):
+    """The review, film and person forms post with fetch() (autosave, uploads, the chosen
+    image's preview): the token comes from one script the page loads before those that use it."""
+    obj = {
+        "film": ballerina["film"],
+        "person": ballerina["people"]["Ana de Armas"],
+        "review": ballerina["review"],
+    }[model]
+    html = page(editor.get(admin_url(type(obj), "change", obj.pk)))
+    own = [
+        src.removeprefix("/static/")
+        for src in (attr(script, "src") or "" for script in find_all(html, "script"))
+        if src.startswith("/static/marquee-admin/")
+    ]
+    sources = {path: Path(finders.find(path)).read_text() for path in own}
+    defines = [
+        path
+        for path, text in sources.items()
+        if re.search(r"function csrfToken\b|\bcsrfToken = function", text)
+    ]
+    uses = [path for path, text in sources.items() if "marqueeAdmin.csrfToken(" in text]
+    assert defines == ["marquee-admin/js/csrf.js"]  # once, not a copy in each script
+    assert uses, "a page that posts from a script"
+    assert all(own.index(path) > own.index(defines[0]) for path in uses)
 
 
 # Lists, search and filters --------------------------------------------------------------------

@@ -168,8 +168,9 @@ class ReviewAdmin(
         # Starts markdownx editors in sections added after the page loaded; frames the preview;
         # moves sections up and down; keeps Tab for moving focus; the toolbar, shortcuts and word
         # counts; guards and autosaves the form; images dropped into or picked for the intro and
-        # the sections.
+        # the sections. csrf.js gives the scripts that post with fetch() the page's token.
         js = (
+            "marquee-admin/js/csrf.js",
             "marquee-admin/js/markdownx-inlines.js",
             "marquee-admin/js/section-order.js",
             "marquee-admin/js/markdown-keys.js",

@@ -11,11 +11,6 @@
     const SKIPPED = new Set(["csrfmiddlewaretoken", "_workflow", "at", "note"]);
     const LABEL = "_label:";
 
-    function csrfToken(form) {
-        const input = form.querySelector("input[name=csrfmiddlewaretoken]");
-        return input ? input.value : "";
-    }
-
     function formContent(form) {
         const data = {};
         for (const [name, value] of new FormData(form)) {
@@ -138,7 +133,10 @@
             });
             fetch(url, {
                 method: "POST", body, keepalive, credentials: "same-origin",
-                headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(form)},
+                headers: {
+                    "Content-Type": "application/json",
+                    "X-CSRFToken": window.marqueeAdmin.csrfToken(form),
+                },
             }).then((response) => response.json()).then((answer) => {
                 status.textContent = answer.label || "";
             }).catch(() => {
@@ -172,7 +170,7 @@
                     const data = new FormData();
                     data.append("discard", "1");
                     fetch(url, {method: "POST", body: data, credentials: "same-origin",
-                                headers: {"X-CSRFToken": csrfToken(form)}});
+                                headers: {"X-CSRFToken": window.marqueeAdmin.csrfToken(form)}});
                     offer.hidden = true;
                 }
             });

@@ -11,11 +11,6 @@
 // what was typed: nothing is lost, from the dialog or from the text.
 "use strict";
 {
-    function csrfToken() {
-        const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-        return input ? input.value : "";
-    }
-
     function element(tag, attributes = {}, text = "") {
         const node = document.createElement(tag);
         Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
@@ -172,7 +167,7 @@
                 try {
                     const response = await fetch(editor.dataset.markdownxUploadUrlsPath, {
                         method: "POST", body: data, credentials: "same-origin",
-                        headers: {"X-CSRFToken": csrfToken()},
+                        headers: {"X-CSRFToken": window.marqueeAdmin.csrfToken()},
                     });
                     let answer = {};
                     try {

@@ -15,11 +15,6 @@
     };
     const MARKDOWNIFY = "/markdownx/markdownify/";  // config/urls.py
 
-    function csrfToken() {
-        const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-        return input ? input.value : "";
-    }
-
     function show(box, id) {
         if (!/^\d+$/.test(id)) {
             box.textContent = id ? "Not an image number." : "None chosen: saved, this field is empty.";
@@ -30,7 +25,7 @@
             method: "POST",
             body,
             credentials: "same-origin",
-            headers: {"X-CSRFToken": csrfToken()},
+            headers: {"X-CSRFToken": window.marqueeAdmin.csrfToken()},
         })
             .then((response) => (response.ok ? response.text() : ""))
             .then((html) => {
