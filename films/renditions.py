@@ -48,6 +48,9 @@ FORMATS = (
     Format("webp", "WEBP", "image/webp", {"quality": 78, "method": 4}),
     Format("jpg", "JPEG", "image/jpeg", {"quality": 80, "optimize": True, "progressive": True}),
 )
+# Modes whose pixels are RGB (a palette's colours are): the colour profile they came with still
+# describes their renditions. A grey or CMYK image's would not, once converted to RGB.
+RGB_MODES = ("RGB", "RGBA", "P", "PA")
 FALLBACK = "jpg"
 FALLBACK_WIDTH = 800  # the <img src> for browsers without srcset: the widest JPEG up to this
 FOCUS_CENTRE = (50, 50)
@@ -194,6 +197,11 @@ def make_renditions(item, field_name: str) -> dict:
     except (OSError, ValueError) as error:
         logger.warning("No renditions for %s: %s", field.name, error)
         return record
+    # A wide-gamut photo's colours are its profile's (Display P3, Adobe RGB): read without it,
+    # as sRGB, they look washed out. Every format is told which profile to write, None too
+    # (AVIF would write whatever the image's info holds); EXIF and XMP none is given, as the
+    # original has none (films/uploads.py).
+    profile = image.info.get("icc_profile") if image.mode in RGB_MODES else None
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     image = image.crop(crop_box(image.width, image.height, spec.aspect, spec.focus(item)))
@@ -207,7 +215,7 @@ def make_renditions(item, field_name: str) -> dict:
                 picture = Image.new("RGB", resized.size, "white")
                 picture.paste(resized, mask=resized.getchannel("A"))
             buffer = BytesIO()
-            picture.save(buffer, fmt.pillow, **fmt.options)
+            picture.save(buffer, fmt.pillow, **fmt.options, icc_profile=profile)
             stored = field.storage.save(
                 rendition_name(field.name, crop, width, fmt.extension),
                 ContentFile(buffer.getvalue()),

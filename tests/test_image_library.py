@@ -27,7 +27,7 @@ from tests.factories import (
     image_upload,
     user_in_group,
 )
-from tests.photos import CAMERA, assert_private_and_upright, phone_photo
+from tests.photos import CAMERA, SECRETS, SRGB, assert_private_and_upright, phone_photo
 from tests.test_pages import attr, find, find_all, page, text
 from tests.test_workflow_admin import errors, form_data
 
@@ -334,6 +334,28 @@ def test_a_phone_photo_is_stored_upright_without_its_camera_or_location(client):
     img = find(figure_of(render(f"![[image:{image.pk}]]")), "img")
     assert attr(img, "src") == image.file.url
     assert (attr(img, "width"), attr(img, "height")) == ("400", "600")
+
+
+def test_a_photos_renditions_keep_its_colour_profile_and_nothing_of_its_camera(client, run_tasks):
+    """Without its colour profile a wide-gamut photo looks washed out; the renditions readers
+    are served keep it, and keep out what the stored original keeps out."""
+    client.force_login(user_in_group("Writers"))
+    add_url = reverse("admin:images_image_add")
+    data = add_form_data(client.get(add_url))
+    with run_tasks(execute=True):
+        response = client.post(add_url, {**data, "file": phone_photo(), "alt": "Eve backstage"})
+    assert response.status_code == 302, response.context and response.context["adminform"].errors
+    image = Image.objects.get()
+    files = image.renditions["files"]
+    assert sorted(files) == ["avif", "jpg", "webp"]
+    for _width, name in (each for made in files.values() for each in made):
+        with image.file.storage.open(name) as opened:
+            stored = opened.read()
+        assert not [secret for secret in SECRETS if secret in stored], name
+        with Pillow.open(BytesIO(stored)) as rendition:
+            assert rendition.info.get("icc_profile") == SRGB, f"{name} lost the colour profile"
+            assert not rendition.getexif(), name
+            assert not {"exif", "xmp", "comment"} & set(rendition.info), name
 
 
 @pytest.mark.parametrize("fmt", ["GIF", "WEBP", "PNG"])
