@@ -257,7 +257,10 @@ def test_the_seed_review_is_on_the_front_page_under_a_named_critic(debug, client
         assert len(critic.bio) > 80
         assert critic.photo
         assert critic.photo_width == 480
-        assert client.get(critic.get_absolute_url()).status_code == 200
+        page = client.get(critic.get_absolute_url())
+        assert page.status_code == 200
+        # A username is a sign-in name, never published: not even in a portrait's address.
+        assert entry["username"] not in page.content.decode()
 
 
 def test_the_demo_seed_review_is_the_shared_one(seed_review_path):

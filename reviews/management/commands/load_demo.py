@@ -155,7 +155,9 @@ class Command(BaseCommand):
                     changed = True
             if not critic.photo:
                 portrait = DEMO_DIR / "critics" / f"{entry['username']}.png"
-                critic.photo.save(portrait.name, File(portrait.open("rb")), save=False)
+                # Published under the critic's name: a username is a sign-in name.
+                name = f"{slugify(critic.display_name) or 'critic'}{portrait.suffix}"
+                critic.photo.save(name, File(portrait.open("rb")), save=False)
                 changed = True
             if changed:
                 critic.save()
