@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from reviews.models import Comment
-from tests.browser.conftest import VIEWPORTS, screenshot
+from tests.browser.conftest import VIEWPORTS, horizontal_overflow, screenshot
 from tests.factories import ReviewFactory, user_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -232,3 +232,34 @@ def test_taking_back_a_delete_returns_the_keyboard_to_its_delete_button(staff_pa
     screenshot(page, "moderation-5-focus-back-on-delete")
     assert Comment.objects.count() == 3
     assert page.console_errors == []
+
+
+def test_the_queues_decisions_and_status_show_without_scrolling_sideways(
+    staff_page, live_server, comments
+):
+    """At 1280 and 390 px: the row's buttons and its status within the screen and within the
+    list's box (the table does not run under its edge), with a long comment, a long address and
+    a long headline."""
+    page = staff_page
+    Comment.objects.create(
+        review=ReviewFactory(
+            published=True,
+            headline="Everything Everywhere All at Once is a multiverse of laundry and tax returns",
+        ),
+        name="Persephone Wolfeschlegelsteinhausen",
+        email="persephone.wolfeschlegelsteinhausen@university-of-example.example.com",
+        body="Longwindedcommentwithoutspaces" * 3 + " and then a lot of words " * 8,
+    )
+    page.goto(live_server.url + "/admin/reviews/comment/")
+    screenshot(page, "moderation-5-queue-fits")
+    results = page.locator(".results")
+    assert results.evaluate("box => box.scrollWidth - box.clientWidth") <= 0
+    edge = results.bounding_box()
+    right = min(page.viewport_size["width"], edge["x"] + edge["width"])
+    for row in page.locator("#result_list tbody tr").all():
+        shown = [*row.locator(".comment-row-action").all(), row.locator(".field-submitted")]
+        for element in shown:
+            box = element.bounding_box()
+            assert box["x"] >= 0, box
+            assert box["x"] + box["width"] <= right, (box, right)
+    assert horizontal_overflow(page) <= 0
