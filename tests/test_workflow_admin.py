@@ -18,7 +18,7 @@ from tests.factories import (
     poster_image,
     user_in_group,
 )
-from tests.test_pages import find_all, links, page, text
+from tests.test_pages import attr, find_all, links, page, text
 
 pytestmark = pytest.mark.django_db
 
@@ -711,3 +711,41 @@ def test_view_on_site_only_for_public_reviews_and_preview_for_all(as_role, peopl
     assert f'href="/reviews/{draft.slug}/preview/"' in draft_page
     assert "Published at" in live_page
     assert "(UTC)" in live_page
+
+
+def test_publish_now_names_the_past_date_it_will_carry(
+    as_role, people, django_capture_on_commit_callbacks
+):
+    """An intended publication date in the past dates the review by it (imported reviews): the
+    workflow box says so on the button before the editor presses it; today's date, or none,
+    leaves the button plain."""
+    past = timezone.localdate() - datetime.timedelta(days=18)
+    review = make_review(people["author"], S.IN_REVIEW, intended_date=past)
+    editor = as_role("editor")
+
+    def publish_buttons(review):
+        box = find_all(page(editor.get(url("change", review.pk))), "section", cls="workflow-panel")
+        return [
+            button
+            for button in find_all(box[0], "button")
+            if attr(button, "value") == "publish" or text(button).startswith("Publish now")
+        ]
+
+    (button,) = publish_buttons(review)
+    assert text(button) == f"Publish now, dated {past:%-d %b %Y}"
+    help_text = find_all(page(editor.get(url("change", review.pk))), "p", id="publish-dated")
+    assert past.strftime("%-d %b %Y") in text(help_text[0])
+
+    for intended in [timezone.localdate(), None]:
+        plain = make_review(people["author"], S.IN_REVIEW, intended_date=intended)
+        assert [text(b) for b in publish_buttons(plain)] == ["Publish now"]
+
+    # The date it named is the one it carries.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            url("change", review.pk),
+            {**form_data(editor.get(url("change", review.pk))), "_workflow": "publish"},
+        )
+    assert response.status_code == 302, errors(response)
+    review.refresh_from_db()
+    assert timezone.localdate(review.published_at) == past

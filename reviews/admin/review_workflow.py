@@ -115,6 +115,7 @@ class WorkflowViews:
             "time_zone": clock.zone_name(),
             "zone_note": timezones.zone_note(),
             "now_local": timezone.localtime(),
+            "publish_dated": self.publish_dated(review),
             "preview_url": preview.preview_path(review),
             "may_share": permissions.may_share(user),
             "share_url": self._url("share", review.pk),
@@ -131,6 +132,18 @@ class WorkflowViews:
             # A publication time Schedule refused (in the past, say) is shown again to mend.
             "at_typed": request.GET.get("at", "")[:16],
         }
+
+    @staticmethod
+    def publish_dated(review):
+        """The day Publish now dates the review by when it is not today (an intended publication
+        date in the past): named on the button, as the review will sort by it and the writer's
+        mail will repeat it."""
+        dated = review.publish_now_date()
+        if dated is None:
+            return None
+        day = timezone.localdate(dated, timezone=timezone.get_default_timezone())
+        today = timezone.localdate(timezone=timezone.get_default_timezone())
+        return day if day != today else None
 
     # Taking a step ----------------------------------------------------------------------------
 

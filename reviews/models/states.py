@@ -55,16 +55,22 @@ class StateChanges:
         """
         if at is not None and timezone.is_naive(at):
             at = timezone.make_aware(at)
-        if at is None and self.intended_date is not None:
-            intended = datetime.datetime.combine(
-                self.intended_date, datetime.time.min, tzinfo=timezone.get_default_timezone()
-            )
-            if intended <= timezone.now():
-                at = intended
+        if at is None:
+            at = self.publish_now_date()
         target = Status.SCHEDULED if at and at > timezone.now() else Status.PUBLISHED
         if workflow.may(by, "publish", self):  # else transition() refuses: PermissionDenied
             require_display_name(self.author)
         return self.transition("publish", by, to=target, at=at)
+
+    def publish_now_date(self) -> datetime.datetime | None:
+        """The publication date Publish now gives: the intended publication date (00:00 in the
+        site's time zone) when it is not in the future, else None (the moment of publishing)."""
+        if self.intended_date is None:
+            return None
+        intended = datetime.datetime.combine(
+            self.intended_date, datetime.time.min, tzinfo=timezone.get_default_timezone()
+        )
+        return intended if intended <= timezone.now() else None
 
     def unpublish(self, by):
         return self.transition("unpublish", by, to=Status.DRAFT, clear_date=True)
