@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from films.models import CastCredit, Department, Film, Person
+from reviews.critics import Critic
 from reviews.models import Review
 from tests.factories import (
     CastCreditFactory,
@@ -31,7 +32,7 @@ from tests.factories import (
     poster_image,
     user_in_group,
 )
-from tests.test_pages import attr, find_all, page
+from tests.test_pages import attr, find_all, page, text
 from tests.test_workflow_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -525,8 +526,41 @@ def test_review_change_page_has_the_markdown_editor_for_intro_and_sections(edito
 def test_review_add_page_defaults_the_author_to_the_current_user(editor, ballerina):
     html = editor.get(admin_url(Review, "add")).content.decode()
     author = between(html, 'name="author"', "</select>")
-    assert re.search(rf'<option value="{editor.user.pk}" selected>edie</option>', author)
+    name = re.escape(escape(editor.user.get_full_name()))  # its display name, not "edie"
+    assert re.search(rf'<option value="{editor.user.pk}" selected>{name}</option>', author)
     assert 'data-field-name="film"' in html  # film is picked by autocomplete
+
+
+def test_the_author_select_names_critics_by_their_display_name(editor, ballerina):
+    """Each author by the name their reviews carry; the username only for those with none."""
+    dokafor = StaffFactory(username="dokafor", first_name="Dayo", last_name="Okafor")
+    Critic.objects.for_user(dokafor)  # made with the account's full name
+    mara = StaffFactory(username="mvance", first_name="Mara", last_name="V.")
+    critic = Critic.objects.for_user(mara)
+    critic.display_name = "Mara Vance"
+    critic.save()
+    nameless = StaffFactory(username="nobody", first_name="", last_name="")
+    form = page(editor.get(admin_url(Review, "add")))
+    (select,) = find_all(form, "select", name="author")
+    shown = {attr(option, "value"): text(option) for option in find_all(select, "option")}
+    assert shown[str(dokafor.pk)] == "Dayo Okafor"
+    assert shown[str(mara.pk)] == "Mara Vance"
+    assert shown[str(nameless.pk)] == "nobody"
+    assert "dokafor" not in shown.values()
+
+
+def test_the_headline_and_dek_span_the_form(editor, ballerina):
+    """The admin's text inputs are 20em wide; the headline and dek take the form's width."""
+    form = page(editor.get(admin_url(Review, "change", ballerina["review"].pk)))
+    for name in ["headline", "dek"]:
+        (field,) = find_all(form, "input", name=name)
+        assert "review-wide-input" in attr(field, "class").split(), name
+    sheets = [attr(link, "href") for link in find_all(form, "link", rel="stylesheet")]
+    assert "/static/marquee-admin/css/editor.css" in sheets
+    css = Path(finders.find("marquee-admin/css/editor.css")).read_text()
+    rule = re.search(r"\.review-wide-input\s*\{([^}]*)\}", css)
+    assert rule, "editor.css sizes .review-wide-input"
+    assert "width: 100%" in rule.group(1)
 
 
 def review_form(film, author, **overrides) -> dict:
@@ -744,13 +778,13 @@ def test_two_sections_given_the_same_anchor_are_a_form_error(editor, ballerina):
 
 
 def test_a_writer_can_open_the_review_form_and_find_films(client, ballerina):
-    writer = user_in_group("Writers", username="wanda")
+    writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
     client.force_login(writer)
     html = client.get(admin_url(Review, "add")).content.decode()
     assert 'name="intro"' in html
     assert "markdownx-editor" in html
     author = between(html, 'name="author"', "</select>")
-    assert re.search(rf'<option value="{writer.pk}" selected>wanda</option>', author)
+    assert re.search(rf'<option value="{writer.pk}" selected>Wanda Writer</option>', author)
     films = client.get(
         reverse("admin:autocomplete"),
         {

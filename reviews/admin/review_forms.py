@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminSplitDateTime
+from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextInputWidget
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
@@ -13,6 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from reviews import pending as pending_versions
 from reviews import permissions, seo
+from reviews.critics import display_name_of
 from reviews.models import Review, Section
 from reviews.timezones import zone_note
 from reviews.widgets import StarRatingWidget
@@ -122,6 +123,15 @@ def posted_sections(formsets) -> list[Section]:
     return sections
 
 
+class AuthorChoiceField(forms.ModelChoiceField):
+    """Authors by the name their reviews are published under (the critic's display name, else
+    the account's full name); the username only for those with neither. Give it a queryset with
+    `select_related("critic")`."""
+
+    def label_from_instance(self, obj):
+        return display_name_of(obj) or obj.get_username()
+
+
 class ReviewAdminForm(forms.ModelForm):
     # The version the form was loaded at. A save based on an older one is refused (see clean()).
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -145,6 +155,9 @@ class ReviewAdminForm(forms.ModelForm):
         # What a pending version of a live review holds (reviews/pending.py), and its tags.
         fields = (*pending_versions.REVIEW_FIELDS, pending_versions.TAGS)
         widgets = {
+            # As wide as the form (editor.css): a long headline stays in view while it is typed.
+            "headline": AdminTextInputWidget(attrs={"class": "vTextField review-wide-input"}),
+            "dek": AdminTextInputWidget(attrs={"class": "vTextField review-wide-input"}),
             "rating": StarRatingWidget,
             "search_description": forms.Textarea(attrs={"rows": 3}),
         }

@@ -31,6 +31,7 @@ from films.templatetags.marquee import picture
 from reviews import clock, permissions
 from reviews.admin.review_forms import (
     MARKDOWN_EDITOR,
+    AuthorChoiceField,
     QueueFilter,
     ReviewAdminForm,
     SectionInline,
@@ -297,7 +298,8 @@ class ReviewAdmin(
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
-            users = get_user_model().objects.order_by("username")
+            users = get_user_model().objects.select_related("critic").order_by("username")
+            kwargs["form_class"] = AuthorChoiceField
             if permissions.is_editor(request.user):
                 # Staff write reviews; keep past authors selectable so old reviews validate.
                 kwargs["queryset"] = users.filter(
