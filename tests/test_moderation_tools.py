@@ -21,7 +21,7 @@ from reviews.comments import create_comment
 from reviews.models import Comment
 from tests.comment_helpers import PageForm, text_of
 from tests.factories import ReviewFactory, user_in_group
-from tests.test_pages import attr, find, page
+from tests.test_pages import attr, find, find_all, page, text
 
 pytestmark = pytest.mark.django_db
 
@@ -428,3 +428,28 @@ def test_staff_manage_blocks_and_trust_in_their_own_lists(client, staff):
     assert TrustedCommenter.objects.get().email == "ada@example.com"
     assert CommentBlock.objects.get().created_by == staff
     assert timezone.now() - CommentBlock.objects.get().created_at < datetime.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("notify", "said"),
+    [
+        (True, "Yes: the author asked to hear when it is published or answered."),
+        (False, "No: the author did not ask to hear about it."),
+    ],
+)
+def test_a_comments_page_says_in_words_whether_its_author_wants_mail(
+    client, review, staff, notify, said
+):
+    """ "E-mail the author" reads as the choice made, never "asked to hear" beside a ✗; the
+    staff-reply field is labelled "Staff reply"."""
+    comment = make(review, notify=notify)
+    client.force_login(staff)
+    shown = page(client.get(url("change", comment.pk)))
+    rows = {
+        text(find(row, "label")): row
+        for row in find_all(shown, "div", cls="form-row")
+        if find_all(row, "label")
+    }
+    assert text(rows["E-mail the author:"]) == f"E-mail the author: {said}"
+    assert "Staff reply:" in rows
+    assert "Is staff reply:" not in rows

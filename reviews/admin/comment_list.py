@@ -271,6 +271,14 @@ class CommentColumns:
             ),
         )
 
+    @admin.display(description="E-mail the author")
+    def notify_choice(self, comment):
+        # In words that match the choice: the field's help text ("The author asked to hear…")
+        # stood next to a ✗ when they had not asked.
+        if comment.notify:
+            return "Yes: the author asked to hear when it is published or answered."
+        return "No: the author did not ask to hear about it."
+
     @admin.display(description="Comment")
     def body_text(self, comment):
         # The body exactly as typed, escaped; line breaks kept.

@@ -54,7 +54,10 @@ class CommentAdmin(CommentColumns, ReadOnlyAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["review_link", "parent_text", "status", "body_text"]}),
-        ("Author", {"fields": ["name", "email", "user", "ip_address", "user_agent", "notify"]}),
+        (
+            "Author",
+            {"fields": ["name", "email", "user", "ip_address", "user_agent", "notify_choice"]},
+        ),
         (
             "Moderation",
             {

@@ -59,7 +59,7 @@ class Comment(models.Model):
         on_delete=models.SET_NULL,
         related_name="comments",
     )
-    is_staff_reply = models.BooleanField(default=False)
+    is_staff_reply = models.BooleanField("staff reply", default=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     spam_signals = models.JSONField(
         default=list, blank=True, help_text="Why the spam defences held this comment."
