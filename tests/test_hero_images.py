@@ -276,3 +276,23 @@ def test_pages_with_a_hero_load_it_with_the_review(client, monkeypatch):
     monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", FETCH_RAISE)
     for address in ("/", "/reviews/", review.get_absolute_url(), "/feed/"):
         assert client.get(address).status_code == 200, address
+
+
+def test_the_hero_preview_offers_to_edit_its_alt_text_only_to_who_may(as_role, people):
+    """The link under the hero says what its library page will let this person do: edit its
+    alt text, credit and focal point, or only view it."""
+    editors_photo = make_review(people["author"], S.DRAFT, hero=hero_image())
+    own_upload = make_review(
+        people["author"], S.DRAFT, hero=hero_image(uploaded_by=people["author"])
+    )
+
+    def hero_link(role, review) -> str:
+        shown = find(page(as_role(role).get(url("change", review.pk))), "div", cls="hero-choice")
+        (link,) = find_all(shown, "a")
+        assert attr(link, "href") == reverse("admin:images_image_change", args=[review.hero_id])
+        return text(link)
+
+    edit = "Edit its alt text, credit and focal point in the library"
+    assert hero_link("author", editors_photo) == "View it in the library"
+    assert hero_link("author", own_upload) == edit
+    assert hero_link("editor", editors_photo) == edit

@@ -109,6 +109,7 @@ class ReviewAdmin(
         "publication_time",
         "expiry_time",
         "hero_preview",
+        "hero_preview_to_view",
         "social_preview",
         "front_page",
         "front_page_status",
@@ -221,16 +222,26 @@ class ReviewAdmin(
     def hero_preview(self, obj):
         """The chosen hero as readers see it (16:9 around its focal point), with its alt text
         and credit, linked to its page in the library where they are edited."""
+        return self._hero_preview(obj, "Edit its alt text, credit and focal point in the library")
+
+    @admin.display(description="as shown")
+    def hero_preview_to_view(self, obj):
+        """The same for someone who may only view the image (get_fieldsets): its library page
+        shows them its alt text, credit and focal point, and lets them change none of it."""
+        return self._hero_preview(obj, "View it in the library")
+
+    @staticmethod
+    def _hero_preview(obj, link_text: str):
         hero = obj.hero if obj is not None and obj.hero_id else None
         if hero is None or not hero.file:
             return "No hero image yet: lists and shares show the film's poster."
         return format_html(
-            '<div class="hero-choice">{}<p>{}{}<br><a href="{}">Edit its alt text, credit and '
-            "focal point in the library</a></p></div>",
+            '<div class="hero-choice">{}<p>{}{}<br><a href="{}">{}</a></p></div>',
             picture(hero, "wide", alt=hero.alt_text, sizes="20rem", css_class="hero-choice__image"),
             format_html("Alt text: “{}”", hero.alt) if not hero.decorative else "Decorative",
             format_html(" · Credit: {}", hero.credit) if hero.credit else "",
             reverse("admin:images_image_change", args=[hero.pk]),
+            link_text,
         )
 
     # Who sees what ----------------------------------------------------------------------------
@@ -269,6 +280,13 @@ class ReviewAdmin(
         if read_only and not opens_in_admin(request, self.admin_site, obj.author):
             # The author's name, not a link to their user page, which would answer 403.
             shown_as["author"] = "author_name"
+        if (
+            obj is not None
+            and obj.hero_id
+            and not permissions.may_change_image(request.user, obj.hero)
+        ):
+            # Its library page lets them view it, not edit its alt text.
+            shown_as["hero_preview"] = "hero_preview_to_view"
         return [
             (
                 name,
