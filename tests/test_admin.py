@@ -535,7 +535,7 @@ def test_the_author_select_names_critics_by_their_display_name(editor, ballerina
     """Each author by the name their reviews carry; the username only for those with none."""
     dokafor = StaffFactory(username="dokafor", first_name="Dayo", last_name="Okafor")
     Critic.objects.for_user(dokafor)  # made with the account's full name
-    mara = StaffFactory(username="mvance", first_name="Mara", last_name="V.")
+    mara = StaffFactory(username="avance", first_name="Mara", last_name="V.")
     critic = Critic.objects.for_user(mara)
     critic.display_name = "Mara Vance"
     critic.save()
@@ -547,6 +547,8 @@ def test_the_author_select_names_critics_by_their_display_name(editor, ballerina
     assert shown[str(mara.pk)] == "Mara Vance"
     assert shown[str(nameless.pk)] == "nobody"
     assert "dokafor" not in shown.values()
+    names = [name for name in shown.values() if name in ("Dayo Okafor", "Mara Vance", "nobody")]
+    assert names == ["Dayo Okafor", "Mara Vance", "nobody"]  # in the order of the names shown
 
 
 def test_the_headline_and_dek_span_the_form(editor, ballerina):

@@ -16,7 +16,8 @@ taxonomy.py.
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
@@ -316,7 +317,19 @@ class ReviewAdmin(
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
-            users = get_user_model().objects.select_related("critic").order_by("username")
+            # In the order of the names shown (AuthorChoiceField): the display name, else the
+            # full name its profile would take, else the username.
+            shown = Coalesce(
+                NullIf("critic__display_name", Value("")),
+                NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+                "username",
+            )
+            users = (
+                get_user_model()
+                .objects.select_related("critic")
+                .annotate(shown_name=Lower(shown))
+                .order_by("shown_name", "username")
+            )
             kwargs["form_class"] = AuthorChoiceField
             if permissions.is_editor(request.user):
                 # Staff write reviews; keep past authors selectable so old reviews validate.
