@@ -20,7 +20,7 @@ from tests.factories import (
     poster_image,
 )
 from tests.tasks_support import database_task_backend
-from tests.test_pages import attr, find, find_all, page
+from tests.test_pages import attr, find, find_all, page, text
 
 pytestmark = pytest.mark.django_db
 
@@ -280,6 +280,43 @@ def test_cards_show_the_hero_and_the_lead_story_larger(client, run_tasks):
     assert attr(img, "loading") == "lazy"
     assert (attr(img, "width"), attr(img, "height")) == ("1778", "1000")
     assert review.get_absolute_url() in str(lead)
+
+
+def test_a_card_without_a_hero_fills_the_same_16_9_slot(client, run_tasks):
+    """The film's backdrop, else its poster, cropped to 16:9 around its focal point: not a 2:3
+    poster across the column, three times as tall as the hero cards beside it."""
+    hero_review(run_tasks)
+    with run_tasks(execute=True):
+        still = FilmFactory(
+            title="Still", backdrop=library_image(image_upload("still.png", size=(1600, 900)))
+        )
+        portrait = FilmFactory(
+            title="Portrait",
+            poster=poster_image(image_upload(size=(500, 750)), focus_x=50, focus_y=20),
+        )
+    ReviewFactory(published=True, film=still)
+    ReviewFactory(published=True, film=portrait)
+    ReviewFactory(published=True, film=FilmFactory(title="Bare"))
+
+    for url in ("/", "/reviews/"):
+        cards = {
+            text(find(card, cls="kicker")).split(" (")[0]: card
+            for card in find_all(page(client.get(url)), "article", cls="review-card")
+        }
+        assert len(cards) == 4
+        for card in cards.values():
+            assert "review-card--hero" in attr(card, "class").split()
+        backdrop = find(cards["Still"], "img")
+        assert {"card__image", "crop", "crop--16x9"} <= set(attr(backdrop, "class").split())
+        assert "/renditions/library/" in attr(backdrop, "src")
+        assert "/still-orig-" in attr(backdrop, "src")
+        assert (attr(backdrop, "width"), attr(backdrop, "height")) == ("1600", "900")
+        poster = find(cards["Portrait"], "img")
+        assert {"crop", "crop--16x9", "fx-50", "fy-20"} <= set(attr(poster, "class").split())
+        assert (attr(poster, "width"), attr(poster, "height")) == ("500", "281")
+        assert attr(poster, "alt") == ""
+        placeholder = find(cards["Bare"], cls="poster--placeholder")
+        assert "crop--16x9" in attr(placeholder, "class").split()
 
 
 def test_a_decorative_hero_has_empty_alt_and_no_og_alt(client, run_tasks):

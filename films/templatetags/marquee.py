@@ -15,6 +15,7 @@ from films.renditions import (
     FORMATS,
     ImageFile,
     best_file,
+    crop_box,
     is_current,
     shown_size,
     source,
@@ -136,6 +137,7 @@ def picture(
     eager: bool = False,
     picture_class: str = "",
     decorative: bool = False,
+    aspect: tuple[int, int] | None = None,
 ) -> SafeString:
     """`item`'s image as a <picture>: AVIF and WebP sources, a JPEG <img> with `srcset`,
     `sizes`, `width` and `height` (films/renditions.py), or "" when it has no image.
@@ -146,17 +148,21 @@ def picture(
     so nothing moves when the renditions arrive. `alt=""` marks the image decorative
     (`decorative` says so to assistive technology too: role="presentation");
     `eager` is for the one image above the fold (no lazy loading, fetched first).
+    `aspect` draws renditions made in the image's own shape in a box of that shape, around the
+    focal point, the same way (a poster filling a card's 16:9 slot: its wide renditions are
+    made only for heroes).
     """
     field = source(item, field_name)
     if not field:
         return ""
     spec = spec_for(item, field_name)
     classes = [css_class] if css_class else []
-    if spec.aspect:
+    aspect = spec.aspect or aspect
+    if aspect:
         focus_x, focus_y = spec.focus(item)
         classes += [
             "crop",
-            f"crop--{spec.aspect[0]}x{spec.aspect[1]}",
+            f"crop--{aspect[0]}x{aspect[1]}",
             f"fx-{_focus_class(focus_x)}",
             f"fy-{_focus_class(focus_y)}",
         ]
@@ -180,6 +186,9 @@ def picture(
             fitting = [f for f in fallbacks if f[0] <= FALLBACK_WIDTH] or fallbacks[:1]
             src = storage.url(fitting[-1][1])
             size = (record["width"], record["height"]) if record.get("width") else size
+    if size and aspect and not spec.aspect:  # the box the image is drawn in
+        left, top, right, bottom = crop_box(*size, aspect, spec.focus(item))
+        size = (right - left, bottom - top)
     return format_html(
         '<picture{}>{}<img{} src="{}"{}{} alt="{}"{} {}="{}" decoding="async"></picture>',
         format_html(' class="{}"', picture_class) if picture_class else "",

@@ -74,9 +74,10 @@ class ReviewQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-id")
 
     def cards(self):
-        """As review cards show them (review_card): film and its poster, author and hero
-        joined, nothing else."""
-        return self.select_related("film__poster", "author__critic", "hero").only(*CARD_FIELDS)
+        """As review cards show them (review_card): film with its poster and backdrop, author
+        and hero joined, nothing else."""
+        joined = ("film__poster", "film__backdrop", "author__critic", "hero")
+        return self.select_related(*joined).only(*CARD_FIELDS)
 
     def for_page(self):
         """What the review page reads on every view: the review's own fields. What its cached
@@ -175,6 +176,12 @@ CARD_FIELDS = (
     "film__poster__focus_x",
     "film__poster__focus_y",
     "film__poster__renditions",
+    "film__backdrop__file",
+    "film__backdrop__width",
+    "film__backdrop__height",
+    "film__backdrop__focus_x",
+    "film__backdrop__focus_y",
+    "film__backdrop__renditions",
     "author__critic__display_name",
     "author__critic__slug",
     "hero__file",

@@ -81,16 +81,23 @@ HEADINGS = {"h2", "h3", "h4"}
 
 LEAD_SIZES = "(max-width: 40rem) 100vw, 44rem"
 CARD_SIZES = "(max-width: 40rem) 100vw, (max-width: 76rem) 45vw, 22rem"
+WIDE = (16, 9)
 
 
 def card_image(review, lead: bool = False) -> SafeString:
-    """The review's hero (16:9 around its focal point) when it has one, else its film's poster;
-    decorative either way: the card's headline says what it is."""
+    """The review's hero when it has one, else its film's backdrop (a wide still), else its
+    poster: always 16:9 around the image's focal point, so a card without a hero is as tall as
+    its neighbours (a 2:3 poster across the column made it three times as tall). Decorative
+    either way: the card's headline says what it is."""
+    sizes = LEAD_SIZES if lead else CARD_SIZES
     if review.hero_id:
-        return picture(
-            review.hero, "wide", sizes=LEAD_SIZES if lead else CARD_SIZES, css_class="card__image"
-        )
-    return poster(review.film, decorative=True)
+        return picture(review.hero, "wide", sizes=sizes, css_class="card__image")
+    film = review.film
+    if not (film.backdrop_id or film.poster_id):
+        return poster(film, decorative=True, css_class="crop--16x9")
+    # Its own-shape renditions, cropped by CSS: the 16:9 ones are made only for heroes.
+    image = film.backdrop if film.backdrop_id else film.poster
+    return picture(image, "file", sizes=sizes, css_class="card__image", aspect=WIDE)
 
 
 @register.simple_tag(takes_context=True)
@@ -105,7 +112,6 @@ def review_card(
     template, which cost more per card than a listing can spend (bench/NOTES.md).
     """
     film, author = review.film, review.author
-    hero = bool(review.hero_id) and not compact
     if (request := context.get("request")) is not None:
         tags.shows(request, f"review:{review.pk}", f"film:{film.pk}", f"user:{author.pk}")
     h = heading if heading in HEADINGS else "h2"
@@ -120,7 +126,7 @@ def review_card(
         "    </p>\n  </div>\n</article>\n",
         " review-card--lead" if lead else "",
         " review-card--compact" if compact else "",
-        " review-card--hero" if hero else "",
+        "" if compact else " review-card--hero",  # its image across the card, 16:9
         ""
         if compact
         else format_html('<div class="card__media">{}</div>', card_image(review, lead)),

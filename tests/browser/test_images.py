@@ -119,3 +119,48 @@ def test_pick_a_hero_from_the_library_and_see_it_on_the_public_page(page, live_s
     assert page.evaluate(LAYOUT_SHIFT) == 0
     screenshot(page, "images-5-front-page-lead")
     no_errors(page)
+
+
+# The card images' heights in the grid (the lead story, drawn larger across it, aside).
+CARD_IMAGE_HEIGHTS = """() => [...document.querySelectorAll(
+  ".review-card:not(.review-card--lead) .card__media > :is(picture, .poster--placeholder)"
+)].map((box) => {
+  const shown = box.localName === "picture" ? box.querySelector("img") : box;
+  return Math.round(shown.getBoundingClientRect().height);
+})"""
+
+
+def test_cards_without_a_hero_line_up_with_those_that_have_one(page, live_server):
+    """A review without a hero shows its film's backdrop or poster in the same 16:9 slot as a
+    hero: the grid's rows stay even (a 2:3 poster made its card three times as tall)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import LibraryImageFactory, ReviewFactory, image_upload
+
+    def still(title):
+        jpeg, (x, y), description = artwork.still_jpeg(title)
+        return LibraryImageFactory(
+            file=SimpleUploadedFile(f"{title}.jpg", jpeg, "image/jpeg"),
+            alt=description,
+            focus_x=x,
+            focus_y=y,
+        )
+
+    ReviewFactory(published=True, featured=True, hero=still("Heat"))
+    for title in ("Alien", "Jaws", "Vertigo"):
+        ReviewFactory(published=True, hero=still(title), film=FilmFactory(title=title))
+    ReviewFactory(published=True, film=FilmFactory(title="Backdrop", backdrop=still("Ran")))
+    poster = LibraryImageFactory(file=image_upload("poster.png", size=(500, 750)), focus_y=20)
+    ReviewFactory(published=True, film=FilmFactory(title="Poster only", poster=poster))
+    ReviewFactory(published=True, film=FilmFactory(title="No images"))
+
+    for url, name in (("/", "images-6-front-page-grid"), ("/reviews/", "images-7-review-list")):
+        page.goto(live_server.url + url)
+        heights = page.evaluate(CARD_IMAGE_HEIGHTS)
+        assert len(heights) >= 6, heights
+        assert max(heights) - min(heights) <= 1, heights
+        width = page.locator(".review-card:not(.review-card--lead) .card__media").first
+        assert abs(width.bounding_box()["width"] * 9 / 16 - heights[0]) <= 1
+        assert horizontal_overflow(page) == 0
+        screenshot(page, name)
+    assert page.console_errors == []
