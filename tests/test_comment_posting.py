@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.test import Client
+from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from tests.comment_helpers import (
     text_of,
 )
 from tests.factories import ReviewFactory
+from tests.test_pages import attr, find, find_all, page, text
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +90,31 @@ def test_prompt_confirmation_without_javascript_stays_pending(reader, review, cl
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.PENDING
     assert comment.spam_signals == []  # the clock ran from the page, not the confirmation
+
+
+def test_without_javascript_confirming_reads_as_a_step_and_then_as_ones_own_comment(
+    reader, review, clock
+):
+    """The confirmation is a notice, not an error; after it, the page does not say "No comments
+    yet" under the reader's "Thank you, your comment is awaiting moderation"."""
+    answer, form = confirm_page(reader, review, clock)
+    [asked] = [
+        box
+        for box in find_all(parse_html(answer.content.decode()), "div", tabindex="-1")
+        if "has not been posted yet" in text(box)
+    ]
+    assert attr(asked, "class") == "comment-form__notice"
+    assert attr(asked, "role") == "status"
+
+    clock.shift(5)
+    comments = find(page(reader.get(form.post(reader)["Location"])), id="comments")
+    assert AWAITING in text(find(comments, cls="comments__notice"))
+    assert "No comments yet" not in text(comments)
+    assert text(find(comments, cls="comments__empty")) == "No other comments yet."
+    # Everyone else still reads that there are none.
+    assert "No comments yet." in text(
+        find(page(Client().get(review.get_absolute_url())), id="comments")
+    )
 
 
 def test_a_bot_confirming_within_seconds_of_the_page_is_flagged_not_binned(reader, review, clock):

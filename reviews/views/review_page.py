@@ -35,7 +35,7 @@ from reviews.forms import CommentForm
 from reviews.models import Review, article_prefetches
 from reviews.seo import description, image_source
 from reviews.templatetags.comment_tags import thread_html
-from reviews.views.comment_outcomes import CONFIRM
+from reviews.views.comment_outcomes import CONFIRM, NO_COOKIE
 
 TEMPLATE = "reviews/review_detail.html"
 ARTICLE = "reviews/includes/review_article.html"
@@ -221,6 +221,9 @@ def comment_context(
         "comment_shown": comments.sign_shown(review) if is_open and not inline else "",
         "comment_confirm": confirm,
         "comment_notice": notice or (CONFIRM if confirm else ""),
+        # A step, told as a notice: the comment waits for the reader's press, nothing failed
+        # (the missing cookie is a failure the reader has to fix, told as an error).
+        "comment_asks": confirm and notice != NO_COOKIE,
         "comment_reply_to": replies_to.get(int(parent_id)) if parent_id.isdigit() else None,
         "comment_max_depth": comments.MAX_DEPTH,
     }

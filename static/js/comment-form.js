@@ -96,7 +96,7 @@
     // A comment sent back (not posted, or to confirm): the focus goes to what the page says
     // about it, so a screen reader reads that first.
     // (Once the page has loaded: going to the page's #comment-form would take the focus back.)
-    var notice = form.querySelector(".comment-form__errors");
+    var notice = form.querySelector(".comment-form__errors, .comment-form__notice");
     if (notice) {
       window.addEventListener("load", function () {
         notice.focus();
