@@ -46,6 +46,19 @@ def test_film_page_shows_the_local_release_trailer_and_where_to_watch(client, fi
     assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in words
 
 
+def test_the_trailer_link_names_the_trailer_once(client, film):
+    """Its accessible name (the link's words, the still's alt being empty) reads naturally,
+    the film named once: not "Play Ballerina Official Trailer of Ballerina"."""
+    from tests.test_pages import attr, find, find_all, page
+    from tests.test_pages import text as words_of
+
+    film.trailer_name = "Ballerina Official Trailer"
+    film.save()
+    link = find(page(client.get(film.get_absolute_url())), "a", cls="trailer__facade")
+    assert [attr(img, "alt") for img in find_all(link, "img")] in ([], [""])
+    assert words_of(link) == "Play the trailer: Ballerina Official Trailer"
+
+
 def test_csp_allows_frames_from_youtube_nocookie_only(client, film):
     policy = client.get(film.get_absolute_url())["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
