@@ -164,7 +164,7 @@ def comment_published(comment, *, at_once: bool = False) -> None:
         _to_commenter(
             comment,
             f"Your comment on “{review.headline}” is published",
-            f"Hello {comment.name},\n\nyour comment on “{review.headline}” is now published:"
+            f"Hello {comment.name},\n\nYour comment on “{review.headline}” is now published:"
             f"\n{link}\n\n{Truncator(comment.body).chars(500)}",
         )
     parent = comment.parent

@@ -78,6 +78,8 @@ def test_mail_on_approval_and_on_each_reply_only_when_asked(
     [published] = mails_to("ada@example.com")
     assert published.subject == "Your comment on “Ballerina” is published"
     assert "https://marquee.example/reviews/a-review/#comment-" in published.body
+    # Each paragraph opens with a capital: "Hello Ada Reader," then "Your comment …".
+    assert published.body.startswith("Hello Ada Reader,\n\nYour comment on “")
     assert mails_to("quiet@example.com") == []
     # Approved again after a rejection: no second mail.
     with django_capture_on_commit_callbacks(execute=True):
