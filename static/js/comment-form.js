@@ -89,6 +89,15 @@
     }
   }
 
+  // Back from posting: the focus goes to what the page says about the comment (a status
+  // present at page load is not announced by itself), so readers land on it.
+  var posted = document.querySelector(".comments__notice");
+  if (posted) {
+    window.addEventListener("load", function () {
+      posted.focus();
+    });
+  }
+
   if (form) {
     var button = form.querySelector('button[type="submit"]');
     var sending = false;

@@ -49,7 +49,9 @@ def test_without_javascript_a_prompt_confirmation_stays_pending_and_a_triple_cli
         form = fill(page, body="Read it in a text browser.")
         page.wait_for_timeout(3200)  # the reader types for a few seconds
         form.get_by_role("button", name="Post comment").click()
-        expect(page.get_by_role("alert")).to_contain_text("has not been posted yet")
+        # A step of posting, told as a notice (not an error).
+        expect(page.get_by_role("status")).to_contain_text("has not been posted yet")
+        expect(page.get_by_role("alert")).to_have_count(0)
         screenshot(page, "comment-journey-1-confirm")
         # They confirm at once, clicking three times.
         page.locator("#comment-form").get_by_role("button", name="Post comment").click(
@@ -91,6 +93,8 @@ def test_with_javascript_name_remembered_own_comment_shown_links_explained(
     expect(page.get_by_role("status")).to_contain_text(
         "We will e-mail you when it is published or answered"
     )
+    # Keyboard and screen-reader users land on what the page says about their comment.
+    expect(page.get_by_role("status")).to_be_focused()
     assert Comment.objects.count() == 1
     assert Comment.objects.get().notify
 
