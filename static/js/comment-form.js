@@ -173,8 +173,17 @@
     return node;
   }
 
+  // A reply goes under the comment it answers, as the approved thread nests replies
+  // (reviews/templatetags/comment_tags.py), and says whom it answers; the rest go in the
+  // reader's own list.
   function show(comment) {
-    var item = mine.appendChild(element("li", "comment comment--mine"));
+    var parent = comment.parent ? document.getElementById("comment-" + comment.parent) : null;
+    var list = mine;
+    if (parent) {
+      list = parent.querySelector(":scope > .comment-list--replies") ||
+        parent.appendChild(element("ol", "comment-list comment-list--replies"));
+    }
+    var item = list.appendChild(element("li", "comment comment--mine"));
     item.id = "comment-" + comment.id;
     var card = item.appendChild(element("article", "comment__card"));
     var meta = card.appendChild(element("header", "comment__meta"));
@@ -184,6 +193,13 @@
     );
     var when = meta.appendChild(element("time", "", comment.submitted_display));
     when.setAttribute("datetime", comment.submitted);
+    if (comment.parent) {
+      var named = parent && parent.querySelector(".comment__author");
+      var name = named && named.firstChild ? named.firstChild.textContent.trim() : "";
+      var to = meta.appendChild(element("p", "comment__reply-to", "In reply to "));
+      var link = to.appendChild(element("a", "", name || "a comment"));
+      link.href = "#comment-" + comment.parent;
+    }
     var text = card.appendChild(element("div", "comment__text"));
     text.innerHTML = comment.body_html; // escaped by the server when the comment was saved
   }
@@ -197,7 +213,7 @@
         return;
       }
       answer.comments.forEach(show);
-      mine.hidden = answer.comments.length === 0;
+      mine.hidden = mine.children.length === 0;
       var empty = document.querySelector(".comments__empty");
       if (empty && answer.comments.length) {
         empty.hidden = true; // "No comments yet." reads oddly under one's own

@@ -161,3 +161,33 @@ def test_a_review_unpublished_while_the_reader_writes_gives_their_text_back(
     assert horizontal_overflow(page) == 0
     screenshot(page, "comment-journey-7-not-posted-kept")
     assert not Comment.objects.exists()
+
+
+def test_with_javascript_ones_own_pending_reply_shows_under_the_comment_it_answers(
+    page, live_server, review
+):
+    """As the approved thread will show it: nested under its parent, saying whom it answers,
+    not drawn as a top-level comment above the thread."""
+    bea = Comment.objects.create(
+        review=review,
+        name="Bea",
+        email="bea@example.com",
+        body="First!",
+        status=Comment.Status.APPROVED,
+    )
+    url = live_server.url + review.get_absolute_url()
+    page.goto(f"{url}?reply_to={bea.pk}#comment-form")
+    form = fill(page, body="Replying to Bea.")
+    page.wait_for_timeout(3200)
+    form.get_by_role("button", name="Post reply").click()
+    expect(page.locator(".comments__notice")).to_contain_text("awaiting moderation")
+
+    page.goto(url)
+    reply = page.locator(f"#comment-{bea.pk} > .comment-list--replies > .comment--mine")
+    expect(reply).to_contain_text("Replying to Bea.")
+    expect(reply).to_contain_text("Awaiting moderation — only you can see this")
+    expect(reply.locator(".comment__reply-to")).to_have_text("In reply to Bea")
+    expect(page.locator("#my-comments")).to_be_hidden()
+    reply.scroll_into_view_if_needed()
+    screenshot(page, "comment-journey-5-pending-reply")
+    assert page.console_errors == []
