@@ -162,7 +162,7 @@ def test_without_javascript_a_comment_is_confirmed_once_and_nothing_is_lost(
     try:
         page.goto(live_server.url + review.get_absolute_url())
         post_comment(page, "Noscript Reader", "Read it in a text browser.")
-        expect(page.get_by_role("alert")).to_contain_text("has not been posted yet")
+        expect(page.get_by_role("status")).to_contain_text("has not been posted yet")
         form = page.locator("#comment-form")
         expect(form.get_by_label("Comment", exact=True)).to_have_value("Read it in a text browser.")
         expect(form.get_by_label("Name")).to_have_value("Noscript Reader")
