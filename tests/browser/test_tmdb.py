@@ -152,7 +152,7 @@ def test_trailer_loads_nothing_from_youtube_until_clicked(page, live_server, fak
     page.wait_for_load_state("networkidle")
     expect(page.locator(".facts__release")).to_contain_text("15 · In cinemas 6 June 2025")
     expect(page.get_by_role("heading", name="Where to watch")).to_be_visible()
-    play = page.get_by_role("link", name="Play Official Trailer of Ballerina")
+    play = page.get_by_role("link", name="Play the trailer: Official Trailer (Ballerina)")
     play.scroll_into_view_if_needed()
     assert horizontal_overflow(page) == 0
     screenshot(page, "tmdb-film-page")
@@ -187,7 +187,9 @@ def test_review_film_box_shows_the_local_release_and_where_to_watch(page, live_s
         box.locator("summary").click()
     expect(box.locator(".facts__release")).to_contain_text("15 · In cinemas 6 June 2025")
     expect(box.get_by_text("Amazon Prime Video")).to_be_visible()
-    expect(page.get_by_role("link", name="Play Official Trailer of Ballerina")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Play the trailer: Official Trailer (Ballerina)")
+    ).to_be_visible()
     assert horizontal_overflow(page) == 0
     screenshot(page, "tmdb-review-film-box")
     assert not [url for url in requests if YOUTUBE.search(url)]
