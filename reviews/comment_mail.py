@@ -155,9 +155,10 @@ def _to_commenter(comment, subject: str, text: str) -> None:
     )
 
 
-def comment_published(comment, *, at_once: bool = False) -> None:
+def comment_published(comment, *, at_once: bool = False, parent_approved: bool = False) -> None:
     """Tell who asked: the author that their comment is now shown (unless it was published
-    the moment they posted it, `at_once`), and the parent's author that it is answered."""
+    the moment they posted it, `at_once`), and the parent's author that it is answered (and,
+    `parent_approved` by this reply, that theirs is now shown too)."""
     review = comment.review
     link = _absolute(comment.get_absolute_url())
     if comment.notify and comment.email and not at_once:
@@ -175,9 +176,10 @@ def comment_published(comment, *, at_once: bool = False) -> None:
         and normalise_email(parent.email) != normalise_email(comment.email)
     ):
         who = f"{comment.name} (Marquee staff)" if comment.is_staff_reply else comment.name
+        shown = " Your comment is now published too." if parent_approved else ""
         _to_commenter(
             parent,
             f"{who} replied to your comment on “{review.headline}”",
             f"Hello {parent.name},\n\n{who} replied to your comment on “{review.headline}”:"
-            f"\n\n{Truncator(comment.body).chars(1000)}\n\nRead it: {link}",
+            f"\n\n{Truncator(comment.body).chars(1000)}\n\nRead it: {link}{shown}",
         )

@@ -54,11 +54,12 @@ def _set_status(comments: Comments, status: str, by) -> int:
     return count
 
 
-def approve(comments: Comments, by) -> int:
+def approve(comments: Comments, by, *, told_elsewhere: frozenset[int] = frozenset()) -> int:
     """Publish the comments. Returns how many were changed.
 
-    A comment published for the first time tells who asked: its author, and the author of
-    the comment it answers (comment_mail.comment_published), once the transaction commits.
+    A comment published for the first time tells who asked: its author (unless its id is in
+    `told_elsewhere`: a staff reply's mail tells them), and the author of the comment it
+    answers (comment_mail.comment_published), once the transaction commits.
     """
     check_permission(by)
     with transaction.atomic():
@@ -74,7 +75,7 @@ def approve(comments: Comments, by) -> int:
         Comment.objects.filter(pk__in=[c.pk for c in first]).update(first_published_at=now)
         for comment in first:
             comment.first_published_at = now
-            comment_mail.comment_published(comment)
+            comment_mail.comment_published(comment, at_once=comment.pk in told_elsewhere)
     if isinstance(comments, Comment) and comments.first_published_at is None and first:
         comments.first_published_at = now
     return count
@@ -129,8 +130,11 @@ def reply(parent: Comment, by, body: str) -> Comment:
     now = timezone.now()
     attach_to = parent.reply_parent()
     with transaction.atomic():
+        # Replying approves a pending comment too. When the reply is stored under it, its
+        # author hears of both in the reply's mail, not in two mails sent in the same second.
+        in_one_mail = parent.status == Comment.Status.PENDING and attach_to == parent
         if parent.status == Comment.Status.PENDING:
-            approve(parent, by)
+            approve(parent, by, told_elsewhere=frozenset({parent.pk} if in_one_mail else ()))
             parent.refresh_from_db()
         reply = Comment.objects.create(  # its thread refreshes by reviews/receivers.py
             review_id=parent.review_id,
@@ -146,7 +150,7 @@ def reply(parent: Comment, by, body: str) -> Comment:
             moderated_at=now,
             first_published_at=now,
         )
-        comment_mail.comment_published(reply, at_once=True)
+        comment_mail.comment_published(reply, at_once=True, parent_approved=in_one_mail)
         return reply
 
 

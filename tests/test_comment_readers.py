@@ -199,3 +199,37 @@ def test_a_reader_sees_their_own_pending_comment_and_nobody_else_does(client, re
     # Once approved it is on the page for everyone, and the receipt can go.
     moderation.approve(Comment.objects.get(), by=moderator)
     assert client.get(mine_url, {"r": receipt}).json() == {"comments": [], "keep": []}
+
+
+def test_a_staff_reply_to_a_pending_comment_is_one_mail_saying_both(
+    review, moderator, django_capture_on_commit_callbacks
+):
+    """Replying approves the comment too; its author hears of both in one mail, not two sent
+    in the same second. Whoever its own comment answers still hears of it."""
+    first, second = Client(), Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_as_reader(first, review, notify=True, body="Who scored it?")
+        asked = Comment.objects.get(body="Who scored it?")
+        moderation.approve(asked, by=moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_as_reader(
+            second,
+            review,
+            query={"reply_to": asked.pk},
+            notify=True,
+            name="Bea",
+            email="bea@example.com",
+            body="Anyone know?",
+        )
+    pending = Comment.objects.get(body="Anyone know?")
+    assert (pending.status, pending.parent) == (Comment.Status.PENDING, asked)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.reply(pending, by=moderator, body="The credits name the composer.")
+    [told] = mails_to("bea@example.com")
+    assert told.subject == "Mo Derator (Marquee staff) replied to your comment on “Ballerina”"
+    assert "Your comment is now published" in told.body
+    assert "The credits name the composer." in told.body
+    [answered] = mails_to("ada@example.com")  # Bea's comment, now shown, answers Ada's
+    assert answered.subject == "Bea replied to your comment on “Ballerina”"
