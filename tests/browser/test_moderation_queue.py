@@ -157,13 +157,10 @@ def tab_to(page, button, presses: int = 200) -> None:
     expect(button).to_be_focused()
 
 
-def test_a_rows_decision_keeps_the_keyboard_at_its_place_in_the_queue(staff_page, live_server):
-    """Approve or Reject from a row, by keyboard alone: the page that comes back puts the focus
-    on the next row's first button (where the decided row was, in the pending queue), not at
-    the top of the page; the last row's decision goes to the row before it."""
-    page = staff_page
+def pending_comments_by(*names: str) -> None:
+    """A pending comment by each of `names` on one review, oldest first."""
     review = ReviewFactory(published=True, headline="Ballerina pirouettes with a pistol")
-    for n, name in enumerate(["Ada", "Bea", "Cy", "Dee"]):
+    for n, name in enumerate(names):
         Comment.objects.create(
             review=review,
             name=name,
@@ -171,6 +168,14 @@ def test_a_rows_decision_keeps_the_keyboard_at_its_place_in_the_queue(staff_page
             body=f"Comment {n} from {name}",
             submitted_at=timezone.now() - datetime.timedelta(minutes=10 - n),
         )
+
+
+def test_a_rows_decision_keeps_the_keyboard_at_its_place_in_the_queue(staff_page, live_server):
+    """Approve or Reject from a row, by keyboard alone: the page that comes back puts the focus
+    on the next row's first button (where the decided row was, in the pending queue), not at
+    the top of the page; the last row's decision goes to the row before it."""
+    page = staff_page
+    pending_comments_by("Ada", "Bea", "Cy", "Dee")
     page.goto(live_server.url + "/admin/reviews/comment/")  # newest first: Dee, Cy, Bea, Ada
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(4)
@@ -209,15 +214,7 @@ def test_taking_back_a_delete_returns_the_keyboard_to_its_delete_button(staff_pa
     comes back with the focus on the Delete button pressed, not on the next row (which is
     where it goes after a decision taken)."""
     page = staff_page
-    review = ReviewFactory(published=True, headline="Ballerina pirouettes with a pistol")
-    for n, name in enumerate(["Ada", "Bea", "Cy"]):
-        Comment.objects.create(
-            review=review,
-            name=name,
-            email=f"{name.lower()}@example.com",
-            body=f"Comment {n} from {name}",
-            submitted_at=timezone.now() - datetime.timedelta(minutes=10 - n),
-        )
+    pending_comments_by("Ada", "Bea", "Cy")
     queue = live_server.url + "/admin/reviews/comment/?status=pending"
     page.goto(queue)  # newest first: Cy, Bea, Ada
     tab_to(page, page.get_by_role("button", name="Delete the comment by Bea"))
