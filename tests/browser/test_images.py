@@ -17,19 +17,23 @@ from tests.factories import FilmFactory, user_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-# The sum of layout shifts since the page began loading (the CLS of a page nobody scrolls),
-# leaving out the share buttons' own: share.js adds a button beside them once it runs, which
-# moves them sideways and nothing else (not an image's doing).
+# The layout shifts since the page began loading (what makes up the CLS of a page nobody
+# scrolls), each as its score and the start of what moved, leaving out the share buttons' own:
+# share.js adds a button beside them once it runs, which moves them sideways and nothing else
+# (not an image's doing).
 LAYOUT_SHIFT = """() => new Promise((resolve) => {
-  let total = 0;
+  const shifts = [];
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const sources = (entry.sources || []).filter(
         (source) => !(source.node && source.node.closest && source.node.closest(".share")));
-      if (!entry.hadRecentInput && sources.length) total += entry.value;
+      if (!entry.hadRecentInput && sources.length) {
+        shifts.push([entry.value, ...sources.map((source) => (source.node && source.node.outerHTML
+          ? source.node.outerHTML.slice(0, 80) : String(source.node)))]);
+      }
     }
   }).observe({type: "layout-shift", buffered: true});
-  setTimeout(() => resolve(total), 500);
+  setTimeout(() => resolve(shifts), 500);
 })"""
 
 
@@ -109,14 +113,14 @@ def test_pick_a_hero_from_the_library_and_see_it_on_the_public_page(page, live_s
     assert loaded["width"] > 0, loaded
     shown = hero.bounding_box()
     assert abs(shown["width"] / shown["height"] - 16 / 9) < 0.02
-    assert page.evaluate(LAYOUT_SHIFT) == 0
+    assert page.evaluate(LAYOUT_SHIFT) == []
     screenshot(page, "images-4-review-hero")
 
     page.goto(live_server.url + "/")
     card = page.locator(".review-card--lead img.card__image")
     expect(card).to_be_visible()
     assert card.evaluate("img => img.currentSrc").endswith(".avif")
-    assert page.evaluate(LAYOUT_SHIFT) == 0
+    assert page.evaluate(LAYOUT_SHIFT) == []
     screenshot(page, "images-5-front-page-lead")
     no_errors(page)
 

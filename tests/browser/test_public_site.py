@@ -186,6 +186,20 @@ def test_search_from_the_header(page, live_server, site):
     assert Film.objects.filter(title="Ballerina").exists()
 
 
+def test_the_menu_stays_put_whether_or_not_the_search_box_has_arrived(page, live_server, site):
+    """A slow phone paints the header before the search box after it has arrived (a layout
+    shift, seen in CI), and the search page has no box: the menu's place owes nothing to it."""
+    menu = "document.querySelector('.site-nav').getBoundingClientRect().toJSON()"
+    page.goto(live_server.url + "/")
+    with_box = page.evaluate(menu)
+    page.evaluate("document.querySelector('.site-search').remove()")
+    assert page.evaluate(menu) == with_box
+
+    page.goto(live_server.url + "/search/?q=Ballerina")
+    expect(page.locator(".site-search")).to_have_count(0)
+    assert page.evaluate(menu) == with_box
+
+
 @pytest.mark.parametrize("name", ["home", "review-list", "review-page", "film", "search"])
 def test_pages_reflow_at_320_pixels(browser, live_server, site, name):
     """The narrowest phones, and a desktop zoomed to 400% (WCAG's reflow width): nothing
