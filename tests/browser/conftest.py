@@ -5,6 +5,8 @@ skip, unless MARQUEE_BROWSER_REQUIRED=1 (CI), where a missing browser is a failu
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -107,6 +109,20 @@ def page(request, browser, transactional_db):
     page.console_errors = errors
     yield page
     context.close()
+    requests_finish()
+
+
+def requests_finish(timeout: float = 15.0) -> None:
+    """Wait for the live server to finish the requests a closed page left in flight.
+
+    Closing the browser drops its connections, but a request the server had already begun (an
+    autosave, a rating) runs on in its own thread. On PostgreSQL one still holding a row lock
+    deadlocks with the database flush that ends a test, and the flush is the one cancelled.
+    """
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):  # socketserver's per-request thread
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture
