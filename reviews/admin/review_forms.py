@@ -123,6 +123,23 @@ def posted_sections(formsets) -> list[Section]:
     return sections
 
 
+def author_label(user) -> str:
+    """How the review list names an author, in its Author column and its By author filter: the
+    account's full name, else their byline; the username only for those with neither."""
+    critic = getattr(user, "critic", None)
+    return user.get_full_name() or (critic.display_name if critic else "") or user.get_username()
+
+
+class AuthorFilter(admin.RelatedOnlyFieldListFilter):
+    """By author, named as the Author column names them (not by username), in name order."""
+
+    def field_choices(self, field, request, model_admin):
+        authors = field.related_model.objects.filter(
+            pk__in=model_admin.get_queryset(request).values("author_id")
+        ).select_related("critic")
+        return sorted(((a.pk, author_label(a)) for a in authors), key=lambda c: c[1].casefold())
+
+
 class AuthorChoiceField(forms.ModelChoiceField):
     """Authors by the name their reviews are published under (the critic's display name, else
     the account's full name); the username only for those with neither. Give it a queryset with

@@ -33,10 +33,12 @@ from reviews import clock, permissions
 from reviews.admin.review_forms import (
     MARKDOWN_EDITOR,
     AuthorChoiceField,
+    AuthorFilter,
     QueueFilter,
     ReviewAdminForm,
     SectionInline,
     StatusFilter,
+    author_label,
     with_image_button,
 )
 from reviews.admin.review_history import RevisionViews
@@ -80,7 +82,7 @@ class ReviewAdmin(
     list_filter = (
         QueueFilter,
         StatusFilter,
-        ("author", admin.RelatedOnlyFieldListFilter),
+        ("author", AuthorFilter),
         "film__genres",
     )
     search_fields = (
@@ -202,14 +204,7 @@ class ReviewAdmin(
 
     @admin.display(description="author", ordering="author__last_name")
     def author_name(self, obj):
-        """The author's full name (their byline when they have no name on the account)."""
-        author = obj.author
-        critic = getattr(author, "critic", None)
-        return (
-            author.get_full_name()
-            or (critic.display_name if critic else "")
-            or author.get_username()
-        )
+        return author_label(obj.author)
 
     @admin.display(description="Published at")
     def publication_time(self, obj):
