@@ -60,6 +60,41 @@ def test_a_new_review_keeps_its_typing_through_a_closed_tab(page, live_server):
     no_errors(again)
 
 
+def test_the_review_lists_ready_made_views_are_a_plain_row_of_links(page, live_server):
+    editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Lane")
+    ReviewFactory(author=editor, status=Review.Status.IN_REVIEW, headline="Waiting for me")
+    writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
+    ReviewFactory(
+        author=writer,
+        published=True,
+        headline="Heat: The Crime Saga That Taught Hollywood to Listen",
+        film=FilmFactory(title="John Wick: Chapter 4", year=2023),
+        rating=4.5,
+    )
+    sign_in(page, live_server, "edie")
+    page.goto(f"{live_server.url}/admin/reviews/review/")
+    views = page.get_by_role("navigation", name="Ready-made views")
+    markers = views.locator("li").evaluate_all(
+        "items => items.map(item => getComputedStyle(item).listStyleType)"
+    )
+    assert markers == ["none"] * 5
+    expect(views.get_by_role("link", name="All")).to_have_attribute("aria-current", "page")
+    # Every column shows beside the admin's two sidebars, without a sideways scroll.
+    results = page.locator("#changelist .results")
+    screenshot(page, "desk-review-list")
+    assert results.evaluate("box => box.scrollWidth - box.clientWidth") == 0
+
+    views.get_by_role("link", name="Awaiting review").click()
+    expect(page.locator("#result_list")).to_contain_text("Waiting for me")
+    expect(views.get_by_role("link", name="Awaiting review")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.locator("#result_list")).not_to_contain_text("Heat: The Crime Saga")
+    # The By author filter names people as the Author column does, not by their sign-in.
+    authors = page.locator("#changelist-filter").get_by_role("list").filter(has_text="Wanda")
+    expect(authors.get_by_role("link")).to_have_text(["All", "Edie Lane", "Wanda Writer"])
+
+
 def test_checks_are_shown_before_publish_and_a_blocking_one_refuses(page, live_server):
     user_in_group("Editors", username="edie", first_name="Edie", last_name="Editor")
     writer = user_in_group("Writers", username="wanda", first_name="Wanda", last_name="Writer")
