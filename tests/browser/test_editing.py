@@ -337,3 +337,35 @@ def test_enter_in_a_field_saves_and_never_takes_a_workflow_step(page, live_serve
     assert (scheduled.status, scheduled.published_at) == (Review.Status.SCHEDULED, soon)
     assert scheduled not in Review.objects.published()
     no_errors(page)
+
+
+def test_sections_move_only_where_the_review_may_be_edited(page, live_server):
+    """Once a writer has submitted a review, its sections are read-only and nothing is saved:
+    the page offers no buttons to move them. On a draft the buttons move the sections, and a
+    save keeps the new order."""
+    writer = user_in_group("Writers", username="wanda")
+    submitted = draft_of(writer, status=Review.Status.IN_REVIEW)
+    SectionFactory(review=submitted, heading="Verdict", position=2)
+    draft = draft_of(writer)
+    SectionFactory(review=draft, heading="Verdict", position=2)
+    sign_in(page, live_server, "wanda")
+    sections = page.locator(".sortable-sections")
+
+    page.goto(change_page(live_server, submitted))
+    expect(page.get_by_role("heading", name="View review")).to_be_visible()
+    expect(sections).to_contain_text("Verdict")
+    expect(sections.get_by_role("button")).to_have_count(0)
+    screenshot(page, "editing-8-submitted-sections-do-not-move")
+
+    page.goto(change_page(live_server, draft))
+    rows = sections.locator(".inline-related:not(.empty-form)")
+    headings = rows.locator('input[name$="-heading"]')
+    positions = rows.locator('input[name$="-position"]')
+    expect(sections.get_by_role("button", name="Move up")).to_have_count(2)
+    sections.get_by_role("button", name="Move up").nth(1).click()
+    assert headings.evaluate_all("inputs => inputs.map(i => i.value)") == ["Verdict", "Plot"]
+    assert positions.evaluate_all("inputs => inputs.map(i => i.value)") == ["1", "2"]
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+    assert [s.heading for s in draft.sections.order_by("position")] == ["Verdict", "Plot"]
+    no_errors(page)

@@ -22,6 +22,13 @@
         if (row.querySelector(".section-order")) {
             return;
         }
+        // A move only counts once the position fields are saved. Where the admin shows the
+        // section read-only (a writer's review in review, a user who may only view), there is
+        // no position field and no Save, so buttons there would move sections on screen alone.
+        const position = row.querySelector('input[name$="-position"]');
+        if (!position || position.disabled || position.readOnly) {
+            return;
+        }
         const heading = row.querySelector("h3");
         if (!heading) {
             return;
