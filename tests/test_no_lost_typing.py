@@ -80,8 +80,17 @@ def test_a_note_survives_a_form_that_does_not_validate(as_role, people):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Keep this note.</textarea>" in html
+    # The page says the button did nothing, not only that a field needs mending.
+    assert messages_of(response) == [
+        "“Request changes” was not done, and nothing was saved: correct what is marked below "
+        "and press it again. What you typed is still here."
+    ]
     review.refresh_from_db()
     assert (review.headline, review.status) == ("Before", S.IN_REVIEW)
+
+    # A plain save that does not validate says only what Django says.
+    del fields["_workflow"]
+    assert messages_of(client.post(action, fields)) == []
 
 
 @pytest.mark.parametrize(

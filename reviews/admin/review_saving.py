@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 
 from reviews import pending as pending_versions
 from reviews.admin.review_forms import SectionInline, new_pending_sections, posted_sections
+from reviews.admin.review_workflow import step_label
 from reviews.admin.taxonomy import take_tags
 from reviews.models import StaleEditError
 from reviews.search import index as search_index
@@ -123,6 +124,13 @@ class PendingVersionSaving:
         if action and object_id and isinstance(response, HttpResponseRedirect):
             # The form was valid and saved (or unchanged): now take the step it was sent with.
             return self.take_step(request, object_id, action)
+        if label := action and step_label(action):
+            # The form is shown again with its errors: say that the button did nothing yet.
+            messages.warning(
+                request,
+                f"“{label}” was not done, and nothing was saved: correct what is marked below "
+                "and press it again. What you typed is still here.",
+            )
         return response
 
     def response_change(self, request, obj):

@@ -36,9 +36,12 @@ AUTOSAVE_LIMIT = 2_000_000  # characters of posted JSON
 
 
 def step_label(action: str) -> str:
+    """A step's button label ("" for a name that is no step: the step view answers 404)."""
     if action in PENDING_STEPS:
         return PENDING_STEPS[action]
-    return workflow.ACTIONS[action].label
+    if action == "schedule":  # Publish with a time
+        return "Schedule"
+    return workflow.ACTIONS[action].label if action in workflow.ACTIONS else ""
 
 
 class WorkflowViews:
