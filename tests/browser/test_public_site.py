@@ -200,6 +200,18 @@ def test_the_menu_stays_put_whether_or_not_the_search_box_has_arrived(page, live
     assert page.evaluate(menu) == with_box
 
 
+def test_a_persons_photo_lines_up_with_the_column(page, live_server, site):
+    """The photo starts where the heading's rule does: its <picture> is no box of its own
+    (display: contents), and its <source>s, left as boxes, each took a gap before it."""
+    person = Person.objects.get(name="Ana de Armas")
+    person.photo = poster_image(image_upload(size=(300, 450)))
+    person.save()
+    page.goto(live_server.url + person.get_absolute_url())
+    photo = page.locator(".person-header__photo").bounding_box()
+    column = page.locator(".person-header").bounding_box()
+    assert photo["x"] == column["x"]
+
+
 @pytest.mark.parametrize("name", ["home", "review-list", "review-page", "film", "search"])
 def test_pages_reflow_at_320_pixels(browser, live_server, site, name):
     """The narrowest phones, and a desktop zoomed to 400% (WCAG's reflow width): nothing
