@@ -16,6 +16,11 @@ from reviews.templatetags.review_tags import half_stars
 RATINGS = {text: rating for rating, label in RATING_CHOICES for text in (str(rating), label)}
 
 
+def stars_or_more(rating) -> str:
+    """A rating as a floor: "½ star or more", "1 star or more", "4½ stars or more"."""
+    return f"{half_stars(rating)} star{'' if rating <= 1 else 's'} or more"
+
+
 class CommentForm(forms.Form):
     """A reader's comment. Logged-in users are not asked for a name or an email address.
 
@@ -117,12 +122,7 @@ class ReviewFilters(ListFilters):
 
     def __init__(self, request):
         super().__init__(request)
-        self.offer(
-            rating=[
-                (label, f"{half_stars(rating)} star{'' if rating == 1 else 's'} or more")
-                for rating, label in RATING_CHOICES
-            ]
-        )
+        self.offer(rating=[(label, stars_or_more(rating)) for rating, label in RATING_CHOICES])
         # "3.0" is the form's own "3": shown chosen.
         if rating := self.cleaned_data["rating"]:
             self.data["rating"] = dict(RATING_CHOICES)[rating]
@@ -142,4 +142,4 @@ class ReviewFilters(ListFilters):
         return self.found(Person.objects.annotate(acts=Exists(acting)), "person")
 
     def name_of(self, name: str, value) -> str:
-        return f"{half_stars(value)} stars or more" if name == "rating" else str(value)
+        return stars_or_more(value) if name == "rating" else str(value)

@@ -1356,7 +1356,10 @@ def test_the_rating_filter_offers_half_stars(client):
     assert options[0] == ("", "Any rating")
     assert ("4.5", "4½ stars or more") in options
     assert ("1", "1 star or more") in options
+    assert ("0.5", "½ star or more") in options
     assert len(options) == 11
+    heading = find(main_of(client.get("/reviews/?rating=0.5")), "h1")
+    assert text(heading) == "Reviews, ½ star or more"
 
 
 def test_numbered_pagination_with_first_and_last(client, monkeypatch):
