@@ -20,7 +20,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Development settings for every command run on the local database: links in mail and the
 # sign-in URL that `make run` prints follow HOST and PORT.
-DEV_ENV = DEBUG=1 MARQUEE_SITE_URL="$${MARQUEE_SITE_URL:-http://$(HOST):$(PORT)}"
+DEV_ENV = DEBUG=1 MARQUEE_SITE_URL="$${MARQUEE_SITE_URL:-http://$(HOST):$(PORT)}" \
+	CACHE_DIR="$${CACHE_DIR:-$(CURDIR)/var/cache-dev}"
 
 .PHONY: help install run serve test test-fast lint bench check-python migrate demo \
 	import-film import-review manage

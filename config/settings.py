@@ -247,8 +247,10 @@ if REDIS_URL:
     }
     # Sessions read from Redis, written through to the database: survives a Redis restart.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-elif DEBUG:
-    # One process (the development server, a test run): its own memory.
+elif DEBUG and not env_str("CACHE_DIR"):
+    # One process (a test run): its own memory. `make run` and the other make targets name a
+    # CACHE_DIR (the files below), so a review `make import-review` publishes reaches the pages
+    # the development server has kept.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -256,7 +258,7 @@ elif DEBUG:
         }
     }
 else:
-    # In production without Redis, files in CACHE_DIR: shared by every process on this machine
+    # Without Redis, files in CACHE_DIR: shared by every process on this machine
     # (gunicorn's workers, the task worker, management commands), so a change retired in one is
     # retired for all. A cache in each process's memory kept an unpublished review on the
     # pages of the workers that had not made the change.

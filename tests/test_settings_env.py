@@ -84,17 +84,15 @@ def test_gunicorn_names_a_bad_variable_too(monkeypatch):
     assert config["bind"] == ["127.0.0.1:8001", "unix:/run/marquee.sock"]
 
 
-def test_without_redis_production_processes_share_one_cache(tmp_path):
-    """DEBUG off and no REDIS_URL: gunicorn's workers, the task worker and a management command
-    are separate processes; a change one of them retires (an unpublish, an import with
-    --publish) is retired for the others' pages too."""
-    import os
-    import subprocess
-    import sys
-
+@pytest.mark.parametrize("debug", ["0", "1"])
+def test_without_redis_processes_share_one_cache(tmp_path, debug):
+    """No REDIS_URL: gunicorn's workers, the task worker and a management command are separate
+    processes, as are `make run`'s development server and `make import-review`; a change one of
+    them retires (an unpublish, an import with --publish) is retired for the others' pages too.
+    (The make targets name the CACHE_DIR: test_make_targets_share_the_development_cache.)"""
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
-        "DEBUG": "0",
+        "DEBUG": debug,
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "localhost",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -146,3 +144,19 @@ def test_development_prints_each_log_record_once(tmp_path):
         next(line for line in lines if "INFO django.tasks" in line)
     ]
     assert len([line for line in lines if "not-found" in line]) == 1
+
+
+def test_make_targets_share_the_development_cache():
+    """`make run` serves from the cache files `make import-review` (another process) retires."""
+    commands = subprocess.run(
+        ["make", "-n", "run", "import-review", "FILE=review.txt"],  # noqa: S607
+        cwd=PROJECT_DIR,
+        env={k: v for k, v in os.environ.items() if k != "CACHE_DIR"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    cache_dir = f'CACHE_DIR="${{CACHE_DIR:-{PROJECT_DIR}/var/cache-dev}}"'
+    for command in ("manage.py runserver", "manage.py import_review"):
+        (line,) = [line for line in commands.splitlines() if command in line]
+        assert cache_dir in line
