@@ -3,17 +3,19 @@
 from functools import wraps
 
 from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.fields.files import ImageFieldFile
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from config.admin import QueryInitial
+from config.admin import QueryInitial, own_urls
 from config.errors import admin_refusal
 from films.admin_tmdb import TMDBFilmAdminMixin
 from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person, unique_slug
@@ -144,6 +146,58 @@ class CheckedImageMixin:
         return field
 
 
+class LibraryChoiceViews:
+    """What the change form shows, before the save, when a library image is chosen for one of
+    the `raw_id_fields` (the magnifier's popup, or a typed id): Django's name for it beside the id
+    box, and its "as shown" preview drawn by the field's `<field>_preview`, as after the save.
+
+    Django's popup hands back only the id, and leaves the old name beside the box;
+    marquee-admin/js/library-choice.js asks this view for both when the id changes.
+    """
+
+    def get_urls(self):
+        return [
+            *own_urls(
+                self,
+                ("library-choice/<str:field>/", self.library_choice_view, "library_choice"),
+            ),
+            *super().get_urls(),
+        ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.raw_id_fields and field is not None:
+            opts = self.model._meta
+            field.widget.attrs["data-library-choice"] = reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_library_choice",
+                args=[db_field.name],
+            )
+        return field
+
+    def library_choice_view(self, request, field: str) -> JsonResponse:
+        """The chosen image's label, link and preview: POST only, CSRF-checked (admin_view)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if field not in self.raw_id_fields or not (
+            self.has_add_permission(request) or self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        db_field = self.model._meta.get_field(field)
+        value = request.POST.get("image", "").strip()
+        # The label and link Django's widget shows after the save, made by the same method.
+        widget = ForeignKeyRawIdWidget(db_field.remote_field, self.admin_site)
+        label, url = widget.label_and_url_for_value(value) if value.isdigit() else ("", "")
+        if not label:
+            return JsonResponse({"label": ""}, status=404)
+        unsaved = self.model(**{db_field.attname: int(value)})  # only the preview reads it
+        preview = self.library_choice_preview(request, field, unsaved)
+        return JsonResponse({"label": label, "url": url, "preview": str(preview)})
+
+    def library_choice_preview(self, request, field: str, obj):
+        """The "as shown" display of `field` on `obj`: its `<field>_preview`."""
+        return getattr(self, f"{field}_preview")(obj)
+
+
 class OptionalSlugMixin:
     """Let an editor leave the slug empty: the model's save() makes a unique one. On a new
     object a slug another row has (the page fills it in from the name or headline as one types)
@@ -215,6 +269,7 @@ class FilmAdmin(
     QueryInitial,
     ForbiddenAsAdminPage,
     TMDBFilmAdminMixin,
+    LibraryChoiceViews,
     CheckedImageMixin,
     OptionalSlugMixin,
     admin.ModelAdmin,
@@ -236,7 +291,8 @@ class FilmAdmin(
     readonly_fields = ("year", "poster_preview", "backdrop_preview", "created_at", "updated_at")
 
     class Media:
-        # "As shown" follows the chosen image (library-choice.js, which posts with csrf.js).
+        # The name beside the id box and "as shown" follow the chosen image (library-choice.js,
+        # which posts with csrf.js).
         js = ("marquee-admin/js/csrf.js", "marquee-admin/js/library-choice.js")
 
     fieldsets = (
@@ -317,7 +373,12 @@ class PersonCrewCreditInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(
-    QueryInitial, ForbiddenAsAdminPage, CheckedImageMixin, OptionalSlugMixin, admin.ModelAdmin
+    QueryInitial,
+    ForbiddenAsAdminPage,
+    LibraryChoiceViews,
+    CheckedImageMixin,
+    OptionalSlugMixin,
+    admin.ModelAdmin,
 ):
     list_display = ("name", "photo_thumbnail", "birth_date", "cast_count", "crew_count")
     list_select_related = ("photo",)
@@ -329,7 +390,8 @@ class PersonAdmin(
     readonly_fields = ("photo_preview", "created_at", "updated_at")
 
     class Media:
-        # "As shown" follows the chosen image (library-choice.js, which posts with csrf.js).
+        # The name beside the id box and "as shown" follow the chosen image (library-choice.js,
+        # which posts with csrf.js).
         js = ("marquee-admin/js/csrf.js", "marquee-admin/js/library-choice.js")
 
     fieldsets = (

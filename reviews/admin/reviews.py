@@ -26,6 +26,7 @@ from config.admin import QueryInitial, opens_in_admin
 from films.admin import (
     CheckedImageMixin,
     ForbiddenAsAdminPage,
+    LibraryChoiceViews,
     OptionalSlugMixin,
 )
 from films.templatetags.marquee import picture
@@ -58,6 +59,7 @@ class ReviewAdmin(
     WorkflowViews,
     RevisionViews,
     LivePreviewViews,
+    LibraryChoiceViews,
     CheckedImageMixin,
     OptionalSlugMixin,
     VersionAdmin,
@@ -225,6 +227,12 @@ class ReviewAdmin(
         """The same for someone who may only view the image (get_fieldsets): its library page
         shows them its alt text, credit and focal point, and lets them change none of it."""
         return self._hero_preview(obj, "View it in the library")
+
+    def library_choice_preview(self, request, field, obj):
+        # A hero chosen before the save links to its library page as get_fieldsets would.
+        if field == "hero" and not permissions.may_change_image(request.user, obj.hero):
+            return self.hero_preview_to_view(obj)
+        return super().library_choice_preview(request, field, obj)
 
     @staticmethod
     def _hero_preview(obj, link_text: str):

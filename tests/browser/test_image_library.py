@@ -15,7 +15,7 @@ from reviews.models import Review, Section
 from tests.browser.conftest import horizontal_overflow, screenshot
 from tests.browser.test_editing import change_page, draft_of, no_errors, sign_in
 from tests.browser.test_images import LAYOUT_SHIFT
-from tests.factories import FilmFactory, user_in_group
+from tests.factories import FilmFactory, LibraryImageFactory, image_upload, user_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -201,3 +201,52 @@ def test_drop_a_still_into_a_section_describe_it_and_see_the_figure(page, live_s
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     no_errors(page, allowed=(f"400 {live_server.url}/markdownx/upload/",))  # the refusal
     assert list(Section.objects.get(review=review).images.all()) == [image]
+
+
+def test_a_poster_chosen_in_the_library_shows_as_it_will_be_saved(page, live_server):
+    """A different poster picked with the magnifier, before the save: the name beside the id box
+    is the new image's, and "as shown" draws it in the saved preview's box (it was drawn at its
+    full 1200 by 1800 pixels, running off the form, under the old image's name)."""
+    user_in_group("Editors", username="edie")
+
+    def poster(alt, colour):
+        upload = image_upload(f"{colour}.png", size=(1200, 1800))
+        return LibraryImageFactory(file=upload, alt=alt, caption="")
+
+    old = poster("Red poster of John Wick 4", "red")
+    new = poster("Blue poster of John Wick 4", "blue")
+    film = FilmFactory(title="John Wick: Chapter 4", poster=old)
+    sign_in(page, live_server, "edie")
+    page.goto(change_page(live_server, film))
+    label = page.locator(".field-poster strong")
+    shown = page.locator(".field-poster_preview .readonly")
+    expect(label).to_have_text(old.alt)
+    saved = shown.locator("img").bounding_box()
+
+    with page.expect_popup() as opened:
+        page.locator("#lookup_id_poster").click()
+    picker = opened.value
+    with picker.expect_event("close"):
+        picker.locator("tr", has_text=new.alt).locator("img.library-thumbnail").click()
+    expect(page.locator("#id_poster")).to_have_value(str(new.pk))
+    expect(shown).to_contain_text(f"Image {new.pk} chosen: it is saved with the form.")
+    chosen = shown.get_by_alt_text(new.alt)
+    expect(chosen).to_be_visible()
+    box = chosen.bounding_box()
+    assert box["width"] <= 320, box
+    assert box["height"] <= 320, box
+    assert (round(box["width"]), round(box["height"])) == (
+        round(saved["width"]),
+        round(saved["height"]),
+    )
+    expect(label).to_have_text(new.alt)
+    expect(label.get_by_role("link")).to_have_attribute(
+        "href", f"/admin/images/image/{new.pk}/change/"
+    )
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "library-3-poster-chosen-before-save")
+
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(label).to_have_text(new.alt)
+    no_errors(page)
