@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 
 import pytest
 from django.db.models import ProtectedError
+from django.test import Client
 from django.urls import reverse
 
 from images.models import Image
@@ -160,6 +161,25 @@ def test_an_image_that_is_not_in_the_library_is_refused(editor):
     response = save(editor, film, poster="999999")
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
+
+
+def test_the_form_asks_for_a_chosen_images_name_and_preview_by_post(editor):
+    """What the film form shows for an image chosen before the save: the library's name and
+    link for it (as beside the id box after the save) and the saved preview's 200 x 300 box."""
+    image = Image.objects.create(file=image_upload("tall.png", size=(1200, 1800)), alt="Tall")
+    url = reverse("admin:films_film_library_choice", args=["poster"])
+    assert editor.get(url).status_code == 405
+    answer = editor.post(url, {"image": image.pk}).json()
+    assert answer["label"] == "Tall"
+    assert answer["url"] == reverse("admin:images_image_change", args=[image.pk])
+    assert 'width="200" height="300"' in answer["preview"]
+    assert editor.post(url, {"image": image.pk + 1}).status_code == 404
+    assert editor.post(url, {"image": "x"}).status_code == 404
+    not_a_field = reverse("admin:films_film_library_choice", args=["title"])
+    assert editor.post(not_a_field, {"image": image.pk}).status_code == 403
+    writer = Client()
+    writer.force_login(user_in_group("Writers"))  # may not edit films
+    assert writer.post(url, {"image": image.pk}).status_code == 403
 
 
 def test_an_image_shown_as_a_poster_cannot_be_deleted_and_says_where_it_is_used(editor):
