@@ -46,10 +46,13 @@
   var active = -1;
   var lastQuery = null;
 
+  var announcing = null;
+
   function announce(message) {
     // Cleared first, so the same message twice is still read out.
     status.textContent = "";
-    window.setTimeout(function () {
+    window.clearTimeout(announcing);
+    announcing = window.setTimeout(function () {
       status.textContent = message;
     }, 50);
   }
@@ -58,6 +61,10 @@
     listbox.hidden = true;
     input.setAttribute("aria-expanded", "false");
     choose(-1); // the chosen option is chosen no more: reopened, the list starts afresh
+    // A list no longer shown is no longer counted: a screen reader reading the page later
+    // would otherwise still find "3 suggestions" in the live region.
+    window.clearTimeout(announcing);
+    status.textContent = "";
   }
 
   function open() {

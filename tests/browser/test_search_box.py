@@ -65,6 +65,7 @@ def test_suggestions_open_as_you_type_and_the_keyboard_chooses_one(page, live_se
     box(page).press("Escape")
     expect(listbox).to_be_hidden()
     expect(box(page)).to_have_attribute("aria-expanded", "false")
+    expect(live).to_have_text("")  # no count of a list that is gone
     assert axe_violations(page) == []
 
     box(page).press("ArrowDown")  # opens the list again on its first option, and it alone
