@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.fields.files import ImageFieldFile
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -143,6 +145,14 @@ class CheckedImageMixin:
             # The admin groups a file input under a <legend>, which names the group, not the
             # input: name it too, for screen readers (axe: "label").
             field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name).capitalize())
+            # upload-limit.js refuses a file over the cap before the form is sent: a 30 MB
+            # photo is then not uploaded in full only to be refused.
+            field.widget.attrs.update(
+                {
+                    "data-max-bytes": settings.MARQUEE_MAX_IMAGE_BYTES,
+                    "data-max-size": filesizeformat(settings.MARQUEE_MAX_IMAGE_BYTES),
+                }
+            )
         return field
 
 

@@ -250,3 +250,32 @@ def test_a_poster_chosen_in_the_library_shows_as_it_will_be_saved(page, live_ser
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     expect(label).to_have_text(new.alt)
     no_errors(page)
+
+
+def test_an_image_over_the_size_cap_is_refused_before_it_is_sent(page, live_server, settings):
+    user_in_group("Editors", username="edie", first_name="Edie", last_name="Lane")
+    sign_in(page, live_server, "edie")
+    page.goto(live_server.url + "/admin/images/image/add/")
+    sent = []
+    page.on("request", lambda request: request.method == "POST" and sent.append(request.url))
+    page.get_by_label("Alt text").fill("Typed before the file was chosen")
+
+    too_big = settings.MARQUEE_MAX_IMAGE_BYTES + 1024 * 1024  # 6.0 MB against 5.0
+    page.get_by_label("File").set_input_files(
+        {"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\0" * too_big}
+    )
+    message = page.get_by_label("File").evaluate("input => input.validationMessage")
+    assert message.replace("\xa0", " ") == "This image is 6.0 MB; the limit is 5.0 MB."
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page).to_have_url(live_server.url + "/admin/images/image/add/")
+    assert sent == []  # the browser sent nothing: no 6 MB upload to be refused
+    expect(page.get_by_label("Alt text")).to_have_value("Typed before the file was chosen")
+
+    # A file within the cap is taken.
+    page.get_by_label("File").set_input_files(
+        {"name": "still.jpg", "mimeType": "image/jpeg", "buffer": artwork.still_jpeg("Heat")[0]}
+    )
+    assert page.get_by_label("File").evaluate("input => input.validationMessage") == ""
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert Image.objects.get().alt_text == "Typed before the file was chosen"
