@@ -239,6 +239,26 @@ def test_a_portrait_from_a_phone_is_stored_upright_without_its_location(client, 
     assert (attr(portrait, "width"), attr(portrait, "height")) == ("400", "600")
 
 
+def test_a_portrait_over_the_size_cap_is_refused_and_the_stored_one_kept(client, critic, settings):
+    client.force_login(user_in_group("Editors"))
+    change = reverse("admin:reviews_critic_change", args=[critic.pk])
+    action, fields = page_form(client.get(change).content.decode(), id="critic_form")
+    assert client.post(action or change, {**fields, "photo": phone_photo()}).status_code == 302
+    critic.refresh_from_db()
+    stored = critic.photo.name
+
+    settings.MARQUEE_MAX_IMAGE_BYTES = 1024
+    html = client.get(change).content.decode()
+    # The browser is told the cap too (upload-limit.js refuses the file before sending it).
+    assert 'data-max-bytes="1024"' in html
+    action, fields = page_form(html, id="critic_form")
+    response = client.post(action or change, {**fields, "photo": phone_photo()})
+    assert response.status_code == 200
+    assert "the limit is 1.0\xa0KB" in response.content.decode()
+    critic.refresh_from_db()
+    assert critic.photo.name == stored
+
+
 def test_a_critic_without_published_reviews_has_no_page(client, critic):
     ReviewFactory(author=critic.user)  # a draft
 

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from config.admin import QueryInitial
+from films.admin import CheckedImageMixin
 from reviews.critics import Critic, CriticLink
 
 
@@ -13,7 +14,7 @@ class CriticLinkInline(admin.TabularInline):
 
 
 @admin.register(Critic)
-class CriticAdmin(QueryInitial, admin.ModelAdmin):
+class CriticAdmin(QueryInitial, CheckedImageMixin, admin.ModelAdmin):
     list_display = ("__str__", "user", "slug")
     search_fields = ("display_name", "user__username", "user__first_name", "user__last_name")
     fields = ("user", "display_name", "slug", "bio", "photo")
