@@ -139,6 +139,11 @@ def test_every_page_type_is_accessible_at_every_width(page, live_server, site, n
                 ("Applying inline style violates", "Executing inline event handler")
             )
         ]
+    if name.startswith(("feed", "sitemap")):  # the site's own header, menu and search box
+        menu = page.get_by_role("navigation", name="Main").get_by_role("link")
+        expect(menu).to_have_text(["Reviews", "Films"])
+        search = page.get_by_role("searchbox", name="Search reviews, films and people")
+        expect(search).to_be_visible()
     if name.startswith("feed"):
         expect(page.get_by_role("heading", level=1)).to_have_text("Marquee: latest film reviews")
         expect(page.locator(".feed-item")).to_have_count(4)

@@ -19,9 +19,7 @@
         <link rel="icon" href="{% static 'img/favicon.svg' %}" type="image/svg+xml"/>
       </head>
       <body class="page-feed">
-        <header class="site-header">
-          <div class="site-header__inner"><a class="site-name" href="/">Marquee</a></div>
-        </header>
+{% include "includes/site_header.xml" %}
         <main id="main" class="site-main">
           <div class="wrap wrap--narrow">
             <header class="page-header">
