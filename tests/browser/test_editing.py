@@ -362,6 +362,10 @@ def test_sections_move_only_where_the_review_may_be_edited(page, live_server):
     headings = rows.locator('input[name$="-heading"]')
     positions = rows.locator('input[name$="-position"]')
     expect(sections.get_by_role("button", name="Move up")).to_have_count(2)
+    # Each is big enough to tap on a phone (WCAG's 24 px at the least).
+    for button in sections.get_by_role("button", name=re.compile(r"^Move (up|down)")).all():
+        box = button.bounding_box()
+        assert min(box["width"], box["height"]) >= 24, box
     sections.get_by_role("button", name="Move up").nth(1).click()
     assert headings.evaluate_all("inputs => inputs.map(i => i.value)") == ["Verdict", "Plot"]
     assert positions.evaluate_all("inputs => inputs.map(i => i.value)") == ["1", "2"]

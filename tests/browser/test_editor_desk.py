@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from reviews.models import Review
+from reviews.models import Feature, Review
 from tests.browser.conftest import screenshot
 from tests.browser.test_editing import no_errors, sign_in
 from tests.factories import FilmFactory, ReviewFactory, SectionFactory, user_in_group
@@ -93,6 +93,28 @@ def test_the_review_lists_ready_made_views_are_a_plain_row_of_links(page, live_s
     # The By author filter names people as the Author column does, not by their sign-in.
     authors = page.locator("#changelist-filter").get_by_role("list").filter(has_text="Wanda")
     expect(authors.get_by_role("link")).to_have_text(["All", "Edie Lane", "Wanda Writer"])
+
+
+def test_the_front_page_rows_button_leaves_its_text_readable(page, live_server):
+    editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Lane")
+    review = ReviewFactory(author=editor, published=True, headline="On the front page")
+    Feature.objects.create(review=review)
+    sign_in(page, live_server, "edie")
+    page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
+    link = page.get_by_role("link", name="Feature this review…")
+    link.scroll_into_view_if_needed()
+    expect(page.locator(".field-front_page")).to_contain_text("Featured since")
+    # The button is beside the text or under it, never drawn over it.
+    apart = link.evaluate(
+        """link => {
+          const text = document.createRange();
+          text.selectNodeContents(link.parentElement.firstChild);
+          const words = text.getBoundingClientRect(), button = link.getBoundingClientRect();
+          return button.top >= words.bottom || button.left >= words.right;
+        }"""
+    )
+    assert apart
+    screenshot(page, "desk-front-page-row")
 
 
 def test_checks_are_shown_before_publish_and_a_blocking_one_refuses(page, live_server):
