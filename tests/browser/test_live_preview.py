@@ -67,6 +67,9 @@ def test_typing_updates_the_readers_page_beside_the_form(page, live_server, draf
     frame = open_preview(page)
     expect(frame.locator("h1")).to_have_text("A dancer with a gun")
     expect(frame.locator(".film-box__title")).to_have_text("Ballerina")
+    # At first the preview is as wide as the screen in hand: a phone's, a phone's.
+    first = "Phone" if phone else "Desktop"
+    expect(page.get_by_role("button", name=first)).to_have_attribute("aria-pressed", "true")
 
     if phone:  # the preview covers the form: back to the form to type
         page.get_by_role("button", name="Hide preview").click()

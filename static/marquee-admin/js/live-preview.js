@@ -33,7 +33,11 @@
         const frame = panel.querySelector(".live-preview__frame");
         const status = panel.querySelector("[data-live-preview-status]");
         const widthButtons = panel.querySelectorAll(".live-preview__width");
-        let width = remembered().width === 390 ? 390 : 1280;
+        // The width last chosen in this browser; at first, the screen's own: on a phone the
+        // 1280 px page shrunk to its width would be text some 7 px high.
+        const chosen = remembered().width;
+        const narrow = window.matchMedia("(max-width: 767px)").matches;
+        let width = chosen === 390 || (!chosen && narrow) ? 390 : 1280;
         let timer = null;
         let sent = 0;
         let controller = null;
