@@ -300,3 +300,25 @@ def test_the_seed_review_shows_library_stills_in_its_sections(debug, client):
         assert attr(find(figure, "img"), "alt").startswith("A lone figure stands before")
         assert caption in text(find(figure, "figcaption"))
         assert "Illustration: Marquee demo" in text(find(figure, "figcaption"))
+
+
+def test_the_demo_has_comments_to_read_and_to_moderate(debug, client):
+    output = load_demo()
+    assert "Comments: 3 published, 2 awaiting moderation." in output
+
+    seed = Review.objects.get(headline=headline_of("ballerina.txt"))
+    page = client.get(seed.get_absolute_url()).content.decode()
+    thread = page.split('class="comment-list"', 1)[1].split("</section>")[0]
+    assert "The flamethrower fight alone was worth the ticket." in thread
+    # The reply sits in its parent's list of replies.
+    replies = thread.split("comment-list--replies", 1)[1]
+    assert "It drags less on a second watch" in replies
+    assert "Half a star more from me" not in page  # awaiting moderation
+    assert "Watch Ballerina free" not in page  # spam
+
+    editor = get_user_model().objects.get(username="hmarsh")
+    client.force_login(editor)
+    queue = client.get("/admin/reviews/comment/?status=pending").content.decode()
+    assert "Half a star more from me" in queue
+    assert "The peach scene" in queue
+    assert "flamethrower" not in queue

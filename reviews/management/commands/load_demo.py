@@ -43,7 +43,7 @@ from reviews.importers import (
     publication_time,
     read_review_file,
 )
-from reviews.models import Feature, Review
+from reviews.models import Comment, Feature, Review
 from reviews.search import index as search_index
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -212,6 +212,7 @@ class Command(BaseCommand):
             self.attach_still(review)
             self.add_figures(review, entry)
             self.apply_manifest(review, entry)
+            self.add_comments(review, entry)
             created.append(review)
         return {"created": created, "skipped": skipped}
 
@@ -319,6 +320,29 @@ class Command(BaseCommand):
             # The site's own setup, as move_to(by=None): the slot's first feature.
             Feature.objects.create(review=review)
 
+    def add_comments(self, review: Review, entry: dict) -> None:
+        """Readers' comments, so the demo's pages and its moderation queue are not empty: some
+        published (a reply among them), one awaiting moderation, one kept as spam. Placed in
+        their state as the manifest says, like the reviews: no mail is sent."""
+        made = []
+        for comment in entry.get("comments", []):
+            submitted = timezone.now() - datetime.timedelta(days=comment["days_ago"])
+            status = Comment.Status(comment["status"])
+            made.append(
+                Comment.objects.create(
+                    review=review,
+                    parent=made[comment["reply_to"]] if "reply_to" in comment else None,
+                    name=comment["name"],
+                    email=comment["email"],
+                    body=comment["body"],
+                    status=status,
+                    submitted_at=submitted,
+                    first_published_at=submitted if status == Comment.Status.APPROVED else None,
+                    # Only a moderator's decision has a time: held spam awaits one.
+                    moderated_at=submitted if status == Comment.Status.APPROVED else None,
+                )
+            )
+
     # Output ------------------------------------------------------------------------------------
 
     def report(self, films: dict, reviews: dict, new_users: dict, admin_password: str | None):
@@ -337,6 +361,11 @@ class Command(BaseCommand):
         out.write(
             f"Reviews: {len(reviews['created'])} new, {len(reviews['skipped'])} already there; "
             f"{sum(by_status.values())} in all ({states or 'none'})."
+        )
+        waiting = Comment.objects.filter(status=Comment.Status.PENDING).count()
+        out.write(
+            f"Comments: {Comment.objects.filter(status=Comment.Status.APPROVED).count()} "
+            f"published, {waiting} awaiting moderation."
         )
         admin_url = settings.MARQUEE_SITE_URL.rstrip("/") + reverse("admin:index")
         for username, (password, role) in new_users.items():
