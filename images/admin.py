@@ -84,9 +84,11 @@ class ImageAdmin(QueryInitial, CheckedImageMixin, admin.ModelAdmin):
     def uploaded(self, obj):
         if obj is None or obj.pk is None:
             return "—"
+        when = f"{obj.uploaded_at:%d %B %Y, %H:%M}"
         who = obj.uploaded_by
-        name = (who.get_full_name() or who.get_username()) if who else "someone"
-        return f"{obj.uploaded_at:%d %B %Y, %H:%M} by {name}"
+        if who is None:  # brought in by an import (TMDB, the demo), not by a person
+            return when
+        return f"{when} by {who.get_full_name() or who.get_username()}"
 
     @admin.display(description="current image")
     def preview(self, obj):

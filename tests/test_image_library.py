@@ -272,6 +272,18 @@ def change_image(client, image, **typed):
     return client.post(url, {**data, **typed})
 
 
+def test_an_image_says_who_uploaded_it_and_nothing_for_an_import(client):
+    editor = user_in_group("Editors", first_name="Edie", last_name="Lane")
+    client.force_login(editor)
+    uploaded = LibraryImageFactory(uploaded_by=editor)
+    imported = LibraryImageFactory(uploaded_by=None)  # as TMDB's posters and the demo's
+    page = client.get(reverse("admin:images_image_change", args=[uploaded.pk])).content.decode()
+    assert f"{uploaded.uploaded_at:%d %B %Y, %H:%M} by Edie Lane" in page
+    page = client.get(reverse("admin:images_image_change", args=[imported.pk])).content.decode()
+    assert f"{imported.uploaded_at:%d %B %Y, %H:%M}<" in page
+    assert "someone" not in page
+
+
 def test_a_writer_changes_only_their_own_images_that_readers_do_not_see_yet(client):
     """A writer's new file or alt text on a live page would reach readers past the editor who
     publishes: they may change their own images in their own drafts (or pending versions),
