@@ -112,6 +112,23 @@ def page(request, browser, transactional_db):
     requests_finish()
 
 
+def choose_in_popup(popup, choice) -> None:
+    """Click `choice` in a lookup popup that closes itself on the click (the image library's).
+
+    The window can close while Playwright still waits on the click, which it then reports as a
+    closed target (seen in CI): that is the click doing its job, so it is let pass, and the
+    window's own close event says the choice was made.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    with popup.expect_event("close"):
+        try:
+            choice.click()
+        except PlaywrightError:
+            if not popup.is_closed():
+                raise
+
+
 def requests_finish(timeout: float = 15.0) -> None:
     """Wait for the live server to finish the requests a closed page left in flight.
 

@@ -12,7 +12,7 @@ from images.models import Image
 from reviews.critics import Critic
 from reviews.demo import artwork
 from reviews.models import Review, Section
-from tests.browser.conftest import horizontal_overflow, screenshot
+from tests.browser.conftest import choose_in_popup, horizontal_overflow, screenshot
 from tests.browser.test_editing import change_page, draft_of, no_errors, sign_in
 from tests.browser.test_images import LAYOUT_SHIFT
 from tests.factories import FilmFactory, LibraryImageFactory, image_upload, user_in_group
@@ -71,7 +71,7 @@ def test_upload_set_focus_insert_into_a_section_and_see_the_figure(page, live_se
     picker = opened.value
     expect(picker.locator("img.library-thumbnail")).to_have_count(1)
     screenshot(picker, "library-2-picker")
-    picker.locator("img.library-thumbnail").first.click()
+    choose_in_popup(picker, picker.locator("img.library-thumbnail").first)
     expect(body).to_have_value(f"The plot thickens.\n\n![[image:{still_image.pk}]]\n")
 
     # And upload a new one from the picker itself: it goes in at the cursor too.
@@ -226,8 +226,7 @@ def test_a_poster_chosen_in_the_library_shows_as_it_will_be_saved(page, live_ser
     with page.expect_popup() as opened:
         page.locator("#lookup_id_poster").click()
     picker = opened.value
-    with picker.expect_event("close"):
-        picker.locator("tr", has_text=new.alt).locator("img.library-thumbnail").click()
+    choose_in_popup(picker, picker.locator("tr", has_text=new.alt).locator("img.library-thumbnail"))
     expect(page.locator("#id_poster")).to_have_value(str(new.pk))
     expect(shown).to_contain_text(f"Image {new.pk} chosen: it is saved with the form.")
     chosen = shown.get_by_alt_text(new.alt)

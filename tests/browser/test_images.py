@@ -11,7 +11,7 @@ from images.models import Image
 from reviews.critics import Critic
 from reviews.demo import artwork
 from reviews.models import Review
-from tests.browser.conftest import horizontal_overflow, screenshot
+from tests.browser.conftest import choose_in_popup, horizontal_overflow, screenshot
 from tests.browser.test_editing import change_page, draft_of, no_errors, sign_in
 from tests.factories import FilmFactory, user_in_group
 
@@ -74,7 +74,7 @@ def test_pick_a_hero_from_the_library_and_see_it_on_the_public_page(page, live_s
     picker = opened.value
     expect(picker.locator("img.library-thumbnail")).to_have_count(1)
     screenshot(picker, "images-2-hero-picker")
-    picker.locator("img.library-thumbnail").first.click()
+    choose_in_popup(picker, picker.locator("img.library-thumbnail").first)
     expect(page.locator("#id_hero")).to_have_value(str(still_image.pk))
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
