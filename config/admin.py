@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.urls import path
+from django.urls import path, reverse
 
 
 def own_urls(model_admin, *views) -> list:
@@ -15,6 +15,14 @@ def own_urls(model_admin, *views) -> list:
         path(route, wrap(view), name=f"{opts.app_label}_{opts.model_name}_{name}")
         for route, view, name in views
     ]
+
+
+def own_url(model_admin, name: str, *args) -> str:
+    """The address of one of `model_admin`'s own views (`own_urls`), by its short name."""
+    opts = model_admin.model._meta
+    return reverse(
+        f"{model_admin.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}", args=args
+    )
 
 
 def opens_in_admin(request, admin_site, obj) -> bool:

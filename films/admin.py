@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from config.admin import QueryInitial, own_urls
+from config.admin import QueryInitial, own_url, own_urls
 from config.errors import admin_refusal
 from films.admin_tmdb import TMDBFilmAdminMixin
 from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person, unique_slug
@@ -177,10 +177,8 @@ class LibraryChoiceViews:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name in self.raw_id_fields and field is not None:
-            opts = self.model._meta
-            field.widget.attrs["data-library-choice"] = reverse(
-                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_library_choice",
-                args=[db_field.name],
+            field.widget.attrs["data-library-choice"] = own_url(
+                self, "library_choice", db_field.name
             )
         return field
 

@@ -6,10 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from reversion.models import Version
 
-from config.admin import own_urls
+from config.admin import own_url, own_urls
 from reviews import clock, permissions, revisions
 from reviews.models import Review
 
@@ -40,10 +39,7 @@ class RevisionViews:
         return ours + theirs
 
     def _url(self, name, *args):
-        opts = self.model._meta
-        return reverse(
-            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}", args=args
-        )
+        return own_url(self, name, *args)
 
     def _get_visible(self, request, object_id) -> Review:
         """The review, if the user may see it in the admin at all (403/404 otherwise)."""
