@@ -2,7 +2,8 @@
 
 The same page types are measured on a small and a five-times larger generated archive (the
 benchmark generator), at the busiest objects each time; the counts must be equal, and public
-pages stay within ten queries. `make bench` runs the same measurement at scale 1.
+pages stay within ten queries (the review page's cold view eleven: BUDGETS). `make bench` runs
+the same measurement at scale 1.
 """
 
 import pytest
@@ -21,6 +22,10 @@ from tests.factories import SuperuserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 PUBLIC_BUDGET = 10
+# The review page's cold view on a small archive (the related box filled from same-genre
+# reviews): 11, since the box reads its close films' ids before its cards, which took ~3 ms of
+# PostgreSQL's planning off each cold view (bench/NOTES.md). With fragments warm it runs one.
+BUDGETS = {"review": 11}
 
 
 def count_queries(client, url: str) -> tuple[int, int]:
@@ -56,9 +61,9 @@ def test_query_counts_do_not_grow_with_the_archive(client):
     over = {
         page: n
         for page, n in small.items()
-        if not page.startswith("admin") and max(n) > PUBLIC_BUDGET
+        if not page.startswith("admin") and max(n) > BUDGETS.get(page, PUBLIC_BUDGET)
     }
-    assert not over, f"public pages over {PUBLIC_BUDGET} queries: {over}"
+    assert not over, f"public pages over their budget ({PUBLIC_BUDGET} queries): {over}"
 
 
 def test_public_pages_load_nothing_lazily(client, monkeypatch):
