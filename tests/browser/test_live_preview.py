@@ -80,6 +80,26 @@ def test_typing_updates_the_readers_page_beside_the_form(page, live_server, draf
     if not phone:
         page.locator("#id_headline").scroll_into_view_if_needed()
         shot(page, "typing")
+        # The form's half stacks the admin's header and the page's buttons as a tablet does:
+        # the site's name and the user's links each on one line, the buttons in one row.
+        lines = page.evaluate(
+            """() => {
+                const lines = (el) => {  // the text's line boxes
+                    const range = document.createRange();
+                    range.selectNodeContents(el);
+                    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+                };
+                const tools = [...document.querySelectorAll(".object-tools a")];
+                return {
+                    name: lines(document.querySelector("#site-name")),
+                    tools: tools.map(lines),
+                    rows: new Set(tools.map((a) => Math.round(a.getBoundingClientRect().top))).size,
+                };
+            }"""
+        )
+        assert lines["name"] == 1, lines
+        assert lines["rows"] == 1, lines
+        assert set(lines["tools"]) == {1}, lines
     if phone:
         frame = open_preview(page)
 
