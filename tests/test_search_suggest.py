@@ -58,6 +58,22 @@ def test_suggestions_complete_the_word_being_typed(client, catalogue):
     assert labels(suggest(client, "ana de ar"), "people") == ["Ana de Armas"]
 
 
+def test_the_kind_whose_first_name_or_title_is_being_typed_comes_first(client, catalogue):
+    keanu = PersonFactory(name="Keanu Reeves")
+    wick = FilmFactory(title="John Wick", release_date=datetime.date(2014, 10, 24))
+    CastCreditFactory(film=wick, person=keanu, order=0)
+    CastCreditFactory(film=FilmFactory(title="Speed"), person=keanu, order=0)
+    ReviewFactory(published=True, film=wick, headline="A dog, a car, a man called Keanu")
+
+    kea = suggest(client, "kea")
+    assert labels(kea, "people") == ["Keanu Reeves"]
+    assert {"John Wick", "Speed"} <= set(labels(kea, "films"))
+    assert kea["order"] == ["people", "films", "reviews"]
+    assert suggest(client, "john w")["order"][0] == "films"
+    assert suggest(client, "balle")["order"][0] == "films"
+    assert suggest(client, "zz")["order"] == ["films", "people", "reviews"]  # nothing found
+
+
 def test_suggestions_forgive_a_typo_and_say_so(client, catalogue):
     data = suggest(client, "ana de armaz")
 
@@ -77,6 +93,7 @@ def test_short_or_hostile_input_gives_empty_suggestions(client, catalogue):
     assert suggest(client, "b") == {
         "query": "b",
         "corrected": "",
+        "order": ["films", "people", "reviews"],
         "reviews": [],
         "films": [],
         "people": [],

@@ -102,6 +102,21 @@ class Results:
             )
         )
 
+    def kinds_best_first(self) -> list[str]:
+        """The kinds ("films", "people", "reviews"), the one whose first title or name best
+        matches the query first (films, people, reviews on a tie): "kea" puts Keanu Reeves
+        above the films he is in, "john w" John Wick above its cast."""
+        firsts = {
+            "films": [(film.title, film.original_title) for film in self.films[:1]],
+            "people": [(person.name,) for person in self.people[:1]],
+            "reviews": [(review.headline,) for review in self.reviews[:1]],
+        }
+        best = {
+            kind: max((exactness(self.query, *texts) for texts in first), default=-1)
+            for kind, first in firsts.items()
+        }
+        return sorted(firsts, key=lambda kind: -best[kind])
+
 
 def _using() -> str:
     return router.db_for_read(Review)

@@ -87,10 +87,18 @@ def suggest(request):
         if len(query) >= 2
         else None
     )
-    payload = {"query": query, "corrected": "", "reviews": [], "films": [], "people": []}
+    payload = {
+        "query": query,
+        "corrected": "",
+        "order": ["films", "people", "reviews"],
+        "reviews": [],
+        "films": [],
+        "people": [],
+    }
     if found:
         payload |= {
             "corrected": found.corrected.text if found.corrected else "",
+            "order": found.kinds_best_first(),
             "reviews": [
                 {
                     "label": review.headline,

@@ -93,7 +93,12 @@
     listbox.textContent = "";
     options = [];
     active = -1;
-    GROUPS.forEach(function (group) {
+    // The kind whose first entry best matches what is typed comes first (data.order).
+    var order = data.order || [];
+    var groups = GROUPS.slice().sort(function (a, b) {
+      return order.indexOf(a[0]) - order.indexOf(b[0]);
+    });
+    groups.forEach(function (group) {
       var items = data[group[0]] || [];
       if (!items.length) {
         return;

@@ -85,6 +85,11 @@ def test_a_misspelt_name_is_suggested_corrected_and_announced(page, live_server,
     expect(page.locator("#site-search-status")).to_contain_text(
         "Showing suggestions for ana de armas"
     )
+    # Her name is what is being typed: she comes before the film she is in, and is the
+    # first choice of the Down key.
+    expect(page.locator(".site-search__group").first).to_have_text("People")
+    box(page).press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
     option.click()
     expect(page).to_have_url(f"{live_server.url}{catalogue.get_absolute_url()}")
 
