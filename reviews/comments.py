@@ -13,7 +13,8 @@ told (nothing is lost without a word, except to clear bot signals):
 5. the rate limit: comments stored from this address in the window, counted in the database, so
    it holds while Redis is down (→ 429 with the review page, the text kept and when to retry);
 6. the form token is accepted once: a double or triple submit stores one comment, and each
-   answer is the normal outcome; an exact duplicate posted with another form is refused;
+   answer is the normal outcome; an exact duplicate posted with another form by the same
+   sender (account, e-mail or network address) is refused;
 7. a honeypot (→ spam, silently); disallowed words or the optional Akismet verdict (→ held for
    a moderator's spam check, the reader told so); a form sent faster than a person types, timed
    from when the reader first got the form, across the confirmation step (→ flagged, pending).
@@ -214,9 +215,12 @@ def rules_text() -> str:
 
 
 def content_signals(body: str) -> list[str]:
-    """Why the body needs a moderator's spam check: disallowed words."""
-    lowered = body.casefold()
-    words = (word.strip().casefold() for word in settings.MARQUEE_COMMENTS_DISALLOWED_WORDS)
+    """Why the body needs a moderator's spam check: disallowed words, however spaced ("casino
+    bonus" is found in "CASINO   bonus" and across a line break)."""
+    lowered = " ".join(body.casefold().split())
+    words = (
+        " ".join(word.casefold().split()) for word in settings.MARQUEE_COMMENTS_DISALLOWED_WORDS
+    )
     return [
         f"word:{word}"
         for word in words
@@ -224,10 +228,20 @@ def content_signals(body: str) -> list[str]:
     ]
 
 
-def is_duplicate(review: Review, body: str) -> bool:
-    """An identical comment on the same review within the duplicate window, in any status."""
+def is_duplicate(review: Review, body: str, *, user, email: str, ip_address: str | None) -> bool:
+    """An identical comment on the same review within the duplicate window, in any status, from
+    the same sender: the same account, e-mail address or network address. Another reader may
+    say "Great review!" too; one sender changing names and addresses on each post may not."""
+    sender = Q(pk__in=[])
+    if user is not None:
+        sender |= Q(user=user)
+    if email:
+        sender |= Q(email__iexact=email)
+    if ip_address:
+        sender |= Q(ip_address=ip_address)
     since = timezone.now() - datetime.timedelta(seconds=settings.MARQUEE_COMMENTS_DUPLICATE_WINDOW)
-    return Comment.objects.filter(review=review, body=body, submitted_at__gte=since).exists()
+    recent = Comment.objects.filter(review=review, body=body, submitted_at__gte=since)
+    return recent.filter(sender).exists()
 
 
 def is_known_author(email: str, user) -> bool:
@@ -291,17 +305,17 @@ def create_comment(
     if not may_moderate(user):
         check_blocked(email or getattr(user, "email", ""), ip_address)
         check_rate_limit(ip_address)
-    if is_duplicate(review, body):
-        raise ValidationError(
-            "You have already posted this comment here — it is waiting for moderation "
-            "or already shown.",
-            code="duplicate",
-        )
     if user is not None and user.is_authenticated:
         name = byline_name(user)[:100]
         email = user.email or email
     else:
         user = None
+    if is_duplicate(review, body, user=user, email=email, ip_address=ip_address):
+        raise ValidationError(
+            "You have already posted this comment here — it is waiting for moderation "
+            "or already shown.",
+            code="duplicate",
+        )
     if parent is not None:
         parent = parent.reply_parent()
     signals = [*signals, *content_signals(body)]

@@ -283,8 +283,9 @@ def test_disallowed_words_are_held_as_spam(client, review):
     post(client, review, body="Cheap VIAGRA and a Casino  Bonus here")
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.SPAM
-    assert comment.spam_signals == ["word:viagra"]
-    post(client, review, body="Claim your casino bonus")
+    # However the words are spaced, or broken across lines.
+    assert comment.spam_signals == ["word:viagra", "word:casino bonus"]
+    post(client, review, body="Claim your CASINO\n  bonus", form_token=token(review))
     assert Comment.objects.latest("id").spam_signals == ["word:casino bonus"]
 
 
@@ -294,12 +295,22 @@ def test_a_word_inside_another_word_is_not_a_match(client, review, settings):
     assert Comment.objects.get().status == Comment.Status.PENDING
 
 
-def test_an_exact_duplicate_is_refused(client, review):
+def test_an_exact_duplicate_from_the_same_sender_is_refused(client, review):
     assert post(client, review).status_code == 302
-    response = post(client, review, name="Someone Else", email="else@example.com")
-    assert response.status_code == 400
-    assert "already posted this comment" in response.content.decode()
+    # The same address under another name, or the same network under another address.
+    for again in (
+        {"name": "Ada R.", "ip": "198.51.100.9"},
+        {"name": "Someone Else", "email": "else@example.com"},
+    ):
+        response = post(client, review, form_token=token(review), **again)
+        assert response.status_code == 400
+        assert "already posted this comment" in response.content.decode()
     assert Comment.objects.count() == 1
+    # Another reader, elsewhere, may say the same thing.
+    other_reader = {"name": "Bob", "email": "bob@example.org", "ip": "198.51.100.20"}
+    assert post(client, review, form_token=token(review), **other_reader).status_code == 302
+    assert Comment.objects.count() == 2
+    Comment.objects.filter(email="bob@example.org").delete()
     # Outside the window, or on another review, the same words are fine.
     with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
         assert post(client, review, form_token=token(review)).status_code == 302
