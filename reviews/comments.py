@@ -214,6 +214,17 @@ def rules_text() -> str:
     return f"Plain text, {links}; HTML is shown as typed."
 
 
+# Characters that turn the text after them around (U+202A–U+202E) or isolate it (U+2066–U+2069):
+# in a name they disguise it ("evil" shown as "live"), and a URL in a body likewise.
+DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_direction_controls(text: str) -> str:
+    """`text` without the invisible characters that reorder what follows them; right-to-left
+    writing itself is untouched (the page shows it with `dir="auto"`)."""
+    return text.translate(DIRECTION_CONTROLS)
+
+
 def content_signals(body: str) -> list[str]:
     """Why the body needs a moderator's spam check: disallowed words, however spaced ("casino
     bonus" is found in "CASINO   bonus" and across a line break)."""

@@ -79,8 +79,16 @@ class CommentForm(forms.Form):
                 self.spam_signals.append("too_fast")
         return token
 
+    def clean_name(self):
+        name = comments.without_direction_controls(self.cleaned_data.get("name", "")).strip()
+        if not name:
+            raise ValidationError("Enter the name to show with your comment.", code="required")
+        return name
+
     def clean_body(self):
-        body = self.cleaned_data.get("body", "")
+        body = comments.without_direction_controls(self.cleaned_data.get("body", ""))
+        if not body.strip():
+            raise ValidationError("Write a comment before posting it.", code="required")
         comments.check_links(body)
         return body
 

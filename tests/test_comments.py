@@ -295,6 +295,26 @@ def test_a_word_inside_another_word_is_not_a_match(client, review, settings):
     assert Comment.objects.get().status == Comment.Status.PENDING
 
 
+def test_names_cannot_be_turned_around_and_right_to_left_text_reads_right(client, review):
+    sara = "\u0633\u0627\u0631\u0629"  # Sara, in Arabic
+    # U+202E turns what follows around ("evil" shows as "live"), U+202C ends that.
+    name = f"{sara} \u202eevil\u202c \U0001f3ac"
+    body = "\u0641\u064a\u0644\u0645 \u0631\u0627\u0626\u0639! See \u202emoc.elpmaxe\u202c"
+    assert post(client, review, name=name, body=body).status_code == 302
+    comment = Comment.objects.get()
+    assert comment.name == f"{sara} evil \U0001f3ac"
+    assert "\u202e" not in comment.body
+    comment.status = Comment.Status.APPROVED
+    comment.save()
+    html = page(client, review)
+    assert f'id="comment-{comment.pk}-author"><bdi>{sara} evil \U0001f3ac</bdi>' in html
+    assert '<div class="comment__text" dir="auto">\u0641\u064a\u0644\u0645' in html
+    # A name of nothing but such characters is no name.
+    response = post(client, review, name="\u202e\u202c ", body="Other", form_token=token(review))
+    assert response.status_code == 400
+    assert "Enter the name to show with your comment." in response.content.decode()
+
+
 def test_an_exact_duplicate_from_the_same_sender_is_refused(client, review):
     assert post(client, review).status_code == 302
     # The same address under another name, or the same network under another address.

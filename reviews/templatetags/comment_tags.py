@@ -62,9 +62,9 @@ def _comment(comment, *, can_reply: bool, max_depth: int, dates: _Dates) -> Safe
     return format_html(
         '<li class="comment{}" id="comment-{}"><article class="comment__card"'
         ' aria-labelledby="comment-{}-author"><header class="comment__meta">'
-        '<p class="comment__author" id="comment-{}-author">{}{}</p>'
+        '<p class="comment__author" id="comment-{}-author"><bdi>{}</bdi>{}</p>'
         '<a class="comment__permalink" href="#comment-{}"><time datetime="{}">{}</time></a>'
-        '</header><div class="comment__text">{}</div>{}</article>{}</li>',
+        '</header><div class="comment__text" dir="auto">{}</div>{}</article>{}</li>',
         " comment--staff" if comment.is_staff_reply else "",
         pk,
         pk,

@@ -187,7 +187,9 @@
     item.id = "comment-" + comment.id;
     var card = item.appendChild(element("article", "comment__card"));
     var meta = card.appendChild(element("header", "comment__meta"));
-    var author = meta.appendChild(element("p", "comment__author", comment.name + " "));
+    var author = meta.appendChild(element("p", "comment__author"));
+    author.appendChild(document.createElement("bdi")).textContent = comment.name;
+    author.appendChild(document.createTextNode(" "));
     author.appendChild(
       element("span", "comment__badge comment__badge--pending", "Awaiting moderation — only you can see this")
     );
@@ -201,6 +203,7 @@
       link.href = "#comment-" + comment.parent;
     }
     var text = card.appendChild(element("div", "comment__text"));
+    text.dir = "auto";
     text.innerHTML = comment.body_html; // escaped by the server when the comment was saved
   }
 
