@@ -291,6 +291,22 @@ def test_the_change_page_is_read_only_with_decision_buttons(client, review, mode
     assert (comment.status, comment.moderated_by) == (Comment.Status.APPROVED, moderator)
 
 
+def test_view_on_site_is_offered_only_for_a_comment_readers_see(client, review, moderator):
+    client.force_login(moderator)
+    pending = make_comment(review, body="Waiting")
+    approved = make_comment(review, body="Shown", status=Comment.Status.APPROVED)
+
+    def view_on_site(comment) -> bool:
+        url = reverse("admin:reviews_comment_change", args=[comment.pk])
+        return "viewsitelink" in client.get(url).content.decode()
+
+    assert not view_on_site(pending)  # its anchor is on no page
+    assert view_on_site(approved)
+    review.status = review.Status.DRAFT
+    review.save()
+    assert not view_on_site(approved)  # the review is not public any more
+
+
 def test_a_staff_reply_from_the_admin(client, review, moderator):
     question = make_comment(review, body="Where was it shot?")
     client.force_login(moderator)

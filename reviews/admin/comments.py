@@ -74,6 +74,11 @@ class CommentAdmin(CommentColumns, ReadOnlyAdmin):
     ]
     readonly_fields = flatten_fieldsets(fieldsets)
 
+    def view_on_site(self, obj):
+        # "View on site" only for a comment readers see: an approved one on a public review.
+        shown = obj.status == Comment.Status.APPROVED and obj.review.is_public
+        return obj.get_absolute_url() if shown else None
+
     # Only moderators see comments at all; nobody adds or edits them here.
 
     def has_moderate_permission(self, request) -> bool:
