@@ -138,3 +138,22 @@ def test_the_worker_process_sends_mail_retries_and_makes_renditions(client, work
     health = client.get(reverse("healthz_tasks"))
     assert health.status_code == 503
     assert health.json()["problems"][0].startswith("no worker has run since")
+
+
+def test_without_a_database_queue_the_worker_says_none_is_needed(tmp_path):
+    """With DEBUG on, tasks run at once (TASKS_BACKEND=immediate): the worker says so in a
+    sentence, not with argparse's usage."""
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env.pop("TASKS_BACKEND", None)
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "run_worker"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 2
+    assert "No worker is needed: tasks run at once" in finished.stderr
+    assert "TASKS_BACKEND=database" in finished.stderr
+    assert "usage:" not in finished.stderr

@@ -19,13 +19,16 @@ import logging
 import os
 import random
 import socket
+import sys
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
 from django.db.utils import OperationalError
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
@@ -171,6 +174,18 @@ def prune() -> None:
 
 class Command(db_worker.Command):
     help = "Run background tasks from the database queue (README: Background tasks)."
+
+    def run_from_argv(self, argv):
+        # Without a database queue there is nothing to run: say why in a sentence rather than
+        # with argparse's usage ("Backend 'default' is not a database backend").
+        if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+            self.stderr.write(
+                "No worker is needed: tasks run at once, in the process that enqueues them "
+                f"(TASKS_BACKEND={settings.TASKS_BACKEND}, the default with DEBUG on). To queue "
+                "them for this worker, set TASKS_BACKEND=database (the default with DEBUG off)."
+            )
+            sys.exit(2)
+        super().run_from_argv(argv)
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
