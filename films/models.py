@@ -311,7 +311,7 @@ class Department(models.TextChoices):
     EDITING = "Editing"
     SOUND = "Sound"
     ART = "Art"
-    COSTUME_MAKE_UP = "Costume & Make-Up"
+    COSTUME_MAKE_UP = "Costume & Make-Up", "Costume & Make-Up"  # not "Costume Make Up"
     VISUAL_EFFECTS = "Visual Effects"
     CREW = "Crew"
     LIGHTING = "Lighting"

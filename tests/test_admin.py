@@ -408,6 +408,8 @@ def test_film_change_page_shows_cast_in_billing_order_crew_and_poster(editor, ba
     assert "admin-autocomplete" in cast
     crew = between(html, 'id="crew_credits-group"', "</fieldset>")
     assert crew.index("Len Wiseman") < crew.index("Shay Hatten")  # Directing before Writing
+    # Each department as TMDB names it, in the choice an editor picks from.
+    assert '<option value="Costume &amp; Make-Up">Costume &amp; Make-Up</option>' in crew
     poster = film.poster.file.url
     assert re.search(
         rf'<img src="{re.escape(poster)}" alt="A poster" width="200" height="300"',
