@@ -148,8 +148,7 @@ def require_display_name(user) -> Critic:
     if not critic.display_name:
         raise ValidationError(
             "A review is published under its critic’s display name, and %(user)s has none. "
-            "Set one in the admin under Reviews › Critics (%(url)s), or pass --display-name "
-            "to import_review, then publish again.",
+            "Set one on their critic profile (%(url)s), then publish again.",
             code="no_display_name",
             params={
                 "user": user.get_username(),

@@ -102,7 +102,8 @@ def test_the_admin_says_how_to_set_a_display_name(client):
 
     shown = " ".join(str(m) for m in response.context["messages"])
     assert "display name" in shown
-    assert "Critics" in shown
+    assert reverse("admin:reviews_critic_change", args=[writer.critic.pk]) in shown
+    assert "--display-name" not in shown  # the import command's option, said there
     assert Review.objects.get(pk=review.pk).status == Review.Status.IN_REVIEW
     page = client.get(reverse("admin:reviews_critic_change", args=[writer.critic.pk]))
     assert page.status_code == 200

@@ -188,5 +188,7 @@ def test_an_author_without_a_display_name_blocks_publishing_in_the_panel_first(a
     response = as_role("editor").post(
         action or url("change", review.pk), {**fields, "_workflow": "publish"}, follow=True
     )
-    assert "has none" in " ".join(messages_of(response))
+    said = " ".join(messages_of(response))
+    assert "has none. Set one on their critic profile" in said
+    assert "--display-name" not in said  # the command line's option, not the admin's
     assert Review.objects.get(pk=review.pk).status != S.PUBLISHED

@@ -75,7 +75,8 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc}") from exc
         except ValidationError as exc:
             raise CommandError(
-                f'{file}: {" ".join(exc.messages)} For example: --display-name "Jane Doe".'
+                f"{file}: {' '.join(exc.messages)} Or give it here, for example: "
+                '--display-name "Jane Doe".'
             ) from exc
         if renamed:  # said once it is written: a refused import renames no one
             critic = Critic.objects.for_user(author)
