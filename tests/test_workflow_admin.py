@@ -735,6 +735,12 @@ def test_publish_now_names_the_past_date_it_will_carry(
     assert text(button) == f"Publish now, dated {past:%-d %b %Y}"
     help_text = find_all(page(editor.get(url("change", review.pk))), "p", id="publish-dated")
     assert past.strftime("%-d %b %Y") in text(help_text[0])
+    # Only where there is a Publish now button: not to its writer, nor once it is live.
+    writer_page = page(as_role("author").get(url("change", review.pk)))
+    assert find_all(writer_page, "p", id="publish-dated") == []
+    editor = as_role("editor")
+    live = make_review(people["author"], S.PUBLISHED, intended_date=past)
+    assert find_all(page(editor.get(url("change", live.pk))), "p", id="publish-dated") == []
 
     for intended in [timezone.localdate(), None]:
         plain = make_review(people["author"], S.IN_REVIEW, intended_date=intended)

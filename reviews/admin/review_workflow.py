@@ -118,7 +118,10 @@ class WorkflowViews:
             "time_zone": clock.zone_name(),
             "zone_note": timezones.zone_note(),
             "now_local": timezone.localtime(),
-            "publish_dated": self.publish_dated(review),
+            # Said only beside a Publish now button: not to a writer, nor of a live review.
+            "publish_dated": self.publish_dated(review)
+            if any(step["name"] == "publish" for step in steps)
+            else None,
             "preview_url": preview.preview_path(review),
             "may_share": permissions.may_share(user),
             "share_url": self._url("share", review.pk),
