@@ -2,13 +2,14 @@
 comment's page with its sender's history, trust and block buttons, and a recorded edit."""
 
 import datetime
+import itertools
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from reviews.models import Comment
-from tests.browser.conftest import VIEWPORTS, horizontal_overflow, screenshot
+from tests.browser.conftest import VIEWPORTS, horizontal_overflow, screenshot, viewport_name
 from tests.factories import ReviewFactory, user_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -259,4 +260,10 @@ def test_the_queues_decisions_and_status_show_without_scrolling_sideways(
             box = element.bounding_box()
             assert box["x"] >= 0, box
             assert box["x"] + box["width"] <= right, (box, right)
+        if viewport_name(page) == "phone":  # finger-sized, and apart: no tap lands on two
+            buttons = [b.bounding_box() for b in row.locator(".comment-row-action").all()]
+            assert all(b["height"] >= 44 for b in buttons), buttons
+            for left, following in itertools.pairwise(buttons):
+                if following["y"] == left["y"]:
+                    assert following["x"] - (left["x"] + left["width"]) >= 8, buttons
     assert horizontal_overflow(page) <= 0
