@@ -117,6 +117,25 @@ def test_without_javascript_confirming_reads_as_a_step_and_then_as_ones_own_comm
     )
 
 
+def test_without_javascript_a_mistake_is_said_at_once_not_after_confirming(reader, review, clock):
+    """A comment too long is refused on the first press, with the reader's text and what to
+    mend; the mended comment then posts at once, without a confirmation step."""
+    form = page_form(reader, review).fill(**(READER | {"body": "Too long. " * 600}))
+    clock.shift(20)
+    answer = form.post(reader)
+    assert answer.status_code == 400
+    said = text_of(answer)
+    assert "has not been posted yet" not in said  # not asked to confirm a comment to mend
+    assert "Ensure this value has at most 5000 characters" in said
+    again = PageForm(answer.content.decode())
+    assert again.data["body"].startswith("Too long. Too long.")  # nothing typed is lost
+    assert not Comment.objects.exists()
+
+    clock.shift(10)
+    assert AWAITING in outcome(reader, again.fill(body="Shorter, and mended.").post(reader))
+    assert Comment.objects.get().body == "Shorter, and mended."
+
+
 def test_a_bot_confirming_within_seconds_of_the_page_is_flagged_not_binned(reader, review, clock):
     _, form = confirm_page(reader, review, clock, typing=0.5)
     clock.shift(0.5)
@@ -168,8 +187,9 @@ def test_the_form_states_the_rules_in_force_after_they_change(reader, review, se
 def test_the_help_text_states_the_link_limit_and_three_links_are_explained(reader, review, clock):
     assert "up to 2 links" in text_of(reader.get(review.get_absolute_url()))
     three = "See https://a.example, http://b.example and www.c.example"
-    _, form = confirm_page(reader, review, clock, body=three)
-    answer = form.post(reader)
+    form = page_form(reader, review).fill(**(READER | {"body": three}))
+    clock.shift(20)
+    answer = form.post(reader)  # said on the first press, no confirmation first
     assert answer.status_code == 400
     page = text_of(answer)
     assert "A comment may contain at most 2 links; this one has 3. Remove 1" in page
@@ -261,7 +281,8 @@ def test_the_rate_limit_counts_stored_comments_and_its_answer_keeps_the_text(
         _, response = post_fresh(reader, review, clock, f"Comment number {n}")
         assert response.status_code == 302
     # Refused posts and resubmits of one form do not count.
-    _, form = confirm_page(reader, review, clock, body="https://a.x https://b.x https://c.x")
+    three_links = {"body": "https://a.x https://b.x https://c.x"}
+    form = page_form(reader, review).fill(**(READER | three_links))
     assert form.post(reader).status_code == 400
 
     form, limited = post_fresh(reader, review, clock, "One too many, typed with care")

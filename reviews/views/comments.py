@@ -117,6 +117,11 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             and request.POST.get("csrfmiddlewaretoken")
             and settings.CSRF_COOKIE_NAME not in request.COOKIES
         )
+        typed = CommentForm(request.POST, review=review, user=request.user)
+        if not cookieless and not typed.is_valid():
+            # The reader's own mistakes (too long, too many links, no name) are said now, with
+            # the tokens to post the mended comment at once: not after a confirmation.
+            return review_page(request, review, form=typed, status=400, token=token)
         return review_page(
             request,
             review,
