@@ -373,3 +373,42 @@ def test_sections_move_only_where_the_review_may_be_edited(page, live_server):
     expect(page.locator(".messagelist")).to_contain_text("changed successfully")
     assert [s.heading for s in draft.sections.order_by("position")] == ["Verdict", "Plot"]
     no_errors(page)
+
+
+def test_new_sections_keep_their_numbers_and_buttons_in_order_when_moved(page, live_server):
+    """Three new sections on a new review: moving the second up renumbers the titles as the
+    page now orders them, and every section has its arrows at the same place, ✕ beside them."""
+    user_in_group("Writers", username="wanda")
+    sign_in(page, live_server, "wanda")
+    page.goto(f"{live_server.url}/admin/reviews/review/add/")
+    sections = page.locator(".sortable-sections")
+    add = sections.get_by_role("button", name=re.compile("Add another")).or_(
+        sections.get_by_role("link", name=re.compile("Add another"))
+    )
+    while sections.locator(".inline-related:not(.empty-form)").count() < 3:
+        add.first.click()
+    rows = sections.locator(".inline-related:not(.empty-form)")
+    for n in range(3):
+        rows.nth(n).locator('input[name$="-heading"]').fill(f"Part {n + 1}")
+    rows.nth(1).get_by_role("button", name="Move up").click()
+    rows.nth(1).scroll_into_view_if_needed()
+    screenshot(page, "editing-9-new-sections-moved")
+
+    labels = rows.locator(".inline_label").all_inner_texts()
+    assert labels == ["#1", "#2", "#3"], labels
+    headings = rows.locator('input[name$="-heading"]')
+    assert headings.evaluate_all("inputs => inputs.map(i => i.value)") == [
+        "Part 2",
+        "Part 1",
+        "Part 3",
+    ]
+    # The arrows at the same place on every section, and the ✕ on the same side of them.
+    places, sides = [], set()
+    for row in rows.all():
+        arrows = row.locator(".section-order").bounding_box()
+        remove = row.locator(".inline-deletelink")
+        if remove.count():
+            sides.add(remove.bounding_box()["x"] < arrows["x"])
+        places.append(round(arrows["x"]))
+    assert len(set(places)) == 1, places
+    assert len(sides) <= 1, "the ✕ left of the arrows on one section and right on another"

@@ -9,11 +9,17 @@
         return Array.from(group.querySelectorAll(".inline-related:not(.empty-form)"));
     }
 
+    // Positions, and a new section's title ("Section: #2"), follow the order on the page, as
+    // Django's inlines.js numbers titles when a section is added or removed.
     function renumber(group) {
         rows(group).forEach((row, index) => {
             const input = row.querySelector('input[name$="-position"]');
             if (input) {
                 input.value = String(index + 1);
+            }
+            const label = row.querySelector(".inline_label");
+            if (label && /^#\d+$/.test(label.textContent.trim())) {
+                label.textContent = "#" + (index + 1);
             }
         });
     }
@@ -44,7 +50,10 @@
             button.title = label;
             box.appendChild(button);
         }
-        heading.appendChild(box);
+        // Before a new section's ✕ (floated right too), so the arrows are rightmost on every
+        // section, whichever script came first.
+        const remove = heading.querySelector(".inline-deletelink");
+        heading.insertBefore(box, remove ? remove.closest("h3 > *") : null);
     }
 
     function move(row, direction) {
