@@ -27,7 +27,9 @@ from reviews.search import index as search_index
 from reviews.tasks import mail_on_commit
 from reviews.workflow import admin_link, editors_but, staff_name
 
-# What a pending version holds: the change form's fields, and each section's.
+# What a pending version holds: the change form's fields, and each section's. Not "Comments
+# enabled": a moderation switch, applied at once (Review.set_comments_enabled), which publishing
+# the pending version must never undo.
 REVIEW_FIELDS = (
     "film",
     "headline",
@@ -39,7 +41,6 @@ REVIEW_FIELDS = (
     "rating",
     "hero",
     "intended_date",
-    "comments_enabled",
     "search_description",
     "social_image",
     "social_alt",
@@ -116,6 +117,8 @@ class PendingChange(models.Model):
         for name, raw in self.fields.items():
             if name == TAGS:
                 review.chosen_tag_ids = list(raw)
+                continue
+            if name not in REVIEW_FIELDS:  # one it held once (comments_enabled): not content
                 continue
             field = review._meta.get_field(name)
             setattr(review, field.attname, field.to_python(raw))

@@ -117,6 +117,12 @@ def may_edit(user, review) -> bool:
     return False
 
 
+def may_switch_comments(user, review) -> bool:
+    """Open or close readers' comments on the review: whoever may change it, the writer of a
+    live review too (the switch is applied at once, where their text waits for an editor)."""
+    return may_edit(user, review)
+
+
 def may_delete(user, review) -> bool:
     """Editors delete any review they may delete; writers their own drafts."""
     if not _active(user):

@@ -128,7 +128,10 @@ def pending_snapshot(pending) -> Snapshot:
     fields = {}
     for name in CONTENT_FIELDS:
         model_field = Review._meta.get_field(name)
-        fields[name] = model_field.to_python(pending.fields.get(name))
+        if name in pending_versions.REVIEW_FIELDS:
+            fields[name] = model_field.to_python(pending.fields.get(name))
+        else:  # not the pending version's (the comments switch): as live, as publishing leaves it
+            fields[name] = model_field.value_from_object(pending.review)
     sections = [
         SectionSnapshot(pk=data.get("id") or -index, **{f: data.get(f) for f in SECTION_FIELDS})
         for index, data in enumerate(pending.sections, start=1)

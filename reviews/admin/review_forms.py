@@ -169,8 +169,9 @@ class ReviewAdminForm(forms.ModelForm):
 
     class Meta:
         model = Review
-        # What a pending version of a live review holds (reviews/pending.py), and its tags.
-        fields = (*pending_versions.REVIEW_FIELDS, pending_versions.TAGS)
+        # What a pending version of a live review holds (reviews/pending.py), its tags, and
+        # the comments switch, which a save applies at once (Review.set_comments_enabled).
+        fields = (*pending_versions.REVIEW_FIELDS, pending_versions.TAGS, "comments_enabled")
         widgets = {
             # As wide as the form (editor.css): a long headline stays in view while it is typed.
             "headline": AdminTextInputWidget(attrs={"class": "vTextField review-wide-input"}),
@@ -186,6 +187,11 @@ class ReviewAdminForm(forms.ModelForm):
             self.fields["base_version"].initial = self.instance.version
         if "tags" in self.fields and getattr(self.instance, "chosen_tag_ids", None) is not None:
             self.initial["tags"] = self.instance.chosen_tag_ids  # the pending version's
+        if "comments_enabled" in self.fields:
+            # The box as this page showed it goes back with the form (initial-comments_enabled):
+            # a save flips the switch only where the editor changed the box, not back where a
+            # colleague flipped it after the page was opened (it is not under the edit lock).
+            self.fields["comments_enabled"].show_hidden_initial = True
         if "search_description" in self.fields:
             # The derived default, as the page would use it while the field is empty.
             self.fields["search_description"].widget.attrs["placeholder"] = (
@@ -195,6 +201,19 @@ class ReviewAdminForm(forms.ModelForm):
             field = self.fields["unpublish_at"]
             field.initial = self.instance.unpublish_at
             field.help_text = f"{field.help_text} {zone_note()}"
+
+    def comments_switched(self) -> bool:
+        """Did the editor open or close comments? They changed the box from what their page
+        showed, to other than it now is: a page opened before a colleague flipped it writes
+        nothing back."""
+        if "comments_enabled" not in self.cleaned_data:
+            return False
+        # A page without the box's hidden copy (opened before a release added it) can only be
+        # compared with the switch as it is now.
+        shown = self["comments_enabled"].html_initial_name in self.data
+        if shown and "comments_enabled" not in self.changed_data:
+            return False  # left as the page showed it
+        return self.cleaned_data["comments_enabled"] != self.initial.get("comments_enabled")
 
     def clean_unpublish_at(self):
         at = self.cleaned_data.get("unpublish_at")

@@ -2,9 +2,10 @@
 save of a live review writes, and no one's edits are lost.
 
 Saving a live review keeps the edit as its pending version (reviews/pending.py): the rows the
-public pages read are left alone until an editor presses *Publish changes*. Every save checks
-the version the form was loaded at (StaleEditError), and a workflow button on the form saves
-first, then takes its step.
+public pages read are left alone until an editor presses *Publish changes*; only its comments
+switch is applied at once (Review.set_comments_enabled). Every save checks the version the form
+was loaded at (StaleEditError), and a workflow button on the form saves first, then takes its
+step.
 """
 
 from django.contrib import messages
@@ -25,6 +26,10 @@ class PendingVersionSaving:
     def save_form(self, request, form, change):
         take_tags(form, request.user)
         obj = super().save_form(request, form, change)
+        if "comments_enabled" in form.cleaned_data and not form.comments_switched():
+            # The box left as the page showed it: the switch stays as it is now (a colleague
+            # may have flipped it since), also where the review is saved in place.
+            obj.comments_enabled = form.initial.get("comments_enabled", obj.comments_enabled)
         obj.typed_expiry = (
             form.cleaned_data.get("unpublish_at") if ("unpublish_at" in form.changed_data) else None
         )
@@ -35,6 +40,18 @@ class PendingVersionSaving:
         """The unpublish time typed in the form, written at once (Review.set_expiry)."""
         if getattr(review, "expiry_changed", False):
             review.set_expiry(review.typed_expiry, by=request.user)
+
+    def _switch_comments(self, request, review) -> None:
+        """A live review's comments opened or closed in the form, applied to it at once
+        (Review.set_comments_enabled): a moderation switch, not content for the pending
+        version."""
+        review.set_comments_enabled(review.comments_enabled, by=request.user)
+        messages.success(
+            request,
+            "Comments are open: readers can comment on this review again."
+            if review.comments_enabled
+            else "Comments are closed: readers can no longer comment on this review.",
+        )
 
     # The pending version is what the form edits ----------------------------------------------
 
@@ -75,9 +92,13 @@ class PendingVersionSaving:
             return super().save_related(request, form, formsets, change)
         # Saved (in place or as pending): the autosaved draft of this form is spent.
         pending_versions.Autosave.objects.filter(user=request.user, review=review).delete()
-        # The unpublish time is saved on its own (above): alone, it makes no pending version.
-        changed = any(name != "unpublish_at" for name in form.changed_data) or any(
-            formset.has_changed() for formset in formsets
+        # The unpublish time is saved on its own (above), and so is a live review's comments
+        # switch (below): alone, they make no pending version.
+        switched = form.comments_switched()
+        changed = (
+            bool(set(form.changed_data) - {"unpublish_at", "comments_enabled"})
+            or (switched and not review.is_public)
+            or any(formset.has_changed() for formset in formsets)
         )
         if review.is_public:
             for formset in formsets:
@@ -90,12 +111,15 @@ class PendingVersionSaving:
                     review, posted_sections(formsets), request.user, review.version
                 )
                 if not request.POST.get("_workflow"):  # a step says what became of them
+                    other = "other " if switched else ""
                     messages.info(
                         request,
-                        "This review is live: your changes are kept as its "
-                        "pending version. Readers see the live version until an editor "
-                        "publishes the changes.",
+                        f"This review is live: your {other}changes are kept as its pending "
+                        "version. Readers see the live version until an editor publishes the "
+                        "changes.",
                     )
+            if switched:  # after save_pending(), which may refuse a stale form
+                self._switch_comments(request, review)
             return None
         if not changed and request.POST.get("_workflow") and review.pending is None:
             for formset in formsets:

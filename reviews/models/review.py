@@ -5,8 +5,8 @@ from decimal import Decimal
 import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,9 @@ from films.uploads import StrippedImageField
 from films.validators import validate_image_file
 from images.figures import referenced_ids
 from images.models import Image
+from pagecache import tags
 from reviews import pending as pending_versions
+from reviews import permissions
 from reviews.critics import Critic
 from reviews.markdown import render
 from reviews.models.queries import ReviewQuerySet
@@ -123,7 +125,11 @@ class Review(StateChanges, models.Model):
         help_text="The date this review is meant to carry (an imported file's date). "
         "Publish now uses it as the publication date when it is not in the future.",
     )
-    comments_enabled = models.BooleanField(default=True)
+    comments_enabled = models.BooleanField(
+        default=True,
+        help_text="Untick to close comments: readers can no longer post any. Saving applies it "
+        "at once, also to a live review whose other changes wait for Publish changes.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -309,6 +315,31 @@ class Review(StateChanges, models.Model):
             return False
         closing = self.comments_close_at
         return closing is None or timezone.now() < closing
+
+    def set_comments_enabled(self, enabled: bool, by):
+        """Open or close readers' comments, at once: a moderation switch, not content.
+
+        Also on a live review whose other edits wait as a pending version (which never holds
+        the switch, so publishing it later re-opens nothing): a thread turning abusive is closed
+        now, not at the next Publish changes. Written with a line in the audit trail, not as a
+        revision; the review's page is retired from the caches.
+        """
+        if not permissions.may_switch_comments(by, self):
+            raise PermissionDenied("You may not open or close comments on this review.")
+        with transaction.atomic():
+            current = Review.objects.select_for_update().get(pk=self.pk)
+            if current.comments_enabled != enabled:
+                # An update, not save(): pending changes stay pending, and the edit lock
+                # (`version`) is left alone, so a colleague's open form still saves (the admin
+                # writes the switch only where its box was changed).
+                self.render_token = uuid.uuid4()  # the header's "No comments yet" link
+                Review.objects.filter(pk=self.pk).update(
+                    comments_enabled=enabled, render_token=self.render_token
+                )
+                current.log_event(by, "Opened comments." if enabled else "Closed comments.")
+                tags.retire(f"review:{self.pk}")  # its page: nothing else shows the switch
+        self.comments_enabled = enabled
+        return self
 
     # Pending versions of a live review (reviews/pending.py): edits saved to a public review
     # wait there, and readers keep the live version until an editor publishes them.
