@@ -27,9 +27,14 @@ from reviews.models import Review, Section
 from reviews.search import index as search_index
 from reviews.widgets import spoken, stars
 
-# The fields a revision restores. Workflow state (status, dates) is not content: restoring an
-# old text does not unpublish a review.
+# The fields a revision shows and compares. Workflow state (status, dates) is not content:
+# restoring an old text does not unpublish a review.
 CONTENT_FIELDS = ["headline", "dek", "intro", "rating", "verdict", "film", "comments_enabled"]
+# The fields a restore brings back. Not "Comments enabled": a moderation switch, flipped at once
+# and recorded in the audit trail (Review.set_comments_enabled), not content. Restoring last
+# month's text must not re-open comments an editor closed on a thread turning abusive today
+# (nor close them): the switch stays as it is now.
+RESTORED_FIELDS = [name for name in CONTENT_FIELDS if name != "comments_enabled"]
 SECTION_FIELDS = ["heading", "anchor", "body", "position", "is_spoiler"]
 # Fields whose stored value is not what editors read (an id, a number, a flag).
 DISPLAYED = {"film", "rating", "comments_enabled"}
@@ -299,7 +304,7 @@ def restore(review, version: Version, by) -> bool:
             code="pending",
         )
     if current.is_public:
-        for name in CONTENT_FIELDS:
+        for name in RESTORED_FIELDS:
             setattr(current, "film_id" if name == "film" else name, old.fields[name])
         sections = [
             Section(pk=snap.pk, review=current, **{n: getattr(snap, n) for n in SECTION_FIELDS})
@@ -311,7 +316,7 @@ def restore(review, version: Version, by) -> bool:
     # The search index is rebuilt once for the review and all its sections (search_index.batch).
     with transaction.atomic(), reversion.create_revision(), search_index.batch():
         current = Review.objects.select_for_update().get(pk=review.pk)
-        for name in CONTENT_FIELDS:
+        for name in RESTORED_FIELDS:
             setattr(current, "film_id" if name == "film" else name, old.fields[name])
         current.last_edited_by = by
         current.save()

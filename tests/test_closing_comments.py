@@ -2,9 +2,11 @@
 moderation switch, not content, so it never waits in (nor comes back from) a pending version."""
 
 import pytest
+import reversion
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
+from reviews import revisions
 from reviews.models import Comment
 from reviews.pending import PendingChange
 from tests import test_workflow_admin
@@ -192,3 +194,19 @@ def test_a_writer_whose_changes_wait_for_an_editor_may_not_switch_comments(
     with pytest.raises(PermissionDenied):
         review.set_comments_enabled(False, by=people["author"])
     assert review.comments_enabled is True
+
+
+def test_restoring_an_old_version_leaves_the_comments_switch_alone(people):
+    editor = people["editor"]
+    review = make_review(people["author"], S.DRAFT, headline="First text")
+    with reversion.create_revision():
+        review.save()
+    old = revisions.versions_for(review)[0]
+    review.headline = "Second text"
+    with reversion.create_revision():
+        review.save()
+    review.set_comments_enabled(False, by=editor)
+
+    revisions.restore(review, old, by=editor)
+    review.refresh_from_db()
+    assert (review.headline, review.comments_enabled) == ("First text", False)
