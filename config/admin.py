@@ -1,9 +1,14 @@
 """Admin pieces the apps share."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.urls import path, reverse
+from django.utils import timezone
 
 
 def own_urls(model_admin, *views) -> list:
@@ -67,3 +72,76 @@ class QueryInitial:
             except (ValidationError, ValueError, TypeError):
                 del initial[name]
         return initial
+
+
+class StaleCheckedForm(forms.ModelForm):
+    """A change form that refuses a save based on an older state of its row than the stored one
+    (another tab or another editor saved in between), as the review form does with its version:
+    without it the later save silently puts back what the earlier one changed.
+
+    The form carries the row's `updated_at` as it was loaded; a save after a redirect (Save and
+    continue editing) loads the new one. Used through `StaleCheckedAdmin`.
+    """
+
+    # Optional: a page opened before the field existed still saves (unchecked, as it did).
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_at")
+        if self.instance.pk and loaded:
+            # Locked until the admin's transaction ends: of two saves posted at once from the
+            # same state, the second waits for the first and is refused.
+            stored = (
+                type(self.instance)
+                ._default_manager.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("updated_at", flat=True)
+                .first()
+            )
+            if stored is not None and stored.isoformat() != loaded:
+                raise ValidationError(stale_message(self.instance, stored), code="stale")
+        return cleaned
+
+
+def stale_message(obj, changed_at) -> str:
+    """Who changed `obj` at `changed_at`, as the admin's history has it ("Someone else" for a
+    change made elsewhere, such as a TMDB sync), and that the typed text is still in the form."""
+    change = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            object_id=str(obj.pk),
+            action_time__gte=changed_at,  # logged after the save that set `changed_at`
+        )
+        .select_related("user")
+        .order_by("-action_time")
+        .first()
+    )
+    who = change and change.user
+    name = (who.get_full_name() or who.get_username()) if who else "Someone else"
+    when = timezone.localtime(changed_at)
+    return (
+        f"{name} changed this {obj._meta.verbose_name} at {when:%H:%M on %d %B %Y} "
+        f"({when.tzname()}) while you were editing it. Your text is still in the form: copy "
+        "what you need, reload the page to see their version, and apply your changes again."
+    )
+
+
+class StaleCheckedAdmin:
+    """An admin whose change form refuses a stale save (`StaleCheckedForm`); its inlines are
+    saved with the form, so they are refused with it. The model needs an `updated_at` with
+    auto_now."""
+
+    form = StaleCheckedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or "loaded_at" in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": (*options["fields"], "loaded_at")}), *rest]

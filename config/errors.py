@@ -44,7 +44,7 @@ PAGES = {
 # Posted fields that are never shown back: secrets, and the machinery of forms and formsets.
 _HIDDEN_FIELD = re.compile(
     r"password|token|secret|csrf|^_|-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$|-(id|DELETE|ORDER)$"
-    r"|^base_version$",
+    r"|^base_version$|^loaded_at$",
     re.IGNORECASE,
 )
 _FORMSET_FIELD = re.compile(r"^(?P<prefix>.+)-(?P<index>\d+)-(?P<name>.+)$")

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from config.admin import QueryInitial, own_url, own_urls
+from config.admin import QueryInitial, StaleCheckedAdmin, own_url, own_urls
 from config.errors import admin_refusal
 from films.admin_tmdb import TMDBFilmAdminMixin
 from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person, unique_slug
@@ -275,6 +275,7 @@ class CrewCreditInline(admin.TabularInline):
 @admin.register(Film)
 class FilmAdmin(
     QueryInitial,
+    StaleCheckedAdmin,
     ForbiddenAsAdminPage,
     TMDBFilmAdminMixin,
     LibraryChoiceViews,
@@ -382,6 +383,7 @@ class PersonCrewCreditInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(
     QueryInitial,
+    StaleCheckedAdmin,
     ForbiddenAsAdminPage,
     LibraryChoiceViews,
     CheckedImageMixin,
