@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
-from config.admin import QueryInitial
+from config.admin import QueryInitial, StaleCheckedAdmin
 from films.admin import CheckedImageMixin, image_tag
 from films.renditions import best_file
 from images.models import Image, edited_on
@@ -25,7 +25,7 @@ PREVIEW = 480
 
 
 @admin.register(Image)
-class ImageAdmin(QueryInitial, CheckedImageMixin, admin.ModelAdmin):
+class ImageAdmin(QueryInitial, StaleCheckedAdmin, CheckedImageMixin, admin.ModelAdmin):
     list_display = ("thumbnail", "description", "caption", "credit", "uploaded_at")
     list_display_links = ("thumbnail", "description")
     list_select_related = ("uploaded_by",)

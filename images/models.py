@@ -92,6 +92,8 @@ class Image(models.Model):
         editable=False,
     )
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    # The admin refuses a save from a page loaded before the last change (config/admin.py).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ImageQuerySet.as_manager()
 

@@ -1,8 +1,8 @@
 """Two tabs on one catalogue page: the later save of a page loaded before the other's save is
 refused, with the typed text kept, instead of putting back what the other save changed.
 
-Film and person change pages (config/admin.py: StaleCheckedAdmin), as the review form does
-with its version (tests/test_workflow_admin.py).
+Film, person and library image change pages (config/admin.py: StaleCheckedAdmin), as the
+review form does with its version (tests/test_workflow_admin.py).
 """
 
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from django.urls import reverse
 from tests.factories import (
     CastCreditFactory,
     FilmFactory,
+    LibraryImageFactory,
     PersonFactory,
     user_in_group,
 )
@@ -38,6 +39,7 @@ class Page:
 PAGES = {
     "film": Page("films_film", FilmFactory, first="synopsis", second="tagline"),
     "person": Page("films_person", PersonFactory, first="biography", second="place_of_birth"),
+    "image": Page("images_image", LibraryImageFactory, first="caption", second="alt"),
 }
 
 
