@@ -67,6 +67,8 @@ class Critic(models.Model):
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # The portrait's renditions once a task has made them (films/renditions.py).
     photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    # The admin refuses a save from a page loaded before the last change (config/admin.py).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = CriticQuerySet.as_manager()
 

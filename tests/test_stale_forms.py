@@ -1,8 +1,8 @@
 """Two tabs on one catalogue page: the later save of a page loaded before the other's save is
 refused, with the typed text kept, instead of putting back what the other save changed.
 
-Film, person and library image change pages (config/admin.py: StaleCheckedAdmin), as the
-review form does with its version (tests/test_workflow_admin.py).
+Film, person, library image and critic change pages (config/admin.py: StaleCheckedAdmin), as
+the review form does with its version (tests/test_workflow_admin.py).
 """
 
 from dataclasses import dataclass
@@ -10,11 +10,13 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
+from reviews.critics import Critic
 from tests.factories import (
     CastCreditFactory,
     FilmFactory,
     LibraryImageFactory,
     PersonFactory,
+    UserFactory,
     user_in_group,
 )
 from tests.forms import page_form
@@ -36,10 +38,18 @@ class Page:
         return f"{self.admin.split('_')[1]}_form"
 
 
+def a_critic():
+    critic = Critic.objects.for_user(UserFactory(first_name="Mara", last_name="Lind"))
+    critic.bio = "Mara Lind writes about thrillers."
+    critic.save()
+    return critic
+
+
 PAGES = {
     "film": Page("films_film", FilmFactory, first="synopsis", second="tagline"),
     "person": Page("films_person", PersonFactory, first="biography", second="place_of_birth"),
     "image": Page("images_image", LibraryImageFactory, first="caption", second="alt"),
+    "critic": Page("reviews_critic", a_critic, first="display_name", second="bio"),
 }
 
 

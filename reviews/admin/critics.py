@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from config.admin import QueryInitial
+from config.admin import QueryInitial, StaleCheckedAdmin
 from films.admin import CheckedImageMixin
 from reviews.critics import Critic, CriticLink
 
@@ -14,7 +14,7 @@ class CriticLinkInline(admin.TabularInline):
 
 
 @admin.register(Critic)
-class CriticAdmin(QueryInitial, CheckedImageMixin, admin.ModelAdmin):
+class CriticAdmin(QueryInitial, StaleCheckedAdmin, CheckedImageMixin, admin.ModelAdmin):
     list_display = ("__str__", "user", "slug")
     search_fields = ("display_name", "user__username", "user__first_name", "user__last_name")
     fields = ("user", "display_name", "slug", "bio", "photo")
