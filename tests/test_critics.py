@@ -240,6 +240,42 @@ def test_a_portrait_from_a_phone_is_stored_upright_without_its_location(client, 
     assert (attr(portrait, "width"), attr(portrait, "height")) == ("400", "600")
 
 
+def test_a_writer_keeps_their_own_profile_and_no_one_elses(client, critic):
+    """A new writer sets the name their byline shows from "Your profile": no editor needed
+    before their first review can go out. Other writers' profiles stay out of reach."""
+    writer = user_in_group("Writers", username="newbie", first_name="", last_name="")
+    client.force_login(writer)
+    newsroom = client.get(reverse("admin:index")).content.decode()
+    mine = reverse("admin:reviews_critic_mine")
+    assert f'href="{mine}">Your profile</a>' in newsroom
+
+    opened = client.get(mine)  # made on first need
+    own = Critic.objects.get(user=writer)
+    change = reverse("admin:reviews_critic_change", args=[own.pk])
+    assert opened["Location"] == change
+    action, fields = page_form(client.get(change).content.decode(), id="critic_form")
+    assert "user" not in fields  # whose profile it is, is not theirs to change
+    fields |= {"display_name": "Nia Okoye", "slug": "", "bio": "Nia writes about horror."}
+    assert client.post(action or change, fields).status_code == 302
+    own.refresh_from_db()
+    assert (own.display_name, own.bio) == ("Nia Okoye", "Nia writes about horror.")
+
+    assert list(
+        client.get(reverse("admin:reviews_critic_changelist")).context["cl"].result_list
+    ) == [own]
+    others = reverse("admin:reviews_critic_change", args=[critic.pk])
+    assert client.get(others).status_code in (302, 403)
+    action, fields = page_form(client.get(change).content.decode(), id="critic_form")
+    refused = client.post(others, {**fields, "display_name": "Hijacked"})
+    assert refused.status_code in (302, 403)
+    critic.refresh_from_db()
+    assert critic.display_name == "Mara Lind"
+    assert client.get(reverse("admin:reviews_critic_add")).status_code == 403
+    # A moderator writes no reviews: no profile of their own to keep here.
+    client.force_login(user_in_group("Moderators", username="mo"))
+    assert "Your profile" not in client.get(reverse("admin:index")).content.decode()
+
+
 def test_a_portrait_over_the_size_cap_is_refused_and_the_stored_one_kept(client, critic, settings):
     client.force_login(user_in_group("Editors"))
     change = reverse("admin:reviews_critic_change", args=[critic.pk])

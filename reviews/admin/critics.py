@@ -1,9 +1,11 @@
 """Critic profiles: the display name, biography, portrait and links readers see."""
 
 from django.contrib import admin
+from django.shortcuts import redirect
 
-from config.admin import QueryInitial, StaleCheckedAdmin
+from config.admin import QueryInitial, StaleCheckedAdmin, own_url, own_urls
 from films.admin import CheckedImageMixin
+from reviews import permissions
 from reviews.critics import Critic, CriticLink
 
 
@@ -23,3 +25,40 @@ class CriticAdmin(QueryInitial, StaleCheckedAdmin, CheckedImageMixin, admin.Mode
 
     def get_readonly_fields(self, request, obj=None):
         return ("user",) if obj is not None else ()
+
+    # Editors keep every profile (the model's permissions); a writer keeps their own: the name
+    # their byline shows, their biography, portrait and links ("Your profile", base_site.html).
+
+    def is_own(self, request, obj) -> bool:
+        return (
+            obj is not None
+            and obj.user_id == request.user.pk
+            and permissions.may_write(request.user)
+        )
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or permissions.may_write(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None and permissions.may_write(request.user):
+            return True  # the list, of their own profile alone (get_queryset)
+        return super().has_view_permission(request, obj) or self.is_own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or self.is_own(request, obj)
+
+    def get_queryset(self, request):
+        critics = super().get_queryset(request)
+        if request.user.has_perm("reviews.view_critic"):
+            return critics
+        return critics.filter(user=request.user)
+
+    def get_urls(self):
+        return own_urls(self, ("mine/", self.mine_view, "mine")) + super().get_urls()
+
+    def mine_view(self, request):
+        """The signed-in writer's own profile, made on first need (Critic.objects.for_user)."""
+        if not permissions.may_write(request.user):
+            return redirect("admin:index")
+        critic = Critic.objects.for_user(request.user)
+        return redirect(own_url(self, "change", critic.pk))
