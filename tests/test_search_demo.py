@@ -33,6 +33,10 @@ MISSPELT = [  # typed, corrected to, the kind of result, what comes first
     ("kurosowa", "kurosawa", "people", "Akira Kurosawa"),
     ("parasyte", "parasite", "films", "Parasite"),
     ("parasyte", "parasite", "reviews", "Parasite"),
+    ("jon wick", "john wick", "films", "John Wick"),
+    ("john wik", "john wick", "films", "John Wick"),
+    ("mad max fury rod", "mad max fury road", "films", "Mad Max: Fury Road"),
+    ("spirited awy", "spirited away", "films", "Spirited Away"),
 ]
 UNACCENTED = [  # typed, the kind of result, what comes first
     ("skarsgard", "people", "Bill Skarsgård"),

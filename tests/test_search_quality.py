@@ -129,6 +129,38 @@ def test_one_typo_in_short_words_two_in_long_ones(client):
     assert review_results(search(client, "dxxes")) == []
 
 
+def correction_note(response) -> tuple[str, list[tuple[str, str]]]:
+    """The "Showing results for …" line and its link, as a reader sees them."""
+    note = find(main_of(response), "p", cls="search-correction")
+    return text(note), links(note)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "film"),
+    [
+        ("jon wick", "john wick", "John Wick"),
+        ("john wik", "john wick", "John Wick"),
+        ("mad max fury rod", "mad max fury road", "Mad Max: Fury Road"),
+        ("spirited awy", "spirited away", "Spirited Away"),
+    ],
+)
+def test_a_typo_among_several_words_is_corrected_and_the_rest_kept(client, typed, meant, film):
+    for title, headline in (
+        ("John Wick", "A dog, a car"),
+        ("Mad Max: Fury Road", "Chrome and sand"),
+        ("Spirited Away", "The bathhouse"),
+    ):
+        published(film=FilmFactory(title=title), headline=headline)
+
+    response = search(client, typed)
+
+    assert section_results(response, "results-films")[:1] == [film]
+    note, ((label, href),) = correction_note(response)
+    assert f"Showing results for {meant} " in note
+    assert label == f"Search instead for “{typed}”"
+    assert section_results(client.get(href), "results-films") == []  # as typed: nothing
+
+
 def test_words_only_in_unpublished_reviews_are_never_offered(client):
     now = timezone.now()
     published(headline="Public", intro="Nothing to see.")

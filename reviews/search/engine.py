@@ -14,7 +14,10 @@ and spelling correction happen here, once, so both give the same kind of answer:
    suggestions read it while typing; the page says "Showing results for portr*".
 5. When nothing matches still, each unknown word is corrected to the nearest known word (at most one
    edit in words of 4-7 letters, two from 8) and the corrected query is tried; the page then
-   says "Showing results for ...". Only a correction that finds something is offered.
+   says "Showing results for ...". Only a correction that finds something is offered. Among
+   other words, a word of three letters may be one letter short of a known word ("jon wick",
+   "mad max fury rod"); the vocabulary has no such short words to tell, so it is kept as typed
+   first, and the other words narrow down what it can be.
 
 Each kind shows a few results (REVIEWS_SHOWN...) from `offset` on, and counts all it found
 (`Results.totals`): every public review that matches; the films and people among the
@@ -157,42 +160,68 @@ def search(
             return found
     # Each unknown word's nearest known words, tried best combination first: "alie allen"
     # could be "alien allen" (nothing) or "alfie allen" (a person).
-    options = corrections(query)
-    if not options:  # every word is known, or nothing known is near: no query to try instead
-        return results
+    options = corrections(query, _maybe_short(query))
+    return corrected_search(query, options, how) or results
+
+
+def corrected_search(query: Query, options: dict[str, list[str]], how: dict):
+    """The results of the first corrected query (of the best MAX_TRIES) that finds anything,
+    or None."""
     for replacements in itertools.islice(combinations(options), MAX_TRIES):
         corrected = query.with_terms(replacements)
         found = find_or_by_year(corrected, **how)
         if found:
             found.corrected = corrected
             return found
-    return results
+    return None
 
 
 def combinations(options: dict[str, list[str]]):
-    """{word: [best, next, ...]} -> replacement dicts, fewest second choices first.
+    """{word: [best, next, ...]} -> replacement dicts, fewest second choices first; a word
+    that may be right as typed has itself first (the query as typed is not tried again), and
+    a word with no choice leaves none to try.
 
-    With more than two unknown words only each one's best is tried (the product grows fast).
+    With more than two words to correct only each one's best is tried (the product grows fast).
     """
     if len(options) > 2:
-        options = {word: choices[:1] for word, choices in options.items()}
+        options = {
+            word: choices[: 2 if choices[:1] == [word] else 1] for word, choices in options.items()
+        }
     words = list(options)
     choices = itertools.product(*(range(len(options[w])) for w in words))
     for picks in sorted(choices, key=lambda p: (sum(p), p)):
-        yield {word: options[word][pick] for word, pick in zip(words, picks, strict=True)}
+        replacements = {word: options[word][pick] for word, pick in zip(words, picks, strict=True)}
+        if any(word != replaced for word, replaced in replacements.items()):
+            yield replacements
 
 
-def corrections(query: Query) -> dict[str, list[str]]:
-    """{typed word: [known words, nearest first]} for each word the vocabulary lacks."""
+def _correctable(query: Query) -> list[str]:
+    return [w for w in dict.fromkeys(query.all_words) if vocabulary.correctable(w)]
+
+
+def _maybe_short(query: Query) -> list[str]:
+    """The words of three letters that may be a known word short of one letter ("jon wick"):
+    only among other words, which narrow down what it can be (alone, most any such guess finds
+    something)."""
+    typed = list(dict.fromkeys(query.all_words))
+    if len(typed) < 2:
+        return []
+    return [w for w in typed if len(w) == 3 and w.isascii() and w.isalpha() and w not in STOP_WORDS]
+
+
+def corrections(query: Query, short: list[str] = ()) -> dict[str, list[str]]:
+    """{typed word: [known words, nearest first]} for each word the vocabulary lacks (none
+    near: every word must match, so no correction can find anything), and for the `short`
+    words (which it cannot hold) those one letter off, with the word itself first."""
     using = _using()
-    typed = [w for w in dict.fromkeys(query.all_words) if vocabulary.correctable(w)]
+    typed = [*_correctable(query), *short]
     if not typed:
         return {}
     _known, candidates = vocabulary.lookup(typed, using=using)
     last = query.terms[-1] if query.prefix and query.terms else None
     options = {}
     for word, looking_alike in candidates.items():
-        allowed = 1 if word == last else typos_allowed(word)
+        allowed = 1 if word == last or word in short else typos_allowed(word)
         ranked = []
         for candidate in looking_alike:
             if word == last:  # typing in progress: compare with the start of the candidate
@@ -204,8 +233,11 @@ def corrections(query: Query) -> dict[str, list[str]]:
                 distance = edit_distance(word, candidate, allowed)
             if distance <= allowed:
                 ranked.append((distance, -similarity(word, candidate), len(candidate), candidate))
-        if ranked:
-            options[word] = [c for *_, c in sorted(ranked)[:CHOICES_PER_WORD]]
+        nearest = [c for *_, c in sorted(ranked)[:CHOICES_PER_WORD]]
+        if word in short:
+            options[word] = [word, *nearest]
+        elif nearest or word != last:  # a word being typed, nothing near, may be begun right
+            options[word] = nearest
     return options
 
 

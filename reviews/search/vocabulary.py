@@ -77,7 +77,10 @@ def lookup(words, *, using: str = "default") -> tuple[set[str], dict[str, list[s
         found, similar = postgres.word_lookup(vocabulary, exact, words)
     else:
         found = set(vocabulary.filter(word__in=exact).values_list("word", flat=True))
-        similar = {w: sqlite.word_candidates(using, w) for w in words if w not in found}
+        # A word of three letters has one trigram: the words one letter off (`near`) are all.
+        similar = {
+            w: sqlite.word_candidates(using, w) for w in words if w not in found and len(w) > 3
+        }
     known = {w for w in words if w in found}
     candidates = {
         w: list(dict.fromkeys([*similar.get(w, []), *sorted(near[w] & found)]))
