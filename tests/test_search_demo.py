@@ -37,6 +37,8 @@ MISSPELT = [  # typed, corrected to, the kind of result, what comes first
     ("john wik", "john wick", "films", "John Wick"),
     ("mad max fury rod", "mad max fury road", "films", "Mad Max: Fury Road"),
     ("spirited awy", "spirited away", "films", "Spirited Away"),
+    ("keanu reevs", "keanu reeves", "people", "Keanu Reeves"),
+    ("ana de arma", "ana de armas", "people", "Ana de Armas"),
 ]
 UNACCENTED = [  # typed, the kind of result, what comes first
     ("skarsgard", "people", "Bill Skarsgård"),

@@ -17,7 +17,7 @@ from reviews.models import Review
 from reviews.search import engine
 from tests.factories import CastCreditFactory, FilmFactory, PersonFactory, ReviewFactory
 from tests.test_pages import find, links, main_of, text
-from tests.test_search import review_results, search, section_results
+from tests.test_search import count_statements, review_results, search, section_results
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +159,36 @@ def test_a_typo_among_several_words_is_corrected_and_the_rest_kept(client, typed
     assert f"Showing results for {meant} " in note
     assert label == f"Search instead for “{typed}”"
     assert section_results(client.get(href), "results-films") == []  # as typed: nothing
+
+
+def test_a_misspelt_name_found_in_a_review_by_its_stem_finds_the_person(client):
+    wick = FilmFactory(title="John Wick")
+    CastCreditFactory(film=wick, person=PersonFactory(name="Keanu Reeves"))
+    published(film=wick, headline="A dog, a car", intro="Keanu Reeves never stops.")
+    ballerina = FilmFactory(title="Ballerina")
+    CastCreditFactory(film=ballerina, person=PersonFactory(name="Ana de Armas"))
+    published(film=ballerina, headline="Pointe", intro="Ana de Armas kicks.")
+    published(headline="Rick and John", intro="John met Rick on the stairs.")
+
+    # "reevs" and "reeves" are both "reev" to the stemmer, so the review matched as typed.
+    for typed, meant, person, review in (
+        ("keanu reevs", "keanu reeves", "Keanu Reeves", "A dog, a car"),
+        ("ana de arma", "ana de armas", "Ana de Armas", "Pointe"),
+    ):
+        response = search(client, typed)
+        assert section_results(response, "results-people") == [person], typed
+        assert review_results(response) == [review]
+        note, ((label, _href),) = correction_note(response)
+        assert f"Showing results for {meant} " in note
+        assert label == f"Search instead for “{typed}”"
+    # Words spelt right are never corrected away, though "john wick" names a film.
+    response = search(client, "john rick")
+    assert review_results(response) == ["Rick and John"]
+    assert "Showing results for" not in response.content.decode()
+    # ... and are known at one look at the vocabulary.
+    assert (
+        count_statements(client, "john rick") - count_statements(client, "john rick", exact=1) == 1
+    )
 
 
 def test_words_only_in_unpublished_reviews_are_never_offered(client):

@@ -81,6 +81,21 @@ def test_suggestions_forgive_a_typo_and_say_so(client, catalogue):
     assert data["corrected"] == "ana de armas"
 
 
+def test_suggestions_forgive_a_typo_in_any_word_and_say_so(client, catalogue):
+    keanu = PersonFactory(name="Keanu Reeves")
+    wick = FilmFactory(title="John Wick", release_date=datetime.date(2014, 10, 24))
+    CastCreditFactory(film=wick, person=keanu, order=0)
+    ReviewFactory(published=True, film=wick, headline="A dog", intro="Keanu Reeves, again.")
+
+    jon = suggest(client, "jon wick")
+    assert labels(jon, "films") == ["John Wick"]
+    assert jon["corrected"] == "john wick"
+    reevs = suggest(client, "keanu reevs")
+    assert labels(reevs, "people") == ["Keanu Reeves"]
+    assert reevs["corrected"] == "keanu reeves"
+    assert labels(suggest(client, "ana de arma"), "people") == ["Ana de Armas"]  # a prefix
+
+
 def test_suggestions_never_name_unpublished_reviews(client, catalogue):
     for q in ("ballerina", "ballerina dr", "ballerina lat", "balletomane", "balletoman"):
         text = client.get("/search/suggest/", {"q": q}).content.decode()

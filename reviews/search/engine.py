@@ -18,6 +18,9 @@ and spelling correction happen here, once, so both give the same kind of answer:
    other words, a word of three letters may be one letter short of a known word ("jon wick",
    "mad max fury rod"); the vocabulary has no such short words to tell, so it is kept as typed
    first, and the other words narrow down what it can be.
+6. When only reviews match and a word is unknown, they matched by its stem alone ("reevs" and
+   "reeves" are both "reev"): the corrected query is shown instead if it names a film or a person
+   ("keanu reevs" is Keanu Reeves). Every word of a query spelt right is known, so it stays.
 
 Each kind shows a few results (REVIEWS_SHOWN...) from `offset` on, and counts all it found
 (`Results.totals`): every public review that matches; the films and people among the
@@ -84,6 +87,8 @@ class Results:
     films: list = field(default_factory=list)
     people: list = field(default_factory=list)
     corrected: Query | None = None  # what was searched instead of the reader's words
+    # The best film or person found is the one the query names, its whole title or name.
+    named: bool = False
     # How many of each kind were found, the ones shown among them ("reviews", "films", "people").
     totals: dict[str, int] = field(default_factory=dict)
     at_least: set[str] = field(default_factory=set)  # kinds whose total is a floor
@@ -146,8 +151,17 @@ def search(
     shown = shown or (REVIEWS_SHOWN, FILMS_SHOWN, PEOPLE_SHOWN)
     how = {"shown": shown, "snippets": snippets, "offset": offset, "totals": totals}
     results = find_or_by_year(query, **how)
-    if results or not correct:
+    if not correct:
         return results
+    if results:
+        if results.totals["films"] or results.totals["people"]:
+            return results
+        if vocabulary.knows_all(_correctable(query), _using()):
+            return results
+        # Only reviews, found by a misspelt word's stem: "keanu reevs" finds a review of
+        # Keanu Reeves, and he is who was meant.
+        named = corrected_search(query, corrections(query), how, good=lambda found: found.named)
+        return named or results
     if query.terms and not query.prefix and vocabulary.begins_a_word(query.terms[-1], _using()):
         # The last word as the start of one, as the header's suggestions read it while typing:
         # "portr" and Enter finds what "portr" suggested.
@@ -164,13 +178,13 @@ def search(
     return corrected_search(query, options, how) or results
 
 
-def corrected_search(query: Query, options: dict[str, list[str]], how: dict):
-    """The results of the first corrected query (of the best MAX_TRIES) that finds anything,
-    or None."""
+def corrected_search(query: Query, options: dict[str, list[str]], how: dict, *, good=bool):
+    """The results of the first corrected query (of the best MAX_TRIES) that are `good`
+    (found anything), or None."""
     for replacements in itertools.islice(combinations(options), MAX_TRIES):
         corrected = query.with_terms(replacements)
         found = find_or_by_year(corrected, **how)
-        if found:
+        if good(found):
             found.corrected = corrected
             return found
     return None
@@ -272,7 +286,11 @@ def find(
     reviews_shown, films_shown, people_shown = shown
     results = Results(query)
     films, people, capped = find_films_and_people(query, year=year)
-    results.films = _film_cards(films[offset : offset + films_shown])
+    results.films = _film_cards([film["pk"] for film in films[offset : offset + films_shown]])
+    results.named = bool(
+        (films and exactness(query, films[0]["title"], films[0]["original_title"]) == 3)
+        or (people and exactness(query, people[0].name) == 3)
+    )
     results.people = people[offset : offset + people_shown]
     results.totals |= {"films": len(films), "people": len(people)}
     results.at_least |= capped
@@ -393,9 +411,9 @@ def _review_rank(query: Query, review: Review) -> tuple:
 
 def find_films_and_people(
     query: Query, *, year: int | None = None
-) -> tuple[list[int], list[Person], set[str]]:
-    """The ids of the films and the people found for `query`, best first (only films of
-    `year`, if given), and the kinds of which CANDIDATES matched, perhaps of more.
+) -> tuple[list[dict], list[Person], set[str]]:
+    """The films (rows of FILM_RANKING) and the people found for `query`, best first (only
+    films of `year`, if given), and the kinds of which CANDIDATES matched, perhaps of more.
 
     Up to CANDIDATES of each are ranked (films by their titles, year and whether they have a
     published review, as rows of FILM_RANKING); only the films shown are then loaded as
@@ -446,7 +464,7 @@ def find_films_and_people(
     people.sort(
         key=lambda p: (-exactness(query, p.name), p.pk not in person_reviewed, len(p.name), p.pk)
     )
-    return [film["pk"] for film in films], people, capped
+    return films, people, capped
 
 
 def _film_cards(ids: list[int]) -> list[Film]:
