@@ -8,7 +8,8 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.urls import path, reverse
-from django.utils import timezone
+
+from config.stale import changed_meanwhile
 
 
 def own_urls(model_admin, *views) -> list:
@@ -124,12 +125,7 @@ def stale_message(obj, changed_at) -> str:
     )
     who = change and change.user
     name = (who.get_full_name() or who.get_username()) if who else "Someone else"
-    when = timezone.localtime(changed_at)
-    return (
-        f"{name} changed this {obj._meta.verbose_name} at {when:%H:%M on %d %B %Y} "
-        f"({when.tzname()}) while you were editing it. Your text is still in the form: copy "
-        "what you need, reload the page to see their version, and apply your changes again."
-    )
+    return changed_meanwhile(name, obj._meta.verbose_name, changed_at)
 
 
 class StaleCheckedAdmin:

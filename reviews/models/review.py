@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from config.stale import changed_meanwhile
 from films.models import Film, unique_slug
 from films.uploads import StrippedImageField
 from films.validators import validate_image_file
@@ -260,12 +261,7 @@ class Review(StateChanges, models.Model):
         name = (who.get_full_name() or who.get_username()) if who else "someone else"
         pending = self.pending  # a save to a live review moves only its pending version
         latest = max(self.updated_at, pending.updated_at) if pending else self.updated_at
-        when = timezone.localtime(latest)
-        return (
-            f"{name} changed this review at {when:%H:%M on %d %B %Y} ({when.tzname()}) "
-            "while you were editing it. Your text is still in the form: copy what you need, "
-            "reload the page to see their version, and apply your changes again."
-        )
+        return changed_meanwhile(name, "review", latest)
 
     @property
     def effective_status(self) -> str:
