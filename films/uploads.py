@@ -14,9 +14,10 @@ and their messages are the validator's; this module only rewrites what was accep
 from io import BytesIO
 from pathlib import PurePosixPath
 
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
-from django.db.models.fields.files import ImageFieldFile
+from django.db.models.fields.files import FieldFile, ImageFieldFile
 from PIL import Image as Pillow
 from PIL import ImageOps, ImageSequence, JpegImagePlugin
 
@@ -29,6 +30,11 @@ RE_ENCODED = {
 # What an image's info may keep: transparency is part of the picture, not metadata. (The colour
 # profile is passed on by name, since Pillow writes an icc_profile only when asked.)
 KEPT_INFO = ("transparency",)
+
+# What an image's info holds of the photo's place, camera and maker, as Pillow reads it: EXIF,
+# XMP (WebP's and JPEG's, and PNG's iTXt), comments and IPTC. PNG's other text chunks are read
+# separately (`Image.text`).
+METADATA_INFO = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop")
 
 # GIF application extensions kept: the loop count (browsers' and an older one), and the colour
 # profile. Any other (XMP's "XMP DataXMP" among them) and every comment block is dropped.
@@ -151,6 +157,57 @@ def _sub_blocks_end(data: bytes, position: int) -> int:
     while (size := data[position]) != 0:  # IndexError when the data ends first
         position += 1 + size
     return position + 1
+
+
+def holds_metadata(data: bytes) -> bool:
+    """Whether a stored image still holds what `without_metadata` drops: EXIF (an orientation
+    included), XMP, IPTC, comments or text; a GIF, any block `gif_without_metadata` cuts.
+
+    Answers from the bytes alone, so a file stored clean is never re-encoded again (a JPEG
+    would lose a little at each pass)."""
+    with Pillow.open(BytesIO(data)) as image:
+        if image.format == "GIF":
+            return gif_without_metadata(data) != data
+        image.load()  # a PNG's chunks after its pixels (eXIf, text) are read with them
+        return bool(
+            image.getexif()
+            or any(key in image.info for key in METADATA_INFO)
+            or getattr(image, "text", None)
+        )
+
+
+def strip_stored(file: FieldFile, *, dry_run: bool = False) -> bool:
+    """Rewrite `file`, an image stored before uploads were stripped, without its metadata, in
+    place (pages and Markdown name it by its address); its row's width and height are set to
+    the upright picture's. False if it held none, or is missing; with `dry_run`, whether it
+    holds some, changing nothing."""
+    if not file or not file.storage.exists(file.name):
+        return False
+    with file.storage.open(file.name, "rb") as stored:
+        data = stored.read()
+    held = holds_metadata(data)
+    if not held or dry_run:
+        return held
+    stripped = without_metadata(SimpleUploadedFile(file.name, data), file.name)
+    name = file.name
+    file.storage.delete(name)
+    file.name = file.storage.save(name, stripped)
+    instance, field = file.instance, file.field
+    field.update_dimension_fields(instance, force=True)
+    written = [field.attname, field.width_field, field.height_field]
+    changed = {each: getattr(instance, each) for each in written if each}
+    type(instance)._default_manager.filter(pk=instance.pk).update(**changed)
+    return True
+
+
+def stripped_fields() -> list[tuple[type[models.Model], "StrippedImageField"]]:
+    """Every model's stripped image field."""
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, StrippedImageField)
+    ]
 
 
 class StrippedImageFieldFile(ImageFieldFile):
