@@ -9,10 +9,15 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from reviews.models import Review
+from tests import test_workflow_admin
 from tests.factories import FilmFactory, ReviewFactory, SuperuserFactory, UserFactory
 from tests.test_load_demo import MANIFEST, headline_of
+from tests.test_pages import find, find_all, page, text
+from tests.test_pending_versions import post_change
+from tests.test_workflow_admin import errors, make_review, transition_url, url
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +147,98 @@ def test_the_workflow_writes_its_line_through_the_same_place():
 
     assert review.status == S.SCHEDULED
     assert trail(review) == [(S.DRAFT, S.SCHEDULED, editor, "", at)]
+
+
+# A scheduled review that went live by its time alone ----------------------------------------
+# Readers see it the moment it is due (no save, no worker needed); its trail must say so, and
+# what is written on it afterwards must start from Published, not from the stored Scheduled.
+
+people = test_workflow_admin.people
+as_role = test_workflow_admin.as_role
+
+
+def audit_rows(response) -> list[list[str]]:
+    """The audit trail as the change page shows it, newest first: [when, who, from, to, note]."""
+    trail = find(page(response), "section", cls="audit-trail")
+    return [[text(cell) for cell in find_all(row, "td")] for row in find_all(trail, "tr")[1:]]
+
+
+def shown(moment) -> str:
+    """A time as the audit trail shows it."""
+    return date_format(timezone.localtime(moment), "j M Y, H:i")
+
+
+def scheduled_by_editor(as_role, people) -> tuple[Review, datetime.datetime]:
+    """A review an editor scheduled from its admin page, two hours ahead, and that time."""
+    review = make_review(people["author"], S.IN_REVIEW)
+    at = (timezone.localtime() + 2 * HOUR).replace(second=0, microsecond=0)
+    response = as_role("editor").post(
+        transition_url(review, "publish"), {"at": at.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert (review.status, review.published_at) == (S.SCHEDULED, at)
+    return review, at
+
+
+def test_the_trail_shows_a_scheduled_review_going_live_at_its_time(as_role, people):
+    review, at = scheduled_by_editor(as_role, people)
+
+    with time_machine.travel(at + HOUR):
+        rows = audit_rows(as_role("editor").get(url("change", review.pk)))
+
+    assert rows[0] == [shown(at), "—", "Scheduled", "Published", "Scheduled time reached."]
+    assert rows[1][2:4] == ["In review", f"Scheduled for {shown(at)}"]
+
+
+def test_publishing_changes_to_a_review_gone_live_on_schedule_starts_from_published(
+    as_role, people
+):
+    review, at = scheduled_by_editor(as_role, people)
+
+    with time_machine.travel(at + HOUR):
+        editor = as_role("editor")
+        saved = post_change(editor, review, headline="A sharper headline")
+        assert saved.status_code == 302, errors(saved)
+        published = editor.post(transition_url(review, "publish_changes"))
+        assert published.status_code == 302
+        rows = audit_rows(editor.get(url("change", review.pk)))
+
+    assert [row[2:] for row in rows[:2]] == [
+        ["Published", "Published", "Published the pending changes."],
+        ["Scheduled", "Published", "Scheduled time reached."],
+    ]
+    assert rows[1][0] == shown(at)
+    assert not [row for row in rows if row[2] == "Scheduled" and row[3].startswith("Scheduled")]
+    review.refresh_from_db()
+    assert (review.status, review.headline) == (S.PUBLISHED, "A sharper headline")
+
+
+@pytest.mark.parametrize(
+    ("step", "to", "note"),
+    [
+        (lambda review, editor: review.unpublish(by=editor), S.DRAFT, ""),
+        (
+            lambda review, editor: review.set_comments_enabled(False, by=editor),
+            S.PUBLISHED,
+            "Closed comments.",
+        ),
+    ],
+    ids=["unpublish", "close comments"],
+)
+def test_a_step_on_a_review_gone_live_on_schedule_writes_its_going_live_first(step, to, note):
+    editor = SuperuserFactory()
+    review = ReviewFactory(intro="Words.")
+    at = timezone.now() + HOUR
+    review.publish(by=editor, at=at)
+
+    with time_machine.travel(at + HOUR):
+        step(review, editor)
+
+    assert trail(review) == [
+        (S.DRAFT, S.SCHEDULED, editor, "", at),
+        (S.SCHEDULED, S.PUBLISHED, None, "Scheduled time reached.", None),
+        (S.PUBLISHED, to, editor, note, None),
+    ]
+    assert review.transitions.get(note="Scheduled time reached.").created_at == at
+    assert Review.objects.get(pk=review.pk).status == to

@@ -114,7 +114,7 @@ class WorkflowViews:
             if publishing
             else None,
             "form_saves_steps": may_edit,
-            "transitions": review.transitions.select_related("actor"),
+            "transitions": review.audit_trail(),
             "time_zone": clock.zone_name(),
             "zone_note": timezones.zone_note(),
             "now_local": timezone.localtime(),

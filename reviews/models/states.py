@@ -103,6 +103,7 @@ class StateChanges:
             raise PermissionDenied(f"{by} may not {spec.label.lower()} reviews.")
         with transaction.atomic():
             current = type(self).objects.select_for_update().get(pk=self.pk)
+            clock.catch_up(current)
             source = current.effective_status
             if source not in spec.sources:
                 raise ValidationError(
@@ -146,26 +147,53 @@ class StateChanges:
     # here and nowhere else: the workflow steps above, the scheduling clock, the importer and
     # the demo loader all come through `move_to`.
 
-    def move_to(self, to, *, by, note: str = "", source: str | None = None, update_fields=None):
+    def move_to(
+        self,
+        to,
+        *,
+        by,
+        note: str = "",
+        source: str | None = None,
+        at: datetime.datetime | None = None,
+        update_fields=None,
+    ):
         """Set the status to `to`, save, and write the audit-trail line (a ReviewTransition)
-        for it (actor `by`, None for the site itself). `source` is the state the trail says it
-        left, the stored status unless given (the workflow gives the effective one)."""
+        for it (actor `by`, None for the site itself; dated `at`, now unless given). `source`
+        is the state the trail says it left, the stored status unless given (the workflow gives
+        the effective one)."""
         source = self.status if source is None else source
         self.status = to
         with transaction.atomic(savepoint=False):
             self.save(update_fields=update_fields)
-            return self._write_transition(source, to, by, note)
+            line = self._transition(source, to, by, note, at)
+            line.save()
+            return line
 
     def log_event(self, by, note: str):
         """A line in the audit trail for a change that keeps the status (an expiry time set,
         pending changes published or discarded)."""
-        return self._write_transition(self.status, self.status, by, note)
+        clock.catch_up(self)  # gone live on schedule: the line keeps Published, not Scheduled
+        line = self._transition(self.status, self.status, by, note)
+        line.save()
+        return line
 
-    def _write_transition(self, source, to, by, note):
-        return self.transitions.create(
+    def audit_trail(self) -> list:
+        """The audit trail as the admin shows it, newest first. A review gone live on schedule
+        reads so from its time on, before anything has recorded it (clock.catch_up)."""
+        lines = list(self.transitions.select_related("actor"))
+        if clock.gone_live(self):
+            note, at = clock.SCHEDULED_NOTE, self.published_at
+            lines.insert(0, self._transition(Status.SCHEDULED, Status.PUBLISHED, None, note, at))
+        return lines
+
+    def _transition(self, source, to, by, note, at=None):
+        """An audit-trail line, unsaved."""
+        return self.transitions.model(
+            review=self,
             actor=by,
             from_status=source,
             to_status=to,
             note=note,
             scheduled_for=self.published_at if to == Status.SCHEDULED else None,
+            created_at=at or timezone.now(),
         )
