@@ -276,6 +276,35 @@ def test_a_writer_keeps_their_own_profile_and_no_one_elses(client, critic):
     assert "Your profile" not in client.get(reverse("admin:index")).content.decode()
 
 
+def account_shown(response):
+    """The read-only "User" of a critic's profile page, as shown beside its label."""
+    [row] = [
+        row
+        for row in find_all(main_of(response), "div", cls="flex-container")
+        if [text(label) for label in find_all(row, "label")] == ["User:"]
+    ]
+    return find(row, "div", cls="readonly")
+
+
+def test_a_writer_sees_their_account_on_their_profile_as_a_name_not_a_dead_link(client, critic):
+    """The account is read-only on the profile page; a link to its page in the user admin
+    would answer a writer 403. Whoever may open that page keeps the link."""
+    writer = user_in_group("Writers", username="newbie", first_name="Nia", last_name="Okoye")
+    client.force_login(writer)
+    opened = client.get(reverse("admin:reviews_critic_mine"), follow=True)
+    users = reverse("admin:auth_user_changelist")
+
+    assert text(account_shown(opened)) == "newbie"
+    assert not [href for _, href in links(main_of(opened)) if href.startswith(users)]
+    assert client.get(reverse("admin:auth_user_change", args=[writer.pk])).status_code == 403
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    opened = client.get(reverse("admin:reviews_critic_change", args=[writer.critic.pk]))
+    assert links(account_shown(opened)) == [
+        ("newbie", reverse("admin:auth_user_change", args=[writer.pk]))
+    ]
+
+
 def test_a_portrait_over_the_size_cap_is_refused_and_the_stored_one_kept(client, critic, settings):
     client.force_login(user_in_group("Editors"))
     change = reverse("admin:reviews_critic_change", args=[critic.pk])

@@ -23,8 +23,23 @@ class CriticAdmin(QueryInitial, StaleCheckedAdmin, CheckedImageMixin, admin.Mode
     autocomplete_fields = ("user",)
     inlines = [CriticLinkInline]
 
+    def get_fields(self, request, obj=None):
+        if obj is None or self.may_open_account(request, obj):
+            return self.fields  # the read-only "user" links to the account's page
+        return ("account", *self.fields[1:])
+
     def get_readonly_fields(self, request, obj=None):
-        return ("user",) if obj is not None else ()
+        return ("user", "account") if obj is not None else ()
+
+    def may_open_account(self, request, obj) -> bool:
+        users = self.admin_site.get_model_admin(type(obj.user))
+        return users.has_view_or_change_permission(request, obj.user)
+
+    @admin.display(description="user")
+    def account(self, obj) -> str:
+        """Whose profile it is, as plain text: the link "user" shows would answer 403 to a
+        writer keeping their own profile."""
+        return str(obj.user)
 
     # Editors keep every profile (the model's permissions); a writer keeps their own: the name
     # their byline shows, their biography, portrait and links ("Your profile", base_site.html).
