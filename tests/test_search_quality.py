@@ -325,6 +325,39 @@ def test_a_persons_name_lists_them_before_their_films_and_reviews(client):
     assert sections("keanu") == ["results-reviews", "results-films", "results-people"]
 
 
+def test_a_misspelt_name_is_corrected_on_each_kinds_page_and_before_a_year(client):
+    keanu = PersonFactory(name="Keanu Reeves")
+    wick = FilmFactory(title="John Wick", release_date=datetime.date(2014, 10, 24))
+    CastCreditFactory(film=wick, person=keanu)
+    published(film=wick, headline="A dog, a car", intro="Keanu Reeves never stops.")
+
+    # A kind's own page is corrected as the whole results are, though it shows no person.
+    for kind in ("reviews", "films", "people"):
+        response = client.get("/search/", {"q": "keanu reevs", "type": kind})
+        note, _link = correction_note(response)
+        assert "Showing results for keanu reeves " in note, kind
+    response = search(client, "keanu reevs 2014")
+    note, _link = correction_note(response)
+    assert "Showing results for keanu reeves 2014 " in note
+    assert section_results(response, "results-films") == ["John Wick"]
+
+
+def test_a_persons_name_and_a_year_lists_that_years_films_before_them(client):
+    keanu = PersonFactory(name="Keanu Reeves")
+    wick = FilmFactory(title="John Wick", release_date=datetime.date(2014, 10, 24))
+    CastCreditFactory(film=wick, person=keanu)
+    CastCreditFactory(film=FilmFactory(release_date=datetime.date(1994, 6, 10)), person=keanu)
+    published(film=wick, headline="A dog, a car", intro="Keanu Reeves never stops.")
+
+    response = search(client, "keanu reeves 2014")
+
+    assert section_results(response, "results-films") == ["John Wick"]
+    html = response.content.decode()
+    assert html.index('id="results-films"') < html.index('id="results-people"')
+    html = search(client, "keanu reeves").content.decode()
+    assert html.index('id="results-people"') < html.index('id="results-films"')
+
+
 def test_enter_on_a_word_begun_finds_what_the_suggestions_offered(client):
     FilmFactory(title="Portrait of a Lady on Fire")
 

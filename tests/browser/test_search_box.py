@@ -94,6 +94,21 @@ def test_a_misspelt_name_is_suggested_corrected_and_announced(page, live_server,
     expect(page).to_have_url(f"{live_server.url}{catalogue.get_absolute_url()}")
 
 
+def test_the_groups_come_in_the_order_the_suggestions_give(page, live_server, catalogue):
+    ReviewFactory(published=True, film=FilmFactory(title="Swan Lake"), headline="Swan")
+    page.goto(live_server.url + "/")
+    groups = page.locator(".site-search__group")
+
+    for typed, order in (
+        ("balle", ["Films", "Reviews"]),
+        ("ana de ar", ["People", "Films"]),
+        ("swan", ["Reviews", "Films"]),  # the review's headline is all that is typed
+    ):
+        box(page).fill("")
+        box(page).press_sequentially(typed, delay=30)
+        expect(groups).to_have_text(order)
+
+
 def test_enter_without_a_choice_searches_as_typed(page, live_server, catalogue):
     page.goto(live_server.url + "/")
     box(page).press_sequentially("balerina", delay=30)
