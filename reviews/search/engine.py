@@ -78,6 +78,7 @@ SQLITE_PAGES = 5
 CHOICES_PER_WORD = 3  # nearest known words tried for each unknown one
 MAX_TRIES = 4  # corrected queries tried before giving up
 YEAR_RE = re.compile(r"(18[89]|19\d|20\d)\d")  # a film's year, 1880-2099
+KIND_ORDER = ("films", "people", "reviews")  # suggestions' groups, unless a first matches better
 
 
 @dataclass
@@ -87,7 +88,8 @@ class Results:
     films: list = field(default_factory=list)
     people: list = field(default_factory=list)
     corrected: Query | None = None  # what was searched instead of the reader's words
-    # The best film or person found is the one the query names, its whole title or name.
+    # The best film or person found is the one the query names (of the whole results, not
+    # this page's, and without the year that `find_or_by_year` took off).
     named: bool = False
     # How many of each kind were found, the ones shown among them ("reviews", "films", "people").
     totals: dict[str, int] = field(default_factory=dict)
@@ -98,32 +100,39 @@ class Results:
         return bool(self.reviews or self.films or self.people or any(self.totals.values()))
 
     @property
+    def firsts(self) -> dict[str, int]:
+        """`exactness_of_firsts` for the first film and person shown."""
+        return exactness_of_firsts(
+            self.query,
+            (self.films[0].title, self.films[0].original_title) if self.films else None,
+            self.people[0].name if self.people else None,
+        )
+
+    @property
     def names_a_person(self) -> bool:
         """The query is the first person's name, and no film's title: "keanu reeves" is looking
         for him first, not for the films and reviews that mention him."""
-        return (
-            bool(self.people)
-            and exactness(self.query, self.people[0].name) == 3
-            and not (
-                self.films
-                and exactness(self.query, self.films[0].title, self.films[0].original_title)
-            )
-        )
+        firsts = self.firsts
+        return firsts["people"] == 3 and firsts["films"] <= 0
 
     def kinds_best_first(self) -> list[str]:
-        """The kinds ("films", "people", "reviews"), the one whose first title or name best
-        matches the query first (films, people, reviews on a tie): "kea" puts Keanu Reeves
-        above the films he is in, "john w" John Wick above its cast."""
-        firsts = {
-            "films": [(film.title, film.original_title) for film in self.films[:1]],
-            "people": [(person.name,) for person in self.people[:1]],
-            "reviews": [(review.headline,) for review in self.reviews[:1]],
-        }
-        best = {
-            kind: max((exactness(self.query, *texts) for texts in first), default=-1)
-            for kind, first in firsts.items()
-        }
-        return sorted(firsts, key=lambda kind: -best[kind])
+        """The kinds, the one whose first title or name best matches the query first (in
+        KIND_ORDER on a tie): "kea" puts Keanu Reeves above the films he is in, "john w" John
+        Wick above its cast."""
+        reviews = exactness(self.query, self.reviews[0].headline) if self.reviews else -1
+        best = self.firsts | {"reviews": reviews}
+        return sorted(KIND_ORDER, key=lambda kind: -best[kind])
+
+
+def exactness_of_firsts(
+    query: Query, film: tuple[str, str] | None, person: str | None
+) -> dict[str, int]:
+    """How exactly the first film (its titles) and the first person (their name) match
+    `query`: {"films": exactness, "people": exactness}, -1 for a kind with none."""
+    return {
+        "films": -1 if film is None else exactness(query, *film),
+        "people": -1 if person is None else exactness(query, person),
+    }
 
 
 def _using() -> str:
@@ -287,10 +296,12 @@ def find(
     results = Results(query)
     films, people, capped = find_films_and_people(query, year=year)
     results.films = _film_cards([film["pk"] for film in films[offset : offset + films_shown]])
-    results.named = bool(
-        (films and exactness(query, films[0]["title"], films[0]["original_title"]) == 3)
-        or (people and exactness(query, people[0].name) == 3)
+    firsts = exactness_of_firsts(
+        query,
+        (films[0]["title"], films[0]["original_title"]) if films else None,
+        people[0].name if people else None,
     )
+    results.named = 3 in firsts.values()
     results.people = people[offset : offset + people_shown]
     results.totals |= {"films": len(films), "people": len(people)}
     results.at_least |= capped

@@ -90,7 +90,7 @@ def suggest(request):
     payload = {
         "query": query,
         "corrected": "",
-        "order": ["films", "people", "reviews"],
+        "order": list(engine.KIND_ORDER),
         "reviews": [],
         "films": [],
         "people": [],

@@ -13,11 +13,7 @@
   }
   var form = input.form;
   var DELAY = 150;
-  var GROUPS = [
-    ["films", "Film"],
-    ["people", "Person"],
-    ["reviews", "Review"],
-  ];
+  var NAMES = { films: "Film", people: "Person", reviews: "Review" };
 
   var listbox = document.createElement("ul");
   listbox.id = "site-search-suggestions";
@@ -93,20 +89,16 @@
     listbox.textContent = "";
     options = [];
     active = -1;
-    // The kind whose first entry best matches what is typed comes first (data.order).
-    var order = data.order || [];
-    var groups = GROUPS.slice().sort(function (a, b) {
-      return order.indexOf(a[0]) - order.indexOf(b[0]);
-    });
-    groups.forEach(function (group) {
-      var items = data[group[0]] || [];
+    // The kinds in data.order: the one whose first entry best matches what is typed first.
+    data.order.forEach(function (group) {
+      var items = data[group] || [];
       if (!items.length) {
         return;
       }
       var heading = document.createElement("li");
       heading.setAttribute("role", "presentation");
       heading.className = "site-search__group";
-      heading.textContent = group[0] === "people" ? "People" : group[1] + "s";
+      heading.textContent = group === "people" ? "People" : NAMES[group] + "s";
       listbox.appendChild(heading);
       items.forEach(function (item) {
         var option = document.createElement("li");
@@ -117,7 +109,7 @@
         option.dataset.url = item.url;
         var kind = document.createElement("span");
         kind.className = "visually-hidden";
-        kind.textContent = group[1] + ": ";
+        kind.textContent = NAMES[group] + ": ";
         var label = document.createElement("span");
         label.className = "site-search__label";
         label.textContent = item.label;
