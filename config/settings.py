@@ -187,6 +187,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+# Uploads served by Django itself (config/urls.py): in development, and by `make serve`, which
+# tries the production stack on one machine. A real deployment serves them from nginx or
+# object storage (README "Deploying").
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # Uploads go through Django's storage API, so object storage is configuration, not code:
 # MEDIA_STORAGE_BACKEND names a storage class (e.g. django-storages' S3 backend, installed

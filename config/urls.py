@@ -1,8 +1,11 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config import views as config_views
 from config.accounts import QueuedPasswordResetForm
@@ -103,9 +106,7 @@ urlpatterns = [
     path("", include(cached("reviews.urls", REVIEW_PAGES))),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(
-        settings.MEDIA_URL, view=config_views.serve_media, document_root=settings.MEDIA_ROOT
-    )
+if settings.SERVE_MEDIA and not urlsplit(settings.MEDIA_URL).netloc:
+    # As django.conf.urls.static.static() does, which does nothing unless DEBUG is on.
+    media = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns.append(re_path(rf"^{media}(?P<path>.*)$", config_views.serve_media))

@@ -31,7 +31,8 @@ def healthz(request):
 
 
 def serve_media(request, path, document_root=None):
-    """Serve an upload (DEBUG only) so a browser can never run it as a page or a script."""
+    """Serve an upload (development and `make serve`: SERVE_MEDIA) so a browser can never run
+    it as a page or a script."""
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"

@@ -44,6 +44,7 @@ SETTINGS_VARIABLES = {
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
     "MEDIA_ROOT",
+    "SERVE_MEDIA",
     "STATIC_ROOT",
     "LOG_FORMAT",
     "DB_CONN_MAX_AGE",
@@ -256,8 +257,9 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
 
 
 @pytest.fixture
-def served(tmp_path):
-    """gunicorn with gunicorn.conf.py and production settings on a SQLite file, on loopback."""
+def served(request, tmp_path):
+    """gunicorn with gunicorn.conf.py and production settings on a SQLite file, on loopback
+    (more variables as the test's parameter, `indirect`)."""
     if shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None:
         pytest.fail("gunicorn is a dependency of Marquee; run `make install`")
     data = tmp_path / "data"
@@ -275,6 +277,7 @@ def served(tmp_path):
         DB_CONN_MAX_AGE="0",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="1",
+        **getattr(request, "param", {}),
     )
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
         result = manage(*command, env=env)
@@ -345,6 +348,36 @@ def test_gunicorn_serves_pages_and_hashed_static_files(served):
     request_id = fetch(base + "/films/")[1]["X-Request-ID"]
     time.sleep(0.2)
     assert f"request_id={request_id}" in server_log()
+
+
+def an_upload(tmp_path) -> str:
+    """A poster in the served site's MEDIA_ROOT; its address."""
+    from tests.factories import image_bytes
+
+    (tmp_path / "media" / "library").mkdir(parents=True)
+    (tmp_path / "media" / "library" / "poster.png").write_bytes(image_bytes())
+    return "/media/library/poster.png"
+
+
+def test_production_leaves_uploads_to_the_front_server(served, tmp_path):
+    base, _, _ = served
+    assert fetch(base + an_upload(tmp_path))[0] == 404  # nginx or object storage serve them
+
+
+@pytest.mark.parametrize("served", [{"SERVE_MEDIA": "1"}], indirect=True)
+def test_make_serve_shows_posters_and_photos_with_debug_off(served, tmp_path):
+    """`make serve` (SERVE_MEDIA=1) tries the production stack with the demo's images shown,
+    each an upload a browser cannot run as a page."""
+    base, _, _ = served
+    status, headers, body = fetch(base + an_upload(tmp_path))
+    assert status == 200
+    assert body.startswith(b"\x89PNG")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == "sandbox"
+    serve_env = re.search(
+        r"^SERVE_ENV = (.*?)\n\n", (PROJECT_DIR / "Makefile").read_text(), re.M | re.S
+    )
+    assert 'SERVE_MEDIA="$${SERVE_MEDIA:-1}"' in serve_env[1]
 
 
 def test_gunicorn_answers_503_while_the_database_is_gone_and_recovers(served, tmp_path):

@@ -155,7 +155,8 @@ def test_production_settings_turn_on_https_only_behaviour(settings, client):
     assert secure.headers["Strict-Transport-Security"] == "max-age=3600; includeSubDomains"
 
 
-# config/urls.py adds this route to the site's own when DEBUG is on; tests run with it off.
+# config/urls.py adds this route to the site's own with SERVE_MEDIA (DEBUG on, `make serve`);
+# tests run with it off.
 urlpatterns = static(settings.MEDIA_URL, view=serve_media)
 
 
