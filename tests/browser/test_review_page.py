@@ -108,6 +108,32 @@ def test_the_ballerina_review_page(page, live_server, seeded_review):
     assert page.console_errors == []
 
 
+def test_the_review_prints_its_text_and_film_box_without_the_screens_controls(
+    page, live_server, seeded_review
+):
+    """Printed (or saved as PDF), the review keeps its article, its film box open with the
+    cast and director even where a phone shows it closed, and its comments; sharing, the
+    comment form and the related cards stay on screen. The intro's drop cap keeps the italics
+    of the film's title it opens on."""
+    page.goto(live_server.url + seeded_review.get_absolute_url())
+    first_letter = page.evaluate(
+        "getComputedStyle(document.querySelector('.review-intro > p'), '::first-letter').fontStyle"
+    )
+    assert first_letter == "italic"  # "*Ballerina* (2025) is…": not an upright B, italic "allerina"
+    page.emulate_media(media="print")
+    film_box = page.locator("details.film-box")
+    expect(film_box.get_by_role("link", name="Len Wiseman")).to_be_visible()
+    expect(film_box.get_by_role("link", name="Ana de Armas")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Conclusion: A Beautifully Brutal Action Masterpiece")
+    ).to_be_visible()
+    for gone in (".share", "#comment-form", ".related", ".site-header", ".site-footer"):
+        expect(page.locator(gone).first).to_be_hidden()
+    screenshot(page, "review-print")
+    page.emulate_media(media="screen")
+    expect(page.locator(".share")).to_be_visible()
+
+
 def test_the_front_page(page, live_server, seeded_review):
     genre = GenreFactory(name="Drama")
     for n, title in enumerate(["Arrival", "Heat", "Paddington 2", "Parasite", "Get Out"], 1):
