@@ -41,6 +41,59 @@ def opens_in_admin(request, admin_site, obj) -> bool:
     return model_admin.has_view_or_change_permission(request, obj)
 
 
+def account_as_text(field: str):
+    """A read-only display of the user account in `field`, as plain text: the text Django's link
+    to it shows (`AccountsAsText`). Labelled and styled as the field itself."""
+
+    @admin.display(description=field.replace("_", " "))
+    def shown(obj) -> str:
+        return str(getattr(obj, field))
+
+    shown.__name__ = field  # the row's class, "field-<name>", as the field's
+    return shown
+
+
+class AccountsAsText:
+    """Read-only user accounts shown as links to their admin page only to whoever may open it.
+
+    Django links a read-only foreign key to the related object's change page whatever the
+    viewer may do there, and an account's page answers everyone but those who keep accounts 403
+    (a writer on their own critic profile, a moderator on a comment). `accounts_as_text` maps
+    each such field to the read-only display shown in its place to the others: a name of the
+    admin's own, or `account_as_text(field)`. For an admin that declares its fields.
+    """
+
+    accounts_as_text: dict = {}
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *self.accounts_as_text.values())
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        closed = self.accounts_closed_to(request, obj)
+        if not closed:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [closed.get(f, f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    def accounts_closed_to(self, request, obj) -> dict:
+        """The account fields read-only on `obj`'s page whose account the viewer may not open
+        (`opens_in_admin`), each with the display that stands in for it."""
+        if obj is None:
+            return {}
+        everything = not self.has_change_permission(request, obj)  # the page is read-only
+        read_only = self.get_readonly_fields(request, obj)
+        return {
+            field: shown
+            for field, shown in self.accounts_as_text.items()
+            if (everything or field in read_only)
+            and (account := getattr(obj, field)) is not None
+            and not opens_in_admin(request, self.admin_site, account)
+        }
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows the code makes (task records, sync runs, comments): viewed here, never added or
     edited by hand."""

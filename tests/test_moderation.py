@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test.html import Element
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from reviews import moderation
 from reviews.models import Comment
 from tests.factories import ReviewFactory, SuperuserFactory, UserFactory, user_in_group
+from tests.test_pages import find, find_all, links, main_of, text
 
 pytestmark = pytest.mark.django_db
 
@@ -289,6 +291,44 @@ def test_the_change_page_is_read_only_with_decision_buttons(client, review, mode
     assert response["Location"] == reverse(CHANGELIST)
     comment.refresh_from_db()
     assert (comment.status, comment.moderated_by) == (Comment.Status.APPROVED, moderator)
+
+
+def account_rows(response) -> dict[str, Element]:
+    """The comment page's read-only accounts ("User", "Moderated by"), by label: what each
+    shows beside it."""
+    rows = {}
+    for row in find_all(main_of(response), "div", cls="flex-container"):
+        labels = [text(label) for label in find_all(row, "label")]
+        if labels in (["User:"], ["Moderated by:"]):
+            rows[labels[0]] = find(row, "div", cls="readonly")
+    return rows
+
+
+def test_a_moderator_sees_the_comments_accounts_as_names_not_dead_links(client, review, moderator):
+    """Whose account wrote the comment and who decided it are read-only; a link to their page
+    in the user admin would answer a moderator 403. Whoever may open that page keeps it."""
+    reader = UserFactory(username="ada_reads")
+    comment = make_comment(review, user=reader)
+    moderation.approve(Comment.objects.filter(pk=comment.pk), by=moderator)
+    change = reverse("admin:reviews_comment_change", args=[comment.pk])
+    users = reverse("admin:auth_user_changelist")
+
+    client.force_login(moderator)
+    opened = client.get(change)
+    shown = account_rows(opened)
+    assert {label: text(value) for label, value in shown.items()} == {
+        "User:": "ada_reads",
+        "Moderated by:": "mod",
+    }
+    assert not [href for _, href in links(main_of(opened)) if href.startswith(users)]
+    assert client.get(reverse("admin:auth_user_change", args=[reader.pk])).status_code == 403
+
+    client.force_login(SuperuserFactory())
+    shown = account_rows(client.get(change))
+    assert {label: links(value) for label, value in shown.items()} == {
+        "User:": [("ada_reads", reverse("admin:auth_user_change", args=[reader.pk]))],
+        "Moderated by:": [("mod", reverse("admin:auth_user_change", args=[moderator.pk]))],
+    }
 
 
 def test_view_on_site_is_offered_only_for_a_comment_readers_see(client, review, moderator):

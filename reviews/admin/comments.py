@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from config.admin import ReadOnlyAdmin, own_urls
+from config.admin import AccountsAsText, ReadOnlyAdmin, account_as_text, own_urls
 from reviews import moderation
 from reviews.admin import comment_views, commenters
 from reviews.admin.comment_list import (
@@ -33,7 +33,7 @@ DECISIONS = comment_views.DECISIONS
 
 
 @admin.register(Comment)
-class CommentAdmin(CommentColumns, ReadOnlyAdmin):
+class CommentAdmin(AccountsAsText, CommentColumns, ReadOnlyAdmin):
     list_display = ["excerpt", "row_actions", "author", "history", "review_link", "submitted"]
     list_display_links = ["excerpt"]
     list_filter = [StatusFilter, ReviewFilter, WrittenByFilter]
@@ -73,6 +73,10 @@ class CommentAdmin(CommentColumns, ReadOnlyAdmin):
         ),
     ]
     readonly_fields = flatten_fieldsets(fieldsets)
+    accounts_as_text = {
+        "user": account_as_text("user"),
+        "moderated_by": account_as_text("moderated_by"),
+    }
 
     def view_on_site(self, obj):
         # "View on site" only for a comment readers see: an approved one on a public review.

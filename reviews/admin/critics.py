@@ -3,7 +3,14 @@
 from django.contrib import admin
 from django.shortcuts import redirect
 
-from config.admin import QueryInitial, StaleCheckedAdmin, own_url, own_urls
+from config.admin import (
+    AccountsAsText,
+    QueryInitial,
+    StaleCheckedAdmin,
+    account_as_text,
+    own_url,
+    own_urls,
+)
 from films.admin import CheckedImageMixin
 from reviews import permissions
 from reviews.critics import Critic, CriticLink
@@ -16,30 +23,20 @@ class CriticLinkInline(admin.TabularInline):
 
 
 @admin.register(Critic)
-class CriticAdmin(QueryInitial, StaleCheckedAdmin, CheckedImageMixin, admin.ModelAdmin):
+class CriticAdmin(
+    AccountsAsText, QueryInitial, StaleCheckedAdmin, CheckedImageMixin, admin.ModelAdmin
+):
     list_display = ("__str__", "user", "slug")
     search_fields = ("display_name", "user__username", "user__first_name", "user__last_name")
     fields = ("user", "display_name", "slug", "bio", "photo")
     autocomplete_fields = ("user",)
     inlines = [CriticLinkInline]
 
-    def get_fields(self, request, obj=None):
-        if obj is None or self.may_open_account(request, obj):
-            return self.fields  # the read-only "user" links to the account's page
-        return ("account", *self.fields[1:])
+    accounts_as_text = {"user": account_as_text("user")}
 
     def get_readonly_fields(self, request, obj=None):
-        return ("user", "account") if obj is not None else ()
-
-    def may_open_account(self, request, obj) -> bool:
-        users = self.admin_site.get_model_admin(type(obj.user))
-        return users.has_view_or_change_permission(request, obj.user)
-
-    @admin.display(description="user")
-    def account(self, obj) -> str:
-        """Whose profile it is, as plain text: the link "user" shows would answer 403 to a
-        writer keeping their own profile."""
-        return str(obj.user)
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "user") if obj is not None else fields
 
     # Editors keep every profile (the model's permissions); a writer keeps their own: the name
     # their byline shows, their biography, portrait and links ("Your profile", base_site.html).

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from config.admin import QueryInitial, opens_in_admin
+from config.admin import AccountsAsText, QueryInitial
 from films.admin import (
     CheckedImageMixin,
     ForbiddenAsAdminPage,
@@ -52,6 +52,7 @@ from reviews.models import Review
 
 @admin.register(Review)
 class ReviewAdmin(
+    AccountsAsText,
     QueryInitial,
     PendingVersionSaving,
     ForbiddenAsAdminPage,
@@ -121,6 +122,9 @@ class ReviewAdmin(
         "created_at",
         "updated_at",
     )
+    # Read-only, the author's name stands in for a link to their user page to whoever may not
+    # open it.
+    accounts_as_text = {"author": "author_name"}
     formfield_overrides = MARKDOWN_EDITOR
     fieldsets = (
         (None, {"fields": ("film", "headline", "dek", "slug", "author")}),
@@ -281,9 +285,6 @@ class ReviewAdmin(
         if read_only or not permissions.may_set_expiry(request.user):
             # Shown, not edited, by those who may not set it.
             shown_as["unpublish_at"] = "expiry_time"
-        if read_only and not opens_in_admin(request, self.admin_site, obj.author):
-            # The author's name, not a link to their user page, which would answer 403.
-            shown_as["author"] = "author_name"
         if (
             obj is not None
             and obj.hero_id
