@@ -11,7 +11,8 @@ audit trail and mails the author that the review went live, or was unpublished. 
 that its moment still stands (a rescheduled or unpublished review makes it do nothing), so stale
 tasks are harmless. `manage.py publish_scheduled` does the same for whatever is due, for a
 site that runs no worker. Until one of them comes, the next step or audit-trail line on a review
-gone live records its going live first (`catch_up`), and the admin's trail shows it meanwhile.
+records its going live and its expiry first (`catch_up`), each dated at its own time, and the
+admin's trail shows them meanwhile.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def set_expiry(review, at, by):
         )
     with transaction.atomic():
         current = reviews.select_for_update().get(pk=review.pk)
+        catch_up(current)  # expired already: unpublished first, and stays so
         if current.unpublish_at == at:
             review.unpublish_at = at
             return review
@@ -144,26 +146,54 @@ def expired(review_id: int, moment: str):
 
 
 def gone_live(review) -> bool:
-    """Stored as scheduled, yet public by its time alone: nothing has recorded it going live."""
-    return review.status == Status.SCHEDULED and review.effective_status == Status.PUBLISHED
+    """Stored as scheduled, and its time has come (readers saw it, until its expiry if that has
+    come too): nothing has recorded it going live."""
+    return (
+        review.status == Status.SCHEDULED
+        and review.published_at is not None
+        and review.published_at <= timezone.now()
+        and (review.unpublish_at is None or review.published_at < review.unpublish_at)
+    )
+
+
+# What recording a review's going live or expiry changes on it (`catch_up` copies them back).
+CAUGHT_UP_FIELDS = (
+    "status",
+    "published_at",
+    "unpublish_at",
+    "updated_at",
+    "version",
+    "render_token",
+)
 
 
 def catch_up(review) -> None:
-    """Record that `review` went live on schedule, if it did and nothing has yet (no worker,
-    or not yet), before a step or a line is written on it: its trail then reads in order and
-    the line starts from Published. `review` follows the stored row."""
+    """Record what `review`'s times did by themselves that nothing has recorded yet (no worker,
+    or not yet): its going live on schedule, then its expiry; before a step or a line is
+    written on it, so its trail reads in order and the line starts from the state readers
+    see. `review` follows the stored row."""
     from reviews.models import Review  # reviews.models imports this module (Review.set_expiry)
 
-    if review.status != Status.SCHEDULED:
+    if not (gone_live(review) or review.is_expired):
         return
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
-        if not gone_live(current):
-            review.status = current.status
-            return
-        mark_live(current)
-    for field in ("status", "updated_at", "version", "render_token"):
+        record_overdue(current)
+    for field in CAUGHT_UP_FIELDS:
         setattr(review, field, getattr(current, field))
+
+
+def record_overdue(review) -> tuple[bool, bool]:
+    """On `review`'s locked row: mark it live if it went live on schedule, then unpublished if
+    it expired, as far as nothing has recorded them; each line dated at its own time, so the
+    trail reads in time order however late this runs. (went live, unpublished)."""
+    live = gone_live(review)
+    if live:
+        mark_live(review)
+    expired = review.is_expired
+    if expired:
+        mark_expired(review)
+    return live, expired
 
 
 def mark_live(review) -> None:
@@ -189,10 +219,12 @@ def mark_expired(review) -> None:
     moment = review.unpublish_at
     review.published_at = None
     review.unpublish_at = None
+    # Dated when readers stopped seeing it, however late the worker or publish_scheduled comes.
     review.move_to(
         Status.DRAFT,
         by=None,
         note=EXPIRED_NOTE,
+        at=moment,
         update_fields=["status", "published_at", "unpublish_at", "updated_at"],
     )
     _mail_author(

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from reviews import clock
+from reviews import pending as pending_versions
 from reviews.models import Review
 from tests import test_workflow_admin
 from tests.factories import FilmFactory, ReviewFactory, SuperuserFactory, UserFactory
@@ -242,3 +244,79 @@ def test_a_step_on_a_review_gone_live_on_schedule_writes_its_going_live_first(st
     ]
     assert review.transitions.get(note="Scheduled time reached.").created_at == at
     assert Review.objects.get(pk=review.pk).status == to
+
+
+# A review past its unpublish time -----------------------------------------------------------
+# Readers stop seeing it the moment it expires (no worker needed); its trail must say so, and
+# what is written on it afterwards must start from Draft, not from the stored Published.
+
+EXPIRED = "Unpublished at its expiry time."
+
+
+def set_to_expire(review, editor) -> datetime.datetime:
+    """The time, within the hour, `editor` set the live `review` to unpublish itself."""
+    at = (timezone.now() + HOUR).replace(second=0, microsecond=0)
+    review.set_expiry(at, by=editor)
+    return at
+
+
+def test_the_trail_shows_a_review_unpublished_at_its_expiry_time(as_role, people):
+    review = make_review(people["author"], S.PUBLISHED)
+    at = set_to_expire(review, people["editor"])
+
+    with time_machine.travel(at + HOUR):
+        rows = audit_rows(as_role("editor").get(url("change", review.pk)))
+
+    assert rows[0] == [shown(at), "—", "Published", "Draft", EXPIRED]
+    assert rows[1][1:4] == ["Edie Editor", "Published", "Published"]  # its unpublish time set
+    assert Review.objects.get(pk=review.pk).status == S.PUBLISHED  # shown, nothing stored
+
+
+@pytest.mark.parametrize(
+    ("step", "note"),
+    [
+        (
+            lambda review, editor: review.set_comments_enabled(False, by=editor),
+            "Closed comments.",
+        ),
+        (
+            lambda review, editor: pending_versions.discard_changes(review, editor),
+            "Discarded the pending changes.",
+        ),
+    ],
+    ids=["close comments", "discard changes"],
+)
+def test_a_line_written_on_an_expired_review_comes_after_its_unpublishing(
+    as_role, people, step, note
+):
+    review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
+    saved = post_change(as_role("editor"), review, headline="A sharper headline")
+    assert saved.status_code == 302, errors(saved)  # changes pending, to discard
+    at = set_to_expire(review, editor)
+
+    with time_machine.travel(at + HOUR):
+        step(review, editor)
+
+    assert trail(review)[-2:] == [
+        (S.PUBLISHED, S.DRAFT, None, EXPIRED, None),
+        (S.DRAFT, S.DRAFT, editor, note, None),
+    ]
+    assert review.transitions.get(note=EXPIRED).created_at == at
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.status, stored.published_at, stored.unpublish_at) == (S.DRAFT, None, None)
+
+
+def test_a_new_unpublish_time_on_an_expired_review_leaves_it_unpublished(people):
+    review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
+    at = set_to_expire(review, editor)
+
+    with time_machine.travel(at + HOUR):
+        later = timezone.now() + HOUR
+        review.set_expiry(later, by=editor)
+        assert review not in Review.objects.published()
+
+    assert trail(review)[-2:] == [
+        (S.PUBLISHED, S.DRAFT, None, EXPIRED, None),
+        (S.DRAFT, S.DRAFT, editor, f"Unpublish at {clock.local(later)}.", None),
+    ]
+    assert Review.objects.get(pk=review.pk).status == S.DRAFT

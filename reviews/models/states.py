@@ -172,19 +172,24 @@ class StateChanges:
     def log_event(self, by, note: str):
         """A line in the audit trail for a change that keeps the status (an expiry time set,
         pending changes published or discarded)."""
-        clock.catch_up(self)  # gone live on schedule: the line keeps Published, not Scheduled
+        clock.catch_up(self)  # gone live or expired by its times: the line keeps that state
         line = self._transition(self.status, self.status, by, note)
         line.save()
         return line
 
     def audit_trail(self) -> list:
-        """The audit trail as the admin shows it, newest first. A review gone live on schedule
-        reads so from its time on, before anything has recorded it (clock.catch_up)."""
-        lines = list(self.transitions.select_related("actor"))
+        """The audit trail as the admin shows it, newest first. A review gone live on schedule,
+        or past its unpublish time, reads so from that time on, before anything has recorded
+        it (clock.catch_up)."""
+        overdue = []
         if clock.gone_live(self):
             note, at = clock.SCHEDULED_NOTE, self.published_at
-            lines.insert(0, self._transition(Status.SCHEDULED, Status.PUBLISHED, None, note, at))
-        return lines
+            overdue.append(self._transition(Status.SCHEDULED, Status.PUBLISHED, None, note, at))
+        if self.is_expired:
+            source = Status.PUBLISHED if overdue else self.status
+            note, at = clock.EXPIRED_NOTE, self.unpublish_at
+            overdue.append(self._transition(source, Status.DRAFT, None, note, at))
+        return [*reversed(overdue), *self.transitions.select_related("actor")]
 
     def _transition(self, source, to, by, note, at=None):
         """An audit-trail line, unsaved."""
