@@ -11,8 +11,9 @@ audit trail and mails the author that the review went live, or was unpublished. 
 that its moment still stands (a rescheduled or unpublished review makes it do nothing), so stale
 tasks are harmless. `manage.py publish_scheduled` does the same for whatever is due, for a
 site that runs no worker. Until one of them comes, the next step or audit-trail line on a review
-records its going live and its expiry first (`catch_up`), each dated at its own time, and the
-admin's trail shows them meanwhile.
+records its going live and its expiry first (`catch_up`), and the admin's trail shows them
+meanwhile. All of them record both through `record_overdue`, in that order and each dated at its
+own time, so however late they come the trail reads in time order.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def went_live(review_id: int, moment: str):
         )
         if review is None:
             return {"skipped": "no longer scheduled for that time"}
-        mark_live(review)
+        record_overdue(review)  # and its expiry after it, if that has come too
     return {"published": review_id}
 
 
@@ -141,7 +142,7 @@ def expired(review_id: int, moment: str):
         )
         if review is None:
             return {"skipped": "no longer expiring at that time"}
-        mark_expired(review)
+        record_overdue(review)  # its going live first, if nothing has recorded it
     return {"unpublished": review_id}
 
 
@@ -242,14 +243,11 @@ def _mail_author(review, subject: str, body: str) -> None:
 
 
 def tidy() -> tuple[int, int]:
-    """Do now what the queued tasks do, for everything due: (went live, expired)."""
+    """Do now what the queued tasks do, for everything due, each review's going live before its
+    expiry: (went live, expired)."""
     from reviews.models import Review  # reviews.models imports this module (Review.set_expiry)
 
+    overdue = Review.objects.due() | Review.objects.expired()
     with transaction.atomic():
-        expiring = list(Review.objects.expired().select_for_update())
-        for review in expiring:
-            mark_expired(review)
-        due = list(Review.objects.due().select_for_update())
-        for review in due:
-            mark_live(review)
-    return len(due), len(expiring)
+        done = [record_overdue(review) for review in overdue.select_for_update().order_by("pk")]
+    return sum(live for live, _ in done), sum(expired for _, expired in done)

@@ -320,3 +320,54 @@ def test_a_new_unpublish_time_on_an_expired_review_leaves_it_unpublished(people)
         (S.DRAFT, S.DRAFT, editor, f"Unpublish at {clock.local(later)}.", None),
     ]
     assert Review.objects.get(pk=review.pk).status == S.DRAFT
+
+
+def scheduled_to_come_and_go() -> tuple[Review, object, datetime.datetime, datetime.datetime]:
+    """A review an editor scheduled an hour ahead and set to unpublish an hour later: (the
+    review, the editor, the two times)."""
+    editor = SuperuserFactory()
+    review = ReviewFactory(intro="Words.")
+    live_at, gone_at = timezone.now() + HOUR, timezone.now() + 2 * HOUR
+    review.publish(by=editor, at=live_at)
+    review.set_expiry(gone_at, by=editor)
+    return review, editor, live_at, gone_at
+
+
+def test_publish_scheduled_records_going_live_then_expiry_in_time_order(committed, mailoutbox):
+    review, editor, live_at, gone_at = scheduled_to_come_and_go()
+
+    with time_machine.travel(gone_at + HOUR), committed():
+        out = StringIO()
+        call_command("publish_scheduled", stdout=out)
+
+    assert trail(review) == [
+        (S.DRAFT, S.SCHEDULED, editor, "", live_at),
+        (S.SCHEDULED, S.SCHEDULED, editor, f"Unpublish at {clock.local(gone_at)}.", live_at),
+        (S.SCHEDULED, S.PUBLISHED, None, "Scheduled time reached.", None),
+        (S.PUBLISHED, S.DRAFT, None, EXPIRED, None),
+    ]
+    times = [line.created_at for line in review.transitions.order_by("created_at", "id")]
+    assert times[2:] == [live_at, gone_at]
+    assert out.getvalue().strip() == (
+        "1 scheduled review(s) marked published; 1 expired review(s) unpublished."
+    )
+    assert Review.objects.get(pk=review.pk).status == S.DRAFT
+    assert [m.subject for m in mailoutbox] == [
+        f"Live: {review.headline}",
+        f"Unpublished: {review.headline}",
+    ]
+
+
+def test_the_expiry_task_coming_first_records_the_going_live_before_it(committed):
+    """A worker that was down runs the expiry task of a review whose going live nothing
+    recorded: the trail still reads in time order."""
+    review, _editor, live_at, gone_at = scheduled_to_come_and_go()
+
+    with time_machine.travel(gone_at + HOUR), committed():
+        clock.expired.call(review.pk, gone_at.isoformat())
+
+    lines = list(review.transitions.order_by("created_at", "id"))
+    assert [(line.from_status, line.to_status, line.created_at) for line in lines[2:]] == [
+        (S.SCHEDULED, S.PUBLISHED, live_at),
+        (S.PUBLISHED, S.DRAFT, gone_at),
+    ]
