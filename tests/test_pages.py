@@ -957,6 +957,38 @@ def test_the_film_list_is_paginated_by_24_and_filters_by_collection(client):
     assert text(find(main_of(nope), cls="empty-state")).startswith("No films in “nope”")
 
 
+def outline(node) -> list[str]:
+    """The headings under `node`, in document order, as "h2 John Wick"."""
+    levels = {f"h{n}" for n in range(1, 7)}
+    found = []
+    for child in getattr(node, "children", []):
+        if isinstance(child, Element):
+            if child.name in levels:
+                found.append(f"{child.name} {text(child)}")
+            else:
+                found.extend(outline(child))
+    return found
+
+
+def test_film_cards_on_every_film_list_are_headed_below_the_page_title(client):
+    """The film list's own title never becomes a card's tag (`<Horror films class=…>`): each
+    card's title is an h2 under the page's h1, filtered or not, as its review cards are."""
+    horror = GenreFactory(name="Horror", slug="horror")
+    saga = CollectionFactory(name="John Wick Collection")
+    film = FilmFactory(title="John Wick", genres=[horror], collection=saga)
+    for url in ("/films/", "/films/?genre=horror", saga.get_absolute_url()):
+        main = main_of(client.get(url))
+        headings = outline(main)
+        assert headings[0].startswith("h1 "), url
+        assert headings[1:] == ["h2 John Wick"], url
+        assert [card.name for card in find_all(main, cls="card__title")] == ["h2"], url
+    # A page's own `heading` never reaches a card, nor does a level that is no heading.
+    card = Template("{% load marquee %}{% film_card film %}{% film_card film heading=h %}").render(
+        Context({"film": film, "heading": "Horror films", "h": "Horror films"})
+    )
+    assert [card.name for card in find_all(parse_html(card), cls="card__title")] == ["h2", "h2"]
+
+
 def test_the_person_page_shows_biography_and_filmography_newest_first(client):
     person = PersonFactory(name="Keanu Reeves", biography="An actor.\n\nAnd a director.")
     old = FilmFactory(title="Speed", release_date=datetime.date(1994, 6, 10))

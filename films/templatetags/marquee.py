@@ -82,6 +82,21 @@ def language_name(code: str) -> str:
 
 
 DEFAULT_POSTER_SIZES = "(max-width: 37.5rem) 45vw, 15rem"  # a grid card's width
+CARD_HEADINGS = {"h2", "h3", "h4"}  # a card's title: below a page's h1
+
+
+@register.inclusion_tag("includes/film_card.html", takes_context=True)
+def film_card(context, film, *, heading: str = "h2") -> dict:
+    """`{% film_card film heading="h3" %}`: a film in a grid, its title at the level `heading`.
+
+    A tag rather than an include: the card sees only what it is given, never a page's own
+    `heading` (the film list's title once became the card's tag, `<Horror films …>`).
+    """
+    return {
+        "film": film,
+        "h": heading if heading in CARD_HEADINGS else "h2",
+        "request": context.get("request"),
+    }
 
 
 @register.simple_tag

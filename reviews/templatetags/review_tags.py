@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
-from films.templatetags.marquee import picture, poster
+from films.templatetags.marquee import CARD_HEADINGS, picture, poster
 from pagecache import tags
 from reviews.markdown import without_spoilers
 from reviews.templatetags.critic_tags import byline as critic_byline
@@ -76,9 +76,6 @@ def rating(value) -> SafeString:
     )
 
 
-HEADINGS = {"h2", "h3", "h4"}
-
-
 LEAD_SIZES = "(max-width: 40rem) 100vw, 44rem"
 CARD_SIZES = "(max-width: 40rem) 100vw, (max-width: 76rem) 45vw, 22rem"
 WIDE = (16, 9)
@@ -114,7 +111,7 @@ def review_card(
     film, author = review.film, review.author
     if (request := context.get("request")) is not None:
         tags.shows(request, f"review:{review.pk}", f"film:{film.pk}", f"user:{author.pk}")
-    h = heading if heading in HEADINGS else "h2"
+    h = heading if heading in CARD_HEADINGS else "h2"
     published = template_localtime(review.published_at)
     return format_html(
         '\n<article class="card review-card{}{}{}">\n  {}\n'
