@@ -4,9 +4,9 @@ import re
 
 from django import forms
 from django.db.models import Q
+from django.http import Http404
 
 from films.models import Collection, Genre
-from pagecache import pages
 
 SLUG = re.compile(r"[-\w]{1,200}")
 # A year as the form writes it: each other way ("02020") would be a page cache copy of its own.
@@ -22,8 +22,9 @@ class ListFilters(forms.Form):
     """A list's filters: the query string in, the list's filter form out.
 
     Every list treats filters alike: a value that names nothing (an unknown genre, a year that
-    is not one) is no error of the form or the page. The list is then empty and says what was
-    asked for, and the page cache keeps no copy of it: each such value would be another one.
+    is not one) is no such page, a 404 that never repeats the value (`?year=Visit evil.example`
+    headed a list), and the page cache keeps no copy of it. A real genre with nothing in it is
+    an empty list that says so.
     """
 
     genre = choice("Genre")
@@ -35,6 +36,9 @@ class ListFilters(forms.Form):
         self.request = request
         self.given = {name: data[name] for name in self.fields if data.get(name)}
         self.full_clean()
+        for name in self.given:
+            if self.cleaned_data[name] is None:
+                raise Http404(f"No such {name}.")
 
     def offer(self, **choices):
         """Offer these (value, label) pairs in the named filters' selects."""
@@ -55,28 +59,16 @@ class ListFilters(forms.Form):
 
     def narrow(self, queryset, **lookups):
         """`queryset` narrowed by each given filter, through its lookup: a field lookup, or a
-        function of the value giving a condition (a Q); if one names nothing, no rows at all."""
-        values = {name: self.cleaned_data[name] for name in self.given}
-        if None in values.values():
-            return queryset.none()
+        function of the value giving a condition (a Q)."""
         conditions = []
-        for name, value in values.items():
-            lookup = lookups[name]
+        for name in self.given:
+            value, lookup = self.cleaned_data[name], lookups[name]
             conditions.append(lookup(value) if callable(lookup) else Q(**{lookup: value}))
         return queryset.filter(*conditions)
 
     def names(self) -> dict[str, str]:
-        """Each given filter as a heading says it; a value that names nothing, quoted as it
-        was asked for (shortened)."""
-        names = {}
-        for name, value in self.given.items():
-            if (found := self.cleaned_data[name]) is None:
-                pages.not_kept(self.request)
-                shown = "".join(c for c in value[:40] if c.isprintable())  # no NUL, no controls
-                names[name] = f"“{shown}{'…' if len(value) > 40 else ''}”"
-            else:
-                names[name] = self.name_of(name, found)
-        return names
+        """Each given filter as a heading says it."""
+        return {name: self.name_of(name, self.cleaned_data[name]) for name in self.given}
 
     def name_of(self, name: str, value) -> str:
         return str(value)

@@ -372,11 +372,13 @@ def test_the_review_list_filters_by_genre_year_rating_and_critic(client):
         "year=-5",
     ],
 )
-def test_odd_filter_values_give_a_page(client, query):
+def test_odd_filter_values_are_not_found(client, query):
+    """Never a server error, nor the value echoed (a NUL, 3,000 characters)."""
     published()
     response = client.get(f"/reviews/?{query}")
-    assert response.status_code == 200
-    assert "\x00" not in response.content.decode()  # the value is quoted, without the NUL
+    assert response.status_code == 404
+    assert "\x00" not in response.content.decode()
+    assert "xxxxxxxx" not in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -951,10 +953,8 @@ def test_the_film_list_is_paginated_by_24_and_filters_by_collection(client):
     assert len(find_all(second, cls="film-card")) == 1
     assert text(find(saga_page, "h1")) == "John Wick Collection"
     assert len(find_all(saga_page, cls="film-card")) == 2
-    # A collection that does not exist: an empty list that says so, as every list does.
-    nope = client.get("/films/?collection=nope")
-    assert nope.status_code == 200
-    assert text(find(main_of(nope), cls="empty-state")).startswith("No films in “nope”")
+    # A collection that does not exist: no such page, as with every list's filters.
+    assert client.get("/films/?collection=nope").status_code == 404
 
 
 def outline(node) -> list[str]:
@@ -1089,7 +1089,7 @@ def test_the_person_page_links_to_all_reviews_of_their_films_when_it_shows_some(
 
 def test_the_reviews_of_a_persons_films_name_them_as_cast_or_crew(client):
     """Films *with* an actor, *by* a director (or any crew); a film they act in and direct is
-    there once, and an unknown person is an empty list, as an unknown genre is."""
+    there once, and an unknown person is no page, as an unknown genre is."""
     director = PersonFactory(name="Greta Gerwig", slug="greta-gerwig")
     directed, acted_and_directed = FilmFactory(), FilmFactory()
     CrewCreditFactory(film=directed, person=director)
@@ -1108,10 +1108,7 @@ def test_the_reviews_of_a_persons_films_name_them_as_cast_or_crew(client):
     assert text(find(cast, "h1")) == "Reviews of films with Greta Gerwig, 4 stars or more"
     assert sorted(review_titles(cast)) == sorted([a.headline, b.headline])
 
-    response = client.get("/reviews/?person=nobody")
-    empty = find(main_of(response), cls="empty-state")
-    assert text(find(empty, "h2")) == "No reviews of films with “nobody”"
-    assert robots(response) == "noindex, follow"
+    assert client.get("/reviews/?person=nobody").status_code == 404
 
 
 def test_the_reviews_of_a_persons_films_take_the_same_queries_however_many(client, monkeypatch):
@@ -1361,21 +1358,50 @@ def test_empty_lists_say_what_was_filtered(client):
 
 
 @pytest.mark.parametrize(
-    ("query", "named"),
+    "url",
     [
-        ("genre=no-such-genre", "“no-such-genre”"),
-        ("year=abc", "“abc”"),
-        ("genre=%00", "“\x00”"),
+        "/films/?collection=nope",
+        "/films/?genre=no-such-genre",
+        "/films/?year=abc",
+        "/films/?year=02014",
+        "/films/?genre=action&year=Visit%20evil.example",
+        "/reviews/?genre=nope",
+        "/reviews/?year=Visit%20evil.example",
+        "/reviews/?rating=6",
+        "/reviews/?rating=abc",
+        "/reviews/?critic=nobody",
+        "/reviews/?person=nobody",
+        "/reviews/?genre=%00",
     ],
 )
-def test_unknown_filter_values_behave_alike_on_every_list(client, query, named):
+def test_a_filter_that_names_nothing_is_not_found(client, url):
+    """An unknown genre, collection, critic or person, or a year or rating that is none, is a
+    404 that never repeats what was asked for as a heading (a spoofed 'Visit evil.example'); the
+    page cache keeps no copy of it."""
     published(film=FilmFactory(genres=[GenreFactory(name="Action")]))
-    for url in ("/films/", "/reviews/"):
-        response = client.get(f"{url}?{query}")
-        assert response.status_code == 200, url
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "X-Page-Cache" not in response
+        html = response.content.decode()
+        assert "This page is not showing" in html
+        for echoed in ("nope", "nobody", "evil.example", "abc", "no-such-genre", "02014"):
+            assert echoed not in html
+
+
+def test_a_real_filter_with_nothing_in_it_is_an_empty_list(client):
+    """A genre with no reviews yet, a year with no films: 200, '0 …', and what was filtered."""
+    GenreFactory(name="Horror", slug="horror")
+    published(film=FilmFactory(genres=[GenreFactory(name="Action")]))
+    for url, nothing in [
+        ("/reviews/?genre=horror", "No horror reviews"),
+        ("/films/?genre=horror", "No horror films"),
+        ("/films/?year=1990", "No films from 1990"),
+    ]:
+        response = client.get(url)
         main = main_of(response)
-        assert not find_all(main, cls="card"), url
-        assert find_all(main, cls="empty-state"), url
+        assert text(find(main, cls="page-header__lede")).startswith("0 "), url
+        assert text(find(find(main, cls="empty-state"), "h2")).lower() == nothing.lower(), url
         assert robots(response) == "noindex, follow", url
 
 
