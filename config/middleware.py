@@ -1,12 +1,16 @@
 """Project-wide middleware."""
 
+import copy
 import logging
 import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.urls import NoReverseMatch, reverse
+from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.encoding import escape_uri_path
 
 from config.dbdeadline import database_deadline
 from config.errors import bad_request, database_unavailable_response
@@ -147,3 +151,65 @@ def _holds_null(request) -> bool:
                 texts.append(key)
                 texts.extend(values)
     return any("\x00" in text for text in texts)
+
+
+# The apps whose pages readers reach by slug, and the query parameters whose values are slugs
+# (the lists' filters, films/forms.py): an address there may be sent on to its lowercase.
+LOWERCASE_NAMESPACES = {"films", "reviews"}
+SLUG_PARAMETERS = {"genre", "collection", "critic", "person"}
+
+
+class LowercaseAddressMiddleware:
+    """Send a public address that is not found on to its lowercase form, if that is a page.
+
+    Slugs are lowercase, but links get typed and pasted: `/films/Ballerina/`,
+    `/reviews/<slug>//`, `?genre=ACTION` answered 404 (the last, once, an empty list). One
+    address is tried on a 404 to a GET: the path and the filters' slugs lowercased, slashes
+    doubled made single. It is sent on to (301) only when it answers this reader with a page
+    (200), so no redirect ever tells that an unpublished review's address exists. Listed after
+    the authentication middleware: the view is asked as this reader.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        path = re.sub(r"/{2,}", "/", request.path_info.lower())
+        query = QueryDict(mutable=True)
+        for name, values in request.GET.lists():
+            query.setlist(name, [v.lower() for v in values] if name in SLUG_PARAMETERS else values)
+        if path == request.path_info and query == request.GET:
+            return response
+        if not _answers(request, path, query):
+            return response
+        location = escape_uri_path(_prefix(request) + path)
+        return HttpResponsePermanentRedirect(
+            f"{location}?{query.urlencode()}" if query else location
+        )
+
+
+def _prefix(request) -> str:
+    """Where the site is mounted (SCRIPT_NAME), "" at the root."""
+    return request.path.removesuffix(request.path_info)
+
+
+def _answers(request, path: str, query: QueryDict) -> bool:
+    """Does `path?query` show this reader a page of the public apps?"""
+    try:
+        match = resolve(path, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    if match.namespace not in LOWERCASE_NAMESPACES:
+        return False
+    asked = copy.copy(request)
+    asked.META = {**request.META, "QUERY_STRING": query.urlencode()}
+    asked.path_info, asked.path = path, _prefix(request) + path
+    asked.GET, asked.resolver_match = query.copy(), match
+    try:
+        response = match.func(asked, *match.args, **match.kwargs)
+    except (Http404, PermissionDenied):
+        return False
+    return response.status_code == 200

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # Staff read and type times in their own zone in the admin (reviews/timezones.py).
     "reviews.timezones.EditorTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A public address not found, tried lowercase (`/films/Ballerina/`) as this reader.
+    "config.middleware.LowercaseAddressMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",

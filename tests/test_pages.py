@@ -1405,6 +1405,52 @@ def test_a_real_filter_with_nothing_in_it_is_an_empty_list(client):
         assert robots(response) == "noindex, follow", url
 
 
+def test_an_address_in_capitals_or_with_a_doubled_slash_leads_to_the_page(client):
+    """Slugs are lowercase: a link typed or pasted otherwise is sent on (301) to the page, as is
+    a filter's value (`?genre=ACTION` listed nothing)."""
+    action = GenreFactory(name="Action", slug="action")
+    film = FilmFactory(title="Ballerina", slug="ballerina", genres=[action])
+    CastCreditFactory(film=film, person=PersonFactory(name="Ana de Armas", slug="ana-de-armas"))
+    user = UserFactory()
+    critic = Critic.objects.for_user(user)
+    critic.display_name, critic.slug = "Daniel Okafor", "daniel-okafor"
+    critic.save()
+    review = published(film=film, author=user, slug="ballerina-a-john-wick-story")
+    for asked, page_url in [
+        ("/films/Ballerina/", "/films/ballerina/"),
+        ("/reviews/BALLERINA-A-JOHN-WICK-STORY/", review.get_absolute_url()),
+        ("/genres/Action/", "/genres/action/"),
+        ("/critics/Daniel-Okafor/", "/critics/daniel-okafor/"),
+        ("/people/Ana-de-Armas/", "/people/ana-de-armas/"),
+        ("/Films/", "/films/"),
+        (f"{review.get_absolute_url()}/", review.get_absolute_url()),
+        ("/films//ballerina/", "/films/ballerina/"),
+        ("/reviews/?genre=ACTION", "/reviews/?genre=action"),
+        ("/films/?genre=Action&year=2025", "/films/?genre=action&year=2025"),
+        ("/reviews/?critic=Daniel-Okafor&person=ANA-DE-ARMAS", None),
+    ]:
+        response = client.get(asked)
+        assert response.status_code == 301, asked
+        if page_url is not None:
+            assert response["Location"] == page_url, asked
+        assert client.get(response["Location"]).status_code == 200, asked
+
+
+def test_a_draft_or_nothing_in_capitals_is_not_found_and_never_redirected(client):
+    """No redirect tells a reader that an unpublished review's address exists."""
+    ReviewFactory(slug="a-secret-draft")
+    for asked in (
+        "/reviews/A-SECRET-DRAFT/",
+        "/reviews/a-secret-draft//",
+        "/Reviews/a-secret-draft/",
+        "/films/NO-SUCH-FILM/",
+        "/reviews/?genre=NOPE",
+    ):
+        response = client.get(asked)
+        assert response.status_code == 404, asked
+        assert "Location" not in response, asked
+
+
 def test_the_rating_filter_offers_half_stars(client):
     published(rating="4.5")
     form = find(main_of(client.get("/reviews/")), "form", cls="filters")
