@@ -73,6 +73,7 @@ def public_pages(*, deep_page: int = 200) -> dict[str, str]:
         # The person page's link to all the reviews of their films.
         "person's reviews": _url("reviews:list", f"?person={person.slug}"),
         "genre": genre.get_absolute_url(),
+        "critics": _url("reviews:critics"),
         "search (common word)": _url("reviews:search", f"?q={common}"),
         "search (rare word)": _url("reviews:search", "?q=zyzzogeton"),
         "feed": _url("reviews:feed"),

@@ -37,6 +37,7 @@ REVIEW_PAGES = {
     "suggest": ("q",),
     "feed": (),
     "atom_feed": (),
+    "critics": (),
     "critic": ("page",),
     "critic_feed": (),
     "genre_feed": (),

@@ -9,7 +9,7 @@ has no display name (`require_display_name`, called by `Review.publish` and the 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from films.models import unique_slug
@@ -27,6 +27,16 @@ class CriticQuerySet(models.QuerySet):
     def of_reviews(self, reviews):
         """The critics who wrote any of `reviews` (e.g. `Review.objects.published()`)."""
         return self.filter(user_id__in=reviews.values("author_id"))
+
+    def with_reviews(self, reviews):
+        """The critics who wrote any of `reviews`, each with `review_count` (how many) and
+        `latest_review_id` (the newest by publication): counted in the database, one query."""
+        theirs = reviews.filter(author_id=OuterRef("user_id")).order_by()
+        count = theirs.values("author_id").annotate(n=Count("pk")).values("n")
+        latest = theirs.order_by("-published_at", "-id").values("pk")[:1]
+        return self.annotate(
+            review_count=Subquery(count), latest_review_id=Subquery(latest)
+        ).filter(review_count__gt=0)
 
     def for_user(self, user) -> "Critic":
         """`user`'s profile, made on first need with the account's full name as display name."""

@@ -19,6 +19,8 @@ from reviews.critics import Critic, CriticLink
 from reviews.models import Comment, Feature, Review, Section, Tag
 
 LISTS = ("home", "reviews-list", "feed", "sitemap", "search")
+# What lists critics by name and address (a deleted critic: `was_named_as` unset).
+CRITIC_LISTS = ("critics",)
 NAME_FIELDS = {"username", "first_name", "last_name"}
 
 
@@ -130,10 +132,25 @@ def user_saved(sender, instance, update_fields=None, **kwargs):
         tags.retire(f"user:{instance.pk}")
 
 
+def critic_saving(sender, instance, raw=False, **kwargs):
+    instance.was_named_as = (
+        Critic.objects.filter(pk=instance.pk).values_list("display_name", "slug").first()
+        if instance.pk
+        else None
+    )
+
+
 def critic_changed(sender, instance, **kwargs):
-    """A critic's name, page or links show on bylines, their page and feed: retire the user's."""
+    """A critic's name, page or links show on bylines, their page and feed: retire the user's.
+    A new name or address also changes the list of critics, wherever it was not shown yet."""
     user_id = instance.user_id if isinstance(instance, Critic) else instance.critic.user_id
-    tags.retire(f"user:{user_id}")
+    changed = [f"user:{user_id}"]
+    if isinstance(instance, Critic) and getattr(instance, "was_named_as", None) != (
+        instance.display_name,
+        instance.slug,
+    ):
+        changed += CRITIC_LISTS
+    tags.retire(*changed)
 
 
 def connect() -> None:
@@ -154,6 +171,7 @@ def connect() -> None:
         (post_save, Comment, comment_changed),
         (post_delete, Comment, comment_changed),
         (post_save, get_user_model(), user_saved),
+        (pre_save, Critic, critic_saving),
         (post_save, Critic, critic_changed),
         (post_delete, Critic, critic_changed),
         (post_save, CriticLink, critic_changed),

@@ -30,6 +30,7 @@ urlpatterns = [
     path("feed/", feeds.LatestReviewsFeed(), name="feed"),
     path("feed/atom/", feeds.LatestReviewsAtomFeed(), name="atom_feed"),
     path("feed/style.xsl", feeds.feed_stylesheet, name="feed_style"),
+    path("critics/", critic_views.CriticListView.as_view(), name="critics"),
     path("critics/<slug:slug>/", critic_views.CriticDetailView.as_view(), name="critic"),
     path("critics/<slug:slug>/feed/", feeds.CriticFeed(), name="critic_feed"),
     path("genres/<slug:slug>/feed/", feeds.GenreFeed(), name="genre_feed"),

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from pagecache.pages import cache_page
 from reviews import moderation
+from reviews.critics import Critic
 from reviews.models import Comment
 from tests.factories import (
     CastCreditFactory,
@@ -73,6 +74,7 @@ PUBLIC_URLS = [
     "/",
     "/reviews/",
     "/films/",
+    "/critics/",
     "/search/?q=cached",
     "/feed/",
     "/feed/atom/",
@@ -302,6 +304,29 @@ def test_editing_a_review_refreshes_its_pages_and_leaves_other_reviews_cached(
         section.save()
     assert "Renamed section" in client.get(review.get_absolute_url()).content.decode()
     assert cached(client, elsewhere.get_absolute_url())
+
+
+def test_the_critics_page_follows_publication_and_profile_edits(client, review, editor, committed):
+    writer = StaffFactory(first_name="Nia", last_name="Okafor")
+    draft = ReviewFactory(author=writer, headline="Okafor on first films")
+    assert "Nia Okafor" not in client.get("/critics/").content.decode()
+    assert cached(client, "/critics/")
+    with committed():
+        draft.publish(by=editor)
+    assert "Okafor on first films" in client.get("/critics/").content.decode()
+    assert cached(client, "/critics/")
+    critic = Critic.objects.get(user=writer)
+    critic.bio = "Writes from Lagos."
+    with committed():
+        critic.save()
+    assert "Writes from Lagos." in client.get("/critics/").content.decode()
+    with committed():
+        draft.headline = "Okafor on first films, retitled"
+        draft.save()
+    assert "Okafor on first films, retitled" in client.get("/critics/").content.decode()
+    with committed():
+        draft.unpublish(by=editor)
+    assert "Nia Okafor" not in client.get("/critics/").content.decode()
 
 
 def test_saving_a_draft_retires_nothing_public(client, review, committed):

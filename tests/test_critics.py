@@ -333,6 +333,64 @@ def test_a_critic_without_published_reviews_has_no_page(client, critic):
     assert client.get("/critics/no-such-critic/").status_code == 404
 
 
+# The list of critics --------------------------------------------------------------------------
+
+
+def test_the_critics_page_lists_who_has_a_public_review_with_their_latest(client, critic):
+    day = datetime.timedelta(days=1)
+    publish_review(critic, headline="An older review", published_at=timezone.now() - 5 * day)
+    latest = publish_review(
+        critic, headline="The latest public one", published_at=timezone.now() - day
+    )
+    ReviewFactory(author=critic.user, headline="A newer draft")
+    ReviewFactory(
+        author=critic.user,
+        headline="Scheduled for next week",
+        status=Review.Status.SCHEDULED,
+        published_at=timezone.now() + 7 * day,
+    )
+    drafts_only = Critic.objects.for_user(UserFactory(first_name="Dora", last_name="Draft"))
+    ReviewFactory(author=drafts_only.user, headline="Dora's draft")
+    other = Critic.objects.for_user(UserFactory(first_name="Helen", last_name="Marsh"))
+    publish_review(other, headline="Helen on noir")
+
+    response = client.get("/critics/")
+    assert response.status_code == 200
+    main = main_of(response)
+    assert text(find(main, "h1")) == "Critics"
+    cards = find_all(main, cls="critic-card")
+    names = [text(find(card, cls="critic-card__name")) for card in cards]
+    assert names == ["Helen Marsh", "Mara Lind"]
+    mara = cards[1]
+    assert ("Mara Lind", "/critics/mara-lind/") in links(mara)
+    assert attr(find(mara, "img"), "alt") == "Portrait of Mara Lind"
+    assert "Mara Lind writes about thrillers." in text(mara)
+    assert "2 reviews" in text(mara)
+    assert ("The latest public one", latest.get_absolute_url()) in links(mara)
+    assert "1 review" in text(cards[0])
+    html = response.content.decode()
+    for unpublished in ("Dora", "A newer draft", "Scheduled for next week", LOGIN):
+        assert unpublished not in html
+
+
+def test_every_page_links_to_the_critics(client, critic):
+    publish_review(critic)
+    for url in ("/", "/reviews/", "/critics/mara-lind/"):
+        html = client.get(url).content.decode()
+        header = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+        footer = html.split('<footer class="site-footer">', 1)[1]
+        assert 'href="/critics/"' in header, url
+        assert 'href="/critics/"' in footer, url
+
+
+def test_with_no_public_review_the_critics_page_says_so(client, critic):
+    ReviewFactory(author=critic.user)  # a draft
+
+    main = main_of(client.get("/critics/"))
+    assert find_all(main, cls="critic-card") == []
+    assert "No critics yet" in text(main)
+
+
 # Feeds ----------------------------------------------------------------------------------------
 
 

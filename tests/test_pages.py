@@ -195,7 +195,11 @@ def test_every_page_has_the_site_frame(client):
     assert attr(find(document, "main"), "id") == "main"
     header = find(document, "header", cls="site-header")
     assert ("Marquee", "/") in links(header)
-    assert links(find(header, "nav")) == [("Reviews", "/reviews/"), ("Films", "/films/")]
+    assert links(find(header, "nav")) == [
+        ("Reviews", "/reviews/"),
+        ("Films", "/films/"),
+        ("Critics", "/critics/"),
+    ]
     search = find(header, "form", role="search")
     assert attr(search, "action") == "/search/"
     assert find(document, "footer", cls="site-footer")

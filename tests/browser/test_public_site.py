@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from films.models import Film, Genre, Person
+from reviews.critics import Critic
 from reviews.models import Comment, Feature, Review
 from tests.browser.conftest import horizontal_overflow, screenshot, viewport_name
 from tests.factories import (
@@ -72,6 +73,7 @@ def pages(review: Review) -> dict[str, str]:
         "genre": "/genres/action/",
         "search": "/search/?q=dance",
         "critic": "/critics/mara-lind/",
+        "critics": "/critics/",
         "film-list-filtered": "/films/?genre=action&year=2020",
         "feed": "/feed/",
         "feed-atom": "/feed/atom/",
@@ -105,6 +107,7 @@ def axe_violations(page) -> list[str]:
         "genre",
         "search",
         "critic",
+        "critics",
         "film-list-filtered",
         "feed",
         "feed-atom",
@@ -217,7 +220,32 @@ def test_a_persons_photo_lines_up_with_the_column(page, live_server, site):
     assert photo["x"] == column["x"]
 
 
-@pytest.mark.parametrize("name", ["home", "review-list", "review-page", "film", "search"])
+def test_the_critics_are_listed_from_the_menu(page, live_server, site):
+    """Each critic with a published review, their portrait beside the name; on a phone the
+    list is one column as wide as the page."""
+    mara = Critic.objects.get(slug="mara-lind")
+    mara.bio = "Mara Lind writes about thrillers, and the people who stage their fights."
+    mara.photo = image_upload("mara.png", size=(300, 375))
+    mara.save()
+    page.goto(live_server.url + "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Critics").click()
+    expect(page).to_have_url(live_server.url + "/critics/")
+    card = page.locator(".critic-card").filter(has_text="Mara Lind")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("1 review")
+    expect(card).to_contain_text("writes about thrillers")
+    expect(card.get_by_role("img", name="Portrait of Mara Lind")).to_be_visible()
+    screenshot(page, "critics-list")
+    if viewport_name(page) == "phone":
+        box, main = card.bounding_box(), page.locator(".critic-list").bounding_box()
+        assert box["width"] == main["width"]
+    card.get_by_role("link", name="Mara Lind").click()
+    expect(page).to_have_url(live_server.url + "/critics/mara-lind/")
+
+
+@pytest.mark.parametrize(
+    "name", ["home", "review-list", "review-page", "film", "search", "critics"]
+)
 def test_pages_reflow_at_320_pixels(browser, live_server, site, name):
     """The narrowest phones, and a desktop zoomed to 400% (WCAG's reflow width): nothing
     sticks out or is cut off."""
