@@ -145,6 +145,8 @@ def critic_changed(sender, instance, **kwargs):
     A new name or address also changes the list of critics, wherever it was not shown yet."""
     user_id = instance.user_id if isinstance(instance, Critic) else instance.critic.user_id
     changed = [f"user:{user_id}"]
+    if isinstance(instance, Critic):  # the sitemap dates their page by its last change
+        changed.append("sitemap")
     if isinstance(instance, Critic) and getattr(instance, "was_named_as", None) != (
         instance.display_name,
         instance.slug,

@@ -12,13 +12,13 @@ CSP leaves a browser's own XML viewer unstyled. Crawlers read the same standard 
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from films.models import Film, Genre, Person
-from reviews.models import Review, Tag
+from reviews.models import Critic, Review, Tag
 
 
 class PagedSitemap(Sitemap):
@@ -90,12 +90,38 @@ class TagSitemap(PagedSitemap):
         return Tag.objects.public().order_by("pk").only("slug")
 
 
+class CriticSitemap(PagedSitemap):
+    """Critics with a published review: the others have no page. A page changes with the
+    critic's profile and with each review they publish (`changed`)."""
+
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        published = Review.objects.published().filter(author_id=OuterRef("user_id"))
+        last_published = published.order_by("-published_at").values("published_at")[:1]
+        return (
+            Critic.objects.named()
+            .of_reviews(Review.objects.published())
+            .annotate(changed=Greatest("updated_at", Subquery(last_published)))
+            .order_by("pk")
+            .only("slug", "updated_at")
+        )
+
+    def lastmod(self, critic):
+        return critic.changed
+
+    def get_latest_lastmod(self):
+        return self.items().aggregate(latest=Max("changed"))["latest"]
+
+
 SITEMAPS = {
     "reviews": ReviewSitemap,
     "films": FilmSitemap,
     "people": PersonSitemap,
     "genres": GenreSitemap,
     "tags": TagSitemap,
+    "critics": CriticSitemap,
 }
 
 

@@ -28,7 +28,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-SECTIONS = ["reviews", "films", "people", "genres", "tags"]
+SECTIONS = ["reviews", "films", "people", "genres", "tags", "critics"]
 
 
 def count_queries(client, url: str) -> int:
@@ -153,6 +153,30 @@ def test_sitemap_xml_is_an_index_of_the_sections(client, every_state):
     assert reviews_lastmod == max(review.updated_at for review in public)
     assert max(review.updated_at for review in hidden) > reviews_lastmod
     assert lastmods["http://testserver/sitemap-genres.xml"] is None  # genres have no dates
+    # A critic's page changes with their profile and with each review they publish.
+    critics_lastmod = datetime.datetime.fromisoformat(
+        lastmods["http://testserver/sitemap-critics.xml"]
+    )
+    assert critics_lastmod == max(
+        max(review.published_at for review in public), public[0].author.critic.updated_at
+    )
+
+
+def test_the_critics_section_follows_their_first_review_and_their_address(client, committed):
+    editor = SuperuserFactory()
+    draft = ReviewFactory(author=UserFactory(first_name="Nia", last_name="Okafor"))
+    ReviewFactory(published=True)
+    assert "/critics/nia-okafor/" not in client.get("/sitemap-critics.xml").content.decode()
+    with committed():
+        draft.publish(by=editor)
+    assert "/critics/nia-okafor/" in client.get("/sitemap-critics.xml").content.decode()
+    critic = draft.author.critic
+    critic.slug = "nia"
+    with committed():
+        critic.save()
+    body = client.get("/sitemap-critics.xml").content.decode()
+    assert "/critics/nia/" in body
+    assert "/critics/nia-okafor/" not in body
 
 
 def test_a_scheduled_review_falling_due_moves_the_reviews_lastmod(client):
@@ -193,6 +217,8 @@ def test_each_section_lists_exactly_its_public_objects(client, every_state):
         "people": absolute(Person.objects.order_by("pk")),
         "genres": absolute(Genre.objects.order_by("pk")),
         "tags": ["http://testserver/tags/shown/"],
+        # The hidden reviews' authors have a display name too, and no page.
+        "critics": ["http://testserver/critics/mara-lind/"],
     }
     assert "http://testserver/genres/drama/" in expected["genres"]
     assert len(expected["films"]) == len(public) + len(hidden) + 1

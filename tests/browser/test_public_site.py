@@ -152,7 +152,7 @@ def test_every_page_type_is_accessible_at_every_width(page, live_server, site, n
         expect(page.locator(".feed-item")).to_have_count(4)
     if name == "sitemap":  # the index: a link to each section
         expect(page.get_by_role("heading", level=1)).to_have_text("Sitemap index")
-        expect(page.locator(".feed-item a")).to_have_count(5)
+        expect(page.locator(".feed-item a")).to_have_count(6)
     if name == "sitemap-reviews":
         expect(page.get_by_role("heading", level=1)).to_have_text("Sitemap")
         expect(page.locator(".feed-item a")).to_have_count(4)
