@@ -20,7 +20,7 @@ from reviews.models import Comment, Feature, Review, Section, Tag
 
 LISTS = ("home", "reviews-list", "feed", "sitemap", "search")
 # What lists critics by name and address (a deleted critic: `was_named_as` unset).
-CRITIC_LISTS = ("critics",)
+CRITIC_LISTS = ("critics", "search")
 NAME_FIELDS = {"username", "first_name", "last_name"}
 
 

@@ -393,3 +393,82 @@ def test_postgres_search_uses_the_index_for_the_match():
         plan = " ".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "review_search_vector_gin" in plan
+
+
+# Critics, by their display name -----------------------------------------------------------------
+
+
+@pytest.fixture
+def critics():
+    """Nia Okafor and Helen Marsh have published reviews; Dora Draft has only a draft. No
+    review mentions any of their names."""
+    from reviews.critics import Critic
+    from tests.factories import UserFactory
+
+    found = {}
+    for first, last in (("Nia", "Okafor"), ("Helen", "Marsh")):
+        user = UserFactory(first_name=first, last_name=last)
+        found[last] = Critic.objects.for_user(user)
+        published(author=user, headline=f"Quiet film number {len(found)}")
+    dora = UserFactory(first_name="Dora", last_name="Draft")
+    ReviewFactory(author=dora, headline="Never shown")
+    return found
+
+
+def critic_results(response) -> list[tuple[str, str]]:
+    main = main_of(response)
+    found = [
+        s
+        for s in find_all(main, "section")
+        if dict(s.attributes).get("aria-labelledby") == "results-critics"
+    ]
+    return links(find(found[0], "ul")) if found else []
+
+
+@pytest.mark.parametrize("q", ["Okafor", "okafor", "nia okafor", "Nia Okafor", "okaf*"])
+def test_a_critics_name_finds_their_page(client, critics, q):
+    response = search(client, q)
+    assert critic_results(response) == [("Nia Okafor", "/critics/nia-okafor/")]
+    assert "Nothing found" not in response.content.decode()
+
+
+def test_a_critics_name_typed_whole_puts_them_first(client, critics):
+    main = main_of(search(client, "helen marsh"))
+    assert text(find(main, "h2", cls="section-title")).startswith("Critics")
+    assert critic_results(search(client, "helen marsh")) == [
+        ("Helen Marsh", "/critics/helen-marsh/")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("q", "corrected"),
+    [("okafr", "okafor"), ("helen mash", "helen marsh"), ("okaf", "okaf*")],
+)
+def test_a_critics_name_misspelt_or_begun_is_found_and_said_so(client, critics, q, corrected):
+    response = search(client, q)
+    assert critic_results(response)[0][1] in ("/critics/nia-okafor/", "/critics/helen-marsh/")
+    assert text(find(main_of(response), cls="search-correction")).startswith(
+        f"Showing results for {corrected}"
+    )
+
+
+def test_a_critic_with_only_drafts_is_not_found(client, critics):
+    response = search(client, "dora draft")
+    assert critic_results(response) == []
+    assert "Nothing found" in response.content.decode()
+    assert not [href for _, href in links(main_of(response)) if href.startswith("/critics/")]
+
+
+def test_the_critics_kind_has_its_own_pages(client, critics):
+    response = client.get("/search/", {"q": "okafor", "type": "critics"})
+    assert response.status_code == 200
+    assert critic_results(response) == [("Nia Okafor", "/critics/nia-okafor/")]
+
+
+def test_a_renamed_critic_is_found_by_the_new_name_at_once(client, critics, committed):
+    assert critic_results(search(client, "adaeze")) == []
+    critic = critics["Okafor"]
+    critic.display_name = "Adaeze Okafor"
+    with committed():
+        critic.save()
+    assert critic_results(search(client, "adaeze")) == [("Adaeze Okafor", "/critics/nia-okafor/")]

@@ -68,10 +68,27 @@ def test_the_kind_whose_first_name_or_title_is_being_typed_comes_first(client, c
     kea = suggest(client, "kea")
     assert labels(kea, "people") == ["Keanu Reeves"]
     assert {"John Wick", "Speed"} <= set(labels(kea, "films"))
-    assert kea["order"] == ["people", "films", "reviews"]
+    assert kea["order"] == ["people", "films", "reviews", "critics"]
     assert suggest(client, "john w")["order"][0] == "films"
     assert suggest(client, "balle")["order"][0] == "films"
-    assert suggest(client, "zz")["order"] == ["films", "people", "reviews"]  # nothing found
+    assert suggest(client, "zz")["order"] == ["films", "people", "reviews", "critics"]  # none
+
+
+def test_a_critics_name_is_suggested_as_a_critic_first(client, catalogue):
+    from reviews.critics import Critic
+    from tests.factories import UserFactory
+
+    okafor = UserFactory(first_name="Nia", last_name="Okafor")
+    Critic.objects.for_user(okafor)
+    ReviewFactory(published=True, author=okafor, film=catalogue)
+    drafts = UserFactory(first_name="Okafor", last_name="Drafts")
+    ReviewFactory(author=drafts, film=catalogue)
+
+    data = suggest(client, "okaf")
+    assert data["critics"] == [{"label": "Nia Okafor", "detail": "", "url": "/critics/nia-okafor/"}]
+    assert data["order"][0] == "critics"
+    assert suggest(client, "nia okafor")["order"][0] == "critics"
+    assert labels(suggest(client, "okafr"), "critics") == ["Nia Okafor"]
 
 
 def test_suggestions_forgive_a_typo_and_say_so(client, catalogue):
@@ -108,10 +125,11 @@ def test_short_or_hostile_input_gives_empty_suggestions(client, catalogue):
     assert suggest(client, "b") == {
         "query": "b",
         "corrected": "",
-        "order": ["films", "people", "reviews"],
+        "order": ["films", "people", "reviews", "critics"],
         "reviews": [],
         "films": [],
         "people": [],
+        "critics": [],
     }
     for q in ('"', "*", "a & !b", "\x00", "x" * 5000, ":*"):
         suggest(client, q)

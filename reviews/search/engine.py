@@ -22,6 +22,10 @@ and spelling correction happen here, once, so both give the same kind of answer:
    "reeves" are both "reev"): the corrected query is shown instead if it names a film or a person
    ("keanu reevs" is Keanu Reeves). Every word of a query spelt right is known, so it stays.
 
+Critics are found by their display name (every word, the last one begun when it is a prefix),
+among those with a published review; their names join the vocabulary, so a misspelt or begun name
+is corrected as a person's is (5, 4).
+
 Each kind shows a few results (REVIEWS_SHOWN...) from `offset` on, and counts all it found
 (`Results.totals`): every public review that matches; the films and people among the
 CANDIDATES ranked, a number that is a floor when that many matched (`Results.at_least`).
@@ -35,7 +39,7 @@ from django.db import connections, router
 from django.db.models import Case, Exists, OuterRef, Value, When
 
 from films.models import CastCredit, CrewCredit, Film, Person
-from reviews.models import Review
+from reviews.models import Critic, Review
 from reviews.search import postgres, sqlite, vocabulary
 from reviews.search.highlight import highlighted
 from reviews.search.text import (
@@ -51,6 +55,7 @@ from reviews.search.text import (
 REVIEWS_SHOWN = 20
 FILMS_SHOWN = 12
 PEOPLE_SHOWN = 12
+CRITICS_SHOWN = 12
 CANDIDATES = 100  # films or people fetched before ranking
 PEOPLE_FOR_FILMS = 10  # matched people whose films are listed too
 # What a review's result (and suggestion) shows and ranks by, its film's and author's included:
@@ -73,12 +78,14 @@ REVIEW_CARD = (
 # What ranking a film needs; the cards (with their posters) are loaded for the films shown only.
 FILM_RANKING = ("pk", "title", "original_title", "year", "reviewed")
 PERSON_CARD = ("name", "slug")
+CRITIC_CARD = ("user_id", "display_name", "slug")
 SQLITE_PAGE = 200
 SQLITE_PAGES = 5
 CHOICES_PER_WORD = 3  # nearest known words tried for each unknown one
 MAX_TRIES = 4  # corrected queries tried before giving up
 YEAR_RE = re.compile(r"(18[89]|19\d|20\d)\d")  # a film's year, 1880-2099
-KIND_ORDER = ("films", "people", "reviews")  # suggestions' groups, unless a first matches better
+# Suggestions' groups, unless a first matches better.
+KIND_ORDER = ("films", "people", "reviews", "critics")
 
 
 @dataclass
@@ -87,17 +94,20 @@ class Results:
     reviews: list = field(default_factory=list)
     films: list = field(default_factory=list)
     people: list = field(default_factory=list)
+    critics: list = field(default_factory=list)
     corrected: Query | None = None  # what was searched instead of the reader's words
     # The best film or person found is the one the query names (of the whole results, not
     # this page's, and without the year that `find_or_by_year` took off).
     named: bool = False
-    # How many of each kind were found, the ones shown among them ("reviews", "films", "people").
+    # How many of each kind were found, the ones shown among them ("reviews", "films", …).
     totals: dict[str, int] = field(default_factory=dict)
     at_least: set[str] = field(default_factory=set)  # kinds whose total is a floor
 
     def __bool__(self) -> bool:
         """Whether anything was found, shown on this page or not."""
-        return bool(self.reviews or self.films or self.people or any(self.totals.values()))
+        return bool(
+            self.reviews or self.films or self.people or self.critics or any(self.totals.values())
+        )
 
     @property
     def firsts(self) -> dict[str, int]:
@@ -115,12 +125,17 @@ class Results:
         firsts = self.firsts
         return firsts["people"] == 3 and firsts["films"] <= 0
 
+    @property
+    def critic_exactness(self) -> int:
+        """How exactly the first critic's name matches the query (3: it is their name)."""
+        return exactness(self.query, self.critics[0].display_name) if self.critics else -1
+
     def kinds_best_first(self) -> list[str]:
         """The kinds, the one whose first title or name best matches the query first (in
         KIND_ORDER on a tie): "kea" puts Keanu Reeves above the films he is in, "john w" John
         Wick above its cast."""
         reviews = exactness(self.query, self.reviews[0].headline) if self.reviews else -1
-        best = self.firsts | {"reviews": reviews}
+        best = self.firsts | {"reviews": reviews, "critics": self.critic_exactness}
         return sorted(KIND_ORDER, key=lambda kind: -best[kind])
 
 
@@ -143,27 +158,34 @@ def search(
     raw: str,
     *,
     prefix: bool = False,
-    shown: tuple[int, int, int] | None = None,
+    shown: tuple[int, int, int, int] | None = None,
     snippets: bool = True,
     correct: bool = True,
     offset: int = 0,
     totals: bool = True,
 ) -> Results:
-    """Reviews, films and people for `raw`, ranked; corrected when nothing matches.
+    """Reviews, films, people and critics for `raw`, ranked; corrected when nothing matches.
 
-    `shown` of each kind from the `offset`-th on (reviews shown 0 times are not searched),
-    and with `totals` how many reviews were found (films and people are counted anyway).
+    `shown` of each kind (reviews, films, people, critics) from the `offset`-th on (reviews
+    shown 0 times are not searched), and with `totals` how many reviews were found (the other
+    kinds are counted anyway).
     """
     query = parse(raw, prefix_last=prefix)
     if not query:
         return Results(query)
-    shown = shown or (REVIEWS_SHOWN, FILMS_SHOWN, PEOPLE_SHOWN)
-    how = {"shown": shown, "snippets": snippets, "offset": offset, "totals": totals}
+    shown = shown or (REVIEWS_SHOWN, FILMS_SHOWN, PEOPLE_SHOWN, CRITICS_SHOWN)
+    how = {
+        "shown": shown,
+        "snippets": snippets,
+        "offset": offset,
+        "totals": totals,
+        "critics": PublicCritics(),
+    }
     results = find_or_by_year(query, **how)
     if not correct:
         return results
     if results:
-        if results.totals["films"] or results.totals["people"]:
+        if results.totals["films"] or results.totals["people"] or results.totals["critics"]:
             return results
         if vocabulary.knows_all(_correctable(query), _using()):
             return results
@@ -283,16 +305,17 @@ def find_or_by_year(query: Query, **how) -> Results:
 def find(
     query: Query,
     *,
-    shown: tuple[int, int, int],
+    shown: tuple[int, int, int, int],
     snippets: bool,
     offset: int = 0,
     totals: bool = False,
     year: int | None = None,
+    critics: "PublicCritics | None" = None,
 ) -> Results:
-    """What `search` finds of `query` as written (of the films of `year`): films and people
-    are ranked even when none is shown, so that every kind's page finds what the whole
-    results find."""
-    reviews_shown, films_shown, people_shown = shown
+    """What `search` finds of `query` as written (of the films of `year`): films, people and
+    critics are ranked even when none is shown, so that every kind's page finds what the whole
+    results find. A year names a film's: it finds no critic."""
+    reviews_shown, films_shown, people_shown, critics_shown = shown
     results = Results(query)
     films, people, capped = find_films_and_people(query, year=year)
     results.films = _film_cards([film["pk"] for film in films[offset : offset + films_shown]])
@@ -301,9 +324,13 @@ def find(
         (films[0]["title"], films[0]["original_title"]) if films else None,
         people[0].name if people else None,
     )
-    results.named = 3 in firsts.values()
+    named_critics = [] if year is not None else (critics or PublicCritics()).named(query)
+    results.critics = named_critics[offset : offset + critics_shown]
+    results.named = 3 in firsts.values() or (
+        bool(named_critics) and exactness(query, named_critics[0].display_name) == 3
+    )
     results.people = people[offset : offset + people_shown]
-    results.totals |= {"films": len(films), "people": len(people)}
+    results.totals |= {"films": len(films), "people": len(people), "critics": len(named_critics)}
     results.at_least |= capped
     if reviews_shown and (films or people or any_reviews(query, year)):
         results.reviews, results.totals["reviews"] = find_reviews(
@@ -476,6 +503,35 @@ def find_films_and_people(
         key=lambda p: (-exactness(query, p.name), p.pk not in person_reviewed, len(p.name), p.pk)
     )
     return films, people, capped
+
+
+class PublicCritics:
+    """The critics with a published review, read once per search (one query, however many
+    corrected queries are tried): a few dozen names, matched here on either database."""
+
+    def __init__(self):
+        self._critics = None
+
+    def named(self, query: Query) -> list[Critic]:
+        """The critics whose display name has every word of `query` (the last one begun, in a
+        prefix query), the closest first: the whole name, its start, then the shortest."""
+        if self._critics is None:
+            public = Critic.objects.named().of_reviews(Review.objects.published())
+            self._critics = [
+                (critic, words(critic.display_name)) for critic in public.only(*CRITIC_CARD)
+            ]
+        typed = [*query.terms, *(w for phrase in query.phrases for w in phrase)]
+        last = query.terms[-1] if query.prefix and query.terms else None
+        found = [
+            critic
+            for critic, have in self._critics
+            if all(
+                word in have or (word == last and any(w.startswith(word) for w in have))
+                for word in typed
+            )
+        ]
+        found.sort(key=lambda c: (-exactness(query, c.display_name), len(c.display_name), c.pk))
+        return found
 
 
 def _film_cards(ids: list[int]) -> list[Film]:

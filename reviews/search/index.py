@@ -4,7 +4,8 @@ A review's index entry (PostgreSQL: `search_text` and the weighted `search_vecto
 `search_text` and its FTS5 row) is rebuilt from the stored review whenever the review or one of
 its sections is saved or deleted, and the words of a public review join the vocabulary. Films
 and people are indexed when saved (SQLite's FTS5 rows, the vocabulary); PostgreSQL's trigram
-indexes on their names keep themselves current.
+indexes on their names keep themselves current. Critics are matched by name where they are
+read (engine.PublicCritics); their names join the vocabulary, for corrections.
 
 Saving a review with 1,200 sections must not rebuild the entry 1,201 times: inside `batch()`
 every review touched is remembered and rebuilt once, when the block ends. The importers, the
@@ -205,6 +206,11 @@ def people_changed(people: list[dict], *, using: str) -> None:
     vocabulary.add_words(words(" ".join(p["name"] for p in people)), using=using)
 
 
+def critic_names_changed(names: list[str], *, using: str) -> None:
+    """Critics' display names join the vocabulary: a misspelt name is corrected to theirs."""
+    vocabulary.add_words(words(" ".join(names)), using=using)
+
+
 def deleted(kind: str, ids: list[int], *, using: str) -> None:
     if connections[using].vendor == "sqlite":
         sqlite.delete_rows(using, kind, ids)
@@ -212,7 +218,7 @@ def deleted(kind: str, ids: list[int], *, using: str) -> None:
 
 def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
     """Rebuild everything: every review's entry, films, people, the vocabulary."""
-    from reviews.models import Review, Section  # reviews.models imports this module
+    from reviews.models import Critic, Review, Section  # reviews.models imports this module
 
     if connections[using].vendor == "sqlite":
         sqlite.clear(using)
@@ -230,6 +236,10 @@ def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
     counts["people"] = len(people)
     if progress:
         progress("people", len(people))
+    critic_names_changed(
+        list(Critic.objects.using(using).named().values_list("display_name", flat=True)),
+        using=using,
+    )
     titles = {f["id"]: f for f in Film.objects.using(using).values("id", "title", "original_title")}
     ids = list(Review.objects.using(using).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
@@ -259,7 +269,7 @@ def rebuild(*, using: str = "default", chunk: int = 500, progress=None) -> dict:
 
 def connect() -> None:
     """Index films and people when they are saved or deleted (AppConfig.ready)."""
-    from reviews.models import Review, Section  # reviews.models imports this module
+    from reviews.models import Critic, Review, Section  # reviews.models imports this module
 
     # Not for loaddata (raw): its rows arrive in any order; update_search_index runs after it.
     def film_saved(sender, instance, raw=False, using="default", **kwargs):
@@ -294,6 +304,10 @@ def connect() -> None:
             return
         people_changed([{"id": instance.pk, "name": instance.name}], using=using)
 
+    def critic_saved(sender, instance, raw=False, using="default", **kwargs):
+        if not raw and instance.display_name:
+            critic_names_changed([instance.display_name], using=using)
+
     def section_saved(sender, instance, raw=False, using="default", update_fields=None, **kwargs):
         if not raw and (update_fields is None or {"heading", "body"} & set(update_fields)):
             review_changed(instance.review_id, using=using)
@@ -317,6 +331,7 @@ def connect() -> None:
         (signals.post_save, keyword_saved, Keyword, "keyword"),
         (signals.m2m_changed, keywords_changed, Film.keywords.through, "keywords"),
         (signals.post_save, person_saved, Person, "person"),
+        (signals.post_save, critic_saved, Critic, "critic"),
         (signals.post_delete, removed("film"), Film, "film-delete"),
         (signals.post_delete, removed("person"), Person, "person-delete"),
         (signals.post_delete, removed("review"), Review, "review-delete"),

@@ -20,17 +20,21 @@ from pagecache import pages, tags
 from reviews.search import engine
 from reviews.search.text import MAX_QUERY_LENGTH, clean_query
 
-SUGGESTIONS_SHOWN = (4, 4, 4)  # reviews, films, people
-KINDS = ("reviews", "films", "people")  # in the order of engine.search's `shown`
+SUGGESTIONS_SHOWN = (4, 4, 4, 3)  # reviews, films, people, critics
+KINDS = ("reviews", "films", "people", "critics")  # in the order of engine.search's `shown`
 SHOWN = dict(
-    zip(KINDS, (engine.REVIEWS_SHOWN, engine.FILMS_SHOWN, engine.PEOPLE_SHOWN), strict=True)
+    zip(
+        KINDS,
+        (engine.REVIEWS_SHOWN, engine.FILMS_SHOWN, engine.PEOPLE_SHOWN, engine.CRITICS_SHOWN),
+        strict=True,
+    )
 )
 
 
 def search(request):
     """Any query string gives a page: it is read as words and phrases, never as syntax.
 
-    With `type`, one kind of result (reviews, films or people), paged.
+    With `type`, one kind of result (reviews, films, people or critics), paged.
     """
     tags.shows(request, "search")
     raw = request.GET.get("q", "")
@@ -66,19 +70,22 @@ def search(request):
             "reviews": results.reviews,
             "films": results.films,
             "people": results.people,
+            "critics": results.critics,
             "totals": results.totals,
             "at_least": results.at_least,
             "people_first": results.names_a_person,
+            "critics_first": results.critic_exactness == 3,
             "corrected": results.corrected.text if results.corrected else "",
             "original_url": reverse("reviews:search") + "?" + urlencode({"q": query, "exact": 1}),
         }
-        if not (results.reviews or results.films or results.people):
+        if not (results.reviews or results.films or results.people or results.critics):
             pages.not_kept(request)  # every misspelling would be a copy of its own
     return render(request, "reviews/search.html", context)
 
 
 def suggest(request):
-    """JSON for the header's search box: a few reviews, films and people for what is typed."""
+    """JSON for the header's search box: a few reviews, films, people and critics for what is
+    typed."""
     tags.shows(request, "search")
     raw = request.GET.get("q", "")
     query = clean_query(raw)
@@ -94,6 +101,7 @@ def suggest(request):
         "reviews": [],
         "films": [],
         "people": [],
+        "critics": [],
     }
     if found:
         payload |= {
@@ -119,7 +127,11 @@ def suggest(request):
                 {"label": person.name, "detail": "", "url": person.get_absolute_url()}
                 for person in found.people
             ],
+            "critics": [
+                {"label": critic.display_name, "detail": "", "url": critic.get_absolute_url()}
+                for critic in found.critics
+            ],
         }
-    if query != raw or not (payload["reviews"] or payload["films"] or payload["people"]):
+    if query != raw or not any(payload[kind] for kind in KINDS):
         pages.not_kept(request)
     return JsonResponse(payload)

@@ -13,7 +13,7 @@
   }
   var form = input.form;
   var DELAY = 150;
-  var NAMES = { films: "Film", people: "Person", reviews: "Review" };
+  var NAMES = { films: "Film", people: "Person", reviews: "Review", critics: "Critic" };
 
   var listbox = document.createElement("ul");
   listbox.id = "site-search-suggestions";

@@ -7,10 +7,17 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from reviews.critics import Critic
 from reviews.models import Review
 from tests.browser.conftest import VIEWPORTS, horizontal_overflow, screenshot
 from tests.browser.test_public_site import axe_violations
-from tests.factories import CastCreditFactory, FilmFactory, PersonFactory, ReviewFactory
+from tests.factories import (
+    CastCreditFactory,
+    FilmFactory,
+    PersonFactory,
+    ReviewFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -107,6 +114,21 @@ def test_the_groups_come_in_the_order_the_suggestions_give(page, live_server, ca
         box(page).fill("")
         box(page).press_sequentially(typed, delay=30)
         expect(groups).to_have_text(order)
+
+
+def test_a_critics_name_is_suggested_under_critics(page, live_server, catalogue):
+    okafor = UserFactory(first_name="Nia", last_name="Okafor")
+    Critic.objects.for_user(okafor)
+    ReviewFactory(published=True, author=okafor, headline="Pointe taken")
+    page.goto(live_server.url + "/")
+    box(page).press_sequentially("okaf", delay=30)
+
+    expect(page.locator(".site-search__group").first).to_have_text("Critics")
+    option = page.get_by_role("option", name="Critic: Nia Okafor")
+    expect(option).to_be_visible()
+    screenshot(page, "search-suggestions-critic")
+    option.click()
+    expect(page).to_have_url(f"{live_server.url}/critics/nia-okafor/")
 
 
 def test_enter_without_a_choice_searches_as_typed(page, live_server, catalogue):
