@@ -1,4 +1,4 @@
-"""Search: reviews, films and people; any query gives a page; nothing unpublished is found.
+"""Search: reviews, films, people and critics; any query gives a page; nothing unpublished is found.
 
 Runs on SQLite (the icontains fallback) and on PostgreSQL (full-text search); the tests marked
 for PostgreSQL check what only it does: weights, ranking, stemming, the GIN index.

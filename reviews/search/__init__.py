@@ -1,4 +1,4 @@
-"""Site search: reviews, films and people, forgiving typos and accents, on either database.
+"""Site search: reviews, films, people and critics, forgiving typos and accents, on either database.
 
 - text.py: reading a query (words, "phrases", prefix*), folding accents, edit distance.
 - engine.py: finding, ranking and spelling correction; `engine.search(q)` is the entry point.

@@ -1,4 +1,4 @@
-"""Finding and ranking: reviews, films and people for a reader's query, on either database.
+"""Finding and ranking: reviews, films, people and critics for a reader's query, on either database.
 
 Each database finds candidates its own way (reviews/search/sqlite.py, postgres.py); ranking
 and spelling correction happen here, once, so both give the same kind of answer:

@@ -144,8 +144,8 @@ def test_every_page_type_is_accessible_at_every_width(page, live_server, site, n
         ]
     if name.startswith(("feed", "sitemap")):  # the site's own header, menu and search box
         menu = page.get_by_role("navigation", name="Main").get_by_role("link")
-        expect(menu).to_have_text(["Reviews", "Films"])
-        search = page.get_by_role("searchbox", name="Search reviews, films and people")
+        expect(menu).to_have_text(["Reviews", "Films", "Critics"])
+        search = page.get_by_role("searchbox", name="Search reviews, films, people and critics")
         expect(search).to_be_visible()
     if name.startswith("feed"):
         expect(page.get_by_role("heading", level=1)).to_have_text("Marquee: latest film reviews")
@@ -187,8 +187,8 @@ def test_the_review_list_filters_without_javascript(page, live_server, site):
 
 def test_search_from_the_header(page, live_server, site):
     page.goto(live_server.url + "/")
-    page.get_by_label("Search reviews, films and people").fill("Wiseman")
-    page.get_by_label("Search reviews, films and people").press("Enter")
+    page.get_by_label("Search reviews, films, people and critics").fill("Wiseman")
+    page.get_by_label("Search reviews, films, people and critics").press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Results for “Wiseman”")
     expect(page.get_by_role("link", name="Len Wiseman")).to_be_visible()
     assert Film.objects.filter(title="Ballerina").exists()

@@ -21,7 +21,7 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LABEL = "Search reviews, films and people"
+LABEL = "Search reviews, films, people and critics"
 
 
 @pytest.fixture
