@@ -6,7 +6,8 @@ from html.parser import HTMLParser
 class Forms(HTMLParser):
     """Every form's attributes and successful controls: those inside it and, as in a browser,
     those elsewhere that name it with form="…"; inputs, checked boxes, textareas and selects
-    (a multiple select's value is the list of its selected options)."""
+    (a multiple select's value is the list of its selected options). A disabled control, or
+    one in a disabled fieldset, is not posted."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -16,8 +17,11 @@ class Forms(HTMLParser):
         self._select: tuple[dict, str] | None = None
         self._first_option: str | None = None
         self._later: list[tuple[str, str, str]] = []  # (form id, name, value) seen before it
+        self._fieldsets: list[bool] = []  # the open fieldsets, whether each is disabled
 
     def _owner(self, attrs) -> dict | None:
+        if "disabled" in attrs or any(self._fieldsets):
+            return None
         if attrs.get("form"):
             for form in self.forms:
                 if form["attrs"].get("id") == attrs["form"]:
@@ -38,6 +42,9 @@ class Forms(HTMLParser):
         if tag == "form":
             self._open = {"attrs": attrs, "fields": {}}
             self.forms.append(self._open)
+            return
+        if tag == "fieldset":
+            self._fieldsets.append("disabled" in attrs)
             return
         if tag == "input" and attrs.get("name"):
             kind = attrs.get("type", "text")
@@ -87,6 +94,8 @@ class Forms(HTMLParser):
             self._textarea = None
         elif tag == "select":
             self._select = None
+        elif tag == "fieldset" and self._fieldsets:
+            self._fieldsets.pop()
         elif tag == "form":
             self._open = None
 

@@ -290,9 +290,9 @@ def test_a_line_written_on_an_expired_review_comes_after_its_unpublishing(
     as_role, people, step, note
 ):
     review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
+    at = set_to_expire(review, editor)
     saved = post_change(as_role("editor"), review, headline="A sharper headline")
     assert saved.status_code == 302, errors(saved)  # changes pending, to discard
-    at = set_to_expire(review, editor)
 
     with time_machine.travel(at + HOUR):
         step(review, editor)

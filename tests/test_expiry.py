@@ -14,7 +14,7 @@ from reviews.models import Review
 from tests import test_workflow_admin
 from tests.factories import ReviewFactory, SectionFactory
 from tests.forms import page_form
-from tests.test_workflow_admin import S, errors, messages_of, url
+from tests.test_workflow_admin import S, errors, form_data, messages_of, url
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +250,28 @@ def test_the_editor_sets_an_expiry_on_a_draft_and_it_holds_once_published(as_rol
     assert review.unpublish_at is not None
     with time_machine.travel(review.unpublish_at + HOUR):
         assert review not in Review.objects.published()
+
+
+@pytest.mark.parametrize("state", [S.PUBLISHED, S.SCHEDULED])
+@pytest.mark.parametrize("edit", [{}, {"headline": "A sharper headline"}], ids=["as is", "edited"])
+def test_saving_the_change_page_keeps_the_unpublish_time_it_shows(as_role, people, state, edit):
+    """The page holds the unpublish time as a date box and a time box (unpublish_at_0 and _1):
+    its form posted back as it stands, with or without an edit, keeps the time."""
+    review = live_review(people["author"])
+    if state == S.SCHEDULED:
+        review.unpublish(by=people["editor"])
+        review.publish(by=people["editor"], at=timezone.now() + HOUR)
+    at = (timezone.now() + 3 * HOUR).replace(second=0, microsecond=0)
+    review.set_expiry(at, by=people["editor"])
+    lines = review.transitions.count()
+    client = as_role("editor")
+
+    page = client.get(url("change", review.pk))
+    response = client.post(url("change", review.pk), {**form_data(page), **edit})
+
+    assert response.status_code == 302, errors(response)
+    review = Review.objects.get(pk=review.pk)
+    assert (review.status, review.unpublish_at) == (state, at)
+    # Only an edit to a live review waits as pending changes; a scheduled one is saved in place.
+    assert (review.pending is not None) == (bool(edit) and state == S.PUBLISHED)
+    assert review.transitions.count() == lines  # no "Unpublish time cleared."

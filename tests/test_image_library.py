@@ -214,20 +214,11 @@ def test_the_live_preview_shows_the_figure(client):
 # The library in the admin ---------------------------------------------------------------------
 
 
-def add_form_data(response) -> dict:
-    form = response.context["adminform"].form
-    return {
-        field.html_name: field.value()
-        for field in form
-        if field.value() not in (None, False) and not hasattr(field.value(), "url")
-    }
-
-
 def test_an_editor_uploads_finds_and_sees_where_an_image_is_used(client):
     writer = user_in_group("Writers")
     client.force_login(writer)
     add_url = reverse("admin:images_image_add")
-    data = add_form_data(client.get(add_url))
+    data = form_data(client.get(add_url))
     response = client.post(
         add_url, {**data, "file": image_upload("rehearsal.png", size=(900, 600))}
     )
@@ -268,7 +259,7 @@ def test_an_editor_uploads_finds_and_sees_where_an_image_is_used(client):
 def change_image(client, image, **typed):
     """Post the image's own change form (as its page holds it) with `typed` changed."""
     url = reverse("admin:images_image_change", args=[image.pk])
-    data = add_form_data(client.get(url))
+    data = form_data(client.get(url))
     return client.post(url, {**data, **typed})
 
 
@@ -333,7 +324,7 @@ def test_a_phone_photo_is_stored_upright_without_its_camera_or_location(client):
     renditions are made."""
     client.force_login(user_in_group("Writers"))
     add_url = reverse("admin:images_image_add")
-    data = add_form_data(client.get(add_url))
+    data = form_data(client.get(add_url))
     response = client.post(add_url, {**data, "file": phone_photo(), "alt": "Eve at the stage door"})
     assert response.status_code == 302, response.context and response.context["adminform"].errors
     image = Image.objects.get()
@@ -353,7 +344,7 @@ def test_a_photos_renditions_keep_its_colour_profile_and_nothing_of_its_camera(c
     are served keep it, and keep out what the stored original keeps out."""
     client.force_login(user_in_group("Writers"))
     add_url = reverse("admin:images_image_add")
-    data = add_form_data(client.get(add_url))
+    data = form_data(client.get(add_url))
     with run_tasks(execute=True):
         response = client.post(add_url, {**data, "file": phone_photo(), "alt": "Eve backstage"})
     assert response.status_code == 302, response.context and response.context["adminform"].errors
@@ -391,7 +382,7 @@ def test_an_animation_keeps_its_frames_and_timing_but_not_its_metadata(client, f
     add_url = reverse("admin:images_image_add")
     upload = SimpleUploadedFile(f"loop.{fmt.lower()}", buffer.getvalue())
     response = client.post(
-        add_url, {**add_form_data(client.get(add_url)), "file": upload, "alt": "A loop"}
+        add_url, {**form_data(client.get(add_url)), "file": upload, "alt": "A loop"}
     )
     assert response.status_code == 302, response.context and response.context["adminform"].errors
     stored = Path(Image.objects.get().file.path).read_bytes()
@@ -448,7 +439,7 @@ def test_an_image_goes_into_a_section_through_the_review_form_and_saves_twice(cl
     editor = user_in_group("Editors")
     client.force_login(editor)
     add_url = reverse("admin:images_image_add")
-    data = add_form_data(client.get(add_url))
+    data = form_data(client.get(add_url))
     client.post(
         add_url,
         {**data, "file": image_upload("still.png", size=(1200, 700)), "alt": "A stage"},

@@ -18,6 +18,7 @@ from tests.factories import (
     poster_image,
     user_in_group,
 )
+from tests.forms import page_form
 from tests.test_pages import attr, find_all, links, page, text
 
 pytestmark = pytest.mark.django_db
@@ -72,22 +73,11 @@ def make_review(author, state=S.DRAFT, **kwargs):
 
 
 def form_data(response) -> dict:
-    """What the browser would post back from an admin change page, unchanged."""
-    data = {}
-
-    def add(form):
-        for field in form:
-            value = field.value()
-            if value is None or value is False or (hasattr(value, "name") and not value):
-                continue
-            data[field.html_name] = "on" if value is True else value
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        add(inline.formset.management_form)
-        for form in inline.formset.forms:
-            add(form)
-    return data
+    """What a browser would post back, unchanged, from the page's admin change form (`<form
+    id="<model>_form">`): read from the page's HTML (tests/forms.py), so a split date and time
+    goes as its two boxes, an untouched file input sends nothing, and only checked boxes go."""
+    form_id = f"{response.context['opts'].model_name}_form"
+    return page_form(response.content.decode(), id=form_id)[1]
 
 
 def errors(response) -> list:
