@@ -18,10 +18,13 @@ PYTHON ?= $(shell \
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The cache's files, shared by every target on the local database (`make run`, `make serve`,
+# the imports and `make manage`), so what a command publishes or withdraws reaches the pages the
+# running server keeps; each server's own pages are kept apart (MARQUEE_RELEASE, settings.py).
+CACHE_ENV = CACHE_DIR="$${CACHE_DIR:-$(CURDIR)/var/cache-dev}"
 # Development settings for every command run on the local database: links in mail and the
 # sign-in URL that `make run` prints follow HOST and PORT.
-DEV_ENV = DEBUG=1 MARQUEE_SITE_URL="$${MARQUEE_SITE_URL:-http://$(HOST):$(PORT)}" \
-	CACHE_DIR="$${CACHE_DIR:-$(CURDIR)/var/cache-dev}"
+DEV_ENV = DEBUG=1 MARQUEE_SITE_URL="$${MARQUEE_SITE_URL:-http://$(HOST):$(PORT)}" $(CACHE_ENV)
 
 .PHONY: help install run serve test test-fast lint bench check-python migrate demo \
 	import-film import-review manage
@@ -83,7 +86,8 @@ SERVE_ENV = DEBUG=0 \
 	SESSION_COOKIE_SECURE="$${SESSION_COOKIE_SECURE:-0}" \
 	CSRF_COOKIE_SECURE="$${CSRF_COOKIE_SECURE:-0}" \
 	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}" \
-	SERVE_MEDIA="$${SERVE_MEDIA:-1}"
+	SERVE_MEDIA="$${SERVE_MEDIA:-1}" \
+	$(CACHE_ENV)
 
 serve: install
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0

@@ -280,8 +280,10 @@ else:
 # retired by tag when what they show changes; browsers may reuse a page MARQUEE_PAGE_MAX_AGE
 # seconds, a front cache MARQUEE_FRONT_CACHE_SECONDS (long only when it is purged by tag:
 # MARQUEE_PURGE). MARQUEE_RELEASE names the code's version in cache keys, so a deploy never
-# serves HTML made by the code before it (a digest of the source unless set).
-MARQUEE_RELEASE = env_str("MARQUEE_RELEASE") or source_digest()
+# serves HTML made by the code before it (a digest of the source unless set; with DEBUG on, a
+# release of its own, so a development server and `make serve` sharing a cache, as the Makefile
+# has them, retire each other's pages but never serve each other's).
+MARQUEE_RELEASE = env_str("MARQUEE_RELEASE") or source_digest() + ("-debug" if DEBUG else "")
 MARQUEE_PAGE_CACHE_SECONDS = env_int("MARQUEE_PAGE_CACHE_SECONDS", 600)
 MARQUEE_ARTICLE_CACHE_SECONDS = env_int("MARQUEE_ARTICLE_CACHE_SECONDS", 24 * 3600)
 MARQUEE_PAGE_MAX_AGE = env_int("MARQUEE_PAGE_MAX_AGE", 60)

@@ -380,6 +380,55 @@ def test_make_serve_shows_posters_and_photos_with_debug_off(served, tmp_path):
     assert 'SERVE_MEDIA="$${SERVE_MEDIA:-1}"' in serve_env[1]
 
 
+CONTENT = PROJECT_DIR.parent / "shared" / "content"
+
+
+@pytest.mark.skipif(not CONTENT.is_dir(), reason="needs ../shared/content beside the project")
+def test_a_review_a_make_command_publishes_shows_on_make_serve_at_once(served, tmp_path):
+    """`make serve` and `make import-review` or `make manage` (DEBUG on) share the cache's
+    files, as the Makefile's CACHE_ENV has them: the review list gunicorn keeps is retired by
+    the import, and a page the development settings kept is never served by gunicorn."""
+    base, data, _ = served
+    fetch(base + "/reviews/")
+    assert fetch(base + "/reviews/")[1]["X-Page-Cache"] == "hit"
+    makefile = (PROJECT_DIR / "Makefile").read_text()
+    assert 'CACHE_ENV = CACHE_DIR="$${CACHE_DIR:-$(CURDIR)/var/cache-dev}"' in makefile
+    assert re.search(r"^SERVE_ENV = .*?\$\(CACHE_ENV\)\n\n", makefile, re.M | re.S)
+    assert re.search(r"^DEV_ENV = .*\$\(CACHE_ENV\)$", makefile, re.M)
+
+    development = production_env(
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{data / 'db.sqlite3'}",
+        REDIS_URL=None,
+        CACHE_DIR=str(tmp_path / "cache"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    # A page the development settings render (unhashed static addresses) and keep.
+    host = base.removeprefix("http://")
+    script = f"from django.test import Client; Client().get('/films/', HTTP_HOST='{host}')"
+    kept = manage("shell", "-c", script, env=development)
+    assert kept.returncode == 0, kept.stderr
+    assert fetch(base + "/films/")[1]["X-Page-Cache"] == "miss"
+
+    steps = [
+        ["import_film", str(CONTENT / "ballerina-film.tmdb.json")],
+        ["createsuperuser", "--username", "admin", "--email", "a@example.com", "--noinput"],
+        [
+            "import_review",
+            str(CONTENT / "ballerina-review.txt"),
+            *("--film", "ballerina", "--author", "admin", "--display-name", "Ada Lane"),
+            "--publish",
+        ],
+    ]
+    for step in steps:
+        result = manage(*step, env=development)
+        assert result.returncode == 0, result.stderr
+    status, headers, body = fetch(base + "/reviews/")
+    assert status == 200
+    assert headers["X-Page-Cache"] == "miss"
+    assert "BALLERINA: A JOHN WICK Story" in body.decode()
+
+
 def test_gunicorn_answers_503_while_the_database_is_gone_and_recovers(served, tmp_path):
     base, data, server_log = served
     assert fetch(base + "/healthz")[0] == 200
