@@ -114,7 +114,7 @@ def test_import_review_publishes_only_under_a_display_name(seed_review_path, see
     call_command("import_film", str(seed_film_path), verbosity=0)
     UserFactory(username="admin", first_name="", last_name="", is_superuser=True, is_staff=True)
 
-    with pytest.raises(CommandError, match="--display-name"):
+    with pytest.raises(CommandError, match="--display-name") as refused:
         call_command(
             "import_review",
             str(seed_review_path),
@@ -126,6 +126,10 @@ def test_import_review_publishes_only_under_a_display_name(seed_review_path, see
             stdout=StringIO(),
         )
     assert not Review.objects.exists()
+    # The profile it points to is theirs, and there: not one the refusal rolled back, whose
+    # number the next profile made would take.
+    profile = Critic.objects.get(user__username="admin")
+    assert f"/admin/reviews/critic/{profile.pk}/change/" in str(refused.value)
 
     out = StringIO()
     call_command(

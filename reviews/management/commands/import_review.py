@@ -65,6 +65,9 @@ class Command(BaseCommand):
         author = self.user_by_username(author) if author else self.first_superuser()
         if display_name is not None and not display_name.strip():
             raise CommandError("--display-name is empty: give the name readers should see")
+        # Every author has a profile; made before the import's transaction, the one a refusal
+        # points to ("set a display name on their critic profile") is still there after it.
+        Critic.objects.for_user(author)
         try:
             with transaction.atomic():
                 renamed = display_name is not None and self.set_display_name(
