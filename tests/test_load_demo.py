@@ -304,7 +304,7 @@ def test_the_seed_review_shows_library_stills_in_its_sections(debug, client):
 
 def test_the_demo_has_comments_to_read_and_to_moderate(debug, client):
     output = load_demo()
-    assert "Comments: 3 published, 2 awaiting moderation." in output
+    assert "Comments: 3 published, 2 awaiting moderation, 1 held as spam." in output
 
     seed = Review.objects.get(headline=headline_of("ballerina.txt"))
     page = client.get(seed.get_absolute_url()).content.decode()

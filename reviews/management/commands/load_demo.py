@@ -362,10 +362,11 @@ class Command(BaseCommand):
             f"Reviews: {len(reviews['created'])} new, {len(reviews['skipped'])} already there; "
             f"{sum(by_status.values())} in all ({states or 'none'})."
         )
-        waiting = Comment.objects.filter(status=Comment.Status.PENDING).count()
+        comments = Counter(Comment.objects.values_list("status", flat=True))
         out.write(
-            f"Comments: {Comment.objects.filter(status=Comment.Status.APPROVED).count()} "
-            f"published, {waiting} awaiting moderation."
+            f"Comments: {comments[Comment.Status.APPROVED]} published, "
+            f"{comments[Comment.Status.PENDING]} awaiting moderation, "
+            f"{comments[Comment.Status.SPAM]} held as spam."
         )
         admin_url = settings.MARQUEE_SITE_URL.rstrip("/") + reverse("admin:index")
         for username, (password, role) in new_users.items():
