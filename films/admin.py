@@ -2,7 +2,6 @@
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
@@ -11,7 +10,6 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.fields.files import ImageFieldFile
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, JsonResponse
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,7 +19,7 @@ from config.admin import QueryInitial, StaleCheckedAdmin, own_url, own_urls
 from config.errors import admin_refusal
 from films.admin_tmdb import TMDBFilmAdminMixin
 from films.models import CastCredit, Collection, CrewCredit, Film, Genre, Person, unique_slug
-from films.validators import validate_image_file
+from films.validators import size_cap_attrs, validate_image_file
 
 SLUG_HELP = "Leave empty to make one from the name; it is the page's address."
 
@@ -145,14 +143,7 @@ class CheckedImageMixin:
             # The admin groups a file input under a <legend>, which names the group, not the
             # input: name it too, for screen readers (axe: "label").
             field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name).capitalize())
-            # upload-limit.js refuses a file over the cap before the form is sent: a 30 MB
-            # photo is then not uploaded in full only to be refused.
-            field.widget.attrs.update(
-                {
-                    "data-max-bytes": settings.MARQUEE_MAX_IMAGE_BYTES,
-                    "data-max-size": filesizeformat(settings.MARQUEE_MAX_IMAGE_BYTES),
-                }
-            )
+            field.widget.attrs.update(size_cap_attrs())  # refused before the form is sent
         return field
 
 

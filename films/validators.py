@@ -17,6 +17,14 @@ from PIL import Image
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
+def size_cap_attrs() -> dict:
+    """The image size cap as a field's data attributes, for upload-limit.js to refuse a file
+    over it as soon as it is chosen or dropped: a 30 MB photo is then not uploaded in full only
+    to be refused here."""
+    limit = settings.MARQUEE_MAX_IMAGE_BYTES
+    return {"data-max-bytes": limit, "data-max-size": filesizeformat(limit)}
+
+
 def is_new_upload(file) -> bool:
     """True for a file on its way in, False for one already in storage.
 

@@ -11,6 +11,7 @@ from markdownx.fields import MarkdownxFormField
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from films.validators import size_cap_attrs
 from reviews import pending as pending_versions
 from reviews import permissions, seo
 from reviews.critics import display_name_of
@@ -38,9 +39,11 @@ MARKDOWN_EDITOR = {
 
 def with_image_button(field, request) -> None:
     """Give a Markdown field's toolbar the "Image" button, which opens the library
-    (image-picker.js), for those who may see the library."""
+    (image-picker.js), for those who may see the library; and the size cap an image dropped or
+    pasted into it must keep to (editor-upload.js says so before uploading it)."""
     if request.user.has_perm("images.view_image"):
         field.widget.attrs["data-image-library"] = reverse("admin:images_image_changelist")
+    field.widget.attrs.update(size_cap_attrs())
 
 
 class SectionFormSet(BaseInlineFormSet):

@@ -5,6 +5,8 @@ one from the picker itself, sees both in the live preview, and readers see the f
 their captions on the public page, with no layout shift.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -278,3 +280,46 @@ def test_an_image_over_the_size_cap_is_refused_before_it_is_sent(page, live_serv
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert Image.objects.get().alt_text == "Typed before the file was chosen"
+
+
+DROP_SIZED = """(element, [size, name]) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(size)], name, {type: "image/jpeg"}));
+    element.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true,
+                                                 cancelable: true}));
+}"""
+
+
+def test_an_image_dropped_into_the_text_over_the_size_cap_is_refused_at_once(
+    page, live_server, settings
+):
+    """Dropped into a Markdown field, a photo over the cap is refused in the dialog before the
+    writer describes it, and nothing is uploaded; the text is as it was."""
+    editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Lane")
+    Critic.objects.for_user(editor)
+    review = draft_of(editor, film=FilmFactory(title="Heat"))
+    sign_in(page, live_server, "edie")
+    page.goto(change_page(live_server, review))
+    sent = []  # uploads (the live preview posts the text as it changes)
+    page.on("request", lambda request: "/upload/" in request.url and sent.append(request.url))
+    body = page.locator("#id_sections-0-body")
+    body.click()
+
+    too_big = settings.MARQUEE_MAX_IMAGE_BYTES + 1024 * 1024  # 6.0 MB against 5.0
+    body.evaluate(DROP_SIZED, [too_big, "huge.jpg"])
+    dialog = page.get_by_role("dialog", name="Add the image to the library")
+    problem = dialog.get_by_role("alert")
+    expect(problem).to_have_text(
+        re.compile(r"This image is 6\.0\sMB; the limit is 5\.0\sMB\. Image not added")
+    )
+    expect(problem).to_be_focused()
+    expect(dialog.get_by_role("button", name="Add to the library")).to_be_disabled()
+    dialog.get_by_label("Alt text").fill("A photo too large")
+    dialog.get_by_label("Alt text").press("Enter")  # a form's Enter sends nothing either
+    screenshot(page, "library-drop-too-large")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(body).to_have_value("The plot thickens.")
+    assert sent == []
+    assert not Image.objects.exists()
+    no_errors(page)

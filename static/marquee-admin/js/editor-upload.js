@@ -93,6 +93,7 @@
     function reset(parts) {
         parts.form.reset();
         parts.alt.disabled = false;
+        parts.add.disabled = false;
         parts.problem.hidden = true;
         dialog.querySelectorAll(".image-drop__error").forEach((error) => {
             error.hidden = true;
@@ -143,6 +144,13 @@
             add: form.querySelector("button[type=submit]"),
         };
         reset(parts);
+        // Over the size cap: said at once, not after the whole file was sent (upload-limit.js).
+        const refusal = window.marqueeAdmin.overSizeCap(file, editor);
+        if (refusal) {
+            parts.problem.textContent = `${refusal} Image not added: choose a smaller one.`;
+            parts.problem.hidden = false;
+            parts.add.disabled = true;
+        }
         // A data: URL (the admin's CSP allows images from the site and data:, not blob:).
         const preview = dialog.querySelector(".image-drop__preview");
         preview.removeAttribute("src");
@@ -159,6 +167,9 @@
             let done = null;
             async function submit(event) {
                 event.preventDefault();
+                if (refusal) {
+                    return;  // Enter in a field submits even with the button disabled
+                }
                 parts.problem.hidden = true;
                 const data = new FormData(form);
                 data.append("image", file, file.name || "pasted.png");
@@ -201,7 +212,7 @@
                 resolve(done);
             }, {once: true});
             dialog.showModal();
-            parts.alt.focus();
+            (refusal ? parts.problem : parts.alt).focus();
         });
     }
 

@@ -19,17 +19,22 @@
         return unit === "bytes" ? `${bytes} bytes` : `${value.toFixed(1)} ${unit}`;
     }
 
+    // Why `file` is refused by the cap `field` carries, or "" (editor-upload.js asks it of an
+    // image dropped or pasted into a Markdown field).
+    window.marqueeAdmin = window.marqueeAdmin || {};
+    window.marqueeAdmin.overSizeCap = (file, field) => {
+        const over = file && field.dataset.maxBytes && file.size > Number(field.dataset.maxBytes);
+        return over ? `This image is ${size(file.size)}; the limit is ${field.dataset.maxSize}.` : "";
+    };
+
     document.addEventListener("change", (event) => {
         const input = event.target;
         if (!(input instanceof HTMLInputElement) || !input.dataset.maxBytes) {
             return;
         }
-        const file = input.files && input.files[0];
-        const over = file && file.size > Number(input.dataset.maxBytes);
-        input.setCustomValidity(
-            over ? `This image is ${size(file.size)}; the limit is ${input.dataset.maxSize}.` : "",
-        );
-        if (over) {
+        const refusal = window.marqueeAdmin.overSizeCap(input.files && input.files[0], input);
+        input.setCustomValidity(refusal);
+        if (refusal) {
             input.reportValidity();
         }
     });
