@@ -168,3 +168,38 @@ def test_the_preview_is_remembered_and_the_field_previews_use_the_public_styles(
     shot(page, "field-preview")
     settled(page)
     no_errors(page)
+
+
+def test_the_preview_over_the_form_keeps_the_keyboard_to_itself(page, live_server, draft):
+    """On a phone the preview covers the form: Tab and Shift+Tab stay out of the buttons
+    under it (a hidden Submit or Unpublish pressed unseen), and Escape hides the preview from
+    anywhere in it, the page in its frame included; the form is then the keyboard's again."""
+    sign_in(page, live_server, "wanda")
+    page.goto(change_page(live_server, draft))
+    page.get_by_role("button", name="Show preview").focus()
+    page.keyboard.press("Enter")
+    hide = page.get_by_role("button", name="Hide preview")
+    expect(hide).to_be_focused()
+    frame = page.frame_locator(".live-preview__frame")
+    expect(frame.locator("h1")).to_have_text("A dancer with a gun")
+
+    covered = viewport_name(page) == "phone"
+    for key in ("Shift+Tab",) * 6 + ("Tab",) * 3:
+        page.keyboard.press(key)
+        outside = page.evaluate(
+            """() => {
+                const focused = document.activeElement;
+                return !!focused && !focused.closest("#live-preview") && focused !== document.body;
+            }"""
+        )
+        assert not (covered and outside), page.evaluate("document.activeElement.outerHTML")
+    # Into the readers' page in the frame, then Escape: the preview goes, the focus comes back.
+    frame.locator("a").first.focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#live-preview")).to_be_hidden()
+    show = page.get_by_role("button", name="Show preview")
+    expect(show).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement !== document.body")
+    assert page.evaluate("!document.querySelector('[inert]')")  # nothing left out of reach
+    no_errors(page)

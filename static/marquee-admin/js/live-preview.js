@@ -3,7 +3,9 @@
 // files left out) to the preview endpoint a moment after each change, and the answer, the
 // readers' page of the unsaved review, is drawn in a frame: no admin style reaches it. The
 // frame is as wide as a phone (390 px) or a desktop (1280 px), scaled down to fit the panel.
-// Whether it is shown, and at which width, is remembered in this browser.
+// Whether it is shown, and at which width, is remembered in this browser. Where it covers the
+// form (narrower than 1100 px), the page behind it is inert, so Tab cannot reach a hidden
+// button (Unpublish); Escape hides it, the focus in the frame included.
 "use strict";
 {
     const DELAY_MS = 500;
@@ -41,6 +43,31 @@
         let timer = null;
         let sent = 0;
         let controller = null;
+        const beside = window.matchMedia("(min-width: 1100px)");  // live-preview.css
+        let covered = [];
+
+        // Make inert what the panel covers (every element beside it and its ancestors), or
+        // give it back.
+        function cover(covering) {
+            covered.forEach((element) => {
+                element.inert = false;
+            });
+            covered = [];
+            for (let node = panel; covering && node.parentElement; node = node.parentElement) {
+                for (const other of node.parentElement.children) {
+                    if (other !== node && !other.inert) {
+                        other.inert = true;
+                        covered.push(other);
+                    }
+                }
+            }
+        }
+
+        function escape(event) {
+            if (event.key === "Escape") {
+                show(false);
+            }
+        }
 
         function fit() {
             const room = stage.clientWidth;
@@ -104,6 +131,7 @@
             const scrolled = frame.contentWindow ? frame.contentWindow.scrollY : 0;
             frame.addEventListener("load", () => {
                 frame.contentWindow.scrollTo(0, scrolled);
+                frame.contentDocument.addEventListener("keydown", escape);
                 status.textContent = "Up to date";
                 panel.dataset.updated = String(number);
             }, {once: true});
@@ -124,6 +152,7 @@
             document.body.classList.toggle("live-preview-on", open);
             toggles.forEach((toggle) => toggle.setAttribute("aria-expanded", String(open)));
             remember({open});
+            cover(open && !beside.matches);
             if (open) {
                 fit();
                 update();
@@ -150,11 +179,8 @@
             }
         });
         window.addEventListener("resize", fit);
-        panel.addEventListener("keydown", (event) => {
-            if (event.key === "Escape") {
-                show(false);
-            }
-        });
+        beside.addEventListener("change", () => cover(!panel.hidden && !beside.matches));
+        panel.addEventListener("keydown", escape);
         setWidth(width);
         if (remembered().open) {
             show(true);
