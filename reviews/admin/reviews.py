@@ -179,7 +179,8 @@ class ReviewAdmin(
         # Starts markdownx editors in sections added after the page loaded; frames the preview;
         # moves sections up and down; keeps Tab for moving focus; the toolbar, shortcuts and word
         # counts; guards and autosaves the form; images dropped into or picked for the intro and
-        # the sections. csrf.js gives the scripts that post with fetch() the page's token.
+        # the sections; the workflow panel's Enter and Escape. csrf.js gives the scripts that
+        # post with fetch() the page's token.
         js = (
             "marquee-admin/js/csrf.js",
             "marquee-admin/js/markdownx-inlines.js",
@@ -191,6 +192,7 @@ class ReviewAdmin(
             "marquee-admin/js/editor-upload.js",
             "marquee-admin/js/image-picker.js",
             "marquee-admin/js/library-choice.js",
+            "marquee-admin/js/workflow-panel.js",
         )
         css = {"all": ("marquee-admin/css/editor.css", "marquee-admin/css/workflow.css")}
 

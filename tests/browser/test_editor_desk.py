@@ -5,6 +5,7 @@ the unpublish-at field, and the Markdown toolbar with its shortcuts and word cou
 """
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 
 from reviews.models import Feature, Review
 from tests.browser.conftest import screenshot
-from tests.browser.test_editing import no_errors, sign_in
+from tests.browser.test_editing import draft_of, no_errors, sign_in
 from tests.factories import FilmFactory, ReviewFactory, SectionFactory, user_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -311,3 +312,33 @@ def test_footnotes_and_a_spoiler_typed_with_the_toolbar_work_on_the_page(page, l
     spoiler.scroll_into_view_if_needed()
     screenshot(page, "desk-9-spoiler-opened")
     no_errors(page)
+
+
+def test_enter_in_publish_at_schedules_and_escape_closes_the_step(page, live_server):
+    """An editor schedules from the keyboard: Enter in "Publish at" takes the Schedule step
+    (it pressed the form's first button, Save, and the typed time was lost), and Escape
+    closes the open step back onto its summary."""
+    editor = user_in_group("Editors", username="edie", first_name="Edie", last_name="Lane")
+    review = draft_of(editor, film=FilmFactory(title="Heat"))
+    sign_in(page, live_server, "edie")
+    page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
+    schedule = page.locator("details.workflow-action--schedule > summary")
+    schedule.focus()
+    page.keyboard.press("Enter")
+    field = page.get_by_label(re.compile("Publish at"))
+    expect(field).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(field).to_be_hidden()
+    expect(schedule).to_be_focused()
+
+    page.keyboard.press("Enter")
+    when = timezone.localtime() + datetime.timedelta(days=3)
+    field.fill(when.strftime("%Y-%m-%dT09:30"))
+    field.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".messagelist")).to_contain_text("is scheduled for")
+    review.refresh_from_db()
+    assert review.status == Review.Status.SCHEDULED
+    assert timezone.localtime(review.published_at).strftime("%Y-%m-%d %H:%M") == when.strftime(
+        "%Y-%m-%d 09:30"
+    )
