@@ -42,8 +42,10 @@
         }
     }
 
+    // Returns the first field whose value the draft changed, or null.
     function restore(form, data) {
         addSectionRows(form, Number(data["sections-TOTAL_FORMS"] || 0));
+        let first = null;
         for (const element of form.elements) {
             if (!element.name || SKIPPED.has(element.name) || element.type === "file" ||
                 element.name.endsWith("TOTAL_FORMS") || element.name.endsWith("INITIAL_FORMS") ||
@@ -55,6 +57,7 @@
                     value !== "" && ![...element.options].some((o) => o.value === value)) {
                 element.add(new Option(data[LABEL + element.name] || value, value, true, true));
             }
+            const before = element.checked + element.value;
             if (element.type === "checkbox" || element.type === "radio") {
                 const values = [].concat(value === undefined ? [] : value);
                 element.checked = values.includes(element.value);
@@ -63,9 +66,29 @@
             } else {
                 continue;
             }
+            if (!first && element.type !== "hidden" && element.checked + element.value !== before) {
+                first = element;
+            }
             element.dispatchEvent(new Event("input", {bubbles: true}));  // previews follow
             element.dispatchEvent(new Event("change", {bubbles: true}));
         }
+        return first;
+    }
+
+    // The offer hides itself with focus on its button: focus goes to `field` (to its
+    // autocomplete's box where it has one), else to the form's first field, not to the top of
+    // the page.
+    function focusAfterOffer(form, field) {
+        const focus = window.marqueeAdmin.focusFirstField;
+        if (field && field.classList.contains("select2-hidden-accessible") &&
+                focus(field.nextElementSibling)) {
+            return;
+        }
+        if (field && field.type !== "hidden" && field.getClientRects().length) {
+            field.focus();
+            return;
+        }
+        focus(form);
     }
 
     document.addEventListener("DOMContentLoaded", () => {
@@ -156,7 +179,9 @@
             offer.addEventListener("click", (event) => {
                 const choice = event.target.dataset && event.target.dataset.autosave;
                 if (choice === "restore") {
-                    restore(form, JSON.parse(document.getElementById("autosave-data").textContent));
+                    const first = restore(
+                        form, JSON.parse(document.getElementById("autosave-data").textContent)
+                    );
                     // The draft was typed on the version it was kept from: saving it is checked
                     // against that one, so a save made since is never overwritten unseen.
                     const base = form.elements.namedItem("base_version");
@@ -166,12 +191,14 @@
                     dirty = true;
                     offer.hidden = true;
                     status.textContent = "Restored your unsaved changes; save to keep them.";
+                    focusAfterOffer(form, first);
                 } else if (choice === "discard") {
                     const data = new FormData();
                     data.append("discard", "1");
                     fetch(url, {method: "POST", body: data, credentials: "same-origin",
                                 headers: {"X-CSRFToken": window.marqueeAdmin.csrfToken(form)}});
                     offer.hidden = true;
+                    focusAfterOffer(form, null);
                 }
             });
         }

@@ -94,4 +94,9 @@
             renumber(group);
         }
     });
+    // A new section's ✕: the titles of the new sections after it follow the page order too
+    // ("#1", "#2", not "#1", "#3").
+    document.addEventListener("formset:removed", () => {
+        document.querySelectorAll(groupSelector).forEach(renumber);
+    });
 }
