@@ -111,11 +111,12 @@ class Results:
 
     @property
     def firsts(self) -> dict[str, int]:
-        """`exactness_of_firsts` for the first film and person shown."""
+        """`exactness_of_firsts` for the first film, person and critic shown."""
         return exactness_of_firsts(
             self.query,
             (self.films[0].title, self.films[0].original_title) if self.films else None,
             self.people[0].name if self.people else None,
+            self.critics[0].display_name if self.critics else None,
         )
 
     @property
@@ -125,28 +126,24 @@ class Results:
         firsts = self.firsts
         return firsts["people"] == 3 and firsts["films"] <= 0
 
-    @property
-    def critic_exactness(self) -> int:
-        """How exactly the first critic's name matches the query (3: it is their name)."""
-        return exactness(self.query, self.critics[0].display_name) if self.critics else -1
-
     def kinds_best_first(self) -> list[str]:
         """The kinds, the one whose first title or name best matches the query first (in
         KIND_ORDER on a tie): "kea" puts Keanu Reeves above the films he is in, "john w" John
         Wick above its cast."""
         reviews = exactness(self.query, self.reviews[0].headline) if self.reviews else -1
-        best = self.firsts | {"reviews": reviews, "critics": self.critic_exactness}
+        best = self.firsts | {"reviews": reviews}
         return sorted(KIND_ORDER, key=lambda kind: -best[kind])
 
 
 def exactness_of_firsts(
-    query: Query, film: tuple[str, str] | None, person: str | None
+    query: Query, film: tuple[str, str] | None, person: str | None, critic: str | None
 ) -> dict[str, int]:
-    """How exactly the first film (its titles) and the first person (their name) match
-    `query`: {"films": exactness, "people": exactness}, -1 for a kind with none."""
+    """How exactly the first film (its titles), person and critic (their names) match
+    `query`: {"films": …, "people": …, "critics": …}, -1 for a kind with none."""
     return {
         "films": -1 if film is None else exactness(query, *film),
         "people": -1 if person is None else exactness(query, person),
+        "critics": -1 if critic is None else exactness(query, critic),
     }
 
 
@@ -319,16 +316,15 @@ def find(
     results = Results(query)
     films, people, capped = find_films_and_people(query, year=year)
     results.films = _film_cards([film["pk"] for film in films[offset : offset + films_shown]])
+    named_critics = [] if year is not None else (critics or PublicCritics()).named(query)
+    results.critics = named_critics[offset : offset + critics_shown]
     firsts = exactness_of_firsts(
         query,
         (films[0]["title"], films[0]["original_title"]) if films else None,
         people[0].name if people else None,
+        named_critics[0].display_name if named_critics else None,
     )
-    named_critics = [] if year is not None else (critics or PublicCritics()).named(query)
-    results.critics = named_critics[offset : offset + critics_shown]
-    results.named = 3 in firsts.values() or (
-        bool(named_critics) and exactness(query, named_critics[0].display_name) == 3
-    )
+    results.named = 3 in firsts.values()
     results.people = people[offset : offset + people_shown]
     results.totals |= {"films": len(films), "people": len(people), "critics": len(named_critics)}
     results.at_least |= capped

@@ -74,7 +74,7 @@ def search(request):
             "totals": results.totals,
             "at_least": results.at_least,
             "people_first": results.names_a_person,
-            "critics_first": results.critic_exactness == 3,
+            "critics_first": results.firsts["critics"] == 3,
             "corrected": results.corrected.text if results.corrected else "",
             "original_url": reverse("reviews:search") + "?" + urlencode({"q": query, "exact": 1}),
         }
