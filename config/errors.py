@@ -15,7 +15,7 @@ import sys
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template import loader
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.html import format_html, format_html_join
@@ -48,6 +48,24 @@ _HIDDEN_FIELD = re.compile(
     re.IGNORECASE,
 )
 _FORMSET_FIELD = re.compile(r"^(?P<prefix>.+)-(?P<index>\d+)-(?P<name>.+)$")
+# A value the 404 page may show back: a slug or a number, clipped. Anything else ("Visit
+# evil.example", a NUL) would let a link put its own words on the site's page: never shown.
+_SHOWN_VALUE = re.compile(r"[-\w]+", re.ASCII)
+SHOWN_VALUE_LENGTH = 24
+
+
+class NothingNamed(Http404):
+    """A 404 for a list filter that names nothing: the page says which (`genre` “nosuch”) and
+    links back to the unfiltered list."""
+
+    def __init__(self, name: str, value: str, *, back: str, listing: str):
+        super().__init__(f"No such {name}.")
+        self.name, self.back, self.listing = name, back, listing
+        self.value = (
+            (value if len(value) <= SHOWN_VALUE_LENGTH else value[: SHOWN_VALUE_LENGTH - 1] + "…")
+            if _SHOWN_VALUE.fullmatch(value)
+            else ""
+        )
 
 
 def bad_request(request, exception=None):
@@ -111,7 +129,8 @@ def _in_the_admin(request) -> bool:
 
 def page_not_found(request, exception=None):
     # The rich page (site header, links) needs the request; error_response falls back if not.
-    return error_response(request, 404, template="404.html", with_request=True)
+    nothing = exception if isinstance(exception, NothingNamed) else None
+    return error_response(request, 404, template="404.html", with_request=True, nothing=nothing)
 
 
 def server_error(request):
@@ -144,9 +163,16 @@ def error_response(
     template: str | None = None,
     with_request: bool = False,
     kept_text: list | None = None,
+    nothing: NothingNamed | None = None,
 ) -> HttpResponse:
     heading, lede = PAGES[status]
-    context = {"status": status, "heading": heading, "lede": lede, "kept_text": kept_text or []}
+    context = {
+        "status": status,
+        "heading": heading,
+        "lede": lede,
+        "kept_text": kept_text or [],
+        "nothing": nothing,
+    }
     attempts = [(template or f"{status}.html", request if with_request else None)]
     if template:
         attempts.append(("includes/error_page.html", None))

@@ -4,8 +4,8 @@ import re
 
 from django import forms
 from django.db.models import Q
-from django.http import Http404
 
+from config.errors import NothingNamed
 from films.models import Collection, Genre
 
 SLUG = re.compile(r"[-\w]{1,200}")
@@ -22,10 +22,13 @@ class ListFilters(forms.Form):
     """A list's filters: the query string in, the list's filter form out.
 
     Every list treats filters alike: a value that names nothing (an unknown genre, a year that
-    is not one) is no such page, a 404 that never repeats the value (`?year=Visit evil.example`
-    headed a list), and the page cache keeps no copy of it. A real genre with nothing in it is
-    an empty list that says so.
+    is not one) is no such page, a 404 that says which filter named nothing and links back to
+    the whole list (`NothingNamed`: it shows a short slug-like value back, never a sentence such
+    as `?year=Visit evil.example`), and the page cache keeps no copy of it. A real genre with
+    nothing in it is an empty list that says so.
     """
+
+    listing = "films"  # what the unfiltered list lists, for the 404's way back
 
     genre = choice("Genre")
     year = choice("Year")
@@ -38,7 +41,7 @@ class ListFilters(forms.Form):
         self.full_clean()
         for name in self.given:
             if self.cleaned_data[name] is None:
-                raise Http404(f"No such {name}.")
+                raise NothingNamed(name, self.given[name], back=request.path, listing=self.listing)
 
     def offer(self, **choices):
         """Offer these (value, label) pairs in the named filters' selects."""

@@ -128,6 +128,8 @@ class ReviewFilters(ListFilters):
     critic = choice("Critic")
     person = forms.Field(required=False, widget=forms.HiddenInput)
 
+    listing = "reviews"
+
     def __init__(self, request):
         super().__init__(request)
         self.offer(rating=[(label, stars_or_more(rating)) for rating, label in RATING_CHOICES])
