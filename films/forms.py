@@ -13,6 +13,16 @@ SLUG = re.compile(r"[-\w]{1,200}")
 YEAR = re.compile(r"(1[89]|2[0-9])[0-9]{2}")
 
 
+def none_of(heading: str) -> str:
+    """A filtered list's empty state, from its heading: "No films from 1990", "No Horror
+    films", "No reviews by Mara Lind". The list's own word is lower case after "No"; a name
+    (a genre, a person, a critic) keeps its capitals on every list."""
+    first, _, rest = heading.partition(" ")
+    if first in ("Films", "Reviews"):
+        first = first.lower()
+    return " ".join(["No", first, rest]).rstrip()
+
+
 def choice(label: str) -> forms.Field:
     """A filter: any value, cleaned to what it names (None for nothing), chosen in a select."""
     return forms.Field(label=label, required=False, widget=forms.Select)

@@ -1,7 +1,7 @@
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.views.generic import DetailView
 
-from films.forms import FilmFilters
+from films.forms import FilmFilters, none_of
 from films.models import (
     NEWEST_FIRST,
     CastCredit,
@@ -61,9 +61,7 @@ class FilmListView(PagedListView):
         self.nothing = (
             f"No films in {names['collection']}"
             if self.heading == names.get("collection")
-            else f"No {self.heading[0].lower()}{self.heading[1:]}"
-            if self.heading.startswith("Films")
-            else f"No {self.heading}"
+            else none_of(self.heading)
         )
         return films
 

@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from films.forms import none_of
 from films.models import NEWEST_FIRST, Film, Genre
 from films.pagination import PagedListView
 from pagecache import tags
@@ -155,6 +156,7 @@ class ReviewListView(PagedListView):
             form=self.form,
             filters=self.form.given,
             heading=self.heading,
+            nothing=none_of(self.heading),
             person=self.person,
             **kwargs,
         )
