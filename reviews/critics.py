@@ -33,10 +33,20 @@ class CriticQuerySet(models.QuerySet):
         `latest_review_id` (the newest by publication): counted in the database, one query."""
         theirs = reviews.filter(author_id=OuterRef("user_id")).order_by()
         count = theirs.values("author_id").annotate(n=Count("pk")).values("n")
-        latest = theirs.order_by("-published_at", "-id").values("pk")[:1]
+        return (
+            self.annotate(review_count=Subquery(count))
+            .with_latest(reviews, latest_review_id="pk")
+            .filter(review_count__gt=0)
+        )
+
+    def with_latest(self, reviews, **fields):
+        """Each critic with fields of their newest of `reviews` (by publication, then id),
+        named as given: `with_latest(published, latest_review_id="pk")`; None when they wrote
+        none of them. One subquery per field."""
+        newest = reviews.filter(author_id=OuterRef("user_id")).order_by("-published_at", "-id")
         return self.annotate(
-            review_count=Subquery(count), latest_review_id=Subquery(latest)
-        ).filter(review_count__gt=0)
+            **{name: Subquery(newest.values(field)[:1]) for name, field in fields.items()}
+        )
 
     def for_user(self, user) -> "Critic":
         """`user`'s profile, made on first need with the account's full name as display name."""

@@ -12,7 +12,7 @@ CSP leaves a browser's own XML viewer unstyled. Crawlers read the same standard 
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max
 from django.db.models.functions import Greatest
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -98,12 +98,12 @@ class CriticSitemap(PagedSitemap):
     priority = 0.5
 
     def items(self):
-        published = Review.objects.published().filter(author_id=OuterRef("user_id"))
-        last_published = published.order_by("-published_at").values("published_at")[:1]
+        published = Review.objects.published()
         return (
             Critic.objects.named()
-            .of_reviews(Review.objects.published())
-            .annotate(changed=Greatest("updated_at", Subquery(last_published)))
+            .of_reviews(published)
+            .with_latest(published, last_published="published_at")
+            .annotate(changed=Greatest("updated_at", "last_published"))
             .order_by("pk")
             .only("slug", "updated_at")
         )

@@ -432,3 +432,30 @@ def test_without_a_dek_the_summary_is_the_sanitised_intro(client):
     assert "Fish & chips, bold" in shown.text
     assert "script" not in shown.text
     assert "x words" not in shown.text
+
+
+def test_each_critics_lastmod_is_their_own_newest_public_review(client):
+    """A critic's <lastmod> is the later of their profile's last save and their own newest
+    published review: not another critic's, nor a draft's."""
+    from reviews.critics import Critic
+
+    def at(month: int) -> datetime.datetime:
+        return datetime.datetime(2025, month, 1, 9, tzinfo=datetime.UTC)
+
+    nia = UserFactory(first_name="Nia", last_name="Okafor")
+    helen = UserFactory(first_name="Helen", last_name="Marsh")
+    for author, month in ((nia, 1), (nia, 3), (helen, 2)):
+        review = ReviewFactory(published=True, author=author)
+        Review.objects.filter(pk=review.pk).update(published_at=at(month))
+    ReviewFactory(author=helen)  # a draft, saved now
+    Critic.objects.update(updated_at=at(1))
+    cache.clear()
+
+    entries = parse(client.get("/sitemap-critics.xml")).iter(f"{SITEMAP}url")
+    lastmods = {
+        entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod") for entry in entries
+    }
+    assert lastmods == {
+        "http://testserver/critics/nia-okafor/": "2025-03-01",
+        "http://testserver/critics/helen-marsh/": "2025-02-01",
+    }
