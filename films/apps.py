@@ -6,6 +6,7 @@ class FilmsConfig(AppConfig):
     verbose_name = "Films"
 
     def ready(self):
-        from films import receivers
+        from films import receivers, upload_cleanup
 
         receivers.connect()
+        upload_cleanup.connect()

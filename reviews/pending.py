@@ -169,6 +169,12 @@ def field_values(review) -> dict:
     return values
 
 
+def names_upload(name: str, using: str) -> bool:
+    """Whether a pending version names the upload `name` as its social image (one uploaded
+    for it, waiting to go live, or the live one it keeps)."""
+    return PendingChange.objects.using(using).filter(fields__social_image=name).exists()
+
+
 def chosen_tag_ids(review) -> list[int]:
     """The tags `review` is filed under in memory (a form's choice, a pending version's), or
     as stored."""
