@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models.fields.files import FieldFile, ImageFieldFile
 from PIL import Image as Pillow
 from PIL import ImageOps, ImageSequence, JpegImagePlugin
@@ -194,10 +194,35 @@ def strip_stored(file: FieldFile, *, dry_run: bool = False) -> bool:
     file.name = file.storage.save(name, stripped)
     instance, field = file.instance, file.field
     field.update_dimension_fields(instance, force=True)
-    written = [field.attname, field.width_field, field.height_field]
-    changed = {each: getattr(instance, each) for each in written if each}
+    changed = {each: getattr(instance, each) for each in written_fields(field)}
     type(instance)._default_manager.filter(pk=instance.pk).update(**changed)
     return True
+
+
+def written_fields(field) -> list[str]:
+    """The columns `strip_stored` rewrites for an image field: its name and its size."""
+    return [each for each in (field.attname, field.width_field, field.height_field) if each]
+
+
+def announce_stripped(rewritten: list[tuple[models.Model, "StrippedImageField"]]) -> None:
+    """Tell the rows' receivers that `strip_stored` rewrote their images, as a save of those
+    fields would: their pages show the image's size, which an upright picture swaps (og:image,
+    a portrait's box, a library figure in a section's saved HTML). One transaction, so the
+    pages are retired in one write, after it commits.
+
+    `strip_stored` writes the size with an update, not a save: a review's save is an editorial
+    act (a new version, which an open form would then be refused against)."""
+    with transaction.atomic():
+        for instance, field in rewritten:
+            model = type(instance)
+            models.signals.post_save.send(
+                sender=model,
+                instance=instance,
+                created=False,
+                update_fields=frozenset(written_fields(field)),
+                raw=False,
+                using=router.db_for_write(model, instance=instance),
+            )
 
 
 def stripped_fields() -> list[tuple[type[models.Model], "StrippedImageField"]]:

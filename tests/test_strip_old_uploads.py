@@ -17,6 +17,8 @@ from tests.factories import (
     poster_image,
 )
 from tests.photos import SECRETS, assert_private_and_upright, phone_photo_bytes
+from tests.test_caching import cached
+from tests.test_pages import attr, find, main_of
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,29 @@ def test_png_text_and_webp_exif_are_stripped_too(data):
     assert b"home-laptop" not in read(name)
     assert b"Pixel 7 Pro" not in read(name)
     assert "0 of 1 stored images rewritten" in strip()
+
+
+def test_pages_showing_a_rewritten_image_are_retired_and_others_stay_cached(client, committed):
+    """The rewrite turns the picture upright, so its size swaps: og:image and the critic's
+    portrait must say so at once, not when their cached copies expire."""
+    critic = Critic.objects.for_user(UserFactory(first_name="Mara", last_name="Lind"))
+    review = ReviewFactory(published=True, author=critic.user, social_alt="Eve at the door")
+    elsewhere = ReviewFactory(published=True, headline="Elsewhere entirely")
+    stored_as_before(review, "social_image", "social/IMG_2.jpg", phone_photo_bytes())
+    stored_as_before(critic, "photo", "critics/IMG_3.jpg", phone_photo_bytes())
+    critic.refresh_from_db()
+    pages = [review.get_absolute_url(), critic.get_absolute_url()]
+    for url in [*pages, elsewhere.get_absolute_url()]:
+        client.get(url)
+        assert cached(client, url), url
+    assert 'property="og:image:width" content="600"' in client.get(pages[0]).content.decode()
+
+    with committed():
+        strip()
+
+    head = client.get(pages[0]).content.decode()
+    assert 'property="og:image:width" content="400"' in head
+    assert 'property="og:image:height" content="600"' in head
+    portrait = find(main_of(client.get(pages[1])), "img")
+    assert (attr(portrait, "width"), attr(portrait, "height")) == ("400", "600")
+    assert cached(client, elsewhere.get_absolute_url())

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from films.uploads import strip_stored, stripped_fields
+from films.uploads import announce_stripped, strip_stored, stripped_fields
 
 
 class Command(BaseCommand):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, **options):
         checked = found = 0
+        rewritten = []
         for model, field in stripped_fields():
             for instance in model._default_manager.exclude(**{field.name: ""}).iterator():
                 file = getattr(instance, field.attname)
@@ -25,6 +26,10 @@ class Command(BaseCommand):
                 if strip_stored(file, dry_run=dry_run):
                     found += 1
                     self.stdout.write(f"  {file.name}")
+                    if not dry_run:
+                        rewritten.append((instance, field))
+        # The pages showing them say the old size until retired, as after any other change.
+        announce_stripped(rewritten)
         verb = "hold" if dry_run else "rewritten without"
         self.stdout.write(f"{found} of {checked} stored images {verb} metadata.")
         if found and not dry_run:
