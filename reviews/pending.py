@@ -18,8 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
+from films import upload_cleanup
 from images.figures import referenced_ids
 from images.models import Image
 from reviews import clock, permissions, prepublish
@@ -173,6 +175,46 @@ def names_upload(name: str, using: str) -> bool:
     """Whether a pending version names the upload `name` as its social image (one uploaded
     for it, waiting to go live, or the live one it keeps)."""
     return PendingChange.objects.using(using).filter(fields__social_image=name).exists()
+
+
+def social_image_storage():
+    from reviews.models import Review  # reviews.models imports this module
+
+    return Review._meta.get_field("social_image").storage
+
+
+def pending_image_saving(sender, instance, raw=False, using=None, **kwargs):
+    """Before a pending version is saved: the social image it named (an upload of its own)."""
+    if not raw and instance.pk is not None:
+        stored = PendingChange.objects.using(using).filter(pk=instance.pk)
+        instance.social_image_before = stored.values_list("fields__social_image", flat=True).first()
+
+
+def pending_image_replaced(sender, instance, raw=False, using=None, **kwargs):
+    """A social image uploaded for a pending version and replaced there before it went live
+    is named by nothing: it goes once committed (films/upload_cleanup.py)."""
+    old = getattr(instance, "social_image_before", None)
+    if not raw and old and old != instance.fields.get("social_image"):
+        upload_cleanup.delete_on_commit(social_image_storage(), old, [], using)
+
+
+def pending_image_dropped(sender, instance, using=None, **kwargs):
+    """A discarded pending version's social image goes with it, unless the review shows it
+    (the live one it kept, or the one its publication made live)."""
+    if name := instance.fields.get("social_image"):
+        upload_cleanup.delete_on_commit(social_image_storage(), name, [], using)
+
+
+def connect() -> None:
+    """Connected in ReviewsConfig.ready(): a pending version's social image is an upload in use
+    (films/upload_cleanup.py), and leaves storage once nothing names it."""
+    upload_cleanup.FILE_USERS.append(names_upload)
+    for signal, receiver in [
+        (pre_save, pending_image_saving),
+        (post_save, pending_image_replaced),
+        (post_delete, pending_image_dropped),
+    ]:
+        signal.connect(receiver, sender=PendingChange, dispatch_uid=f"uploads-{receiver.__name__}")
 
 
 def chosen_tag_ids(review) -> list[int]:

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from images.models import Image
 from reviews.critics import Critic
+from reviews.models import Review
+from reviews.pending import PendingChange
 from tests.factories import LibraryImageFactory, ReviewFactory, image_upload, user_in_group
 from tests.forms import page_form
 from tests.test_workflow_admin import errors
@@ -138,3 +140,36 @@ def test_a_file_another_library_row_names_stays(client, django_capture_on_commit
         Image.objects.get(pk=twin.pk).delete()
     assert not image.file.storage.exists(shared)
     assert image.file.storage.exists(image.file.name)
+
+
+def test_a_live_reviews_pending_social_image_goes_when_replaced_or_discarded(
+    client, django_capture_on_commit_callbacks
+):
+    """A live review's upload waits in its pending version; one replaced there, or thrown
+    away with the version, is named by nothing: it leaves storage. The live one stays."""
+    editor = user_in_group("Editors")
+    review = ReviewFactory(
+        published=True,
+        social_image=image_upload("live.png", size=(1200, 630)),
+        social_alt="The live one",
+    )
+    live, storage = review.social_image.name, review.social_image.storage
+    client.force_login(editor)
+    change = reverse("admin:reviews_review_change", args=[review.pk])
+    waiting = []
+    for size in ((800, 420), (600, 315)):
+        with django_capture_on_commit_callbacks(execute=True):
+            post_form(
+                client, change, "review_form", social_image=image_upload("next.png", size=size)
+            )
+        waiting.append(PendingChange.objects.get(review=review).fields["social_image"])
+    assert waiting[0] != waiting[1]
+    assert not storage.exists(waiting[0])
+    assert storage.exists(waiting[1])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:reviews_review_transition", args=[review.pk, "discard_changes"]))
+    assert not PendingChange.objects.filter(review=review).exists()
+    assert not storage.exists(waiting[1])
+    assert storage.exists(live)
+    assert Review.objects.get(pk=review.pk).social_image.name == live
