@@ -69,8 +69,9 @@ class Critic(models.Model):
     slug = models.SlugField(
         max_length=100,
         blank=True,
-        help_text="The critic page’s address, /critics/<slug>/; made from the display name "
-        "when empty.",
+        # Django's admin writes help text as HTML: "<slug>" would be read as a tag.
+        help_text="The last part of the critic page’s address, /critics/…/; made from the "
+        "display name when empty.",
     )
     bio = models.TextField(
         "biography", blank=True, help_text="Plain text: a short paragraph or two."

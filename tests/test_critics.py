@@ -27,7 +27,7 @@ from tests.factories import (
 )
 from tests.forms import page_form
 from tests.photos import assert_private_and_upright, phone_photo
-from tests.test_pages import attr, find, find_all, links, main_of, text
+from tests.test_pages import attr, find, find_all, links, main_of, page, text
 
 pytestmark = pytest.mark.django_db
 MEDIA = "{http://search.yahoo.com/mrss/}"
@@ -108,6 +108,20 @@ def test_the_admin_says_how_to_set_a_display_name(client):
     page = client.get(reverse("admin:reviews_critic_change", args=[writer.critic.pk]))
     assert page.status_code == 200
     assert b"Required before any of their reviews can be published" in page.content
+
+
+def test_the_slug_help_shows_the_address_it_makes(client, critic):
+    """Django's admin writes help text as HTML: a placeholder in angle brackets was read as a
+    tag, and the editor saw '/critics//'."""
+    client.force_login(user_in_group("Editors"))
+    change = client.get(reverse("admin:reviews_critic_change", args=[critic.pk]))
+
+    help_text = text(find(page(change), "div", id="id_slug_helptext"))
+
+    assert help_text == (
+        "The last part of the critic page’s address, /critics/…/; made from the display name "
+        "when empty."
+    )
 
 
 def test_import_review_publishes_only_under_a_display_name(seed_review_path, seed_film_path):
