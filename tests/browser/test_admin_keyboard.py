@@ -154,3 +154,24 @@ def test_autocomplete_fields_show_a_focus_ring(page, live_server):
     tab_to(page, person)
     assert focus_ring(page) == ring
     no_errors(page)
+
+
+def test_a_new_sections_buttons_are_drawn_in_their_tab_order(page, live_server):
+    user_in_group("Writers", username="wanda")
+    sign_in(page, live_server, "wanda")
+    page.goto(f"{live_server.url}/admin/reviews/review/add/")
+    tab_to(page, page.get_by_role("button", name="Add another Section"))
+    page.keyboard.press("Enter")
+    row = page.locator(".sortable-sections .inline-related:not(.empty-form)").nth(1)
+    tab_to(page, row.get_by_role("button", name="Move up"))
+    stops = [page.evaluate("document.activeElement.getBoundingClientRect().left")]
+    for _ in range(2):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("document.activeElement.getBoundingClientRect().left"))
+    expect(row.locator(".inline-deletelink")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(row.get_by_role("button", name="Move down")).to_be_focused()
+    assert stops == sorted(stops), stops  # ↑, ↓, ✕ from left to right
+    row.locator("h3").scroll_into_view_if_needed()
+    screenshot(page, "keyboard-4-new-section-buttons")
+    no_errors(page)

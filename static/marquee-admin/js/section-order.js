@@ -50,10 +50,19 @@
             button.title = label;
             box.appendChild(button);
         }
-        // Before a new section's ✕ (floated right too), so the arrows are rightmost on every
-        // section, whichever script came first.
-        const remove = heading.querySelector(".inline-deletelink");
-        heading.insertBefore(box, remove ? remove.closest("h3 > *") : null);
+        heading.appendChild(box);
+        placeRemove(row);
+    }
+
+    // A new section's ✕ goes after the arrows, in their box: drawn in the order Tab reaches
+    // them (↑, ↓, ✕), where two boxes floated right drew the ✕ left of the arrows. Django adds
+    // the ✕ of the rows there at load in its own ready handler, after or before this script's.
+    function placeRemove(row) {
+        const box = row.querySelector("h3 > .section-order");
+        const remove = row.querySelector("h3 > * > .inline-deletelink");
+        if (box && remove && !box.contains(remove)) {
+            box.appendChild(remove.parentElement);
+        }
     }
 
     function move(row, direction) {
@@ -76,6 +85,9 @@
     document.addEventListener("DOMContentLoaded", () => {
         document.querySelectorAll(groupSelector).forEach((group) => {
             rows(group).forEach(addButtons);
+            new MutationObserver(() => rows(group).forEach(placeRemove)).observe(
+                group, {childList: true, subtree: true}
+            );
             group.addEventListener("click", (event) => {
                 const button = event.target.closest(".section-order button");
                 if (!button) {
