@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.pending import Autosave
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, viewport_name
 from tests.browser.test_editing import change_page, draft_of, no_errors, sign_in
 from tests.factories import CastCreditFactory, FilmFactory, user_in_group
 
@@ -174,4 +174,39 @@ def test_a_new_sections_buttons_are_drawn_in_their_tab_order(page, live_server):
     assert stops == sorted(stops), stops  # ↑, ↓, ✕ from left to right
     row.locator("h3").scroll_into_view_if_needed()
     screenshot(page, "keyboard-4-new-section-buttons")
+    no_errors(page)
+
+
+@pytest.mark.parametrize("preview_left_open", [False, True])
+def test_a_new_review_takes_the_typing_at_once(page, live_server, preview_left_open):
+    """On the add page the writer types the film's title straight away: focus is on the film's
+    box (not its hidden <select>, nor the preview's "Hide preview"), and the first letter opens
+    the search with itself in it."""
+    film = FilmFactory(title="Ballerina")
+    FilmFactory(title="Alien")
+    user_in_group("Writers", username="wanda")
+    sign_in(page, live_server, "wanda")
+    if preview_left_open:
+        page.add_init_script(
+            "localStorage.setItem('marquee.livePreview', JSON.stringify({open: true}))"
+        )
+
+    page.goto(f"{live_server.url}/admin/reviews/review/add/")
+    page.keyboard.type("Baller")
+    search = page.locator(".select2-container--open .select2-search__field")
+    expect(search).to_have_value("Baller")
+    expect(page.get_by_role("option", name="Ballerina")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_film")).to_have_value(str(film.pk))
+    expect(page.locator("#id_film + .select2 .select2-selection")).to_be_focused()
+    tab_to(page, page.get_by_label("Headline"))  # past the film's edit and add links
+    page.keyboard.type("A dancer with a gun")
+    expect(page.get_by_label("Headline")).to_have_value("A dancer with a gun")
+    if preview_left_open:
+        # Beside the form it is shown again, without the focus; over it (a phone) it waits
+        # for Show preview, or the form under it could take no typing.
+        expect(page.locator("#live-preview")).to_be_visible(
+            visible=viewport_name(page) == "desktop"
+        )
+    screenshot(page, "keyboard-3-typed-at-once" + ("-preview" if preview_left_open else ""))
     no_errors(page)

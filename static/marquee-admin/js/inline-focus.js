@@ -4,6 +4,10 @@
 //   can push it off the screen, so focus left on the link shows nothing happening;
 // - a new row's ✕ takes its focus with it, so focus goes to the previous row's first field, else
 //   to the inline's "Add another", not back to the top of the page.
+// - on an add form, Django's change_form.js focuses the first field, and can pick the film's
+//   <select>, hidden behind Select2's box, where typing goes nowhere: the box takes the focus;
+// - typing a letter on an autocomplete's box (a review's film) opens its search with the letter
+//   in it, as a <select> jumps to the typed choice; Select2 itself opens only on Enter or Space.
 // Also gives the other admin scripts `marqueeAdmin.focusFirstField(container)` (change-guard.js).
 // Static file, no inline script (the CSP allows none).
 "use strict";
@@ -88,5 +92,46 @@ window.marqueeAdmin = window.marqueeAdmin || {};
                 place.add.focus();
             }
         });
+    });
+
+    // The box Select2 draws for a hidden <select>, or null.
+    function boxOf(select) {
+        const container = select.nextElementSibling;
+        return container && container.classList.contains("select2") ?
+            container.querySelector(".select2-selection") : null;
+    }
+
+    function toBox(select) {
+        const box = select && select.matches("select.select2-hidden-accessible") && boxOf(select);
+        if (box) {
+            box.focus();
+        }
+    }
+
+    document.addEventListener("focusin", (event) => toBox(event.target));
+    // change_form.js may have focused the <select> before Select2 hid it (both run on load).
+    window.addEventListener("load", () => toBox(document.activeElement));
+
+    document.addEventListener("keydown", (event) => {
+        const box = event.target.closest && event.target.closest(".select2-selection--single");
+        if (!box || event.key.length !== 1 || event.key === " " || event.ctrlKey ||
+                event.metaKey || event.altKey || !window.django || !window.django.jQuery) {
+            return;
+        }
+        const select = box.closest(".select2").previousElementSibling;
+        if (!select || !select.matches("select.select2-hidden-accessible")) {
+            return;
+        }
+        event.preventDefault();
+        const $select = window.django.jQuery(select);
+        $select.select2("open");
+        const search = document.querySelector(
+            ".select2-container--open .select2-dropdown .select2-search__field"
+        );
+        if (search) {
+            search.focus();
+            search.value += event.key;
+            window.django.jQuery(search).trigger("input");
+        }
     });
 }

@@ -5,7 +5,8 @@
 // frame is as wide as a phone (390 px) or a desktop (1280 px), scaled down to fit the panel.
 // Whether it is shown, and at which width, is remembered in this browser. Where it covers the
 // form (narrower than 1100 px), the page behind it is inert, so Tab cannot reach a hidden
-// button (Unpublish); Escape hides it, the focus in the frame included.
+// button (Unpublish); Escape hides it, the focus in the frame included. Shown again at load
+// only where it sits beside the form, and without the focus: the writer types in the form.
 "use strict";
 {
     const DELAY_MS = 500;
@@ -146,7 +147,7 @@
             timer = setTimeout(update, DELAY_MS);
         }
 
-        function show(open) {
+        function show(open, {focus = true} = {}) {
             panel.hidden = !open;
             opener.hidden = open;
             document.body.classList.toggle("live-preview-on", open);
@@ -156,8 +157,10 @@
             if (open) {
                 fit();
                 update();
-                panel.querySelector(".live-preview__close").focus({preventScroll: true});
-            } else {
+                if (focus) {
+                    panel.querySelector(".live-preview__close").focus({preventScroll: true});
+                }
+            } else if (focus) {
                 opener.querySelector("button").focus({preventScroll: true});
             }
         }
@@ -182,8 +185,8 @@
         beside.addEventListener("change", () => cover(!panel.hidden && !beside.matches));
         panel.addEventListener("keydown", escape);
         setWidth(width);
-        if (remembered().open) {
-            show(true);
+        if (remembered().open && beside.matches) {
+            show(true, {focus: false});
         }
     }
 
