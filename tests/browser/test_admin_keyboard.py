@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from reviews.pending import Autosave
 from tests.browser.conftest import screenshot, viewport_name
 from tests.browser.test_editing import change_page, draft_of, no_errors, sign_in
-from tests.factories import CastCreditFactory, FilmFactory, user_in_group
+from tests.factories import CastCreditFactory, FilmFactory, SectionFactory, user_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -209,4 +209,43 @@ def test_a_new_review_takes_the_typing_at_once(page, live_server, preview_left_o
             visible=viewport_name(page) == "desktop"
         )
     screenshot(page, "keyboard-3-typed-at-once" + ("-preview" if preview_left_open else ""))
+    no_errors(page)
+
+
+def test_the_live_preview_is_one_tab_stop(page, live_server):
+    """The readers' page in the preview's frame is one stop, scrolled with Page Down, not its
+    links one by one; Tab then goes on (beside the form), and Escape hides the preview."""
+    review = draft_of(user_in_group("Writers", username="wanda"))
+    for position in range(2, 8):  # a page longer than the frame, to scroll
+        SectionFactory(
+            review=review, heading=f"Part {position}", body="Eve trains. " * 80, position=position
+        )
+    sign_in(page, live_server, "wanda")
+    page.goto(change_page(live_server, review))
+    tab_to(page, page.get_by_role("button", name="Show preview"))
+    page.keyboard.press("Enter")
+    frame = page.frame_locator(".live-preview__frame")
+    expect(frame.locator("h1")).to_have_text("A draft to work on")
+    expect(page.locator("#live-preview")).to_have_attribute("data-updated", "1")
+    hide = page.get_by_role("button", name="Hide preview")
+    expect(hide).to_be_focused()
+
+    page.keyboard.press("Tab")
+    in_frame = "document.activeElement.matches('.live-preview__frame')"
+    assert page.evaluate(in_frame), focused(page)
+    inner = page.frame_locator(".live-preview__frame").locator(":focus")
+    expect(inner).to_have_count(0)  # the frame's page itself, none of its links
+    page.keyboard.press("PageDown")
+    readers_page = page.locator(".live-preview__frame").element_handle().content_frame()
+    readers_page.wait_for_function("scrollY > 0")
+    page.keyboard.press("Tab")  # on to the form beside it; over it (a phone), back to its bar
+    assert not page.evaluate(in_frame), focused(page)
+    if viewport_name(page) == "desktop":
+        page.keyboard.press("Shift+Tab")
+    else:
+        tab_to(page, page.locator(".live-preview__frame"), limit=5)
+    assert page.evaluate(in_frame), focused(page)
+    page.keyboard.press("Escape")
+    expect(page.locator("#live-preview")).to_be_hidden()
+    expect(page.get_by_role("button", name="Show preview")).to_be_focused()
     no_errors(page)

@@ -7,10 +7,14 @@
 // form (narrower than 1100 px), the page behind it is inert, so Tab cannot reach a hidden
 // button (Unpublish); Escape hides it, the focus in the frame included. Shown again at load
 // only where it sits beside the form, and without the focus: the writer types in the form.
+// The frame is one Tab stop (scrolled with the arrows and Page Down), not the ~60 links of
+// the readers' page in it.
 "use strict";
 {
     const DELAY_MS = 500;
     const STORE = "marquee.livePreview";
+    const TABBABLE = "a[href], area[href], button, input, select, textarea, summary, iframe, " +
+        "audio[controls], video[controls], [tabindex], [contenteditable]";
 
     function remembered() {
         try {
@@ -133,6 +137,9 @@
             frame.addEventListener("load", () => {
                 frame.contentWindow.scrollTo(0, scrolled);
                 frame.contentDocument.addEventListener("keydown", escape);
+                frame.contentDocument.querySelectorAll(TABBABLE).forEach((element) => {
+                    element.tabIndex = -1;
+                });
                 status.textContent = "Up to date";
                 panel.dataset.updated = String(number);
             }, {once: true});
