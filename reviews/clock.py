@@ -114,12 +114,8 @@ def went_live(review_id: int, moment: str):
     with transaction.atomic():
         review = (
             Review.objects.select_for_update()
-            .filter(
-                pk=review_id,
-                status=Review.Status.SCHEDULED,
-                published_at=_at(moment),
-                published_at__lte=timezone.now(),
-            )
+            .due()
+            .filter(pk=review_id, published_at=_at(moment))
             .first()
         )
         if review is None:
@@ -146,17 +142,6 @@ def expired(review_id: int, moment: str):
     return {"unpublished": review_id}
 
 
-def gone_live(review) -> bool:
-    """Stored as scheduled, and its time has come (readers saw it, until its expiry if that has
-    come too): nothing has recorded it going live."""
-    return (
-        review.status == Status.SCHEDULED
-        and review.published_at is not None
-        and review.published_at <= timezone.now()
-        and (review.unpublish_at is None or review.published_at < review.unpublish_at)
-    )
-
-
 # What recording a review's going live or expiry changes on it (`catch_up` copies them back).
 CAUGHT_UP_FIELDS = (
     "status",
@@ -175,7 +160,7 @@ def catch_up(review) -> None:
     see. `review` follows the stored row."""
     from reviews.models import Review  # reviews.models imports this module (Review.set_expiry)
 
-    if not (gone_live(review) or review.is_expired):
+    if not (review.is_due or review.is_expired):
         return
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
@@ -188,7 +173,7 @@ def record_overdue(review) -> tuple[bool, bool]:
     """On `review`'s locked row: mark it live if it went live on schedule, then unpublished if
     it expired, as far as nothing has recorded them; each line dated at its own time, so the
     trail reads in time order however late this runs. (went live, unpublished)."""
-    live = gone_live(review)
+    live = review.is_due
     if live:
         mark_live(review)
     expired = review.is_expired

@@ -10,6 +10,7 @@ from reviews import workflow
 from reviews.models import Review
 from reviews.status import Status
 from tests import test_workflow_admin
+from tests.factories import ReviewFactory
 from tests.test_workflow_admin import make_review, url
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +60,28 @@ def test_the_workflow_panel_says_scheduled_for_until_the_time_comes(as_role, peo
 
     assert "— scheduled for" in workflow_state(editor, ahead)
     assert "— since" in workflow_state(editor, due)
+
+
+HOUR = datetime.timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("status", "published", "unpublish", "due"),
+    [
+        (S.SCHEDULED, -HOUR, None, True),
+        (S.SCHEDULED, HOUR, None, False),
+        (S.SCHEDULED, -2 * HOUR, -HOUR, True),  # came and went: it went live first
+        (S.SCHEDULED, -HOUR, -HOUR, False),  # its expiry came first: never live
+        (S.PUBLISHED, -HOUR, None, False),
+    ],
+)
+def test_due_holds_the_one_rule_of_going_live_on_schedule(status, published, unpublish, due):
+    """What `due()` finds is what `is_due` says of each review, and what the clock records
+    (reviews/clock.py), from the same rule."""
+    now = timezone.now()
+    review = ReviewFactory(
+        status=status,
+        published_at=now + published,
+        unpublish_at=unpublish and now + unpublish,
+    )
+    assert (review in Review.objects.due()) == review.is_due == due

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import (
     Case,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -26,9 +27,17 @@ def public_condition() -> Q:
     `Review.effective_status` all follow it.
     """
     now = timezone.now()
-    return (
-        Q(status=Status.PUBLISHED) | Q(status=Status.SCHEDULED, published_at__lte=now)
-    ) & ~expired_condition(now)
+    return (Q(status=Status.PUBLISHED) | due_condition(now)) & ~expired_condition(now)
+
+
+def due_condition(now=None) -> Q:
+    """Stored as scheduled, and its time has come before any expiry: it went live (readers saw
+    it, until its expiry if that has come too), whatever has recorded it.
+
+    `ReviewQuerySet.due()`; `Review.is_due` is the same rule for one review in memory.
+    """
+    came = Q(status=Status.SCHEDULED, published_at__lte=now or timezone.now())
+    return came & ~Q(unpublish_at__lte=F("published_at"))
 
 
 def expired_condition(now=None) -> Q:
@@ -59,8 +68,8 @@ class ReviewQuerySet(models.QuerySet):
         return self.with_effective_status().filter(effective=status)
 
     def due(self):
-        """Scheduled reviews whose time has come (public already; stored status lags)."""
-        return self.filter(status=Status.SCHEDULED, published_at__lte=timezone.now())
+        """Scheduled reviews whose time has come (went live already; stored status lags)."""
+        return self.filter(due_condition())
 
     def expired(self):
         """Published or scheduled reviews past their unpublish time (hidden already; stored

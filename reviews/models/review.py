@@ -274,13 +274,20 @@ class Review(StateChanges, models.Model):
         live = self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
         if live and self.unpublish_at is not None and self.unpublish_at <= now:
             return self.Status.DRAFT  # expired: unpublished already
-        if (
-            self.status == self.Status.SCHEDULED
-            and self.published_at is not None
-            and self.published_at <= now
-        ):
+        if self.is_due:
             return self.Status.PUBLISHED
         return self.status
+
+    @property
+    def is_due(self) -> bool:
+        """Stored as scheduled, and its time has come before any expiry: it went live (readers
+        saw it), whatever has recorded it. `due_condition()` for one review in memory."""
+        return (
+            self.status == self.Status.SCHEDULED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+            and (self.unpublish_at is None or self.published_at < self.unpublish_at)
+        )
 
     @property
     def is_expired(self) -> bool:

@@ -182,7 +182,7 @@ class StateChanges:
         or past its unpublish time, reads so from that time on, before anything has recorded
         it (clock.catch_up)."""
         overdue = []
-        if clock.gone_live(self):
+        if self.is_due:
             note, at = clock.SCHEDULED_NOTE, self.published_at
             overdue.append(self._transition(Status.SCHEDULED, Status.PUBLISHED, None, note, at))
         if self.is_expired:
