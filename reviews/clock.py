@@ -157,16 +157,19 @@ def catch_up(review) -> None:
     """Record what `review`'s times did by themselves that nothing has recorded yet (no worker,
     or not yet): its going live on schedule, then its expiry; before a step or a line is
     written on it, so its trail reads in order and the line starts from the state readers
-    see. `review` follows the stored row."""
+    see. `review` follows the stored row; its edit lock (`version`) only if it held the stored
+    one, so a form loaded before someone else's save is still refused."""
     from reviews.models import Review  # reviews.models imports this module (Review.set_expiry)
 
     if not (review.is_due or review.is_expired):
         return
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
+        in_step = current.version == review.version
         record_overdue(current)
     for field in CAUGHT_UP_FIELDS:
-        setattr(review, field, getattr(current, field))
+        if field != "version" or in_step:
+            setattr(review, field, getattr(current, field))
 
 
 def record_overdue(review) -> tuple[bool, bool]:

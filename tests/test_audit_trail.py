@@ -19,7 +19,13 @@ from tests.factories import FilmFactory, ReviewFactory, SuperuserFactory, UserFa
 from tests.test_load_demo import MANIFEST, headline_of
 from tests.test_pages import find, find_all, page, text
 from tests.test_pending_versions import post_change
-from tests.test_workflow_admin import errors, make_review, transition_url, url
+from tests.test_workflow_admin import (
+    errors,
+    form_data,
+    make_review,
+    transition_url,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -371,3 +377,80 @@ def test_the_expiry_task_coming_first_records_the_going_live_before_it(committed
         (S.SCHEDULED, S.PUBLISHED, live_at),
         (S.PUBLISHED, S.DRAFT, gone_at),
     ]
+
+
+# Saving the change form of a review whose times have come, before anything tidied it ----------
+# The save acts on the review as readers see it: its going live and its expiry are recorded
+# first, each at its own time, and the edit comes after them.
+
+LIVE = "Scheduled time reached."
+
+
+def test_saving_an_expired_review_records_its_expiry_first_and_saves_a_draft(as_role, people):
+    review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
+    at = set_to_expire(review, editor)
+
+    with time_machine.travel(at + HOUR):
+        saved = post_change(as_role("editor"), review, headline="A sharper headline")
+
+    assert saved.status_code == 302, errors(saved)
+    assert trail(review)[-1] == (S.PUBLISHED, S.DRAFT, None, EXPIRED, None)
+    assert review.transitions.get(note=EXPIRED).created_at == at
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.status, stored.published_at, stored.unpublish_at) == (S.DRAFT, None, None)
+    assert (stored.headline, stored.pending) == ("A sharper headline", None)  # a draft's edit
+    assert stored.updated_at > at
+
+
+def test_saving_a_review_gone_live_on_schedule_records_it_live_first(as_role, people):
+    review, at = scheduled_by_editor(as_role, people)
+
+    with time_machine.travel(at + HOUR):
+        saved = post_change(as_role("editor"), review, headline="A sharper headline")
+
+    assert saved.status_code == 302, errors(saved)
+    assert trail(review)[-1] == (S.SCHEDULED, S.PUBLISHED, None, LIVE, None)
+    stored = Review.objects.get(pk=review.pk)
+    assert stored.status == S.PUBLISHED
+    # Live: the edit waits as its pending version, readers keep the live one.
+    assert stored.headline != "A sharper headline"
+    assert stored.pending.fields["headline"] == "A sharper headline"
+
+
+def test_saving_a_review_that_came_and_went_records_both_in_time_order(as_role, people):
+    review, at = scheduled_by_editor(as_role, people)
+    gone_at = at + HOUR
+    review.set_expiry(gone_at, by=people["editor"])
+
+    with time_machine.travel(gone_at + HOUR):
+        saved = post_change(as_role("editor"), review, headline="A sharper headline")
+
+    assert saved.status_code == 302, errors(saved)
+    assert trail(review)[-2:] == [
+        (S.SCHEDULED, S.PUBLISHED, None, LIVE, None),
+        (S.PUBLISHED, S.DRAFT, None, EXPIRED, None),
+    ]
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.status, stored.headline, stored.pending) == (
+        S.DRAFT,
+        "A sharper headline",
+        None,
+    )
+
+
+def test_a_form_opened_before_a_colleagues_save_is_still_refused_after_the_expiry(as_role, people):
+    review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
+    at = set_to_expire(review, editor)
+    client = as_role("editor")
+
+    with time_machine.travel(at + HOUR):
+        page = client.get(url("change", review.pk))
+        review.set_comments_enabled(False, by=editor)  # records the expiry meanwhile
+        first = post_change(as_role("author"), review, headline="The writer's headline")
+        assert first.status_code == 302, errors(first)
+        stale = client.post(
+            url("change", review.pk), {**form_data(page), "headline": "The editor's headline"}
+        )
+
+    assert stale.status_code == 200
+    assert Review.objects.get(pk=review.pk).headline == "The writer's headline"

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponseRedirect
 
+from reviews import clock
 from reviews import pending as pending_versions
 from reviews.admin.review_forms import SectionInline, new_pending_sections, posted_sections
 from reviews.admin.review_workflow import step_label
@@ -79,6 +80,10 @@ class PendingVersionSaving:
         if change:
             # The model's atomic version check compares against what this form was loaded at.
             obj.version = form.cleaned_data["base_version"]
+            # Gone live or expired by its times, unrecorded: recorded first, so the save acts on
+            # the review as readers see it (an expired one is a draft, saved in place; a due
+            # one is live, its edit kept pending) and the trail reads in time order.
+            clock.catch_up(obj)
             return  # saved with its sections in save_related(): in place, or as pending
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
