@@ -278,6 +278,21 @@ def publish_changes(review, by):
             raise ValidationError(
                 "This review has no pending changes to publish.", code="no_pending"
             )
+        expiry = current.unpublish_at if current.is_expired else None
+        clock.catch_up(current)  # gone live on schedule: live; expired: a draft again
+        if not current.is_public:
+            # Refused, not republished: putting it back in front of readers undoes an expiry
+            # or an unpublishing, which is Publish's to do, asked for as such.
+            gone = (
+                f"it was unpublished at its expiry time, {clock.local(expiry)}"
+                if expiry
+                else "it is not live"
+            )
+            raise ValidationError(
+                f"These changes were not published: {gone}. They are kept, and its form shows "
+                "them: publish the review to put it live with them.",
+                code="not_live",
+            )
         candidate = reviews.get(pk=current.pk)  # the pending version, in memory
         pending.apply_fields(candidate)
         prepublish.require(candidate, pending.section_objects(candidate))

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,9 +21,11 @@ from tests.test_load_demo import MANIFEST, headline_of
 from tests.test_pages import find, find_all, page, text
 from tests.test_pending_versions import post_change
 from tests.test_workflow_admin import (
+    buttons,
     errors,
     form_data,
     make_review,
+    messages_of,
     transition_url,
     url,
 )
@@ -454,3 +457,42 @@ def test_a_form_opened_before_a_colleagues_save_is_still_refused_after_the_expir
 
     assert stale.status_code == 200
     assert Review.objects.get(pk=review.pk).headline == "The writer's headline"
+
+
+# Publishing the pending changes of a review that expired meanwhile ---------------------------
+
+
+def test_publish_changes_is_refused_on_an_expired_review_and_its_changes_are_kept(people):
+    review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
+    at = set_to_expire(review, editor)
+    review.refresh_from_db()
+    pending_versions.save_pending(review, list(review.sections.all()), editor, review.version)
+
+    with time_machine.travel(at + HOUR):
+        with pytest.raises(ValidationError) as refused:
+            review.publish_changes(by=editor)
+        stored = Review.objects.get(pk=review.pk)
+        assert stored not in Review.objects.published()
+
+    assert refused.value.code == "not_live"
+    assert "unpublished at its expiry time" in refused.value.messages[0]
+    assert stored.pending is not None
+
+
+def test_an_expired_review_offers_publish_not_publish_changes(as_role, people):
+    review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
+    at = set_to_expire(review, editor)
+    saved = post_change(as_role("editor"), review, headline="A sharper headline")
+    assert saved.status_code == 302, errors(saved)
+    client = as_role("editor")
+
+    with time_machine.travel(at + HOUR):
+        offered = buttons(client.get(url("change", review.pk)).content.decode())
+        pressed = client.post(transition_url(review, "publish_changes"), follow=True)
+        stored = Review.objects.get(pk=review.pk)
+        assert stored not in Review.objects.published()
+
+    assert "publish_changes" not in offered
+    assert "publish" in offered
+    assert any("unpublished at its expiry time" in m for m in messages_of(pressed))
+    assert stored.pending.fields["headline"] == "A sharper headline"
