@@ -205,3 +205,66 @@ def test_changes_requested_name_the_editor_who_sent_them_back(client, people):
     assert "Paddington 2 notes Helen Marsh · sent back" in text
     assert "Wanda Writer" not in text
     assert home_queries() == one
+
+
+def listed_apart_from_ages(client, user) -> dict[str, list[str]]:
+    """Each box's title and count, then its items' texts in any order, without the ages that
+    tidying moves on ("edited 3 minutes ago"; drafts are listed by it)."""
+    client.force_login(user)
+    html = client.get(reverse("admin:index")).content.decode()
+    found = {}
+    for match in re.finditer(r'<section class="module newsroom__box".*?</section>', html, re.S):
+        texts = [
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", part)).strip()
+            for part in re.split(r"<li>", match[0])
+        ]
+        texts = [re.sub(r"(edited|saved) [^·]*? ago", r"\1 …", text) for text in texts]
+        title = re.search(r'<h2 id="[^"]+"><a href="[^"]+">([^<]+) <span', match[0])[1]
+        found[title] = [texts[0], *sorted(texts[1:])]
+    return found
+
+
+def test_the_newsroom_shows_a_going_live_or_expiry_before_anything_records_it(client, people):
+    """Readers see a review go live, or leave, at its time, before the task worker or
+    `publish_scheduled` records it: the boxes show it so from that time too, the same as they
+    do once it is recorded, as the review's own trail does."""
+    from django.core.management import call_command
+
+    from reviews import pending
+
+    writer, editor = people["writer"], people["editor"]
+    now = timezone.now()
+    expired = draft(writer, "Gone at its time")
+    expired.submit(by=writer)
+    expired.refresh_from_db()
+    expired.publish(by=editor)
+    expired.set_expiry(now + datetime.timedelta(hours=1), by=editor)
+    came_and_went = draft(writer, "Came and went")
+    came_and_went.publish(by=editor, at=now + datetime.timedelta(minutes=30))
+    came_and_went.set_expiry(now + datetime.timedelta(hours=1), by=editor)
+    went_live = draft(writer, "Live on time")
+    went_live.publish(by=editor, at=now + datetime.timedelta(minutes=30))
+    sent_back = draft(writer, "Sent back while live")
+    sent_back.publish(by=editor)
+    sent_back.refresh_from_db()
+    sent_back.dek = "A fix"
+    pending.save_pending(sent_back, list(sent_back.sections.all()), writer, sent_back.version)
+    sent_back.submit_changes(by=writer)
+    sent_back.send_back_changes(by=editor, note="Check the running time.")
+    sent_back.set_expiry(now + datetime.timedelta(hours=1), by=editor)
+
+    with time_machine.travel(now + datetime.timedelta(hours=2), tick=False):
+        before = {who: listed_apart_from_ages(client, people[who]) for who in ("writer", "editor")}
+        call_command("publish_scheduled", verbosity=0)
+        after = {who: listed_apart_from_ages(client, people[who]) for who in ("writer", "editor")}
+
+    assert before == after
+    mine = {title: " ".join(texts) for title, texts in before["writer"].items()}
+    for headline in ["Gone at its time", "Came and went", "Sent back while live"]:
+        assert headline in mine["Your drafts"]
+    assert "Live on time" not in mine["Your drafts"]
+    assert "Live on time" in mine["Published in the last 7 days"]
+    requested = mine["Changes requested of you"]
+    assert "Changes requested of you 1" in requested
+    assert "Sent back while live Edie Editor · sent back 1 hour" in requested
+    assert "Check the running time." in requested

@@ -4,12 +4,26 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import template
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Case,
+    DateTimeField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import permissions
+from reviews import clock, permissions
 from reviews.models import Comment, Review, ReviewTransition
+from reviews.models.queries import due_condition, expired_condition
+from reviews.status import Status
 
 register = template.Library()
 
@@ -29,13 +43,44 @@ class Box:
 
 
 def _with_last_move(reviews):
-    """Annotate each review with its latest audit-trail entry: when, from and to, and the note."""
+    """Annotate each review with its latest audit-trail entry: when, from, and the note; as its
+    trail reads (Review.audit_trail), where its expiry or its going live on schedule is the
+    latest though nothing has recorded it yet (reviews/clock.py)."""
     latest = ReviewTransition.objects.filter(review=OuterRef("pk")).order_by("-created_at", "-id")
+    expired = Q(status__in=[Status.PUBLISHED, Status.SCHEDULED]) & expired_condition()
+    due = due_condition()
+
+    def overdue(expiry, going_live, stored, output_field):
+        return Case(
+            When(expired, then=expiry),
+            When(due, then=going_live),
+            default=Subquery(latest.values(stored)[:1]),
+            output_field=output_field,
+        )
+
     return reviews.annotate(
-        moved_at=Subquery(latest.values("created_at")[:1]),
-        moved_from=Subquery(latest.values("from_status")[:1]),
-        moved_note=Subquery(latest.values("note")[:1]),
+        moved_at=overdue(F("unpublish_at"), F("published_at"), "created_at", DateTimeField()),
+        moved_from=Case(
+            # Expired before it went live: it leaves Scheduled; else Published.
+            When(expired & Q(status=Status.SCHEDULED) & ~due, then=Value(Status.SCHEDULED)),
+            When(expired, then=Value(Status.PUBLISHED)),
+            When(due, then=Value(Status.SCHEDULED)),
+            default=Subquery(latest.values("from_status")[:1]),
+        ),
+        moved_note=overdue(
+            Value(clock.EXPIRED_NOTE), Value(clock.SCHEDULED_NOTE), "note", TextField()
+        ),
     )
+
+
+def _sent_back_lines(items) -> None:
+    """Set `sent_back` on each listed item of "Changes requested of you": the trail's line of
+    the editor sending it back (its latest for a draft; its pending version's own for changes
+    to a live review, which its expiry or unpublishing since leaves standing)."""
+    for item in items:
+        pending = getattr(item, "pending_change", None)
+        sent = pending.sent_back if pending is not None else None
+        item.sent_back = sent or (item.last_moves[0] if item.last_moves else None)
 
 
 def _last_move_by() -> Prefetch:
@@ -108,22 +153,24 @@ def newsroom(context) -> list[Box]:
             _box(
                 "changes",
                 "Changes requested of you",
-                mine,
+                mine.select_related("pending_change__sent_back__actor"),
                 f"{changelist}?queue=mine",
-                ["-moved_at"],
+                [Coalesce("pending_change__sent_back__created_at", "moved_at").desc()],
                 "No editor has sent anything back.",
                 # Drafts whose last move was an editor sending them back from review, and
-                # changes to a live review an editor sent back (the last move names the editor).
+                # changes to a live review an editor sent back (their line names the editor).
                 Q(status=Review.Status.DRAFT, moved_from=Review.Status.IN_REVIEW)
                 | Q(pending_change__sent_back__isnull=False),
                 prefetch=[_last_move_by()],  # the item names the editor who sent it back
             )
         )
+        _sent_back_lines(boxes[-1].items)
         boxes.append(
             _box(
                 "drafts",
                 "Your drafts",
-                mine.filter(status=Review.Status.DRAFT),
+                # As readers see it: expired, it is a draft again before anything records it.
+                mine.with_effective_status_of(Review.Status.DRAFT),
                 f"{changelist}?queue=mine",
                 ["-updated_at"],
                 "No drafts.",
