@@ -303,6 +303,9 @@ def restore(review, version: Version, by) -> bool:
             "or discard them first (copy what you want to keep from them).",
             code="pending",
         )
+    # Gone live or expired by its times, unrecorded: recorded first, so the restore acts on the
+    # review as readers see it (an expired one is a draft, restored in place).
+    clock.catch_up(current)
     if current.is_public:
         for name in RESTORED_FIELDS:
             setattr(current, "film_id" if name == "film" else name, old.fields[name])

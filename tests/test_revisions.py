@@ -1,8 +1,12 @@
 """Revisions: every transition and edit can be listed, compared and restored."""
 
+import datetime
+
 import pytest
 import reversion
+import time_machine
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from reviews import revisions
 from reviews.models import Review
@@ -138,3 +142,26 @@ def test_a_version_from_before_heroes_moved_into_the_library_restores_keeping_th
     review.refresh_from_db()
     assert (review.headline, review.intro) == ("Old headline", "Old intro.")
     assert review.hero == hero
+
+
+def test_restoring_on_an_expired_review_records_its_expiry_first_and_restores_a_draft(
+    review_with_history, editor
+):
+    review = review_with_history
+    review.publish(by=editor)
+    at = timezone.now() + datetime.timedelta(hours=1)
+    review.set_expiry(at, by=editor)
+    first = revisions.versions_for(review)[-1]
+
+    with time_machine.travel(at + datetime.timedelta(hours=1)):
+        revisions.restore(review, first, by=editor)
+
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.status, stored.unpublish_at, stored.pending) == (Review.Status.DRAFT, None, None)
+    assert stored.headline == "First headline"  # a draft's restore: in place, not pending
+    latest = stored.transitions.order_by("-created_at", "-id").first()
+    assert (latest.from_status, latest.to_status, latest.created_at) == (
+        Review.Status.PUBLISHED,
+        Review.Status.DRAFT,
+        at,
+    )
