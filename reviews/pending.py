@@ -266,6 +266,22 @@ def apply(review, pending: PendingChange, by) -> None:
             section.save()
 
 
+def require_live(review, done: str, instead: str) -> None:
+    """Refuse a step on the pending version of a review that is no longer live (expired, or
+    unpublished, since the page was opened): ValidationError saying it was not `done`, and
+    what to do `instead`. `review` is locked; its going live or expiry is recorded first."""
+    expiry = review.unpublish_at if review.is_expired else None
+    clock.catch_up(review)  # gone live on schedule: live; expired: a draft again
+    if review.is_public:
+        return
+    gone = f"it was unpublished at its expiry time, {clock.local(expiry)}" if expiry else None
+    raise ValidationError(
+        f"These changes were not {done}: {gone or 'the review is not live'}. They are kept, "
+        f"and its form shows them: {instead}.",
+        code="not_live",
+    )
+
+
 def publish_changes(review, by):
     """Make the pending version live: a new revision, and a line in the audit trail."""
     reviews = type(review).objects
@@ -278,21 +294,9 @@ def publish_changes(review, by):
             raise ValidationError(
                 "This review has no pending changes to publish.", code="no_pending"
             )
-        expiry = current.unpublish_at if current.is_expired else None
-        clock.catch_up(current)  # gone live on schedule: live; expired: a draft again
-        if not current.is_public:
-            # Refused, not republished: putting it back in front of readers undoes an expiry
-            # or an unpublishing, which is Publish's to do, asked for as such.
-            gone = (
-                f"it was unpublished at its expiry time, {clock.local(expiry)}"
-                if expiry
-                else "it is not live"
-            )
-            raise ValidationError(
-                f"These changes were not published: {gone}. They are kept, and its form shows "
-                "them: publish the review to put it live with them.",
-                code="not_live",
-            )
+        # Refused, not republished: putting it back in front of readers undoes an expiry or an
+        # unpublishing, which is Publish's to do, asked for as such.
+        require_live(current, "published", "publish the review to put it live with them")
         candidate = reviews.get(pk=current.pk)  # the pending version, in memory
         pending.apply_fields(candidate)
         prepublish.require(candidate, pending.section_objects(candidate))
@@ -356,6 +360,13 @@ def submit_changes(review, by):
     if not permissions.may_submit_changes(by, review):
         raise PermissionDenied("Only the review's author may submit its changes.")
     with transaction.atomic():
+        # An editor could not publish them once the review is no longer live. The review is
+        # locked before its pending version, as publish_changes() locks them.
+        require_live(
+            type(review).objects.select_for_update().get(pk=review.pk),
+            "submitted",
+            "save it, then submit the review for review",
+        )
         pending = PendingChange.objects.select_for_update().filter(review_id=review.pk).first()
         if pending is None:
             raise ValidationError("Save your changes before submitting them.", code="no_pending")

@@ -496,3 +496,24 @@ def test_an_expired_review_offers_publish_not_publish_changes(as_role, people):
     assert "publish" in offered
     assert any("unpublished at its expiry time" in m for m in messages_of(pressed))
     assert stored.pending.fields["headline"] == "A sharper headline"
+
+
+def test_submit_changes_is_refused_on_an_expired_review_and_no_editor_is_mailed(
+    people, mailoutbox, django_capture_on_commit_callbacks
+):
+    review, writer = make_review(people["author"], S.PUBLISHED), people["author"]
+    at = set_to_expire(review, people["editor"])
+    review.refresh_from_db()
+    pending_versions.save_pending(review, list(review.sections.all()), writer, review.version)
+
+    with (
+        time_machine.travel(at + HOUR),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError) as refused,
+    ):
+        review.submit_changes(by=writer)
+
+    assert refused.value.code == "not_live"
+    assert "were not submitted: it was unpublished at its expiry time" in refused.value.messages[0]
+    assert Review.objects.get(pk=review.pk).pending.submitted_at is None
+    assert mailoutbox == []
