@@ -10,10 +10,12 @@ This module tidies up after those moments and tells the author: a task queued fo
 audit trail and mails the author that the review went live, or was unpublished. Each task checks
 that its moment still stands (a rescheduled or unpublished review makes it do nothing), so stale
 tasks are harmless. `manage.py publish_scheduled` does the same for whatever is due, for a
-site that runs no worker. Until one of them comes, the next step or audit-trail line on a review
-records its going live and its expiry first (`catch_up`), and the admin's trail shows them
-meanwhile. All of them record both through `record_overdue`, in that order and each dated at its
-own time, so however late they come the trail reads in time order.
+site that runs no worker. Until one of them comes, whatever is next done to a review (a step, a
+line in its trail, a save of its change form, a restore) records its going live and its expiry
+first (`catch_up`), so it acts on the review as readers see it; the admin's trail and newsroom
+show them meanwhile. Whether it went live is one rule: `Review.is_due`, `due()` for many. All of
+them record both through `record_overdue`, in that order and each dated at its own time, so
+however late they come the trail reads in time order.
 """
 
 from __future__ import annotations
