@@ -185,6 +185,27 @@ def test_the_review_list_filters_without_javascript(page, live_server, site):
     expect(page.locator(".review-card")).to_have_count(3)
 
 
+def test_the_paging_links_keep_the_space_after_their_arrows(page, live_server, site):
+    """The links "‹ Previous" and "Next ›": each is a flex box, which drops the space between its
+    arrow and its word unless the box keeps a gap of its own."""
+    for n in range(12):
+        ReviewFactory(published=True, headline=f"Paged review {n}")
+    page.goto(live_server.url + "/reviews/?page=2")
+    gaps = page.evaluate(
+        """() => [...document.querySelectorAll('.pagination a[rel]')].map((link) => {
+            const arrow = link.querySelector('[aria-hidden]').getBoundingClientRect();
+            const words = document.createRange();
+            const text = [...link.childNodes].find((n) => n.nodeType === 3 && n.data.trim());
+            words.selectNodeContents(text);
+            const box = words.getBoundingClientRect();
+            return arrow.left < box.left ? box.left - arrow.right : arrow.left - box.right;
+        })"""
+    )
+    screenshot(page, "paging")
+    assert len(gaps) == 1  # page 2 of 2: "Previous" only
+    assert all(gap >= 3 for gap in gaps), gaps
+
+
 def test_search_from_the_header(page, live_server, site):
     page.goto(live_server.url + "/")
     page.get_by_label("Search reviews, films, people and critics").fill("Wiseman")
