@@ -101,7 +101,9 @@ def may_edit(user, review) -> bool:
 
     Editors edit any review. Writers edit their own while it is a draft, and their own live
     review (the edit waits as a pending version until an editor publishes it), but not while
-    those pending changes are submitted for review.
+    those pending changes are submitted for review. A draft as readers see it: one past its
+    unpublish time is a draft from that moment, before anything records it (reviews/clock.py;
+    its save records the expiry first).
     """
     if not _active(user) or not user.has_perm(CHANGE_PERMISSION):
         return False
@@ -109,7 +111,7 @@ def may_edit(user, review) -> bool:
         return True
     if not _is_author(user, review):
         return False
-    if review.status == Status.DRAFT:
+    if review.effective_status == Status.DRAFT:
         return True
     if review.is_public:
         pending = review.pending
@@ -124,14 +126,15 @@ def may_switch_comments(user, review) -> bool:
 
 
 def may_delete(user, review) -> bool:
-    """Editors delete any review they may delete; writers their own drafts."""
+    """Editors delete any review they may delete; writers their own drafts (as readers see
+    them, an expired review included: `may_edit`)."""
     if not _active(user):
         return False
     if is_editor(user):
         return user.has_perm("reviews.delete_review")
     return (
         _is_author(user, review)
-        and review.status == Status.DRAFT
+        and review.effective_status == Status.DRAFT
         and user.has_perm(CHANGE_PERMISSION)
     )
 

@@ -441,6 +441,25 @@ def test_saving_a_review_that_came_and_went_records_both_in_time_order(as_role, 
     )
 
 
+def test_the_writer_edits_their_review_that_expired_before_anything_recorded_it(as_role, people):
+    """The page calls it a draft from its expiry on: its writer may edit it, as any draft of
+    theirs, without waiting for the worker (it was read-only until something recorded it)."""
+    review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
+    at = set_to_expire(review, editor)
+    writer = as_role("author")
+
+    with time_machine.travel(at + HOUR):
+        opened = writer.get(url("change", review.pk))
+        assert find_all(page(opened), "input", name="headline"), "the form is read-only"
+        assert writer.get(url("delete", review.pk)).status_code == 200  # theirs to delete too
+        saved = post_change(writer, review, headline="The writer's new headline")
+
+    assert saved.status_code == 302, errors(saved)
+    assert trail(review)[-1] == (S.PUBLISHED, S.DRAFT, None, EXPIRED, None)
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.status, stored.headline) == (S.DRAFT, "The writer's new headline")
+
+
 def test_a_form_opened_before_a_colleagues_save_is_still_refused_after_the_expiry(as_role, people):
     review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
     at = set_to_expire(review, editor)
