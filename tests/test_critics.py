@@ -304,6 +304,29 @@ def account_shown(response):
     return find(row, "div", cls="readonly")
 
 
+def test_a_writer_keeps_the_links_on_their_own_profile(client, critic):
+    """The profile's links are the writer's to keep, as their biography and portrait are."""
+    writer = user_in_group("Writers", username="linked", first_name="Nia", last_name="Okoye")
+    own = Critic.objects.for_user(writer)
+    CriticLink.objects.create(critic=own, label="Website", url="https://old.example/")
+    client.force_login(writer)
+    change = reverse("admin:reviews_critic_change", args=[own.pk])
+
+    action, fields = page_form(client.get(change).content.decode(), id="critic_form")
+    prefix = next(name.removesuffix("-TOTAL_FORMS") for name in fields if "TOTAL_FORMS" in name)
+    fields[f"{prefix}-0-url"] = "https://nia.example/"
+    fields |= {f"{prefix}-1-label": "Newsletter", f"{prefix}-1-url": "https://news.example/"}
+    saved = client.post(action or change, fields)
+
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    assert list(own.links.values_list("label", "url")) == [
+        ("Website", "https://nia.example/"),
+        ("Newsletter", "https://news.example/"),
+    ]
+    others = reverse("admin:reviews_critic_change", args=[critic.pk])
+    assert client.get(others).status_code in (302, 403)  # and no one else's
+
+
 def test_a_writer_sees_their_account_on_their_profile_as_a_name_not_a_dead_link(client, critic):
     """The account is read-only on the profile page; a link to its page in the user admin
     would answer a writer 403. Whoever may open that page keeps the link."""

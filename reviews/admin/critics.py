@@ -16,10 +16,41 @@ from reviews import permissions
 from reviews.critics import Critic, CriticLink
 
 
+def is_own_profile(request, critic) -> bool:
+    """`critic` is the signed-in writer's own profile."""
+    return (
+        critic is not None
+        and critic.user_id == request.user.pk
+        and permissions.may_write(request.user)
+    )
+
+
 class CriticLinkInline(admin.TabularInline):
+    """The profile's links: editors keep every profile's (the model's permissions), a writer
+    their own, as their biography and portrait (`CriticAdmin.is_own`)."""
+
     model = CriticLink
     extra = 1
     fields = ("label", "url", "position")
+
+    def is_own(self, request, obj) -> bool:
+        # Without a profile (the formset's queryset is asked so): a writer's, since the
+        # profile's own page opens only their own to them (CriticAdmin).
+        if obj is None:
+            return permissions.may_write(request.user)
+        return is_own_profile(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self.is_own(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) or self.is_own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or self.is_own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) or self.is_own(request, obj)
 
 
 @admin.register(Critic)
@@ -42,11 +73,7 @@ class CriticAdmin(
     # their byline shows, their biography, portrait and links ("Your profile", base_site.html).
 
     def is_own(self, request, obj) -> bool:
-        return (
-            obj is not None
-            and obj.user_id == request.user.pk
-            and permissions.may_write(request.user)
-        )
+        return is_own_profile(request, obj)
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or permissions.may_write(request.user)
