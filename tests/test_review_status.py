@@ -62,6 +62,25 @@ def test_the_workflow_panel_says_scheduled_for_until_the_time_comes(as_role, peo
     assert "— since" in workflow_state(editor, due)
 
 
+def test_the_workflow_panel_says_an_expired_review_was_unpublished_then(as_role, people):
+    """Before anything records its expiry, the panel reads as the review does: a draft,
+    unpublished at its expiry time; not "scheduled for" a time long gone."""
+    editor = as_role("editor")
+    came_and_went = make_review(people["author"], S.SCHEDULED)
+    now = timezone.now()
+    Review.objects.filter(pk=came_and_went.pk).update(
+        published_at=now - datetime.timedelta(hours=2),
+        unpublish_at=now - datetime.timedelta(hours=1),
+    )
+
+    state = workflow_state(editor, came_and_went)
+
+    assert ">Draft</strong>" in state
+    assert "unpublished at its expiry time" in state
+    assert "scheduled for" not in state
+    assert "since" not in state
+
+
 HOUR = datetime.timedelta(hours=1)
 
 
