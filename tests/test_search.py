@@ -442,7 +442,14 @@ def test_a_critics_name_typed_whole_puts_them_first(client, critics):
 
 @pytest.mark.parametrize(
     ("q", "corrected"),
-    [("okafr", "okafor"), ("helen mash", "helen marsh"), ("okaf", "okaf*")],
+    [
+        ("okafr", "okafor"),
+        ("helen mash", "helen marsh"),
+        ("okaf", "okaf*"),
+        # The correction keeps the reader's case: the name as they wrote it, spelt right.
+        ("Helen Mash", "Helen Marsh"),
+        ("OKAFR", "OKAFOR"),
+    ],
 )
 def test_a_critics_name_misspelt_or_begun_is_found_and_said_so(client, critics, q, corrected):
     response = search(client, q)

@@ -89,22 +89,31 @@ class Query:
         return bool(self.terms or self.phrases)
 
     def with_terms(self, replacements: dict[str, str]) -> "Query":
-        """The same query with some words replaced (spelling corrections)."""
+        """The same query with some words replaced (spelling corrections). Its text is the
+        reader's own, each replaced word written in the case it was typed in ("Helen Marhs"
+        reads "Helen Marsh"), the others as typed."""
 
         def swap(word):
             return replacements.get(word, word)
 
+        def respell(typed):
+            word = replacements.get(fold(typed.group(0)))
+            return typed.group(0) if word is None else in_case_of(typed.group(0), word)
+
         return Query(
-            text=" ".join(
-                [
-                    *(swap(t) for t in self.terms),
-                    *(f'"{" ".join(swap(w) for w in p)}"' for p in self.phrases),
-                ]
-            ),
+            text=WORD_RE.sub(respell, self.text),
             terms=[swap(t) for t in self.terms],
             phrases=[[swap(w) for w in p] for p in self.phrases],
             prefix=self.prefix,
         )
+
+
+def in_case_of(typed: str, word: str) -> str:
+    """`word` (folded, lower case) in the case `typed` was written in: all capitals, a capital
+    first, or as it is."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
 
 
 def parse(raw: str, *, prefix_last: bool = False) -> Query:
