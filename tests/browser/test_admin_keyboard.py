@@ -237,7 +237,9 @@ def test_the_live_preview_is_one_tab_stop(page, live_server):
     expect(inner).to_have_count(0)  # the frame's page itself, none of its links
     page.keyboard.press("PageDown")
     readers_page = page.locator(".live-preview__frame").element_handle().content_frame()
-    readers_page.wait_for_function("scrollY > 0")
+    # A function, not a bare expression: Playwright evaluates a bare expression again on each
+    # poll after the first, with eval, which the page's CSP refuses; a function is read once.
+    readers_page.wait_for_function("() => scrollY > 0")
     page.keyboard.press("Tab")  # on to the form beside it; over it (a phone), back to its bar
     assert not page.evaluate(in_frame), focused(page)
     if viewport_name(page) == "desktop":
