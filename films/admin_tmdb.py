@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from config.admin import ReadOnlyAdmin, own_urls
+from config.times import stamp
 from films.models import CastCredit, CrewCredit, Film, TMDBImport, TMDBSyncRun
 from films.tmdb import (
     HOW_TO_CONFIGURE,
@@ -99,7 +100,7 @@ class TMDBFilmAdminMixin:
                 '<p>TMDB id <a href="{}" rel="noopener">{}</a>; {}.</p>',
                 TMDB_MOVIE.format(film.tmdb_id),
                 film.tmdb_id,
-                f"last fetched {fetched:%-d %B %Y, %H:%M}" if fetched else "not fetched live yet",
+                f"last fetched {stamp(fetched)}" if fetched else "not fetched live yet",
             )
         ]
         if film.edited_fields:

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from config.admin import QueryInitial, StaleCheckedAdmin
+from config.times import stamp
 from films.admin import CheckedImageMixin, image_tag
 from films.renditions import best_file
 from images.models import Image, edited_on
@@ -84,7 +85,7 @@ class ImageAdmin(QueryInitial, StaleCheckedAdmin, CheckedImageMixin, admin.Model
     def uploaded(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        when = f"{obj.uploaded_at:%d %B %Y, %H:%M}"
+        when = stamp(obj.uploaded_at)
         who = obj.uploaded_by
         if who is None:  # brought in by an import (TMDB, the demo), not by a person
             return when

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from config.times import stamp
 from reviews import permissions
 from reviews.status import Status
 from reviews.tasks import mail_on_commit
@@ -45,8 +46,7 @@ def zone_name() -> str:
 
 def local(moment: datetime.datetime) -> str:
     """A time as editors and authors read it: in the site's time zone, the zone named."""
-    when = timezone.localtime(moment)
-    return f"{when:%d %B %Y, %H:%M} ({zone_name()})"
+    return f"{stamp(moment)} ({zone_name()})"
 
 
 def when(moment: datetime.datetime | None) -> str:

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from reversion.models import Version
 
+from config.times import stamp
 from films.models import Film
 from reviews import clock, permissions
 from reviews import pending as pending_versions
@@ -331,6 +332,6 @@ def restore(review, version: Version, by) -> bool:
             ).save()
         pending_versions.PendingChange.objects.filter(review=current).delete()
         reversion.set_user(by)
-        reversion.set_comment(f"Restored the version of {when:%d %B %Y, %H:%M}.")
+        reversion.set_comment(f"Restored the version of {stamp(when)}.")
     review.refresh_from_db()
     return False

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
 from django.utils import timezone
 
+from config.times import stamp
+
 
 @functools.cache
 def zone_names() -> tuple[str, ...]:
@@ -62,8 +64,7 @@ def time_for(user, moment) -> str:
 
     A mail is read by its recipient, not by whoever's step sent it (nor by the worker)."""
     zone = zoneinfo.ZoneInfo(zone_of(user) or settings.TIME_ZONE)
-    when = timezone.localtime(moment, zone)
-    return f"{when:%d %B %Y, %H:%M} ({zone.key})"
+    return f"{stamp(moment, zone)} ({zone.key})"
 
 
 def zone_note() -> str:

@@ -11,6 +11,7 @@ from markdownx.fields import MarkdownxFormField
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from config.times import stamp
 from films.validators import size_cap_attrs
 from reviews import pending as pending_versions
 from reviews import permissions, seo
@@ -229,9 +230,8 @@ class ReviewAdminForm(forms.ModelForm):
             )
         published = self.instance.published_at
         if published and at <= published:
-            when = timezone.localtime(published)
             raise ValidationError(
-                f"Pick a time after the publication time ({when:%d %B %Y, %H:%M}, "
+                f"Pick a time after the publication time ({stamp(published)}, "
                 f"{timezone.get_current_timezone_name()}).",
                 code="expiry_before_publication",
             )
