@@ -3,6 +3,7 @@ credit and focal point, reused in sections through `![[image:N]]` lines that ren
 and never deleted while a section shows them.
 """
 
+import datetime
 import re
 from io import BytesIO
 from pathlib import Path
@@ -19,6 +20,7 @@ from PIL import Image as Pillow
 from images.models import Image
 from reviews.markdown import render
 from reviews.models import Review, Section
+from reviews.timezones import set_zone
 from tests.factories import (
     FilmFactory,
     LibraryImageFactory,
@@ -274,6 +276,17 @@ def test_an_image_says_who_uploaded_it_and_nothing_for_an_import(client):
     page = client.get(reverse("admin:images_image_change", args=[imported.pk])).content.decode()
     assert f"{imported.uploaded_at:%-d %b %Y, %H:%M}<" in page
     assert "someone" not in page
+
+
+def test_an_image_says_when_it_was_uploaded_in_the_editors_own_time_zone(client):
+    editor = user_in_group("Editors", first_name="Edie", last_name="Lane")
+    set_zone(editor, "Pacific/Kiritimati")  # UTC+14: another day than the site's UTC
+    client.force_login(editor)
+    at = datetime.datetime(2031, 3, 31, 18, 0, tzinfo=datetime.UTC)
+    uploaded = LibraryImageFactory(uploaded_by=editor)
+    Image.objects.filter(pk=uploaded.pk).update(uploaded_at=at)
+    page = client.get(reverse("admin:images_image_change", args=[uploaded.pk])).content.decode()
+    assert "1 Apr 2031, 08:00 by Edie Lane" in page
 
 
 def test_a_writer_changes_only_their_own_images_that_readers_do_not_see_yet(client):
