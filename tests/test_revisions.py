@@ -165,3 +165,31 @@ def test_restoring_on_an_expired_review_records_its_expiry_first_and_restores_a_
         Review.Status.DRAFT,
         at,
     )
+
+
+def test_restoring_on_a_review_gone_live_on_schedule_records_it_and_keeps_the_live_text(
+    review_with_history, editor
+):
+    """Its time came and nothing recorded it yet (no worker): the restore records its going
+    live first, then acts on it as readers see it, live, so the old version waits as pending
+    changes and readers keep the live text."""
+    review = review_with_history
+    at = timezone.now() + datetime.timedelta(hours=1)
+    review.publish(by=editor, at=at)
+    assert Review.objects.get(pk=review.pk).status == Review.Status.SCHEDULED
+    first = revisions.versions_for(review)[-1]
+
+    with time_machine.travel(at + datetime.timedelta(hours=1)):
+        assert revisions.restore(review, first, by=editor) is True
+
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.status, stored.published_at) == (Review.Status.PUBLISHED, at)
+    assert stored.headline == "Second headline"  # readers' text until the changes go live
+    assert stored.pending is not None
+    assert stored.pending.fields["headline"] == "First headline"
+    latest = stored.transitions.order_by("-created_at", "-id").first()
+    assert (latest.from_status, latest.to_status, latest.created_at) == (
+        Review.Status.SCHEDULED,
+        Review.Status.PUBLISHED,
+        at,
+    )
