@@ -173,3 +173,45 @@ def test_a_live_reviews_pending_social_image_goes_when_replaced_or_discarded(
     assert not storage.exists(waiting[1])
     assert storage.exists(live)
     assert Review.objects.get(pk=review.pk).social_image.name == live
+
+
+def test_a_stale_forms_refused_social_image_is_not_kept_on_a_live_review(
+    client, django_capture_on_commit_callbacks
+):
+    """Two tabs on one live review: the second's save is refused as stale, so the image it
+    uploaded is named by nothing; it must not stay in storage."""
+    review = ReviewFactory(published=True, social_alt="The live one")
+    client.force_login(user_in_group("Editors"))
+    change = reverse("admin:reviews_review_change", args=[review.pk])
+    first = page_form(client.get(change).content.decode(), id="review_form")
+    second = page_form(client.get(change).content.decode(), id="review_form")
+    storage = Review._meta.get_field("social_image").storage
+
+    def stored(folder="") -> set[str]:
+        """Every file in the storage, its renditions' too."""
+        folders, files = storage.listdir(folder) if storage.exists(folder) else ([], [])
+        inner = {name for each in folders for name in stored(f"{folder}{each}/")}
+        return {f"{folder}{name}" for name in files} | inner
+
+    action, fields = first
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(
+            action or change,
+            {
+                **fields,
+                "dek": "Saved in the first tab.",
+                "social_image": image_upload("first.png", size=(1200, 630)),
+            },
+        )
+    assert saved.status_code == 302, errors(saved)
+    before = stored()
+
+    action, fields = second
+    upload = image_upload("late.png", size=(1200, 630))
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(action or change, {**fields, "social_image": upload})
+    assert refused.status_code == 200
+    assert "changed this review" in refused.content.decode()
+    assert PendingChange.objects.get(review=review).fields["social_image"] in before
+    assert stored() == before
+    assert PendingChange.objects.get(review=review).fields["dek"] == "Saved in the first tab."
