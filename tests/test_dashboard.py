@@ -268,3 +268,26 @@ def test_the_newsroom_shows_a_going_live_or_expiry_before_anything_records_it(cl
     assert "Changes requested of you 1" in requested
     assert "Sent back while live Edie Editor · sent back 1 hour" in requested
     assert "Check the running time." in requested
+
+
+def test_a_draft_unpublished_at_its_expiry_says_so_not_that_someone_edited_it(client, people):
+    """The worker (here `publish_scheduled`) records the expiry long after it came: the writer's
+    draft reads as unpublished at its time, not "edited 0 minutes ago" by nobody; a draft
+    edited since reads as edited."""
+    from django.core.management import call_command
+
+    writer, editor = people["writer"], people["editor"]
+    now = timezone.now()
+    gone = draft(writer, "Gone at its time")
+    gone.publish(by=editor)
+    gone.set_expiry(now + datetime.timedelta(hours=1), by=editor)
+    draft(writer, "Written meanwhile")
+
+    with time_machine.travel(now + datetime.timedelta(hours=3), tick=False):
+        unrecorded = boxes(client, writer)["Your drafts"]
+        call_command("publish_scheduled", verbosity=0)
+        recorded = boxes(client, writer)["Your drafts"]
+
+    for text in (unrecorded, recorded):
+        assert "Gone at its time Wanda Writer · unpublished at its expiry time 2 hours ago" in text
+        assert "Written meanwhile Wanda Writer · edited 2 hours, 59 minutes ago" in text

@@ -83,6 +83,13 @@ def _sent_back_lines(items) -> None:
         item.sent_back = sent or (item.last_moves[0] if item.last_moves else None)
 
 
+def _expiry_lines(items) -> None:
+    """Set `expired_at` on each listed draft whose latest move is its expiry (recorded or
+    not): it reads as unpublished then, where its save by the clock read as edited just now."""
+    for item in items:
+        item.expired_at = item.moved_at if item.moved_note == clock.EXPIRED_NOTE else None
+
+
 def _last_move_by() -> Prefetch:
     """Each review's latest audit-trail entry with who took the step, as `last_moves` (a list
     of one): one query for the box, however many items it lists."""
@@ -176,6 +183,7 @@ def newsroom(context) -> list[Box]:
                 "No drafts.",
             )
         )
+        _expiry_lines(boxes[-1].items)
         if not is_editor:
             boxes.append(
                 _box(
