@@ -160,13 +160,14 @@ def catch_up(review) -> None:
     or not yet): its going live on schedule, then its expiry; before a step or a line is
     written on it, so its trail reads in order and the line starts from the state readers
     see. `review` follows the stored row; its edit lock (`version`) only if it held the stored
-    one, so a form loaded before someone else's save is still refused."""
+    one, so a form loaded before someone else's save is still refused. Read from the stored
+    row, not from `review`: a form's instance holds the times as typed."""
     from reviews.models import Review  # reviews.models imports this module (Review.set_expiry)
 
-    if not (review.is_due or review.is_expired):
-        return
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
+        if not (current.is_due or current.is_expired):
+            return
         in_step = current.version == review.version
         record_overdue(current)
     for field in CAUGHT_UP_FIELDS:

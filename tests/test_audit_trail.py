@@ -405,6 +405,35 @@ def test_saving_an_expired_review_records_its_expiry_first_and_saves_a_draft(as_
     assert stored.updated_at > at
 
 
+@pytest.mark.parametrize("typed", ["later", "cleared"])
+def test_saving_an_expired_review_with_a_new_unpublish_time_saves_a_draft(as_role, people, typed):
+    """The editor types a new unpublish time (or clears it) on a review whose expiry came,
+    unrecorded: the expiry is recorded first, from the stored times, not the typed ones; the
+    edit is saved on the draft, where it was a server error (the save refused as stale by its
+    own recording of the expiry)."""
+    review, editor = make_review(people["author"], S.PUBLISHED), people["editor"]
+    at = set_to_expire(review, editor)
+
+    with time_machine.travel(at + HOUR):
+        later = timezone.localtime(timezone.now() + 2 * HOUR)
+        expiry = (
+            {
+                "unpublish_at_0": later.strftime("%d/%m/%Y"),
+                "unpublish_at_1": later.strftime("%H:%M"),
+            }
+            if typed == "later"
+            else {"unpublish_at_0": "", "unpublish_at_1": ""}
+        )
+        saved = post_change(as_role("editor"), review, headline="A sharper headline", **expiry)
+        assert saved.status_code == 302, errors(saved)
+        assert review not in Review.objects.published()
+
+    assert trail(review)[1] == (S.PUBLISHED, S.DRAFT, None, EXPIRED, None)
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.status, stored.published_at) == (S.DRAFT, None)
+    assert (stored.headline, stored.pending) == ("A sharper headline", None)
+
+
 def test_saving_a_review_gone_live_on_schedule_records_it_live_first(as_role, people):
     review, at = scheduled_by_editor(as_role, people)
 
